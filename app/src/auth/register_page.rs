@@ -1,0 +1,49 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::context::use_auth;
+use crate::ui::{action_error, Field, FormAlert, FormCard};
+
+/// Name, email and a confirmed password: the fields of both registration and first-run setup.
+#[component]
+pub fn AccountFields() -> impl IntoView {
+    view! {
+        <Field label="Name" name="name" autocomplete="name" maxlength=100/>
+        <Field label="Email" name="email" kind="email" autocomplete="email"/>
+        <Field label="Password" name="password" kind="password" autocomplete="new-password" maxlength=128/>
+        <Field label="Confirm password" name="confirm_password" kind="password" autocomplete="new-password" maxlength=128/>
+        <p class="hint">"At least 8 characters, with an upper case letter, a lower case letter and a digit."</p>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="Create your account"/>
+        <FormCard title="Create your account">
+            <ActionForm action=auth.register attr:class="form" attr:novalidate=true>
+                <FormAlert error=action_error(auth.register)/>
+                <AccountFields/>
+                <button type="submit" class="button button-primary">"Create account"</button>
+            </ActionForm>
+            <p>"Already have an account? " <a href="/login">"Log in"</a></p>
+        </FormCard>
+    }
+}
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="Set up your platform"/>
+        <FormCard title="Set up your platform">
+            <p>"Create the owner account. You will use it to upload media, set prices and see your sales."</p>
+            <ActionForm action=auth.setup attr:class="form" attr:novalidate=true>
+                <FormAlert error=action_error(auth.setup)/>
+                <AccountFields/>
+                <button type="submit" class="button button-primary">"Create account"</button>
+            </ActionForm>
+        </FormCard>
+    }
+}

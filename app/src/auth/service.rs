@@ -1,0 +1,216 @@
+//! The account flows behind the auth server functions.
+
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+use super::guard::{caller, require_user};
+use super::password::{hash_password, verify_password};
+use super::tokens::{self, TokenPurpose};
+use super::types::{check_login_password, safe_redirect, Email, NewPassword, PersonName, Role, UserView};
+use super::users::{self, NewUser, UserRecord};
+use super::session;
+use crate::email::{outbox, templates};
+use crate::error::AppError;
+use crate::state::{AppState, SiteConfig};
+
+pub async fn current_user() -> Result<Option<UserView>, AppError> {
+    let (_, _, user) = caller().await?;
+    Ok(user.map(|u| u.view()))
+}
+
+pub async fn owner_exists() -> Result<bool, AppError> {
+    let (state, _, _) = caller().await?;
+    users::owner_exists(&state.pool).await
+}
+
+/// Creates the one owner account (first-run setup and the `create-owner` command).
+pub async fn create_owner(
+    pool: &PgPool,
+    name: &PersonName,
+    email: &Email,
+    password: &NewPassword,
+) -> Result<UserRecord, AppError> {
+    if users::owner_exists(pool).await? {
+        return Err(AppError::Conflict("Setup is already complete.".into()));
+    }
+    let password_hash = hash_password(password.expose().to_string()).await?;
+    let mut tx = pool.begin().await?;
+    let owner = users::insert(
+        &mut tx,
+        NewUser {
+            email,
+            name,
+            password_hash: &password_hash,
+            role: Role::Owner,
+            verified: true,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %owner.id, "owner account created");
+    Ok(owner)
+}
+
+pub async fn setup_owner(name: String, email: String, password: String, confirm_password: String) -> Result<(), AppError> {
+    let name = PersonName::parse(&name)?;
+    let email = Email::parse(&email)?;
+    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let (state, session, _) = caller().await?;
+    let owner = create_owner(&state.pool, &name, &email, &password).await?;
+    session::sign_in(&session, &owner, false).await?;
+    leptos_axum::redirect(Role::Owner.home_path());
+    Ok(())
+}
+
+pub async fn register(name: String, email: String, password: String, confirm_password: String) -> Result<(), AppError> {
+    let name = PersonName::parse(&name)?;
+    let email = Email::parse(&email)?;
+    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let (state, session, _) = caller().await?;
+    let password_hash = hash_password(password.expose().to_string()).await?;
+
+    let mut tx = state.pool.begin().await?;
+    let user = users::insert(
+        &mut tx,
+        NewUser {
+            email: &email,
+            name: &name,
+            password_hash: &password_hash,
+            role: Role::Customer,
+            verified: false,
+        },
+    )
+    .await?;
+    queue_verification(&mut tx, &state.site, &user, &user.email).await?;
+    let welcome = templates::welcome(
+        &state.site.platform_name,
+        &user.email,
+        &user.name,
+        &state.site.link("/library"),
+    );
+    outbox::enqueue(&mut tx, &welcome).await?;
+    tx.commit().await?;
+
+    tracing::info!(user_id = %user.id, "customer registered");
+    session::sign_in(&session, &user, false).await?;
+    leptos_axum::redirect(Role::Customer.home_path());
+    Ok(())
+}
+
+/// Issues a verification token for `email` and writes the email to the outbox.
+pub(crate) async fn queue_verification(
+    conn: &mut sqlx::PgConnection,
+    site: &SiteConfig,
+    user: &UserRecord,
+    email: &str,
+) -> Result<(), AppError> {
+    let token = tokens::issue(conn, user.id, TokenPurpose::VerifyEmail, Some(email)).await?;
+    let link = site.link(&format!("/verify-email?token={token}"));
+    let message = templates::verify_email(&site.platform_name, email, &user.name, &link);
+    outbox::enqueue(conn, &message).await?;
+    Ok(())
+}
+
+pub async fn login(email: String, password: String, remember: Option<String>, redirect: Option<String>) -> Result<(), AppError> {
+    let email = Email::parse(&email)?;
+    check_login_password(&password)?;
+    let (state, session, _) = caller().await?;
+    let user = users::find_by_email(&state.pool, &email).await?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let user = match (verify_password(password, stored_hash).await?, user) {
+        (true, Some(user)) => user,
+        _ => return Err(AppError::InvalidCredentials),
+    };
+    session::sign_in(&session, &user, remember.is_some()).await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    let target = safe_redirect(redirect.as_deref()).unwrap_or_else(|| user.role().home_path().to_string());
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+pub async fn logout() -> Result<(), AppError> {
+    let session: Session = leptos_axum::extract()
+        .await
+        .map_err(|e| crate::error::internal("session missing from request", e))?;
+    session::sign_out(&session).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    let (state, _, _) = caller().await?;
+    let mut tx = state.pool.begin().await?;
+    let consumed = tokens::consume(&mut tx, &token, TokenPurpose::VerifyEmail).await?;
+    let email = consumed.email.ok_or(AppError::InvalidToken)?;
+    if !users::mark_verified(&mut tx, consumed.user_id, &email).await? {
+        // The user changed their address after this link was sent.
+        return Err(AppError::InvalidToken);
+    }
+    tx.commit().await?;
+    tracing::info!(user_id = %consumed.user_id, "email verified");
+    Ok(())
+}
+
+pub async fn resend_verification() -> Result<(), AppError> {
+    let (state, _, user) = require_user().await?;
+    if user.email_verified_at.is_some() {
+        return Ok(());
+    }
+    let mut tx = state.pool.begin().await?;
+    queue_verification(&mut tx, &state.site, &user, &user.email).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Always answers the same, whether or not the email belongs to an account.
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    let email = Email::parse(&email)?;
+    let (state, _, _) = caller().await?;
+    if let Some(user) = users::find_by_email(&state.pool, &email).await? {
+        let mut tx = state.pool.begin().await?;
+        let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
+        let link = state.site.link(&format!("/reset-password?token={token}"));
+        let message = templates::password_reset(&state.site.platform_name, &user.email, &user.name, &link);
+        outbox::enqueue(&mut tx, &message).await?;
+        tx.commit().await?;
+    }
+    leptos_axum::redirect("/forgot-password?sent=1");
+    Ok(())
+}
+
+pub async fn reset_password(token: String, password: String, confirm_password: String) -> Result<(), AppError> {
+    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let (state, _, _) = caller().await?;
+    let password_hash = hash_password(password.expose().to_string()).await?;
+
+    let mut tx = state.pool.begin().await?;
+    let consumed = tokens::consume(&mut tx, &token, TokenPurpose::ResetPassword).await?;
+    let user = users::find_by_id(&mut *tx, consumed.user_id)
+        .await?
+        .ok_or(AppError::InvalidToken)?;
+    // Bumping the epoch ends every session of the user, this one included.
+    users::set_password(&mut tx, user.id, &password_hash).await?;
+    // The link arrived by email, which proves the address.
+    users::mark_verified(&mut tx, user.id, &user.email).await?;
+    queue_password_changed(&mut tx, &state, &user).await?;
+    tx.commit().await?;
+
+    tracing::info!(user_id = %user.id, "password reset");
+    leptos_axum::redirect("/login?reset=1");
+    Ok(())
+}
+
+pub(crate) async fn queue_password_changed(
+    conn: &mut sqlx::PgConnection,
+    state: &AppState,
+    user: &UserRecord,
+) -> Result<(), AppError> {
+    let message = templates::password_changed(
+        &state.site.platform_name,
+        &user.email,
+        &user.name,
+        &state.site.link("/forgot-password"),
+    );
+    outbox::enqueue(conn, &message).await?;
+    Ok(())
+}

@@ -1,0 +1,58 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::list_outbox;
+use super::OutboxEntry;
+use crate::ui::LoadError;
+
+#[component]
+pub fn EmailsPage() -> impl IntoView {
+    let emails = Resource::new(|| (), |_| list_outbox());
+    view! {
+        <Title text="Emails"/>
+        <h1>"Emails"</h1>
+        <p class="hint">"Every email the platform sends is written here first, then delivered by the mail worker."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || emails.get().map(|result| match result {
+                Ok(list) if list.is_empty() => view! { <p>"No emails yet."</p> }.into_any(),
+                Ok(list) => view! { <OutboxTable list/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OutboxTable(list: Vec<OutboxEntry>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr><th scope="col">"Recipient"</th><th scope="col">"Subject"</th><th scope="col">"Status"</th><th scope="col">"Created"</th></tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|email| {
+                        let created = email.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+                        let status = match &email.last_error {
+                            Some(error) => format!("{} ({} attempts: {error})", email.status, email.attempts),
+                            None => email.status.clone(),
+                        };
+                        view! {
+                            <tr class="outbox-row">
+                                <td>{email.to_address}</td>
+                                <td>
+                                    <details>
+                                        <summary>{email.subject}</summary>
+                                        <pre class="email-body">{email.body_text}</pre>
+                                    </details>
+                                </td>
+                                <td><span class=format!("badge badge-{}", email.status)>{status}</span></td>
+                                <td><time datetime=created.clone()>{created.clone()}</time></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

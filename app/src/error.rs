@@ -1,0 +1,122 @@
+//! The one error type every server function returns.
+//!
+//! Clients only ever see these messages. Unexpected failures become `Internal`, whose
+//! message is generic; the details go to the log on the server.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input that does not pass validation; the message names the field.
+    #[error("{0}")]
+    Validation(String),
+    #[error("Invalid email or password.")]
+    InvalidCredentials,
+    #[error("Please log in to continue.")]
+    Unauthorized,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("This link is invalid or has expired.")]
+    InvalidToken,
+    #[error("Too many attempts. Please try again later.")]
+    RateLimited,
+    #[error("Something went wrong. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation(message.into())
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Validation(_) => 400,
+            Self::InvalidCredentials | Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict(_) => 409,
+            Self::InvalidToken => 400,
+            Self::RateLimited => 429,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request did not carry the arguments the function takes.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                Self::Validation("The form was incomplete or malformed.".into())
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                Self::Validation("Could not reach the server. Check your connection.".into())
+            }
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+
+    impl From<sqlx::Error> for AppError {
+        fn from(error: sqlx::Error) -> Self {
+            tracing::error!(error = %error, "database error");
+            AppError::Internal
+        }
+    }
+
+    impl From<tower_sessions::session::Error> for AppError {
+        fn from(error: tower_sessions::session::Error) -> Self {
+            tracing::error!(error = %error, "session error");
+            AppError::Internal
+        }
+    }
+
+    /// Logs an unexpected failure and turns it into the generic client message.
+    pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %error, "{context}");
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::internal;
+
+/// Gives a server function's error its HTTP status (400, 401, 403, ...) instead of the
+/// default 500. Plain form posts without JavaScript keep the redirect back to the form,
+/// which carries the error in the URL.
+#[cfg(feature = "ssr")]
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    use leptos::prelude::use_context;
+    if let Err(error) = &result {
+        let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts.method == http::Method::POST
+                && parts
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
+        });
+        if !plain_form_post {
+            if let (Some(options), Ok(status)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                http::StatusCode::from_u16(error.status_code()),
+            ) {
+                options.set_status(status);
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,85 @@
+//! Codex: the pages, server functions and server-side logic of every feature.
+//!
+//! Each feature keeps its UI, its server functions and (behind the `ssr` feature) its
+//! queries together in one module.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod catalog;
+pub mod email;
+pub mod error;
+pub mod layout;
+pub mod library;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use account::page::AccountPage;
+use admin::AdminDashboardPage;
+use auth::context::provide_auth;
+use auth::email_verification_page::VerifyEmailPage;
+use auth::login_page::LoginPage;
+use auth::password_reset_pages::{ForgotPasswordPage, ResetPasswordPage};
+use auth::register_page::{RegisterPage, SetupPage};
+use catalog::CatalogPage;
+use email::outbox_page::EmailsPage;
+use layout::{AdminLayout, Header, PLATFORM_NAME};
+use library::LibraryPage;
+use ui::NotFound;
+
+/// The HTML document every page is rendered into.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_auth();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/codex.css"/>
+        <Title formatter=|title: String| format!("{title} · {PLATFORM_NAME}")/>
+        <Router>
+            <Header/>
+            <main id="main" class="container page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=CatalogPage/>
+                    <Route path=path!("/setup") view=SetupPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/verify-email") view=VerifyEmailPage/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/library") view=LibraryPage/>
+                    <ParentRoute path=path!("/admin") view=AdminLayout>
+                        <Route path=path!("") view=AdminDashboardPage/>
+                        <Route path=path!("emails") view=EmailsPage/>
+                    </ParentRoute>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

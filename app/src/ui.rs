@@ -1,0 +1,117 @@
+//! Small building blocks shared by the forms of every feature.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use crate::error::AppError;
+
+/// The error of the last run of `action`, if it failed.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let value = action.value();
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// Whether the last run of `action` succeeded.
+pub fn action_succeeded<S>(action: ServerAction<S>) -> Signal<bool>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let value = action.value();
+    Signal::derive(move || matches!(value.get(), Some(Ok(_))))
+}
+
+/// Shows an error, announced to screen readers.
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })
+    }
+}
+
+/// A success message, announced politely.
+#[component]
+pub fn FormNotice(#[prop(into)] show: Signal<bool>, message: &'static str) -> impl IntoView {
+    move || show.get().then(|| view! { <p class="alert alert-success" role="status">{message}</p> })
+}
+
+/// A labelled input. The id is derived from the form's name and the field's name, so
+/// pages with several forms keep ids unique.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "")] form: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional, into)] value: Option<Signal<String>>,
+    #[prop(default = 254)] maxlength: u32,
+) -> impl IntoView {
+    let id = if form.is_empty() { format!("field-{name}") } else { format!("{form}-{name}") };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                maxlength=maxlength
+                required
+                prop:value=move || value.map(|v| v.get()).unwrap_or_default()
+            />
+        </div>
+    }
+}
+
+/// A centred card holding one form.
+#[component]
+pub fn FormCard(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="card form-card">
+            <h1>{title}</h1>
+            {children()}
+        </section>
+    }
+}
+
+/// Sets the status of the server-rendered page (404 for missing pages and so on).
+pub fn set_page_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        options.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_page_status(404);
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p>"The page you asked for does not exist."</p>
+            <p><a href="/">"Back to the catalog"</a></p>
+        </section>
+    }
+}
+
+/// Shown for a server function error while loading a page's data.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    let login = matches!(error, AppError::Unauthorized);
+    view! {
+        <p class="alert alert-error" role="alert">{error.to_string()}</p>
+        {login.then(|| view! { <p><a href="/login">"Log in"</a></p> })}
+    }
+}

@@ -1,0 +1,272 @@
+//! Configuration from environment variables, with embedded defaults for development.
+//! Production refuses to start with a development default in place of a secret.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+
+use ipnet::IpNet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Test,
+    Preview,
+    Production,
+}
+
+impl AppEnv {
+    fn parse(value: &str) -> Result<Self, ConfigError> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Self::Development),
+            "test" => Ok(Self::Test),
+            "preview" => Ok(Self::Preview),
+            "production" | "prod" => Ok(Self::Production),
+            other => Err(ConfigError::Invalid("APP_ENV", format!("unknown environment {other:?}"))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Test => "test",
+            Self::Preview => "preview",
+            Self::Production => "production",
+        }
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/codex";
+const DEV_SESSION_SECRET: &str = "codex-development-session-secret-do-not-use-in-production-0123456789";
+const MIN_SESSION_SECRET_LEN: usize = 64;
+
+#[derive(Clone)]
+pub struct Config {
+    pub env: AppEnv,
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub site_addr: SocketAddr,
+    pub site_root: String,
+    pub public_url: String,
+    pub session_secret: String,
+    pub smtp_url: Option<String>,
+    pub email_from: String,
+    pub trusted_proxies: Vec<IpNet>,
+    pub run_workers: bool,
+    pub log_json: bool,
+}
+
+/// Secrets never appear in logs, not even through `{:?}`.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("env", &self.env)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("site_addr", &self.site_addr)
+            .field("site_root", &self.site_root)
+            .field("public_url", &self.public_url)
+            .field("session_secret", &"[redacted]")
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("email_from", &self.email_from)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("run_workers", &self.run_workers)
+            .finish()
+    }
+}
+
+/// `scheme://user:password@host/db` becomes `scheme://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "[unparseable url]".into(),
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{0} must be set in production")]
+    Missing(&'static str),
+    #[error("{0} is invalid: {1}")]
+    Invalid(&'static str, String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads the configuration through `lookup`, so tests can pass their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = lookup("APP_ENV").map(|v| AppEnv::parse(&v)).transpose()?.unwrap_or(AppEnv::Development);
+        let production = env == AppEnv::Production;
+        let required = |key: &'static str, default: &str| -> Result<String, ConfigError> {
+            match lookup(key) {
+                Some(value) => Ok(value),
+                None if production => Err(ConfigError::Missing(key)),
+                None => Ok(default.to_string()),
+            }
+        };
+
+        let database_url = required("DATABASE_URL", DEFAULT_DATABASE_URL)?;
+        let site_addr: SocketAddr = lookup("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| ConfigError::Invalid("LEPTOS_SITE_ADDR", format!("{e}")))?;
+        let public_url = required("PUBLIC_URL", &format!("http://{site_addr}"))?;
+        let public_url = parse_public_url(&public_url)?;
+
+        let session_secret = required("SESSION_SECRET", DEV_SESSION_SECRET)?;
+        if session_secret.len() < MIN_SESSION_SECRET_LEN {
+            return Err(ConfigError::Invalid(
+                "SESSION_SECRET",
+                format!("must be at least {MIN_SESSION_SECRET_LEN} characters"),
+            ));
+        }
+        if production && session_secret == DEV_SESSION_SECRET {
+            return Err(ConfigError::Invalid("SESSION_SECRET", "the development default cannot be used in production".into()));
+        }
+
+        let smtp_url = lookup("SMTP_URL");
+        if production && smtp_url.is_none() {
+            return Err(ConfigError::Missing("SMTP_URL"));
+        }
+
+        let trusted_proxies = lookup("TRUSTED_PROXIES")
+            .map(|v| parse_proxies(&v))
+            .transpose()?
+            .unwrap_or_default();
+
+        let max_connections = lookup("DATABASE_MAX_CONNECTIONS")
+            .map(|v| v.parse::<u32>().map_err(|e| ConfigError::Invalid("DATABASE_MAX_CONNECTIONS", e.to_string())))
+            .transpose()?
+            .unwrap_or(10);
+
+        Ok(Self {
+            env,
+            database_url,
+            database_max_connections: max_connections,
+            site_addr,
+            site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            public_url,
+            session_secret,
+            smtp_url,
+            email_from: lookup("EMAIL_FROM").unwrap_or_else(|| "Codex <no-reply@localhost>".into()),
+            trusted_proxies,
+            run_workers: lookup("RUN_WORKERS").map(|v| v != "false" && v != "0").unwrap_or(true),
+            log_json: lookup("LOG_FORMAT").map(|v| v == "json").unwrap_or(production),
+        })
+    }
+
+    /// Cookies get `Secure` in production and whenever the site is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.env == AppEnv::Production || self.public_url.starts_with("https://")
+    }
+
+    /// The origin (`scheme://host[:port]`) of the public URL.
+    pub fn public_origin(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(&ip))
+    }
+}
+
+fn parse_public_url(value: &str) -> Result<String, ConfigError> {
+    let url = url::Url::parse(value).map_err(|e| ConfigError::Invalid("PUBLIC_URL", e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ConfigError::Invalid("PUBLIC_URL", "must be an http(s) URL".into()));
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
+fn parse_proxies(value: &str) -> Result<Vec<IpNet>, ConfigError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigError::Invalid("TRUSTED_PROXIES", format!("{s:?} is not an IP address or CIDR range")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn development_runs_on_embedded_defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.env, AppEnv::Development);
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn production_names_the_missing_variable() {
+        assert_eq!(config(&[("APP_ENV", "production")]).unwrap_err(), ConfigError::Missing("DATABASE_URL"));
+        let secret = "s".repeat(64);
+        let err = config(&[
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://db/codex"),
+            ("PUBLIC_URL", "https://videos.example.com"),
+            ("SESSION_SECRET", &secret),
+        ])
+        .unwrap_err();
+        assert_eq!(err, ConfigError::Missing("SMTP_URL"));
+    }
+
+    #[test]
+    fn production_refuses_the_development_secret_and_short_secrets() {
+        let base = [
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://db/codex"),
+            ("PUBLIC_URL", "https://videos.example.com"),
+            ("SMTP_URL", "smtp://localhost"),
+        ];
+        let mut vars = base.to_vec();
+        vars.push(("SESSION_SECRET", DEV_SESSION_SECRET));
+        assert!(matches!(config(&vars), Err(ConfigError::Invalid("SESSION_SECRET", _))));
+        let mut vars = base.to_vec();
+        vars.push(("SESSION_SECRET", "short"));
+        assert!(matches!(config(&vars), Err(ConfigError::Invalid("SESSION_SECRET", _))));
+        let secret = "x".repeat(64);
+        let mut vars = base.to_vec();
+        vars.push(("SESSION_SECRET", &secret));
+        let c = config(&vars).unwrap();
+        assert!(c.secure_cookies());
+        assert!(c.log_json);
+    }
+
+    #[test]
+    fn trusted_proxies_accept_addresses_and_ranges() {
+        let c = config(&[("TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")]).unwrap();
+        assert!(c.is_trusted_proxy("10.0.0.1".parse().unwrap()));
+        assert!(c.is_trusted_proxy("192.168.4.2".parse().unwrap()));
+        assert!(!c.is_trusted_proxy("10.0.0.2".parse().unwrap()));
+        assert!(config(&[("TRUSTED_PROXIES", "nonsense")]).is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = config(&[("DATABASE_URL", "postgres://u:hunter2@db/codex"), ("SMTP_URL", "smtp://u:mailpass@mx")]).unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("hunter2") && !printed.contains("mailpass") && !printed.contains(DEV_SESSION_SECRET));
+    }
+}

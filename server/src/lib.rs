@@ -1,0 +1,44 @@
+//! The Codex server: configuration, the HTTP router with its middleware, operations
+//! endpoints and background workers. Features live in the `app` crate; this crate wires
+//! them together.
+
+pub mod client_ip;
+pub mod config;
+pub mod database;
+pub mod metrics;
+pub mod ops;
+pub mod page_guard;
+pub mod rate_limit;
+pub mod router;
+pub mod security;
+pub mod telemetry;
+pub mod workers;
+
+use std::sync::Arc;
+
+use app::state::AppState;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+pub use config::Config;
+
+/// The state of every axum handler and middleware.
+#[derive(Clone)]
+pub struct AppContext {
+    pub app: AppState,
+    pub config: Arc<Config>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub public_origin: String,
+}
+
+impl FromRef<AppContext> for LeptosOptions {
+    fn from_ref(ctx: &AppContext) -> Self {
+        ctx.app.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppContext> for AppState {
+    fn from_ref(ctx: &AppContext) -> Self {
+        ctx.app.clone()
+    }
+}

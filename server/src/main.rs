@@ -1,0 +1,132 @@
+//! The `server` binary: `serve` (default), `migrate` and `create-owner`.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use app::auth::types::{Email, NewPassword, PersonName};
+use clap::{Parser, Subcommand};
+use server::config::{AppEnv, Config};
+use server::{database, router, telemetry, workers};
+
+#[derive(Parser)]
+#[command(name = "server", version, about = "Codex: sell video and audio to your customers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (the default). Development and previews create and migrate the database.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create the owner account. The password is read from standard input or a prompt.
+    CreateOwner {
+        /// The owner's email address.
+        #[arg(long)]
+        email: String,
+        /// The owner's display name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            std::process::exit(2);
+        }
+    };
+    telemetry::init(config.log_json);
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            database::create_if_missing(&config.database_url).await.ok();
+            let pool = database::connect(&config.database_url, 2).await?;
+            database::migrate(&pool).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::CreateOwner { email, name } => create_owner(config, &email, &name).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    if config.env != AppEnv::Production {
+        database::create_if_missing(&config.database_url).await?;
+    }
+    let pool = database::connect(&config.database_url, config.database_max_connections).await?;
+    if config.env != AppEnv::Production {
+        database::migrate(&pool).await.context("running migrations")?;
+    }
+    tracing::info!(?config, "starting codex");
+    let _workers = workers::spawn_all(&config, &pool);
+
+    let addr = config.site_addr;
+    let public_url = config.public_url.clone();
+    let app = router::build(router::context(config, pool));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!("listening on http://{addr} (public URL {public_url})");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}
+
+async fn create_owner(config: Config, email: &str, name: &str) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let name = PersonName::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let password = read_password()?;
+    let password = NewPassword::parse(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pool = database::connect(&config.database_url, 2).await?;
+    database::migrate(&pool).await?;
+    let owner = app::auth::service::create_owner(&pool, &name, &email, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Owner {} <{}> created.", owner.name, owner.email);
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Confirm password: ")?;
+        anyhow::ensure!(first == second, "passwords do not match");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}

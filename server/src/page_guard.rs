@@ -1,0 +1,93 @@
+//! Server-side guards of the pages: anonymous visitors to a protected page are sent to
+//! log in, customers get 403 on the admin, and `/setup` is gone once an owner exists.
+//! (The server functions behind the pages check again: they are public endpoints.)
+
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use app::auth::{session, users};
+use crate::AppContext;
+
+#[derive(Debug, PartialEq, Eq)]
+enum Guard {
+    SignedIn,
+    Owner,
+    SetupOnly,
+}
+
+fn guard_for(path: &str) -> Option<Guard> {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under("/admin") {
+        Some(Guard::Owner)
+    } else if under("/account") || under("/library") || under("/watch") || under("/checkout") {
+        Some(Guard::SignedIn)
+    } else if path == "/setup" {
+        Some(Guard::SetupOnly)
+    } else {
+        None
+    }
+}
+
+pub async fn guard_pages(State(ctx): State<AppContext>, session: Session, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let Some(guard) = guard_for(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let pool = &ctx.app.pool;
+    if guard == Guard::SetupOnly {
+        return match users::owner_exists(pool).await {
+            Ok(false) => next.run(request).await,
+            Ok(true) => Redirect::to("/login").into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        };
+    }
+    let user = match session::current_user(pool, &session).await {
+        Ok(user) => user,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    match user {
+        None => {
+            let target = request
+                .uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .unwrap_or("/");
+            let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            Redirect::to(&format!("/login?redirect={encoded}")).into_response()
+        }
+        Some(user) if guard == Guard::Owner && !user.view().is_owner() => forbidden_page(),
+        Some(_) => next.run(request).await,
+    }
+}
+
+fn forbidden_page() -> Response {
+    let body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>Forbidden</title><link rel=\"stylesheet\" href=\"/pkg/codex.css\"></head>\
+        <body><main class=\"container page\"><section class=\"card\"><h1>Forbidden</h1>\
+        <p role=\"alert\" class=\"alert alert-error\">You do not have permission to see this page.</p>\
+        <p><a href=\"/\">Back to the catalog</a></p></section></main></body></html>";
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_by_path() {
+        assert_eq!(guard_for("/admin"), Some(Guard::Owner));
+        assert_eq!(guard_for("/admin/emails"), Some(Guard::Owner));
+        assert_eq!(guard_for("/administrator"), None);
+        assert_eq!(guard_for("/account/purchases"), Some(Guard::SignedIn));
+        assert_eq!(guard_for("/library"), Some(Guard::SignedIn));
+        assert_eq!(guard_for("/setup"), Some(Guard::SetupOnly));
+        assert_eq!(guard_for("/"), None);
+        assert_eq!(guard_for("/login"), None);
+    }
+}

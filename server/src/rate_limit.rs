@@ -1,0 +1,90 @@
+//! Applies the per-IP rate limits of the account endpoints (DESIGN.md section 2).
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use app::error::AppError;
+use app::rate_limit::{self, Decision, Rule};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+
+use crate::client_ip::ClientIp;
+use crate::AppContext;
+
+fn rule_for(method: &Method, path: &str) -> Option<Rule> {
+    if method != Method::POST {
+        return None;
+    }
+    match path {
+        "/api/login" => Some(rate_limit::LOGIN),
+        "/api/register" => Some(rate_limit::REGISTER),
+        "/api/forgot_password" => Some(rate_limit::FORGOT_PASSWORD),
+        "/api/resend_verification" => Some(rate_limit::RESEND_VERIFICATION),
+        _ => None,
+    }
+}
+
+pub async fn enforce(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
+    let Some(rule) = rule_for(request.method(), request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let ip = request
+        .extensions()
+        .get::<ClientIp>()
+        .map(|ClientIp(ip)| ip.to_string())
+        .unwrap_or_default();
+    let decision = match rate_limit::hit(&ctx.app.pool, rule, &ip).await {
+        Ok(decision) => decision,
+        // Without the database the request itself fails; do not hide that behind a 429.
+        Err(_) => return next.run(request).await,
+    };
+    if !decision.allowed {
+        tracing::warn!(rule = rule.name, %ip, "rate limit reached");
+        let wants_html = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        let mut response = too_many_requests(request.uri().path(), wants_html);
+        add_headers(response.headers_mut(), &decision, true);
+        return response;
+    }
+    let mut response = next.run(request).await;
+    add_headers(response.headers_mut(), &decision, false);
+    response
+}
+
+fn too_many_requests(path: &str, wants_html: bool) -> Response {
+    let message = AppError::RateLimited.to_string();
+    if wants_html {
+        let body = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/codex.css\"></head><body><main class=\"container page\">\
+             <p class=\"alert alert-error\" role=\"alert\">{message}</p><p><a href=\"/\">Back</a></p></main></body></html>"
+        );
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body)
+            .into_response();
+    }
+    // Shaped like a server function error, so the page shows the message.
+    let body = serde_json::to_string(&AppError::RateLimited).unwrap_or_default();
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "application/json")], body)
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(path) {
+        response.headers_mut().insert(SERVER_FN_ERROR_HEADER, value);
+    }
+    response
+}
+
+fn add_headers(headers: &mut HeaderMap, decision: &Decision, limited: bool) {
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    set("x-ratelimit-limit", decision.limit.to_string());
+    set("x-ratelimit-remaining", decision.remaining.to_string());
+    set("x-ratelimit-reset", decision.reset_at.unix_timestamp().to_string());
+    if limited {
+        set("retry-after", decision.retry_after.to_string());
+    }
+}

@@ -1,0 +1,138 @@
+//! The HTTP router: pages, server functions, operations endpoints and the middleware
+//! every response goes through.
+
+use std::sync::Arc;
+
+use app::state::{AppState, SiteConfig};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::HeaderName;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::config::{AppEnv, Config};
+use crate::metrics::Metrics;
+use crate::security::CspNonce;
+use crate::{client_ip, ops, page_guard, rate_limit, security, AppContext};
+
+pub const SESSION_COOKIE: &str = "codex_session";
+
+/// The 64-byte cookie signing key, derived from `SESSION_SECRET`.
+fn session_key(secret: &str) -> Key {
+    use sha2::{Digest, Sha512};
+    Key::from(&Sha512::digest(secret.as_bytes()))
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("codex")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .env(if config.env == AppEnv::Development { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
+        .build()
+}
+
+pub fn context(config: Config, pool: PgPool) -> AppContext {
+    let site = SiteConfig {
+        public_url: config.public_url.clone(),
+        email_from: config.email_from.clone(),
+        platform_name: app::layout::PLATFORM_NAME.to_string(),
+    };
+    AppContext {
+        app: AppState {
+            pool,
+            leptos_options: leptos_options(&config),
+            site: Arc::new(site),
+        },
+        public_origin: config.public_origin(),
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::new()),
+    }
+}
+
+/// What every page render and server function call can reach through `use_context`.
+fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(state.clone());
+        let nonce = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+        if let Some(CspNonce(nonce)) = nonce {
+            provide_context(Nonce::from_value(nonce));
+        }
+    }
+}
+
+async fn server_fn_handler(State(ctx): State<AppContext>, request: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(leptos_context(ctx.app.clone()), request).await
+}
+
+pub fn build(ctx: AppContext) -> Router {
+    let config = ctx.config.clone();
+    let routes = generate_route_list(App);
+    let options = ctx.app.leptos_options.clone();
+
+    let session_layer = SessionManagerLayer::new(PostgresStore::new(ctx.app.pool.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_secure(config.secure_cookies())
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(app::auth::session::SESSION_LIFETIME))
+        .with_signed(session_key(&config.session_secret));
+
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+        let request_id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        // The path only: query strings can carry tokens.
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+    });
+
+    Router::new()
+        .route("/health", get(ops::health))
+        .route("/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_context(&ctx, routes, leptos_context(ctx.app.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppContext, _>(
+            leptos_context(ctx.app.clone()),
+            shell,
+        ))
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn_with_state(ctx.clone(), security::security_headers))
+                .layer(CatchPanicLayer::new())
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(trace)
+                .layer(from_fn_with_state(ctx.clone(), crate::metrics::track))
+                .layer(from_fn_with_state(ctx.clone(), client_ip::resolve_client_ip))
+                .layer(from_fn_with_state(ctx.clone(), security::reject_foreign_origin))
+                .layer(session_layer)
+                .layer(from_fn_with_state(ctx.clone(), rate_limit::enforce))
+                .layer(from_fn_with_state(ctx.clone(), page_guard::guard_pages)),
+        )
+        .with_state(ctx)
+}

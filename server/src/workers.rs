@@ -1,0 +1,43 @@
+//! Background tasks started with the server.
+
+use std::time::Duration;
+
+use app::email::delivery::{self, Mailer};
+use sqlx::PgPool;
+use tokio::task::JoinHandle;
+use tower_sessions::ExpiredDeletion;
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::config::Config;
+
+pub fn spawn_all(config: &Config, pool: &PgPool) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    if !config.run_workers {
+        return tasks;
+    }
+    match config.smtp_url.as_deref() {
+        Some(url) => match Mailer::new(url, &config.email_from) {
+            Ok(mailer) => tasks.push(tokio::spawn(delivery::run(pool.clone(), mailer))),
+            Err(error) => tracing::error!(%error, "email delivery disabled"),
+        },
+        None => tracing::info!("SMTP_URL not set: emails stay in the outbox (see /admin/emails)"),
+    }
+
+    let store = PostgresStore::new(pool.clone());
+    tasks.push(tokio::spawn(async move {
+        if let Err(error) = store.continuously_delete_expired(Duration::from_secs(3600)).await {
+            tracing::error!(%error, "expired session cleanup stopped");
+        }
+    }));
+
+    let pool = pool.clone();
+    tasks.push(tokio::spawn(async move {
+        loop {
+            if let Err(error) = app::rate_limit::prune(&pool).await {
+                tracing::warn!(?error, "rate limit pruning failed");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    }));
+    tasks
+}
