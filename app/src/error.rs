@@ -53,7 +53,7 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             // The request did not carry the arguments the function takes.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
                 Self::Validation("The form was incomplete or malformed.".into())
@@ -62,7 +62,11 @@ impl FromServerFnError for AppError {
                 Self::Validation("Could not reach the server. Check your connection.".into())
             }
             _ => Self::Internal,
-        }
+        };
+        // On the server this runs when a request's arguments do not parse: a 400, not a 500.
+        #[cfg(feature = "ssr")]
+        set_error_status(&error);
+        error
     }
 }
 
@@ -99,24 +103,30 @@ pub use ssr::internal;
 /// which carries the error in the URL.
 #[cfg(feature = "ssr")]
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    use leptos::prelude::use_context;
     if let Err(error) = &result {
-        let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts.method == http::Method::POST
-                && parts
-                    .headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.contains("text/html"))
-        });
-        if !plain_form_post {
-            if let (Some(options), Ok(status)) = (
-                use_context::<leptos_axum::ResponseOptions>(),
-                http::StatusCode::from_u16(error.status_code()),
-            ) {
-                options.set_status(status);
-            }
-        }
+        set_error_status(error);
     }
     result
+}
+
+#[cfg(feature = "ssr")]
+fn set_error_status(error: &AppError) {
+    use leptos::prelude::use_context;
+    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.method == http::Method::POST
+            && parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    });
+    if plain_form_post {
+        return;
+    }
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status_code()),
+    ) {
+        options.set_status(status);
+    }
 }

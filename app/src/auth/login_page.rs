@@ -2,12 +2,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::api::Login;
 use super::context::use_auth;
 use crate::ui::{action_error, Field, FormAlert, FormCard};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let auth = use_auth();
+    let login = ServerAction::<Login>::new();
+    use_auth().refresh_after(login);
     let query = use_query_map();
     let redirect = move || query.read().get("redirect").unwrap_or_default();
     let after_reset = move || query.read().get("reset").is_some();
@@ -19,8 +21,8 @@ pub fn LoginPage() -> impl IntoView {
                     "Your password was changed. Log in with your new password."
                 </p>
             })}
-            <ActionForm action=auth.login attr:class="form" attr:novalidate=true>
-                <FormAlert error=action_error(auth.login)/>
+            <ActionForm action=login attr:class="form" attr:novalidate=true>
+                <FormAlert error=action_error(login)/>
                 <Field label="Email" name="email" kind="email" autocomplete="email"/>
                 <Field label="Password" name="password" kind="password" autocomplete="current-password"/>
                 <div class="field field-checkbox">

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::api::{Register, SetupOwner};
 use super::context::use_auth;
 use crate::ui::{action_error, Field, FormAlert, FormCard};
 
@@ -18,12 +19,13 @@ pub fn AccountFields() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let auth = use_auth();
+    let register = ServerAction::<Register>::new();
+    use_auth().refresh_after(register);
     view! {
         <Title text="Create your account"/>
         <FormCard title="Create your account">
-            <ActionForm action=auth.register attr:class="form" attr:novalidate=true>
-                <FormAlert error=action_error(auth.register)/>
+            <ActionForm action=register attr:class="form" attr:novalidate=true>
+                <FormAlert error=action_error(register)/>
                 <AccountFields/>
                 <button type="submit" class="button button-primary">"Create account"</button>
             </ActionForm>
@@ -34,13 +36,14 @@ pub fn RegisterPage() -> impl IntoView {
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let auth = use_auth();
+    let setup = ServerAction::<SetupOwner>::new();
+    use_auth().refresh_after(setup);
     view! {
         <Title text="Set up your platform"/>
         <FormCard title="Set up your platform">
             <p>"Create the owner account. You will use it to upload media, set prices and see your sales."</p>
-            <ActionForm action=auth.setup attr:class="form" attr:novalidate=true>
-                <FormAlert error=action_error(auth.setup)/>
+            <ActionForm action=setup attr:class="form" attr:novalidate=true>
+                <FormAlert error=action_error(setup)/>
                 <AccountFields/>
                 <button type="submit" class="button button-primary">"Create account"</button>
             </ActionForm>

@@ -1,0 +1,201 @@
+//! Test harness: the real router on port 0 over a fresh database, and a small client
+//! that behaves like one browser (its own cookie and its own client IP).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use reqwest::header::{HeaderMap, ACCEPT, COOKIE, SET_COOKIE};
+use reqwest::{redirect, Response, StatusCode};
+use server::config::Config;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+pub const PASSWORD: &str = "Secret123";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub pool: PgPool,
+    http: reqwest::Client,
+}
+
+static NEXT_IP: AtomicU32 = AtomicU32::new(1);
+
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    spawn_app_with(pool, &[]).await
+}
+
+/// Starts the app with extra configuration variables.
+pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let addr = listener.local_addr().unwrap();
+    let addr_text = addr.to_string();
+    let config = Config::from_lookup(|key| {
+        if let Some((_, value)) = vars.iter().find(|(k, _)| *k == key) {
+            return Some(value.to_string());
+        }
+        match key {
+            "APP_ENV" => Some("test".into()),
+            "LEPTOS_SITE_ADDR" => Some(addr_text.clone()),
+            // Tests play several clients from one socket through X-Forwarded-For.
+            "TRUSTED_PROXIES" => Some("127.0.0.1".into()),
+            "RUN_WORKERS" => Some("false".into()),
+            _ => None,
+        }
+    })
+    .expect("test configuration");
+    let router = server::router::build(server::router::context(config, pool.clone()));
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("server runs");
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        pool,
+        http: reqwest::Client::builder()
+            .redirect(redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+impl TestApp {
+    /// A new browser with its own cookie and its own client IP address.
+    pub fn browser(&self) -> Browser<'_> {
+        let n = NEXT_IP.fetch_add(1, Ordering::Relaxed);
+        Browser {
+            app: self,
+            cookie: std::sync::Mutex::new(None),
+            ip: format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// The newest outbox email to `to` of the given kind.
+    pub async fn last_email(&self, to: &str, kind: &str) -> Option<(String, String)> {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT subject, body_text FROM email_outbox WHERE to_address = $1 AND kind = $2 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(to)
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    /// The token of the link in the newest email of that kind.
+    pub async fn token_from_email(&self, to: &str, kind: &str) -> String {
+        let (_, body) = self.last_email(to, kind).await.unwrap_or_else(|| panic!("no {kind} email to {to}"));
+        let start = body.find("token=").expect("link with a token") + "token=".len();
+        body[start..].split_whitespace().next().unwrap().to_string()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await.unwrap()
+    }
+}
+
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    cookie: std::sync::Mutex<Option<String>>,
+    pub ip: String,
+}
+
+impl Browser<'_> {
+    pub fn cookie(&self) -> Option<String> {
+        self.cookie.lock().unwrap().clone()
+    }
+
+    pub fn set_cookie(&self, cookie: Option<String>) {
+        *self.cookie.lock().unwrap() = cookie;
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut req = self
+            .app
+            .http
+            .request(method, self.app.url(path))
+            .header("x-forwarded-for", &self.ip);
+        if let Some(cookie) = self.cookie() {
+            req = req.header(COOKIE, format!("{}={cookie}", server::router::SESSION_COOKIE));
+        }
+        req
+    }
+
+    async fn remember_cookie(&self, response: &Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let value = value.to_str().unwrap();
+            if let Some(rest) = value.strip_prefix(&format!("{}=", server::router::SESSION_COOKIE)) {
+                let cookie = rest.split(';').next().unwrap().to_string();
+                let expired = value.contains("Max-Age=0") || cookie.is_empty();
+                self.set_cookie((!expired).then_some(cookie));
+            }
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        let response = self.request(reqwest::Method::GET, path).header(ACCEPT, "text/html").send().await.unwrap();
+        self.remember_cookie(&response).await;
+        response
+    }
+
+    /// Calls a server function the way the hydrated page does.
+    pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Response {
+        self.call_with(function, form, HeaderMap::new()).await
+    }
+
+    pub async fn call_with(&self, function: &str, form: &[(&str, &str)], headers: HeaderMap) -> Response {
+        let response = self
+            .request(reqwest::Method::POST, &format!("/api/{function}"))
+            .headers(headers)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.remember_cookie(&response).await;
+        response
+    }
+
+    pub async fn register(&self, name: &str, email: &str) -> Response {
+        self.call(
+            "register",
+            &[("name", name), ("email", email), ("password", PASSWORD), ("confirm_password", PASSWORD)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.call("login", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn setup_owner(&self, email: &str) -> Response {
+        self.call(
+            "setup_owner",
+            &[("name", "Olivia Owner"), ("email", email), ("password", PASSWORD), ("confirm_password", PASSWORD)],
+        )
+        .await
+    }
+
+    /// The signed-in user's email, as the server sees this browser.
+    pub async fn whoami(&self) -> Option<String> {
+        let response = self.call("current_user", &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let user: serde_json::Value = response.json().await.unwrap();
+        user.get("email").and_then(|e| e.as_str()).map(str::to_string)
+    }
+}
+
+/// The decoded server function error of a response.
+pub async fn error_of(response: Response) -> (StatusCode, serde_json::Value) {
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    let value = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+    (status, value)
+}
