@@ -54,10 +54,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Marks the body once the client has taken over, so tests (and styles) can tell.
+fn mark_hydrated() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_auth();
+    mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/codex.css"/>
         <Title formatter=|title: String| format!("{title} · {PLATFORM_NAME}")/>

@@ -1,0 +1,63 @@
+# Codex: `make run` builds and starts the site; `make test` runs every test.
+# Both install what is missing first (see scripts/install-deps.sh).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# Builds read the committed query data in .sqlx/, so no database is needed to compile.
+export SQLX_OFFLINE ?= true
+DEV_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/codex
+# sqlx::test creates a fresh database per test through this server.
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/codex_test
+
+.PHONY: run build test test-unit e2e lint fmt deps deps-test postgres sqlx-prepare clean-test-dbs help
+
+help:
+	@echo "make run    build and start Codex at http://127.0.0.1:3000"
+	@echo "make test   run unit, integration and end-to-end tests"
+	@echo "make lint   cargo fmt --check and clippy for the ssr and hydrate builds"
+
+deps:
+	scripts/install-deps.sh run
+
+deps-test:
+	scripts/install-deps.sh test
+
+postgres:
+	scripts/ensure-postgres.sh
+
+build: deps
+	cargo leptos build
+
+run: build postgres
+	DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} ./target/debug/server serve
+
+test: deps-test postgres
+	$(MAKE) test-unit
+	$(MAKE) e2e
+
+# Unit tests of both crates and the integration tests (real HTTP, fresh database each).
+test-unit:
+	DATABASE_URL=$(TEST_DATABASE_URL) cargo test -p app -p server --features app/ssr
+
+e2e:
+	cargo leptos build
+	scripts/e2e.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p app --features ssr -p server --all-targets -- -D warnings
+	cargo clippy -p app --features hydrate -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+# Regenerates .sqlx/ from a freshly migrated database; run after changing a query or a migration.
+sqlx-prepare: postgres
+	psql postgres://postgres:postgres@127.0.0.1:5432/postgres -q -c "DROP DATABASE IF EXISTS codex_sqlx WITH (FORCE)" -c "CREATE DATABASE codex_sqlx"
+	for f in migrations/*.sql; do psql -q postgres://postgres:postgres@127.0.0.1:5432/codex_sqlx -v ON_ERROR_STOP=1 -f $$f; done
+	rm -rf .sqlx && mkdir -p .sqlx
+	touch app/src/lib.rs server/src/lib.rs
+	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/codex_sqlx \
+		cargo check -p app --features ssr -p server --all-targets
+	@echo "$$(ls .sqlx | wc -l) queries written to .sqlx/"

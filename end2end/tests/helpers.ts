@@ -1,0 +1,93 @@
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
+
+export const OWNER = { name: "Olivia Owner", email: "owner@codex.test", password: "OwnerPass1" };
+export const PASSWORD = "Customer1pass";
+
+let counter = 0;
+/** A unique email for a customer of this test. */
+export function uniqueEmail(prefix = "customer"): string {
+  counter += 1;
+  return `${prefix}-${Date.now()}-${process.pid}-${counter}@codex.test`;
+}
+
+/** A made-up client address, so per-IP rate limits do not couple tests (the instance trusts
+ * loopback as its proxy). */
+export function randomClientIp(): string {
+  const n = () => 1 + Math.floor(Math.random() * 250);
+  return `10.${n()}.${n()}.${n()}`;
+}
+
+/** Every test gets browser contexts that look like a distinct client. */
+export const test = base.extend({
+  context: async ({ browser }, use) => {
+    const context = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() } });
+    await use(context);
+    await context.close();
+  },
+});
+export { expect };
+
+export async function newClient(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() } });
+  return context.newPage();
+}
+
+/** Opens a page and waits until the app has hydrated, so clicks go through the client. */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+}
+
+export async function register(page: Page, name: string, email: string, password = PASSWORD) {
+  await open(page, "/register");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Confirm password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/library$/);
+}
+
+export async function logIn(page: Page, email: string, password: string, remember = false) {
+  await open(page, "/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  if (remember) await page.getByLabel("Remember me").check();
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Creates the owner through first-run setup if nobody has yet; either way returns a page
+ * signed in as the owner. */
+export async function ownerPage(browser: Browser): Promise<Page> {
+  const page = await newClient(browser);
+  await page.goto("/setup");
+  if (new URL(page.url()).pathname === "/setup") {
+    await expect(page.locator("body[data-hydrated]")).toBeAttached();
+    await page.getByLabel("Name").fill(OWNER.name);
+    await page.getByLabel("Email").fill(OWNER.email);
+    await page.getByLabel("Password", { exact: true }).fill(OWNER.password);
+    await page.getByLabel("Confirm password").fill(OWNER.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+  } else {
+    await logIn(page, OWNER.email, OWNER.password);
+  }
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  return page;
+}
+
+/** Reads the newest link to `pathPrefix` emailed to `to`, from the owner's outbox page. */
+export async function linkFromOutbox(browser: Browser, to: string, pathPrefix: string): Promise<string> {
+  const owner = await ownerPage(browser);
+  await owner.goto("/admin/emails");
+  const row = owner.locator("tr.outbox-row", { hasText: to }).filter({ hasText: "" }).first();
+  await expect(row).toBeVisible();
+  const bodies = await owner.locator("tr.outbox-row", { hasText: to }).locator(".email-body").allTextContents();
+  await owner.context().close();
+  const pattern = new RegExp(`https?://[^\\s]+${pathPrefix.replace(/[/?]/g, "\\$&")}[^\\s]*`);
+  for (const body of bodies) {
+    const match = body.match(pattern);
+    if (match) return new URL(match[0]).pathname + new URL(match[0]).search;
+  }
+  throw new Error(`no ${pathPrefix} link emailed to ${to}`);
+}

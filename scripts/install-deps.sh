@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Codex needs, skipping whatever is there.
+# Usage: scripts/install-deps.sh [run|test]
+#   run:  PostgreSQL, the wasm target, cargo-leptos, wasm-bindgen-cli
+#   test: the same, plus Chromium and the Playwright packages in end2end/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+
+log() { printf '\033[1;34m[deps]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=""
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ -z "$apt_updated" ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+apt_install postgresql postgresql-client
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+leptos_version="0.3.10"
+if ! cargo leptos --version 2>/dev/null | grep -q "$leptos_version"; then
+  log "installing cargo-leptos $leptos_version (about 20 minutes on 2 cores, once)"
+  cargo install cargo-leptos --version "$leptos_version" --locked
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
+  log "installing wasm-bindgen-cli $bindgen_version"
+  # Not --locked: its lock file names a yanked crate.
+  cargo install wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+if [ "$mode" = "test" ]; then
+  apt_install chromium
+  if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    log "installing the Playwright packages (browsers come from Debian)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+fi
+log "dependencies ready ($mode)"
