@@ -46,8 +46,8 @@ e2e:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p app --features ssr -p server --all-targets -- -D warnings
-	cargo clippy -p app --features hydrate -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p app -p server --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 fmt:
 	cargo fmt --all

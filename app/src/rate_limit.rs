@@ -13,11 +13,31 @@ pub struct Rule {
     pub window_secs: i64,
 }
 
-pub const LOGIN: Rule = Rule { name: "login", limit: 5, window_secs: 15 * 60 };
-pub const REGISTER: Rule = Rule { name: "register", limit: 3, window_secs: 3600 };
-pub const FORGOT_PASSWORD: Rule = Rule { name: "forgot_password", limit: 3, window_secs: 3600 };
-pub const RESEND_VERIFICATION: Rule = Rule { name: "resend_verification", limit: 5, window_secs: 3600 };
-pub const UPLOAD: Rule = Rule { name: "upload", limit: 10, window_secs: 3600 };
+pub const LOGIN: Rule = Rule {
+    name: "login",
+    limit: 5,
+    window_secs: 15 * 60,
+};
+pub const REGISTER: Rule = Rule {
+    name: "register",
+    limit: 3,
+    window_secs: 3600,
+};
+pub const FORGOT_PASSWORD: Rule = Rule {
+    name: "forgot_password",
+    limit: 3,
+    window_secs: 3600,
+};
+pub const RESEND_VERIFICATION: Rule = Rule {
+    name: "resend_verification",
+    limit: 5,
+    window_secs: 3600,
+};
+pub const UPLOAD: Rule = Rule {
+    name: "upload",
+    limit: 10,
+    window_secs: 3600,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
@@ -59,8 +79,9 @@ pub async fn hit(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<D
 
 /// Drops counters of windows that ended long ago.
 pub async fn prune(db: impl PgExecutor<'_>) -> Result<u64, AppError> {
-    let result = sqlx::query!("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
-        .execute(db)
-        .await?;
+    let result =
+        sqlx::query!("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
+            .execute(db)
+            .await?;
     Ok(result.rows_affected())
 }

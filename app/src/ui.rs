@@ -38,7 +38,10 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 /// A success message, announced politely.
 #[component]
 pub fn FormNotice(#[prop(into)] show: Signal<bool>, message: &'static str) -> impl IntoView {
-    move || show.get().then(|| view! { <p class="alert alert-success" role="status">{message}</p> })
+    move || {
+        show.get()
+            .then(|| view! { <p class="alert alert-success" role="status">{message}</p> })
+    }
 }
 
 /// A labelled input. The id is derived from the form's name and the field's name, so
@@ -53,7 +56,11 @@ pub fn Field(
     #[prop(optional, into)] value: Option<Signal<String>>,
     #[prop(default = 254)] maxlength: u32,
 ) -> impl IntoView {
-    let id = if form.is_empty() { format!("field-{name}") } else { format!("{form}-{name}") };
+    let id = if form.is_empty() {
+        format!("field-{name}")
+    } else {
+        format!("{form}-{name}")
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>

@@ -12,7 +12,11 @@ use crate::AppContext;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
-pub async fn resolve_client_ip(State(ctx): State<AppContext>, mut request: Request, next: Next) -> Response {
+pub async fn resolve_client_ip(
+    State(ctx): State<AppContext>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -36,7 +40,11 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &str, trusted: impl Fn(IpAddr) -> 
         return peer;
     }
     let mut client = peer;
-    for hop in forwarded_for.rsplit(',').map(str::trim).filter(|s| !s.is_empty()) {
+    for hop in forwarded_for
+        .rsplit(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match hop.parse::<IpAddr>() {
             Ok(ip) => {
                 client = ip;
@@ -60,15 +68,27 @@ mod tests {
 
     #[test]
     fn untrusted_peer_is_the_client_whatever_it_claims() {
-        assert_eq!(client_ip(ip("203.0.113.9"), "1.2.3.4", |_| false), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), "1.2.3.4", |_| false),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
     fn trusted_proxy_hands_over_the_forwarded_address() {
         let trusted = |i: IpAddr| i == ip("10.0.0.1") || i == ip("10.0.0.2");
-        assert_eq!(client_ip(ip("10.0.0.1"), "198.51.100.7", trusted), ip("198.51.100.7"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), "198.51.100.7", trusted),
+            ip("198.51.100.7")
+        );
         // A client-supplied spoofed entry on the left is ignored.
-        assert_eq!(client_ip(ip("10.0.0.1"), "6.6.6.6, 198.51.100.7, 10.0.0.2", trusted), ip("198.51.100.7"));
-        assert_eq!(client_ip(ip("10.0.0.1"), "garbage", trusted), ip("10.0.0.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), "6.6.6.6, 198.51.100.7, 10.0.0.2", trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), "garbage", trusted),
+            ip("10.0.0.1")
+        );
     }
 }

@@ -21,7 +21,10 @@ impl AppEnv {
             "test" => Ok(Self::Test),
             "preview" => Ok(Self::Preview),
             "production" | "prod" => Ok(Self::Production),
-            other => Err(ConfigError::Invalid("APP_ENV", format!("unknown environment {other:?}"))),
+            other => Err(ConfigError::Invalid(
+                "APP_ENV",
+                format!("unknown environment {other:?}"),
+            )),
         }
     }
 
@@ -36,7 +39,8 @@ impl AppEnv {
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/codex";
-const DEV_SESSION_SECRET: &str = "codex-development-session-secret-do-not-use-in-production-0123456789";
+const DEV_SESSION_SECRET: &str =
+    "codex-development-session-secret-do-not-use-in-production-0123456789";
 const MIN_SESSION_SECRET_LEN: usize = 64;
 
 #[derive(Clone)]
@@ -101,7 +105,10 @@ impl Config {
 
     /// Reads the configuration through `lookup`, so tests can pass their own variables.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let env = lookup("APP_ENV").map(|v| AppEnv::parse(&v)).transpose()?.unwrap_or(AppEnv::Development);
+        let env = lookup("APP_ENV")
+            .map(|v| AppEnv::parse(&v))
+            .transpose()?
+            .unwrap_or(AppEnv::Development);
         let production = env == AppEnv::Production;
         let required = |key: &'static str, default: &str| -> Result<String, ConfigError> {
             match lookup(key) {
@@ -127,7 +134,10 @@ impl Config {
             ));
         }
         if production && session_secret == DEV_SESSION_SECRET {
-            return Err(ConfigError::Invalid("SESSION_SECRET", "the development default cannot be used in production".into()));
+            return Err(ConfigError::Invalid(
+                "SESSION_SECRET",
+                "the development default cannot be used in production".into(),
+            ));
         }
 
         let smtp_url = lookup("SMTP_URL");
@@ -141,7 +151,10 @@ impl Config {
             .unwrap_or_default();
 
         let max_connections = lookup("DATABASE_MAX_CONNECTIONS")
-            .map(|v| v.parse::<u32>().map_err(|e| ConfigError::Invalid("DATABASE_MAX_CONNECTIONS", e.to_string())))
+            .map(|v| {
+                v.parse::<u32>()
+                    .map_err(|e| ConfigError::Invalid("DATABASE_MAX_CONNECTIONS", e.to_string()))
+            })
             .transpose()?
             .unwrap_or(10);
 
@@ -156,8 +169,12 @@ impl Config {
             smtp_url,
             email_from: lookup("EMAIL_FROM").unwrap_or_else(|| "Codex <no-reply@localhost>".into()),
             trusted_proxies,
-            run_workers: lookup("RUN_WORKERS").map(|v| v != "false" && v != "0").unwrap_or(true),
-            log_json: lookup("LOG_FORMAT").map(|v| v == "json").unwrap_or(production),
+            run_workers: lookup("RUN_WORKERS")
+                .map(|v| v != "false" && v != "0")
+                .unwrap_or(true),
+            log_json: lookup("LOG_FORMAT")
+                .map(|v| v == "json")
+                .unwrap_or(production),
         })
     }
 
@@ -179,9 +196,13 @@ impl Config {
 }
 
 fn parse_public_url(value: &str) -> Result<String, ConfigError> {
-    let url = url::Url::parse(value).map_err(|e| ConfigError::Invalid("PUBLIC_URL", e.to_string()))?;
+    let url =
+        url::Url::parse(value).map_err(|e| ConfigError::Invalid("PUBLIC_URL", e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(ConfigError::Invalid("PUBLIC_URL", "must be an http(s) URL".into()));
+        return Err(ConfigError::Invalid(
+            "PUBLIC_URL",
+            "must be an http(s) URL".into(),
+        ));
     }
     Ok(value.trim_end_matches('/').to_string())
 }
@@ -194,7 +215,12 @@ fn parse_proxies(value: &str) -> Result<Vec<IpNet>, ConfigError> {
         .map(|s| {
             s.parse::<IpNet>()
                 .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| ConfigError::Invalid("TRUSTED_PROXIES", format!("{s:?} is not an IP address or CIDR range")))
+                .map_err(|_| {
+                    ConfigError::Invalid(
+                        "TRUSTED_PROXIES",
+                        format!("{s:?} is not an IP address or CIDR range"),
+                    )
+                })
         })
         .collect()
 }
@@ -205,7 +231,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -220,7 +249,10 @@ mod tests {
 
     #[test]
     fn production_names_the_missing_variable() {
-        assert_eq!(config(&[("APP_ENV", "production")]).unwrap_err(), ConfigError::Missing("DATABASE_URL"));
+        assert_eq!(
+            config(&[("APP_ENV", "production")]).unwrap_err(),
+            ConfigError::Missing("DATABASE_URL")
+        );
         let secret = "s".repeat(64);
         let err = config(&[
             ("APP_ENV", "production"),
@@ -242,10 +274,16 @@ mod tests {
         ];
         let mut vars = base.to_vec();
         vars.push(("SESSION_SECRET", DEV_SESSION_SECRET));
-        assert!(matches!(config(&vars), Err(ConfigError::Invalid("SESSION_SECRET", _))));
+        assert!(matches!(
+            config(&vars),
+            Err(ConfigError::Invalid("SESSION_SECRET", _))
+        ));
         let mut vars = base.to_vec();
         vars.push(("SESSION_SECRET", "short"));
-        assert!(matches!(config(&vars), Err(ConfigError::Invalid("SESSION_SECRET", _))));
+        assert!(matches!(
+            config(&vars),
+            Err(ConfigError::Invalid("SESSION_SECRET", _))
+        ));
         let secret = "x".repeat(64);
         let mut vars = base.to_vec();
         vars.push(("SESSION_SECRET", &secret));
@@ -265,8 +303,16 @@ mod tests {
 
     #[test]
     fn debug_output_hides_secrets() {
-        let c = config(&[("DATABASE_URL", "postgres://u:hunter2@db/codex"), ("SMTP_URL", "smtp://u:mailpass@mx")]).unwrap();
+        let c = config(&[
+            ("DATABASE_URL", "postgres://u:hunter2@db/codex"),
+            ("SMTP_URL", "smtp://u:mailpass@mx"),
+        ])
+        .unwrap();
         let printed = format!("{c:?}");
-        assert!(!printed.contains("hunter2") && !printed.contains("mailpass") && !printed.contains(DEV_SESSION_SECRET));
+        assert!(
+            !printed.contains("hunter2")
+                && !printed.contains("mailpass")
+                && !printed.contains(DEV_SESSION_SECRET)
+        );
     }
 }

@@ -16,7 +16,12 @@ pub async fn connect(database_url: &str, max_connections: u32) -> anyhow::Result
         .acquire_timeout(Duration::from_secs(5))
         .connect(database_url)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database at {}: {e}", redact_url(database_url)))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot connect to the database at {}: {e}",
+                redact_url(database_url)
+            )
+        })
 }
 
 /// Creates the database when it does not exist yet (development and previews).

@@ -10,7 +10,11 @@ use server::config::{AppEnv, Config};
 use server::{database, router, telemetry, workers};
 
 #[derive(Parser)]
-#[command(name = "server", version, about = "Codex: sell video and audio to your customers")]
+#[command(
+    name = "server",
+    version,
+    about = "Codex: sell video and audio to your customers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -65,7 +69,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let pool = database::connect(&config.database_url, config.database_max_connections).await?;
     if config.env != AppEnv::Production {
-        database::migrate(&pool).await.context("running migrations")?;
+        database::migrate(&pool)
+            .await
+            .context("running migrations")?;
     }
     tracing::info!(?config, "starting codex");
     let _workers = workers::spawn_all(&config, &pool);
@@ -77,9 +83,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!("listening on http://{addr} (public URL {public_url})");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -91,7 +100,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

@@ -5,7 +5,9 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 use sqlx::PgPool;
 
 use crate::AppContext;
@@ -22,27 +24,40 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new() -> Self {
-        let registry = Registry::new_custom(Some("codex".into()), None).expect("valid registry prefix");
+        let registry =
+            Registry::new_custom(Some("codex".into()), None).expect("valid registry prefix");
         let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by method, route and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route and status",
+            ),
             &["method", "route", "status"],
         )
         .expect("valid counter");
         let latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by method and route")
-                .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by method and route",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
             &["method", "route"],
         )
         .expect("valid histogram");
-        let pool_connections = IntGauge::new("db_pool_connections", "Open database connections").expect("valid gauge");
-        let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections").expect("valid gauge");
+        let pool_connections =
+            IntGauge::new("db_pool_connections", "Open database connections").expect("valid gauge");
+        let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")
+            .expect("valid gauge");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool_connections.clone()),
             Box::new(pool_idle.clone()),
         ] {
-            registry.register(collector).expect("metric registered once");
+            registry
+                .register(collector)
+                .expect("metric registered once");
         }
         Self {
             registry,
@@ -74,7 +89,10 @@ impl Default for Metrics {
 pub async fn track(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
-    let matched = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
 

@@ -29,7 +29,11 @@ pub async fn ready(State(ctx): State<AppContext>) -> Response {
     )
     .await;
     match check {
-        Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" }))).into_response(),
+        Ok(Ok(_)) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "ok" })),
+        )
+            .into_response(),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check failed");
             not_ready("database unreachable")
@@ -48,7 +52,10 @@ fn not_ready(reason: &str) -> Response {
 
 pub async fn metrics(State(ctx): State<AppContext>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         ctx.metrics.render(&ctx.app.pool),
     )
         .into_response()

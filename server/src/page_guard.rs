@@ -8,8 +8,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use app::auth::{session, users};
 use crate::AppContext;
+use app::auth::{session, users};
 
 #[derive(Debug, PartialEq, Eq)]
 enum Guard {
@@ -31,7 +31,12 @@ fn guard_for(path: &str) -> Option<Guard> {
     }
 }
 
-pub async fn guard_pages(State(ctx): State<AppContext>, session: Session, request: Request, next: Next) -> Response {
+pub async fn guard_pages(
+    State(ctx): State<AppContext>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.method() != Method::GET {
         return next.run(request).await;
     }
@@ -72,7 +77,12 @@ fn forbidden_page() -> Response {
         <body><main class=\"container page\"><section class=\"card\"><h1>Forbidden</h1>\
         <p role=\"alert\" class=\"alert alert-error\">You do not have permission to see this page.</p>\
         <p><a href=\"/\">Back to the catalog</a></p></section></main></body></html>";
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

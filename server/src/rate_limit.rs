@@ -1,11 +1,11 @@
 //! Applies the per-IP rate limits of the account endpoints (DESIGN.md section 2).
 
+use app::error::AppError;
+use app::rate_limit::{self, Decision, Rule};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use app::error::AppError;
-use app::rate_limit::{self, Decision, Rule};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use crate::client_ip::ClientIp;
@@ -62,12 +62,20 @@ fn too_many_requests(path: &str, wants_html: bool) -> Response {
              <link rel=\"stylesheet\" href=\"/pkg/codex.css\"></head><body><main class=\"container page\">\
              <p class=\"alert alert-error\" role=\"alert\">{message}</p><p><a href=\"/\">Back</a></p></main></body></html>"
         );
-        return (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body)
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
             .into_response();
     }
     // Shaped like a server function error, so the page shows the message.
     let body = serde_json::to_string(&AppError::RateLimited).unwrap_or_default();
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "application/json")], body)
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
         .into_response();
     if let Ok(value) = HeaderValue::from_str(path) {
         response.headers_mut().insert(SERVER_FN_ERROR_HEADER, value);
@@ -83,7 +91,10 @@ fn add_headers(headers: &mut HeaderMap, decision: &Decision, limited: bool) {
     };
     set("x-ratelimit-limit", decision.limit.to_string());
     set("x-ratelimit-remaining", decision.remaining.to_string());
-    set("x-ratelimit-reset", decision.reset_at.unix_timestamp().to_string());
+    set(
+        "x-ratelimit-reset",
+        decision.reset_at.unix_timestamp().to_string(),
+    );
     if limited {
         set("retry-after", decision.retry_after.to_string());
     }

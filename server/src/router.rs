@@ -15,7 +15,10 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{
+    file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context,
+    LeptosRoutes,
+};
 use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -44,7 +47,11 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
-        .env(if config.env == AppEnv::Development { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
+        .env(if config.env == AppEnv::Development {
+            leptos::config::Env::DEV
+        } else {
+            leptos::config::Env::PROD
+        })
         .build()
 }
 
@@ -78,7 +85,10 @@ fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static 
     }
 }
 
-async fn server_fn_handler(State(ctx): State<AppContext>, request: Request<Body>) -> impl IntoResponse {
+async fn server_fn_handler(
+    State(ctx): State<AppContext>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     handle_server_fns_with_context(leptos_context(ctx.app.clone()), request).await
 }
 
@@ -111,7 +121,10 @@ pub fn build(ctx: AppContext) -> Router {
         .route("/health", get(ops::health))
         .route("/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
         .leptos_routes_with_context(&ctx, routes, leptos_context(ctx.app.clone()), {
             let options = options.clone();
             move || shell(options.clone())
@@ -128,8 +141,14 @@ pub fn build(ctx: AppContext) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(trace)
                 .layer(from_fn_with_state(ctx.clone(), crate::metrics::track))
-                .layer(from_fn_with_state(ctx.clone(), client_ip::resolve_client_ip))
-                .layer(from_fn_with_state(ctx.clone(), security::reject_foreign_origin))
+                .layer(from_fn_with_state(
+                    ctx.clone(),
+                    client_ip::resolve_client_ip,
+                ))
+                .layer(from_fn_with_state(
+                    ctx.clone(),
+                    security::reject_foreign_origin,
+                ))
                 .layer(session_layer)
                 .layer(from_fn_with_state(ctx.clone(), rate_limit::enforce))
                 .layer(from_fn_with_state(ctx.clone(), page_guard::guard_pages)),

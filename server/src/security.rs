@@ -16,7 +16,11 @@ use crate::AppContext;
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
 
-pub async fn security_headers(State(ctx): State<AppContext>, mut request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(ctx): State<AppContext>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
@@ -34,8 +38,14 @@ pub async fn security_headers(State(ctx): State<AppContext>, mut request: Reques
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     if ctx.config.env == AppEnv::Production {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -46,16 +56,26 @@ pub async fn security_headers(State(ctx): State<AppContext>, mut request: Reques
 }
 
 fn is_state_changing(method: &Method) -> bool {
-    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
 }
 
 /// Refuses a state-changing request whose `Origin` is another site. The app's own origin
 /// is its public URL, or the `Host` the browser addressed (a browser sets both).
-pub async fn reject_foreign_origin(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
+pub async fn reject_foreign_origin(
+    State(ctx): State<AppContext>,
+    request: Request,
+    next: Next,
+) -> Response {
     if is_state_changing(request.method()) {
         if let Some(origin) = request.headers().get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or_default();
-            let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+            let host = request
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok());
             if !origin_allowed(origin, &ctx.public_origin, host) {
                 tracing::warn!(origin, "refused a cross-origin state-changing request");
                 return forbidden();
@@ -77,7 +97,8 @@ pub fn origin_allowed(origin: &str, public_origin: &str, host: Option<&str>) -> 
         (Some(h), None) => h.to_string(),
         _ => return false,
     };
-    matches!(url.scheme(), "http" | "https") && host.is_some_and(|h| h.eq_ignore_ascii_case(&origin_host))
+    matches!(url.scheme(), "http" | "https")
+        && host.is_some_and(|h| h.eq_ignore_ascii_case(&origin_host))
 }
 
 fn forbidden() -> Response {
@@ -97,9 +118,21 @@ mod tests {
     fn origins() {
         let public = "https://videos.example.com";
         assert!(origin_allowed("https://videos.example.com", public, None));
-        assert!(origin_allowed("http://127.0.0.1:3000", public, Some("127.0.0.1:3000")));
-        assert!(!origin_allowed("https://evil.example", public, Some("videos.example.com")));
+        assert!(origin_allowed(
+            "http://127.0.0.1:3000",
+            public,
+            Some("127.0.0.1:3000")
+        ));
+        assert!(!origin_allowed(
+            "https://evil.example",
+            public,
+            Some("videos.example.com")
+        ));
         assert!(!origin_allowed("null", public, Some("videos.example.com")));
-        assert!(!origin_allowed("http://127.0.0.1:3001", public, Some("127.0.0.1:3000")));
+        assert!(!origin_allowed(
+            "http://127.0.0.1:3001",
+            public,
+            Some("127.0.0.1:3000")
+        ));
     }
 }

@@ -25,7 +25,10 @@ pub fn spawn_all(config: &Config, pool: &PgPool) -> Vec<JoinHandle<()>> {
 
     let store = PostgresStore::new(pool.clone());
     tasks.push(tokio::spawn(async move {
-        if let Err(error) = store.continuously_delete_expired(Duration::from_secs(3600)).await {
+        if let Err(error) = store
+            .continuously_delete_expired(Duration::from_secs(3600))
+            .await
+        {
             tracing::error!(%error, "expired session cleanup stopped");
         }
     }));

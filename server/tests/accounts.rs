@@ -28,11 +28,17 @@ async fn first_visitor_sets_up_the_owner_and_setup_is_gone_afterwards(pool: PgPo
     let (status, error) = error_of(other.setup_owner("second@example.com").await).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error, json!({ "Conflict": "Setup is already complete." }));
-    assert_eq!(app.count("SELECT count(*) FROM users WHERE role = 'owner'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE role = 'owner'")
+            .await,
+        1
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
-async fn registration_creates_a_signed_in_unverified_customer_and_ignores_a_role_field(pool: PgPool) {
+async fn registration_creates_a_signed_in_unverified_customer_and_ignores_a_role_field(
+    pool: PgPool,
+) {
     let app = spawn_app(pool).await;
     let browser = app.browser();
     let response = browser
@@ -59,7 +65,10 @@ async fn registration_creates_a_signed_in_unverified_customer_and_ignores_a_role
     assert_eq!(role, "customer");
     assert!(hash.starts_with("$argon2id$"));
     assert!(!verified);
-    assert!(app.last_email("ada@example.com", "verify_email").await.is_some());
+    assert!(app
+        .last_email("ada@example.com", "verify_email")
+        .await
+        .is_some());
     assert!(app.last_email("ada@example.com", "welcome").await.is_some());
 
     // The same email cannot register twice, whatever its case.
@@ -72,31 +81,62 @@ async fn email_verification_link_works_once_and_not_after_24_hours(pool: PgPool)
     let app = spawn_app(pool).await;
     let browser = app.browser();
     browser.register("Ada", "ada@example.com").await;
-    let token = app.token_from_email("ada@example.com", "verify_email").await;
+    let token = app
+        .token_from_email("ada@example.com", "verify_email")
+        .await;
 
     let anonymous = app.browser();
-    assert_eq!(anonymous.call("verify_email", &[("token", &token)]).await.status(), StatusCode::OK);
-    assert_eq!(app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL").await, 1);
-    let (status, error) = error_of(anonymous.call("verify_email", &[("token", &token)]).await).await;
+    assert_eq!(
+        anonymous
+            .call("verify_email", &[("token", &token)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL")
+            .await,
+        1
+    );
+    let (status, error) =
+        error_of(anonymous.call("verify_email", &[("token", &token)]).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error, json!("InvalidToken"));
 
     // A new token that has expired is refused.
-    sqlx::query("UPDATE users SET email_verified_at = NULL").execute(&app.pool).await.unwrap();
-    assert_eq!(browser.call("resend_verification", &[]).await.status(), StatusCode::OK);
-    let token = app.token_from_email("ada@example.com", "verify_email").await;
-    sqlx::query("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL")
+    sqlx::query("UPDATE users SET email_verified_at = NULL")
         .execute(&app.pool)
         .await
         .unwrap();
+    assert_eq!(
+        browser.call("resend_verification", &[]).await.status(),
+        StatusCode::OK
+    );
+    let token = app
+        .token_from_email("ada@example.com", "verify_email")
+        .await;
+    sqlx::query(
+        "UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let (status, _) = error_of(anonymous.call("verify_email", &[("token", &token)]).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL")
+            .await,
+        0
+    );
 
     // A token from the wrong family, or garbage, is refused the same way.
     for bad in ["", "nonsense", "'; DROP TABLE users; --"] {
-        let (status, error) = error_of(anonymous.call("verify_email", &[("token", bad)]).await).await;
-        assert_eq!((status, error), (StatusCode::BAD_REQUEST, json!("InvalidToken")));
+        let (status, error) =
+            error_of(anonymous.call("verify_email", &[("token", bad)]).await).await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::BAD_REQUEST, json!("InvalidToken"))
+        );
     }
 }
 
@@ -104,12 +144,21 @@ async fn email_verification_link_works_once_and_not_after_24_hours(pool: PgPool)
 async fn the_verification_page_verifies_when_opened(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.browser().register("Ada", "ada@example.com").await;
-    let token = app.token_from_email("ada@example.com", "verify_email").await;
-    let page = app.browser().get(&format!("/verify-email?token={token}")).await;
+    let token = app
+        .token_from_email("ada@example.com", "verify_email")
+        .await;
+    let page = app
+        .browser()
+        .get(&format!("/verify-email?token={token}"))
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Your email address is verified"), "{html}");
-    assert_eq!(app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL")
+            .await,
+        1
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -119,7 +168,8 @@ async fn login_has_one_generic_error_and_lands_by_role(pool: PgPool) {
     app.browser().register("Ada", "ada@example.com").await;
 
     let browser = app.browser();
-    let (status, wrong_password) = error_of(browser.login("ada@example.com", "Wrong1234").await).await;
+    let (status, wrong_password) =
+        error_of(browser.login("ada@example.com", "Wrong1234").await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (_, unknown_email) = error_of(browser.login("nobody@example.com", PASSWORD).await).await;
     assert_eq!(wrong_password, json!("InvalidCredentials"));
@@ -139,7 +189,14 @@ async fn login_honours_only_local_redirects(pool: PgPool) {
         let browser = app.browser();
         async move {
             let response = browser
-                .call("login", &[("email", "ada@example.com"), ("password", PASSWORD), ("redirect", redirect)])
+                .call(
+                    "login",
+                    &[
+                        ("email", "ada@example.com"),
+                        ("password", PASSWORD),
+                        ("redirect", redirect),
+                    ],
+                )
                 .await;
             response.headers()[LOCATION].to_str().unwrap().to_string()
         }
@@ -182,10 +239,20 @@ async fn session_cookie_attributes_and_remember_me(pool: PgPool) {
 
     let remembered = app
         .browser()
-        .call("login", &[("email", "ada@example.com"), ("password", PASSWORD), ("remember", "on")])
+        .call(
+            "login",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("remember", "on"),
+            ],
+        )
         .await;
     let cookie = session_cookie_header(&remembered);
-    assert!((30 * day - 60..=30 * day).contains(&max_age(&cookie)), "{cookie}");
+    assert!(
+        (30 * day - 60..=30 * day).contains(&max_age(&cookie)),
+        "{cookie}"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -253,35 +320,77 @@ async fn forgot_password_answers_the_same_and_reset_ends_every_session(pool: PgP
     second.login("ada@example.com", PASSWORD).await;
 
     let anonymous = app.browser();
-    let known = anonymous.call("forgot_password", &[("email", "ada@example.com")]).await;
-    let unknown = anonymous.call("forgot_password", &[("email", "nobody@example.com")]).await;
+    let known = anonymous
+        .call("forgot_password", &[("email", "ada@example.com")])
+        .await;
+    let unknown = anonymous
+        .call("forgot_password", &[("email", "nobody@example.com")])
+        .await;
     assert_eq!(known.status(), unknown.status());
     assert_eq!(known.headers()[LOCATION], unknown.headers()[LOCATION]);
     assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
-    assert_eq!(app.count("SELECT count(*) FROM email_outbox WHERE kind = 'password_reset'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'password_reset'")
+            .await,
+        1
+    );
 
-    let token = app.token_from_email("ada@example.com", "password_reset").await;
+    let token = app
+        .token_from_email("ada@example.com", "password_reset")
+        .await;
     let new_password = "NewSecret456";
     let response = anonymous
-        .call("reset_password", &[("token", &token), ("password", new_password), ("confirm_password", new_password)])
+        .call(
+            "reset_password",
+            &[
+                ("token", &token),
+                ("password", new_password),
+                ("confirm_password", new_password),
+            ],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[LOCATION], "/login?reset=1");
 
     assert_eq!(first.whoami().await, None, "the reset ends every session");
     assert_eq!(second.whoami().await, None);
-    assert!(app.last_email("ada@example.com", "password_changed").await.is_some());
+    assert!(app
+        .last_email("ada@example.com", "password_changed")
+        .await
+        .is_some());
 
     // The token is single use, and the old password no longer works.
     let (status, error) = error_of(
         anonymous
-            .call("reset_password", &[("token", &token), ("password", "Other7890x"), ("confirm_password", "Other7890x")])
+            .call(
+                "reset_password",
+                &[
+                    ("token", &token),
+                    ("password", "Other7890x"),
+                    ("confirm_password", "Other7890x"),
+                ],
+            )
             .await,
     )
     .await;
-    assert_eq!((status, error), (StatusCode::BAD_REQUEST, json!("InvalidToken")));
-    assert_eq!(app.browser().login("ada@example.com", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.browser().login("ada@example.com", new_password).await.status(), StatusCode::OK);
+    assert_eq!(
+        (status, error),
+        (StatusCode::BAD_REQUEST, json!("InvalidToken"))
+    );
+    assert_eq!(
+        app.browser()
+            .login("ada@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.browser()
+            .login("ada@example.com", new_password)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -289,20 +398,37 @@ async fn an_expired_reset_link_is_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.browser().register("Ada", "ada@example.com").await;
     let browser = app.browser();
-    browser.call("forgot_password", &[("email", "ada@example.com")]).await;
-    let token = app.token_from_email("ada@example.com", "password_reset").await;
+    browser
+        .call("forgot_password", &[("email", "ada@example.com")])
+        .await;
+    let token = app
+        .token_from_email("ada@example.com", "password_reset")
+        .await;
     sqlx::query("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'reset_password'")
         .execute(&app.pool)
         .await
         .unwrap();
     let (status, _) = error_of(
         browser
-            .call("reset_password", &[("token", &token), ("password", "NewSecret456"), ("confirm_password", "NewSecret456")])
+            .call(
+                "reset_password",
+                &[
+                    ("token", &token),
+                    ("password", "NewSecret456"),
+                    ("confirm_password", "NewSecret456"),
+                ],
+            )
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.browser().login("ada@example.com", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.browser()
+            .login("ada@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -317,7 +443,11 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(poo
     let (status, _) = error_of(
         this.call(
             "change_password",
-            &[("current_password", "Wrong1234"), ("password", new_password), ("confirm_password", new_password)],
+            &[
+                ("current_password", "Wrong1234"),
+                ("password", new_password),
+                ("confirm_password", new_password),
+            ],
         )
         .await,
     )
@@ -327,11 +457,19 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(poo
     let response = this
         .call(
             "change_password",
-            &[("current_password", PASSWORD), ("password", new_password), ("confirm_password", new_password)],
+            &[
+                ("current_password", PASSWORD),
+                ("password", new_password),
+                ("confirm_password", new_password),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(this.whoami().await.as_deref(), Some("ada@example.com"), "this session stays");
+    assert_eq!(
+        this.whoami().await.as_deref(),
+        Some("ada@example.com"),
+        "this session stays"
+    );
     assert_eq!(other.whoami().await, None, "other sessions end");
 }
 
@@ -340,23 +478,55 @@ async fn changing_the_email_requires_verifying_the_new_address(pool: PgPool) {
     let app = spawn_app(pool).await;
     let browser = app.browser();
     browser.register("Ada", "ada@example.com").await;
-    let old_token = app.token_from_email("ada@example.com", "verify_email").await;
+    let old_token = app
+        .token_from_email("ada@example.com", "verify_email")
+        .await;
 
     let response = browser
-        .call("change_email", &[("email", "ada@new.example"), ("current_password", PASSWORD)])
+        .call(
+            "change_email",
+            &[("email", "ada@new.example"), ("current_password", PASSWORD)],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(browser.whoami().await.as_deref(), Some("ada@new.example"));
 
     // The link sent to the old address no longer verifies anything.
-    let (status, _) = error_of(app.browser().call("verify_email", &[("token", &old_token)]).await).await;
+    let (status, _) = error_of(
+        app.browser()
+            .call("verify_email", &[("token", &old_token)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let token = app.token_from_email("ada@new.example", "verify_email").await;
-    assert_eq!(app.browser().call("verify_email", &[("token", &token)]).await.status(), StatusCode::OK);
-    assert_eq!(app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL").await, 1);
+    let token = app
+        .token_from_email("ada@new.example", "verify_email")
+        .await;
+    assert_eq!(
+        app.browser()
+            .call("verify_email", &[("token", &token)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL")
+            .await,
+        1
+    );
 
-    assert_eq!(browser.call("update_name", &[("name", "Ada L.")]).await.status(), StatusCode::OK);
-    assert_eq!(app.count("SELECT count(*) FROM users WHERE name = 'Ada L.'").await, 1);
+    assert_eq!(
+        browser
+            .call("update_name", &[("name", "Ada L.")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE name = 'Ada L.'")
+            .await,
+        1
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -369,7 +539,10 @@ async fn guards_send_visitors_to_login_and_refuse_customers_the_admin(pool: PgPo
         let response = visitor.get(path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
         let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-        assert_eq!(response.headers()[LOCATION], format!("/login?redirect={encoded}").as_str());
+        assert_eq!(
+            response.headers()[LOCATION],
+            format!("/login?redirect={encoded}").as_str()
+        );
     }
     let (status, _) = error_of(visitor.call("list_outbox", &[]).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -379,7 +552,11 @@ async fn guards_send_visitors_to_login_and_refuse_customers_the_admin(pool: PgPo
     assert_eq!(customer.get("/library").await.status(), StatusCode::OK);
     assert_eq!(customer.get("/account").await.status(), StatusCode::OK);
     for path in ["/admin", "/admin/emails"] {
-        assert_eq!(customer.get(path).await.status(), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            customer.get(path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let (status, error) = error_of(customer.call("list_outbox", &[]).await).await;
     assert_eq!((status, error), (StatusCode::FORBIDDEN, json!("Forbidden")));
@@ -388,7 +565,11 @@ async fn guards_send_visitors_to_login_and_refuse_customers_the_admin(pool: PgPo
     owner.login("owner@example.com", PASSWORD).await;
     assert_eq!(owner.get("/admin/emails").await.status(), StatusCode::OK);
     let outbox: serde_json::Value = owner.call("list_outbox", &[]).await.json().await.unwrap();
-    assert!(outbox.as_array().unwrap().iter().any(|e| e["to_address"] == "ada@example.com"));
+    assert!(outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["to_address"] == "ada@example.com"));
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -398,35 +579,128 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
     let long = "x".repeat(10 * 1024);
     let long_email = format!("{long}@example.com");
     let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("register", vec![("name", ""), ("email", ""), ("password", ""), ("confirm_password", "")]),
-        ("register", vec![("name", &long), ("email", "a@example.com"), ("password", PASSWORD), ("confirm_password", PASSWORD)]),
-        ("register", vec![("name", "Ada"), ("email", &long_email), ("password", PASSWORD), ("confirm_password", PASSWORD)]),
-        ("register", vec![("name", "Ada"), ("email", "not-an-email"), ("password", PASSWORD), ("confirm_password", PASSWORD)]),
-        ("register", vec![("name", "Ada"), ("email", "a@example.com"), ("password", "short"), ("confirm_password", "short")]),
-        ("register", vec![("name", "Ada"), ("email", "a@example.com"), ("password", PASSWORD), ("confirm_password", "Other1234")]),
-        ("register", vec![("name", "Ada"), ("email", "'; DROP TABLE users; --@x.com"), ("password", PASSWORD), ("confirm_password", PASSWORD)]),
-        ("register", vec![("name", "Ada"), ("email", "a@example.com"), ("password", &long), ("confirm_password", &long)]),
+        (
+            "register",
+            vec![
+                ("name", ""),
+                ("email", ""),
+                ("password", ""),
+                ("confirm_password", ""),
+            ],
+        ),
+        (
+            "register",
+            vec![
+                ("name", &long),
+                ("email", "a@example.com"),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+        ),
+        (
+            "register",
+            vec![
+                ("name", "Ada"),
+                ("email", &long_email),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+        ),
+        (
+            "register",
+            vec![
+                ("name", "Ada"),
+                ("email", "not-an-email"),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+        ),
+        (
+            "register",
+            vec![
+                ("name", "Ada"),
+                ("email", "a@example.com"),
+                ("password", "short"),
+                ("confirm_password", "short"),
+            ],
+        ),
+        (
+            "register",
+            vec![
+                ("name", "Ada"),
+                ("email", "a@example.com"),
+                ("password", PASSWORD),
+                ("confirm_password", "Other1234"),
+            ],
+        ),
+        (
+            "register",
+            vec![
+                ("name", "Ada"),
+                ("email", "'; DROP TABLE users; --@x.com"),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+        ),
+        (
+            "register",
+            vec![
+                ("name", "Ada"),
+                ("email", "a@example.com"),
+                ("password", &long),
+                ("confirm_password", &long),
+            ],
+        ),
         ("register", vec![("name", "Ada")]),
         ("login", vec![("email", ""), ("password", "")]),
-        ("login", vec![("email", "<script>alert(1)</script>"), ("password", "x")]),
-        ("login", vec![("email", "a@example.com"), ("password", &long)]),
+        (
+            "login",
+            vec![("email", "<script>alert(1)</script>"), ("password", "x")],
+        ),
+        (
+            "login",
+            vec![("email", "a@example.com"), ("password", &long)],
+        ),
         ("forgot_password", vec![("email", "")]),
         ("forgot_password", vec![("email", &long)]),
-        ("reset_password", vec![("token", &long), ("password", PASSWORD), ("confirm_password", PASSWORD)]),
-        ("setup_owner", vec![("name", "<b>x</b>"), ("email", "bad"), ("password", ""), ("confirm_password", "")]),
+        (
+            "reset_password",
+            vec![
+                ("token", &long),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+        ),
+        (
+            "setup_owner",
+            vec![
+                ("name", "<b>x</b>"),
+                ("email", "bad"),
+                ("password", ""),
+                ("confirm_password", ""),
+            ],
+        ),
     ];
     for (function, form) in cases {
         let response = browser.call(function, &form).await;
         let status = response.status();
         let (_, error) = error_of(response).await;
-        assert!(status.is_client_error(), "{function} {form:?} gave {status}: {error}");
+        assert!(
+            status.is_client_error(),
+            "{function} {form:?} gave {status}: {error}"
+        );
         assert!(error.is_object() || error.is_string(), "{error}");
         let text = error.to_string();
-        assert!(!text.to_lowercase().contains("sql") && !text.contains("panicked"), "{text}");
+        assert!(
+            !text.to_lowercase().contains("sql") && !text.contains("panicked"),
+            "{text}"
+        );
     }
     // A malicious name is stored as text, not markup (a new client: this one is rate limited by now).
     let browser = app.browser();
-    browser.register("<img src=x onerror=alert(1)>", "xss@example.com").await;
+    browser
+        .register("<img src=x onerror=alert(1)>", "xss@example.com")
+        .await;
     let html = browser.get("/account").await.text().await.unwrap();
     assert!(!html.contains("<img src=x"), "name must be escaped");
     assert!(html.contains("&lt;img src=x onerror=alert(1)"), "{html}");
@@ -439,15 +713,30 @@ async fn forms_work_without_javascript(pool: PgPool) {
     let browser = app.browser();
     let mut html_form = HeaderMap::new();
     html_form.insert(ACCEPT, HeaderValue::from_static("text/html"));
-    html_form.insert("referer", HeaderValue::from_str(&app.url("/register")).unwrap());
+    html_form.insert(
+        "referer",
+        HeaderValue::from_str(&app.url("/register")).unwrap(),
+    );
 
     // A failed post goes back to the form with the error, which the page shows.
     let response = browser
-        .call_with("register", &[("name", "Ada"), ("email", "bad"), ("password", PASSWORD), ("confirm_password", PASSWORD)], html_form.clone())
+        .call_with(
+            "register",
+            &[
+                ("name", "Ada"),
+                ("email", "bad"),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+            html_form.clone(),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let back = response.headers()[LOCATION].to_str().unwrap().to_string();
-    assert!(back.contains("/register?") && back.contains("__err="), "{back}");
+    assert!(
+        back.contains("/register?") && back.contains("__err="),
+        "{back}"
+    );
     let path = back.trim_start_matches(&app.base);
     let page = browser.get(path).await.text().await.unwrap();
     assert!(page.contains("role=\"alert\""), "{page}");
@@ -455,7 +744,16 @@ async fn forms_work_without_javascript(pool: PgPool) {
 
     // A successful post redirects to where the user lands.
     let response = browser
-        .call_with("register", &[("name", "Ada"), ("email", "ada@example.com"), ("password", PASSWORD), ("confirm_password", PASSWORD)], html_form)
+        .call_with(
+            "register",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
+            html_form,
+        )
         .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()[LOCATION], "/library");

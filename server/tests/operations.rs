@@ -17,14 +17,27 @@ const SECURITY_HEADERS: [&str; 4] = [
 fn assert_security_headers(response: &reqwest::Response) {
     let headers = response.headers();
     for name in SECURITY_HEADERS {
-        assert!(headers.contains_key(name), "{name} missing on {}", response.url());
+        assert!(
+            headers.contains_key(name),
+            "{name} missing on {}",
+            response.url()
+        );
     }
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
+    assert_eq!(
+        headers["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
     let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert!(!headers.contains_key("strict-transport-security"), "no HSTS outside production");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(
+        !headers.contains_key("strict-transport-security"),
+        "no HSTS outside production"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -36,11 +49,17 @@ async fn health_has_exactly_five_keys_and_no_secret(pool: PgPool) {
     let body: serde_json::Value = response.json().await.unwrap();
     let mut keys: Vec<_> = body.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["environment", "service", "status", "timestamp", "version"]);
+    assert_eq!(
+        keys,
+        ["environment", "service", "status", "timestamp", "version"]
+    );
     assert_eq!(body["status"], "ok");
     assert_eq!(body["environment"], "test");
     let text = body.to_string();
-    assert!(!text.contains("postgres") && !text.contains("secret"), "{text}");
+    assert!(
+        !text.contains("postgres") && !text.contains("secret"),
+        "{text}"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -69,7 +88,10 @@ async fn ready_turns_503_without_the_database_and_tells_no_secret() {
     assert_eq!(body["status"], "unavailable");
     assert!(body["reason"].is_string());
     let text = body.to_string();
-    assert!(!text.contains("hunter2") && !text.contains("127.0.0.1"), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("127.0.0.1"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -107,10 +129,23 @@ async fn responses_carry_a_request_id(pool: PgPool) {
 async fn pages_carry_a_csp_nonce_on_their_scripts(pool: PgPool) {
     let app = spawn_app(pool).await;
     let response = app.browser().get("/login").await;
-    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
     let html = response.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the header's nonce");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts carry the header's nonce"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -118,9 +153,23 @@ async fn metrics_count_requests_by_route(pool: PgPool) {
     let app = spawn_app(pool).await;
     reqwest::get(app.url("/health")).await.unwrap();
     app.browser().login("nobody@example.com", PASSWORD).await;
-    let text = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
-    assert!(text.contains(r#"codex_http_requests_total{method="GET",route="/health",status="200"} 1"#), "{text}");
-    assert!(text.contains(r#"route="/api/login",status="401""#), "{text}");
-    assert!(text.contains("codex_http_request_duration_seconds_bucket"), "{text}");
+    let text = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"codex_http_requests_total{method="GET",route="/health",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/api/login",status="401""#),
+        "{text}"
+    );
+    assert!(
+        text.contains("codex_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
     assert!(text.contains("codex_db_pool_connections"), "{text}");
 }

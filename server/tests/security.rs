@@ -24,17 +24,23 @@ const REGISTRATION: [(&str, &str); 4] = [
 async fn a_foreign_origin_is_refused_and_writes_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
     let browser = app.browser();
-    let response = browser.call_with("register", &REGISTRATION, origin("https://evil.example")).await;
+    let response = browser
+        .call_with("register", &REGISTRATION, origin("https://evil.example"))
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM email_outbox").await, 0);
 
-    let response = browser.call_with("register", &REGISTRATION, origin(&app.base)).await;
+    let response = browser
+        .call_with("register", &REGISTRATION, origin(&app.base))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.count("SELECT count(*) FROM users").await, 1);
 
     // A signed-in user's session cannot be used from another site either.
-    let response = browser.call_with("logout", &[], origin("http://127.0.0.1:1")).await;
+    let response = browser
+        .call_with("logout", &[], origin("http://127.0.0.1:1"))
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(browser.whoami().await.as_deref(), Some("ada@example.com"));
 }
@@ -45,9 +51,16 @@ async fn the_sixth_login_from_one_ip_in_15_minutes_is_limited(pool: PgPool) {
     let attacker = app.browser();
     for attempt in 1..=5 {
         let response = attacker.login("ada@example.com", "Wrong1234").await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
         assert_eq!(response.headers()["x-ratelimit-limit"], "5");
-        assert_eq!(response.headers()["x-ratelimit-remaining"], (5 - attempt).to_string().as_str());
+        assert_eq!(
+            response.headers()["x-ratelimit-remaining"],
+            (5 - attempt).to_string().as_str()
+        );
     }
     let response = attacker.login("ada@example.com", "Wrong1234").await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -56,7 +69,11 @@ async fn the_sixth_login_from_one_ip_in_15_minutes_is_limited(pool: PgPool) {
     assert!((1..=900).contains(&retry_after), "{retry_after}");
     assert_eq!(headers["x-ratelimit-limit"], "5");
     assert_eq!(headers["x-ratelimit-remaining"], "0");
-    let reset: i64 = headers["x-ratelimit-reset"].to_str().unwrap().parse().unwrap();
+    let reset: i64 = headers["x-ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     assert!(reset > now && reset <= now + 900, "{reset} vs {now}");
     let (_, error) = error_of(response).await;
@@ -64,7 +81,10 @@ async fn the_sixth_login_from_one_ip_in_15_minutes_is_limited(pool: PgPool) {
 
     // Another client IP is unaffected.
     let other = app.browser();
-    assert_eq!(other.login("ada@example.com", "Wrong1234").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        other.login("ada@example.com", "Wrong1234").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -74,7 +94,15 @@ async fn registration_and_password_reset_requests_are_limited_per_hour(pool: PgP
     for n in 0..3 {
         let email = format!("user{n}@example.com");
         let response = browser
-            .call("register", &[("name", "U"), ("email", &email), ("password", PASSWORD), ("confirm_password", PASSWORD)])
+            .call(
+                "register",
+                &[
+                    ("name", "U"),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                    ("confirm_password", PASSWORD),
+                ],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::OK);
     }
@@ -83,11 +111,19 @@ async fn registration_and_password_reset_requests_are_limited_per_hour(pool: PgP
     assert_eq!(app.count("SELECT count(*) FROM users").await, 3);
 
     for _ in 0..3 {
-        browser.call("forgot_password", &[("email", "user0@example.com")]).await;
+        browser
+            .call("forgot_password", &[("email", "user0@example.com")])
+            .await;
     }
-    let response = browser.call("forgot_password", &[("email", "user0@example.com")]).await;
+    let response = browser
+        .call("forgot_password", &[("email", "user0@example.com")])
+        .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(app.count("SELECT count(*) FROM email_outbox WHERE kind = 'password_reset'").await, 3);
+    assert_eq!(
+        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'password_reset'")
+            .await,
+        3
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -113,7 +149,10 @@ async fn limits_are_shared_by_app_servers_on_one_database(pool: PgPool) {
     // The same client IP, through the other server.
     let client_on_second = second.browser();
     let mut headers = HeaderMap::new();
-    headers.insert("x-forwarded-for", HeaderValue::from_str(&client_on_first.ip).unwrap());
+    headers.insert(
+        "x-forwarded-for",
+        HeaderValue::from_str(&client_on_first.ip).unwrap(),
+    );
     let response = reqwest::Client::new()
         .post(second.url("/api/login"))
         .headers(headers)
@@ -122,5 +161,11 @@ async fn limits_are_shared_by_app_servers_on_one_database(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(client_on_second.login("ada@example.com", "Wrong1234").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client_on_second
+            .login("ada@example.com", "Wrong1234")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -32,7 +32,11 @@ fn AccountForms(user: UserView) -> impl IntoView {
         let name = user.name.clone();
         move || name.clone()
     });
-    let status = if user.email_verified { "verified" } else { "not verified yet" };
+    let status = if user.email_verified {
+        "verified"
+    } else {
+        "not verified yet"
+    };
     view! {
         <div class="stack">
             <section class="card">

@@ -8,7 +8,10 @@ use crate::auth::types::{Email, NewPassword, PersonName};
 use crate::auth::users::{self, UserRecord};
 use crate::error::AppError;
 
-async fn check_current_password(user: &UserRecord, current_password: String) -> Result<(), AppError> {
+async fn check_current_password(
+    user: &UserRecord,
+    current_password: String,
+) -> Result<(), AppError> {
     if current_password.is_empty() {
         return Err(AppError::validation("Current password is required."));
     }
@@ -40,7 +43,11 @@ pub async fn change_email(email: String, current_password: String) -> Result<(),
 }
 
 /// Changes the password and ends every other session of the user.
-pub async fn change_password(current_password: String, password: String, confirm_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
     let (state, session, user) = require_user().await?;
     check_current_password(&user, current_password).await?;
     let password = NewPassword::parse_confirmed(&password, &confirm_password)?;

@@ -27,15 +27,26 @@ impl AuthContext {
     {
         let refresh = self.refresh;
         let version = action.version();
-        Effect::watch(move || version.get(), move |_, _, _| refresh.update(|n| *n += 1), false);
+        Effect::watch(
+            move || version.get(),
+            move |_, _, _| refresh.update(|n| *n += 1),
+            false,
+        );
     }
 }
 
 pub fn provide_auth() -> AuthContext {
     let logout = ServerAction::<Logout>::new();
     let refresh = RwSignal::new(0);
-    let user = Resource::new(move || (refresh.get(), logout.version().get()), |_| current_user());
-    let auth = AuthContext { user, logout, refresh };
+    let user = Resource::new(
+        move || (refresh.get(), logout.version().get()),
+        |_| current_user(),
+    );
+    let auth = AuthContext {
+        user,
+        logout,
+        refresh,
+    };
     provide_context(auth);
     auth
 }

@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::error::{internal, AppError};
@@ -23,14 +25,18 @@ fn hash_blocking(password: &str) -> Result<String, AppError> {
 
 /// Checks a password against a stored hash. With no hash (unknown email) it still does
 /// the same work against a dummy hash, so response times do not reveal which emails exist.
-pub async fn verify_password(password: String, stored_hash: Option<String>) -> Result<bool, AppError> {
+pub async fn verify_password(
+    password: String,
+    stored_hash: Option<String>,
+) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let known = stored_hash.is_some();
         let hash = match stored_hash {
             Some(hash) => hash,
             None => dummy_hash()?.to_string(),
         };
-        let parsed = PasswordHash::new(&hash).map_err(|e| internal("stored password hash is malformed", e))?;
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| internal("stored password hash is malformed", e))?;
         let matches = Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok();
@@ -57,8 +63,12 @@ mod tests {
     async fn hashes_are_argon2id_and_verify() {
         let hash = hash_password("Secret12".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(verify_password("Secret12".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("Secret13".into(), Some(hash)).await.unwrap());
+        assert!(verify_password("Secret12".into(), Some(hash.clone()))
+            .await
+            .unwrap());
+        assert!(!verify_password("Secret13".into(), Some(hash))
+            .await
+            .unwrap());
         assert!(!verify_password("Secret12".into(), None).await.unwrap());
     }
 }

@@ -5,10 +5,12 @@ use tower_sessions::Session;
 
 use super::guard::{caller, require_user};
 use super::password::{hash_password, verify_password};
-use super::tokens::{self, TokenPurpose};
-use super::types::{check_login_password, safe_redirect, Email, NewPassword, PersonName, Role, UserView};
-use super::users::{self, NewUser, UserRecord};
 use super::session;
+use super::tokens::{self, TokenPurpose};
+use super::types::{
+    check_login_password, safe_redirect, Email, NewPassword, PersonName, Role, UserView,
+};
+use super::users::{self, NewUser, UserRecord};
 use crate::email::{outbox, templates};
 use crate::error::AppError;
 use crate::state::{AppState, SiteConfig};
@@ -51,7 +53,12 @@ pub async fn create_owner(
     Ok(owner)
 }
 
-pub async fn setup_owner(name: String, email: String, password: String, confirm_password: String) -> Result<(), AppError> {
+pub async fn setup_owner(
+    name: String,
+    email: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
     let name = PersonName::parse(&name)?;
     let email = Email::parse(&email)?;
     let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
@@ -62,7 +69,12 @@ pub async fn setup_owner(name: String, email: String, password: String, confirm_
     Ok(())
 }
 
-pub async fn register(name: String, email: String, password: String, confirm_password: String) -> Result<(), AppError> {
+pub async fn register(
+    name: String,
+    email: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
     let name = PersonName::parse(&name)?;
     let email = Email::parse(&email)?;
     let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
@@ -111,7 +123,12 @@ pub(crate) async fn queue_verification(
     Ok(())
 }
 
-pub async fn login(email: String, password: String, remember: Option<String>, redirect: Option<String>) -> Result<(), AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    remember: Option<String>,
+    redirect: Option<String>,
+) -> Result<(), AppError> {
     let email = Email::parse(&email)?;
     check_login_password(&password)?;
     let (state, session, _) = caller().await?;
@@ -123,7 +140,8 @@ pub async fn login(email: String, password: String, remember: Option<String>, re
     };
     session::sign_in(&session, &user, remember.is_some()).await?;
     tracing::info!(user_id = %user.id, "signed in");
-    let target = safe_redirect(redirect.as_deref()).unwrap_or_else(|| user.role().home_path().to_string());
+    let target =
+        safe_redirect(redirect.as_deref()).unwrap_or_else(|| user.role().home_path().to_string());
     leptos_axum::redirect(&target);
     Ok(())
 }
@@ -170,7 +188,8 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
         let mut tx = state.pool.begin().await?;
         let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
         let link = state.site.link(&format!("/reset-password?token={token}"));
-        let message = templates::password_reset(&state.site.platform_name, &user.email, &user.name, &link);
+        let message =
+            templates::password_reset(&state.site.platform_name, &user.email, &user.name, &link);
         outbox::enqueue(&mut tx, &message).await?;
         tx.commit().await?;
     }
@@ -178,7 +197,11 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn reset_password(token: String, password: String, confirm_password: String) -> Result<(), AppError> {
+pub async fn reset_password(
+    token: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
     let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
     let (state, _, _) = caller().await?;
     let password_hash = hash_password(password.expose().to_string()).await?;

@@ -35,8 +35,14 @@ pub async fn sign_in(session: &Session, user: &UserRecord, remember: bool) -> Re
             },
         )
         .await?;
-    let lifetime = if remember { REMEMBER_ME_LIFETIME } else { SESSION_LIFETIME };
-    session.set_expiry(Some(Expiry::AtDateTime(OffsetDateTime::now_utc() + lifetime)));
+    let lifetime = if remember {
+        REMEMBER_ME_LIFETIME
+    } else {
+        SESSION_LIFETIME
+    };
+    session.set_expiry(Some(Expiry::AtDateTime(
+        OffsetDateTime::now_utc() + lifetime,
+    )));
     Ok(())
 }
 
@@ -48,13 +54,18 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
 
 /// Keeps this session valid after the user's epoch moved (their own password change).
 pub async fn adopt_epoch(session: &Session, user_id: Uuid, epoch: i32) -> Result<(), AppError> {
-    session.insert(AUTH_KEY, SessionAuth { user_id, epoch }).await?;
+    session
+        .insert(AUTH_KEY, SessionAuth { user_id, epoch })
+        .await?;
     session.cycle_id().await?;
     Ok(())
 }
 
 /// The signed-in user, if the session is still valid.
-pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<UserRecord>, AppError> {
+pub async fn current_user(
+    pool: &PgPool,
+    session: &Session,
+) -> Result<Option<UserRecord>, AppError> {
     let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
         return Ok(None);
     };

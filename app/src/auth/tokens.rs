@@ -78,12 +78,20 @@ pub async fn issue(
     )
     .execute(&mut *conn)
     .await?;
-    Ok(format!("{}.{}", id.simple(), URL_SAFE_NO_PAD.encode(secret)))
+    Ok(format!(
+        "{}.{}",
+        id.simple(),
+        URL_SAFE_NO_PAD.encode(secret)
+    ))
 }
 
 /// Uses a token up. Unknown, malformed, expired, used or wrong-purpose tokens all give
 /// the same `InvalidToken`.
-pub async fn consume(conn: &mut PgConnection, raw: &str, purpose: TokenPurpose) -> Result<ConsumedToken, AppError> {
+pub async fn consume(
+    conn: &mut PgConnection,
+    raw: &str,
+    purpose: TokenPurpose,
+) -> Result<ConsumedToken, AppError> {
     let (id, secret) = parse(raw).ok_or(AppError::InvalidToken)?;
     let row = sqlx::query!(
         r#"SELECT user_id, secret_hash, email, expires_at, used_at
@@ -121,10 +129,20 @@ mod tests {
 
     #[test]
     fn malformed_tokens_do_not_parse() {
-        for bad in ["", "abc", "not-a-uuid.secret", "00000000000000000000000000000000.short", "'; DROP TABLE users; --"] {
+        for bad in [
+            "",
+            "abc",
+            "not-a-uuid.secret",
+            "00000000000000000000000000000000.short",
+            "'; DROP TABLE users; --",
+        ] {
             assert!(parse(bad).is_none(), "{bad:?}");
         }
-        let good = format!("{}.{}", Uuid::new_v4().simple(), URL_SAFE_NO_PAD.encode([7u8; 32]));
+        let good = format!(
+            "{}.{}",
+            Uuid::new_v4().simple(),
+            URL_SAFE_NO_PAD.encode([7u8; 32])
+        );
         assert!(parse(&good).is_some());
     }
 }

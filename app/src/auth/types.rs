@@ -21,7 +21,8 @@ impl Email {
         if email.is_empty() {
             return Err(AppError::validation("Email is required."));
         }
-        if email.len() > MAX_EMAIL_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if email.len() > MAX_EMAIL_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(invalid());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -203,14 +204,28 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lowercased() {
-        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        assert_eq!(
+            Email::parse("  Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com",
-            "ada@exa mple.com", "<script>@x.com", "ada@@example.com", "ada@.example.com",
-            "ada@example..com", "' OR 1=1 --@x.com"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@exa mple.com",
+            "<script>@x.com",
+            "ada@@example.com",
+            "ada@.example.com",
+            "ada@example..com",
+            "' OR 1=1 --@x.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(10_000))).is_err());
@@ -225,7 +240,10 @@ mod tests {
         assert!(NewPassword::parse("SecretSecret").is_err(), "no digit");
         assert!(NewPassword::parse(&"Aa1".repeat(1000)).is_err(), "too long");
         assert!(NewPassword::parse_confirmed("Secret12", "Secret13").is_err());
-        assert_eq!(format!("{:?}", NewPassword::parse("Secret12").unwrap()), "NewPassword(***)");
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("Secret12").unwrap()),
+            "NewPassword(***)"
+        );
     }
 
     #[test]
@@ -237,8 +255,17 @@ mod tests {
 
     #[test]
     fn only_local_redirects_are_kept() {
-        assert_eq!(safe_redirect(Some("/library?x=1")).as_deref(), Some("/library?x=1"));
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", ""] {
+        assert_eq!(
+            safe_redirect(Some("/library?x=1")).as_deref(),
+            Some("/library?x=1")
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
             assert_eq!(safe_redirect(Some(bad)), None, "{bad:?}");
         }
     }

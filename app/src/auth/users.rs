@@ -43,7 +43,10 @@ pub struct NewUser<'a> {
     pub verified: bool,
 }
 
-pub async fn find_by_email(db: impl PgExecutor<'_>, email: &Email) -> Result<Option<UserRecord>, AppError> {
+pub async fn find_by_email(
+    db: impl PgExecutor<'_>,
+    email: &Email,
+) -> Result<Option<UserRecord>, AppError> {
     Ok(sqlx::query_as!(
         UserRecord,
         r#"SELECT id, email, name, password_hash, role, email_verified_at, session_epoch
@@ -66,9 +69,11 @@ pub async fn find_by_id(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<User
 }
 
 pub async fn owner_exists(db: impl PgExecutor<'_>) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM users WHERE role = 'owner') AS "exists!""#)
-        .fetch_one(db)
-        .await?)
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE role = 'owner') AS "exists!""#
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 /// Inserts a user; an email already registered, or a second owner, is a `Conflict`.
@@ -101,7 +106,11 @@ pub async fn insert(conn: &mut PgConnection, user: NewUser<'_>) -> Result<UserRe
 }
 
 /// Marks `email` verified, but only while it is still the user's address.
-pub async fn mark_verified(conn: &mut PgConnection, id: Uuid, email: &str) -> Result<bool, AppError> {
+pub async fn mark_verified(
+    conn: &mut PgConnection,
+    id: Uuid,
+    email: &str,
+) -> Result<bool, AppError> {
     let result = sqlx::query!(
         r#"UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now()
            WHERE id = $1 AND lower(email) = lower($2)"#,
@@ -114,7 +123,11 @@ pub async fn mark_verified(conn: &mut PgConnection, id: Uuid, email: &str) -> Re
 }
 
 /// Stores a new password hash and ends every session of the user; returns the new epoch.
-pub async fn set_password(conn: &mut PgConnection, id: Uuid, password_hash: &str) -> Result<i32, AppError> {
+pub async fn set_password(
+    conn: &mut PgConnection,
+    id: Uuid,
+    password_hash: &str,
+) -> Result<i32, AppError> {
     Ok(sqlx::query_scalar!(
         r#"UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
            WHERE id = $1 RETURNING session_epoch"#,
@@ -125,7 +138,11 @@ pub async fn set_password(conn: &mut PgConnection, id: Uuid, password_hash: &str
     .await?)
 }
 
-pub async fn set_name(db: impl PgExecutor<'_>, id: Uuid, name: &PersonName) -> Result<(), AppError> {
+pub async fn set_name(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    name: &PersonName,
+) -> Result<(), AppError> {
     sqlx::query!(
         "UPDATE users SET name = $2, updated_at = now() WHERE id = $1",
         id,

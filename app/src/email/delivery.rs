@@ -34,12 +34,23 @@ impl Mailer {
     async fn send(&self, email: &DueEmail) -> Result<(), String> {
         let message = Message::builder()
             .from(self.from.clone())
-            .to(email.to_address.parse().map_err(|e| format!("bad recipient: {e}"))?)
+            .to(email
+                .to_address
+                .parse()
+                .map_err(|e| format!("bad recipient: {e}"))?)
             .subject(&email.subject)
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.body_text.clone()))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.body_html.clone())),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.body_text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(email.body_html.clone()),
+                    ),
             )
             .map_err(|e| format!("could not build the message: {e}"))?;
         self.transport

@@ -51,7 +51,11 @@ pub struct DueEmail {
 
 /// Claims up to `limit` due emails for this worker. The claim pushes `next_attempt_at`
 /// forward, so a worker that dies mid-send releases them after the lease.
-pub async fn claim_due(conn: &mut PgConnection, limit: i64, lease: Duration) -> Result<Vec<DueEmail>, AppError> {
+pub async fn claim_due(
+    conn: &mut PgConnection,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<DueEmail>, AppError> {
     let lease_until = OffsetDateTime::now_utc() + lease;
     Ok(sqlx::query_as!(
         DueEmail,
@@ -81,7 +85,11 @@ pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), AppError
 }
 
 /// Records a failed attempt: retried with exponential backoff, failed after the last one.
-pub async fn mark_attempt_failed(db: impl PgExecutor<'_>, email: &DueEmail, error: &str) -> Result<(), AppError> {
+pub async fn mark_attempt_failed(
+    db: impl PgExecutor<'_>,
+    email: &DueEmail,
+    error: &str,
+) -> Result<(), AppError> {
     let give_up = email.attempts >= MAX_ATTEMPTS;
     let next_attempt_at = OffsetDateTime::now_utc() + backoff(email.attempts);
     sqlx::query!(

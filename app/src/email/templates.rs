@@ -84,7 +84,10 @@ impl Message<'_> {
                 escape_html(label)
             ));
         }
-        out.push_str(&format!("<p>— {}</p></body></html>", escape_html(self.platform)));
+        out.push_str(&format!(
+            "<p>— {}</p></body></html>",
+            escape_html(self.platform)
+        ));
         out
     }
 
@@ -102,7 +105,9 @@ impl Message<'_> {
 pub fn welcome(platform: &str, to: &str, name: &str, library_url: &str) -> OutgoingEmail {
     Message {
         greeting_name: name,
-        paragraphs: &["Welcome! Your account is ready. Everything you get shows up in your library."],
+        paragraphs: &[
+            "Welcome! Your account is ready. Everything you get shows up in your library.",
+        ],
         action: Some(("Open your library", library_url)),
         platform,
     }
@@ -112,11 +117,17 @@ pub fn welcome(platform: &str, to: &str, name: &str, library_url: &str) -> Outgo
 pub fn verify_email(platform: &str, to: &str, name: &str, link: &str) -> OutgoingEmail {
     Message {
         greeting_name: name,
-        paragraphs: &["Please confirm your email address. The link is valid for 24 hours and works once."],
+        paragraphs: &[
+            "Please confirm your email address. The link is valid for 24 hours and works once.",
+        ],
         action: Some(("Verify your email", link)),
         platform,
     }
-    .into_email(EmailKind::VerifyEmail, to, format!("Verify your email for {platform}"))
+    .into_email(
+        EmailKind::VerifyEmail,
+        to,
+        format!("Verify your email for {platform}"),
+    )
 }
 
 pub fn password_reset(platform: &str, to: &str, name: &str, link: &str) -> OutgoingEmail {
@@ -151,7 +162,12 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_html_but_kept_in_text() {
-        let email = welcome("Codex", "a@example.com", "<b>Ada</b> & co", "http://x/library");
+        let email = welcome(
+            "Codex",
+            "a@example.com",
+            "<b>Ada</b> & co",
+            "http://x/library",
+        );
         assert!(email.html.contains("&lt;b&gt;Ada&lt;/b&gt; &amp; co"));
         assert!(!email.html.contains("<b>Ada"));
         assert!(email.text.contains("Hi <b>Ada</b> & co,"));

@@ -48,9 +48,12 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     .expect("test configuration");
     let router = server::router::build(server::router::context(config, pool.clone()));
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("server runs");
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("server runs");
     });
     TestApp {
         addr,
@@ -92,13 +95,19 @@ impl TestApp {
 
     /// The token of the link in the newest email of that kind.
     pub async fn token_from_email(&self, to: &str, kind: &str) -> String {
-        let (_, body) = self.last_email(to, kind).await.unwrap_or_else(|| panic!("no {kind} email to {to}"));
+        let (_, body) = self
+            .last_email(to, kind)
+            .await
+            .unwrap_or_else(|| panic!("no {kind} email to {to}"));
         let start = body.find("token=").expect("link with a token") + "token=".len();
         body[start..].split_whitespace().next().unwrap().to_string()
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await.unwrap()
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
     }
 }
 
@@ -124,7 +133,10 @@ impl Browser<'_> {
             .request(method, self.app.url(path))
             .header("x-forwarded-for", &self.ip);
         if let Some(cookie) = self.cookie() {
-            req = req.header(COOKIE, format!("{}={cookie}", server::router::SESSION_COOKIE));
+            req = req.header(
+                COOKIE,
+                format!("{}={cookie}", server::router::SESSION_COOKIE),
+            );
         }
         req
     }
@@ -132,7 +144,8 @@ impl Browser<'_> {
     async fn remember_cookie(&self, response: &Response) {
         for value in response.headers().get_all(SET_COOKIE) {
             let value = value.to_str().unwrap();
-            if let Some(rest) = value.strip_prefix(&format!("{}=", server::router::SESSION_COOKIE)) {
+            if let Some(rest) = value.strip_prefix(&format!("{}=", server::router::SESSION_COOKIE))
+            {
                 let cookie = rest.split(';').next().unwrap().to_string();
                 let expired = value.contains("Max-Age=0") || cookie.is_empty();
                 self.set_cookie((!expired).then_some(cookie));
@@ -141,7 +154,12 @@ impl Browser<'_> {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        let response = self.request(reqwest::Method::GET, path).header(ACCEPT, "text/html").send().await.unwrap();
+        let response = self
+            .request(reqwest::Method::GET, path)
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
         self.remember_cookie(&response).await;
         response
     }
@@ -151,7 +169,12 @@ impl Browser<'_> {
         self.call_with(function, form, HeaderMap::new()).await
     }
 
-    pub async fn call_with(&self, function: &str, form: &[(&str, &str)], headers: HeaderMap) -> Response {
+    pub async fn call_with(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        headers: HeaderMap,
+    ) -> Response {
         let response = self
             .request(reqwest::Method::POST, &format!("/api/{function}"))
             .headers(headers)
@@ -166,19 +189,30 @@ impl Browser<'_> {
     pub async fn register(&self, name: &str, email: &str) -> Response {
         self.call(
             "register",
-            &[("name", name), ("email", email), ("password", PASSWORD), ("confirm_password", PASSWORD)],
+            &[
+                ("name", name),
+                ("email", email),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
         )
         .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.call("login", &[("email", email), ("password", password)]).await
+        self.call("login", &[("email", email), ("password", password)])
+            .await
     }
 
     pub async fn setup_owner(&self, email: &str) -> Response {
         self.call(
             "setup_owner",
-            &[("name", "Olivia Owner"), ("email", email), ("password", PASSWORD), ("confirm_password", PASSWORD)],
+            &[
+                ("name", "Olivia Owner"),
+                ("email", email),
+                ("password", PASSWORD),
+                ("confirm_password", PASSWORD),
+            ],
         )
         .await
     }
@@ -188,7 +222,9 @@ impl Browser<'_> {
         let response = self.call("current_user", &[]).await;
         assert_eq!(response.status(), StatusCode::OK);
         let user: serde_json::Value = response.json().await.unwrap();
-        user.get("email").and_then(|e| e.as_str()).map(str::to_string)
+        user.get("email")
+            .and_then(|e| e.as_str())
+            .map(str::to_string)
     }
 }
 
