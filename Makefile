@@ -6,9 +6,8 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 # Builds read the committed query data in .sqlx/, so no database is needed to compile.
 export SQLX_OFFLINE ?= true
-DEV_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/codex
-# sqlx::test creates a fresh database per test through this server.
-TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/codex_test
+# sqlx::test creates a fresh database per test through this server (and drops it after).
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
 
 .PHONY: run build test test-unit e2e lint fmt deps deps-test postgres sqlx-prepare clean-test-dbs help
 
@@ -30,7 +29,7 @@ build: deps
 	cargo leptos build
 
 run: build postgres
-	DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} ./target/debug/server serve
+	./target/debug/server serve
 
 test: deps-test postgres
 	$(MAKE) test-unit

@@ -38,7 +38,7 @@ impl AppEnv {
     }
 }
 
-pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/codex";
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/codex";
 const DEV_SESSION_SECRET: &str =
     "codex-development-session-secret-do-not-use-in-production-0123456789";
 const MIN_SESSION_SECRET_LEN: usize = 64;
