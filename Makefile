@@ -9,12 +9,15 @@ export SQLX_OFFLINE ?= true
 # sqlx::test creates a fresh database per test through this server (and drops it after).
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build test test-unit e2e lint fmt deps deps-test postgres sqlx-prepare clean-test-dbs help
+.PHONY: run build release test test-unit e2e test-ops lint fmt deps deps-test postgres sqlx-prepare \
+	preview preview-down previews help
 
 help:
 	@echo "make run    build and start Codex at http://127.0.0.1:3000"
 	@echo "make test   run unit, integration and end-to-end tests"
 	@echo "make lint   cargo fmt --check and clippy for the ssr and hydrate builds"
+	@echo "make preview NAME=x / make preview-down NAME=x / make previews"
+	@echo "make release  optimised build bundled in target/release-bundle (server + site)"
 
 deps:
 	scripts/install-deps.sh run
@@ -34,6 +37,7 @@ run: build postgres
 test: deps-test postgres
 	$(MAKE) test-unit
 	$(MAKE) e2e
+	$(MAKE) test-ops
 
 # Unit tests of both crates and the integration tests (real HTTP, fresh database each).
 test-unit:
@@ -42,6 +46,29 @@ test-unit:
 e2e:
 	cargo leptos build
 	scripts/e2e.sh
+
+# Previews, the rolling deploy with rollback, and two app servers behind nginx.
+test-ops:
+	cargo leptos build
+	tests/ops/run.sh
+
+preview: build postgres
+	@scripts/preview.sh up "$(NAME)"
+
+preview-down:
+	@scripts/preview.sh down "$(NAME)"
+
+previews:
+	@scripts/preview.sh list
+
+# wasm-opt comes from .tools/ (npm binaryen 132); the bundle is what deploy.sh installs.
+# Its site goes to target/site-release so that it never mixes with the debug build's.
+release:
+	scripts/install-deps.sh release
+	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" LEPTOS_SITE_ROOT=target/site-release cargo leptos build --release
+	rm -rf target/release-bundle && mkdir -p target/release-bundle
+	cp target/release/server target/release-bundle/server
+	cp -r target/site-release target/release-bundle/site
 
 lint:
 	cargo fmt --all -- --check

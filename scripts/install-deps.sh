@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Codex needs, skipping whatever is there.
-# Usage: scripts/install-deps.sh [run|test]
-#   run:  PostgreSQL, the wasm target, cargo-leptos, wasm-bindgen-cli
-#   test: the same, plus Chromium and the Playwright packages in end2end/
+# Usage: scripts/install-deps.sh [run|test|release]
+#   run:     PostgreSQL, the wasm target, cargo-leptos, wasm-bindgen-cli
+#   test:    the same, plus Chromium, nginx and the Playwright packages in end2end/
+#   release: the same as run, plus wasm-opt (npm package binaryen) in .tools/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -48,8 +49,16 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
   cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
+if [ "$mode" = "release" ]; then
+  # Debian's binaryen (108) breaks hydration; the npm build of version 132 does not.
+  if [ ! -x .tools/node_modules/.bin/wasm-opt ]; then
+    log "installing wasm-opt (npm binaryen 132) into .tools/"
+    npm install --prefix .tools --no-audit --no-fund --no-save binaryen@132.0.0 >/dev/null
+  fi
+fi
+
 if [ "$mode" = "test" ]; then
-  apt_install chromium
+  apt_install chromium nginx-light
   if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     log "installing the Playwright packages (browsers come from Debian)"
     (cd end2end && npm ci --no-audit --no-fund)

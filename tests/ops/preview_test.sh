@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Two previews run side by side, each on its own database; `down` leaves no database and
+# no process behind.
+source "$(dirname "$0")/lib.sh"
+
+a="ops_a_$$"
+b="Ops-B/$$"
+b_name=$(scripts/preview.sh name "$b")
+trap 'scripts/preview.sh down "$a" >/dev/null 2>&1 || true; scripts/preview.sh down "$b" >/dev/null 2>&1 || true' EXIT
+
+url_a=$(scripts/preview.sh up "$a")
+url_b=$(scripts/preview.sh up "$b")
+[ "$url_a" != "$url_b" ] || fail "two previews share $url_a"
+[ "$(status_of "$url_a/ready")" = 200 ] || fail "preview a is not ready"
+[ "$(status_of "$url_b/ready")" = 200 ] || fail "preview b is not ready"
+db_exists "codex_preview_$a" || fail "database codex_preview_$a missing"
+db_exists "codex_preview_$b_name" || fail "database codex_preview_$b_name missing"
+scripts/preview.sh list | grep -q "$b_name .*running" || fail "list does not show $b_name running"
+[ "$(curl -s "$url_a/health" | node -pe 'JSON.parse(require("fs").readFileSync(0)).environment')" = preview ] \
+  || fail "preview does not run with APP_ENV=preview"
+
+pid_a=$(cat "target/previews/$a/pid")
+scripts/preview.sh down "$a"
+! kill -0 "$pid_a" 2>/dev/null || fail "preview a still runs"
+! db_exists "codex_preview_$a" || fail "database of preview a still exists"
+[ ! -d "target/previews/$a" ] || fail "preview a's folder is still there"
+[ "$(status_of "$url_b/ready")" = 200 ] || fail "preview b went down with a"
+
+scripts/preview.sh down "$b"
+! db_exists "codex_preview_$b_name" || fail "database of preview b still exists"
+long=$(scripts/preview.sh name "$(printf 'Branch%.0s' $(seq 1 20))")
+[ $(( ${#long} + 14 )) -le 63 ] || fail "sanitised name too long for a database: $long"
+echo "previews: side by side, isolated, removed without trace"
