@@ -52,6 +52,8 @@ pub struct Config {
     pub site_root: String,
     pub public_url: String,
     pub session_secret: String,
+    /// Accepted besides `session_secret` while rotating it.
+    pub session_secret_previous: Option<String>,
     pub smtp_url: Option<String>,
     pub email_from: String,
     pub trusted_proxies: Vec<IpNet>,
@@ -69,6 +71,10 @@ impl fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .field("public_url", &self.public_url)
             .field("session_secret", &"[redacted]")
+            .field(
+                "session_secret_previous",
+                &self.session_secret_previous.as_ref().map(|_| "[redacted]"),
+            )
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("email_from", &self.email_from)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -140,6 +146,17 @@ impl Config {
             ));
         }
 
+        let session_secret_previous = lookup("SESSION_SECRET_PREVIOUS");
+        if session_secret_previous
+            .as_ref()
+            .is_some_and(|s| s.len() < MIN_SESSION_SECRET_LEN)
+        {
+            return Err(ConfigError::Invalid(
+                "SESSION_SECRET_PREVIOUS",
+                format!("must be at least {MIN_SESSION_SECRET_LEN} characters"),
+            ));
+        }
+
         let smtp_url = lookup("SMTP_URL");
         if production && smtp_url.is_none() {
             return Err(ConfigError::Missing("SMTP_URL"));
@@ -166,6 +183,7 @@ impl Config {
             site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             public_url,
             session_secret,
+            session_secret_previous,
             smtp_url,
             email_from: lookup("EMAIL_FROM").unwrap_or_else(|| "Codex <no-reply@localhost>".into()),
             trusted_proxies,

@@ -11,6 +11,7 @@ pub mod page_guard;
 pub mod rate_limit;
 pub mod router;
 pub mod security;
+pub mod session_keys;
 pub mod telemetry;
 pub mod workers;
 

@@ -24,22 +24,16 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
-use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::config::{AppEnv, Config};
 use crate::metrics::Metrics;
 use crate::security::CspNonce;
-use crate::{client_ip, ops, page_guard, rate_limit, security, AppContext};
+use crate::{client_ip, ops, page_guard, rate_limit, security, session_keys, AppContext};
 
 pub const SESSION_COOKIE: &str = "codex_session";
-
-/// The 64-byte cookie signing key, derived from `SESSION_SECRET`.
-fn session_key(secret: &str) -> Key {
-    use sha2::{Digest, Sha512};
-    Key::from(&Sha512::digest(secret.as_bytes()))
-}
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
@@ -104,7 +98,7 @@ pub fn build(ctx: AppContext) -> Router {
         .with_http_only(true)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(app::auth::session::SESSION_LIFETIME))
-        .with_signed(session_key(&config.session_secret));
+        .with_signed(session_keys::key_from_secret(&config.session_secret));
 
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -148,6 +142,10 @@ pub fn build(ctx: AppContext) -> Router {
                 .layer(from_fn_with_state(
                     ctx.clone(),
                     security::reject_foreign_origin,
+                ))
+                .layer(from_fn_with_state(
+                    ctx.clone(),
+                    session_keys::accept_previous_secret,
                 ))
                 .layer(session_layer)
                 .layer(from_fn_with_state(ctx.clone(), rate_limit::enforce))

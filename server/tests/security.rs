@@ -169,3 +169,33 @@ async fn limits_are_shared_by_app_servers_on_one_database(pool: PgPool) {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn rotating_the_session_secret_keeps_sessions_while_the_previous_one_is_accepted(
+    pool: PgPool,
+) {
+    let old = "o".repeat(64);
+    let new = "n".repeat(64);
+    let before = spawn_app_with(pool.clone(), &[("SESSION_SECRET", &old)]).await;
+    let browser = before.browser();
+    browser.register("Ada", "ada@example.com").await;
+    let cookie = browser.cookie().unwrap();
+
+    let rotating = spawn_app_with(
+        pool.clone(),
+        &[("SESSION_SECRET", &new), ("SESSION_SECRET_PREVIOUS", &old)],
+    )
+    .await;
+    let client = rotating.browser();
+    client.set_cookie(Some(cookie.clone()));
+    assert_eq!(client.whoami().await.as_deref(), Some("ada@example.com"));
+
+    let after = spawn_app_with(pool, &[("SESSION_SECRET", &new)]).await;
+    let client = after.browser();
+    client.set_cookie(Some(cookie));
+    assert_eq!(
+        client.whoami().await,
+        None,
+        "without the previous secret the old cookie is refused"
+    );
+}
