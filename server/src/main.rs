@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use app::auth::types::{Email, NewPassword, PersonName};
+use app::auth::types::NewAccount;
 use clap::{Parser, Subcommand};
 use server::config::{AppEnv, Config};
 use server::{database, router, telemetry, workers};
@@ -116,13 +116,12 @@ async fn shutdown_signal() {
 }
 
 async fn create_owner(config: Config, email: &str, name: &str) -> anyhow::Result<()> {
-    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let name = PersonName::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?;
     let password = read_password()?;
-    let password = NewPassword::parse(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let account =
+        NewAccount::parse(name, email, &password, &password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let pool = database::connect(&config.database_url, 2).await?;
     database::migrate(&pool).await?;
-    let owner = app::auth::service::create_owner(&pool, &name, &email, &password)
+    let owner = app::auth::service::create_owner(&pool, &account)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Owner {} <{}> created.", owner.name, owner.email);

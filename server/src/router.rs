@@ -22,6 +22,7 @@ use leptos_axum::{
 use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -131,6 +132,7 @@ pub fn build(ctx: AppContext) -> Router {
             ServiceBuilder::new()
                 .layer(from_fn_with_state(ctx.clone(), security::security_headers))
                 .layer(CatchPanicLayer::new())
+                .layer(CompressionLayer::new())
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(trace)

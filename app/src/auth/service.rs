@@ -8,7 +8,7 @@ use super::password::{hash_password, verify_password};
 use super::session;
 use super::tokens::{self, TokenPurpose};
 use super::types::{
-    check_login_password, safe_redirect, Email, NewPassword, PersonName, Role, UserView,
+    check_login_password, safe_redirect, Email, NewAccount, NewPassword, Role, UserView,
 };
 use super::users::{self, NewUser, UserRecord};
 use crate::email::{outbox, templates};
@@ -26,29 +26,23 @@ pub async fn owner_exists() -> Result<bool, AppError> {
 }
 
 /// Creates the one owner account (first-run setup and the `create-owner` command).
-pub async fn create_owner(
-    pool: &PgPool,
-    name: &PersonName,
-    email: &Email,
-    password: &NewPassword,
-) -> Result<UserRecord, AppError> {
+pub async fn create_owner(pool: &PgPool, account: &NewAccount) -> Result<UserRecord, AppError> {
     if users::owner_exists(pool).await? {
         return Err(AppError::Conflict("Setup is already complete.".into()));
     }
-    let password_hash = hash_password(password.expose().to_string()).await?;
-    let mut tx = pool.begin().await?;
+    let password_hash = hash_password(account.password.expose().to_string()).await?;
+    // The unique index on the owner role settles a race between two setups.
     let owner = users::insert(
-        &mut tx,
+        &mut *pool.acquire().await?,
         NewUser {
-            email,
-            name,
+            email: &account.email,
+            name: &account.name,
             password_hash: &password_hash,
             role: Role::Owner,
             verified: true,
         },
     )
     .await?;
-    tx.commit().await?;
     tracing::info!(user_id = %owner.id, "owner account created");
     Ok(owner)
 }
@@ -59,11 +53,9 @@ pub async fn setup_owner(
     password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    let name = PersonName::parse(&name)?;
-    let email = Email::parse(&email)?;
-    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
     let (state, session, _) = caller().await?;
-    let owner = create_owner(&state.pool, &name, &email, &password).await?;
+    let owner = create_owner(&state.pool, &account).await?;
     session::sign_in(&session, &owner, false).await?;
     leptos_axum::redirect(Role::Owner.home_path());
     Ok(())
@@ -75,18 +67,16 @@ pub async fn register(
     password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    let name = PersonName::parse(&name)?;
-    let email = Email::parse(&email)?;
-    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
     let (state, session, _) = caller().await?;
-    let password_hash = hash_password(password.expose().to_string()).await?;
+    let password_hash = hash_password(account.password.expose().to_string()).await?;
 
     let mut tx = state.pool.begin().await?;
     let user = users::insert(
         &mut tx,
         NewUser {
-            email: &email,
-            name: &name,
+            email: &account.email,
+            name: &account.name,
             password_hash: &password_hash,
             role: Role::Customer,
             verified: false,

@@ -129,6 +129,29 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
+/// The fields of registration and first-run setup, parsed.
+#[derive(Debug)]
+pub struct NewAccount {
+    pub name: PersonName,
+    pub email: Email,
+    pub password: NewPassword,
+}
+
+impl NewAccount {
+    pub fn parse(
+        name: &str,
+        email: &str,
+        password: &str,
+        confirm_password: &str,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            name: PersonName::parse(name)?,
+            email: Email::parse(email)?,
+            password: NewPassword::parse_confirmed(password, confirm_password)?,
+        })
+    }
+}
+
 /// Checks the length of a password typed at login without revealing the rules.
 pub fn check_login_password(input: &str) -> Result<(), AppError> {
     if input.is_empty() {
