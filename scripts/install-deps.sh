@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Codex needs, skipping whatever is there.
 # Usage: scripts/install-deps.sh [run|test|release]
-#   run:     PostgreSQL, the wasm target, cargo-leptos, wasm-bindgen-cli
+#   run:     PostgreSQL, ffmpeg, the wasm target, cargo-leptos, wasm-bindgen-cli
 #   test:    the same, plus Chromium, nginx and the Playwright packages in end2end/
 #   release: the same as run, plus wasm-opt (npm package binaryen) in .tools/
 set -euo pipefail
@@ -27,7 +27,7 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-apt_install postgresql postgresql-client
+apt_install postgresql postgresql-client ffmpeg
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

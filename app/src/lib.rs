@@ -11,6 +11,7 @@ pub mod email;
 pub mod error;
 pub mod layout;
 pub mod library;
+pub mod media;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -1,0 +1,15 @@
+//! Media: uploads of video and audio, the processing jobs that turn them into HLS, and the
+//! storage they live in.
+
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod probe;
+#[cfg(feature = "ssr")]
+pub mod processing;
+#[cfg(feature = "ssr")]
+pub mod storage;
+#[cfg(feature = "ssr")]
+pub mod transcode;

@@ -1,0 +1,251 @@
+//! The media pipeline on real files made with ffmpeg: probe, HLS ladder, thumbnail, audio,
+//! failures with their reason, one automatic retry, and jobs of dead workers taken over.
+
+use std::path::Path;
+use std::process::Command;
+
+use app::media::jobs;
+use app::media::processing::{run_next, LEASE};
+use app::media::storage::{keys, MediaStorage};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+struct Fixture {
+    pool: PgPool,
+    storage: MediaStorage,
+    owner: Uuid,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture(pool: PgPool) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = MediaStorage::local(dir.path().join("media")).unwrap();
+    let owner = Uuid::new_v4();
+    sqlx::query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, 'owner@example.com', 'Owner', 'x', 'owner')")
+        .bind(owner)
+        .execute(&pool)
+        .await
+        .unwrap();
+    Fixture {
+        pool,
+        storage,
+        owner,
+        _dir: dir,
+    }
+}
+
+fn ffmpeg(args: &str, output: &Path) {
+    let status = Command::new("ffmpeg")
+        .args(["-y", "-v", "error"])
+        .args(args.split_whitespace())
+        .arg(output)
+        .status()
+        .expect("ffmpeg is installed");
+    assert!(status.success(), "ffmpeg {args}");
+}
+
+impl Fixture {
+    /// Stores `file` as the original of a new media item and queues its processing.
+    async fn upload(&self, kind: &str, file: &Path) -> Uuid {
+        let id = Uuid::new_v4();
+        let size = std::fs::metadata(file).unwrap().len() as i64;
+        sqlx::query(
+            "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes) VALUES ($1, $2, $3, 'upload', 'application/octet-stream', $4)",
+        )
+        .bind(id)
+        .bind(self.owner)
+        .bind(kind)
+        .bind(size)
+        .execute(&self.pool)
+        .await
+        .unwrap();
+        self.storage
+            .put_file(&keys::original(id), file)
+            .await
+            .unwrap();
+        let mut conn = self.pool.acquire().await.unwrap();
+        jobs::enqueue(&mut conn, id).await.unwrap();
+        id
+    }
+
+    async fn status(&self, id: Uuid) -> (String, Option<String>) {
+        sqlx::query_as("SELECT status, error FROM media WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn text(&self, key: &str) -> String {
+        let bytes = self
+            .storage
+            .get_bytes(key)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{key} missing"));
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_720p_video_becomes_a_three_rung_hls_ladder_with_a_thumbnail(pool: PgPool) {
+    let f = fixture(pool).await;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("clip.mp4");
+    ffmpeg(
+        "-f lavfi -i testsrc=size=1280x720:rate=25:duration=7 -f lavfi -i sine=frequency=440:duration=7 -c:v libx264 -preset ultrafast -c:a aac -shortest",
+        &file,
+    );
+    let id = f.upload("video", &file).await;
+    assert_eq!(f.status(id).await.0, "uploaded");
+
+    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    assert_eq!(f.status(id).await, ("ready".to_string(), None));
+
+    let master = f.text(&keys::master_playlist(id)).await;
+    assert_eq!(master.matches("#EXT-X-STREAM-INF").count(), 3, "{master}");
+    for resolution in [
+        "RESOLUTION=1280x720",
+        "RESOLUTION=854x480",
+        "RESOLUTION=640x360",
+    ] {
+        assert!(master.contains(resolution), "{resolution} in {master}");
+    }
+    assert!(!master.contains("1080"), "never upscaled: {master}");
+    for rung in ["720p", "480p", "360p"] {
+        let playlist = f
+            .text(&format!("{}/{rung}/index.m3u8", keys::hls_prefix(id)))
+            .await;
+        assert!(playlist.contains("#EXT-X-TARGETDURATION:6"), "{playlist}");
+        assert_eq!(
+            playlist.matches("segment_").count(),
+            2,
+            "7 s in 6 s segments: {playlist}"
+        );
+        assert!(f
+            .storage
+            .exists(&format!("{}/{rung}/segment_0001.ts", keys::hls_prefix(id)))
+            .await
+            .unwrap());
+    }
+    let thumbnail = f
+        .storage
+        .get_bytes(&keys::thumbnail(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&thumbnail[..2], &[0xFF, 0xD8], "a JPEG");
+
+    let (duration, width, height, renditions): (f64, i32, i32, serde_json::Value) = sqlx::query_as(
+        "SELECT duration_seconds, width, height, renditions FROM media WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&f.pool)
+    .await
+    .unwrap();
+    assert!((6.5..7.5).contains(&duration), "{duration}");
+    assert_eq!((width, height), (1280, 720));
+    assert_eq!(renditions.as_array().unwrap().len(), 3);
+    assert!(
+        !run_next(&f.pool, &f.storage).await.unwrap(),
+        "nothing left to do"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_small_silent_video_keeps_its_own_height(pool: PgPool) {
+    let f = fixture(pool).await;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("small.webm");
+    ffmpeg(
+        "-f lavfi -i testsrc=size=320x240:rate=15:duration=2 -c:v libvpx -b:v 200k",
+        &file,
+    );
+    let id = f.upload("video", &file).await;
+    run_next(&f.pool, &f.storage).await.unwrap();
+    assert_eq!(f.status(id).await.0, "ready");
+    let master = f.text(&keys::master_playlist(id)).await;
+    assert!(master.contains("RESOLUTION=320x240"), "{master}");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn audio_becomes_hls_aac_without_a_thumbnail(pool: PgPool) {
+    let f = fixture(pool).await;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("song.mp3");
+    ffmpeg(
+        "-f lavfi -i sine=frequency=330:duration=4 -c:a libmp3lame -b:a 96k",
+        &file,
+    );
+    let id = f.upload("audio", &file).await;
+    run_next(&f.pool, &f.storage).await.unwrap();
+    assert_eq!(f.status(id).await.0, "ready");
+    let playlist = f
+        .text(&format!("{}/audio/index.m3u8", keys::hls_prefix(id)))
+        .await;
+    assert!(playlist.contains("segment_0000.ts"), "{playlist}");
+    assert!(f
+        .text(&keys::master_playlist(id))
+        .await
+        .contains("audio/index.m3u8"));
+    assert!(!f.storage.exists(&keys::thumbnail(id)).await.unwrap());
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_corrupt_file_is_retried_once_then_fails_with_the_reason(pool: PgPool) {
+    let f = fixture(pool).await;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("broken.mp4");
+    std::fs::write(&file, b"this is not a video at all").unwrap();
+    let id = f.upload("video", &file).await;
+
+    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    assert_eq!(
+        f.status(id).await,
+        ("uploaded".to_string(), None),
+        "queued for its one retry"
+    );
+    assert!(
+        !run_next(&f.pool, &f.storage).await.unwrap(),
+        "the retry waits a little"
+    );
+
+    sqlx::query("UPDATE media_jobs SET run_after = now()")
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    let (status, error) = f.status(id).await;
+    assert_eq!(status, "failed");
+    assert!(error.unwrap().contains("ffprobe could not read the file"));
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM media_jobs")
+        .fetch_one(&f.pool)
+        .await
+        .unwrap();
+    assert_eq!(attempts, 2);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_job_of_a_dead_worker_is_taken_over_after_its_lease(pool: PgPool) {
+    let f = fixture(pool).await;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("song.wav");
+    ffmpeg("-f lavfi -i sine=frequency=220:duration=2", &file);
+    let id = f.upload("audio", &file).await;
+
+    // A worker claims the job, then dies without a word.
+    let claimed = jobs::claim(&f.pool, LEASE).await.unwrap().expect("a job");
+    assert_eq!(f.status(id).await.0, "processing");
+    assert!(
+        !run_next(&f.pool, &f.storage).await.unwrap(),
+        "the lease still holds"
+    );
+
+    sqlx::query("UPDATE media_jobs SET locked_until = now() - interval '1 second' WHERE id = $1")
+        .bind(claimed.id)
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    assert_eq!(f.status(id).await.0, "ready");
+}
