@@ -8,12 +8,14 @@ use leptos::prelude::use_context;
 use sqlx::PgPool;
 
 use crate::error::AppError;
+use crate::media::storage::MediaStorage;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub leptos_options: LeptosOptions,
     pub site: Arc<SiteConfig>,
+    pub storage: MediaStorage,
 }
 
 /// Settings the features need to build links and emails.

@@ -57,6 +57,7 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub email_from: String,
     pub trusted_proxies: Vec<IpNet>,
+    pub media_storage: String,
     pub run_workers: bool,
     pub log_json: bool,
 }
@@ -78,6 +79,7 @@ impl fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("email_from", &self.email_from)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("media_storage", &self.media_storage)
             .field("run_workers", &self.run_workers)
             .finish()
     }
@@ -187,6 +189,7 @@ impl Config {
             smtp_url,
             email_from: lookup("EMAIL_FROM").unwrap_or_else(|| "Codex <no-reply@localhost>".into()),
             trusted_proxies,
+            media_storage: lookup("MEDIA_STORAGE").unwrap_or_else(|| "data/media".into()),
             run_workers: lookup("RUN_WORKERS")
                 .map(|v| v != "false" && v != "0")
                 .unwrap_or(true),

@@ -74,11 +74,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             .context("running migrations")?;
     }
     tracing::info!(?config, "starting codex");
-    let _workers = workers::spawn_all(&config, &pool);
-
     let addr = config.site_addr;
     let public_url = config.public_url.clone();
-    let app = router::build(router::context(config, pool));
+    let context = router::context(config, pool)?;
+    let _workers = workers::spawn_all(&context);
+    let app = router::build(context);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
+use app::media::storage::MediaStorage;
 use app::state::{AppState, SiteConfig};
 use app::{shell, App};
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::HeaderName;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::nonce::Nonce;
@@ -50,22 +52,24 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-pub fn context(config: Config, pool: PgPool) -> AppContext {
+pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
+    let storage = MediaStorage::from_config(&config.media_storage).map_err(anyhow::Error::msg)?;
     let site = SiteConfig {
         public_url: config.public_url.clone(),
         email_from: config.email_from.clone(),
         platform_name: app::layout::PLATFORM_NAME.to_string(),
     };
-    AppContext {
+    Ok(AppContext {
         app: AppState {
             pool,
             leptos_options: leptos_options(&config),
             site: Arc::new(site),
+            storage,
         },
         public_origin: config.public_origin(),
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),
-    }
+    })
 }
 
 /// What every page render and server function call can reach through `use_context`.
@@ -119,6 +123,11 @@ pub fn build(ctx: AppContext) -> Router {
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
+        )
+        .route(
+            "/media/uploads/{id}/parts/{index}",
+            put(app::media::upload::put_part)
+                .layer(DefaultBodyLimit::max(app::media::upload::PART_BODY_LIMIT)),
         )
         .leptos_routes_with_context(&ctx, routes, leptos_context(ctx.app.clone()), {
             let options = options.clone();

@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use app::email::delivery::{self, Mailer};
-use sqlx::PgPool;
 use tokio::task::JoinHandle;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::config::Config;
+use crate::AppContext;
 
-pub fn spawn_all(config: &Config, pool: &PgPool) -> Vec<JoinHandle<()>> {
+pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
+    let (config, pool) = (&ctx.config, &ctx.app.pool);
     let mut tasks = Vec::new();
     if !config.run_workers {
         return tasks;
@@ -22,6 +22,11 @@ pub fn spawn_all(config: &Config, pool: &PgPool) -> Vec<JoinHandle<()>> {
         },
         None => tracing::info!("SMTP_URL not set: emails stay in the outbox (see /admin/emails)"),
     }
+
+    tasks.push(tokio::spawn(app::media::processing::run(
+        pool.clone(),
+        ctx.app.storage.clone(),
+    )));
 
     let store = PostgresStore::new(pool.clone());
     tasks.push(tokio::spawn(async move {

@@ -59,10 +59,15 @@ impl Fixture {
         .execute(&self.pool)
         .await
         .unwrap();
-        self.storage
-            .put_file(&keys::original(id), file)
-            .await
-            .unwrap();
+        // Stored in parts, as uploads arrive.
+        let bytes = std::fs::read(file).unwrap();
+        for (index, part) in bytes.chunks(64 * 1024).enumerate() {
+            let part = bytes::Bytes::copy_from_slice(part);
+            self.storage
+                .put_bytes(&keys::part(id, index as u32), part)
+                .await
+                .unwrap();
+        }
         let mut conn = self.pool.acquire().await.unwrap();
         jobs::enqueue(&mut conn, id).await.unwrap();
         id

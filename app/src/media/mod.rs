@@ -1,6 +1,7 @@
 //! Media: uploads of video and audio, the processing jobs that turn them into HLS, and the
 //! storage they live in.
 
+pub mod api;
 pub mod types;
 
 #[cfg(feature = "ssr")]
@@ -13,3 +14,5 @@ pub mod processing;
 pub mod storage;
 #[cfg(feature = "ssr")]
 pub mod transcode;
+#[cfg(feature = "ssr")]
+pub mod upload;

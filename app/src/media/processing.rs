@@ -71,7 +71,7 @@ async fn process(pool: &PgPool, storage: &MediaStorage, job: &Job) -> Result<Pro
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a work folder: {e}"))?;
     let input = work.path().join("original");
     storage
-        .download(&keys::original(job.media_id), &input)
+        .download_concatenated(&keys::parts_prefix(job.media_id), &input)
         .await
         .map_err(storage_error)?;
 

@@ -137,26 +137,48 @@ impl MediaStorage {
         Ok(count)
     }
 
-    /// Streams an object into a local file.
-    pub async fn download(&self, key: &str, file: &FsPath) -> Result<(), AppError> {
-        let result = self
-            .store
-            .get(&Path::from(key))
-            .await
-            .map_err(|e| internal("storage read failed", e))?;
-        let mut stream = result.into_stream();
+    /// Streams the objects under `prefix`, in key order, into one local file.
+    pub async fn download_concatenated(
+        &self,
+        prefix: &str,
+        file: &FsPath,
+    ) -> Result<u64, AppError> {
         let mut out = tokio::fs::File::create(file)
             .await
             .map_err(|e| internal("cannot create a local file", e))?;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| internal("storage read failed", e))?;
-            out.write_all(&chunk)
+        let mut written = 0u64;
+        for key in self.list(prefix).await? {
+            let result = self
+                .store
+                .get(&Path::from(key))
                 .await
-                .map_err(|e| internal("cannot write a local file", e))?;
+                .map_err(|e| internal("storage read failed", e))?;
+            let mut stream = result.into_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| internal("storage read failed", e))?;
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| internal("cannot write a local file", e))?;
+                written += chunk.len() as u64;
+            }
         }
         out.flush()
             .await
-            .map_err(|e| internal("cannot write a local file", e))
+            .map_err(|e| internal("cannot write a local file", e))?;
+        Ok(written)
+    }
+
+    /// The keys and sizes of the objects under `prefix`, in key order.
+    pub async fn sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>, AppError> {
+        let prefix = Path::from(prefix);
+        let mut listing = self.store.list(Some(&prefix));
+        let mut found = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(|e| internal("storage list failed", e))?;
+            found.push((meta.location.to_string(), meta.size));
+        }
+        found.sort();
+        Ok(found)
     }
 
     pub async fn exists(&self, key: &str) -> Result<bool, AppError> {
@@ -169,18 +191,12 @@ impl MediaStorage {
 
     /// The keys under `prefix`, sorted.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, AppError> {
-        let prefix = Path::from(prefix);
-        let mut keys = Vec::new();
-        let mut listing = self.store.list(Some(&prefix));
-        while let Some(meta) = listing.next().await {
-            keys.push(
-                meta.map_err(|e| internal("storage list failed", e))?
-                    .location
-                    .to_string(),
-            );
-        }
-        keys.sort();
-        Ok(keys)
+        Ok(self
+            .sizes(prefix)
+            .await?
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect())
     }
 }
 
@@ -188,8 +204,13 @@ impl MediaStorage {
 pub mod keys {
     use uuid::Uuid;
 
-    pub fn original(media: Uuid) -> String {
-        format!("media/{media}/original")
+    /// The uploaded file arrives in numbered parts, concatenated by the processing job.
+    pub fn parts_prefix(media: Uuid) -> String {
+        format!("media/{media}/parts")
+    }
+
+    pub fn part(media: Uuid, index: u32) -> String {
+        format!("media/{media}/parts/{index:06}")
     }
 
     pub fn hls_prefix(media: Uuid) -> String {

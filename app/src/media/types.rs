@@ -119,3 +119,60 @@ mod tests {
         assert!(check_upload("big.wav", MAX_AUDIO_BYTES + 1).is_err());
     }
 }
+
+/// Uploads are sent in parts of this size (the last one is shorter).
+pub const CHUNK_SIZE: u64 = 8 * 1024 * 1024;
+
+/// How many parts an upload of `size_bytes` has.
+pub fn part_count(size_bytes: u64) -> u64 {
+    size_bytes.div_ceil(CHUNK_SIZE)
+}
+
+/// The size the part `index` of an upload of `size_bytes` must have.
+pub fn part_size(size_bytes: u64, index: u64) -> Option<u64> {
+    (index < part_count(size_bytes)).then(|| (size_bytes - index * CHUNK_SIZE).min(CHUNK_SIZE))
+}
+
+/// What the browser needs to send an upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadTicket {
+    pub media_id: uuid::Uuid,
+    pub chunk_size: u64,
+    pub parts: u64,
+}
+
+/// One media item as the owner's media page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaView {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub original_filename: String,
+    pub size_bytes: i64,
+    pub status: String,
+    pub error: Option<String>,
+    pub duration_seconds: Option<f64>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub created_at: time::OffsetDateTime,
+}
+
+impl MediaView {
+    pub fn is_settled(&self) -> bool {
+        matches!(self.status.as_str(), "ready" | "failed")
+    }
+}
+
+#[cfg(test)]
+mod part_tests {
+    use super::*;
+
+    #[test]
+    fn parts_cover_the_file() {
+        assert_eq!(part_count(1), 1);
+        assert_eq!(part_count(CHUNK_SIZE), 1);
+        assert_eq!(part_count(CHUNK_SIZE + 1), 2);
+        assert_eq!(part_size(CHUNK_SIZE + 1, 0), Some(CHUNK_SIZE));
+        assert_eq!(part_size(CHUNK_SIZE + 1, 1), Some(1));
+        assert_eq!(part_size(CHUNK_SIZE + 1, 2), None);
+    }
+}

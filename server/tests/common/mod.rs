@@ -15,6 +15,8 @@ use tokio::net::TcpListener;
 pub const PASSWORD: &str = "Secret123";
 
 pub struct TestApp {
+    /// Media storage of this app, removed with it.
+    pub media_dir: tempfile::TempDir,
     pub addr: SocketAddr,
     pub base: String,
     pub pool: PgPool,
@@ -32,6 +34,8 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let addr = listener.local_addr().unwrap();
     let addr_text = addr.to_string();
+    let media_dir = tempfile::tempdir().unwrap();
+    let media_path = media_dir.path().display().to_string();
     let config = Config::from_lookup(|key| {
         if let Some((_, value)) = vars.iter().find(|(k, _)| *k == key) {
             return Some(value.to_string());
@@ -42,11 +46,13 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
             // Tests play several clients from one socket through X-Forwarded-For.
             "TRUSTED_PROXIES" => Some("127.0.0.1".into()),
             "RUN_WORKERS" => Some("false".into()),
+            "MEDIA_STORAGE" => Some(media_path.clone()),
             _ => None,
         }
     })
     .expect("test configuration");
-    let router = server::router::build(server::router::context(config, pool.clone()));
+    let router =
+        server::router::build(server::router::context(config, pool.clone()).expect("app context"));
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -56,6 +62,7 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
         .expect("server runs");
     });
     TestApp {
+        media_dir,
         addr,
         base: format!("http://{addr}"),
         pool,
@@ -162,6 +169,14 @@ impl Browser<'_> {
             .unwrap();
         self.remember_cookie(&response).await;
         response
+    }
+
+    pub async fn put_bytes(&self, path: &str, body: Vec<u8>) -> Response {
+        self.request(reqwest::Method::PUT, path)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Calls a server function the way the hydrated page does.

@@ -1,0 +1,222 @@
+//! Uploads over real HTTP: the owner sends a file in parts, completes it, and the job makes
+//! it ready; everyone else is refused, and bad input gets a clear message.
+
+mod common;
+
+use app::media::processing::run_next;
+use app::media::storage::MediaStorage;
+use app::media::types::CHUNK_SIZE;
+use common::{error_of, spawn_app, Browser, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+async fn owner(app: &TestApp) -> Browser<'_> {
+    let owner = app.browser();
+    assert_eq!(
+        owner.setup_owner("owner@example.com").await.status(),
+        StatusCode::OK
+    );
+    owner
+}
+
+async fn start(browser: &Browser<'_>, filename: &str, size: u64) -> reqwest::Response {
+    browser
+        .call(
+            "start_upload",
+            &[
+                ("filename", filename),
+                ("size_bytes", &size.to_string()),
+                ("content_type", "video/mp4"),
+            ],
+        )
+        .await
+}
+
+fn generated_video() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clip.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360:rate=25:duration=2",
+        ])
+        .args(["-c:v", "libx264", "-preset", "ultrafast"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read(file).unwrap()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_owner_uploads_in_parts_and_the_job_makes_it_ready(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let video = generated_video();
+
+    let ticket: Value = start(&owner, "clip.mp4", video.len() as u64)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["chunk_size"], CHUNK_SIZE);
+    assert_eq!(ticket["parts"], 1);
+    let id = ticket["media_id"].as_str().unwrap().to_string();
+
+    let (status, error) = error_of(owner.call("complete_upload", &[("media_id", &id)]).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+
+    let wrong = owner
+        .put_bytes(
+            &format!("/media/uploads/{id}/parts/0"),
+            video[..10].to_vec(),
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let beyond = owner
+        .put_bytes(&format!("/media/uploads/{id}/parts/1"), video.clone())
+        .await;
+    assert_eq!(beyond.status(), StatusCode::BAD_REQUEST);
+    let part = owner
+        .put_bytes(&format!("/media/uploads/{id}/parts/0"), video.clone())
+        .await;
+    assert_eq!(part.status(), StatusCode::NO_CONTENT);
+
+    assert_eq!(
+        owner
+            .call("complete_upload", &[("media_id", &id)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
+    assert_eq!(listed[0]["status"], "uploaded");
+    assert_eq!(listed[0]["original_filename"], "clip.mp4");
+
+    // A second completion, or a late part, is refused: the upload is closed.
+    let (status, _) = error_of(owner.call("complete_upload", &[("media_id", &id)]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let storage = MediaStorage::local(app.media_dir.path()).unwrap();
+    assert!(run_next(&app.pool, &storage).await.unwrap());
+    let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
+    assert_eq!(listed[0]["status"], "ready", "{listed}");
+    assert_eq!(listed[0]["height"], 360);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn uploads_are_checked_for_type_and_size(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let cases = [
+        ("notes.txt", 10, "Unsupported file type"),
+        ("movie.mp4", 5 * 1024 * 1024 * 1024 + 1, "at most 5 GB"),
+        ("song.mp3", 500 * 1024 * 1024 + 1, "at most 500 MB"),
+        ("empty.mp4", 0, "The file is empty."),
+    ];
+    for (name, size, message) in cases {
+        let (status, error) = error_of(start(&owner, name, size).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(
+            error["Validation"].as_str().unwrap().contains(message),
+            "{name}: {error}"
+        );
+    }
+    let (status, _) = error_of(start(&owner, &"x".repeat(10_000), 10).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("SELECT count(*) FROM media").await, 0);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn only_the_owner_may_upload(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let ticket: Value = start(&owner, "clip.mp4", 100).await.json().await.unwrap();
+    let id = ticket["media_id"].as_str().unwrap().to_string();
+
+    let customer = app.browser();
+    customer.register("Ada", "ada@example.com").await;
+    let (status, error) = error_of(start(&customer, "clip.mp4", 100).await).await;
+    assert_eq!((status, error), (StatusCode::FORBIDDEN, json!("Forbidden")));
+    let part = customer
+        .put_bytes(&format!("/media/uploads/{id}/parts/0"), vec![0; 100])
+        .await;
+    assert_eq!(part.status(), StatusCode::FORBIDDEN);
+    let (status, _) = error_of(customer.call("list_media", &[]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = error_of(customer.call("retry_media", &[("media_id", &id)]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let anonymous = app.browser();
+    assert_eq!(
+        anonymous
+            .put_bytes(&format!("/media/uploads/{id}/parts/0"), vec![0; 100])
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.count("SELECT count(*) FROM media").await, 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn uploads_are_limited_to_ten_an_hour(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    for _ in 0..10 {
+        assert_eq!(
+            start(&owner, "clip.mp4", 100).await.status(),
+            StatusCode::OK
+        );
+    }
+    let (status, error) = error_of(start(&owner, "clip.mp4", 100).await).await;
+    assert_eq!(
+        (status, error),
+        (StatusCode::TOO_MANY_REQUESTS, json!("RateLimited"))
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_failed_item_can_be_retried(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let ticket: Value = start(&owner, "broken.mp4", 20).await.json().await.unwrap();
+    let id = ticket["media_id"].as_str().unwrap().to_string();
+    owner
+        .put_bytes(
+            &format!("/media/uploads/{id}/parts/0"),
+            b"not a video, at all.".to_vec(),
+        )
+        .await;
+    owner.call("complete_upload", &[("media_id", &id)]).await;
+
+    let (status, _) = error_of(owner.call("retry_media", &[("media_id", &id)]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "not failed yet");
+    sqlx::query("UPDATE media SET status = 'failed', error = 'ffmpeg failed'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE media_jobs SET status = 'failed'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        owner
+            .call("retry_media", &[("media_id", &id)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
+    assert_eq!(listed[0]["status"], "uploaded");
+    assert_eq!(
+        app.count("SELECT count(*) FROM media_jobs WHERE status = 'queued'")
+            .await,
+        1
+    );
+}
