@@ -5,20 +5,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 name="e2e_$$"
+root="$PWD"
 cleanup() {
   status=$?
-  if [ $status -ne 0 ] && [ -f "target/previews/$name/server.log" ]; then
+  log="$root/target/previews/$name/server.log"
+  if [ $status -ne 0 ] && [ -f "$log" ]; then
     echo "e2e failed; the server's log follows (last 50 lines)" >&2
-    tail -n 50 "target/previews/$name/server.log" >&2 || true
-    cp "target/previews/$name/server.log" target/e2e-server.log 2>/dev/null || true
+    tail -n 50 "$log" >&2 || true
+    cp "$log" "$root/target/e2e-server.log" 2>/dev/null || true
   fi
-  scripts/preview.sh down "$name" >/dev/null 2>&1 || true
+  "$root/scripts/preview.sh" down "$name" >/dev/null 2>&1 || true
   exit $status
 }
 trap cleanup EXIT
 
-# The emails stay in the outbox, where the specs read them.
-base_url=$(PREVIEW_RUN_WORKERS=false scripts/preview.sh up "$name")
+# Workers run (media processing); without SMTP_URL the emails stay in the outbox, where
+# the specs read them.
+base_url=$(scripts/preview.sh up "$name")
 echo "e2e: preview $name at $base_url"
 cd end2end
 BASE_URL="$base_url" ./node_modules/.bin/playwright test "$@"

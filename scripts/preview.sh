@@ -55,6 +55,7 @@ up() {
   PUBLIC_URL="$url" \
   TRUSTED_PROXIES="${PREVIEW_TRUSTED_PROXIES:-127.0.0.1}" \
   RUN_WORKERS="${PREVIEW_RUN_WORKERS:-true}" \
+  MEDIA_STORAGE="$dir/media" \
     setsid "$binary" serve >"$dir/server.log" 2>&1 </dev/null &
   echo $! >"$dir/pid"
   for _ in $(seq 1 90); do

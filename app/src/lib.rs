@@ -35,6 +35,7 @@ use catalog::CatalogPage;
 use email::outbox_page::EmailsPage;
 use layout::{AdminLayout, Header, PLATFORM_NAME};
 use library::LibraryPage;
+use media::page::MediaPage;
 use ui::NotFound;
 
 /// The HTML document every page is rendered into.
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/library") view=LibraryPage/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=AdminDashboardPage/>
+                        <Route path=path!("media") view=MediaPage/>
                         <Route path=path!("emails") view=EmailsPage/>
                     </ParentRoute>
                 </Routes>

@@ -220,3 +220,23 @@ async fn a_failed_item_can_be_retried(pool: PgPool) {
         1
     );
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_media_page_renders_on_the_server(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    start(&owner, "clip.mp4", 100).await;
+    let page = owner.get("/admin/media").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Upload media") && html.contains("clip.mp4"),
+        "{html}"
+    );
+    // The document and the streamed data after it both arrived (a panic would cut them).
+    let tail = &html[html.len().saturating_sub(300)..];
+    assert!(
+        html.contains("</html>") && html.trim_end().ends_with("</script>"),
+        "{tail}"
+    );
+}

@@ -2,7 +2,9 @@
 //! storage they live in.
 
 pub mod api;
+pub mod page;
 pub mod types;
+pub mod upload_form;
 
 #[cfg(feature = "ssr")]
 pub mod jobs;

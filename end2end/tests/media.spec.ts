@@ -1,0 +1,44 @@
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+
+import { expect, ownerPage, test } from "./helpers";
+
+test("the owner uploads a generated video, sees the progress bar, and it becomes ready", async ({ browser }, testInfo) => {
+  const file = testInfo.outputPath("sample-clip.mp4");
+  execFileSync("ffmpeg", [
+    "-y", "-v", "error",
+    "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=4",
+    "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+    "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", file,
+  ]);
+
+  const page = await ownerPage(browser);
+  await page.getByRole("link", { name: "Media" }).click();
+  await expect(page.getByRole("heading", { name: "Media", exact: true })).toBeVisible();
+  await page.getByLabel("Media file").setInputFiles(file);
+  await page.getByRole("button", { name: "Upload" }).click();
+
+  const progress = page.getByRole("progressbar", { name: "Upload progress" });
+  await expect(progress).toBeVisible();
+  await expect(page.getByRole("status")).toContainText("sample-clip.mp4 is uploaded");
+  expect(await progress.getAttribute("value")).toBe(await progress.getAttribute("max"));
+
+  // The list updates by itself while the job runs.
+  const row = page.locator("tr.media-row", { hasText: "sample-clip.mp4" });
+  await expect(row).toBeVisible();
+  await expect(row).toHaveAttribute("data-status", "ready", { timeout: 90_000 });
+  await expect(row).toContainText("0:04");
+  await page.context().close();
+});
+
+test("a file of the wrong type is refused with a message", async ({ browser }, testInfo) => {
+  const file = testInfo.outputPath("notes.txt");
+  writeFileSync(file, "not media");
+  const page = await ownerPage(browser);
+  await page.goto("/admin/media");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.getByLabel("Media file").setInputFiles(file);
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByRole("alert")).toContainText("Unsupported file type");
+  await page.context().close();
+});
