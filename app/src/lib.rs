@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod content;
 pub mod email;
 pub mod error;
 pub mod layout;
