@@ -1,3 +1,8 @@
-//! Content: what the owner sells (a title, a price and a media item), parsed and checked.
+//! Content: what the owner sells (a title, a price and a media item), the catalog that
+//! shows it, and free access.
 
+pub mod api;
 pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod service;

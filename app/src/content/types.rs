@@ -226,3 +226,57 @@ mod tests {
         assert!(Tags::parse(&"x".repeat(31)).is_err());
     }
 }
+
+/// One item in the owner's content list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentSummary {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub title: String,
+    pub price_cents: i32,
+    pub status: String,
+    pub media_status: Option<String>,
+    pub owners: i64,
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// Everything the edit form shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentDetail {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub price_cents: i32,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub media_id: Option<uuid::Uuid>,
+    pub status: String,
+}
+
+/// A published item as the catalog shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogItem {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub price_cents: i32,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub kind: Option<String>,
+    pub duration_seconds: Option<f64>,
+    pub media_id: Option<uuid::Uuid>,
+    pub has_thumbnail: bool,
+}
+
+/// What a visitor may do with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    Anonymous,
+    /// Signed in, email not verified yet: must verify before getting or buying.
+    Unverified,
+    Customer,
+    HasAccess,
+    Owner,
+}

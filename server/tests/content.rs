@@ -1,0 +1,436 @@
+//! Content management and the catalog over real HTTP: drafts, publishing rules, search,
+//! free access, soft delete, and who may do what.
+
+mod common;
+
+use common::{error_of, spawn_app, Browser, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn owner(app: &TestApp) -> Browser<'_> {
+    let owner = app.browser();
+    owner.setup_owner("owner@example.com").await;
+    owner
+}
+
+/// A media item of the owner in the given state (the pipeline itself is tested elsewhere).
+async fn media(app: &TestApp, status: &str) -> String {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status, duration_seconds, has_thumbnail)
+         SELECT $1, id, 'video', 'clip.mp4', 'video/mp4', 1000, $2, 75.0, true FROM users WHERE role = 'owner'",
+    )
+    .bind(id)
+    .bind(status)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    id.to_string()
+}
+
+async fn save(owner: &Browser<'_>, fields: &[(&str, &str)]) -> reqwest::Response {
+    owner.call("save_content", fields).await
+}
+
+async fn catalog(browser: &Browser<'_>, query: &[(&str, &str)]) -> Vec<String> {
+    let items: Value = browser.call("catalog", query).await.json().await.unwrap();
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["slug"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn verified_customer<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let customer = app.browser();
+    customer.register("Ada", email).await;
+    let token = app.token_from_email(email, "verify_email").await;
+    customer.call("verify_email", &[("token", &token)]).await;
+    customer
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn drafts_stay_private_and_publishing_needs_ready_media(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let visitor = app.browser();
+
+    let draft = save(
+        &owner,
+        &[
+            ("title", "Intro to Rust — Part 1!"),
+            ("price", "12.34"),
+            ("tags", "Rust, Beginners"),
+        ],
+    )
+    .await;
+    assert_eq!(draft.status(), StatusCode::OK);
+    let id: String = draft.json().await.unwrap();
+    let listed: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    assert_eq!(listed[0]["slug"], "intro-to-rust-part-1");
+    assert_eq!(listed[0]["status"], "draft");
+    assert_eq!(listed[0]["price_cents"], 1234);
+    assert!(
+        catalog(&visitor, &[]).await.is_empty(),
+        "drafts are not in the catalog"
+    );
+    let (status, _) = error_of(
+        visitor
+            .call("content_by_slug", &[("slug", "intro-to-rust-part-1")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        owner
+            .call("content_by_slug", &[("slug", "intro-to-rust-part-1")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // No media, or media still processing: publishing is refused with the reason.
+    let (status, error) = error_of(owner.call("publish_content", &[("id", &id)]).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error,
+        json!({ "Validation": "Choose a ready media item before publishing." })
+    );
+    let processing = media(&app, "processing").await;
+    let (status, _) = error_of(
+        save(
+            &owner,
+            &[
+                ("id", &id),
+                ("title", "Intro to Rust — Part 1!"),
+                ("media_id", &processing),
+                ("intent", "publish"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let ready = media(&app, "ready").await;
+    let published = save(
+        &owner,
+        &[
+            ("id", &id),
+            ("title", "Intro to Rust — Part 1!"),
+            ("description", "Ownership and borrowing"),
+            ("price", "12.34"),
+            ("tags", "rust"),
+            ("media_id", &ready),
+            ("intent", "publish"),
+        ],
+    )
+    .await;
+    assert_eq!(published.status(), StatusCode::OK);
+    assert_eq!(catalog(&visitor, &[]).await, ["intro-to-rust-part-1"]);
+    let (item, viewer): (Value, Value) = visitor
+        .call("content_by_slug", &[("slug", "intro-to-rust-part-1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["duration_seconds"], 75.0);
+    assert_eq!(viewer, "Anonymous");
+
+    assert_eq!(
+        owner
+            .call("unpublish_content", &[("id", &id)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert!(catalog(&visitor, &[]).await.is_empty());
+    assert_eq!(
+        owner.call("publish_content", &[("id", &id)]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(catalog(&visitor, &[]).await.len(), 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_catalog_searches_and_filters(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let ready = media(&app, "ready").await;
+    for (title, description, tags, category) in [
+        (
+            "Baking bread",
+            "Sourdough from scratch",
+            "cooking, bread",
+            "Food",
+        ),
+        ("Bread 100%", "Percent signs are literal", "cooking", "Food"),
+        ("Guitar basics", "Chords and rhythm", "music", "Music"),
+    ] {
+        let response = save(
+            &owner,
+            &[
+                ("title", title),
+                ("description", description),
+                ("tags", tags),
+                ("category", category),
+                ("media_id", &ready),
+                ("intent", "publish"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let visitor = app.browser();
+    assert_eq!(catalog(&visitor, &[]).await.len(), 3);
+    assert_eq!(
+        catalog(&visitor, &[("q", "sourdough")]).await,
+        ["baking-bread"]
+    );
+    assert_eq!(catalog(&visitor, &[("q", "BREAD")]).await.len(), 2);
+    assert_eq!(catalog(&visitor, &[("q", "100%")]).await, ["bread-100"]);
+    assert_eq!(
+        catalog(&visitor, &[("q", "%")]).await,
+        ["bread-100"],
+        "% is not a wildcard"
+    );
+    assert_eq!(
+        catalog(&visitor, &[("tag", "music")]).await,
+        ["guitar-basics"]
+    );
+    assert_eq!(catalog(&visitor, &[("category", "Food")]).await.len(), 2);
+    assert!(catalog(&visitor, &[("q", "'; DROP TABLE content; --")])
+        .await
+        .is_empty());
+    assert!(catalog(&visitor, &[("page", "1")]).await.is_empty());
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn slugs_are_unique_and_bad_input_is_refused(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    assert_eq!(
+        save(&owner, &[("title", "Same title")]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        save(&owner, &[("title", "Same title")]).await.status(),
+        StatusCode::OK
+    );
+    let listed: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    let mut slugs: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["slug"].as_str().unwrap())
+        .collect();
+    slugs.sort();
+    assert_eq!(slugs, ["same-title", "same-title-2"]);
+    let (status, error) =
+        error_of(save(&owner, &[("title", "Other"), ("slug", "same-title")]).await).await;
+    assert_eq!(
+        (status, error),
+        (
+            StatusCode::CONFLICT,
+            json!({ "Conflict": "This slug is already used by another item." })
+        )
+    );
+
+    let long = "x".repeat(10_000);
+    let eleven_tags = (0..11)
+        .map(|i| format!("t{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    for fields in [
+        vec![("title", "")],
+        vec![("title", long.as_str())],
+        vec![("title", "T"), ("price", "0.50")],
+        vec![("title", "T"), ("price", "1000")],
+        vec![("title", "T"), ("price", "abc")],
+        vec![("title", "T"), ("slug", "Bad Slug")],
+        vec![("title", "T"), ("tags", eleven_tags.as_str())],
+        vec![("title", "T"), ("description", long.as_str())],
+        vec![("title", "T"), ("media_id", "not-a-uuid")],
+        vec![
+            ("title", "T"),
+            ("media_id", "00000000-0000-0000-0000-000000000000"),
+        ],
+    ] {
+        let (status, error) = error_of(save(&owner, &fields).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{fields:?}: {error}");
+        assert!(error["Validation"].is_string(), "{error}");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM content").await, 2);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let ready = media(&app, "ready").await;
+    let free: String = save(
+        &owner,
+        &[
+            ("title", "Free talk"),
+            ("media_id", &ready),
+            ("intent", "publish"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let paid: String = save(
+        &owner,
+        &[
+            ("title", "Paid course"),
+            ("price", "49"),
+            ("media_id", &ready),
+            ("intent", "publish"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+
+    let anonymous = app.browser();
+    let (status, _) = error_of(
+        anonymous
+            .call("get_free_access", &[("content_id", &free)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let unverified = app.browser();
+    unverified.register("Bob", "bob@example.com").await;
+    let (_, viewer): (Value, Value) = unverified
+        .call("content_by_slug", &[("slug", "free-talk")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(viewer, "Unverified");
+    let (status, error) = error_of(
+        unverified
+            .call("get_free_access", &[("content_id", &free)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error,
+        json!({ "Validation": "Verify your email address to get this item." })
+    );
+
+    let customer = verified_customer(&app, "ada@example.com").await;
+    let (_, viewer): (Value, Value) = customer
+        .call("content_by_slug", &[("slug", "free-talk")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(viewer, "Customer");
+    assert_eq!(
+        customer
+            .call("get_free_access", &[("content_id", &free)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        customer
+            .call("get_free_access", &[("content_id", &free)])
+            .await
+            .status(),
+        StatusCode::OK,
+        "idempotent"
+    );
+    let (_, viewer): (Value, Value) = customer
+        .call("content_by_slug", &[("slug", "free-talk")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(viewer, "HasAccess");
+    assert_eq!(
+        app.count("SELECT count(*) FROM access WHERE reason = 'free'")
+            .await,
+        1
+    );
+
+    let (status, error) = error_of(
+        customer
+            .call("get_free_access", &[("content_id", &paid)])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({ "Validation": "This item is not free." })
+        )
+    );
+
+    // Soft delete: the owner sees how many own it; they keep access; it leaves the catalog.
+    let count: i64 = owner
+        .call("content_owner_count", &[("id", &free)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    assert_eq!(
+        owner
+            .call("delete_content", &[("id", &free)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(catalog(&customer, &[]).await, ["paid-course"]);
+    assert_eq!(
+        app.count("SELECT count(*) FROM access WHERE revoked_at IS NULL")
+            .await,
+        1
+    );
+    let listed: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn only_the_owner_manages_content(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let id: String = save(&owner, &[("title", "Mine")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let customer = verified_customer(&app, "ada@example.com").await;
+    let anonymous = app.browser();
+    let calls: [(&str, Vec<(&str, &str)>); 6] = [
+        ("save_content", vec![("title", "Hijack")]),
+        ("save_content", vec![("id", &id), ("title", "Hijack")]),
+        ("publish_content", vec![("id", &id)]),
+        ("delete_content", vec![("id", &id)]),
+        ("list_content", vec![]),
+        ("load_content", vec![("id", &id)]),
+    ];
+    for (function, form) in &calls {
+        let (status, _) = error_of(customer.call(function, form).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "customer {function}");
+        let (status, _) = error_of(anonymous.call(function, form).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {function}");
+    }
+    let title: String = sqlx::query_scalar("SELECT title FROM content")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(title, "Mine");
+    assert_eq!(app.count("SELECT count(*) FROM content").await, 1);
+}
