@@ -1,15 +1,175 @@
-//! The public catalog (filled by the content issue).
+//! The public catalog at `/` (search with `?q=`, filter with `?tag=` and `?category=`) and
+//! each item's page at `/content/{slug}`. Server-rendered, so readable without JavaScript
+//! and by search engines.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::content::admin_pages::price_label;
+use crate::content::api::{catalog, content_by_slug, GetFreeAccess};
+use crate::content::types::{CatalogItem, Viewer};
+use crate::media::page::format_duration;
+use crate::ui::{action_error, set_page_status, FormAlert, LoadError};
+
+fn thumbnail(item: &CatalogItem) -> Option<String> {
+    item.has_thumbnail
+        .then(|| item.media_id.map(|m| format!("/media/{m}/thumbnail.jpg")))
+        .flatten()
+}
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
+    let query = use_query_map();
+    let filters = move || {
+        let q = query.read();
+        (
+            q.get("q"),
+            q.get("tag"),
+            q.get("category"),
+            q.get("page")
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(0),
+        )
+    };
+    let items = Resource::new(filters, |(q, tag, category, page)| {
+        catalog(q, tag, category, page)
+    });
+    let current_q = move || query.read().get("q").unwrap_or_default();
     view! {
         <Title text="Catalog"/>
-        <section class="hero">
-            <h1>"Videos and audio, ready to stream"</h1>
-            <p>"New content is on its way. Create an account to be ready when it arrives."</p>
+        <Meta name="description" content="Videos and audio, ready to stream."/>
+        <section class="catalog-head">
+            <h1>"Catalog"</h1>
+            <form method="get" action="/" class="search" role="search">
+                <label for="catalog-search" class="visually-hidden">"Search"</label>
+                <input id="catalog-search" type="search" name="q" placeholder="Search titles and descriptions" prop:value=current_q maxlength="100"/>
+                <button type="submit" class="button">"Search"</button>
+            </form>
+            {move || query.read().get("tag").map(|tag| view! {
+                <p class="hint">"Tagged " <strong>{tag}</strong> " · " <a href="/">"Show everything"</a></p>
+            })}
         </section>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || items.get().map(|result| match result {
+                Ok(list) if list.is_empty() => view! { <p class="empty">"Nothing found."</p> }.into_any(),
+                Ok(list) => view! {
+                    <ul class="grid">
+                        {list.into_iter().map(|item| view! { <CatalogCard item/> }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CatalogCard(item: CatalogItem) -> impl IntoView {
+    let href = format!("/content/{}", item.slug);
+    let thumb = thumbnail(&item);
+    view! {
+        <li class="card catalog-card">
+            <a href=href.clone() class="thumb" tabindex="-1" aria-hidden="true">
+                {match thumb {
+                    Some(src) => view! { <img src=src alt="" width="320" height="180" loading="lazy"/> }.into_any(),
+                    None => view! { <span class="thumb-placeholder">{item.kind.clone().unwrap_or_default()}</span> }.into_any(),
+                }}
+            </a>
+            <h2 class="card-title"><a href=href>{item.title.clone()}</a></h2>
+            <p class="card-meta">
+                <span class="price">{price_label(item.price_cents)}</span>
+                {item.duration_seconds.map(|d| view! { <span>" · " {format_duration(d)}</span> })}
+            </p>
+        </li>
+    }
+}
+
+#[component]
+pub fn ContentPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let item = Resource::new(slug, content_by_slug);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || item.get().map(|result| match result {
+                Ok((item, viewer)) => view! { <ContentDetails item viewer/> }.into_any(),
+                Err(crate::error::AppError::NotFound) => {
+                    set_page_status(404);
+                    view! { <crate::ui::NotFound/> }.into_any()
+                }
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
+    let get_access = ServerAction::<GetFreeAccess>::new();
+    let got = Signal::derive(move || matches!(get_access.value().get(), Some(Ok(()))));
+    let slug = item.slug.clone();
+    let watch = format!("/watch/{slug}");
+    let login = format!("/login?redirect=%2Fcontent%2F{slug}");
+    let free = item.price_cents == 0;
+    let summary: String = item.description.chars().take(160).collect();
+    let thumb = thumbnail(&item);
+    let action = move || {
+        let has_access = viewer == Viewer::HasAccess || viewer == Viewer::Owner || got.get();
+        if has_access {
+            return view! { <a class="button button-primary" href=watch.clone()>"Watch"</a> }
+                .into_any();
+        }
+        match (viewer, free) {
+            (Viewer::Anonymous, true) => view! { <a class="button button-primary" href=login.clone()>"Get access"</a> }.into_any(),
+            (Viewer::Anonymous, false) => view! { <a class="button button-primary" href=login.clone()>"Buy now"</a> }.into_any(),
+            (Viewer::Unverified, _) => view! {
+                <p class="alert alert-error" role="alert">"Verify your email address to get this item: check your inbox for the link."</p>
+            }.into_any(),
+            (_, true) => view! {
+                <ActionForm action=get_access attr:class="inline-form">
+                    <input type="hidden" name="content_id" value=item.id.to_string()/>
+                    <button type="submit" class="button button-primary">"Get access"</button>
+                </ActionForm>
+            }.into_any(),
+            (_, false) => view! {
+                <button type="button" class="button button-primary" disabled=true>"Buy now"</button>
+                <p class="hint">"Payments are not open yet."</p>
+            }.into_any(),
+        }
+    };
+    view! {
+        <Title text=item.title.clone()/>
+        <Meta name="description" content=summary.clone()/>
+        <Meta property="og:title" content=item.title.clone()/>
+        <Meta property="og:description" content=summary/>
+        <Meta property="og:type" content="video.other"/>
+        {thumb.clone().map(|src| view! { <Meta property="og:image" content=src/> })}
+        <article class="content-page">
+            <div class="content-media">
+                {match thumb {
+                    Some(src) => view! { <img src=src alt=format!("Thumbnail of {}", item.title) width="640" height="360"/> }.into_any(),
+                    None => view! { <div class="thumb-placeholder large">{item.kind.clone().unwrap_or_default()}</div> }.into_any(),
+                }}
+            </div>
+            <div class="content-info">
+                <h1>{item.title.clone()}</h1>
+                <p class="card-meta">
+                    <span class="price">{price_label(item.price_cents)}</span>
+                    {item.duration_seconds.map(|d| view! { <span>" · " {format_duration(d)}</span> })}
+                    {item.category.clone().map(|c| view! { <span>" · " {c}</span> })}
+                </p>
+                <div class="actions">
+                    {action}
+                    <FormAlert error=action_error(get_access)/>
+                </div>
+                <p class="description">{item.description.clone()}</p>
+                <ul class="tags" aria-label="Tags">
+                    {item.tags.iter().map(|tag| view! {
+                        <li><a href=format!("/?tag={tag}")>{tag.clone()}</a></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        </article>
     }
 }

@@ -68,6 +68,7 @@ pub fn AdminLayout() -> impl IntoView {
                 <summary>"Admin menu"</summary>
                 <nav aria-label="Admin" class="admin-nav">
                     <A href="/admin" exact=true>"Dashboard"</A>
+                    <A href="/admin/content">"Content"</A>
                     <A href="/admin/media">"Media"</A>
                     <A href="/admin/emails">"Emails"</A>
                 </nav>

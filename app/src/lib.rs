@@ -32,7 +32,8 @@ use auth::email_verification_page::VerifyEmailPage;
 use auth::login_page::LoginPage;
 use auth::password_reset_pages::{ForgotPasswordPage, ResetPasswordPage};
 use auth::register_page::{RegisterPage, SetupPage};
-use catalog::CatalogPage;
+use catalog::{CatalogPage, ContentPage};
+use content::admin_pages::{ContentListPage, EditContentPage, NewContentPage};
 use email::outbox_page::EmailsPage;
 use layout::{AdminLayout, Header, PLATFORM_NAME};
 use library::LibraryPage;
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
             <main id="main" class="container page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=CatalogPage/>
+                    <Route path=path!("/content/:slug") view=ContentPage/>
                     <Route path=path!("/setup") view=SetupPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/login") view=LoginPage/>
@@ -91,6 +93,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/library") view=LibraryPage/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=AdminDashboardPage/>
+                        <Route path=path!("content") view=ContentListPage/>
+                        <Route path=path!("content/new") view=NewContentPage/>
+                        <Route path=path!("content/:id") view=EditContentPage/>
                         <Route path=path!("media") view=MediaPage/>
                         <Route path=path!("emails") view=EmailsPage/>
                     </ParentRoute>

@@ -125,6 +125,10 @@ pub fn build(ctx: AppContext) -> Router {
             get(server_fn_handler).post(server_fn_handler),
         )
         .route(
+            "/media/{id}/thumbnail.jpg",
+            get(app::media::thumbnail::thumbnail),
+        )
+        .route(
             "/media/uploads/{id}/parts/{index}",
             put(app::media::upload::put_part)
                 .layer(DefaultBodyLimit::max(app::media::upload::PART_BODY_LIMIT)),

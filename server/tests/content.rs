@@ -434,3 +434,59 @@ async fn only_the_owner_manages_content(pool: PgPool) {
     assert_eq!(title, "Mine");
     assert_eq!(app.count("SELECT count(*) FROM content").await, 1);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn catalog_and_content_pages_render_on_the_server_with_their_meta_tags(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = owner(&app).await;
+    let ready = media(&app, "ready").await;
+    let id: String = save(
+        &owner,
+        &[
+            ("title", "Bread & <Butter>"),
+            ("description", "Crusty loaves"),
+            ("price", "9.5"),
+            ("tags", "baking"),
+            ("media_id", &ready),
+            ("intent", "publish"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+
+    let visitor = app.browser();
+    let home = visitor.get("/?q=bread").await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let html = home.text().await.unwrap();
+    assert!(
+        html.contains("Bread &amp; &lt;Butter&gt;") && html.contains("$9.50"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/content/bread-butter\""));
+
+    let page = visitor.get("/content/bread-butter").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<meta property=\"og:title\" content=\"Bread &amp; &lt;Butter&gt;\""),
+        "{html}"
+    );
+    assert!(html.contains("<meta name=\"description\" content=\"Crusty loaves\""));
+    assert!(html.contains("Buy now") && html.contains("/login?redirect=%2Fcontent%2Fbread-butter"));
+
+    assert_eq!(
+        visitor.get("/content/no-such-item").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    for path in [
+        "/admin/content",
+        "/admin/content/new",
+        &format!("/admin/content/{id}"),
+    ] {
+        let page = owner.get(path).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        assert!(page.text().await.unwrap().contains("</html>"), "{path}");
+    }
+}

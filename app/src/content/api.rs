@@ -1,5 +1,8 @@
 //! Server functions of content management (owner only) and of the catalog (anyone).
 
+// The content form posts its fields as the server function's arguments.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -13,7 +16,6 @@ use {
 
 /// Creates (empty `id`) or updates an item; `intent=publish` also publishes it.
 #[server(endpoint = "save_content")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_content(
     #[server(default)] id: Option<Uuid>,
     title: String,
@@ -59,7 +61,14 @@ pub async fn content_owner_count(id: Uuid) -> Result<i64, AppError> {
 
 #[server(endpoint = "delete_content")]
 pub async fn delete_content(id: Uuid) -> Result<(), AppError> {
-    respond(service::delete(id).await)
+    respond(
+        async {
+            service::delete(id).await?;
+            leptos_axum::redirect("/admin/content");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "list_content")]

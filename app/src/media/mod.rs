@@ -15,6 +15,8 @@ pub mod processing;
 #[cfg(feature = "ssr")]
 pub mod storage;
 #[cfg(feature = "ssr")]
+pub mod thumbnail;
+#[cfg(feature = "ssr")]
 pub mod transcode;
 #[cfg(feature = "ssr")]
 pub mod upload;

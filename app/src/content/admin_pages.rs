@@ -1,0 +1,226 @@
+//! The owner's content pages: the list with its status filter, and the editor.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use uuid::Uuid;
+
+use super::api::{
+    content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
+};
+use super::types::{ContentDetail, ContentSummary, Price};
+use crate::media::api::list_media;
+use crate::ui::{action_error, Field, FormAlert, LoadError};
+
+pub fn price_label(cents: i32) -> String {
+    Price::from_cents(cents)
+        .map(|p| p.to_string())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn ContentListPage() -> impl IntoView {
+    let query = use_query_map();
+    let status = move || query.read().get("status");
+    let items = Resource::new(status, list_content);
+    let filter = move |value: &'static str, label: &'static str| {
+        let href = if value.is_empty() {
+            "/admin/content".to_string()
+        } else {
+            format!("/admin/content?status={value}")
+        };
+        let current = move || status().unwrap_or_default() == value;
+        view! { <a href=href class="filter" aria-current=move || current().then_some("page")>{label}</a> }
+    };
+    view! {
+        <Title text="Content"/>
+        <div class="page-heading">
+            <h1>"Content"</h1>
+            <a class="button button-primary" href="/admin/content/new">"New content"</a>
+        </div>
+        <nav class="filters" aria-label="Filter by status">
+            {filter("", "All")} {filter("draft", "Drafts")} {filter("published", "Published")} {filter("archived", "Unpublished")}
+        </nav>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || items.get().map(|result| match result {
+                Ok(list) if list.is_empty() => view! { <p>"Nothing here yet."</p> }.into_any(),
+                Ok(list) => view! { <ContentTable list/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Title"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Price"</th>
+                        <th scope="col">"Customers"</th>
+                        <th scope="col">"Media"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|item| view! {
+                        <tr class="content-row">
+                            <td><a href=format!("/admin/content/{}", item.id)>{item.title}</a></td>
+                            <td><span class=format!("badge badge-{}", item.status)>{item.status.clone()}</span></td>
+                            <td>{price_label(item.price_cents)}</td>
+                            <td>{item.owners}</td>
+                            <td>{item.media_status.unwrap_or_else(|| "none".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn NewContentPage() -> impl IntoView {
+    view! {
+        <Title text="New content"/>
+        <h1>"New content"</h1>
+        <ContentForm detail=None/>
+    }
+}
+
+#[component]
+pub fn EditContentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| Uuid::try_parse(&id).ok())
+    };
+    let detail = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_content(id).await,
+            None => Err(crate::error::AppError::NotFound),
+        }
+    });
+    view! {
+        <Title text="Edit content"/>
+        <h1>"Edit content"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || detail.get().map(|result| match result {
+                Ok(detail) => view! {
+                    <ContentForm detail=Some(detail.clone())/>
+                    <PublishControls detail/>
+                }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// The fields of an item; "Save" keeps its status, "Publish" also publishes it.
+#[component]
+fn ContentForm(detail: Option<ContentDetail>) -> impl IntoView {
+    let save = ServerAction::<SaveContent>::new();
+    let media = Resource::new(|| (), |_| list_media());
+    let value = |text: String| Signal::derive(move || text.clone());
+    let d = detail.clone();
+    let field = move |f: fn(&ContentDetail) -> String| value(d.as_ref().map(f).unwrap_or_default());
+    let current_media = detail.as_ref().and_then(|d| d.media_id);
+    let description = detail
+        .as_ref()
+        .map(|d| d.description.clone())
+        .unwrap_or_default();
+    view! {
+        <section class="card">
+            <ActionForm action=save attr:class="form" attr:novalidate=true>
+                <FormAlert error=action_error(save)/>
+                {detail.as_ref().map(|d| view! { <input type="hidden" name="id" value=d.id.to_string()/> })}
+                <Field label="Title" name="title" maxlength=200 value=field(|d| d.title.clone())/>
+                <Field label="Slug" name="slug" maxlength=80 value=field(|d| d.slug.clone())/>
+                <p class="hint">"Leave the slug empty to make one from the title."</p>
+                <div class="field">
+                    <label for="field-description">"Description"</label>
+                    <textarea id="field-description" name="description" rows="6" maxlength="5000">{description}</textarea>
+                </div>
+                <Field label="Price" name="price" maxlength=10 value=field(|d| {
+                    if d.price_cents == 0 { "0".into() } else { format!("{}.{:02}", d.price_cents / 100, d.price_cents % 100) }
+                })/>
+                <p class="hint">"In US dollars: 0 for free, or 1.00 to 999.99."</p>
+                <Field label="Category" name="category" maxlength=50 value=field(|d| d.category.clone().unwrap_or_default())/>
+                <Field label="Tags" name="tags" maxlength=400 value=field(|d| d.tags.join(", "))/>
+                <p class="hint">"Up to 10, separated by commas."</p>
+                <div class="field">
+                    <label for="field-media">"Media"</label>
+                    <select id="field-media" name="media_id">
+                        <option value="">"No media yet"</option>
+                        <Suspense fallback=|| ()>
+                            {move || media.get().and_then(Result::ok).map(|list| list.into_iter()
+                                .filter(|m| m.status == "ready" || Some(m.id) == current_media)
+                                .map(|m| {
+                                    let selected = Some(m.id) == current_media;
+                                    view! { <option value=m.id.to_string() selected=selected>{format!("{} ({})", m.original_filename, m.status)}</option> }
+                                })
+                                .collect_view())}
+                        </Suspense>
+                    </select>
+                </div>
+                <div class="button-row">
+                    <button type="submit" name="intent" value="save" class="button">"Save"</button>
+                    <button type="submit" name="intent" value="publish" class="button button-primary">"Publish"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn PublishControls(detail: ContentDetail) -> impl IntoView {
+    let unpublish = ServerAction::<UnpublishContent>::new();
+    let delete = ServerAction::<DeleteContent>::new();
+    let confirming = RwSignal::new(false);
+    let id = detail.id;
+    let owners = Resource::new(
+        move || confirming.get(),
+        move |asked| async move {
+            if asked {
+                content_owner_count(id).await.ok()
+            } else {
+                None
+            }
+        },
+    );
+    let published = detail.status == "published";
+    view! {
+        <section class="card danger-zone">
+            <h2>"Status: " {detail.status.clone()}</h2>
+            <FormAlert error=action_error(unpublish)/>
+            <FormAlert error=action_error(delete)/>
+            <div class="button-row">
+                {published.then(|| view! {
+                    <ActionForm action=unpublish attr:class="inline-form">
+                        <input type="hidden" name="id" value=id.to_string()/>
+                        <button type="submit" class="button">"Unpublish"</button>
+                    </ActionForm>
+                })}
+                <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)>"Delete"</button>
+            </div>
+            {move || confirming.get().then(|| view! {
+                <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
+                    <Suspense fallback=|| view! { <p>"Counting customers…"</p> }>
+                        {move || owners.get().flatten().map(|n| view! {
+                            <p>{format!("{n} customer(s) own this item. They keep access after it is deleted.")}</p>
+                        })}
+                    </Suspense>
+                    <ActionForm action=delete attr:class="inline-form">
+                        <input type="hidden" name="id" value=id.to_string()/>
+                        <button type="submit" class="button button-danger">"Yes, delete it"</button>
+                    </ActionForm>
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            })}
+        </section>
+    }
+}

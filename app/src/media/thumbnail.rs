@@ -1,0 +1,49 @@
+//! `GET /media/{id}/thumbnail.jpg`: thumbnails of media that back published content are
+//! public (the catalog shows them); others only to the owner.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::storage::keys;
+use crate::auth::session;
+use crate::state::AppState;
+
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(media): Path<Uuid>,
+) -> Response {
+    let public = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM content
+               WHERE media_id = $1 AND status = 'published' AND deleted_at IS NULL) AS "public!""#,
+        media
+    )
+    .fetch_one(&state.pool)
+    .await;
+    let allowed = match public {
+        Ok(true) => true,
+        Ok(false) => matches!(
+            session::current_user(&state.pool, &session).await,
+            Ok(Some(user)) if user.view().is_owner()
+        ),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    if !allowed {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match state.storage.get_bytes(&keys::thumbnail(media)).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
