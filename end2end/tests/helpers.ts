@@ -91,3 +91,28 @@ export async function linkFromOutbox(browser: Browser, to: string, pathPrefix: s
   }
   throw new Error(`no ${pathPrefix} link emailed to ${to}`);
 }
+
+/** Makes a short test video with ffmpeg (no download) and returns its path. */
+export function generatedVideo(path: string, seconds = 4): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+  execFileSync("ffmpeg", [
+    "-y", "-v", "error",
+    "-f", "lavfi", "-i", `testsrc=size=640x360:rate=25:duration=${seconds}`,
+    "-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`,
+    "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", path,
+  ]);
+  return path;
+}
+
+/** Uploads a file on /admin/media as the owner and waits until it is processed. */
+export async function uploadMedia(owner: Page, file: string): Promise<void> {
+  await open(owner, "/admin/media");
+  await owner.getByLabel("Media file").setInputFiles(file);
+  await owner.getByRole("button", { name: "Upload" }).click();
+  const name = file.split("/").pop() ?? file;
+  await expect(owner.getByRole("status")).toContainText(`${name} is uploaded`);
+  await expect(owner.locator("tr.media-row", { hasText: name }).first()).toHaveAttribute("data-status", "ready", {
+    timeout: 90_000,
+  });
+}

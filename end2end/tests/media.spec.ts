@@ -1,16 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 
-import { expect, ownerPage, test } from "./helpers";
+import { expect, generatedVideo, ownerPage, test } from "./helpers";
 
 test("the owner uploads a generated video, sees the progress bar, and it becomes ready", async ({ browser }, testInfo) => {
-  const file = testInfo.outputPath("sample-clip.mp4");
-  execFileSync("ffmpeg", [
-    "-y", "-v", "error",
-    "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=4",
-    "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
-    "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", file,
-  ]);
+  const file = generatedVideo(testInfo.outputPath("sample-clip.mp4"));
 
   const page = await ownerPage(browser);
   await page.getByRole("link", { name: "Media" }).click();

@@ -68,7 +68,13 @@ async fn drafts_stay_private_and_publishing_needs_ready_media(pool: PgPool) {
     )
     .await;
     assert_eq!(draft.status(), StatusCode::OK);
+    let location = draft.headers()["location"].to_str().unwrap().to_string();
     let id: String = draft.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/admin/content/{id}"),
+        "the editor opens the saved item"
+    );
     let listed: Value = owner.call("list_content", &[]).await.json().await.unwrap();
     assert_eq!(listed[0]["slug"], "intro-to-rust-part-1");
     assert_eq!(listed[0]["status"], "draft");

@@ -38,7 +38,9 @@ pub async fn save_content(
                 &tags,
                 &media_id,
             )?;
-            service::save(id, input, intent.as_deref() == Some("publish")).await
+            let id = service::save(id, input, intent.as_deref() == Some("publish")).await?;
+            leptos_axum::redirect(&format!("/admin/content/{id}"));
+            Ok(id)
         }
         .await,
     )

@@ -1,0 +1,63 @@
+import {
+  expect, generatedVideo, linkFromOutbox, open, ownerPage, register, test, uniqueEmail, uploadMedia,
+} from "./helpers";
+
+test("the owner publishes a free item; a customer finds it by search and gets access", async ({ browser, page }, testInfo) => {
+  const title = `Free sample talk ${Date.now()}`;
+  const file = generatedVideo(testInfo.outputPath("talk.mp4"));
+  const owner = await ownerPage(browser);
+  await uploadMedia(owner, file);
+
+  await owner.getByRole("link", { name: "Content", exact: true }).click();
+  await owner.getByRole("link", { name: "New content" }).click();
+  await expect(owner.locator("body[data-hydrated]")).toBeAttached();
+  await owner.getByLabel("Title").fill(title);
+  await owner.getByLabel("Description").fill("A short talk about testing.");
+  await owner.getByLabel("Price").fill("0");
+  await owner.getByLabel("Category").fill("Talks");
+  await owner.getByLabel("Tags").fill("Talks, Free");
+  await owner.getByLabel("Media").selectOption({ label: "talk.mp4 (ready)" });
+  await owner.getByRole("button", { name: "Publish" }).click();
+  await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
+  await expect(owner.getByRole("heading", { name: "Status: published" })).toBeVisible();
+  await owner.context().close();
+
+  const email = uniqueEmail();
+  await register(page, "Viewer", email);
+  const link = await linkFromOutbox(browser, email, "/verify-email?token=");
+  await open(page, link);
+  await expect(page.getByText("Your email address is verified")).toBeVisible();
+
+  await open(page, "/");
+  await page.getByLabel("Search").fill(title);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: title }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await expect(page.getByText("Free", { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Get access" }).click();
+  await expect(page.getByRole("link", { name: "Watch" })).toBeVisible();
+
+  // The choice sticks: on a fresh load the page offers "Watch".
+  await open(page, page.url());
+  await expect(page.getByRole("link", { name: "Watch" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Get access" })).toHaveCount(0);
+});
+
+test("visitors are asked to log in before getting an item", async ({ browser, page }, testInfo) => {
+  const title = `Login first ${Date.now()}`;
+  const owner = await ownerPage(browser);
+  await uploadMedia(owner, generatedVideo(testInfo.outputPath("login-first.mp4"), 2));
+  await open(owner, "/admin/content/new");
+  await owner.getByLabel("Title").fill(title);
+  await owner.getByLabel("Price").fill("12.34");
+  await owner.getByLabel("Media").selectOption({ label: "login-first.mp4 (ready)" });
+  await owner.getByRole("button", { name: "Publish" }).click();
+  await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
+  await owner.context().close();
+
+  await open(page, `/?q=${encodeURIComponent(title)}`);
+  await expect(page.getByText("$12.34")).toBeVisible();
+  await page.getByRole("link", { name: title }).click();
+  await page.getByRole("link", { name: "Buy now" }).click();
+  await expect(page).toHaveURL(/\/login\?redirect=%2Fcontent%2F/);
+});
