@@ -16,6 +16,8 @@ RUN rustup target add wasm32-unknown-unknown \
  && cargo install wasm-bindgen-cli --version "$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)" \
  && npm install --prefix .tools --no-audit --no-fund --no-save binaryen@132.0.0
 COPY . .
+RUN cd frontend && npm ci --no-audit --no-fund \
+ && mkdir -p ../public/vendor && cp node_modules/hls.js/dist/hls.light.min.js ../public/vendor/hls.min.js
 ENV SQLX_OFFLINE=true
 RUN PATH="/src/.tools/node_modules/.bin:$PATH" LEPTOS_SITE_ROOT=target/site-release cargo leptos build --release \
  && mkdir -p /out \

@@ -49,6 +49,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${bindgen_version}\$"; then
   cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
+# Browser packages (hls.js) come from the npm registry and are served from public/vendor.
+if [ ! -f public/vendor/hls.min.js ] || [ frontend/package-lock.json -nt public/vendor/hls.min.js ]; then
+  log "installing the browser packages (hls.js) into public/vendor"
+  (cd frontend && npm ci --no-audit --no-fund >/dev/null)
+  mkdir -p public/vendor
+  cp frontend/node_modules/hls.js/dist/hls.light.min.js public/vendor/hls.min.js
+fi
+
 if [ "$mode" = "release" ]; then
   # Debian's binaryen (108) breaks hydration; the npm build of version 132 does not.
   if [ ! -x .tools/node_modules/.bin/wasm-opt ]; then

@@ -38,12 +38,11 @@ pub fn CatalogPage() -> impl IntoView {
     let current_q = move || query.read().get("q").unwrap_or_default();
     view! {
         <Title text="Catalog"/>
-        <Meta name="description" content="Videos and audio, ready to stream."/>
         <section class="catalog-head">
             <h1>"Catalog"</h1>
             <form method="get" action="/" class="search" role="search">
                 <label for="catalog-search" class="visually-hidden">"Search"</label>
-                <input id="catalog-search" type="search" name="q" placeholder="Search titles and descriptions" prop:value=current_q maxlength="100"/>
+                <input id="catalog-search" type="search" name="q" placeholder="Search titles and descriptions" value=current_q maxlength="100"/>
                 <button type="submit" class="button">"Search"</button>
             </form>
             {move || query.read().get("tag").map(|tag| view! {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod layout;
 pub mod library;
 pub mod media;
+pub mod playback;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -38,6 +39,7 @@ use email::outbox_page::EmailsPage;
 use layout::{AdminLayout, Header, PLATFORM_NAME};
 use library::LibraryPage;
 use media::page::MediaPage;
+use playback::watch_page::WatchPage;
 use ui::NotFound;
 
 /// The HTML document every page is rendered into.
@@ -83,6 +85,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=CatalogPage/>
                     <Route path=path!("/content/:slug") view=ContentPage/>
+                    <Route path=path!("/watch/:slug") view=WatchPage/>
                     <Route path=path!("/setup") view=SetupPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/login") view=LoginPage/>

@@ -16,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub site: Arc<SiteConfig>,
     pub storage: MediaStorage,
+    /// Signs playback tokens (derived from the session secret; never logged).
+    pub playback_key: Arc<[u8]>,
 }
 
 /// Settings the features need to build links and emails.

@@ -39,8 +39,8 @@ test("the owner publishes a free item; a customer finds it by search and gets ac
 
   // The choice sticks: on a fresh load the page offers "Watch".
   await open(page, page.url());
-  await expect(page.getByRole("link", { name: "Watch" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Get access" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Watch" })).toBeVisible();
 });
 
 test("visitors are asked to log in before getting an item", async ({ browser, page }, testInfo) => {

@@ -55,6 +55,19 @@ pub async fn guard_pages(
         Ok(user) => user,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
+    if let (Some(user), Some(slug)) = (&user, request.uri().path().strip_prefix("/watch/")) {
+        // Without access to the item, its watch page sends to the item's page.
+        let slug = slug.trim_end_matches('/').to_string();
+        match app::playback::service::may_watch(pool, user.id, &slug).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(slug.as_bytes()).collect();
+                return Redirect::to(&format!("/content/{encoded}")).into_response();
+            }
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
     match user {
         None => {
             let target = request

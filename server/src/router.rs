@@ -38,6 +38,14 @@ use crate::{client_ip, ops, page_guard, rate_limit, security, session_keys, AppC
 
 pub const SESSION_COOKIE: &str = "codex_session";
 
+/// The playback token key: derived from the session secret, so rotating one rotates both.
+fn playback_key(session_secret: &str) -> Arc<[u8]> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("codex-playback:{session_secret}").as_bytes())
+        .to_vec()
+        .into()
+}
+
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("codex")
@@ -65,6 +73,7 @@ pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
             leptos_options: leptos_options(&config),
             site: Arc::new(site),
             storage,
+            playback_key: playback_key(&config.session_secret),
         },
         public_origin: config.public_origin(),
         config: Arc::new(config),
@@ -128,6 +137,7 @@ pub fn build(ctx: AppContext) -> Router {
             "/media/{id}/thumbnail.jpg",
             get(app::media::thumbnail::thumbnail),
         )
+        .route("/media/{id}/hls/{*path}", get(app::media::hls::serve))
         .route(
             "/media/uploads/{id}/parts/{index}",
             put(app::media::upload::put_part)

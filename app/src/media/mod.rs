@@ -7,7 +7,11 @@ pub mod types;
 pub mod upload_form;
 
 #[cfg(feature = "ssr")]
+pub mod hls;
+#[cfg(feature = "ssr")]
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod playback_token;
 #[cfg(feature = "ssr")]
 pub mod probe;
 #[cfg(feature = "ssr")]

@@ -24,7 +24,7 @@ pub fn MediaPage() -> impl IntoView {
     {
         let busy = move || {
             media
-                .get()
+                .get_untracked()
                 .and_then(Result::ok)
                 .is_some_and(|list| list.iter().any(|m| !m.is_settled()))
         };

@@ -1,0 +1,73 @@
+//! `/watch/{slug}`: the player, for people with access (and the owner); others are sent to
+//! the item's page. The player itself is `public/player.js` on hls.js, so the page is
+//! opened with a full load (links to it are `rel="external"`).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+
+use super::api::load_watch;
+use super::WatchInfo;
+use crate::error::AppError;
+use crate::ui::LoadError;
+
+#[component]
+pub fn WatchPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let info = Resource::new(slug, load_watch);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || info.get().map(|result| match result {
+                Ok(info) => view! { <Player info/> }.into_any(),
+                Err(AppError::Forbidden) | Err(AppError::NotFound) => {
+                    view! { <Redirect path=format!("/content/{}", slug())/> }.into_any()
+                }
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Player(info: WatchInfo) -> impl IntoView {
+    let label = format!("Player: {}", info.title);
+    let is_audio = info.kind == "audio";
+    view! {
+        <Title text=info.title.clone()/>
+        <section class="watch">
+            <h1>{info.title.clone()}</h1>
+            <div
+                class="player"
+                data-player=""
+                data-src=info.master_url.clone()
+                data-resume=info.resume_at.to_string()
+                data-content=info.content_id.to_string()
+            >
+                {if is_audio {
+                    view! { <audio id="player-media" controls preload="metadata" aria-label=label.clone()></audio> }.into_any()
+                } else {
+                    view! { <video id="player-media" controls playsinline preload="metadata" aria-label=label.clone()></video> }.into_any()
+                }}
+                <div class="player-controls">
+                    <label for="player-speed">"Speed"</label>
+                    <select id="player-speed">
+                        <option value="0.5">"0.5×"</option>
+                        <option value="1" selected=true>"1×"</option>
+                        <option value="1.5">"1.5×"</option>
+                        <option value="2">"2×"</option>
+                    </select>
+                    {(!is_audio).then(|| view! {
+                        <label for="player-quality">"Quality"</label>
+                        <select id="player-quality"><option value="-1">"Auto"</option></select>
+                    })}
+                    <span class="hint">"Keys: space plays or pauses, f is full screen, ← and → skip 5 s."</span>
+                </div>
+            </div>
+            <p><a href=format!("/content/{}", info.slug)>"About this item"</a></p>
+        </section>
+        <script src="/vendor/hls.min.js"></script>
+        <script type="module" src="/player.js"></script>
+    }
+}

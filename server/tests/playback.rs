@@ -1,0 +1,284 @@
+//! Playback over real HTTP: only people with access get a playlist; every playlist and
+//! segment needs a valid token scoped to its media item; progress is saved and resumed.
+
+mod common;
+
+use app::media::storage::{keys, MediaStorage};
+use common::{error_of, spawn_app, Browser, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// A ready media item with a tiny HLS tree in storage, and a free published item on it.
+async fn published_item(app: &TestApp, owner: &Browser<'_>, title: &str) -> (String, String) {
+    let media = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status, duration_seconds)
+         SELECT $1, id, 'video', 'clip.mp4', 'video/mp4', 1000, 'ready', 100.0 FROM users WHERE role = 'owner'",
+    )
+    .bind(media)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let storage = MediaStorage::local(app.media_dir.path()).unwrap();
+    let prefix = keys::hls_prefix(media);
+    let put = |key: String, body: &'static str| {
+        let storage = storage.clone();
+        async move {
+            storage
+                .put_bytes(&key, bytes::Bytes::from_static(body.as_bytes()))
+                .await
+                .unwrap()
+        }
+    };
+    put(
+        format!("{prefix}/master.m3u8"),
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360\n360p/index.m3u8\n",
+    )
+    .await;
+    put(
+        format!("{prefix}/360p/index.m3u8"),
+        "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nsegment_0000.ts\n#EXT-X-ENDLIST\n",
+    )
+    .await;
+    put(format!("{prefix}/360p/segment_0000.ts"), "SEGMENT-BYTES").await;
+    let response = owner
+        .call(
+            "save_content",
+            &[
+                ("title", title),
+                ("media_id", &media.to_string()),
+                ("intent", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let id: String = response.json().await.unwrap();
+    (id, media.to_string())
+}
+
+async fn verified_customer<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let customer = app.browser();
+    customer.register("Viewer", email).await;
+    let token = app.token_from_email(email, "verify_email").await;
+    customer.call("verify_email", &[("token", &token)]).await;
+    customer
+}
+
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    reqwest::get(app.url(path)).await.unwrap()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.browser();
+    owner.setup_owner("owner@example.com").await;
+    let (content, media) = published_item(&app, &owner, "Talk").await;
+
+    let anonymous = app.browser();
+    let (status, _) = error_of(anonymous.call("load_watch", &[("slug", "talk")]).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let customer = verified_customer(&app, "ada@example.com").await;
+    let (status, error) = error_of(customer.call("load_watch", &[("slug", "talk")]).await).await;
+    assert_eq!((status, error), (StatusCode::FORBIDDEN, json!("Forbidden")));
+
+    let page = customer.get("/watch/talk").await;
+    assert_eq!(
+        page.status(),
+        StatusCode::SEE_OTHER,
+        "no access: sent to the item's page"
+    );
+    assert_eq!(page.headers()["location"], "/content/talk");
+
+    customer
+        .call("get_free_access", &[("content_id", &content)])
+        .await;
+    let page = customer.get("/watch/talk").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("data-player") && html.contains("/player.js"),
+        "{html}"
+    );
+    let info: Value = customer
+        .call("load_watch", &[("slug", "talk")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let master_url = info["master_url"].as_str().unwrap().to_string();
+    assert!(
+        master_url.starts_with(&format!("/media/{media}/hls/master.m3u8?t=")),
+        "{master_url}"
+    );
+    assert_eq!(info["resume_at"], 0.0);
+
+    let master = get(&app, &master_url).await;
+    assert_eq!(master.status(), StatusCode::OK);
+    assert_eq!(
+        master.headers()["content-type"],
+        "application/vnd.apple.mpegurl"
+    );
+    let token = master_url.split("?t=").nth(1).unwrap().to_string();
+    let body = master.text().await.unwrap();
+    assert!(
+        body.contains(&format!("360p/index.m3u8?t={token}")),
+        "{body}"
+    );
+
+    let variant = get(
+        &app,
+        &format!("/media/{media}/hls/360p/index.m3u8?t={token}"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(
+        variant.contains(&format!("segment_0000.ts?t={token}")),
+        "{variant}"
+    );
+    let segment = get(
+        &app,
+        &format!("/media/{media}/hls/360p/segment_0000.ts?t={token}"),
+    )
+    .await;
+    assert_eq!(segment.status(), StatusCode::OK);
+    assert_eq!(segment.text().await.unwrap(), "SEGMENT-BYTES");
+
+    // Without a token, with a forged one, or for another media item: refused.
+    for path in [
+        format!("/media/{media}/hls/360p/segment_0000.ts"),
+        format!("/media/{media}/hls/360p/segment_0000.ts?t=forged.1.abc"),
+        format!(
+            "/media/{}/hls/360p/segment_0000.ts?t={token}",
+            Uuid::new_v4()
+        ),
+        format!("/media/{media}/hls/master.m3u8"),
+    ] {
+        assert_eq!(
+            get(&app, &path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        get(
+            &app,
+            &format!("/media/{media}/hls/..%2F..%2Fparts%2F000000?t={token}")
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Revoked access stops at the next playlist.
+    sqlx::query("UPDATE access SET revoked_at = now()")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(get(&app, &master_url).await.status(), StatusCode::FORBIDDEN);
+
+    // The owner may always play.
+    let info: Value = owner
+        .call("load_watch", &[("slug", "talk")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&app, info["master_url"].as_str().unwrap())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.browser();
+    owner.setup_owner("owner@example.com").await;
+    let (content, _) = published_item(&app, &owner, "Lecture").await;
+    let customer = verified_customer(&app, "ada@example.com").await;
+
+    let (status, _) = error_of(
+        customer
+            .call(
+                "save_progress",
+                &[("content_id", &content), ("position_seconds", "30")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no progress without access");
+    customer
+        .call("get_free_access", &[("content_id", &content)])
+        .await;
+
+    assert_eq!(
+        customer
+            .call(
+                "save_progress",
+                &[("content_id", &content), ("position_seconds", "42.5")]
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let info: Value = customer
+        .call("load_watch", &[("slug", "lecture")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["resume_at"], 42.5);
+
+    for bad in ["-1", "1000", "NaN", "abc"] {
+        let (status, _) = error_of(
+            customer
+                .call(
+                    "save_progress",
+                    &[("content_id", &content), ("position_seconds", bad)],
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+
+    customer
+        .call(
+            "save_progress",
+            &[("content_id", &content), ("position_seconds", "96")],
+        )
+        .await;
+    let info: Value = customer
+        .call("load_watch", &[("slug", "lecture")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["resume_at"], 0.0, "within the last 5 %: start again");
+    let completed: bool = sqlx::query_scalar("SELECT completed FROM playback_progress")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(completed);
+
+    // Another customer's progress is their own.
+    let other = verified_customer(&app, "bob@example.com").await;
+    other
+        .call("get_free_access", &[("content_id", &content)])
+        .await;
+    let info: Value = other
+        .call("load_watch", &[("slug", "lecture")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["resume_at"], 0.0);
+    assert_eq!(app.count("SELECT count(*) FROM playback_progress").await, 1);
+}
