@@ -6,19 +6,10 @@ mod common;
 use app::media::processing::run_next;
 use app::media::storage::MediaStorage;
 use app::media::types::CHUNK_SIZE;
-use common::{error_of, spawn_app, Browser, TestApp};
+use common::{error_of, spawn_app, Browser};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-
-async fn owner(app: &TestApp) -> Browser<'_> {
-    let owner = app.browser();
-    assert_eq!(
-        owner.setup_owner("owner@example.com").await.status(),
-        StatusCode::OK
-    );
-    owner
-}
 
 async fn start(browser: &Browser<'_>, filename: &str, size: u64) -> reqwest::Response {
     browser
@@ -57,7 +48,7 @@ fn generated_video() -> Vec<u8> {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn the_owner_uploads_in_parts_and_the_job_makes_it_ready(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let owner = owner(&app).await;
+    let owner = app.owner().await;
     let video = generated_video();
 
     let ticket: Value = start(&owner, "clip.mp4", video.len() as u64)
@@ -113,7 +104,7 @@ async fn the_owner_uploads_in_parts_and_the_job_makes_it_ready(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn uploads_are_checked_for_type_and_size(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let owner = owner(&app).await;
+    let owner = app.owner().await;
     let cases = [
         ("notes.txt", 10, "Unsupported file type"),
         ("movie.mp4", 5 * 1024 * 1024 * 1024 + 1, "at most 5 GB"),
@@ -136,7 +127,7 @@ async fn uploads_are_checked_for_type_and_size(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn only_the_owner_may_upload(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let owner = owner(&app).await;
+    let owner = app.owner().await;
     let ticket: Value = start(&owner, "clip.mp4", 100).await.json().await.unwrap();
     let id = ticket["media_id"].as_str().unwrap().to_string();
 
@@ -167,7 +158,7 @@ async fn only_the_owner_may_upload(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn uploads_are_limited_to_ten_an_hour(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let owner = owner(&app).await;
+    let owner = app.owner().await;
     for _ in 0..10 {
         assert_eq!(
             start(&owner, "clip.mp4", 100).await.status(),
@@ -184,7 +175,7 @@ async fn uploads_are_limited_to_ten_an_hour(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn a_failed_item_can_be_retried(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let owner = owner(&app).await;
+    let owner = app.owner().await;
     let ticket: Value = start(&owner, "broken.mp4", 20).await.json().await.unwrap();
     let id = ticket["media_id"].as_str().unwrap().to_string();
     owner
@@ -224,7 +215,7 @@ async fn a_failed_item_can_be_retried(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn the_media_page_renders_on_the_server(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let owner = owner(&app).await;
+    let owner = app.owner().await;
     start(&owner, "clip.mp4", 100).await;
     let page = owner.get("/admin/media").await;
     assert_eq!(page.status(), StatusCode::OK);

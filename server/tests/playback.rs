@@ -58,14 +58,6 @@ async fn published_item(app: &TestApp, owner: &Browser<'_>, title: &str) -> (Str
     (id, media.to_string())
 }
 
-async fn verified_customer<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
-    let customer = app.browser();
-    customer.register("Viewer", email).await;
-    let token = app.token_from_email(email, "verify_email").await;
-    customer.call("verify_email", &[("token", &token)]).await;
-    customer
-}
-
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
     reqwest::get(app.url(path)).await.unwrap()
 }
@@ -80,7 +72,7 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
     let anonymous = app.browser();
     let (status, _) = error_of(anonymous.call("load_watch", &[("slug", "talk")]).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let customer = verified_customer(&app, "ada@example.com").await;
+    let customer = app.verified_customer("ada@example.com").await;
     let (status, error) = error_of(customer.call("load_watch", &[("slug", "talk")]).await).await;
     assert_eq!((status, error), (StatusCode::FORBIDDEN, json!("Forbidden")));
 
@@ -202,7 +194,7 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
     let owner = app.browser();
     owner.setup_owner("owner@example.com").await;
     let (content, _) = published_item(&app, &owner, "Lecture").await;
-    let customer = verified_customer(&app, "ada@example.com").await;
+    let customer = app.verified_customer("ada@example.com").await;
 
     let (status, _) = error_of(
         customer
@@ -269,7 +261,7 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
     assert!(completed);
 
     // Another customer's progress is their own.
-    let other = verified_customer(&app, "bob@example.com").await;
+    let other = app.verified_customer("bob@example.com").await;
     other
         .call("get_free_access", &[("content_id", &content)])
         .await;

@@ -110,6 +110,31 @@ impl TestApp {
         body[start..].split_whitespace().next().unwrap().to_string()
     }
 
+    /// A browser signed in as the owner, created through first-run setup.
+    pub async fn owner(&self) -> Browser<'_> {
+        let owner = self.browser();
+        assert_eq!(
+            owner.setup_owner("owner@example.com").await.status(),
+            StatusCode::OK
+        );
+        owner
+    }
+
+    /// A browser signed in as a new customer whose email address is verified.
+    pub async fn verified_customer(&self, email: &str) -> Browser<'_> {
+        let customer = self.browser();
+        customer.register("Customer", email).await;
+        let token = self.token_from_email(email, "verify_email").await;
+        assert_eq!(
+            customer
+                .call("verify_email", &[("token", &token)])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        customer
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&self.pool)
