@@ -109,17 +109,21 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// Whether a request asks for HTML: a plain form post or a page, not a server function
+/// called from the hydrated page.
+#[cfg(feature = "ssr")]
+pub fn accepts_html(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
 #[cfg(feature = "ssr")]
 fn set_error_status(error: &AppError) {
     use leptos::prelude::use_context;
-    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts.method == http::Method::POST
-            && parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-    });
+    let plain_form_post = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.method == http::Method::POST && accepts_html(&parts.headers));
     if plain_form_post {
         return;
     }

@@ -1,6 +1,6 @@
 //! Applies the per-IP rate limits of the account endpoints (DESIGN.md section 2).
 
-use app::error::AppError;
+use app::error::{accepts_html, AppError};
 use app::rate_limit::{self, Decision, Rule};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -40,11 +40,7 @@ pub async fn enforce(State(ctx): State<AppContext>, request: Request, next: Next
     };
     if !decision.allowed {
         tracing::warn!(rule = rule.name, %ip, "rate limit reached");
-        let wants_html = request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
+        let wants_html = accepts_html(request.headers());
         let mut response = too_many_requests(request.uri().path(), wants_html);
         add_headers(response.headers_mut(), &decision, true);
         return response;

@@ -27,8 +27,21 @@ pub async fn require_user() -> Result<(AppState, Session, UserRecord), AppError>
 /// The owner, or `Unauthorized` / `Forbidden`.
 pub async fn require_owner() -> Result<(AppState, UserRecord), AppError> {
     let (state, _, user) = require_user().await?;
+    Ok((state, owner_only(Some(user))?))
+}
+
+/// The same check for plain axum handlers, which hold the session themselves.
+pub async fn owner_of_session(
+    pool: &sqlx::PgPool,
+    session: &Session,
+) -> Result<UserRecord, AppError> {
+    owner_only(session::current_user(pool, session).await?)
+}
+
+fn owner_only(user: Option<UserRecord>) -> Result<UserRecord, AppError> {
+    let user = user.ok_or(AppError::Unauthorized)?;
     if !user.view().is_owner() {
         return Err(AppError::Forbidden);
     }
-    Ok((state, user))
+    Ok(user)
 }

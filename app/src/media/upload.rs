@@ -13,8 +13,7 @@ use uuid::Uuid;
 use super::jobs;
 use super::storage::keys;
 use super::types::{check_upload, part_count, part_size, MediaView, UploadTicket, CHUNK_SIZE};
-use crate::auth::guard::require_owner;
-use crate::auth::session;
+use crate::auth::guard::{owner_of_session, require_owner};
 use crate::error::AppError;
 use crate::rate_limit;
 use crate::state::AppState;
@@ -112,12 +111,7 @@ async fn receive_part(
     index: u32,
     body: Bytes,
 ) -> Result<(), AppError> {
-    let user = session::current_user(&state.pool, session)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if !user.view().is_owner() {
-        return Err(AppError::Forbidden);
-    }
+    let user = owner_of_session(&state.pool, session).await?;
     let upload = uploading(state, user.id, media).await?;
     let expected = part_size(upload.size_bytes as u64, u64::from(index))
         .ok_or_else(|| AppError::validation("This part is beyond the end of the file."))?;
