@@ -10,12 +10,11 @@ use crate::content::admin_pages::price_label;
 use crate::content::api::{catalog, content_by_slug, GetFreeAccess};
 use crate::content::types::{CatalogItem, Viewer};
 use crate::media::page::format_duration;
+use crate::media::types::thumbnail_url;
 use crate::ui::{action_error, set_page_status, FormAlert, LoadError};
 
 fn thumbnail(item: &CatalogItem) -> Option<String> {
-    item.has_thumbnail
-        .then(|| item.media_id.map(|m| format!("/media/{m}/thumbnail.jpg")))
-        .flatten()
+    thumbnail_url(item.media_id, item.has_thumbnail)
 }
 
 #[component]
@@ -116,7 +115,7 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
     let action = move || {
         let has_access = viewer == Viewer::HasAccess || viewer == Viewer::Owner || got.get();
         if has_access {
-            return view! { <a class="button button-primary" href=watch.clone()>"Watch"</a> }
+            return view! { <a class="button button-primary" href=watch.clone() rel="external">"Watch"</a> }
                 .into_any();
         }
         match (viewer, free) {

@@ -37,7 +37,7 @@ use catalog::{CatalogPage, ContentPage};
 use content::admin_pages::{ContentListPage, EditContentPage, NewContentPage};
 use email::outbox_page::EmailsPage;
 use layout::{AdminLayout, Header, PLATFORM_NAME};
-use library::LibraryPage;
+use library::page::LibraryPage;
 use media::page::MediaPage;
 use playback::watch_page::WatchPage;
 use ui::NotFound;

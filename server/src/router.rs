@@ -1,7 +1,7 @@
 //! The HTTP router: pages, server functions, operations endpoints and the middleware
 //! every response goes through.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use app::media::storage::MediaStorage;
 use app::state::{AppState, SiteConfig};
@@ -19,7 +19,7 @@ use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context,
-    LeptosRoutes,
+    AxumRouteListing, LeptosRoutes,
 };
 use sqlx::PgPool;
 use tower::ServiceBuilder;
@@ -100,9 +100,17 @@ async fn server_fn_handler(
     handle_server_fns_with_context(leptos_context(ctx.app.clone()), request).await
 }
 
+/// The page routes, generated once per process. Generating them sets a process-wide flag
+/// that parks any resource first polled meanwhile forever (leptos issue #4773), so it must
+/// never run while another router in the same process (tests build many) renders a page.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build(ctx: AppContext) -> Router {
     let config = ctx.config.clone();
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let options = ctx.app.leptos_options.clone();
 
     let session_layer = SessionManagerLayer::new(PostgresStore::new(ctx.app.pool.clone()))

@@ -3,60 +3,11 @@
 
 mod common;
 
-use app::media::storage::{keys, MediaStorage};
-use common::{error_of, spawn_app, Browser, TestApp};
+use common::{error_of, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// A ready media item with a tiny HLS tree in storage, and a free published item on it.
-async fn published_item(app: &TestApp, owner: &Browser<'_>, title: &str) -> (String, String) {
-    let media = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status, duration_seconds)
-         SELECT $1, id, 'video', 'clip.mp4', 'video/mp4', 1000, 'ready', 100.0 FROM users WHERE role = 'owner'",
-    )
-    .bind(media)
-    .execute(&app.pool)
-    .await
-    .unwrap();
-    let storage = MediaStorage::local(app.media_dir.path()).unwrap();
-    let prefix = keys::hls_prefix(media);
-    let put = |key: String, body: &'static str| {
-        let storage = storage.clone();
-        async move {
-            storage
-                .put_bytes(&key, bytes::Bytes::from_static(body.as_bytes()))
-                .await
-                .unwrap()
-        }
-    };
-    put(
-        format!("{prefix}/master.m3u8"),
-        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360\n360p/index.m3u8\n",
-    )
-    .await;
-    put(
-        format!("{prefix}/360p/index.m3u8"),
-        "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nsegment_0000.ts\n#EXT-X-ENDLIST\n",
-    )
-    .await;
-    put(format!("{prefix}/360p/segment_0000.ts"), "SEGMENT-BYTES").await;
-    let response = owner
-        .call(
-            "save_content",
-            &[
-                ("title", title),
-                ("media_id", &media.to_string()),
-                ("intent", "publish"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let id: String = response.json().await.unwrap();
-    (id, media.to_string())
-}
 
 async fn get(app: &TestApp, path: &str) -> reqwest::Response {
     reqwest::get(app.url(path)).await.unwrap()
@@ -67,7 +18,7 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.browser();
     owner.setup_owner("owner@example.com").await;
-    let (content, media) = published_item(&app, &owner, "Talk").await;
+    let (content, media) = app.publish_ready_item(&owner, "Talk", &[]).await;
 
     let anonymous = app.browser();
     let (status, _) = error_of(anonymous.call("load_watch", &[("slug", "talk")]).await).await;
@@ -193,7 +144,7 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.browser();
     owner.setup_owner("owner@example.com").await;
-    let (content, _) = published_item(&app, &owner, "Lecture").await;
+    let (content, _) = app.publish_ready_item(&owner, "Lecture", &[]).await;
     let customer = app.verified_customer("ada@example.com").await;
 
     let (status, _) = error_of(

@@ -291,6 +291,25 @@ pub async fn detail(id: Uuid) -> Result<ContentDetail, AppError> {
     .ok_or(AppError::NotFound)
 }
 
+/// A filter from a query string: trimmed, at most 100 characters, `None` when empty.
+pub fn clean_filter(value: Option<String>) -> Option<String> {
+    value
+        .map(|s| s.trim().chars().take(100).collect::<String>())
+        .filter(|s| !s.is_empty())
+}
+
+/// An `ILIKE` pattern that finds `query` anywhere, its own `%`, `_` and `\` taken literally.
+pub fn search_pattern(query: Option<String>) -> Option<String> {
+    clean_filter(query).map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    })
+}
+
 /// Published items, newest first; `query` searches title and description.
 pub async fn catalog(
     query: Option<String>,
@@ -299,19 +318,8 @@ pub async fn catalog(
     page: i64,
 ) -> Result<Vec<CatalogItem>, AppError> {
     let (state, _, _) = caller().await?;
-    let clean = |v: Option<String>| {
-        v.map(|s| s.trim().chars().take(100).collect::<String>())
-            .filter(|s| !s.is_empty())
-    };
-    let pattern = clean(query).map(|q| {
-        format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
-    let tag = clean(tag).map(|t| t.to_lowercase());
+    let pattern = search_pattern(query);
+    let tag = clean_filter(tag).map(|t| t.to_lowercase());
     let offset = page.clamp(0, 10_000) * PAGE_SIZE;
     Ok(sqlx::query_as!(
         CatalogItem,
@@ -327,7 +335,7 @@ pub async fn catalog(
            LIMIT $4 OFFSET $5"#,
         pattern,
         tag,
-        clean(category),
+        clean_filter(category),
         PAGE_SIZE,
         offset
     )

@@ -1,10 +1,12 @@
 //! The media worker: probe the upload, transcode it to HLS, cut the thumbnail, store the
 //! results, and record the outcome.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
 use sqlx::PgPool;
 use time::Duration;
+use uuid::Uuid;
 
 use super::jobs::{self, Job, Processed};
 use super::probe;
@@ -74,60 +76,80 @@ async fn process(pool: &PgPool, storage: &MediaStorage, job: &Job) -> Result<Pro
         .download_concatenated(&keys::parts_prefix(job.media_id), &input)
         .await
         .map_err(storage_error)?;
+    let encoded = encode(kind, &input, work.path()).await?;
+    store(storage, job.media_id, &encoded)
+        .await
+        .map_err(storage_error)?;
+    Ok(encoded.processed)
+}
 
-    let probe = probe::probe(&input).await?;
-    let out = work.path().join("hls");
-    tokio::fs::create_dir_all(&out)
+/// What [`encode`] made, in a local work folder.
+pub struct Encoded {
+    pub processed: Processed,
+    /// The HLS tree: `master.m3u8` and one folder per rendition.
+    pub hls: PathBuf,
+    pub thumbnail: Option<PathBuf>,
+}
+
+/// Probes `input` and turns it into HLS (and, for video, a thumbnail) under `work`.
+pub async fn encode(kind: MediaKind, input: &Path, work: &Path) -> Result<Encoded, String> {
+    let probe = probe::probe(input).await?;
+    let hls = work.join("hls");
+    tokio::fs::create_dir_all(&hls)
         .await
         .map_err(|e| format!("cannot create a work folder: {e}"))?;
 
-    let (renditions, size, has_thumbnail) = match kind {
+    let (renditions, size, thumbnail) = match kind {
         MediaKind::Video => {
             let (width, height) = probe.video.ok_or("this video file has no video stream")?;
             let rungs = transcode::ladder(height);
-            transcode::ffmpeg(&transcode::video_args(
-                &input,
-                &out,
-                &rungs,
-                probe.has_audio,
-            ))
-            .await?;
-            let thumbnail = work.path().join("thumbnail.jpg");
+            transcode::ffmpeg(&transcode::video_args(input, &hls, &rungs, probe.has_audio)).await?;
+            let thumbnail = work.join("thumbnail.jpg");
             transcode::ffmpeg(&transcode::thumbnail_args(
-                &input,
+                input,
                 &thumbnail,
                 probe.duration_seconds,
             ))
             .await?;
-            storage
-                .put_file(&keys::thumbnail(job.media_id), &thumbnail)
-                .await
-                .map_err(storage_error)?;
-            (transcode::renditions(&rungs), Some((width, height)), true)
+            (
+                transcode::renditions(&rungs),
+                Some((width, height)),
+                Some(thumbnail),
+            )
         }
         MediaKind::Audio => {
             if !probe.has_audio {
                 return Err("this audio file has no audio stream".into());
             }
-            transcode::ffmpeg(&transcode::audio_args(&input, &out)).await?;
+            transcode::ffmpeg(&transcode::audio_args(input, &hls)).await?;
             let audio = Rendition {
                 name: "audio".into(),
                 height: None,
                 bandwidth: 128_000,
             };
-            (vec![audio], None, false)
+            (vec![audio], None, None)
         }
     };
-    storage
-        .put_folder(&keys::hls_prefix(job.media_id), &out)
-        .await
-        .map_err(storage_error)?;
-
-    Ok(Processed {
-        duration_seconds: probe.duration_seconds,
-        width: size.map(|(w, _)| w as i32),
-        height: size.map(|(_, h)| h as i32),
-        renditions,
-        has_thumbnail,
+    Ok(Encoded {
+        processed: Processed {
+            duration_seconds: probe.duration_seconds,
+            width: size.map(|(w, _)| w as i32),
+            height: size.map(|(_, h)| h as i32),
+            renditions,
+            has_thumbnail: thumbnail.is_some(),
+        },
+        hls,
+        thumbnail,
     })
+}
+
+/// Puts what [`encode`] made where playback and the thumbnail route read it.
+pub async fn store(storage: &MediaStorage, media: Uuid, encoded: &Encoded) -> Result<(), AppError> {
+    if let Some(thumbnail) = &encoded.thumbnail {
+        storage.put_file(&keys::thumbnail(media), thumbnail).await?;
+    }
+    storage
+        .put_folder(&keys::hls_prefix(media), &encoded.hls)
+        .await?;
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! `GET /media/{id}/thumbnail.jpg`: thumbnails of media that back published content are
-//! public (the catalog shows them); others only to the owner.
+//! public (the catalog shows them); others only to the owner and to people with access to
+//! an item that shows it (their library keeps items the owner has since deleted).
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -25,10 +26,19 @@ pub async fn thumbnail(
     .await;
     let allowed = match public {
         Ok(true) => true,
-        Ok(false) => matches!(
-            session::current_user(&state.pool, &session).await,
-            Ok(Some(user)) if user.view().is_owner()
-        ),
+        Ok(false) => match session::current_user(&state.pool, &session).await {
+            Ok(Some(user)) if user.view().is_owner() => true,
+            Ok(Some(user)) => sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM content c JOIN access a ON a.content_id = c.id
+                       WHERE c.media_id = $1 AND a.user_id = $2 AND a.revoked_at IS NULL) AS "allowed!""#,
+                media,
+                user.id
+            )
+            .fetch_one(&state.pool)
+            .await
+            .unwrap_or(false),
+            _ => false,
+        },
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     if !allowed {

@@ -68,6 +68,8 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
         pool,
         http: reqwest::Client::builder()
             .redirect(redirect::Policy::none())
+            // A hung response fails its test instead of stalling the whole run.
+            .timeout(std::time::Duration::from_secs(120))
             .build()
             .unwrap(),
     }
@@ -133,6 +135,58 @@ impl TestApp {
             StatusCode::OK
         );
         customer
+    }
+
+    /// A ready 100 s video with a tiny HLS tree in storage, and a free item published on it
+    /// (with `extra` content fields such as tags or a price). Returns the content and media ids.
+    pub async fn publish_ready_item(
+        &self,
+        owner: &Browser<'_>,
+        title: &str,
+        extra: &[(&str, &str)],
+    ) -> (String, String) {
+        use app::media::storage::{keys, MediaStorage};
+        let media = uuid::Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status, duration_seconds)
+             SELECT $1, id, 'video', 'clip.mp4', 'video/mp4', 1000, 'ready', 100.0 FROM users WHERE role = 'owner'",
+        )
+        .bind(media)
+        .execute(&self.pool)
+        .await
+        .unwrap();
+        let storage = MediaStorage::local(self.media_dir.path()).unwrap();
+        let prefix = keys::hls_prefix(media);
+        for (key, body) in [
+            (
+                "master.m3u8",
+                "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360\n360p/index.m3u8\n",
+            ),
+            (
+                "360p/index.m3u8",
+                "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nsegment_0000.ts\n#EXT-X-ENDLIST\n",
+            ),
+            ("360p/segment_0000.ts", "SEGMENT-BYTES"),
+        ] {
+            storage
+                .put_bytes(
+                    &format!("{prefix}/{key}"),
+                    bytes::Bytes::from_static(body.as_bytes()),
+                )
+                .await
+                .unwrap();
+        }
+        let media_id = media.to_string();
+        let mut form = vec![
+            ("title", title),
+            ("media_id", media_id.as_str()),
+            ("intent", "publish"),
+        ];
+        form.extend_from_slice(extra);
+        let response = owner.call("save_content", &form).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let id: String = response.json().await.unwrap();
+        (id, media_id)
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

@@ -1,0 +1,17 @@
+use leptos::prelude::*;
+
+use super::Library;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use {super::service, super::LibrarySort, crate::error::respond};
+
+/// The caller's library: `q` searches titles, `tag` filters, `sort` is added, title or
+/// duration.
+#[server(endpoint = "load_library")]
+pub async fn load_library(
+    #[server(default)] q: Option<String>,
+    #[server(default)] tag: Option<String>,
+    #[server(default)] sort: Option<String>,
+) -> Result<Library, AppError> {
+    respond(service::library(q, tag, LibrarySort::parse(sort.as_deref())).await)
+}

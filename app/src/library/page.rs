@@ -1,0 +1,134 @@
+//! `/library`: the "Continue watching" row, then the grid of owned items with search, tag
+//! filter and sort (a plain GET form, so it works without JavaScript too).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::api::load_library;
+use super::{Library, LibraryItem, LibrarySort};
+use crate::media::page::format_duration;
+use crate::media::types::thumbnail_url;
+use crate::ui::LoadError;
+
+#[component]
+pub fn LibraryPage() -> impl IntoView {
+    let query = use_query_map();
+    let filters = move || {
+        let q = query.read();
+        (q.get("q"), q.get("tag"), q.get("sort"))
+    };
+    let library = Resource::new(filters, |(q, tag, sort)| load_library(q, tag, sort));
+    view! {
+        <Title text="Your library"/>
+        <h1>"Your library"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || library.get().map(|result| match result {
+                Ok(library) if library.total == 0 => view! {
+                    <section class="card">
+                        <p>"Items you buy or get for free will appear here."</p>
+                        <p><a href="/">"Browse the catalog"</a></p>
+                    </section>
+                }.into_any(),
+                Ok(library) => {
+                    let (q, tag, sort) = filters();
+                    view! { <LibraryView library q=q.unwrap_or_default() tag sort=LibrarySort::parse(sort.as_deref())/> }.into_any()
+                }
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LibraryView(
+    library: Library,
+    q: String,
+    tag: Option<String>,
+    sort: LibrarySort,
+) -> impl IntoView {
+    let Library {
+        items,
+        continue_watching,
+        tags,
+        ..
+    } = library;
+    view! {
+        {(!continue_watching.is_empty()).then(|| view! {
+            <section class="library-section" aria-labelledby="continue-watching">
+                <h2 id="continue-watching">"Continue watching"</h2>
+                <ul class="grid" aria-label="Continue watching">
+                    {continue_watching.into_iter().map(|item| view! { <LibraryCard item/> }).collect_view()}
+                </ul>
+            </section>
+        })}
+        <section class="library-section" aria-labelledby="all-items">
+            <h2 id="all-items">"All items"</h2>
+            <form method="get" action="/library" class="library-filters" role="search">
+                <div class="field">
+                    <label for="library-search">"Search your library"</label>
+                    <input id="library-search" type="search" name="q" value=q maxlength="100"/>
+                </div>
+                <div class="field">
+                    <label for="library-tag">"Tag"</label>
+                    <select id="library-tag" name="tag">
+                        <option value="">"All tags"</option>
+                        {tags.into_iter().map(|t| {
+                            let selected = tag.as_deref() == Some(t.as_str());
+                            view! { <option value=t.clone() selected=selected>{t.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="library-sort">"Sort by"</label>
+                    <select id="library-sort" name="sort">
+                        {LibrarySort::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=s == sort>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Apply"</button>
+            </form>
+            {if items.is_empty() {
+                view! { <p class="empty">"Nothing in your library matches. " <a href="/library">"Show everything"</a></p> }.into_any()
+            } else {
+                view! {
+                    <ul class="grid" aria-label="Library">
+                        {items.into_iter().map(|item| view! { <LibraryCard item/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Links to the player load the page in full (its script runs on load, see `watch_page`).
+#[component]
+fn LibraryCard(item: LibraryItem) -> impl IntoView {
+    let href = format!("/watch/{}", item.slug);
+    let percent = item.percent_watched();
+    let progress = match percent {
+        100 => "Completed".to_string(),
+        0 if item.position_seconds.is_none() => "Not started".to_string(),
+        n => format!("{n}% watched"),
+    };
+    view! {
+        <li class="card catalog-card library-card">
+            <a href=href.clone() rel="external" class="thumb" tabindex="-1" aria-hidden="true">
+                {match thumbnail_url(item.media_id, item.has_thumbnail) {
+                    Some(src) => view! { <img src=src alt="" width="320" height="180" loading="lazy"/> }.into_any(),
+                    None => view! { <span class="thumb-placeholder">{item.kind.clone().unwrap_or_default()}</span> }.into_any(),
+                }}
+            </a>
+            <h3 class="card-title"><a href=href rel="external">{item.title.clone()}</a></h3>
+            <p class="card-meta">
+                {item.duration_seconds.map(|d| view! { <span>{format!("{} · ", format_duration(d))}</span> })}
+                <span>{format!("Added {}", item.added_on)}</span>
+            </p>
+            <div class="card-progress">
+                <progress max="100" value=percent.to_string() aria-label=format!("Progress of {}", item.title)></progress>
+                <span class="hint">{progress}</span>
+            </div>
+        </li>
+    }
+}
