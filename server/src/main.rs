@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Publish sample content (short clips generated with ffmpeg) for the owner, once.
+    SeedSamples,
 }
 
 #[tokio::main]
@@ -60,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateOwner { email, name } => create_owner(config, &email, &name).await,
+        Command::SeedSamples => seed_samples(config).await,
     }
 }
 
@@ -125,6 +128,25 @@ async fn create_owner(config: Config, email: &str, name: &str) -> anyhow::Result
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Owner {} <{}> created.", owner.name, owner.email);
+    Ok(())
+}
+
+async fn seed_samples(config: Config) -> anyhow::Result<()> {
+    let pool = database::connect(&config.database_url, 2).await?;
+    database::migrate(&pool).await?;
+    let owner = app::auth::users::owner_id(&pool)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .context("there is no owner yet: run create-owner or open /setup first")?;
+    let storage = app::media::storage::MediaStorage::from_config(&config.media_storage)
+        .map_err(anyhow::Error::msg)?;
+    let added = app::content::samples::seed(&pool, &storage, owner)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match added {
+        0 => println!("Sample content is already there."),
+        n => println!("{n} sample items published."),
+    }
     Ok(())
 }
 

@@ -482,3 +482,64 @@ async fn catalog_and_content_pages_render_on_the_server_with_their_meta_tags(poo
         assert!(page.text().await.unwrap().contains("</html>"), "{path}");
     }
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn setup_can_publish_generated_samples_once(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.browser();
+    let response = owner
+        .call(
+            "setup_owner",
+            &[
+                ("name", "Olivia Owner"),
+                ("email", "owner@example.com"),
+                ("password", common::PASSWORD),
+                ("confirm_password", common::PASSWORD),
+                ("samples", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // The samples are generated and encoded in the background; wait for them (generously).
+    let mut published = 0;
+    for _ in 0..600 {
+        published = app
+            .count("SELECT count(*) FROM content WHERE is_sample AND status = 'published'")
+            .await;
+        if published == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(published, 3);
+    let slugs = catalog(&app.browser(), &[]).await;
+    assert!(
+        slugs.contains(&"sample-colour-bars".to_string()),
+        "{slugs:?}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM media WHERE status = 'ready' AND jsonb_array_length(renditions) > 0")
+            .await,
+        3
+    );
+    let bars: (i32, bool) = sqlx::query_as(
+        "SELECT m.height, m.has_thumbnail FROM content c JOIN media m ON m.id = c.media_id WHERE c.slug = 'sample-colour-bars'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(bars, (480, true));
+
+    // Asking again adds nothing.
+    let owner_id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE role = 'owner'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let storage = app::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    let added = app::content::samples::seed(&app.pool, &storage, owner_id)
+        .await
+        .unwrap();
+    assert_eq!(added, 0);
+    assert_eq!(app.count("SELECT count(*) FROM content").await, 3);
+}

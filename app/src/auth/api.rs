@@ -24,8 +24,9 @@ pub async fn setup_owner(
     email: String,
     password: String,
     confirm_password: String,
+    #[server(default)] samples: Option<String>,
 ) -> Result<(), AppError> {
-    respond(service::setup_owner(name, email, password, confirm_password).await)
+    respond(service::setup_owner(name, email, password, confirm_password, samples.is_some()).await)
 }
 
 #[server(endpoint = "register")]

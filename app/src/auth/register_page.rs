@@ -45,6 +45,10 @@ pub fn SetupPage() -> impl IntoView {
             <ActionForm action=setup attr:class="form" attr:novalidate=true>
                 <FormAlert error=action_error(setup)/>
                 <AccountFields/>
+                <div class="field-checkbox">
+                    <input id="samples" type="checkbox" name="samples" value="on"/>
+                    <label for="samples">"Add sample content (three short generated clips, marked as samples)"</label>
+                </div>
                 <button type="submit" class="button button-primary">"Create account"</button>
             </ActionForm>
         </FormCard>

@@ -52,11 +52,22 @@ pub async fn setup_owner(
     email: String,
     password: String,
     confirm_password: String,
+    with_samples: bool,
 ) -> Result<(), AppError> {
     let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
     let (state, session, _) = caller().await?;
     let owner = create_owner(&state.pool, &account).await?;
     session::sign_in(&session, &owner, false).await?;
+    if with_samples {
+        // Encoding takes a little while: the samples appear in the catalog when ready.
+        tokio::spawn(async move {
+            if let Err(error) =
+                crate::content::samples::seed(&state.pool, &state.storage, owner.id).await
+            {
+                tracing::error!(?error, "sample content could not be added");
+            }
+        });
+    }
     leptos_axum::redirect(Role::Owner.home_path());
     Ok(())
 }

@@ -76,6 +76,15 @@ pub async fn owner_exists(db: impl PgExecutor<'_>) -> Result<bool, AppError> {
     .await?)
 }
 
+/// The owner's id, once setup is done.
+pub async fn owner_id(db: impl PgExecutor<'_>) -> Result<Option<Uuid>, AppError> {
+    Ok(
+        sqlx::query_scalar!("SELECT id FROM users WHERE role = 'owner'")
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
 /// Inserts a user; an email already registered, or a second owner, is a `Conflict`.
 pub async fn insert(conn: &mut PgConnection, user: NewUser<'_>) -> Result<UserRecord, AppError> {
     let verified_at = user.verified.then(OffsetDateTime::now_utc);

@@ -6,4 +6,6 @@ pub mod api;
 pub mod types;
 
 #[cfg(feature = "ssr")]
+pub mod samples;
+#[cfg(feature = "ssr")]
 pub mod service;
