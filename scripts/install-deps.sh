@@ -4,6 +4,7 @@
 #   run:     PostgreSQL, ffmpeg, the wasm target, cargo-leptos, wasm-bindgen-cli
 #   test:    the same, plus Chromium, nginx and the Playwright packages in end2end/
 #   release: the same as run, plus wasm-opt (npm package binaryen) in .tools/
+#   bench:   the same as release, plus wrk and nginx (bench/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -57,12 +58,16 @@ if [ ! -f public/vendor/hls.min.js ] || [ frontend/package-lock.json -nt public/
   cp frontend/node_modules/hls.js/dist/hls.light.min.js public/vendor/hls.min.js
 fi
 
-if [ "$mode" = "release" ]; then
+if [ "$mode" = "release" ] || [ "$mode" = "bench" ]; then
   # Debian's binaryen (108) breaks hydration; the npm build of version 132 does not.
   if [ ! -x .tools/node_modules/.bin/wasm-opt ]; then
     log "installing wasm-opt (npm binaryen 132) into .tools/"
     npm install --prefix .tools --no-audit --no-fund --no-save binaryen@132.0.0 >/dev/null
   fi
+fi
+
+if [ "$mode" = "bench" ]; then
+  apt_install wrk nginx-light
 fi
 
 if [ "$mode" = "test" ]; then

@@ -61,3 +61,53 @@ test("visitors are asked to log in before getting an item", async ({ browser, pa
   await page.getByRole("link", { name: "Buy now" }).click();
   await expect(page).toHaveURL(/\/login\?redirect=%2Fcontent%2F/);
 });
+
+test("a customer watches an item, resumes where they left off, and finds it in the library", async ({ browser, page }, testInfo) => {
+  const title = `Resumable lecture ${Date.now()}`;
+  const owner = await ownerPage(browser);
+  await uploadMedia(owner, generatedVideo(testInfo.outputPath("lecture.mp4"), 20));
+  await open(owner, "/admin/content/new");
+  await owner.getByLabel("Title").fill(title);
+  await owner.getByLabel("Price").fill("0");
+  await owner.getByLabel("Tags").fill("lectures");
+  await owner.getByLabel("Media").selectOption({ label: "lecture.mp4 (ready)" });
+  await owner.getByRole("button", { name: "Publish" }).click();
+  await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
+  await owner.context().close();
+
+  const email = uniqueEmail("viewer");
+  await register(page, "Viewer", email);
+  await open(page, await linkFromOutbox(browser, email, "/verify-email?token="));
+  await expect(page.getByText("Your email address is verified")).toBeVisible();
+  await open(page, `/?q=${encodeURIComponent(title)}`);
+  await page.getByRole("link", { name: title }).click();
+  await page.getByRole("button", { name: "Get access" }).click();
+  await page.getByRole("link", { name: "Watch" }).click();
+
+  await expect(page).toHaveURL(/\/watch\//);
+  const video = page.locator("video#player-media");
+  await expect(page.locator("[data-player][data-ready]")).toBeAttached();
+  const position = () => video.evaluate((v: HTMLVideoElement) => v.currentTime);
+  await page.keyboard.press("Space");
+  await expect.poll(position, { timeout: 30_000 }).toBeGreaterThan(3);
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/save_progress") && r.ok());
+  await page.keyboard.press("Space");
+  await saved;
+  const stoppedAt = await position();
+  expect(stoppedAt).toBeLessThan(19);
+
+  await open(page, "/library");
+  const row = page.getByRole("list", { name: "Continue watching" });
+  await expect(row.getByRole("link", { name: title })).toBeVisible();
+  await expect(row.getByText(/\d+% watched/)).toBeVisible();
+  await page.getByLabel("Search your library").fill("no such title");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("Nothing in your library matches.")).toBeVisible();
+  await open(page, "/library?tag=lectures");
+  await expect(page.getByRole("list", { name: "Library" }).getByRole("link", { name: title })).toBeVisible();
+
+  // Back to the player: it starts where the viewer stopped.
+  await row.getByRole("link", { name: title }).click();
+  await expect(page).toHaveURL(/\/watch\//);
+  await expect.poll(position, { timeout: 30_000 }).toBeGreaterThan(stoppedAt - 1);
+});

@@ -79,7 +79,7 @@ pub fn arrange(
     tags.dedup();
 
     let mut started: Vec<&Owned> = owned.iter().filter(|o| o.item.is_in_progress()).collect();
-    started.sort_by(|a, b| b.watched_at.cmp(&a.watched_at));
+    started.sort_by_key(|o| std::cmp::Reverse(o.watched_at));
     let continue_watching = started
         .into_iter()
         .take(CONTINUE_WATCHING_LIMIT)
@@ -94,7 +94,7 @@ pub fn arrange(
             && tag.as_ref().is_none_or(|t| o.item.tags.contains(t))
     });
     match sort {
-        LibrarySort::Added => owned.sort_by(|a, b| b.added_at.cmp(&a.added_at)),
+        LibrarySort::Added => owned.sort_by_key(|o| std::cmp::Reverse(o.added_at)),
         LibrarySort::Title => {
             owned.sort_by_cached_key(|o| o.item.title.to_lowercase());
         }
