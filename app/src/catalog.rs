@@ -87,6 +87,8 @@ fn CatalogCard(item: CatalogItem) -> impl IntoView {
 pub fn ContentPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
+    // The route renders in `SsrMode::Async`: the head (title, description, Open Graph) and
+    // the status (404) wait for the item.
     let item = Resource::new(slug, content_by_slug);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -99,6 +101,19 @@ pub fn ContentPage() -> impl IntoView {
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// The description and Open Graph tags, for search engines and link previews (the route
+/// renders in `SsrMode::Async`, so they are in the head the server sends).
+#[component]
+fn ShareMeta(title: String, summary: String, image: Option<String>) -> impl IntoView {
+    view! {
+        <Meta name="description" content=summary.clone()/>
+        <Meta property="og:title" content=title/>
+        <Meta property="og:description" content=summary/>
+        <Meta property="og:type" content="video.other"/>
+        {image.map(|src| view! { <Meta property="og:image" content=src/> })}
     }
 }
 
@@ -138,11 +153,7 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
     };
     view! {
         <Title text=item.title.clone()/>
-        <Meta name="description" content=summary.clone()/>
-        <Meta property="og:title" content=item.title.clone()/>
-        <Meta property="og:description" content=summary/>
-        <Meta property="og:type" content="video.other"/>
-        {thumb.clone().map(|src| view! { <Meta property="og:image" content=src/> })}
+        <ShareMeta title=item.title.clone() summary image=thumb.clone()/>
         <article class="content-page">
             <div class="content-media">
                 {match thumb {

@@ -10,40 +10,57 @@ use crate::auth::types::UserView;
 
 pub const PLATFORM_NAME: &str = "Codex";
 
+/// The header and, for unverified users, the reminder banner. One `<Transition>` reads the
+/// user for both: a resource read by several suspense boundaries outside the routes makes
+/// the hydration of the page's own boundaries go wrong.
 #[component]
 pub fn Header() -> impl IntoView {
     let auth = use_auth();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <Transition fallback=|| view! { <SiteHeader user=None/> }>
+            {move || auth.user.get().map(|result| {
+                let user = result.ok().flatten();
+                let unverified = user.as_ref().is_some_and(|u| !u.email_verified);
+                view! {
+                    <SiteHeader user=Some(user)/>
+                    {unverified.then(|| view! { <VerifyBanner/> })}
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// `user`: `None` while not known yet (the menu stays empty), then who is signed in.
+#[component]
+fn SiteHeader(user: Option<Option<UserView>>) -> impl IntoView {
+    view! {
         <header class="site-header">
             <div class="container header-inner">
                 <a class="brand" href="/">{PLATFORM_NAME}</a>
                 <nav aria-label="Account" class="account-nav">
-                    <Transition fallback=|| ()>
-                        {move || auth.user.get().map(|result| match result.ok().flatten() {
-                            Some(user) => view! { <SignedInMenu user/> }.into_any(),
-                            None => view! {
-                                <a href="/login">"Log in"</a>
-                                <a class="button button-primary" href="/register">"Create account"</a>
-                            }.into_any(),
-                        })}
-                    </Transition>
+                    {user.map(|user| match user {
+                        Some(user) => view! { <SignedInMenu user/> }.into_any(),
+                        None => view! {
+                            <a href="/login">"Log in"</a>
+                            <a class="button button-primary" href="/register">"Create account"</a>
+                        }.into_any(),
+                    })}
                 </nav>
             </div>
         </header>
-        <Transition fallback=|| ()>
-            {move || {
-                let unverified = auth.user.get().and_then(Result::ok).flatten().is_some_and(|u| !u.email_verified);
-                unverified.then(|| view! {
-                    <div class="banner banner-warning">
-                        <div class="container banner-inner">
-                            <span>"Please verify your email address: you need it to buy content. Check your inbox for the link."</span>
-                            <ResendVerificationForm/>
-                        </div>
-                    </div>
-                })
-            }}
-        </Transition>
+    }
+}
+
+#[component]
+fn VerifyBanner() -> impl IntoView {
+    view! {
+        <div class="banner banner-warning">
+            <div class="container banner-inner">
+                <span>"Please verify your email address: you need it to buy content. Check your inbox for the link."</span>
+                <ResendVerificationForm/>
+            </div>
+        </div>
     }
 }
 

@@ -25,6 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use leptos_router::SsrMode;
 
 use account::page::AccountPage;
 use admin::AdminDashboardPage;
@@ -84,12 +85,14 @@ pub fn App() -> impl IntoView {
             <main id="main" class="container page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=CatalogPage/>
-                    <Route path=path!("/content/:slug") view=ContentPage/>
-                    <Route path=path!("/watch/:slug") view=WatchPage/>
+                    // Async where the head, the status or the signed-in user depend on what the page
+                    // loads: out-of-order streaming would send them before it is known.
+                    <Route path=path!("/content/:slug") view=ContentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/watch/:slug") view=WatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/verify-email") view=VerifyEmailPage/>
+                    <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
                     <Route path=path!("/account") view=AccountPage/>

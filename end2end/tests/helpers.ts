@@ -1,4 +1,4 @@
-import { test as base, expect, type Browser, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 export const OWNER = { name: "Olivia Owner", email: "owner@codex.test", password: "OwnerPass1" };
 export const PASSWORD = "Customer1pass";
@@ -17,10 +17,29 @@ export function randomClientIp(): string {
   return `10.${n()}.${n()}.${n()}`;
 }
 
-/** Every test gets browser contexts that look like a distinct client. */
-export const test = base.extend({
+/** Uncaught errors in any page of the running test (a hydration panic shows up here). */
+const pageErrors: string[] = [];
+
+async function clientContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() } });
+  context.on("weberror", (error) => pageErrors.push(`${error.page()?.url()}: ${error.error().message}`));
+  return context;
+}
+
+/** Every test fails on any uncaught error in its pages, and gets browser contexts that look
+ * like a distinct client. */
+export const test = base.extend<{ noPageErrors: void }>({
+  noPageErrors: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      pageErrors.length = 0;
+      await use();
+      expect(pageErrors, "uncaught errors in the pages").toEqual([]);
+    },
+    { auto: true },
+  ],
   context: async ({ browser }, use) => {
-    const context = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() } });
+    const context = await clientContext(browser);
     await use(context);
     await context.close();
   },
@@ -28,8 +47,7 @@ export const test = base.extend({
 export { expect };
 
 export async function newClient(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() } });
-  return context.newPage();
+  return (await clientContext(browser)).newPage();
 }
 
 /** Opens a page and waits until the app has hydrated, so clicks go through the client. */

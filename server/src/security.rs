@@ -28,8 +28,10 @@ pub async fn security_headers(
 
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // hls.js transmuxes in a worker it creates from a blob: URL.
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         worker-src 'self' blob:; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
          connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action 'self'; frame-ancestors 'none'"

@@ -8,6 +8,7 @@ use crate::ui::{action_error, action_succeeded, FormAlert, FormCard, FormNotice}
 
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
+    let auth = use_auth();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let outcome = Resource::new(token, verify_email);
@@ -20,37 +21,29 @@ pub fn VerifyEmailPage() -> impl IntoView {
                         <p class="alert alert-success" role="status">"Your email address is verified. Thank you!"</p>
                         <p><a href="/">"Go to the catalog"</a></p>
                     }.into_any(),
-                    Err(error) => view! {
-                        <p class="alert alert-error" role="alert">{error.to_string()}</p>
-                        <ResendVerificationForm/>
-                    }.into_any(),
+                    Err(error) => {
+                        let unverified = auth.user.get().and_then(Result::ok).flatten().is_some_and(|u| !u.email_verified);
+                        view! {
+                            <p class="alert alert-error" role="alert">{error.to_string()}</p>
+                            {unverified.then(|| view! { <ResendVerificationForm/> })}
+                        }.into_any()
+                    }
                 })}
             </Suspense>
         </FormCard>
     }
 }
 
-/// The "send the link again" button, for signed-in users whose email is not verified.
+/// The "send the link again" button; callers show it to signed-in users whose email is not
+/// verified.
 #[component]
 pub fn ResendVerificationForm() -> impl IntoView {
-    let auth = use_auth();
     let resend = ServerAction::<ResendVerification>::new();
-    let unverified = move || {
-        auth.user
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|user| !user.email_verified)
-    };
     view! {
-        <Transition fallback=|| ()>
-            {move || unverified().then(|| view! {
-                <ActionForm action=resend attr:class="inline-form">
-                    <button type="submit" class="button button-small">"Resend verification email"</button>
-                </ActionForm>
-                <FormNotice show=action_succeeded(resend) message="A new verification link is on its way."/>
-                <FormAlert error=action_error(resend)/>
-            })}
-        </Transition>
+        <ActionForm action=resend attr:class="inline-form">
+            <button type="submit" class="button button-small">"Resend verification email"</button>
+        </ActionForm>
+        <FormNotice show=action_succeeded(resend) message="A new verification link is on its way."/>
+        <FormAlert error=action_error(resend)/>
     }
 }
