@@ -72,6 +72,15 @@ fn mark_hydrated() {
     });
 }
 
+/// The document title of a page. leptos_meta writes the server's `<title>` without escaping
+/// it, so the server escapes it here (the browser sets `document.title` as plain text).
+fn page_title(title: &str) -> String {
+    let full = format!("{title} · {PLATFORM_NAME}");
+    #[cfg(feature = "ssr")]
+    let full = email::templates::escape_html(&full);
+    full
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -79,7 +88,7 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/codex.css"/>
-        <Title formatter=|title: String| format!("{title} · {PLATFORM_NAME}")/>
+        <Title formatter=|title: String| page_title(&title)/>
         <Router>
             <Header/>
             <main id="main" class="container page">

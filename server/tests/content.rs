@@ -462,15 +462,21 @@ async fn catalog_and_content_pages_render_on_the_server_with_their_meta_tags(poo
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("Buy now") && html.contains("/login?redirect=%2Fcontent%2Fbread-butter"));
+    // The page renders whole before it is sent, so its head carries the item.
+    let head = &html[..html.find("</head>").expect("a head")];
+    assert!(
+        head.contains("<title>Bread &amp; &lt;Butter&gt; · Codex</title>")
+            && head.contains(r#"<meta name="description" content="Crusty loaves">"#)
+            && head.contains(r#"<meta property="og:title" content="Bread &amp; &lt;Butter&gt;">"#)
+            && head.contains(&format!(
+                r#"<meta property="og:image" content="/media/{ready}/thumbnail.jpg">"#
+            )),
+        "{head}"
+    );
 
-    // An unknown slug renders "Page not found" (its 404 status, like the meta tags, depends
-    // on the item loading before the streamed head is sent: see the notes on issue 3).
-    let missing = visitor
-        .get("/content/no-such-item")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let missing = visitor.get("/content/no-such-item").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let missing = missing.text().await.unwrap();
     assert!(missing.contains("Page not found"), "{missing}");
     for path in [
         "/admin/content",
