@@ -8,13 +8,17 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::content::admin_pages::price_label;
 use crate::content::api::{catalog, content_by_slug, GetFreeAccess};
-use crate::content::types::{CatalogItem, Viewer};
+use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
-use crate::media::types::thumbnail_url;
 use crate::ui::{action_error, set_page_status, FormAlert, LoadError};
 
 fn thumbnail(item: &CatalogItem) -> Option<String> {
-    thumbnail_url(item.media_id, item.has_thumbnail)
+    thumbnail_url(
+        item.id,
+        item.custom_thumbnail,
+        item.media_id,
+        item.has_thumbnail,
+    )
 }
 
 #[component]

@@ -74,6 +74,15 @@ impl FromServerFnError for AppError {
 mod ssr {
     use super::AppError;
 
+    /// For plain axum handlers: the status of the error and the error as JSON.
+    impl axum::response::IntoResponse for AppError {
+        fn into_response(self) -> axum::response::Response {
+            let status = axum::http::StatusCode::from_u16(self.status_code())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            (status, axum::Json(self)).into_response()
+        }
+    }
+
     impl From<sqlx::Error> for AppError {
         fn from(error: sqlx::Error) -> Self {
             tracing::error!(error = %error, "database error");

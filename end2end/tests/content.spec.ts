@@ -1,5 +1,5 @@
 import {
-  expect, generatedVideo, linkFromOutbox, open, ownerPage, register, test, uniqueEmail, uploadMedia,
+  expect, generatedVideo, linkFromOutbox, open, ownerPage, publishItem, register, test, uniqueEmail, uploadMedia,
 } from "./helpers";
 
 test("the owner publishes a free item; a customer finds it by search and gets access", async ({ browser, page }, testInfo) => {
@@ -20,6 +20,15 @@ test("the owner publishes a free item; a customer finds it by search and gets ac
   await owner.getByRole("button", { name: "Publish" }).click();
   await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
   await expect(owner.getByRole("heading", { name: "Status: published" })).toBeVisible();
+  // Its own thumbnail, through the plain upload form.
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  await owner.getByLabel("Thumbnail image").setInputFiles({ name: "cover.png", mimeType: "image/png", buffer: png });
+  await owner.getByRole("button", { name: "Upload thumbnail" }).click();
+  await expect(owner.getByText("Thumbnail saved.")).toBeVisible();
+  await expect(owner.getByRole("img", { name: "The item's thumbnail" })).toBeVisible();
   await owner.context().close();
 
   const email = uniqueEmail();
@@ -45,15 +54,7 @@ test("the owner publishes a free item; a customer finds it by search and gets ac
 
 test("visitors are asked to log in before getting an item", async ({ browser, page }, testInfo) => {
   const title = `Login first ${Date.now()}`;
-  const owner = await ownerPage(browser);
-  await uploadMedia(owner, generatedVideo(testInfo.outputPath("login-first.mp4"), 2));
-  await open(owner, "/admin/content/new");
-  await owner.getByLabel("Title").fill(title);
-  await owner.getByLabel("Price").fill("12.34");
-  await owner.getByLabel("Media").selectOption({ label: "login-first.mp4 (ready)" });
-  await owner.getByRole("button", { name: "Publish" }).click();
-  await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
-  await owner.context().close();
+  await publishItem(browser, generatedVideo(testInfo.outputPath("login-first.mp4"), 2), { title, price: "12.34" });
 
   await open(page, `/?q=${encodeURIComponent(title)}`);
   await expect(page.getByText("$12.34")).toBeVisible();
@@ -64,16 +65,7 @@ test("visitors are asked to log in before getting an item", async ({ browser, pa
 
 test("a customer watches an item, resumes where they left off, and finds it in the library", async ({ browser, page }, testInfo) => {
   const title = `Resumable lecture ${Date.now()}`;
-  const owner = await ownerPage(browser);
-  await uploadMedia(owner, generatedVideo(testInfo.outputPath("lecture.mp4"), 20));
-  await open(owner, "/admin/content/new");
-  await owner.getByLabel("Title").fill(title);
-  await owner.getByLabel("Price").fill("0");
-  await owner.getByLabel("Tags").fill("lectures");
-  await owner.getByLabel("Media").selectOption({ label: "lecture.mp4 (ready)" });
-  await owner.getByRole("button", { name: "Publish" }).click();
-  await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
-  await owner.context().close();
+  await publishItem(browser, generatedVideo(testInfo.outputPath("lecture.mp4"), 20), { title, price: "0", tags: "lectures" });
 
   const email = uniqueEmail("viewer");
   await register(page, "Viewer", email);

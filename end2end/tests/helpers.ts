@@ -134,3 +134,21 @@ export async function uploadMedia(owner: Page, file: string): Promise<void> {
     timeout: 90_000,
   });
 }
+
+/** As the owner: uploads `file`, then publishes an item on it. */
+export async function publishItem(
+  browser: Browser,
+  file: string,
+  item: { title: string; price: string; tags?: string },
+): Promise<void> {
+  const owner = await ownerPage(browser);
+  await uploadMedia(owner, file);
+  await open(owner, "/admin/content/new");
+  await owner.getByLabel("Title").fill(item.title);
+  await owner.getByLabel("Price").fill(item.price);
+  if (item.tags) await owner.getByLabel("Tags").fill(item.tags);
+  await owner.getByLabel("Media").selectOption({ label: `${file.split("/").pop()} (ready)` });
+  await owner.getByRole("button", { name: "Publish" }).click();
+  await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
+  await owner.context().close();
+}

@@ -12,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::HeaderName;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::nonce::Nonce;
@@ -146,6 +146,16 @@ pub fn build(ctx: AppContext) -> Router {
             get(app::media::thumbnail::thumbnail),
         )
         .route("/media/{id}/hls/{*path}", get(app::media::hls::serve))
+        .route(
+            "/content/{id}/thumbnail",
+            get(app::content::thumbnail::serve),
+        )
+        .route(
+            "/admin/content/{id}/thumbnail",
+            post(app::content::thumbnail::upload).layer(DefaultBodyLimit::max(
+                app::content::thumbnail::THUMBNAIL_BODY_LIMIT,
+            )),
+        )
         .route(
             "/media/uploads/{id}/parts/{index}",
             put(app::media::upload::put_part)

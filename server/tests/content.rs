@@ -549,3 +549,78 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
     assert_eq!(added, 0);
     assert_eq!(app.count("SELECT count(*) FROM content").await, 3);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_owner_uploads_a_thumbnail_for_an_item(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let ready = media(&app, "ready").await;
+    let id: String = save(&owner, &[("title", "Pottery"), ("media_id", &ready)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let upload = format!("/admin/content/{id}/thumbnail");
+    let png = b"\x89PNG\r\n\x1a\n-the-rest-of-the-image".to_vec();
+
+    let customer = app.verified_customer("ada@example.com").await;
+    let refused = customer.post_file(&upload, "thumbnail", &png).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let anonymous = app.browser();
+    let refused = anonymous.post_file(&upload, "thumbnail", &png).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    let location = |r: &reqwest::Response| {
+        r.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let editor = format!("/admin/content/{id}");
+    let svg = owner
+        .post_file(&upload, "thumbnail", b"<svg onload=alert(1)>")
+        .await;
+    assert_eq!(svg.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&svg), format!("{editor}?thumbnail=not-an-image"));
+    let huge = owner
+        .post_file(&upload, "thumbnail", &vec![0xFF; 5 * 1024 * 1024 + 1])
+        .await;
+    assert_eq!(location(&huge), format!("{editor}?thumbnail=too-large"));
+    let beyond_the_limit = owner
+        .post_file(&upload, "thumbnail", &vec![0xFF; 6 * 1024 * 1024])
+        .await;
+    assert_eq!(
+        location(&beyond_the_limit),
+        format!("{editor}?thumbnail=too-large")
+    );
+    let none = owner.post_file(&upload, "other", &png).await;
+    assert_eq!(location(&none), format!("{editor}?thumbnail=missing"));
+
+    let saved = owner.post_file(&upload, "thumbnail", &png).await;
+    assert_eq!(location(&saved), format!("{editor}?thumbnail=saved"));
+    let served = format!("/content/{id}/thumbnail");
+    let image = owner.get(&served).await;
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()[reqwest::header::CONTENT_TYPE], "image/png");
+    assert_eq!(image.bytes().await.unwrap().to_vec(), png);
+    // A draft's thumbnail is the owner's alone; once published, everyone's.
+    assert_eq!(anonymous.get(&served).await.status(), StatusCode::NOT_FOUND);
+    owner.call("publish_content", &[("id", &id)]).await;
+    assert_eq!(anonymous.get(&served).await.status(), StatusCode::OK);
+    let items: Value = anonymous.call("catalog", &[]).await.json().await.unwrap();
+    assert_eq!(items[0]["custom_thumbnail"], true);
+    let page = anonymous
+        .get("/content/pottery")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("src=\"{served}\"")), "{page}");
+
+    // Not the owner's item (or no item): nothing to upload to.
+    let other = format!("/admin/content/{}/thumbnail", Uuid::new_v4());
+    assert_eq!(
+        owner.post_file(&other, "thumbnail", &png).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

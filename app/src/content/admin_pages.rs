@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
-use super::types::{ContentDetail, ContentSummary, Price};
+use super::types::{thumbnail_url, ContentDetail, ContentSummary, Price};
 use crate::media::api::list_media;
 use crate::ui::{action_error, Field, FormAlert, LoadError};
 
@@ -112,6 +112,7 @@ pub fn EditContentPage() -> impl IntoView {
             {move || detail.get().map(|result| match result {
                 Ok(detail) => view! {
                     <ContentForm detail=Some(detail.clone())/>
+                    <ThumbnailForm detail=detail.clone()/>
                     <PublishControls detail/>
                 }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
@@ -172,6 +173,38 @@ fn ContentForm(detail: Option<ContentDetail>) -> impl IntoView {
                     <button type="submit" name="intent" value="publish" class="button button-primary">"Publish"</button>
                 </div>
             </ActionForm>
+        </section>
+    }
+}
+
+/// The item's own thumbnail: a plain multipart form posted to the upload route, which comes
+/// back here with `?thumbnail=` saying how it went.
+#[component]
+fn ThumbnailForm(detail: ContentDetail) -> impl IntoView {
+    let query = use_query_map();
+    let outcome = move || query.read().get("thumbnail");
+    let current = thumbnail_url(detail.id, detail.custom_thumbnail, None, false);
+    view! {
+        <section class="card thumbnail-card">
+            <h2>"Thumbnail"</h2>
+            {match current {
+                Some(src) => view! { <img src=src alt="The item's thumbnail" width="320" height="180"/> }.into_any(),
+                None => view! { <p class="hint">"The thumbnail cut from the media is used until you upload one."</p> }.into_any(),
+            }}
+            {move || outcome().map(|outcome| match outcome.as_str() {
+                "saved" => view! { <p class="alert alert-success" role="status">"Thumbnail saved."</p> }.into_any(),
+                "too-large" => view! { <p class="alert alert-error" role="alert">"That image is larger than 5 MB."</p> }.into_any(),
+                "not-an-image" => view! { <p class="alert alert-error" role="alert">"Upload a JPEG, PNG or WebP image."</p> }.into_any(),
+                _ => view! { <p class="alert alert-error" role="alert">"Choose an image to upload."</p> }.into_any(),
+            })}
+            <form method="post" enctype="multipart/form-data" action=format!("/admin/content/{}/thumbnail", detail.id) class="form">
+                <div class="field">
+                    <label for="thumbnail-file">"Thumbnail image"</label>
+                    <input id="thumbnail-file" type="file" name="thumbnail" accept="image/jpeg,image/png,image/webp" required/>
+                </div>
+                <p class="hint">"JPEG, PNG or WebP, up to 5 MB; 16:9 looks best."</p>
+                <button type="submit" class="button">"Upload thumbnail"</button>
+            </form>
         </section>
     }
 }

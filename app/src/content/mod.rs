@@ -9,3 +9,5 @@ pub mod types;
 pub mod samples;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod thumbnail;

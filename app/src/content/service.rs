@@ -281,7 +281,8 @@ pub async fn detail(id: Uuid) -> Result<ContentDetail, AppError> {
     let (state, owner) = require_owner().await?;
     sqlx::query_as!(
         ContentDetail,
-        r#"SELECT id, slug, title, description, price_cents, category, tags, media_id, status
+        r#"SELECT id, slug, title, description, price_cents, category, tags, media_id, status,
+                  thumbnail_type IS NOT NULL AS "custom_thumbnail!"
            FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL"#,
         id,
         owner.id
@@ -325,7 +326,8 @@ pub async fn catalog(
         CatalogItem,
         r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
                   m.kind AS "kind?", m.duration_seconds AS "duration_seconds?", c.media_id,
-                  COALESCE(m.has_thumbnail, false) AS "has_thumbnail!"
+                  COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!"
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.status = 'published' AND c.deleted_at IS NULL
              AND ($1::text IS NULL OR c.title ILIKE $1 OR c.description ILIKE $1)
@@ -350,7 +352,8 @@ pub async fn by_slug(slug: String) -> Result<(CatalogItem, Viewer), AppError> {
         CatalogItem,
         r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
                   m.kind AS "kind?", m.duration_seconds AS "duration_seconds?", c.media_id,
-                  COALESCE(m.has_thumbnail, false) AS "has_thumbnail!"
+                  COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!"
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.slug = $1 AND c.deleted_at IS NULL
              AND (c.status = 'published' OR c.owner_id = $2)"#,

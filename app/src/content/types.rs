@@ -252,6 +252,23 @@ pub struct ContentDetail {
     pub tags: Vec<String>,
     pub media_id: Option<uuid::Uuid>,
     pub status: String,
+    pub custom_thumbnail: bool,
+}
+
+/// Where an item's thumbnail is served: the one the owner uploaded, else the one cut from
+/// its media, else none.
+pub fn thumbnail_url(
+    content_id: uuid::Uuid,
+    custom: bool,
+    media_id: Option<uuid::Uuid>,
+    media_thumbnail: bool,
+) -> Option<String> {
+    if custom {
+        return Some(format!("/content/{content_id}/thumbnail"));
+    }
+    media_id
+        .filter(|_| media_thumbnail)
+        .map(|m| format!("/media/{m}/thumbnail.jpg"))
 }
 
 /// A published item as the catalog shows it.
@@ -267,7 +284,10 @@ pub struct CatalogItem {
     pub kind: Option<String>,
     pub duration_seconds: Option<f64>,
     pub media_id: Option<uuid::Uuid>,
+    /// The media item has a thumbnail cut from it.
     pub has_thumbnail: bool,
+    /// The owner uploaded a thumbnail for the item.
+    pub custom_thumbnail: bool,
 }
 
 /// What a visitor may do with an item.

@@ -58,6 +58,7 @@ pub struct LibraryItem {
     pub duration_seconds: Option<f64>,
     pub media_id: Option<uuid::Uuid>,
     pub has_thumbnail: bool,
+    pub custom_thumbnail: bool,
     pub tags: Vec<String>,
     pub position_seconds: Option<f64>,
     pub completed: bool,

@@ -7,8 +7,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::load_library;
 use super::{Library, LibraryItem, LibrarySort};
+use crate::content::types::thumbnail_url;
 use crate::media::page::format_duration;
-use crate::media::types::thumbnail_url;
 use crate::ui::LoadError;
 
 #[component]
@@ -115,7 +115,7 @@ fn LibraryCard(item: LibraryItem) -> impl IntoView {
     view! {
         <li class="card catalog-card library-card">
             <a href=href.clone() rel="external" class="thumb" tabindex="-1" aria-hidden="true">
-                {match thumbnail_url(item.media_id, item.has_thumbnail) {
+                {match thumbnail_url(item.content_id, item.custom_thumbnail, item.media_id, item.has_thumbnail) {
                     Some(src) => view! { <img src=src alt="" width="320" height="180" loading="lazy"/> }.into_any(),
                     None => view! { <span class="thumb-placeholder">{item.kind.clone().unwrap_or_default()}</span> }.into_any(),
                 }}

@@ -4,13 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// Where a media item's thumbnail is served, when it has one.
-pub fn thumbnail_url(media_id: Option<uuid::Uuid>, has_thumbnail: bool) -> Option<String> {
-    media_id
-        .filter(|_| has_thumbnail)
-        .map(|m| format!("/media/{m}/thumbnail.jpg"))
-}
-
 const MB: u64 = 1024 * 1024;
 pub const MAX_VIDEO_BYTES: u64 = 5 * 1024 * MB;
 pub const MAX_AUDIO_BYTES: u64 = 500 * MB;

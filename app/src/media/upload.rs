@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -96,11 +95,7 @@ pub async fn put_part(
 ) -> Response {
     match receive_part(&state, &session, media, index, body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Json(error)).into_response()
-        }
+        Err(error) => error.into_response(),
     }
 }
 

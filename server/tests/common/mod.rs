@@ -258,6 +258,27 @@ impl Browser<'_> {
             .unwrap()
     }
 
+    /// Posts one file as a `multipart/form-data` form field, as a browser form does.
+    pub async fn post_file(&self, path: &str, field: &str, file: &[u8]) -> Response {
+        let boundary = "codex-test-boundary-7d1f";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"upload\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.request(reqwest::Method::POST, path)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Calls a server function the way the hydrated page does.
     pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Response {
         self.call_with(function, form, HeaderMap::new()).await

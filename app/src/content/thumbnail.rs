@@ -1,0 +1,182 @@
+//! Custom thumbnails: `POST /admin/content/{id}/thumbnail` (owner, a plain multipart form,
+//! so it works without JavaScript) and `GET /content/{id}/thumbnail`, public for published
+//! items and otherwise for the owner and people with access.
+
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use bytes::Bytes;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::auth::guard::owner_of_session;
+use crate::auth::session;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const MAX_THUMBNAIL_BYTES: usize = 5 * 1024 * 1024;
+/// The largest request the upload route reads: the image and the form around it.
+pub const THUMBNAIL_BODY_LIMIT: usize = MAX_THUMBNAIL_BYTES + 64 * 1024;
+
+fn key(content: Uuid) -> String {
+    format!("content/{content}/thumbnail")
+}
+
+/// The image type, from the file's first bytes (never from what the browser claims).
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// Why an upload was refused, as the editor's `?thumbnail=` value.
+#[derive(Debug, PartialEq)]
+enum Refusal {
+    Missing,
+    TooLarge,
+    NotAnImage,
+}
+
+impl Refusal {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::TooLarge => "too-large",
+            Self::NotAnImage => "not-an-image",
+        }
+    }
+}
+
+/// Reads the `thumbnail` field, at most [`MAX_THUMBNAIL_BYTES`].
+async fn read_image(mut form: Multipart) -> Result<(Bytes, &'static str), Refusal> {
+    // A body past the route's limit ends the form with a 413 error.
+    let refusal = |error: MultipartError| {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Refusal::TooLarge
+        } else {
+            Refusal::Missing
+        }
+    };
+    while let Some(mut field) = form.next_field().await.map_err(refusal)? {
+        if field.name() != Some("thumbnail") {
+            continue;
+        }
+        let mut image = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(refusal)? {
+            if image.len() + chunk.len() > MAX_THUMBNAIL_BYTES {
+                return Err(Refusal::TooLarge);
+            }
+            image.extend_from_slice(&chunk);
+        }
+        if image.is_empty() {
+            return Err(Refusal::Missing);
+        }
+        let kind = sniff(&image).ok_or(Refusal::NotAnImage)?;
+        return Ok((Bytes::from(image), kind));
+    }
+    Err(Refusal::Missing)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    Path(content): Path<Uuid>,
+    form: Multipart,
+) -> Response {
+    let owner = match owner_of_session(&state.pool, &session).await {
+        Ok(owner) => owner,
+        Err(error) => return error.into_response(),
+    };
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL) AS "exists!""#,
+        content,
+        owner.id
+    )
+    .fetch_one(&state.pool)
+    .await;
+    match exists {
+        Ok(true) => {}
+        Ok(false) => return AppError::NotFound.into_response(),
+        Err(error) => return AppError::from(error).into_response(),
+    }
+    let editor = format!("/admin/content/{content}");
+    let (image, kind) = match read_image(form).await {
+        Ok(image) => image,
+        Err(refusal) => {
+            return Redirect::to(&format!("{editor}?thumbnail={}", refusal.code())).into_response()
+        }
+    };
+    if let Err(error) = state.storage.put_bytes(&key(content), image).await {
+        return error.into_response();
+    }
+    let saved = sqlx::query!(
+        "UPDATE content SET thumbnail_type = $2, updated_at = now() WHERE id = $1",
+        content,
+        kind
+    )
+    .execute(&state.pool)
+    .await;
+    match saved {
+        Ok(_) => Redirect::to(&format!("{editor}?thumbnail=saved")).into_response(),
+        Err(error) => AppError::from(error).into_response(),
+    }
+}
+
+pub async fn serve(
+    State(state): State<AppState>,
+    session: Session,
+    Path(content): Path<Uuid>,
+) -> Response {
+    let user = session::current_user(&state.pool, &session)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id);
+    let found = sqlx::query_scalar!(
+        r#"SELECT c.thumbnail_type AS "thumbnail_type!" FROM content c
+           WHERE c.id = $1 AND c.thumbnail_type IS NOT NULL
+             AND ((c.status = 'published' AND c.deleted_at IS NULL) OR c.owner_id = $2
+                  OR EXISTS (SELECT 1 FROM access a WHERE a.content_id = c.id AND a.user_id = $2
+                             AND a.revoked_at IS NULL))"#,
+        content,
+        user
+    )
+    .fetch_optional(&state.pool)
+    .await;
+    let kind = match found {
+        Ok(Some(kind)) => kind,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    match state.storage.get_bytes(&key(content)).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, "public, max-age=60".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff;
+
+    #[test]
+    fn images_are_known_by_their_first_bytes() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"<svg xmlns=...>"), None);
+        assert_eq!(sniff(b"GIF89a"), None);
+        assert_eq!(sniff(&[]), None);
+    }
+}
