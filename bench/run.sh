@@ -42,7 +42,7 @@ export APP_ENV=development RUST_LOG=warn DATABASE_URL="$pg/codex_bench" \
   MEDIA_STORAGE="$work/media" RUN_WORKERS=false
 server=target/release-bundle/server
 "$server" migrate >/dev/null
-echo "bench-password-1" | "$server" create-owner --email bench@example.com --name Bench >/dev/null
+echo "Bench-password-1" | "$server" create-owner --email bench@example.com --name Bench >/dev/null
 "$server" seed-samples >/dev/null
 "$server" serve >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -50,7 +50,7 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -fs "$base/ready" >/dev/null && break; sleep 0.2; done
 
 # A signed segment URL, the way the player finds it: master playlist, then a rendition.
-curl -fs -c "$work/jar" -X POST -d "email=bench@example.com&password=bench-password-1" "$base/api/login" >/dev/null
+curl -fs -c "$work/jar" -X POST -d "email=bench@example.com&password=Bench-password-1" "$base/api/login" >/dev/null
 master="$(curl -fs -b "$work/jar" -X POST -d "slug=sample-test-pattern-in-motion" "$base/api/load_watch" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["master_url"])')"
 master_dir="${master%%\?*}"; master_dir="${master_dir%/*}"
