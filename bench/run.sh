@@ -75,6 +75,8 @@ http {
   server { listen 127.0.0.1:$nginx_port; root $work/media; }
 }
 CONF
+# nginx's workers run as another user: let them read the media (mktemp made it private).
+chmod go+rx "$work" && chmod -R go+rX "$work/media"
 nginx -c "$work/nginx.conf"
 
 # wrk's summary: requests per second and the 99th percentile latency.
