@@ -4,7 +4,7 @@
 
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
 use tower_sessions::Session;
@@ -152,18 +152,10 @@ pub async fn serve(
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    match state.storage.get_bytes(&key(content)).await {
-        Ok(Some(bytes)) => (
-            [
-                (header::CONTENT_TYPE, kind),
-                (header::CACHE_CONTROL, "public, max-age=60".to_string()),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    state
+        .storage
+        .respond(&key(content), &kind, "public, max-age=60")
+        .await
 }
 
 #[cfg(test)]

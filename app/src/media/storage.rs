@@ -75,6 +75,30 @@ impl MediaStorage {
         }
     }
 
+    /// A stored file as a response: 200 with its type and cache policy, 404 when it is not
+    /// there, 500 (logged) when the store fails.
+    pub async fn respond(
+        &self,
+        key: &str,
+        content_type: &str,
+        cache_control: &'static str,
+    ) -> axum::response::Response {
+        use axum::http::{header, StatusCode};
+        use axum::response::IntoResponse;
+        match self.get_bytes(key).await {
+            Ok(Some(bytes)) => (
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (header::CACHE_CONTROL, cache_control.to_string()),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Ok(None) => StatusCode::NOT_FOUND.into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+
     /// Copies a local file into the store, in parts.
     pub async fn put_file(&self, key: &str, file: &FsPath) -> Result<(), AppError> {
         let upload = self

@@ -3,7 +3,7 @@
 //! an item that shows it (their library keeps items the owner has since deleted).
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -44,16 +44,12 @@ pub async fn thumbnail(
     if !allowed {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match state.storage.get_bytes(&keys::thumbnail(media)).await {
-        Ok(Some(bytes)) => (
-            [
-                (header::CONTENT_TYPE, "image/jpeg"),
-                (header::CACHE_CONTROL, "public, max-age=3600"),
-            ],
-            bytes,
+    state
+        .storage
+        .respond(
+            &keys::thumbnail(media),
+            "image/jpeg",
+            "public, max-age=3600",
         )
-            .into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+        .await
 }
