@@ -1,0 +1,416 @@
+//! The REST endpoints: form-encoded requests in, Stripe-shaped JSON out.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::Value;
+
+use crate::objects::{self, Session, Status};
+use crate::{new_id, now, webhooks, Shared};
+
+/// A day, as on Stripe.
+const SESSION_LIFETIME_SECS: i64 = 24 * 3600;
+
+type Answer = (StatusCode, Value);
+
+fn invalid(message: &str) -> Answer {
+    (
+        StatusCode::BAD_REQUEST,
+        objects::error_json("invalid_request_error", Some("parameter_invalid"), message),
+    )
+}
+
+fn not_found(what: &str) -> Answer {
+    (
+        StatusCode::NOT_FOUND,
+        objects::error_json(
+            "invalid_request_error",
+            Some("resource_missing"),
+            &format!("No such {what}"),
+        ),
+    )
+}
+
+/// Every request carries `Authorization: Bearer <secret key>`.
+fn authorized(headers: &HeaderMap) -> Result<(), Answer> {
+    let key = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if key.starts_with("sk_") {
+        Ok(())
+    } else {
+        Err((
+            StatusCode::UNAUTHORIZED,
+            objects::error_json(
+                "invalid_request_error",
+                None,
+                "Invalid API Key provided. Use a key that starts with sk_.",
+            ),
+        ))
+    }
+}
+
+fn form(body: &Bytes) -> HashMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// Answers a POST once per `Idempotency-Key`: a retry with the same key gets the first answer
+/// and changes nothing.
+fn idempotent(
+    shared: &Shared,
+    headers: &HeaderMap,
+    scope: &str,
+    run: impl FnOnce() -> Answer,
+) -> Response {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| format!("{scope}:{k}"));
+    if let Some(key) = &key {
+        if let Some((status, body)) = shared.store.lock().unwrap().idempotent.get(key).cloned() {
+            return respond((StatusCode::from_u16(status).unwrap(), body));
+        }
+    }
+    let (status, body) = run();
+    if let Some(key) = key {
+        if status.is_success() {
+            shared
+                .store
+                .lock()
+                .unwrap()
+                .idempotent
+                .insert(key, (status.as_u16(), body.clone()));
+        }
+    }
+    respond((status, body))
+}
+
+fn respond((status, body): Answer) -> Response {
+    (status, Json(body)).into_response()
+}
+
+pub async fn create_session(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let params = form(&body);
+    idempotent(&shared, &headers, "checkout.session", || {
+        match new_session(&params) {
+            Ok(session) => {
+                let json = session.to_json(&shared.base_url);
+                shared
+                    .store
+                    .lock()
+                    .unwrap()
+                    .sessions
+                    .insert(session.id.clone(), session);
+                (StatusCode::OK, json)
+            }
+            Err(message) => invalid(&message),
+        }
+    })
+}
+
+/// A session from the create parameters: payment mode, one line item with inline price data.
+fn new_session(params: &HashMap<String, String>) -> Result<Session, String> {
+    let get = |key: &str| params.get(key).cloned();
+    if get("mode").as_deref() != Some("payment") {
+        return Err("mode: only `payment` is supported".into());
+    }
+    let item = "line_items[0]";
+    let amount: i64 = get(&format!("{item}[price_data][unit_amount]"))
+        .and_then(|v| v.parse().ok())
+        .filter(|amount| *amount >= 50)
+        .ok_or("line_items[0][price_data][unit_amount]: an amount of at least 50 is required")?;
+    let quantity: i64 = get(&format!("{item}[quantity]"))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let currency = get(&format!("{item}[price_data][currency]"))
+        .ok_or("line_items[0][price_data][currency] is required")?;
+    let product_name = get(&format!("{item}[price_data][product_data][name]"))
+        .ok_or("line_items[0][price_data][product_data][name] is required")?;
+    let success_url = get("success_url").ok_or("success_url is required")?;
+    let cancel_url = get("cancel_url").ok_or("cancel_url is required")?;
+    let metadata = params
+        .iter()
+        .filter_map(|(key, value)| {
+            let name = key.strip_prefix("metadata[")?.strip_suffix(']')?;
+            Some((name.to_string(), value.clone()))
+        })
+        .collect();
+    let created = now();
+    Ok(Session {
+        id: new_id("cs_test"),
+        created,
+        expires_at: get("expires_at")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(created + SESSION_LIFETIME_SECS),
+        amount: amount * quantity,
+        currency: currency.to_ascii_lowercase(),
+        product_name,
+        customer_email: get("customer_email"),
+        client_reference_id: get("client_reference_id"),
+        metadata,
+        success_url,
+        cancel_url,
+        status: Status::Open,
+        payment: None,
+    })
+}
+
+pub async fn retrieve_session(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let store = shared.store.lock().unwrap();
+    respond(match store.sessions.get(&id) {
+        Some(session) => (StatusCode::OK, session.to_json(&shared.base_url)),
+        None => not_found(&format!("checkout.session: '{id}'")),
+    })
+}
+
+pub async fn expire_session(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let answer = {
+        let mut store = shared.store.lock().unwrap();
+        match store.sessions.get_mut(&id) {
+            None => Err(not_found(&format!("checkout.session: '{id}'"))),
+            Some(session) if session.status != Status::Open => Err(invalid(
+                "Only Checkout Sessions with a status of `open` can be expired.",
+            )),
+            Some(session) => {
+                session.status = Status::Expired;
+                Ok(session.to_json(&shared.base_url))
+            }
+        }
+    };
+    match answer {
+        Ok(json) => {
+            webhooks::deliver(
+                &shared,
+                objects::event_json("checkout.session.expired", json.clone()),
+            );
+            respond((StatusCode::OK, json))
+        }
+        Err(answer) => respond(answer),
+    }
+}
+
+pub async fn create_refund(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let params = form(&body);
+    idempotent(&shared, &headers, "refund", || {
+        match refund(&shared, &params) {
+            Ok((refund, charge)) => {
+                webhooks::deliver(&shared, objects::event_json("charge.refunded", charge));
+                (StatusCode::OK, refund)
+            }
+            Err(answer) => answer,
+        }
+    })
+}
+
+/// Refunds all that is left of a payment (or `amount` of it); gives the refund and the
+/// charge after it.
+fn refund(shared: &Shared, params: &HashMap<String, String>) -> Result<(Value, Value), Answer> {
+    let target = params
+        .get("payment_intent")
+        .or_else(|| params.get("charge"))
+        .ok_or_else(|| invalid("payment_intent or charge is required"))?;
+    let mut store = shared.store.lock().unwrap();
+    let session = store
+        .sessions
+        .values()
+        .find(|s| {
+            s.payment
+                .as_ref()
+                .is_some_and(|p| &p.payment_intent == target || &p.charge == target)
+        })
+        .cloned()
+        .ok_or_else(|| not_found(&format!("payment_intent: '{target}'")))?;
+    let payment = session.payment.clone().expect("found by its payment");
+    let already = store
+        .refunded
+        .get(&payment.payment_intent)
+        .copied()
+        .unwrap_or(0);
+    let left = session.amount - already;
+    if left <= 0 {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            objects::error_json(
+                "invalid_request_error",
+                Some("charge_already_refunded"),
+                &format!("Charge {} has already been refunded.", payment.charge),
+            ),
+        ));
+    }
+    let amount = match params.get("amount") {
+        Some(value) => value
+            .parse::<i64>()
+            .ok()
+            .filter(|a| *a > 0 && *a <= left)
+            .ok_or_else(|| invalid("amount: must be positive and at most what is left"))?,
+        None => left,
+    };
+    store
+        .refunded
+        .insert(payment.payment_intent.clone(), already + amount);
+    let metadata: HashMap<String, String> = params
+        .iter()
+        .filter_map(|(key, value)| {
+            let name = key.strip_prefix("metadata[")?.strip_suffix(']')?;
+            Some((name.to_string(), value.clone()))
+        })
+        .collect();
+    let refund = objects::refund_json(
+        &new_id("re"),
+        amount,
+        &session.currency,
+        &payment,
+        params.get("reason").map(String::as_str),
+        &metadata,
+    );
+    let charge = session
+        .charge_json(already + amount)
+        .expect("the session is paid");
+    Ok((refund, charge))
+}
+
+/// Marks a session paid and sends `checkout.session.completed`; `None` when it is not open.
+pub(crate) fn complete(shared: &Shared, id: &str) -> Option<String> {
+    let (json, success_url) = {
+        let mut store = shared.store.lock().unwrap();
+        let session = store.sessions.get_mut(id)?;
+        if session.status != Status::Open {
+            return None;
+        }
+        session.status = Status::Complete;
+        session.payment = Some(objects::Payment {
+            payment_intent: new_id("pi"),
+            charge: new_id("ch"),
+            created: now(),
+        });
+        (
+            session.to_json(&shared.base_url),
+            session.success_url.replace("{CHECKOUT_SESSION_ID}", id),
+        )
+    };
+    webhooks::deliver(
+        shared,
+        objects::event_json("checkout.session.completed", json),
+    );
+    Some(success_url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn valid() -> HashMap<String, String> {
+        params(&[
+            ("mode", "payment"),
+            ("line_items[0][price_data][unit_amount]", "1299"),
+            ("line_items[0][price_data][currency]", "usd"),
+            ("line_items[0][price_data][product_data][name]", "A film"),
+            ("line_items[0][quantity]", "1"),
+            ("success_url", "http://app/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
+            ("cancel_url", "http://app/content/a-film"),
+            ("metadata[purchase_id]", "p1"),
+            ("customer_email", "ann@example.com"),
+        ])
+    }
+
+    #[test]
+    fn a_session_parses_as_async_stripes_checkout_session() {
+        let mut session = new_session(&valid()).unwrap();
+        let json = session.to_json("http://standin").to_string();
+        let parsed: stripe_shared::CheckoutSession = miniserde::json::from_str(&json).unwrap();
+        assert_eq!(parsed.amount_total, Some(1299));
+        assert_eq!(parsed.metadata.unwrap()["purchase_id"], "p1");
+        assert!(parsed.url.unwrap().starts_with("http://standin/pay/cs_test_"));
+
+        session.status = Status::Complete;
+        session.payment = Some(objects::Payment {
+            payment_intent: "pi_1".into(),
+            charge: "ch_1".into(),
+            created: 1,
+        });
+        let charge = session.charge_json(1299).unwrap().to_string();
+        let parsed: stripe_shared::Charge = miniserde::json::from_str(&charge).unwrap();
+        assert!(parsed.refunded);
+        let refund = objects::refund_json(
+            "re_1",
+            1299,
+            "usd",
+            session.payment.as_ref().unwrap(),
+            Some("requested_by_customer"),
+            &HashMap::new(),
+        )
+        .to_string();
+        let parsed: stripe_shared::Refund = miniserde::json::from_str(&refund).unwrap();
+        assert_eq!(parsed.amount, 1299);
+    }
+
+    #[test]
+    fn events_verify_and_parse_with_stripe_webhook() {
+        let session = new_session(&valid()).unwrap();
+        let event = objects::event_json(
+            "checkout.session.completed",
+            session.to_json("http://standin"),
+        )
+        .to_string();
+        let header = webhooks::sign(&event, "whsec_x", now());
+        let parsed = stripe_webhook::Webhook::construct_event(&event, &header, "whsec_x").unwrap();
+        assert!(matches!(
+            parsed.data.object,
+            stripe_webhook::EventObject::CheckoutSessionCompleted(_)
+        ));
+    }
+
+    #[test]
+    fn sessions_need_payment_mode_an_amount_and_urls() {
+        let mut missing_amount = valid();
+        missing_amount.remove("line_items[0][price_data][unit_amount]");
+        assert!(new_session(&missing_amount).is_err());
+        let mut subscription = valid();
+        subscription.insert("mode".into(), "subscription".into());
+        assert!(new_session(&subscription).is_err());
+        let mut no_success = valid();
+        no_success.remove("success_url");
+        assert!(new_session(&no_success).is_err());
+    }
+}

@@ -1,0 +1,144 @@
+//! The stand-in's objects and their JSON in Stripe's shapes (the fields async-stripe
+//! requires, and the ones Codex reads).
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+/// The API version events are rendered with (the one async-stripe 1.0 is generated from).
+pub const API_VERSION: &str = "2026-09-30.endive";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Complete,
+    Expired,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub created: i64,
+    pub expires_at: i64,
+    pub amount: i64,
+    pub currency: String,
+    pub product_name: String,
+    pub customer_email: Option<String>,
+    pub client_reference_id: Option<String>,
+    pub metadata: HashMap<String, String>,
+    pub success_url: String,
+    pub cancel_url: String,
+    pub status: Status,
+    /// Set once the session is paid, with the charge made for it.
+    pub payment: Option<Payment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Payment {
+    pub payment_intent: String,
+    pub charge: String,
+    pub created: i64,
+}
+
+impl Session {
+    pub fn to_json(&self, base_url: &str) -> Value {
+        let status = match self.status {
+            Status::Open => "open",
+            Status::Complete => "complete",
+            Status::Expired => "expired",
+        };
+        json!({
+            "id": self.id,
+            "object": "checkout.session",
+            "amount_subtotal": self.amount,
+            "amount_total": self.amount,
+            "automatic_tax": { "enabled": false, "liability": null, "provider": null, "status": null },
+            "cancel_url": self.cancel_url,
+            "client_reference_id": self.client_reference_id,
+            "created": self.created,
+            "currency": self.currency,
+            "custom_fields": [],
+            "custom_text": { "after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null },
+            "customer_details": self.customer_email.as_ref().map(|email| json!({
+                "address": null, "email": email, "name": null, "phone": null,
+                "tax_exempt": "none", "tax_ids": []
+            })),
+            "customer_email": self.customer_email,
+            "expires_at": self.expires_at,
+            "livemode": false,
+            "metadata": self.metadata,
+            "mode": "payment",
+            "payment_intent": self.payment.as_ref().map(|p| p.payment_intent.clone()),
+            "payment_method_types": ["card"],
+            "payment_status": if self.payment.is_some() { "paid" } else { "unpaid" },
+            "shipping_options": [],
+            "status": status,
+            "success_url": self.success_url,
+            "url": (self.status == Status::Open).then(|| format!("{base_url}/pay/{}", self.id)),
+        })
+    }
+
+    /// The charge of a paid session, after `refunded` cents went back.
+    pub fn charge_json(&self, refunded: i64) -> Option<Value> {
+        let payment = self.payment.as_ref()?;
+        Some(json!({
+            "id": payment.charge,
+            "object": "charge",
+            "amount": self.amount,
+            "amount_captured": self.amount,
+            "amount_refunded": refunded,
+            "billing_details": { "address": null, "email": self.customer_email, "name": null, "phone": null, "tax_id": null },
+            "captured": true,
+            "created": payment.created,
+            "currency": self.currency,
+            "disputed": false,
+            "livemode": false,
+            "metadata": {},
+            "paid": true,
+            "payment_intent": payment.payment_intent,
+            "refunded": refunded >= self.amount,
+            "status": "succeeded",
+        }))
+    }
+}
+
+pub fn refund_json(
+    id: &str,
+    amount: i64,
+    currency: &str,
+    payment: &Payment,
+    reason: Option<&str>,
+    metadata: &HashMap<String, String>,
+) -> Value {
+    json!({
+        "id": id,
+        "object": "refund",
+        "amount": amount,
+        "charge": payment.charge,
+        "created": crate::now(),
+        "currency": currency,
+        "metadata": metadata,
+        "payment_intent": payment.payment_intent,
+        "reason": reason,
+        "status": "succeeded",
+    })
+}
+
+pub fn event_json(kind: &str, object: Value) -> Value {
+    json!({
+        "id": crate::new_id("evt"),
+        "object": "event",
+        "api_version": API_VERSION,
+        "created": crate::now(),
+        "data": { "object": object },
+        "livemode": false,
+        "pending_webhooks": 1,
+        "request": { "id": null, "idempotency_key": null },
+        "type": kind,
+    })
+}
+
+/// Stripe's error body.
+pub fn error_json(kind: &str, code: Option<&str>, message: &str) -> Value {
+    json!({ "error": { "type": kind, "code": code, "message": message } })
+}
