@@ -121,6 +121,28 @@ fn ShareMeta(title: String, summary: String, image: Option<String>) -> impl Into
     }
 }
 
+/// What came of a checkout that sent the customer back here (`?checkout=`).
+#[component]
+fn CheckoutMessage() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let (message, is_error) = match query.read().get("checkout").as_deref() {
+            Some("cancelled") => ("Checkout cancelled: you have not been charged.", false),
+            Some("owned") => ("You already own this item.", false),
+            Some("verify") => ("Verify your email address before buying: check your inbox for the link.", true),
+            Some("owner") => ("This is your own item: it is always available to you.", false),
+            Some("free") => ("This item is free: use “Get access”.", false),
+            Some("unavailable") => ("Payments are not available right now. Please try again in a moment.", true),
+            _ => return None,
+        };
+        Some(if is_error {
+            view! { <p class="alert alert-error" role="alert">{message}</p> }.into_any()
+        } else {
+            view! { <p class="alert alert-info" role="status">{message}</p> }.into_any()
+        })
+    }
+}
+
 #[component]
 fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
     let get_access = ServerAction::<GetFreeAccess>::new();
@@ -150,8 +172,11 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
                 </ActionForm>
             }.into_any(),
             (_, false) => view! {
-                <button type="button" class="button button-primary" disabled=true>"Buy now"</button>
-                <p class="hint">"Payments are not open yet."</p>
+                // A plain form: the server starts the checkout and sends the browser to it.
+                <form method="post" action="/checkout/start" class="inline-form">
+                    <input type="hidden" name="content_id" value=item.id.to_string()/>
+                    <button type="submit" class="button button-primary">"Buy now"</button>
+                </form>
             }.into_any(),
         }
     };
@@ -175,6 +200,7 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
                 <div class="actions">
                     {action}
                     <FormAlert error=action_error(get_access)/>
+                    <CheckoutMessage/>
                 </div>
                 <p class="description">{item.description.clone()}</p>
                 <ul class="tags" aria-label="Tags">

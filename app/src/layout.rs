@@ -7,26 +7,32 @@ use leptos_router::components::{Outlet, A};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
+use crate::site::{get_site_info, TestModeBanner};
 
 pub const PLATFORM_NAME: &str = "Codex";
 
-/// The header and, for unverified users, the reminder banner. One `<Transition>` reads the
-/// user for both: a resource read by several suspense boundaries outside the routes makes
+/// The header, the test-mode banner and, for unverified users, the reminder banner. One
+/// `<Transition>` reads the user and the site for all three: a resource read by several suspense boundaries outside the routes makes
 /// the hydration of the page's own boundaries go wrong.
 #[component]
 pub fn Header() -> impl IntoView {
     let auth = use_auth();
+    let site = Resource::new(|| (), |_| get_site_info());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Transition fallback=|| view! { <SiteHeader user=None/> }>
-            {move || auth.user.get().map(|result| {
-                let user = result.ok().flatten();
-                let unverified = user.as_ref().is_some_and(|u| !u.email_verified);
-                view! {
-                    <SiteHeader user=Some(user)/>
-                    {unverified.then(|| view! { <VerifyBanner/> })}
-                }
-            })}
+            {move || {
+                let test_mode = site.get().and_then(Result::ok).is_some_and(|s| s.test_mode);
+                auth.user.get().map(|result| {
+                    let user = result.ok().flatten();
+                    let unverified = user.as_ref().is_some_and(|u| !u.email_verified);
+                    view! {
+                        {test_mode.then(|| view! { <TestModeBanner/> })}
+                        <SiteHeader user=Some(user)/>
+                        {unverified.then(|| view! { <VerifyBanner/> })}
+                    }
+                })
+            }}
         </Transition>
     }
 }
@@ -70,6 +76,7 @@ fn SignedInMenu(user: UserView) -> impl IntoView {
     view! {
         {user.is_owner().then(|| view! { <a href="/admin">"Admin"</a> })}
         <a href="/library">"Library"</a>
+        {(!user.is_owner()).then(|| view! { <a href="/account/purchases">"Purchases"</a> })}
         <a href="/account" title="Your account">{user.name.clone()}</a>
         <ActionForm action=auth.logout attr:class="inline-form">
             <button type="submit" class="button button-small">"Log out"</button>
@@ -87,6 +94,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin" exact=true>"Dashboard"</A>
                     <A href="/admin/content">"Content"</A>
                     <A href="/admin/media">"Media"</A>
+                    <A href="/admin/purchases">"Purchases"</A>
                     <A href="/admin/emails">"Emails"</A>
                 </nav>
             </details>

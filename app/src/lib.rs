@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod checkout;
 pub mod content;
 pub mod email;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod layout;
 pub mod library;
 pub mod media;
 pub mod playback;
+pub mod site;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -28,6 +30,9 @@ use leptos_router::path;
 use leptos_router::SsrMode;
 
 use account::page::AccountPage;
+use checkout::account_pages::{PurchasesPage, ReceiptPage};
+use checkout::admin_page::AdminPurchasesPage;
+use checkout::success_page::CheckoutSuccessPage;
 use admin::AdminDashboardPage;
 use auth::context::provide_auth;
 use auth::email_verification_page::VerifyEmailPage;
@@ -106,6 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/library") view=LibraryPage/>
+                    <Route path=path!("/account/purchases") view=PurchasesPage/>
+                    <Route path=path!("/account/purchases/:id") view=ReceiptPage/>
+                    <Route path=path!("/checkout/success") view=CheckoutSuccessPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=AdminDashboardPage/>
                         <Route path=path!("content") view=ContentListPage/>
@@ -113,6 +121,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("content/:id") view=EditContentPage/>
                         <Route path=path!("media") view=MediaPage/>
                         <Route path=path!("emails") view=EmailsPage/>
+                        <Route path=path!("purchases") view=AdminPurchasesPage/>
                     </ParentRoute>
                 </Routes>
             </main>

@@ -1,5 +1,5 @@
 //! Fixed-window rate limits with the counters in PostgreSQL, so every app server shares
-//! them. The window is computed from the database clock for the same reason.
+//! them. Windows are measured on the database clock for the same reason.
 
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
@@ -50,16 +50,19 @@ pub struct Decision {
     pub retry_after: i64,
 }
 
-/// Counts one request of `subject` (an IP address or a user id) against `rule`.
+/// Counts one request of `subject` (an IP address or a user id) against `rule`. A window
+/// starts at the subject's first request and lasts `window_secs`; the next request after it
+/// ends starts a new one. (Windows aligned to the clock would let a burst around a boundary
+/// through twice.)
 pub async fn hit(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<Decision, AppError> {
     let bucket = format!("{}:{}", rule.name, subject);
     let row = sqlx::query!(
-        r#"WITH win AS (
-               SELECT to_timestamp(floor(extract(epoch FROM now()) / $2::bigint) * $2::bigint) AS start
-           )
-           INSERT INTO rate_limits (bucket, window_start, hits)
-           SELECT $1, win.start, 1 FROM win
-           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1
+        r#"INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, now(), 1)
+           ON CONFLICT (bucket) DO UPDATE SET
+               window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2::bigint)
+                                   THEN now() ELSE rate_limits.window_start END,
+               hits = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2::bigint)
+                           THEN 1 ELSE rate_limits.hits + 1 END
            RETURNING hits, window_start, now() AS "now!""#,
         bucket,
         rule.window_secs

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 use sqlx::PgPool;
 
+use crate::checkout::gateway::Gateway;
 use crate::error::AppError;
 use crate::media::storage::MediaStorage;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub storage: MediaStorage,
     /// Signs playback tokens (derived from the session secret; never logged).
     pub playback_key: Arc<[u8]>,
+    /// Stripe, or the local stand-in.
+    pub payments: Arc<Gateway>,
 }
 
 /// Settings the features need to build links and emails.

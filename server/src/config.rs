@@ -43,6 +43,24 @@ const DEV_SESSION_SECRET: &str =
     "codex-development-session-secret-do-not-use-in-production-0123456789";
 const MIN_SESSION_SECRET_LEN: usize = 64;
 
+/// The endpoint secret of the local Stripe stand-in (outside production only).
+pub const STANDIN_WEBHOOK_SECRET: &str = "whsec_codex_standin";
+/// The API key the app presents to the stand-in.
+pub const STANDIN_SECRET_KEY: &str = "sk_test_codex_standin";
+
+/// Where payments go.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Payments {
+    /// Stripe itself (or any server at `api_base` that speaks its API).
+    Stripe {
+        secret_key: String,
+        webhook_secret: String,
+        api_base: Option<String>,
+    },
+    /// The local stand-in, started inside the server on `addr` (port 0: any free port).
+    Standin { addr: SocketAddr },
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub env: AppEnv,
@@ -60,6 +78,7 @@ pub struct Config {
     pub media_storage: String,
     pub run_workers: bool,
     pub log_json: bool,
+    pub payments: Payments,
 }
 
 /// Secrets never appear in logs, not even through `{:?}`.
@@ -81,6 +100,16 @@ impl fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("media_storage", &self.media_storage)
             .field("run_workers", &self.run_workers)
+            .field(
+                "payments",
+                &match &self.payments {
+                    Payments::Stripe { api_base, .. } => format!(
+                        "stripe at {}",
+                        api_base.as_deref().unwrap_or("api.stripe.com")
+                    ),
+                    Payments::Standin { addr } => format!("local stand-in on {addr}"),
+                },
+            )
             .finish()
     }
 }
@@ -177,6 +206,8 @@ impl Config {
             .transpose()?
             .unwrap_or(10);
 
+        let payments = payments(&lookup, production)?;
+
         Ok(Self {
             env,
             database_url,
@@ -196,6 +227,7 @@ impl Config {
             log_json: lookup("LOG_FORMAT")
                 .map(|v| v == "json")
                 .unwrap_or(production),
+            payments,
         })
     }
 
@@ -246,6 +278,46 @@ fn parse_proxies(value: &str) -> Result<Vec<IpNet>, ConfigError> {
         .collect()
 }
 
+/// Stripe when `STRIPE_SECRET_KEY` is set; otherwise the local stand-in, which production
+/// refuses.
+fn payments(lookup: &impl Fn(&str) -> Option<String>, production: bool) -> Result<Payments, ConfigError> {
+    let Some(secret_key) = lookup("STRIPE_SECRET_KEY") else {
+        if production {
+            return Err(ConfigError::Missing("STRIPE_SECRET_KEY"));
+        }
+        let addr = lookup("STRIPE_STANDIN_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:0".into())
+            .parse()
+            .map_err(|e| ConfigError::Invalid("STRIPE_STANDIN_ADDR", format!("{e}")))?;
+        return Ok(Payments::Standin { addr });
+    };
+    if !["sk_live_", "sk_test_", "rk_live_", "rk_test_"]
+        .iter()
+        .any(|prefix| secret_key.starts_with(prefix))
+    {
+        return Err(ConfigError::Invalid(
+            "STRIPE_SECRET_KEY",
+            "expected a Stripe secret key (sk_live_..., sk_test_... or a restricted rk_ key)".into(),
+        ));
+    }
+    let webhook_secret = match lookup("STRIPE_WEBHOOK_SECRET") {
+        Some(secret) => secret,
+        None => return Err(ConfigError::Missing("STRIPE_WEBHOOK_SECRET")),
+    };
+    let api_base = lookup("STRIPE_API_BASE");
+    if production && api_base.is_some() {
+        return Err(ConfigError::Invalid(
+            "STRIPE_API_BASE",
+            "production talks to Stripe itself; unset it".into(),
+        ));
+    }
+    Ok(Payments::Stripe {
+        secret_key,
+        webhook_secret,
+        api_base,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +364,8 @@ mod tests {
             ("DATABASE_URL", "postgres://db/codex"),
             ("PUBLIC_URL", "https://videos.example.com"),
             ("SMTP_URL", "smtp://localhost"),
+            ("STRIPE_SECRET_KEY", "sk_live_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
         ];
         let mut vars = base.to_vec();
         vars.push(("SESSION_SECRET", DEV_SESSION_SECRET));
@@ -311,6 +385,42 @@ mod tests {
         let c = config(&vars).unwrap();
         assert!(c.secure_cookies());
         assert!(c.log_json);
+    }
+
+    #[test]
+    fn payments_use_the_stand_in_until_a_stripe_key_is_set() {
+        assert!(matches!(config(&[]).unwrap().payments, Payments::Standin { .. }));
+        let stripe = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_123"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ])
+        .unwrap();
+        assert!(matches!(stripe.payments, Payments::Stripe { ref api_base, .. } if api_base.is_none()));
+        assert_eq!(
+            config(&[("STRIPE_SECRET_KEY", "sk_test_123")]).unwrap_err(),
+            ConfigError::Missing("STRIPE_WEBHOOK_SECRET")
+        );
+        assert!(config(&[("STRIPE_SECRET_KEY", "pk_test_123"), ("STRIPE_WEBHOOK_SECRET", "w")]).is_err());
+    }
+
+    #[test]
+    fn production_refuses_the_stand_in() {
+        let secret = "x".repeat(64);
+        let base = vec![
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://db/codex"),
+            ("PUBLIC_URL", "https://videos.example.com"),
+            ("SMTP_URL", "smtp://localhost"),
+            ("SESSION_SECRET", secret.as_str()),
+        ];
+        assert_eq!(config(&base).unwrap_err(), ConfigError::Missing("STRIPE_SECRET_KEY"));
+        let mut with_base = base.clone();
+        with_base.extend([
+            ("STRIPE_SECRET_KEY", "sk_live_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:12111/"),
+        ]);
+        assert!(matches!(config(&with_base), Err(ConfigError::Invalid("STRIPE_API_BASE", _))));
     }
 
     #[test]

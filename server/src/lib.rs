@@ -30,6 +30,8 @@ pub struct AppContext {
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
     pub public_origin: String,
+    /// Where "Buy now" sends the browser: Stripe Checkout or the stand-in.
+    pub checkout_origin: String,
 }
 
 impl FromRef<AppContext> for LeptosOptions {

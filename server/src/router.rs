@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use anyhow::Context as _;
+use app::checkout::gateway::Gateway;
 use app::media::storage::MediaStorage;
 use app::state::{AppState, SiteConfig};
 use app::{shell, App};
@@ -31,7 +33,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::config::{AppEnv, Config};
+use crate::config::{AppEnv, Config, Payments, STANDIN_SECRET_KEY, STANDIN_WEBHOOK_SECRET};
 use crate::metrics::Metrics;
 use crate::security::CspNonce;
 use crate::{client_ip, ops, page_guard, rate_limit, security, session_keys, AppContext};
@@ -60,8 +62,55 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// Stripe, or the stand-in started here (inside the Tokio runtime) and pointed at this
+/// server's webhook endpoint. Also gives the origin of the checkout pages, which the
+/// content pages' CSP must let the "Buy now" form go to.
+fn payments(config: &Config) -> anyhow::Result<(Gateway, String)> {
+    match &config.payments {
+        Payments::Stripe {
+            secret_key,
+            webhook_secret,
+            api_base,
+        } => {
+            let gateway = Gateway::new(secret_key, api_base.as_deref(), webhook_secret)
+                .map_err(anyhow::Error::msg)?;
+            let checkout_origin = match api_base {
+                Some(base) => origin_of(base)?,
+                None => "https://checkout.stripe.com".to_string(),
+            };
+            Ok((gateway, checkout_origin))
+        }
+        Payments::Standin { addr } => {
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("cannot start the Stripe stand-in on {addr}"))?;
+            let standin = stripe_standin::spawn(
+                listener,
+                stripe_standin::Config {
+                    webhook_url: format!("{}/webhooks/stripe", config.public_url),
+                    webhook_secret: STANDIN_WEBHOOK_SECRET.into(),
+                    retry_delays: stripe_standin::Config::default_retry_delays(),
+                },
+            )?;
+            tracing::info!(api_base = %standin.base_url, "payments go to the local Stripe stand-in (test mode)");
+            let gateway = Gateway::new(
+                STANDIN_SECRET_KEY,
+                Some(&standin.base_url),
+                STANDIN_WEBHOOK_SECRET,
+            )
+            .map_err(anyhow::Error::msg)?;
+            Ok((gateway, origin_of(&standin.base_url)?))
+        }
+    }
+}
+
+fn origin_of(url: &str) -> anyhow::Result<String> {
+    let parsed = url::Url::parse(url).with_context(|| format!("{url} is not a URL"))?;
+    Ok(parsed.origin().ascii_serialization())
+}
+
 pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
     let storage = MediaStorage::from_config(&config.media_storage).map_err(anyhow::Error::msg)?;
+    let (gateway, checkout_origin) = payments(&config)?;
     let site = SiteConfig {
         public_url: config.public_url.clone(),
         email_from: config.email_from.clone(),
@@ -74,7 +123,9 @@ pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
             site: Arc::new(site),
             storage,
             playback_key: playback_key(&config.session_secret),
+            payments: Arc::new(gateway),
         },
+        checkout_origin,
         public_origin: config.public_origin(),
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),
@@ -156,6 +207,8 @@ pub fn build(ctx: AppContext) -> Router {
                 app::content::thumbnail::THUMBNAIL_BODY_LIMIT,
             )),
         )
+        .route("/webhooks/stripe", post(app::checkout::webhook::receive))
+        .route("/checkout/start", post(app::checkout::start::start))
         .route(
             "/media/uploads/{id}/parts/{index}",
             put(app::media::upload::put_part)

@@ -21,6 +21,12 @@ pub async fn security_headers(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // Only the item pages post a form that leaves for the checkout page.
+    let form_action = if request.uri().path().starts_with("/content/") {
+        format!("'self' {}", ctx.checkout_origin)
+    } else {
+        "'self'".to_string()
+    };
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
@@ -34,7 +40,7 @@ pub async fn security_headers(
          worker-src 'self' blob:; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
          connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action {form_action}; frame-ancestors 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);

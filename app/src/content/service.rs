@@ -402,14 +402,30 @@ pub async fn get_free_access(content: Uuid) -> Result<(), AppError> {
     if price != 0 {
         return Err(AppError::validation("This item is not free."));
     }
-    sqlx::query!(
-        r#"INSERT INTO access (user_id, content_id, reason) VALUES ($1, $2, 'free')
-           ON CONFLICT (user_id, content_id) DO UPDATE SET revoked_at = NULL, reason = 'free', granted_at = now()
-           WHERE access.revoked_at IS NOT NULL"#,
+    // One purchase row per free item taken, so it shows in the customer's purchases.
+    let mut tx = state.pool.begin().await?;
+    let has_access = sqlx::query_scalar!(
+        "SELECT revoked_at IS NULL FROM access WHERE user_id = $1 AND content_id = $2 FOR UPDATE",
         user.id,
         content
     )
-    .execute(&state.pool)
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten()
+    .unwrap_or(false);
+    if has_access {
+        return Ok(());
+    }
+    sqlx::query!(
+        "INSERT INTO purchases (id, user_id, content_id, kind, status, amount_cents, completed_at)
+         VALUES ($1, $2, $3, 'free', 'completed', 0, now())",
+        Uuid::new_v4(),
+        user.id,
+        content
+    )
+    .execute(&mut *tx)
     .await?;
+    crate::checkout::fulfilment::give_access(&mut tx, user.id, content, "free").await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -18,6 +18,9 @@ pub enum EmailKind {
     VerifyEmail,
     PasswordReset,
     PasswordChanged,
+    PurchaseReceipt,
+    SaleNotification,
+    RefundConfirmation,
 }
 
 impl EmailKind {
@@ -27,6 +30,9 @@ impl EmailKind {
             Self::VerifyEmail => "verify_email",
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
+            Self::PurchaseReceipt => "purchase_receipt",
+            Self::SaleNotification => "sale_notification",
+            Self::RefundConfirmation => "refund_confirmation",
         }
     }
 }
@@ -154,6 +160,100 @@ pub fn password_changed(platform: &str, to: &str, name: &str, forgot_url: &str) 
         platform,
     }
     .into_email(EmailKind::PasswordChanged, to, format!("Your {platform} password was changed"))
+}
+
+/// What a purchase email says about the purchase.
+pub struct PurchaseFacts<'a> {
+    pub title: &'a str,
+    /// `$12.34`.
+    pub amount: &'a str,
+    pub payment_id: &'a str,
+    pub date: &'a str,
+}
+
+pub fn purchase_receipt(
+    platform: &str,
+    to: &str,
+    name: &str,
+    purchase: &PurchaseFacts<'_>,
+    receipt_url: &str,
+) -> OutgoingEmail {
+    let bought = format!("Thank you for your purchase of \"{}\".", purchase.title);
+    let details = format!(
+        "Amount: {} · Date: {} · Payment: {}",
+        purchase.amount, purchase.date, purchase.payment_id
+    );
+    Message {
+        greeting_name: name,
+        paragraphs: &[
+            &bought,
+            &details,
+            "It is in your library now, ready to watch.",
+        ],
+        action: Some(("View your receipt", receipt_url)),
+        platform,
+    }
+    .into_email(
+        EmailKind::PurchaseReceipt,
+        to,
+        format!("Your receipt from {platform}"),
+    )
+}
+
+pub fn sale_notification(
+    platform: &str,
+    to: &str,
+    owner_name: &str,
+    customer: &str,
+    purchase: &PurchaseFacts<'_>,
+    purchases_url: &str,
+) -> OutgoingEmail {
+    let sold = format!(
+        "{customer} bought \"{}\" for {}.",
+        purchase.title, purchase.amount
+    );
+    let details = format!("Date: {} · Payment: {}", purchase.date, purchase.payment_id);
+    Message {
+        greeting_name: owner_name,
+        paragraphs: &[&sold, &details],
+        action: Some(("See your purchases", purchases_url)),
+        platform,
+    }
+    .into_email(
+        EmailKind::SaleNotification,
+        to,
+        format!("New sale: {}", purchase.title),
+    )
+}
+
+pub fn refund_confirmation(
+    platform: &str,
+    to: &str,
+    name: &str,
+    purchase: &PurchaseFacts<'_>,
+    reason: &str,
+    purchases_url: &str,
+) -> OutgoingEmail {
+    let refunded = format!(
+        "Your purchase of \"{}\" ({}) has been refunded. The money goes back to your card within 5 to 10 days.",
+        purchase.title, purchase.amount
+    );
+    let why = format!("Reason: {reason}");
+    Message {
+        greeting_name: name,
+        paragraphs: &[
+            &refunded,
+            &why,
+            "The item has left your library.",
+        ],
+        action: Some(("Your purchases", purchases_url)),
+        platform,
+    }
+    .into_email(
+        EmailKind::RefundConfirmation,
+        to,
+        format!("Your refund from {platform}"),
+    )
 }
 
 #[cfg(test)]

@@ -189,6 +189,19 @@ impl TestApp {
         (id, media_id)
     }
 
+    /// Waits (up to 30 s) until `sql` counts at least `expected` rows: for work the app
+    /// does in the background, such as webhook deliveries from the Stripe stand-in.
+    pub async fn wait_for_count(&self, sql: &str, expected: i64) -> i64 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let count = self.count(sql).await;
+            if count >= expected || std::time::Instant::now() > deadline {
+                return count;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&self.pool)
@@ -277,6 +290,18 @@ impl Browser<'_> {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Posts a plain HTML form (`application/x-www-form-urlencoded`).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        let response = self
+            .request(reqwest::Method::POST, path)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.remember_cookie(&response).await;
+        response
     }
 
     /// Calls a server function the way the hydrated page does.

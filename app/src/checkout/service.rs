@@ -1,0 +1,193 @@
+//! The checkout server functions' work: who may call, which rows they may touch.
+
+use uuid::Uuid;
+
+use super::fulfilment::{self, give_access, take_access};
+use super::{AdminPurchase, CheckoutState, PurchaseView};
+use crate::auth::guard::{require_owner, require_user};
+use crate::auth::types::Email;
+use crate::content::service::clean_filter;
+use crate::error::AppError;
+
+const STATUSES: [&str; 5] = ["pending", "completed", "failed", "refunded", "revoked"];
+const MAX_REASON_CHARS: usize = 500;
+const ADMIN_PAGE_SIZE: i64 = 200;
+
+/// The success page: the caller's checkout, confirmed with Stripe while it is pending
+/// (through the same code as the webhook, so the two never fulfil twice).
+pub async fn confirm(session_id: String) -> Result<CheckoutState, AppError> {
+    let (state, _, user) = require_user().await?;
+    let find = || {
+        sqlx::query_as!(
+            CheckoutState,
+            r#"SELECT p.id AS purchase_id, p.status, c.title, c.slug
+               FROM purchases p JOIN content c ON c.id = p.content_id
+               WHERE p.stripe_session_id = $1 AND p.user_id = $2"#,
+            session_id,
+            user.id
+        )
+        .fetch_optional(&state.pool)
+    };
+    let found = find().await?.ok_or(AppError::NotFound)?;
+    if found.status != "pending" {
+        return Ok(found);
+    }
+    let facts = state.payments.retrieve_session(&session_id).await?;
+    if facts.paid {
+        let mut tx = state.pool.begin().await?;
+        fulfilment::complete(&mut tx, &state.site, &facts).await?;
+        tx.commit().await?;
+    }
+    find().await?.ok_or(AppError::NotFound)
+}
+
+/// The caller's purchases, newest first.
+pub async fn mine() -> Result<Vec<PurchaseView>, AppError> {
+    let (state, _, user) = require_user().await?;
+    Ok(sqlx::query_as!(
+        PurchaseView,
+        r#"SELECT p.id, c.title, c.slug, p.amount_cents, p.status, p.kind,
+                  to_char(p.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "created_on!",
+                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
+           FROM purchases p JOIN content c ON c.id = p.content_id
+           WHERE p.user_id = $1
+           ORDER BY p.created_at DESC"#,
+        user.id
+    )
+    .fetch_all(&state.pool)
+    .await?)
+}
+
+/// One purchase of the caller's (the owner may read any).
+pub async fn receipt(id: Uuid) -> Result<PurchaseView, AppError> {
+    let (state, _, user) = require_user().await?;
+    let is_owner = user.view().is_owner();
+    sqlx::query_as!(
+        PurchaseView,
+        r#"SELECT p.id, c.title, c.slug, p.amount_cents, p.status, p.kind,
+                  to_char(p.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "created_on!",
+                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
+           FROM purchases p JOIN content c ON c.id = p.content_id
+           WHERE p.id = $1 AND (p.user_id = $2 OR $3)"#,
+        id,
+        user.id,
+        is_owner
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// The owner's list: newest first, filtered by status, searched by email or payment id.
+pub async fn admin_list(status: Option<String>, query: Option<String>) -> Result<Vec<AdminPurchase>, AppError> {
+    let (state, _) = require_owner().await?;
+    let status = clean_filter(status).filter(|s| STATUSES.contains(&s.as_str()));
+    let query = clean_filter(query).map(|q| q.to_lowercase());
+    Ok(sqlx::query_as!(
+        AdminPurchase,
+        r#"SELECT p.id, u.email AS customer_email, u.name AS customer_name, c.title,
+                  p.amount_cents, p.status, p.kind,
+                  to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "created_at!",
+                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
+           FROM purchases p JOIN users u ON u.id = p.user_id JOIN content c ON c.id = p.content_id
+           WHERE ($1::text IS NULL OR p.status = $1)
+             AND ($2::text IS NULL OR strpos(lower(u.email), $2) > 0 OR p.stripe_payment_intent_id = $2)
+           ORDER BY p.created_at DESC
+           LIMIT $3"#,
+        status,
+        query,
+        ADMIN_PAGE_SIZE
+    )
+    .fetch_all(&state.pool)
+    .await?)
+}
+
+pub async fn refund(purchase_id: Uuid, reason: String) -> Result<(), AppError> {
+    let (state, _) = require_owner().await?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation("Reason: say why the purchase is refunded."));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::validation(format!(
+            "Reason: at most {MAX_REASON_CHARS} characters."
+        )));
+    }
+    let mut tx = state.pool.begin().await?;
+    fulfilment::refund_by_owner(&mut tx, &state.site, &state.payments, purchase_id, reason).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The owner gives an item to a customer, free of charge.
+pub async fn grant(email: String, content_id: Uuid) -> Result<(), AppError> {
+    let (state, _) = require_owner().await?;
+    let email = Email::parse(&email)?;
+    let mut tx = state.pool.begin().await?;
+    let customer = sqlx::query_scalar!(
+        "SELECT id FROM users WHERE lower(email) = lower($1) AND role = 'customer'",
+        email.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::validation("Customer email: no customer has this address."))?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM content WHERE id = $1 AND deleted_at IS NULL) AS "exists!""#,
+        content_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !exists {
+        return Err(AppError::validation("Item: choose an item to grant."));
+    }
+    // Locks the customer's access row (if any) so two grants at once make one.
+    let has_access = sqlx::query_scalar!(
+        "SELECT revoked_at IS NULL FROM access WHERE user_id = $1 AND content_id = $2 FOR UPDATE",
+        customer,
+        content_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten()
+    .unwrap_or(false);
+    if has_access {
+        return Err(AppError::Conflict(
+            "This customer already has access to that item.".into(),
+        ));
+    }
+    sqlx::query!(
+        "INSERT INTO purchases (id, user_id, content_id, kind, status, amount_cents, completed_at)
+         VALUES ($1, $2, $3, 'grant', 'completed', 0, now())",
+        Uuid::new_v4(),
+        customer,
+        content_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    give_access(&mut tx, customer, content_id, "granted").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends a grant: the customer loses the item (unless they bought it since).
+pub async fn revoke_grant(purchase_id: Uuid) -> Result<(), AppError> {
+    let (state, _) = require_owner().await?;
+    let mut tx = state.pool.begin().await?;
+    let grant = sqlx::query!(
+        "SELECT user_id, content_id FROM purchases
+         WHERE id = $1 AND kind = 'grant' AND status = 'completed' FOR UPDATE",
+        purchase_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    sqlx::query!(
+        "UPDATE purchases SET status = 'revoked', ended_at = now(), updated_at = now() WHERE id = $1",
+        purchase_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    take_access(&mut tx, grant.user_id, grant.content_id, "granted").await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! `POST /checkout/start`: "Buy now" as a plain form, so it works before the page hydrates.
+//! The price is read here and stored on a pending purchase; the customer goes on to the
+//! Checkout Session made for that purchase. Refusals go back to the item page with
+//! `?checkout=<reason>`.
+
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::gateway::SessionRequest;
+use crate::auth::session;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct StartForm {
+    pub content_id: Uuid,
+}
+
+fn back(slug: &str, reason: &str) -> Response {
+    Redirect::to(&format!("/content/{slug}?checkout={reason}")).into_response()
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<StartForm>,
+) -> Result<Response, AppError> {
+    let item = sqlx::query!(
+        "SELECT id, slug, title, price_cents FROM content
+         WHERE id = $1 AND status = 'published' AND deleted_at IS NULL",
+        form.content_id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let Some(user) = session::current_user(&state.pool, &session).await? else {
+        let to = format!("/login?redirect=%2Fcontent%2F{}", item.slug);
+        return Ok(Redirect::to(&to).into_response());
+    };
+    if user.view().is_owner() {
+        return Ok(back(&item.slug, "owner"));
+    }
+    if user.email_verified_at.is_none() {
+        return Ok(back(&item.slug, "verify"));
+    }
+    if item.price_cents == 0 {
+        return Ok(back(&item.slug, "free"));
+    }
+    let owned = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM access WHERE user_id = $1 AND content_id = $2 AND revoked_at IS NULL) AS "owned!""#,
+        user.id,
+        item.id
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    if owned {
+        return Ok(back(&item.slug, "owned"));
+    }
+    // A checkout started earlier at the same price and still open is taken up again, so a
+    // second click or a return from "Cancel" never makes a second payment page.
+    let open = sqlx::query_scalar!(
+        "SELECT stripe_checkout_url FROM purchases
+         WHERE user_id = $1 AND content_id = $2 AND status = 'pending' AND amount_cents = $3
+           AND stripe_checkout_url IS NOT NULL AND created_at > now() - interval '23 hours'
+         ORDER BY created_at DESC LIMIT 1",
+        user.id,
+        item.id,
+        item.price_cents
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .flatten();
+    if let Some(url) = open {
+        return Ok(Redirect::to(&url).into_response());
+    }
+
+    let purchase_id = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO purchases (id, user_id, content_id, kind, status, amount_cents)
+         VALUES ($1, $2, $3, 'checkout', 'pending', $4)",
+        purchase_id,
+        user.id,
+        item.id,
+        item.price_cents
+    )
+    .execute(&state.pool)
+    .await?;
+    let request = SessionRequest {
+        purchase_id,
+        title: &item.title,
+        amount_cents: i64::from(item.price_cents),
+        customer_email: &user.email,
+        success_url: state
+            .site
+            .link("/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
+        cancel_url: state
+            .site
+            .link(&format!("/content/{}?checkout=cancelled", item.slug)),
+    };
+    match state.payments.create_session(request).await {
+        Ok((session_id, url)) => {
+            sqlx::query!(
+                "UPDATE purchases SET stripe_session_id = $2, stripe_checkout_url = $3, updated_at = now()
+                 WHERE id = $1",
+                purchase_id,
+                session_id,
+                url
+            )
+            .execute(&state.pool)
+            .await?;
+            Ok(Redirect::to(&url).into_response())
+        }
+        Err(_) => {
+            sqlx::query!(
+                "UPDATE purchases SET status = 'failed', failure_reason = 'checkout_unavailable',
+                        ended_at = now(), updated_at = now()
+                 WHERE id = $1",
+                purchase_id
+            )
+            .execute(&state.pool)
+            .await?;
+            Ok(back(&item.slug, "unavailable"))
+        }
+    }
+}

@@ -1,0 +1,562 @@
+//! Payments over real HTTP: "Buy now" through the Stripe stand-in's checkout page, signed
+//! webhooks (computed with async-stripe's own test helper, as Stripe computes them), the
+//! success page's confirmation, refunds and the owner's grants.
+
+mod common;
+
+use common::{error_of, spawn_app, Browser, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use server::config::STANDIN_WEBHOOK_SECRET;
+use sqlx::PgPool;
+use stripe_webhook::Webhook;
+
+const PRICE: &str = "12.99";
+const PRICE_CENTS: i64 = 1299;
+const PAYING_CARD: &str = "4242 4242 4242 4242";
+const DECLINED_CARD: &str = "4000 0000 0000 0002";
+
+/// A published $12.99 item and a verified customer.
+async fn shop(app: &TestApp) -> (Browser<'_>, Browser<'_>, String) {
+    let owner = app.owner().await;
+    let (content, _) = app
+        .publish_ready_item(&owner, "Paid film", &[("price", PRICE)])
+        .await;
+    let customer = app.verified_customer("carol@example.com").await;
+    (owner, customer, content)
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a redirect")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// "Buy now": the checkout page's URL.
+async fn start_checkout(customer: &Browser<'_>, content: &str) -> String {
+    let response = customer
+        .post_form("/checkout/start", &[("content_id", content)])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    location(&response)
+}
+
+fn session_id(checkout_url: &str) -> String {
+    checkout_url.rsplit('/').next().unwrap().to_string()
+}
+
+/// Submits the stand-in's card form, as the customer's browser does.
+async fn pay(checkout_url: &str, card: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(checkout_url)
+        .form(&[("card", card)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn purchase_id(app: &TestApp, session: &str) -> String {
+    sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM purchases WHERE stripe_session_id = $1")
+        .bind(session)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+/// A Checkout Session object as Stripe sends it in events.
+fn session_object(session: &str, purchase: &str, amount: i64, paid: bool) -> Value {
+    json!({
+        "id": session, "object": "checkout.session",
+        "amount_subtotal": amount, "amount_total": amount,
+        "automatic_tax": { "enabled": false, "liability": null, "status": null },
+        "created": 1_700_000_000, "currency": "usd", "custom_fields": [],
+        "custom_text": { "after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null },
+        "expires_at": 1_700_086_400, "livemode": false,
+        "metadata": { "purchase_id": purchase }, "mode": "payment",
+        "payment_intent": if paid { json!(format!("pi_for_{session}")) } else { Value::Null },
+        "payment_method_types": ["card"],
+        "payment_status": if paid { "paid" } else { "unpaid" },
+        "shipping_options": [], "status": if paid { "complete" } else { "expired" },
+        "url": null
+    })
+}
+
+fn event(id: &str, kind: &str, object: Value) -> String {
+    json!({
+        "id": id, "object": "event", "api_version": "2026-09-30.endive",
+        "created": 1_700_000_000, "data": { "object": object }, "livemode": false,
+        "pending_webhooks": 1, "request": { "id": null, "idempotency_key": null }, "type": kind
+    })
+    .to_string()
+}
+
+fn signature(payload: &str) -> String {
+    Webhook::generate_test_header(payload, STANDIN_WEBHOOK_SECRET, None)
+}
+
+async fn deliver(app: &TestApp, payload: &str, signature: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(app.url("/webhooks/stripe"))
+        .header("content-type", "application/json")
+        .body(payload.to_string());
+    if let Some(signature) = signature {
+        request = request.header("stripe-signature", signature);
+    }
+    request.send().await.unwrap()
+}
+
+async fn status_of(app: &TestApp, purchase: &str) -> String {
+    sqlx::query_scalar::<_, String>("SELECT status FROM purchases WHERE id = $1::uuid")
+        .bind(purchase)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+const ACCESS: &str = "SELECT count(*) FROM access WHERE reason = 'purchased' AND revoked_at IS NULL";
+const RECEIPTS: &str = "SELECT count(*) FROM email_outbox WHERE kind = 'purchase_receipt'";
+const SALES: &str = "SELECT count(*) FROM email_outbox WHERE kind = 'sale_notification'";
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+
+    let checkout = start_checkout(&customer, &content).await;
+    assert!(checkout.contains("/pay/cs_test_"), "{checkout}");
+    let (amount, user): (i32, String) = sqlx::query_as(
+        "SELECT p.amount_cents, u.email FROM purchases p JOIN users u ON u.id = p.user_id WHERE p.status = 'pending'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((i64::from(amount), user.as_str()), (PRICE_CENTS, "carol@example.com"));
+
+    // Back from "Cancel" and "Buy now" again: the same checkout page, no second session.
+    assert_eq!(start_checkout(&customer, &content).await, checkout);
+
+    let declined = pay(&checkout, DECLINED_CARD).await;
+    assert_eq!(declined.status(), StatusCode::PAYMENT_REQUIRED);
+    assert!(declined.text().await.unwrap().contains("declined"));
+    assert_eq!(app.count(ACCESS).await, 0);
+
+    let paid = pay(&checkout, PAYING_CARD).await;
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    let success = location(&paid);
+    let session = session_id(&checkout);
+    assert_eq!(success, app.url(&format!("/checkout/success?session_id={session}")));
+
+    // The success page confirms by retrieving the session, whether or not the webhook came.
+    let confirmed = customer
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let state: Value = confirmed.json().await.unwrap();
+    assert_eq!(state["status"], "completed");
+    assert_eq!(state["slug"], "paid-film");
+
+    // The stand-in's webhook arrives too, and changes nothing.
+    assert_eq!(
+        app.wait_for_count("SELECT count(*) FROM stripe_events WHERE type = 'checkout.session.completed'", 1)
+            .await,
+        1
+    );
+    assert_eq!(app.count(ACCESS).await, 1);
+    assert_eq!(app.count(RECEIPTS).await, 1);
+    assert_eq!(app.count(SALES).await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
+
+    // Owned now: the item page offers "Watch", and a second checkout is refused.
+    let page = customer.get("/content/paid-film").await.text().await.unwrap();
+    assert!(page.contains(">Watch<"));
+    let again = customer
+        .post_form("/checkout/start", &[("content_id", &content)])
+        .await;
+    assert_eq!(location(&again), "/content/paid-film?checkout=owned");
+
+    let purchases: Value = customer.call("my_purchases", &[]).await.json().await.unwrap();
+    assert_eq!(purchases[0]["status"], "completed");
+    assert_eq!(purchases[0]["amount_cents"], PRICE_CENTS);
+    assert!(purchases[0]["payment_id"].as_str().unwrap().starts_with("pi_"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn checkout_is_for_signed_in_verified_customers(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, _customer, content) = shop(&app).await;
+
+    let visitor = app.browser();
+    let response = visitor
+        .post_form("/checkout/start", &[("content_id", &content)])
+        .await;
+    assert_eq!(location(&response), "/login?redirect=%2Fcontent%2Fpaid-film");
+
+    let unverified = app.browser();
+    unverified.register("Una", "una@example.com").await;
+    let response = unverified
+        .post_form("/checkout/start", &[("content_id", &content)])
+        .await;
+    assert_eq!(location(&response), "/content/paid-film?checkout=verify");
+
+    let response = owner
+        .post_form("/checkout/start", &[("content_id", &content)])
+        .await;
+    assert_eq!(location(&response), "/content/paid-film?checkout=owner");
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 0);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn webhooks_without_a_valid_signature_write_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let session = session_id(&start_checkout(&customer, &content).await);
+    let purchase = purchase_id(&app, &session).await;
+    let payload = event(
+        "evt_forged",
+        "checkout.session.completed",
+        session_object(&session, &purchase, PRICE_CENTS, true),
+    );
+
+    let missing = deliver(&app, &payload, None).await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+
+    let wrong_secret = Webhook::generate_test_header(&payload, "whsec_not_ours", None);
+    let response = deliver(&app, &payload, Some(&wrong_secret)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let expired = Webhook::generate_test_header(&payload, STANDIN_WEBHOOK_SECRET, Some(now - 301));
+    let response = deliver(&app, &payload, Some(&expired)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let signed = signature(&payload);
+    let changed = payload.replace(&PRICE_CENTS.to_string(), "1");
+    let response = deliver(&app, &changed, Some(&signed)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    let garbled = deliver(&app, "not json", Some("t=1,v1=zz")).await;
+    assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
+
+    assert_eq!(app.count("SELECT count(*) FROM stripe_events").await, 0);
+    assert_eq!(status_of(&app, &purchase).await, "pending");
+    assert_eq!(app.count(ACCESS).await, 0);
+
+    // Within the 300 s tolerance the same event is accepted.
+    let recent = Webhook::generate_test_header(&payload, STANDIN_WEBHOOK_SECRET, Some(now - 200));
+    assert_eq!(deliver(&app, &payload, Some(&recent)).await.status(), StatusCode::OK);
+    assert_eq!(status_of(&app, &purchase).await, "completed");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn malformed_and_unknown_events_never_give_a_server_error(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for payload in [
+        "{".to_string(),
+        "[]".to_string(),
+        json!({ "id": "evt_x", "type": "checkout.session.completed" }).to_string(),
+        event("evt_bad_object", "checkout.session.completed", json!({ "id": 5 })),
+    ] {
+        let response = deliver(&app, &payload, Some(&signature(&payload))).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{payload}");
+    }
+    let unknown = event("evt_unknown", "codex.something_new", json!({ "id": "x_1", "object": "thing" }));
+    let response = deliver(&app, &unknown, Some(&signature(&unknown))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let completed_for_nobody = event(
+        "evt_nobody",
+        "checkout.session.completed",
+        session_object("cs_test_elsewhere", &uuid::Uuid::new_v4().to_string(), 500, true),
+    );
+    let response = deliver(&app, &completed_for_nobody, Some(&signature(&completed_for_nobody))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 0);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn duplicate_and_concurrent_deliveries_fulfil_once(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let checkout = start_checkout(&customer, &content).await;
+    let session = session_id(&checkout);
+    let purchase = purchase_id(&app, &session).await;
+    // Paid in the stand-in, so the success page's retrieval sees it paid (the stand-in
+    // also sends its own event).
+    assert_eq!(pay(&checkout, PAYING_CARD).await.status(), StatusCode::SEE_OTHER);
+
+    let payload = event(
+        "evt_twice",
+        "checkout.session.completed",
+        session_object(&session, &purchase, PRICE_CENTS, true),
+    );
+    let header = signature(&payload);
+    let mut calls = Vec::new();
+    for _ in 0..6 {
+        calls.push(Box::pin(async {
+            deliver(&app, &payload, Some(&header)).await.status()
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = StatusCode> + Send>>);
+        calls.push(Box::pin(async {
+            customer
+                .call("confirm_checkout", &[("session_id", &session)])
+                .await
+                .status()
+        }));
+    }
+    for status in futures::future::join_all(calls).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(deliver(&app, &payload, Some(&header)).await.status(), StatusCode::OK);
+    app.wait_for_count("SELECT count(*) FROM stripe_events", 2).await;
+
+    assert_eq!(status_of(&app, &purchase).await, "completed");
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
+    assert_eq!(app.count(ACCESS).await, 1);
+    assert_eq!(app.count(RECEIPTS).await, 1);
+    assert_eq!(app.count(SALES).await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM stripe_events WHERE id = 'evt_twice'").await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_payment_that_does_not_match_the_price_is_not_fulfilled(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let session = session_id(&start_checkout(&customer, &content).await);
+    let purchase = purchase_id(&app, &session).await;
+    let payload = event(
+        "evt_cheap",
+        "checkout.session.completed",
+        session_object(&session, &purchase, 100, true),
+    );
+    assert_eq!(deliver(&app, &payload, Some(&signature(&payload))).await.status(), StatusCode::OK);
+    assert_eq!(status_of(&app, &purchase).await, "failed");
+    assert_eq!(app.count(ACCESS).await, 0);
+    assert_eq!(app.count(RECEIPTS).await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM purchases WHERE failure_reason = 'amount_mismatch'").await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_expired_checkout_fails_its_purchase(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let session = session_id(&start_checkout(&customer, &content).await);
+    let purchase = purchase_id(&app, &session).await;
+    let payload = event(
+        "evt_expired",
+        "checkout.session.expired",
+        session_object(&session, &purchase, PRICE_CENTS, false),
+    );
+    assert_eq!(deliver(&app, &payload, Some(&signature(&payload))).await.status(), StatusCode::OK);
+    assert_eq!(status_of(&app, &purchase).await, "failed");
+    let state: Value = customer
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["status"], "failed");
+    // A new "Buy now" starts a new checkout.
+    let again = start_checkout(&customer, &content).await;
+    assert_ne!(session_id(&again), session);
+}
+
+/// Buys the item through the stand-in; returns the purchase id.
+async fn bought(app: &TestApp, customer: &Browser<'_>, content: &str) -> String {
+    let checkout = start_checkout(customer, content).await;
+    pay(&checkout, PAYING_CARD).await;
+    let session = session_id(&checkout);
+    customer
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await;
+    purchase_id(app, &session).await
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_owner_refunds_once_and_access_ends(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let purchase = bought(&app, &customer, &content).await;
+    assert_eq!(app.count(ACCESS).await, 1);
+
+    let (status, _) = error_of(
+        owner
+            .call("refund_purchase", &[("purchase_id", &purchase), ("reason", "  ")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let refund = owner
+        .call(
+            "refund_purchase",
+            &[("purchase_id", &purchase), ("reason", "Bought by mistake")],
+        )
+        .await;
+    assert_eq!(refund.status(), StatusCode::OK);
+    assert_eq!(status_of(&app, &purchase).await, "refunded");
+    assert_eq!(app.count(ACCESS).await, 0);
+    let watch = customer.call("load_watch", &[("slug", "paid-film")]).await;
+    assert!(!watch.status().is_success());
+
+    let (status, _) = error_of(
+        owner
+            .call(
+                "refund_purchase",
+                &[("purchase_id", &purchase), ("reason", "again")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Stripe's charge.refunded for that refund arrives and changes nothing more.
+    assert_eq!(
+        app.wait_for_count("SELECT count(*) FROM stripe_events WHERE type = 'charge.refunded'", 1)
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'refund_confirmation'").await,
+        1
+    );
+    let purchases: Value = customer.call("my_purchases", &[]).await.json().await.unwrap();
+    assert_eq!(purchases[0]["status"], "refunded");
+    assert_eq!(purchases[0]["refund_reason"], "Bought by mistake");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_refund_made_in_the_stripe_dashboard_revokes_access(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let purchase = bought(&app, &customer, &content).await;
+    let payment: String =
+        sqlx::query_scalar("SELECT stripe_payment_intent_id FROM purchases WHERE id = $1::uuid")
+            .bind(&purchase)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let charge = json!({
+        "id": "ch_dash", "object": "charge", "amount": PRICE_CENTS, "amount_captured": PRICE_CENTS,
+        "amount_refunded": PRICE_CENTS,
+        "billing_details": { "address": null, "email": null, "name": null, "phone": null },
+        "captured": true, "created": 1_700_000_000, "currency": "usd", "disputed": false,
+        "livemode": false, "metadata": {}, "paid": true, "payment_intent": payment,
+        "refunded": true, "status": "succeeded"
+    });
+    let payload = event("evt_dashboard_refund", "charge.refunded", charge);
+    assert_eq!(deliver(&app, &payload, Some(&signature(&payload))).await.status(), StatusCode::OK);
+    assert_eq!(status_of(&app, &purchase).await, "refunded");
+    assert_eq!(app.count(ACCESS).await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'refund_confirmation'").await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn only_the_owner_manages_purchases_and_receipts_stay_private(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let purchase = bought(&app, &customer, &content).await;
+    let other = app.verified_customer("mallory@example.com").await;
+    let visitor = app.browser();
+
+    for (function, form) in [
+        ("admin_purchases", vec![]),
+        ("refund_purchase", vec![("purchase_id", purchase.as_str()), ("reason", "x")]),
+        ("grant_access", vec![("email", "mallory@example.com"), ("content_id", content.as_str())]),
+        ("revoke_grant", vec![("purchase_id", purchase.as_str())]),
+    ] {
+        assert_eq!(other.call(function, &form).await.status(), StatusCode::FORBIDDEN, "{function}");
+        assert_eq!(visitor.call(function, &form).await.status(), StatusCode::UNAUTHORIZED, "{function}");
+    }
+    assert_eq!(status_of(&app, &purchase).await, "completed");
+
+    let receipt = other.call("purchase_receipt", &[("id", &purchase)]).await;
+    assert_eq!(receipt.status(), StatusCode::NOT_FOUND);
+    let session: String = sqlx::query_scalar("SELECT stripe_session_id FROM purchases")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let confirm = other.call("confirm_checkout", &[("session_id", &session)]).await;
+    assert_eq!(confirm.status(), StatusCode::NOT_FOUND);
+    let mine: Value = other.call("my_purchases", &[]).await.json().await.unwrap();
+    assert_eq!(mine, json!([]));
+
+    let receipt: Value = customer
+        .call("purchase_receipt", &[("id", &purchase)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(receipt["title"], "Paid film");
+    let list: Value = owner
+        .call("admin_purchases", &[("query", "CAROL@example")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["customer_email"], "carol@example.com");
+    let none: Value = owner
+        .call("admin_purchases", &[("status", "refunded")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none, json!([]));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_owner_grants_an_item_and_revokes_the_grant(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let granted = "SELECT count(*) FROM access WHERE reason = 'granted' AND revoked_at IS NULL";
+
+    let (status, _) = error_of(
+        owner
+            .call("grant_access", &[("email", "nobody@example.com"), ("content_id", &content)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let grant = owner
+        .call("grant_access", &[("email", "Carol@Example.com"), ("content_id", &content)])
+        .await;
+    assert_eq!(grant.status(), StatusCode::OK);
+    assert_eq!(app.count(granted).await, 1);
+    let library: Value = customer.call("load_library", &[]).await.json().await.unwrap();
+    assert_eq!(library["items"][0]["title"], "Paid film", "{library}");
+
+    let twice = owner
+        .call("grant_access", &[("email", "carol@example.com"), ("content_id", &content)])
+        .await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+
+    let grant_id: String = sqlx::query_scalar("SELECT id::text FROM purchases WHERE kind = 'grant'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    // A grant is not a payment: it cannot be refunded, only revoked.
+    let refund = owner
+        .call("refund_purchase", &[("purchase_id", &grant_id), ("reason", "x")])
+        .await;
+    assert_eq!(refund.status(), StatusCode::CONFLICT);
+    let revoke = owner.call("revoke_grant", &[("purchase_id", &grant_id)]).await;
+    assert_eq!(revoke.status(), StatusCode::OK);
+    assert_eq!(app.count(granted).await, 0);
+    assert_eq!(status_of(&app, &grant_id).await, "revoked");
+}
