@@ -129,10 +129,19 @@ fn CheckoutMessage() -> impl IntoView {
         let (message, is_error) = match query.read().get("checkout").as_deref() {
             Some("cancelled") => ("Checkout cancelled: you have not been charged.", false),
             Some("owned") => ("You already own this item.", false),
-            Some("verify") => ("Verify your email address before buying: check your inbox for the link.", true),
-            Some("owner") => ("This is your own item: it is always available to you.", false),
+            Some("verify") => (
+                "Verify your email address before buying: check your inbox for the link.",
+                true,
+            ),
+            Some("owner") => (
+                "This is your own item: it is always available to you.",
+                false,
+            ),
             Some("free") => ("This item is free: use “Get access”.", false),
-            Some("unavailable") => ("Payments are not available right now. Please try again in a moment.", true),
+            Some("unavailable") => (
+                "Payments are not available right now. Please try again in a moment.",
+                true,
+            ),
             _ => return None,
         };
         Some(if is_error {

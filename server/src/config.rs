@@ -280,7 +280,10 @@ fn parse_proxies(value: &str) -> Result<Vec<IpNet>, ConfigError> {
 
 /// Stripe when `STRIPE_SECRET_KEY` is set; otherwise the local stand-in, which production
 /// refuses.
-fn payments(lookup: &impl Fn(&str) -> Option<String>, production: bool) -> Result<Payments, ConfigError> {
+fn payments(
+    lookup: &impl Fn(&str) -> Option<String>,
+    production: bool,
+) -> Result<Payments, ConfigError> {
     let Some(secret_key) = lookup("STRIPE_SECRET_KEY") else {
         if production {
             return Err(ConfigError::Missing("STRIPE_SECRET_KEY"));
@@ -297,7 +300,8 @@ fn payments(lookup: &impl Fn(&str) -> Option<String>, production: bool) -> Resul
     {
         return Err(ConfigError::Invalid(
             "STRIPE_SECRET_KEY",
-            "expected a Stripe secret key (sk_live_..., sk_test_... or a restricted rk_ key)".into(),
+            "expected a Stripe secret key (sk_live_..., sk_test_... or a restricted rk_ key)"
+                .into(),
         ));
     }
     let webhook_secret = match lookup("STRIPE_WEBHOOK_SECRET") {
@@ -389,18 +393,27 @@ mod tests {
 
     #[test]
     fn payments_use_the_stand_in_until_a_stripe_key_is_set() {
-        assert!(matches!(config(&[]).unwrap().payments, Payments::Standin { .. }));
+        assert!(matches!(
+            config(&[]).unwrap().payments,
+            Payments::Standin { .. }
+        ));
         let stripe = config(&[
             ("STRIPE_SECRET_KEY", "sk_test_123"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
         ])
         .unwrap();
-        assert!(matches!(stripe.payments, Payments::Stripe { ref api_base, .. } if api_base.is_none()));
+        assert!(
+            matches!(stripe.payments, Payments::Stripe { ref api_base, .. } if api_base.is_none())
+        );
         assert_eq!(
             config(&[("STRIPE_SECRET_KEY", "sk_test_123")]).unwrap_err(),
             ConfigError::Missing("STRIPE_WEBHOOK_SECRET")
         );
-        assert!(config(&[("STRIPE_SECRET_KEY", "pk_test_123"), ("STRIPE_WEBHOOK_SECRET", "w")]).is_err());
+        assert!(config(&[
+            ("STRIPE_SECRET_KEY", "pk_test_123"),
+            ("STRIPE_WEBHOOK_SECRET", "w")
+        ])
+        .is_err());
     }
 
     #[test]
@@ -413,14 +426,20 @@ mod tests {
             ("SMTP_URL", "smtp://localhost"),
             ("SESSION_SECRET", secret.as_str()),
         ];
-        assert_eq!(config(&base).unwrap_err(), ConfigError::Missing("STRIPE_SECRET_KEY"));
+        assert_eq!(
+            config(&base).unwrap_err(),
+            ConfigError::Missing("STRIPE_SECRET_KEY")
+        );
         let mut with_base = base.clone();
         with_base.extend([
             ("STRIPE_SECRET_KEY", "sk_live_1"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
             ("STRIPE_API_BASE", "http://127.0.0.1:12111/"),
         ]);
-        assert!(matches!(config(&with_base), Err(ConfigError::Invalid("STRIPE_API_BASE", _))));
+        assert!(matches!(
+            config(&with_base),
+            Err(ConfigError::Invalid("STRIPE_API_BASE", _))
+        ));
     }
 
     #[test]

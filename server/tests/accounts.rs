@@ -266,6 +266,8 @@ async fn production_cookies_are_secure(pool: PgPool) {
             ("PUBLIC_URL", "https://videos.example.com"),
             ("SESSION_SECRET", &secret),
             ("SMTP_URL", "smtp://127.0.0.1:1"),
+            ("STRIPE_SECRET_KEY", "sk_test_cookie_check"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_cookie_check"),
         ],
     )
     .await;

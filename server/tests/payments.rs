@@ -121,7 +121,8 @@ async fn status_of(app: &TestApp, purchase: &str) -> String {
         .unwrap()
 }
 
-const ACCESS: &str = "SELECT count(*) FROM access WHERE reason = 'purchased' AND revoked_at IS NULL";
+const ACCESS: &str =
+    "SELECT count(*) FROM access WHERE reason = 'purchased' AND revoked_at IS NULL";
 const RECEIPTS: &str = "SELECT count(*) FROM email_outbox WHERE kind = 'purchase_receipt'";
 const SALES: &str = "SELECT count(*) FROM email_outbox WHERE kind = 'sale_notification'";
 
@@ -138,7 +139,10 @@ async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!((i64::from(amount), user.as_str()), (PRICE_CENTS, "carol@example.com"));
+    assert_eq!(
+        (i64::from(amount), user.as_str()),
+        (PRICE_CENTS, "carol@example.com")
+    );
 
     // Back from "Cancel" and "Buy now" again: the same checkout page, no second session.
     assert_eq!(start_checkout(&customer, &content).await, checkout);
@@ -152,7 +156,10 @@ async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
     assert_eq!(paid.status(), StatusCode::SEE_OTHER);
     let success = location(&paid);
     let session = session_id(&checkout);
-    assert_eq!(success, app.url(&format!("/checkout/success?session_id={session}")));
+    assert_eq!(
+        success,
+        app.url(&format!("/checkout/success?session_id={session}"))
+    );
 
     // The success page confirms by retrieving the session, whether or not the webhook came.
     let confirmed = customer
@@ -165,8 +172,11 @@ async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
 
     // The stand-in's webhook arrives too, and changes nothing.
     assert_eq!(
-        app.wait_for_count("SELECT count(*) FROM stripe_events WHERE type = 'checkout.session.completed'", 1)
-            .await,
+        app.wait_for_count(
+            "SELECT count(*) FROM stripe_events WHERE type = 'checkout.session.completed'",
+            1
+        )
+        .await,
         1
     );
     assert_eq!(app.count(ACCESS).await, 1);
@@ -175,17 +185,30 @@ async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
     assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
 
     // Owned now: the item page offers "Watch", and a second checkout is refused.
-    let page = customer.get("/content/paid-film").await.text().await.unwrap();
+    let page = customer
+        .get("/content/paid-film")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(">Watch<"));
     let again = customer
         .post_form("/checkout/start", &[("content_id", &content)])
         .await;
     assert_eq!(location(&again), "/content/paid-film?checkout=owned");
 
-    let purchases: Value = customer.call("my_purchases", &[]).await.json().await.unwrap();
+    let purchases: Value = customer
+        .call("my_purchases", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(purchases[0]["status"], "completed");
     assert_eq!(purchases[0]["amount_cents"], PRICE_CENTS);
-    assert!(purchases[0]["payment_id"].as_str().unwrap().starts_with("pi_"));
+    assert!(purchases[0]["payment_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("pi_"));
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -197,7 +220,10 @@ async fn checkout_is_for_signed_in_verified_customers(pool: PgPool) {
     let response = visitor
         .post_form("/checkout/start", &[("content_id", &content)])
         .await;
-    assert_eq!(location(&response), "/login?redirect=%2Fcontent%2Fpaid-film");
+    assert_eq!(
+        location(&response),
+        "/login?redirect=%2Fcontent%2Fpaid-film"
+    );
 
     let unverified = app.browser();
     unverified.register("Una", "una@example.com").await;
@@ -251,7 +277,10 @@ async fn webhooks_without_a_valid_signature_write_nothing(pool: PgPool) {
 
     // Within the 300 s tolerance the same event is accepted.
     let recent = Webhook::generate_test_header(&payload, STANDIN_WEBHOOK_SECRET, Some(now - 200));
-    assert_eq!(deliver(&app, &payload, Some(&recent)).await.status(), StatusCode::OK);
+    assert_eq!(
+        deliver(&app, &payload, Some(&recent)).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(status_of(&app, &purchase).await, "completed");
 }
 
@@ -262,20 +291,38 @@ async fn malformed_and_unknown_events_never_give_a_server_error(pool: PgPool) {
         "{".to_string(),
         "[]".to_string(),
         json!({ "id": "evt_x", "type": "checkout.session.completed" }).to_string(),
-        event("evt_bad_object", "checkout.session.completed", json!({ "id": 5 })),
+        event(
+            "evt_bad_object",
+            "checkout.session.completed",
+            json!({ "id": 5 }),
+        ),
     ] {
         let response = deliver(&app, &payload, Some(&signature(&payload))).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{payload}");
     }
-    let unknown = event("evt_unknown", "codex.something_new", json!({ "id": "x_1", "object": "thing" }));
+    let unknown = event(
+        "evt_unknown",
+        "codex.something_new",
+        json!({ "id": "x_1", "object": "thing" }),
+    );
     let response = deliver(&app, &unknown, Some(&signature(&unknown))).await;
     assert_eq!(response.status(), StatusCode::OK);
     let completed_for_nobody = event(
         "evt_nobody",
         "checkout.session.completed",
-        session_object("cs_test_elsewhere", &uuid::Uuid::new_v4().to_string(), 500, true),
+        session_object(
+            "cs_test_elsewhere",
+            &uuid::Uuid::new_v4().to_string(),
+            500,
+            true,
+        ),
     );
-    let response = deliver(&app, &completed_for_nobody, Some(&signature(&completed_for_nobody))).await;
+    let response = deliver(
+        &app,
+        &completed_for_nobody,
+        Some(&signature(&completed_for_nobody)),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.count("SELECT count(*) FROM purchases").await, 0);
 }
@@ -289,7 +336,10 @@ async fn duplicate_and_concurrent_deliveries_fulfil_once(pool: PgPool) {
     let purchase = purchase_id(&app, &session).await;
     // Paid in the stand-in, so the success page's retrieval sees it paid (the stand-in
     // also sends its own event).
-    assert_eq!(pay(&checkout, PAYING_CARD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        pay(&checkout, PAYING_CARD).await.status(),
+        StatusCode::SEE_OTHER
+    );
 
     let payload = event(
         "evt_twice",
@@ -299,9 +349,10 @@ async fn duplicate_and_concurrent_deliveries_fulfil_once(pool: PgPool) {
     let header = signature(&payload);
     let mut calls = Vec::new();
     for _ in 0..6 {
-        calls.push(Box::pin(async {
-            deliver(&app, &payload, Some(&header)).await.status()
-        }) as std::pin::Pin<Box<dyn std::future::Future<Output = StatusCode> + Send>>);
+        calls.push(
+            Box::pin(async { deliver(&app, &payload, Some(&header)).await.status() })
+                as std::pin::Pin<Box<dyn std::future::Future<Output = StatusCode> + Send>>,
+        );
         calls.push(Box::pin(async {
             customer
                 .call("confirm_checkout", &[("session_id", &session)])
@@ -312,8 +363,12 @@ async fn duplicate_and_concurrent_deliveries_fulfil_once(pool: PgPool) {
     for status in futures::future::join_all(calls).await {
         assert_eq!(status, StatusCode::OK);
     }
-    assert_eq!(deliver(&app, &payload, Some(&header)).await.status(), StatusCode::OK);
-    app.wait_for_count("SELECT count(*) FROM stripe_events", 2).await;
+    assert_eq!(
+        deliver(&app, &payload, Some(&header)).await.status(),
+        StatusCode::OK
+    );
+    app.wait_for_count("SELECT count(*) FROM stripe_events", 2)
+        .await;
 
     assert_eq!(status_of(&app, &purchase).await, "completed");
     assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
@@ -321,7 +376,8 @@ async fn duplicate_and_concurrent_deliveries_fulfil_once(pool: PgPool) {
     assert_eq!(app.count(RECEIPTS).await, 1);
     assert_eq!(app.count(SALES).await, 1);
     assert_eq!(
-        app.count("SELECT count(*) FROM stripe_events WHERE id = 'evt_twice'").await,
+        app.count("SELECT count(*) FROM stripe_events WHERE id = 'evt_twice'")
+            .await,
         1
     );
 }
@@ -337,12 +393,18 @@ async fn a_payment_that_does_not_match_the_price_is_not_fulfilled(pool: PgPool) 
         "checkout.session.completed",
         session_object(&session, &purchase, 100, true),
     );
-    assert_eq!(deliver(&app, &payload, Some(&signature(&payload))).await.status(), StatusCode::OK);
+    assert_eq!(
+        deliver(&app, &payload, Some(&signature(&payload)))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     assert_eq!(status_of(&app, &purchase).await, "failed");
     assert_eq!(app.count(ACCESS).await, 0);
     assert_eq!(app.count(RECEIPTS).await, 0);
     assert_eq!(
-        app.count("SELECT count(*) FROM purchases WHERE failure_reason = 'amount_mismatch'").await,
+        app.count("SELECT count(*) FROM purchases WHERE failure_reason = 'amount_mismatch'")
+            .await,
         1
     );
 }
@@ -358,7 +420,12 @@ async fn an_expired_checkout_fails_its_purchase(pool: PgPool) {
         "checkout.session.expired",
         session_object(&session, &purchase, PRICE_CENTS, false),
     );
-    assert_eq!(deliver(&app, &payload, Some(&signature(&payload))).await.status(), StatusCode::OK);
+    assert_eq!(
+        deliver(&app, &payload, Some(&signature(&payload)))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     assert_eq!(status_of(&app, &purchase).await, "failed");
     let state: Value = customer
         .call("confirm_checkout", &[("session_id", &session)])
@@ -392,7 +459,10 @@ async fn the_owner_refunds_once_and_access_ends(pool: PgPool) {
 
     let (status, _) = error_of(
         owner
-            .call("refund_purchase", &[("purchase_id", &purchase), ("reason", "  ")])
+            .call(
+                "refund_purchase",
+                &[("purchase_id", &purchase), ("reason", "  ")],
+            )
             .await,
     )
     .await;
@@ -423,15 +493,24 @@ async fn the_owner_refunds_once_and_access_ends(pool: PgPool) {
 
     // Stripe's charge.refunded for that refund arrives and changes nothing more.
     assert_eq!(
-        app.wait_for_count("SELECT count(*) FROM stripe_events WHERE type = 'charge.refunded'", 1)
-            .await,
+        app.wait_for_count(
+            "SELECT count(*) FROM stripe_events WHERE type = 'charge.refunded'",
+            1
+        )
+        .await,
         1
     );
     assert_eq!(
-        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'refund_confirmation'").await,
+        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'refund_confirmation'")
+            .await,
         1
     );
-    let purchases: Value = customer.call("my_purchases", &[]).await.json().await.unwrap();
+    let purchases: Value = customer
+        .call("my_purchases", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(purchases[0]["status"], "refunded");
     assert_eq!(purchases[0]["refund_reason"], "Bought by mistake");
 }
@@ -456,11 +535,17 @@ async fn a_refund_made_in_the_stripe_dashboard_revokes_access(pool: PgPool) {
         "refunded": true, "status": "succeeded"
     });
     let payload = event("evt_dashboard_refund", "charge.refunded", charge);
-    assert_eq!(deliver(&app, &payload, Some(&signature(&payload))).await.status(), StatusCode::OK);
+    assert_eq!(
+        deliver(&app, &payload, Some(&signature(&payload)))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     assert_eq!(status_of(&app, &purchase).await, "refunded");
     assert_eq!(app.count(ACCESS).await, 0);
     assert_eq!(
-        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'refund_confirmation'").await,
+        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'refund_confirmation'")
+            .await,
         1
     );
 }
@@ -475,12 +560,29 @@ async fn only_the_owner_manages_purchases_and_receipts_stay_private(pool: PgPool
 
     for (function, form) in [
         ("admin_purchases", vec![]),
-        ("refund_purchase", vec![("purchase_id", purchase.as_str()), ("reason", "x")]),
-        ("grant_access", vec![("email", "mallory@example.com"), ("content_id", content.as_str())]),
+        (
+            "refund_purchase",
+            vec![("purchase_id", purchase.as_str()), ("reason", "x")],
+        ),
+        (
+            "grant_access",
+            vec![
+                ("email", "mallory@example.com"),
+                ("content_id", content.as_str()),
+            ],
+        ),
         ("revoke_grant", vec![("purchase_id", purchase.as_str())]),
     ] {
-        assert_eq!(other.call(function, &form).await.status(), StatusCode::FORBIDDEN, "{function}");
-        assert_eq!(visitor.call(function, &form).await.status(), StatusCode::UNAUTHORIZED, "{function}");
+        assert_eq!(
+            other.call(function, &form).await.status(),
+            StatusCode::FORBIDDEN,
+            "{function}"
+        );
+        assert_eq!(
+            visitor.call(function, &form).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{function}"
+        );
     }
     assert_eq!(status_of(&app, &purchase).await, "completed");
 
@@ -490,7 +592,9 @@ async fn only_the_owner_manages_purchases_and_receipts_stay_private(pool: PgPool
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let confirm = other.call("confirm_checkout", &[("session_id", &session)]).await;
+    let confirm = other
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await;
     assert_eq!(confirm.status(), StatusCode::NOT_FOUND);
     let mine: Value = other.call("my_purchases", &[]).await.json().await.unwrap();
     assert_eq!(mine, json!([]));
@@ -527,35 +631,55 @@ async fn the_owner_grants_an_item_and_revokes_the_grant(pool: PgPool) {
 
     let (status, _) = error_of(
         owner
-            .call("grant_access", &[("email", "nobody@example.com"), ("content_id", &content)])
+            .call(
+                "grant_access",
+                &[("email", "nobody@example.com"), ("content_id", &content)],
+            )
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     let grant = owner
-        .call("grant_access", &[("email", "Carol@Example.com"), ("content_id", &content)])
+        .call(
+            "grant_access",
+            &[("email", "Carol@Example.com"), ("content_id", &content)],
+        )
         .await;
     assert_eq!(grant.status(), StatusCode::OK);
     assert_eq!(app.count(granted).await, 1);
-    let library: Value = customer.call("load_library", &[]).await.json().await.unwrap();
+    let library: Value = customer
+        .call("load_library", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(library["items"][0]["title"], "Paid film", "{library}");
 
     let twice = owner
-        .call("grant_access", &[("email", "carol@example.com"), ("content_id", &content)])
+        .call(
+            "grant_access",
+            &[("email", "carol@example.com"), ("content_id", &content)],
+        )
         .await;
     assert_eq!(twice.status(), StatusCode::CONFLICT);
 
-    let grant_id: String = sqlx::query_scalar("SELECT id::text FROM purchases WHERE kind = 'grant'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let grant_id: String =
+        sqlx::query_scalar("SELECT id::text FROM purchases WHERE kind = 'grant'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     // A grant is not a payment: it cannot be refunded, only revoked.
     let refund = owner
-        .call("refund_purchase", &[("purchase_id", &grant_id), ("reason", "x")])
+        .call(
+            "refund_purchase",
+            &[("purchase_id", &grant_id), ("reason", "x")],
+        )
         .await;
     assert_eq!(refund.status(), StatusCode::CONFLICT);
-    let revoke = owner.call("revoke_grant", &[("purchase_id", &grant_id)]).await;
+    let revoke = owner
+        .call("revoke_grant", &[("purchase_id", &grant_id)])
+        .await;
     assert_eq!(revoke.status(), StatusCode::OK);
     assert_eq!(app.count(granted).await, 0);
     assert_eq!(status_of(&app, &grant_id).await, "revoked");

@@ -104,8 +104,11 @@ pub async fn create_session(
         return respond(answer);
     }
     let params = form(&body);
-    idempotent(&shared, &headers, "checkout.session", || {
-        match new_session(&params) {
+    idempotent(
+        &shared,
+        &headers,
+        "checkout.session",
+        || match new_session(&params) {
             Ok(session) => {
                 let json = session.to_json(&shared.base_url);
                 shared
@@ -117,8 +120,8 @@ pub async fn create_session(
                 (StatusCode::OK, json)
             }
             Err(message) => invalid(&message),
-        }
-    })
+        },
+    )
 }
 
 /// A session from the create parameters: payment mode, one line item with inline price data.
@@ -347,7 +350,10 @@ mod tests {
             ("line_items[0][price_data][currency]", "usd"),
             ("line_items[0][price_data][product_data][name]", "A film"),
             ("line_items[0][quantity]", "1"),
-            ("success_url", "http://app/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
+            (
+                "success_url",
+                "http://app/checkout/success?session_id={CHECKOUT_SESSION_ID}",
+            ),
             ("cancel_url", "http://app/content/a-film"),
             ("metadata[purchase_id]", "p1"),
             ("customer_email", "ann@example.com"),
@@ -361,7 +367,10 @@ mod tests {
         let parsed: stripe_shared::CheckoutSession = miniserde::json::from_str(&json).unwrap();
         assert_eq!(parsed.amount_total, Some(1299));
         assert_eq!(parsed.metadata.unwrap()["purchase_id"], "p1");
-        assert!(parsed.url.unwrap().starts_with("http://standin/pay/cs_test_"));
+        assert!(parsed
+            .url
+            .unwrap()
+            .starts_with("http://standin/pay/cs_test_"));
 
         session.status = Status::Complete;
         session.payment = Some(objects::Payment {

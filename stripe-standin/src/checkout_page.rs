@@ -132,16 +132,14 @@ pub async fn pay(
             Some(success_url) => Redirect::to(&success_url).into_response(),
             None => closed(&current),
         },
-        DECLINED_CARD => {
-            (
-                StatusCode::PAYMENT_REQUIRED,
-                checkout_form(
-                    &current,
-                    Some("Your card was declined. Try another card or cancel."),
-                ),
-            )
-                .into_response()
-        }
+        DECLINED_CARD => (
+            StatusCode::PAYMENT_REQUIRED,
+            checkout_form(
+                &current,
+                Some("Your card was declined. Try another card or cancel."),
+            ),
+        )
+            .into_response(),
         _ => (
             StatusCode::BAD_REQUEST,
             checkout_form(

@@ -72,7 +72,10 @@ fn router(shared: Shared) -> Router {
     Router::new()
         .route("/v1/checkout/sessions", post(api::create_session))
         .route("/v1/checkout/sessions/{id}", get(api::retrieve_session))
-        .route("/v1/checkout/sessions/{id}/expire", post(api::expire_session))
+        .route(
+            "/v1/checkout/sessions/{id}/expire",
+            post(api::expire_session),
+        )
         .route("/v1/refunds", post(api::create_refund))
         .route(
             "/pay/{id}",

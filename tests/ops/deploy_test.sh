@@ -27,6 +27,8 @@ DATABASE_URL=$PG_ADMIN_URL/$db
 PUBLIC_URL=https://codex.example.com
 SESSION_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 SMTP_URL=smtp://127.0.0.1:1
+STRIPE_SECRET_KEY=sk_test_deploy_check
+STRIPE_WEBHOOK_SECRET=whsec_deploy_check
 RUN_WORKERS=false
 ENV
 

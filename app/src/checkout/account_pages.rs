@@ -61,7 +61,12 @@ fn PurchaseTable(list: Vec<PurchaseView>) -> impl IntoView {
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<Uuid>().ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<Uuid>().ok())
+    };
     let receipt = Resource::new(id, |id| async move {
         match id {
             Some(id) => purchase_receipt(id).await,

@@ -6,9 +6,9 @@ use uuid::Uuid;
 #[cfg(feature = "ssr")]
 use super::service;
 use super::{AdminPurchase, CheckoutState, PurchaseView};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::respond;
+use crate::error::AppError;
 
 #[server(endpoint = "confirm_checkout")]
 pub async fn confirm_checkout(session_id: String) -> Result<CheckoutState, AppError> {

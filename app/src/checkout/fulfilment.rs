@@ -38,7 +38,10 @@ struct Locked {
     payment_intent: Option<String>,
 }
 
-async fn lock_by_session(conn: &mut PgConnection, session_id: &str) -> Result<Option<Locked>, AppError> {
+async fn lock_by_session(
+    conn: &mut PgConnection,
+    session_id: &str,
+) -> Result<Option<Locked>, AppError> {
     Ok(sqlx::query_as!(
         Locked,
         r#"SELECT p.id, p.user_id, p.content_id, p.status, p.amount_cents, p.currency,
@@ -52,7 +55,10 @@ async fn lock_by_session(conn: &mut PgConnection, session_id: &str) -> Result<Op
     .await?)
 }
 
-async fn lock_by_payment(conn: &mut PgConnection, payment_intent: &str) -> Result<Option<Locked>, AppError> {
+async fn lock_by_payment(
+    conn: &mut PgConnection,
+    payment_intent: &str,
+) -> Result<Option<Locked>, AppError> {
     Ok(sqlx::query_as!(
         Locked,
         r#"SELECT p.id, p.user_id, p.content_id, p.status, p.amount_cents, p.currency,
@@ -106,7 +112,12 @@ pub async fn take_access(
     Ok(())
 }
 
-fn facts<'a>(purchase: &'a Locked, amount: &'a str, payment: &'a str, date: &'a str) -> PurchaseFacts<'a> {
+fn facts<'a>(
+    purchase: &'a Locked,
+    amount: &'a str,
+    payment: &'a str,
+    date: &'a str,
+) -> PurchaseFacts<'a> {
     PurchaseFacts {
         title: &purchase.title,
         amount,
@@ -212,7 +223,11 @@ pub async fn complete(
 }
 
 /// An expired session or a failed asynchronous payment: a pending purchase fails.
-pub async fn fail(conn: &mut PgConnection, session_id: &str, reason: &str) -> Result<Outcome, AppError> {
+pub async fn fail(
+    conn: &mut PgConnection,
+    session_id: &str,
+    reason: &str,
+) -> Result<Outcome, AppError> {
     let Some(purchase) = lock_by_session(conn, session_id).await? else {
         return Ok(Outcome::Unknown);
     };

@@ -64,11 +64,18 @@ impl SessionFacts {
                 .and_then(|id| id.parse().ok()),
             paid: matches!(
                 session.payment_status,
-                CheckoutSessionPaymentStatus::Paid | CheckoutSessionPaymentStatus::NoPaymentRequired
+                CheckoutSessionPaymentStatus::Paid
+                    | CheckoutSessionPaymentStatus::NoPaymentRequired
             ),
             amount_total: session.amount_total,
-            currency: session.currency.as_ref().map(|c| c.to_string().to_ascii_lowercase()),
-            payment_intent: session.payment_intent.as_ref().map(|p| p.id().as_str().to_string()),
+            currency: session
+                .currency
+                .as_ref()
+                .map(|c| c.to_string().to_ascii_lowercase()),
+            payment_intent: session
+                .payment_intent
+                .as_ref()
+                .map(|p| p.id().as_str().to_string()),
         }
     }
 }
@@ -107,7 +114,10 @@ impl Gateway {
 
     /// Creates the session with the purchase id as its idempotency key, so a retried
     /// request never makes a second session for one purchase.
-    pub async fn create_session(&self, request: SessionRequest<'_>) -> Result<(String, String), AppError> {
+    pub async fn create_session(
+        &self,
+        request: SessionRequest<'_>,
+    ) -> Result<(String, String), AppError> {
         let line_item = CreateCheckoutSessionLineItems {
             price_data: Some(CreateCheckoutSessionLineItemsPriceData {
                 product_data: Some(ProductData::new(request.title)),
@@ -137,7 +147,10 @@ impl Gateway {
             .await
             .map_err(|e| failed("creating a checkout session", e))?;
         let url = session.url.clone().ok_or_else(|| {
-            internal("checkout session", "Stripe returned a session without a URL")
+            internal(
+                "checkout session",
+                "Stripe returned a session without a URL",
+            )
         })?;
         Ok((session.id.as_str().to_string(), url))
     }
@@ -151,7 +164,11 @@ impl Gateway {
     }
 
     /// Refunds a payment in full, once: the key makes a retry return the first refund.
-    pub async fn refund(&self, payment_intent: &str, purchase_id: Uuid) -> Result<String, AppError> {
+    pub async fn refund(
+        &self,
+        payment_intent: &str,
+        purchase_id: Uuid,
+    ) -> Result<String, AppError> {
         let key = IdempotencyKey::new(format!("refund-{purchase_id}"))
             .map_err(|e| internal("idempotency key", e))?;
         let refund = CreateRefund::new()

@@ -10,7 +10,6 @@
 pub mod account_pages;
 pub mod admin_page;
 pub mod api;
-pub mod success_page;
 #[cfg(feature = "ssr")]
 pub mod fulfilment;
 #[cfg(feature = "ssr")]
@@ -19,6 +18,7 @@ pub mod gateway;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod start;
+pub mod success_page;
 #[cfg(feature = "ssr")]
 pub mod webhook;
 

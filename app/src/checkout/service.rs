@@ -79,7 +79,10 @@ pub async fn receipt(id: Uuid) -> Result<PurchaseView, AppError> {
 }
 
 /// The owner's list: newest first, filtered by status, searched by email or payment id.
-pub async fn admin_list(status: Option<String>, query: Option<String>) -> Result<Vec<AdminPurchase>, AppError> {
+pub async fn admin_list(
+    status: Option<String>,
+    query: Option<String>,
+) -> Result<Vec<AdminPurchase>, AppError> {
     let (state, _) = require_owner().await?;
     let status = clean_filter(status).filter(|s| STATUSES.contains(&s.as_str()));
     let query = clean_filter(query).map(|q| q.to_lowercase());
@@ -106,7 +109,9 @@ pub async fn refund(purchase_id: Uuid, reason: String) -> Result<(), AppError> {
     let (state, _) = require_owner().await?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::validation("Reason: say why the purchase is refunded."));
+        return Err(AppError::validation(
+            "Reason: say why the purchase is refunded.",
+        ));
     }
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(AppError::validation(format!(

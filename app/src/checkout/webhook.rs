@@ -50,7 +50,10 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
 }
 
 /// Records the event and acts on it, all in one transaction.
-async fn handle(state: &AppState, event: &stripe_webhook::Event) -> Result<Option<Outcome>, AppError> {
+async fn handle(
+    state: &AppState,
+    event: &stripe_webhook::Event,
+) -> Result<Option<Outcome>, AppError> {
     let mut tx = state.pool.begin().await?;
     let first = sqlx::query!(
         "INSERT INTO stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
@@ -79,8 +82,13 @@ async fn handle(state: &AppState, event: &stripe_webhook::Event) -> Result<Optio
         }
         EventObject::ChargeRefunded(charge) => match &charge.payment_intent {
             Some(payment) => {
-                fulfilment::refunded_in_stripe(&mut tx, site, payment.id().as_str(), charge.refunded)
-                    .await?
+                fulfilment::refunded_in_stripe(
+                    &mut tx,
+                    site,
+                    payment.id().as_str(),
+                    charge.refunded,
+                )
+                .await?
             }
             None => Outcome::Unknown,
         },

@@ -241,11 +241,7 @@ pub fn refund_confirmation(
     let why = format!("Reason: {reason}");
     Message {
         greeting_name: name,
-        paragraphs: &[
-            &refunded,
-            &why,
-            "The item has left your library.",
-        ],
+        paragraphs: &[&refunded, &why, "The item has left your library."],
         action: Some(("Your purchases", purchases_url)),
         platform,
     }
