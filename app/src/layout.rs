@@ -7,7 +7,7 @@ use leptos_router::components::{Outlet, A};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
-use crate::site::{get_site_info, TestModeBanner};
+use crate::site::{get_site_info, BrandColours, SiteInfo, TestModeBanner};
 
 pub const PLATFORM_NAME: &str = "Codex";
 
@@ -20,15 +20,17 @@ pub fn Header() -> impl IntoView {
     let site = Resource::new(|| (), |_| get_site_info());
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
-        <Transition fallback=|| view! { <SiteHeader user=None/> }>
+        <Transition fallback=|| view! { <SiteHeader site=None user=None/> }>
             {move || {
-                let test_mode = site.get().and_then(Result::ok).is_some_and(|s| s.test_mode);
+                let site = site.get().and_then(Result::ok);
                 auth.user.get().map(|result| {
                     let user = result.ok().flatten();
                     let unverified = user.as_ref().is_some_and(|u| !u.email_verified);
+                    let test_mode = site.as_ref().is_some_and(|s| s.test_mode);
                     view! {
+                        {site.clone().map(|site| view! { <BrandColours site/> })}
                         {test_mode.then(|| view! { <TestModeBanner/> })}
-                        <SiteHeader user=Some(user)/>
+                        <SiteHeader site=site.clone() user=Some(user)/>
                         {unverified.then(|| view! { <VerifyBanner/> })}
                     }
                 })
@@ -39,11 +41,19 @@ pub fn Header() -> impl IntoView {
 
 /// `user`: `None` while not known yet (the menu stays empty), then who is signed in.
 #[component]
-fn SiteHeader(user: Option<Option<UserView>>) -> impl IntoView {
+fn SiteHeader(site: Option<SiteInfo>, user: Option<Option<UserView>>) -> impl IntoView {
+    let name = site
+        .as_ref()
+        .map(|s| s.platform_name.clone())
+        .unwrap_or_else(|| PLATFORM_NAME.to_string());
+    let logo = site.and_then(|s| s.logo_url);
     view! {
         <header class="site-header">
             <div class="container header-inner">
-                <a class="brand" href="/">{PLATFORM_NAME}</a>
+                <a class="brand" href="/">
+                    {logo.map(|src| view! { <img class="brand-logo" src=src alt="" height="32"/> })}
+                    <span>{name}</span>
+                </a>
                 <nav aria-label="Account" class="account-nav">
                     {user.map(|user| match user {
                         Some(user) => view! { <SignedInMenu user/> }.into_any(),
@@ -95,6 +105,8 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/content">"Content"</A>
                     <A href="/admin/media">"Media"</A>
                     <A href="/admin/purchases">"Purchases"</A>
+                    <A href="/admin/customers">"Customers"</A>
+                    <A href="/admin/settings">"Settings"</A>
                     <A href="/admin/emails">"Emails"</A>
                 </nav>
             </details>

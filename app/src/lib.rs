@@ -4,17 +4,20 @@
 //! queries together in one module.
 
 pub mod account;
-pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod checkout;
 pub mod content;
+pub mod csv;
+pub mod customers;
+pub mod dashboard;
 pub mod email;
 pub mod error;
 pub mod layout;
 pub mod library;
 pub mod media;
 pub mod playback;
+pub mod settings;
 pub mod site;
 pub mod ui;
 
@@ -30,7 +33,6 @@ use leptos_router::path;
 use leptos_router::SsrMode;
 
 use account::page::AccountPage;
-use admin::AdminDashboardPage;
 use auth::context::provide_auth;
 use auth::email_verification_page::VerifyEmailPage;
 use auth::login_page::LoginPage;
@@ -41,11 +43,14 @@ use checkout::account_pages::{PurchasesPage, ReceiptPage};
 use checkout::admin_page::AdminPurchasesPage;
 use checkout::success_page::CheckoutSuccessPage;
 use content::admin_pages::{ContentListPage, EditContentPage, NewContentPage};
+use customers::pages::{CustomerPage, CustomersPage};
+use dashboard::page::AdminDashboardPage;
 use email::outbox_page::EmailsPage;
 use layout::{AdminLayout, Header, PLATFORM_NAME};
 use library::page::LibraryPage;
 use media::page::MediaPage;
 use playback::watch_page::WatchPage;
+use settings::page::SettingsPage;
 use ui::NotFound;
 
 /// The HTML document every page is rendered into.
@@ -122,6 +127,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("media") view=MediaPage/>
                         <Route path=path!("emails") view=EmailsPage/>
                         <Route path=path!("purchases") view=AdminPurchasesPage/>
+                        <Route path=path!("settings") view=SettingsPage/>
+                        <Route path=path!("customers") view=CustomersPage/>
+                        <Route path=path!("customers/:id") view=CustomerPage/>
                     </ParentRoute>
                 </Routes>
             </main>

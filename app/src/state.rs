@@ -30,7 +30,6 @@ pub struct SiteConfig {
     pub public_url: String,
     /// The `From` header of outgoing emails.
     pub email_from: String,
-    pub platform_name: String,
 }
 
 impl SiteConfig {

@@ -122,3 +122,16 @@ pub fn LoadError(error: AppError) -> impl IntoView {
         {login.then(|| view! { <p><a href="/login">"Log in"</a></p> })}
     }
 }
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

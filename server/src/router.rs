@@ -114,7 +114,6 @@ pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
     let site = SiteConfig {
         public_url: config.public_url.clone(),
         email_from: config.email_from.clone(),
-        platform_name: app::layout::PLATFORM_NAME.to_string(),
     };
     Ok(AppContext {
         app: AppState {
@@ -208,6 +207,20 @@ pub fn build(ctx: AppContext) -> Router {
             )),
         )
         .route("/webhooks/stripe", post(app::checkout::webhook::receive))
+        .route("/site/logo", get(app::settings::logo::serve))
+        .route(
+            "/admin/purchases.csv",
+            get(app::checkout::export::purchases_csv),
+        )
+        .route(
+            "/admin/customers.csv",
+            get(app::customers::export::customers_csv),
+        )
+        .route(
+            "/admin/settings/logo",
+            post(app::settings::logo::upload)
+                .layer(DefaultBodyLimit::max(app::settings::logo::LOGO_BODY_LIMIT)),
+        )
         .route("/checkout/start", post(app::checkout::start::start))
         .route(
             "/media/uploads/{id}/parts/{index}",

@@ -42,8 +42,11 @@ pub async fn security_headers(
          connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action {form_action}; frame-ancestors 'none'"
     );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    // A route that sets a stricter policy of its own (the SVG logo) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(value) = HeaderValue::from_str(&csp) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
     }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(

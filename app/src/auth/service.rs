@@ -13,6 +13,7 @@ use super::types::{
 use super::users::{self, NewUser, UserRecord};
 use crate::email::{outbox, templates};
 use crate::error::AppError;
+use crate::settings::service::platform_name;
 use crate::state::{AppState, SiteConfig};
 
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
@@ -95,8 +96,9 @@ pub async fn register(
     )
     .await?;
     queue_verification(&mut tx, &state.site, &user, &user.email).await?;
+    let platform = platform_name(&mut *tx).await?;
     let welcome = templates::welcome(
-        &state.site.platform_name,
+        &platform,
         &user.email,
         &user.name,
         &state.site.link("/library"),
@@ -119,7 +121,8 @@ pub(crate) async fn queue_verification(
 ) -> Result<(), AppError> {
     let token = tokens::issue(conn, user.id, TokenPurpose::VerifyEmail, Some(email)).await?;
     let link = site.link(&format!("/verify-email?token={token}"));
-    let message = templates::verify_email(&site.platform_name, email, &user.name, &link);
+    let platform = platform_name(&mut *conn).await?;
+    let message = templates::verify_email(&platform, email, &user.name, &link);
     outbox::enqueue(conn, &message).await?;
     Ok(())
 }
@@ -189,8 +192,8 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
         let mut tx = state.pool.begin().await?;
         let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
         let link = state.site.link(&format!("/reset-password?token={token}"));
-        let message =
-            templates::password_reset(&state.site.platform_name, &user.email, &user.name, &link);
+        let platform = platform_name(&mut *tx).await?;
+        let message = templates::password_reset(&platform, &user.email, &user.name, &link);
         outbox::enqueue(&mut tx, &message).await?;
         tx.commit().await?;
     }
@@ -229,8 +232,9 @@ pub(crate) async fn queue_password_changed(
     state: &AppState,
     user: &UserRecord,
 ) -> Result<(), AppError> {
+    let platform = platform_name(&mut *conn).await?;
     let message = templates::password_changed(
-        &state.site.platform_name,
+        &platform,
         &user.email,
         &user.name,
         &state.site.link("/forgot-password"),

@@ -9,13 +9,17 @@ use super::api::{admin_purchases, GrantAccess, RefundPurchase, RevokeGrant};
 use super::{status_label, AdminPurchase};
 use crate::content::admin_pages::price_label;
 use crate::content::api::list_content;
-use crate::ui::{action_error, action_succeeded, Field, FormAlert, FormNotice, LoadError};
+use crate::ui::{
+    action_error, action_succeeded, urlencode, Field, FormAlert, FormNotice, LoadError,
+};
 
 #[component]
 pub fn AdminPurchasesPage() -> impl IntoView {
     let query = use_query_map();
     let status = move || query.read().get("status");
     let search = move || query.read().get("q");
+    let from = move || query.read().get("from");
+    let to = move || query.read().get("to");
     let refund = ServerAction::<RefundPurchase>::new();
     let grant = ServerAction::<GrantAccess>::new();
     let revoke = ServerAction::<RevokeGrant>::new();
@@ -24,12 +28,14 @@ pub fn AdminPurchasesPage() -> impl IntoView {
             (
                 status(),
                 search(),
+                from(),
+                to(),
                 refund.version().get(),
                 grant.version().get(),
                 revoke.version().get(),
             )
         },
-        |(status, search, ..)| admin_purchases(status, search),
+        |(status, search, from, to, ..)| admin_purchases(status, search, from, to),
     );
     let filter = move |value: &'static str, label: &'static str| {
         let href = if value.is_empty() {
@@ -51,7 +57,12 @@ pub fn AdminPurchasesPage() -> impl IntoView {
             {move || status().map(|s| view! { <input type="hidden" name="status" value=s/> })}
             <label for="purchase-search">"Search purchases"</label>
             <input id="purchase-search" name="q" type="search" placeholder="Email or payment id" prop:value=move || search().unwrap_or_default()/>
+            <label for="purchase-from">"From"</label>
+            <input id="purchase-from" name="from" type="date" prop:value=move || from().unwrap_or_default()/>
+            <label for="purchase-to">"To"</label>
+            <input id="purchase-to" name="to" type="date" prop:value=move || to().unwrap_or_default()/>
             <button type="submit" class="button">"Search"</button>
+            <a class="button" href=move || format!("/admin/purchases.csv?{}", export_query(status(), search(), from(), to())) rel="external" download>"Export CSV"</a>
         </form>
         <FormAlert error=action_error(refund)/>
         <FormNotice show=action_succeeded(refund) message="Refunded. The customer no longer has access and has been emailed."/>
@@ -65,6 +76,24 @@ pub fn AdminPurchasesPage() -> impl IntoView {
         </Transition>
         <GrantForm grant/>
     }
+}
+
+/// The page's filters as the CSV link's query string.
+fn export_query(
+    status: Option<String>,
+    q: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> String {
+    [("status", status), ("q", q), ("from", from), ("to", to)]
+        .into_iter()
+        .filter_map(|(key, value)| {
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{key}={}", urlencode(&v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[component]
@@ -153,15 +182,22 @@ fn PurchaseActions(
     }
 }
 
+/// "Grant access": for any customer by email, or for `customer` (their detail page).
 #[component]
-fn GrantForm(grant: ServerAction<GrantAccess>) -> impl IntoView {
+pub fn GrantForm(
+    grant: ServerAction<GrantAccess>,
+    #[prop(optional)] customer: Option<String>,
+) -> impl IntoView {
     let items = Resource::new(|| (), |_| list_content(None));
     view! {
         <section class="card">
             <h2>"Grant access"</h2>
             <p class="hint">"Give an item to a customer free of charge. It appears in their library at once."</p>
             <ActionForm action=grant attr:class="stack-form">
-                <Field label="Customer email" name="email" kind="email" form="grant"/>
+                {match customer {
+                    Some(email) => view! { <input type="hidden" name="email" value=email/> }.into_any(),
+                    None => view! { <Field label="Customer email" name="email" kind="email" form="grant"/> }.into_any(),
+                }}
                 <div class="field">
                     <label for="grant-content">"Item"</label>
                     <Transition fallback=|| view! { <select id="grant-content" name="content_id" required></select> }>

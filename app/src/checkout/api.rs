@@ -27,10 +27,20 @@ pub async fn purchase_receipt(id: Uuid) -> Result<PurchaseView, AppError> {
 
 #[server(endpoint = "admin_purchases")]
 pub async fn admin_purchases(
-    status: Option<String>,
-    query: Option<String>,
+    #[server(default)] status: Option<String>,
+    #[server(default)] query: Option<String>,
+    #[server(default)] from: Option<String>,
+    #[server(default)] to: Option<String>,
 ) -> Result<Vec<AdminPurchase>, AppError> {
-    respond(service::admin_list(status, query).await)
+    respond(
+        service::admin_list(service::PurchaseFilter {
+            status,
+            query,
+            from,
+            to,
+        })
+        .await,
+    )
 }
 
 #[server(endpoint = "refund_purchase")]

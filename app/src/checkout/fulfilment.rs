@@ -10,6 +10,7 @@ use super::gateway::SessionFacts;
 use crate::email::outbox;
 use crate::email::templates::{self, PurchaseFacts};
 use crate::error::AppError;
+use crate::settings::service::platform_name;
 use crate::state::SiteConfig;
 
 /// What happened to the purchase behind a session or payment.
@@ -189,11 +190,12 @@ pub async fn complete(
     let amount = crate::content::admin_pages::price_label(purchase.amount_cents);
     let date = today();
     let about = facts(&purchase, &amount, &payment_id, &date);
+    let platform = platform_name(&mut *conn).await?;
     let receipt_url = site.link(&format!("/account/purchases/{}", purchase.id));
     outbox::enqueue(
         conn,
         &templates::purchase_receipt(
-            &site.platform_name,
+            &platform,
             &purchase.email,
             &purchase.name,
             &about,
@@ -208,7 +210,7 @@ pub async fn complete(
         outbox::enqueue(
             conn,
             &templates::sale_notification(
-                &site.platform_name,
+                &platform,
                 &owner.email,
                 &owner.name,
                 &purchase.email,
@@ -268,10 +270,11 @@ async fn mark_refunded(
     let amount = crate::content::admin_pages::price_label(purchase.amount_cents);
     let date = today();
     let payment = purchase.payment_intent.clone().unwrap_or_default();
+    let platform = platform_name(&mut *conn).await?;
     outbox::enqueue(
         conn,
         &templates::refund_confirmation(
-            &site.platform_name,
+            &platform,
             &purchase.email,
             &purchase.name,
             &facts(purchase, &amount, &payment, &date),

@@ -11,6 +11,8 @@ pub mod account_pages;
 pub mod admin_page;
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod fulfilment;
 #[cfg(feature = "ssr")]
 pub mod gateway;

@@ -78,31 +78,68 @@ pub async fn receipt(id: Uuid) -> Result<PurchaseView, AppError> {
     .ok_or(AppError::NotFound)
 }
 
-/// The owner's list: newest first, filtered by status, searched by email or payment id.
-pub async fn admin_list(
-    status: Option<String>,
-    query: Option<String>,
+/// What the owner's purchase list is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct PurchaseFilter {
+    pub status: Option<String>,
+    /// Part of the customer's email, or a payment id.
+    pub query: Option<String>,
+    /// `YYYY-MM-DD`, inclusive, in the platform's timezone.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn date(label: &str, value: Option<String>) -> Result<Option<time::Date>, AppError> {
+    clean_filter(value)
+        .map(|v| {
+            time::Date::parse(
+                &v,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| AppError::validation(format!("{label}: use a date such as 2026-11-27.")))
+        })
+        .transpose()
+}
+
+/// The filtered purchases, newest first, without checking the caller (the CSV route and
+/// the server function check it first).
+pub async fn admin_rows(
+    db: &sqlx::PgPool,
+    filter: PurchaseFilter,
+    limit: i64,
 ) -> Result<Vec<AdminPurchase>, AppError> {
-    let (state, _) = require_owner().await?;
-    let status = clean_filter(status).filter(|s| STATUSES.contains(&s.as_str()));
-    let query = clean_filter(query).map(|q| q.to_lowercase());
+    let status = clean_filter(filter.status).filter(|s| STATUSES.contains(&s.as_str()));
+    let query = clean_filter(filter.query).map(|q| q.to_lowercase());
+    let from = date("From", filter.from)?;
+    let to = date("To", filter.to)?;
     Ok(sqlx::query_as!(
         AdminPurchase,
         r#"SELECT p.id, u.email AS customer_email, u.name AS customer_name, c.title,
                   p.amount_cents, p.status, p.kind,
-                  to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "created_at!",
+                  to_char(p.created_at AT TIME ZONE s.timezone, 'YYYY-MM-DD HH24:MI') AS "created_at!",
                   p.stripe_payment_intent_id AS payment_id, p.refund_reason
            FROM purchases p JOIN users u ON u.id = p.user_id JOIN content c ON c.id = p.content_id
+                CROSS JOIN site_settings s
            WHERE ($1::text IS NULL OR p.status = $1)
-             AND ($2::text IS NULL OR strpos(lower(u.email), $2) > 0 OR p.stripe_payment_intent_id = $2)
+             AND ($2::text IS NULL OR strpos(lower(u.email), $2) > 0 OR lower(p.stripe_payment_intent_id) = $2)
+             AND ($3::date IS NULL OR (p.created_at AT TIME ZONE s.timezone)::date >= $3)
+             AND ($4::date IS NULL OR (p.created_at AT TIME ZONE s.timezone)::date <= $4)
            ORDER BY p.created_at DESC
-           LIMIT $3"#,
+           LIMIT $5"#,
         status,
         query,
-        ADMIN_PAGE_SIZE
+        from,
+        to,
+        limit
     )
-    .fetch_all(&state.pool)
+    .fetch_all(db)
     .await?)
+}
+
+/// The owner's list (the latest 200 that match; the CSV export has them all).
+pub async fn admin_list(filter: PurchaseFilter) -> Result<Vec<AdminPurchase>, AppError> {
+    let (state, _) = require_owner().await?;
+    admin_rows(&state.pool, filter, ADMIN_PAGE_SIZE).await
 }
 
 pub async fn refund(purchase_id: Uuid, reason: String) -> Result<(), AppError> {

@@ -62,6 +62,9 @@ fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
                         <th scope="col">"Status"</th>
                         <th scope="col">"Price"</th>
                         <th scope="col">"Customers"</th>
+                        <th scope="col">"Purchases"</th>
+                        <th scope="col">"Revenue"</th>
+                        <th scope="col">"Plays"</th>
                         <th scope="col">"Media"</th>
                     </tr>
                 </thead>
@@ -72,6 +75,9 @@ fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
                             <td><span class=format!("badge badge-{}", item.status)>{item.status.clone()}</span></td>
                             <td>{price_label(item.price_cents)}</td>
                             <td>{item.owners}</td>
+                            <td>{item.purchases}</td>
+                            <td>{crate::dashboard::page::money(item.revenue_cents)}</td>
+                            <td>{item.plays}</td>
                             <td>{item.media_status.unwrap_or_else(|| "none".into())}</td>
                         </tr>
                     }).collect_view()}

@@ -266,8 +266,13 @@ pub async fn admin_list(status: Option<String>) -> Result<Vec<ContentSummary>, A
         ContentSummary,
         r#"SELECT c.id, c.slug, c.title, c.price_cents, c.status, m.status AS "media_status?",
                   (SELECT count(*) FROM access a WHERE a.content_id = c.id AND a.revoked_at IS NULL) AS "owners!",
+                  COALESCE(p.purchases, 0) AS "purchases!", COALESCE(p.revenue, 0)::bigint AS "revenue_cents!",
+                  (SELECT count(*) FROM playback_progress pp WHERE pp.content_id = c.id) AS "plays!",
                   c.updated_at
            FROM content c LEFT JOIN media m ON m.id = c.media_id
+                LEFT JOIN (SELECT content_id, count(*) AS purchases, sum(amount_cents) AS revenue
+                           FROM purchases WHERE status = 'completed' AND kind <> 'grant'
+                           GROUP BY content_id) p ON p.content_id = c.id
            WHERE c.owner_id = $1 AND c.deleted_at IS NULL AND ($2::text IS NULL OR c.status = $2)
            ORDER BY c.updated_at DESC"#,
         owner.id,

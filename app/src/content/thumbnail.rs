@@ -33,16 +33,16 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Why an upload was refused, as the editor's `?thumbnail=` value.
+/// Why an image upload was refused, as the form page's `?<field>=` value.
 #[derive(Debug, PartialEq)]
-enum Refusal {
+pub enum Refusal {
     Missing,
     TooLarge,
     NotAnImage,
 }
 
 impl Refusal {
-    fn code(&self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             Self::Missing => "missing",
             Self::TooLarge => "too-large",
@@ -51,8 +51,14 @@ impl Refusal {
     }
 }
 
-/// Reads the `thumbnail` field, at most [`MAX_THUMBNAIL_BYTES`].
-async fn read_image(mut form: Multipart) -> Result<(Bytes, &'static str), Refusal> {
+/// Reads the image in `field` (at most `max_bytes`), its type told by `sniff` from its
+/// first bytes. Also used by the settings' logo upload.
+pub async fn read_image(
+    mut form: Multipart,
+    field_name: &str,
+    max_bytes: usize,
+    sniff: fn(&[u8]) -> Option<&'static str>,
+) -> Result<(Bytes, &'static str), Refusal> {
     // A body past the route's limit ends the form with a 413 error.
     let refusal = |error: MultipartError| {
         if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -62,12 +68,12 @@ async fn read_image(mut form: Multipart) -> Result<(Bytes, &'static str), Refusa
         }
     };
     while let Some(mut field) = form.next_field().await.map_err(refusal)? {
-        if field.name() != Some("thumbnail") {
+        if field.name() != Some(field_name) {
             continue;
         }
         let mut image = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(refusal)? {
-            if image.len() + chunk.len() > MAX_THUMBNAIL_BYTES {
+            if image.len() + chunk.len() > max_bytes {
                 return Err(Refusal::TooLarge);
             }
             image.extend_from_slice(&chunk);
@@ -104,7 +110,7 @@ pub async fn upload(
         Err(error) => return AppError::from(error).into_response(),
     }
     let editor = format!("/admin/content/{content}");
-    let (image, kind) = match read_image(form).await {
+    let (image, kind) = match read_image(form, "thumbnail", MAX_THUMBNAIL_BYTES, sniff).await {
         Ok(image) => image,
         Err(refusal) => {
             return Redirect::to(&format!("{editor}?thumbnail={}", refusal.code())).into_response()

@@ -237,6 +237,12 @@ pub struct ContentSummary {
     pub status: String,
     pub media_status: Option<String>,
     pub owners: i64,
+    /// Completed purchases (paid or free; grants are not purchases).
+    pub purchases: i64,
+    /// What those purchases brought in, net of refunds.
+    pub revenue_cents: i64,
+    /// How many people started playing it.
+    pub plays: i64,
     pub updated_at: time::OffsetDateTime,
 }
 

@@ -31,9 +31,17 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    async fn send(&self, email: &DueEmail) -> Result<(), String> {
-        let message = Message::builder()
-            .from(self.from.clone())
+    /// `sender`: the owner's from-name and reply-to (either may be empty).
+    async fn send(&self, email: &DueEmail, sender: &Sender) -> Result<(), String> {
+        let mut from = self.from.clone();
+        if !sender.from_name.is_empty() {
+            from.name = Some(sender.from_name.clone());
+        }
+        let mut builder = Message::builder().from(from);
+        if let Ok(reply_to) = sender.reply_to.parse() {
+            builder = builder.reply_to(reply_to);
+        }
+        let message = builder
             .to(email
                 .to_address
                 .parse()
@@ -61,15 +69,30 @@ impl Mailer {
     }
 }
 
+/// The sender details from the settings, read for each batch.
+pub struct Sender {
+    pub from_name: String,
+    pub reply_to: String,
+}
+
 /// Sends every due email once; returns how many were sent.
 pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, AppError> {
     let mut tx = pool.begin().await?;
     let due = outbox::claim_due(&mut tx, BATCH, LEASE).await?;
     tx.commit().await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let sender = sqlx::query_as!(
+        Sender,
+        "SELECT email_from_name AS from_name, email_reply_to AS reply_to FROM site_settings"
+    )
+    .fetch_one(pool)
+    .await?;
 
     let mut sent = 0;
     for email in &due {
-        match mailer.send(email).await {
+        match mailer.send(email, &sender).await {
             Ok(()) => {
                 outbox::mark_sent(pool, email.id).await?;
                 sent += 1;

@@ -12,7 +12,19 @@ use crate::error::AppError;
 /// After this many failed attempts an email is marked failed and left for the owner.
 pub const MAX_ATTEMPTS: i32 = 6;
 
-pub async fn enqueue(conn: &mut PgConnection, email: &OutgoingEmail) -> Result<Uuid, AppError> {
+/// Writes `email` to the outbox, unless the owner switched its kind off in the settings.
+/// Returns its id, or `None` when it is not sent.
+pub async fn enqueue(
+    conn: &mut PgConnection,
+    email: &OutgoingEmail,
+) -> Result<Option<Uuid>, AppError> {
+    if !crate::settings::service::email_enabled(&mut *conn, email.kind).await? {
+        tracing::info!(
+            kind = email.kind.as_str(),
+            "email switched off in the settings; not sent"
+        );
+        return Ok(None);
+    }
     let id = Uuid::new_v4();
     sqlx::query!(
         r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html)
@@ -26,7 +38,7 @@ pub async fn enqueue(conn: &mut PgConnection, email: &OutgoingEmail) -> Result<U
     )
     .execute(conn)
     .await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<OutboxEntry>, AppError> {

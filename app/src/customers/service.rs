@@ -1,0 +1,113 @@
+use uuid::Uuid;
+
+use super::{CustomerDetail, CustomerList, CustomerRow, OwnedItem, PAGE_SIZE};
+use crate::auth::guard::require_owner;
+use crate::checkout::AdminPurchase;
+use crate::content::service::clean_filter;
+use crate::error::AppError;
+
+/// The search term as the queries use it: trimmed, lower case, or none.
+pub fn search_term(query: Option<String>) -> Option<String> {
+    clean_filter(query).map(|q| q.to_lowercase())
+}
+
+/// Customers matching `query` (email or name), `limit` from `offset`, newest first.
+pub async fn rows(
+    db: &sqlx::PgPool,
+    query: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CustomerRow>, AppError> {
+    Ok(sqlx::query_as!(
+        CustomerRow,
+        r#"SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS "verified!",
+                  to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "joined_on!",
+                  count(p.id) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "purchases!",
+                  COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'completed'), 0)::bigint AS "total_spent_cents!"
+           FROM users u LEFT JOIN purchases p ON p.user_id = u.id
+           WHERE u.role = 'customer'
+             AND ($1::text IS NULL OR strpos(lower(u.email), $1) > 0 OR strpos(lower(u.name), $1) > 0)
+           GROUP BY u.id
+           ORDER BY u.created_at DESC, u.id
+           LIMIT $2 OFFSET $3"#,
+        query,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn list(query: Option<String>, page: Option<i64>) -> Result<CustomerList, AppError> {
+    let (state, _) = require_owner().await?;
+    let query = search_term(query);
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "total!" FROM users u
+           WHERE u.role = 'customer'
+             AND ($1::text IS NULL OR strpos(lower(u.email), $1) > 0 OR strpos(lower(u.name), $1) > 0)"#,
+        query.as_deref()
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let rows = rows(
+        &state.pool,
+        query.as_deref(),
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+    Ok(CustomerList {
+        rows,
+        total,
+        page,
+        pages,
+    })
+}
+
+pub async fn detail(id: Uuid) -> Result<CustomerDetail, AppError> {
+    let (state, _) = require_owner().await?;
+    let customer = sqlx::query_as!(
+        CustomerRow,
+        r#"SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS "verified!",
+                  to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "joined_on!",
+                  count(p.id) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "purchases!",
+                  COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'completed'), 0)::bigint AS "total_spent_cents!"
+           FROM users u LEFT JOIN purchases p ON p.user_id = u.id
+           WHERE u.id = $1 AND u.role = 'customer'
+           GROUP BY u.id"#,
+        id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let purchases = sqlx::query_as!(
+        AdminPurchase,
+        r#"SELECT p.id, u.email AS customer_email, u.name AS customer_name, c.title,
+                  p.amount_cents, p.status, p.kind,
+                  to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "created_at!",
+                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
+           FROM purchases p JOIN users u ON u.id = p.user_id JOIN content c ON c.id = p.content_id
+           WHERE p.user_id = $1
+           ORDER BY p.created_at DESC"#,
+        id
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let owned = sqlx::query_as!(
+        OwnedItem,
+        r#"SELECT a.content_id, c.title, a.reason
+           FROM access a JOIN content c ON c.id = a.content_id
+           WHERE a.user_id = $1 AND a.revoked_at IS NULL
+           ORDER BY a.granted_at DESC"#,
+        id
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(CustomerDetail {
+        customer,
+        purchases,
+        owned,
+    })
+}

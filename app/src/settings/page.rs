@@ -1,0 +1,140 @@
+//! `/admin/settings`: branding, business details, timezone and emails, with a live preview
+//! of the name and colour.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{get_settings, SaveSettings};
+use super::types::{HexColour, DEFAULT_PRIMARY};
+use super::Settings;
+use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let settings = Resource::new(|| (), |_| get_settings());
+    view! {
+        <Title text="Settings"/>
+        <h1>"Settings"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || settings.get().map(|result| match result {
+                Ok(settings) => {
+                    let logo = settings.logo_url();
+                    view! { <SettingsForm settings/> <LogoForm logo/> }.into_any()
+                }
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Text(
+    label: &'static str,
+    name: &'static str,
+    value: String,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = false)] required: bool,
+) -> impl IntoView {
+    let id = format!("settings-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id name=name type=kind value=value required=required maxlength="120"/>
+        </div>
+    }
+}
+
+#[component]
+fn Switch(label: &'static str, name: &'static str, on: bool) -> impl IntoView {
+    let id = format!("settings-{name}");
+    view! {
+        <div class="field-checkbox">
+            <input id=id.clone() type="checkbox" name=name value="on" checked=on/>
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+#[component]
+fn SettingsForm(settings: Settings) -> impl IntoView {
+    let save = ServerAction::<SaveSettings>::new();
+    let name = RwSignal::new(settings.platform_name.clone());
+    let colour = RwSignal::new(settings.primary_color.clone());
+    // The preview uses the colour only once it is valid, as the site would.
+    let preview = move || {
+        HexColour::parse(&colour.get())
+            .unwrap_or_else(|_| HexColour::parse(DEFAULT_PRIMARY).expect("default"))
+    };
+    view! {
+        <ActionForm action=save attr:class="form card settings-form">
+            <h2>"Branding"</h2>
+            <div class="field">
+                <label for="settings-platform_name">"Platform name"</label>
+                <input id="settings-platform_name" name="platform_name" required maxlength="80"
+                    value=settings.platform_name.clone() on:input=move |ev| name.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="settings-primary_color">"Primary colour"</label>
+                <div class="colour-row">
+                    <input id="settings-primary_color" name="primary_color" required pattern="#[0-9A-Fa-f]{6}"
+                        value=settings.primary_color.clone() on:input=move |ev| colour.set(event_target_value(&ev))/>
+                    <input type="color" aria-label="Pick the primary colour" prop:value=move || preview().as_str().to_ascii_lowercase()
+                        on:input=move |ev| colour.set(event_target_value(&ev).to_ascii_uppercase())/>
+                </div>
+                <p class="hint">"#RRGGBB. Buttons and links use it."</p>
+            </div>
+            <div class="settings-preview" aria-label="Preview" role="group"
+                style=move || format!("--primary: {}; --primary-contrast: {}", preview().as_str(), preview().text_on())>
+                <span class="brand">{move || name.get()}</span>
+                <a href="#" class="preview-link" on:click=|ev| ev.prevent_default()>"A link"</a>
+                <span class="button button-primary">"A button"</span>
+            </div>
+            <h2>"Business"</h2>
+            <Text label="Business name" name="business_name" value=settings.business_name.clone()/>
+            <Text label="Contact email" name="contact_email" kind="email" value=settings.contact_email.clone()/>
+            <Text label="Timezone" name="timezone" value=settings.timezone.clone() required=true/>
+            <p class="hint">"For the dashboard's days and months, e.g. Europe/Paris or America/New_York."</p>
+            <h2>"Emails"</h2>
+            <Text label="Email from-name" name="email_from_name" value=settings.email_from_name.clone()/>
+            <Text label="Reply-to" name="email_reply_to" kind="email" value=settings.email_reply_to.clone()/>
+            <fieldset class="switches">
+                <legend>"Send these emails"</legend>
+                <Switch label="Welcome email" name="send_welcome" on=settings.send_welcome/>
+                <Switch label="Purchase receipt" name="send_receipt" on=settings.send_receipt/>
+                <Switch label="Sale notification (to you)" name="send_sale_notification" on=settings.send_sale_notification/>
+                <Switch label="Refund confirmation" name="send_refund" on=settings.send_refund/>
+                <p class="hint">"Email verification and password emails are always sent."</p>
+            </fieldset>
+            <FormAlert error=action_error(save)/>
+            <FormNotice show=action_succeeded(save) message="Settings saved. Every page shows them now."/>
+            <button type="submit" class="button button-primary">"Save"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn LogoForm(logo: Option<String>) -> impl IntoView {
+    let query = use_query_map();
+    let outcome = move || query.read().get("logo");
+    view! {
+        <section class="card">
+            <h2>"Logo"</h2>
+            {logo.map(|src| view! { <img class="logo-preview" src=src alt="Current logo" height="48"/> })}
+            {move || outcome().map(|outcome| match outcome.as_str() {
+                "saved" => view! { <p class="alert alert-success" role="status">"Logo saved."</p> }.into_any(),
+                "too-large" => view! { <p class="alert alert-error" role="alert">"That image is larger than 2 MB."</p> }.into_any(),
+                "not-an-image" => view! { <p class="alert alert-error" role="alert">"Upload a PNG, JPEG or SVG image."</p> }.into_any(),
+                _ => view! { <p class="alert alert-error" role="alert">"Choose an image to upload."</p> }.into_any(),
+            })}
+            <form method="post" enctype="multipart/form-data" action="/admin/settings/logo" class="form">
+                <div class="field">
+                    <label for="logo-file">"Logo image"</label>
+                    <input id="logo-file" type="file" name="logo" accept="image/png,image/jpeg,image/svg+xml" required/>
+                </div>
+                <p class="hint">"PNG, JPEG or SVG, up to 2 MB."</p>
+                <button type="submit" class="button">"Upload logo"</button>
+            </form>
+        </section>
+    }
+}
