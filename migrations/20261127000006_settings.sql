@@ -14,8 +14,14 @@ CREATE TABLE site_settings (
     send_receipt          BOOLEAN NOT NULL DEFAULT true,
     send_sale_notification BOOLEAN NOT NULL DEFAULT true,
     send_refund           BOOLEAN NOT NULL DEFAULT true,
+    -- The owner's wording of the welcome and receipt emails ('' for the default).
+    welcome_text          TEXT NOT NULL DEFAULT '',
+    receipt_text          TEXT NOT NULL DEFAULT '',
     -- The uploaded logo's type (image/png, image/jpeg, image/svg+xml); NULL: none.
     logo_type             TEXT,
     updated_at            TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 INSERT INTO site_settings DEFAULT VALUES;
+
+-- When the user's avatar (a 256 px square JPEG in storage) was last uploaded; NULL: none.
+ALTER TABLE users ADD COLUMN avatar_updated_at TIMESTAMPTZ;

@@ -209,6 +209,13 @@ pub fn build(ctx: AppContext) -> Router {
         .route("/webhooks/stripe", post(app::checkout::webhook::receive))
         .route("/site/logo", get(app::settings::logo::serve))
         .route(
+            "/account/avatar",
+            post(app::account::avatar::upload).layer(DefaultBodyLimit::max(
+                app::account::avatar::AVATAR_BODY_LIMIT,
+            )),
+        )
+        .route("/account/avatar/{user}", get(app::account::avatar::serve))
+        .route(
             "/admin/purchases.csv",
             get(app::checkout::export::purchases_csv),
         )

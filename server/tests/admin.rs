@@ -440,3 +440,111 @@ async fn settings_refuse_bad_colours_zones_and_logos(pool: PgPool) {
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_owner_words_emails_previews_them_and_resends_from_the_outbox(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let response = save_settings(
+        &owner,
+        &[(
+            "receipt_text",
+            "Thanks {name} for {item} ({amount}) from {platform}!",
+        )],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let preview: Value = owner
+        .call(
+            "preview_email",
+            &[
+                ("kind", "receipt"),
+                (
+                    "text",
+                    "Thanks {name} for {item} ({amount}) from {platform}!",
+                ),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        preview["text"]
+            .as_str()
+            .unwrap()
+            .contains("Thanks Alex for Sample film ($12.34) from Film Club!"),
+        "{preview}"
+    );
+    assert!(preview["html"]
+        .as_str()
+        .unwrap()
+        .contains("<!doctype html>"));
+    let settings: Value = owner.call("get_settings", &[]).await.json().await.unwrap();
+    assert_eq!(
+        settings["receipt_text"],
+        "Thanks {name} for {item} ({amount}) from {platform}!"
+    );
+
+    let failed = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html, status, attempts, last_error)
+         VALUES ($1, 'welcome', 'lost@example.com', 'Hi', 'Hi', '<p>Hi</p>', 'failed', 6, 'SMTP error')",
+    )
+    .bind(failed)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let customer = app.verified_customer("c@example.com").await;
+    let id = failed.to_string();
+    assert_eq!(
+        customer.call("resend_email", &[("id", &id)]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        owner.call("resend_email", &[("id", &id)]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM email_outbox WHERE to_address = 'lost@example.com' AND status = 'pending' AND attempts = 0").await,
+        1
+    );
+    // A pending email is already on its way.
+    assert_eq!(
+        owner.call("resend_email", &[("id", &id)]).await.status(),
+        StatusCode::CONFLICT
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn avatars_are_resized_and_private(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let _owner = app.owner().await;
+    let customer = app.verified_customer("pic@example.com").await;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(900, 500, image::Rgb([20, 120, 200]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let response = customer
+        .post_file("/account/avatar", "avatar", png.get_ref())
+        .await;
+    assert_eq!(response.headers()["location"], "/account?avatar=saved");
+    let response = customer
+        .post_file("/account/avatar", "avatar", b"\x89PNG\r\n\x1a\nbroken")
+        .await;
+    assert_eq!(
+        response.headers()["location"],
+        "/account?avatar=not-an-image"
+    );
+
+    let url: Value = customer.call("my_avatar", &[]).await.json().await.unwrap();
+    let url = url.as_str().unwrap().to_string();
+    let avatar = customer.get(&url).await;
+    assert_eq!(avatar.status(), StatusCode::OK);
+    assert_eq!(avatar.headers()["content-type"], "image/jpeg");
+    let decoded = image::load_from_memory(&avatar.bytes().await.unwrap()).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (256, 256));
+
+    let other = app.verified_customer("other@example.com").await;
+    assert_eq!(other.get(&url).await.status(), StatusCode::NOT_FOUND);
+}

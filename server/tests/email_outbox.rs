@@ -3,7 +3,7 @@
 
 use app::email::delivery::{deliver_due, Mailer};
 use app::email::outbox;
-use app::email::templates::welcome;
+use app::email::templates::{welcome, Brand};
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -13,10 +13,11 @@ async fn queue(pool: &PgPool, n: usize) {
     let mut tx = pool.begin().await.unwrap();
     for i in 0..n {
         let email = welcome(
-            "Codex",
+            &Brand::named("Codex"),
             &format!("user{i}@example.com"),
             "User",
             "http://x/library",
+            "",
         );
         outbox::enqueue(&mut tx, &email).await.unwrap();
     }

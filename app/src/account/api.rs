@@ -24,3 +24,15 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     respond(service::change_password(current_password, password, confirm_password).await)
 }
+
+/// The caller's avatar URL, if they uploaded one.
+#[server(endpoint = "my_avatar")]
+pub async fn my_avatar() -> Result<Option<String>, AppError> {
+    respond(
+        async {
+            let (state, _, user) = crate::auth::guard::require_user().await?;
+            super::avatar::url_of(&state, user.id).await
+        }
+        .await,
+    )
+}

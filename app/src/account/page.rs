@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{ChangeEmail, ChangePassword, UpdateName};
+use leptos_router::hooks::use_query_map;
+
+use super::api::{my_avatar, ChangeEmail, ChangePassword, UpdateName};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
@@ -39,6 +41,7 @@ fn AccountForms(user: UserView) -> impl IntoView {
     };
     view! {
         <div class="stack">
+            <AvatarForm/>
             <section class="card">
                 <h2>"Profile"</h2>
                 <ActionForm action=update_name attr:class="form" attr:novalidate=true>
@@ -78,5 +81,37 @@ fn AccountForms(user: UserView) -> impl IntoView {
                 </ActionForm>
             </section>
         </div>
+    }
+}
+
+/// The avatar and its upload form (a plain multipart form; the server resizes the image).
+#[component]
+fn AvatarForm() -> impl IntoView {
+    let avatar = Resource::new(|| (), |_| my_avatar());
+    let query = use_query_map();
+    let outcome = move || query.read().get("avatar");
+    view! {
+        <section class="card">
+            <h2>"Avatar"</h2>
+            <Transition fallback=|| ()>
+                {move || avatar.get().and_then(Result::ok).flatten().map(|src| view! {
+                    <img class="avatar" src=src alt="Your avatar" width="96" height="96"/>
+                })}
+            </Transition>
+            {move || outcome().map(|outcome| match outcome.as_str() {
+                "saved" => view! { <p class="alert alert-success" role="status">"Avatar saved."</p> }.into_any(),
+                "too-large" => view! { <p class="alert alert-error" role="alert">"That image is larger than 5 MB."</p> }.into_any(),
+                "not-an-image" => view! { <p class="alert alert-error" role="alert">"Upload a JPEG, PNG or WebP image."</p> }.into_any(),
+                _ => view! { <p class="alert alert-error" role="alert">"Choose an image to upload."</p> }.into_any(),
+            })}
+            <form method="post" enctype="multipart/form-data" action="/account/avatar" class="form">
+                <div class="field">
+                    <label for="avatar-file">"Avatar image"</label>
+                    <input id="avatar-file" type="file" name="avatar" accept="image/jpeg,image/png,image/webp" required/>
+                </div>
+                <p class="hint">"JPEG, PNG or WebP up to 5 MB; it is cropped to a square."</p>
+                <button type="submit" class="button">"Upload avatar"</button>
+            </form>
+        </section>
     }
 }

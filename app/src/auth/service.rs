@@ -11,9 +11,10 @@ use super::types::{
     check_login_password, safe_redirect, Email, NewAccount, NewPassword, Role, UserView,
 };
 use super::users::{self, NewUser, UserRecord};
+use crate::email::templates::EmailKind;
 use crate::email::{outbox, templates};
 use crate::error::AppError;
-use crate::settings::service::platform_name;
+use crate::settings::service::{brand, email_text};
 use crate::state::{AppState, SiteConfig};
 
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
@@ -96,12 +97,14 @@ pub async fn register(
     )
     .await?;
     queue_verification(&mut tx, &state.site, &user, &user.email).await?;
-    let platform = platform_name(&mut *tx).await?;
+    let brand = brand(&mut *tx, &state.site).await?;
+    let intro = email_text(&mut *tx, EmailKind::Welcome).await?;
     let welcome = templates::welcome(
-        &platform,
+        &brand,
         &user.email,
         &user.name,
         &state.site.link("/library"),
+        &intro,
     );
     outbox::enqueue(&mut tx, &welcome).await?;
     tx.commit().await?;
@@ -121,8 +124,8 @@ pub(crate) async fn queue_verification(
 ) -> Result<(), AppError> {
     let token = tokens::issue(conn, user.id, TokenPurpose::VerifyEmail, Some(email)).await?;
     let link = site.link(&format!("/verify-email?token={token}"));
-    let platform = platform_name(&mut *conn).await?;
-    let message = templates::verify_email(&platform, email, &user.name, &link);
+    let brand = brand(&mut *conn, site).await?;
+    let message = templates::verify_email(&brand, email, &user.name, &link);
     outbox::enqueue(conn, &message).await?;
     Ok(())
 }
@@ -192,8 +195,8 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
         let mut tx = state.pool.begin().await?;
         let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
         let link = state.site.link(&format!("/reset-password?token={token}"));
-        let platform = platform_name(&mut *tx).await?;
-        let message = templates::password_reset(&platform, &user.email, &user.name, &link);
+        let brand = brand(&mut *tx, &state.site).await?;
+        let message = templates::password_reset(&brand, &user.email, &user.name, &link);
         outbox::enqueue(&mut tx, &message).await?;
         tx.commit().await?;
     }
@@ -232,9 +235,9 @@ pub(crate) async fn queue_password_changed(
     state: &AppState,
     user: &UserRecord,
 ) -> Result<(), AppError> {
-    let platform = platform_name(&mut *conn).await?;
+    let brand = brand(&mut *conn, &state.site).await?;
     let message = templates::password_changed(
-        &platform,
+        &brand,
         &user.email,
         &user.name,
         &state.site.link("/forgot-password"),

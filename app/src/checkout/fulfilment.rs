@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::gateway::SessionFacts;
 use crate::email::outbox;
-use crate::email::templates::{self, PurchaseFacts};
+use crate::email::templates::{self, EmailKind, PurchaseFacts};
 use crate::error::AppError;
-use crate::settings::service::platform_name;
+use crate::settings::service::{brand, email_text};
 use crate::state::SiteConfig;
 
 /// What happened to the purchase behind a session or payment.
@@ -190,16 +190,18 @@ pub async fn complete(
     let amount = crate::content::admin_pages::price_label(purchase.amount_cents);
     let date = today();
     let about = facts(&purchase, &amount, &payment_id, &date);
-    let platform = platform_name(&mut *conn).await?;
+    let brand = brand(&mut *conn, site).await?;
+    let intro = email_text(&mut *conn, EmailKind::PurchaseReceipt).await?;
     let receipt_url = site.link(&format!("/account/purchases/{}", purchase.id));
     outbox::enqueue(
         conn,
         &templates::purchase_receipt(
-            &platform,
+            &brand,
             &purchase.email,
             &purchase.name,
             &about,
             &receipt_url,
+            &intro,
         ),
     )
     .await?;
@@ -210,7 +212,7 @@ pub async fn complete(
         outbox::enqueue(
             conn,
             &templates::sale_notification(
-                &platform,
+                &brand,
                 &owner.email,
                 &owner.name,
                 &purchase.email,
@@ -270,11 +272,11 @@ async fn mark_refunded(
     let amount = crate::content::admin_pages::price_label(purchase.amount_cents);
     let date = today();
     let payment = purchase.payment_intent.clone().unwrap_or_default();
-    let platform = platform_name(&mut *conn).await?;
+    let brand = brand(&mut *conn, site).await?;
     outbox::enqueue(
         conn,
         &templates::refund_confirmation(
-            &platform,
+            &brand,
             &purchase.email,
             &purchase.name,
             &facts(purchase, &amount, &payment, &date),

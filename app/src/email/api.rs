@@ -16,3 +16,21 @@ pub async fn list_outbox() -> Result<Vec<OutboxEntry>, AppError> {
         .await,
     )
 }
+
+/// Queues an outbox email again; owner only.
+#[server(endpoint = "resend_email")]
+pub async fn resend_email(id: uuid::Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let (state, _) = require_owner().await?;
+            if super::outbox::resend(&state.pool, id).await? {
+                Ok(())
+            } else {
+                Err(AppError::Conflict(
+                    "Only failed or sent emails can be sent again.".into(),
+                ))
+            }
+        }
+        .await,
+    )
+}

@@ -96,6 +96,20 @@ pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), AppError
     Ok(())
 }
 
+/// Queues an email again (a failed one, or a sent one the recipient lost): delivered on
+/// the worker's next round, with a fresh count of attempts. Returns false for no such email.
+pub async fn resend(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, AppError> {
+    let result = sqlx::query!(
+        "UPDATE email_outbox SET status = 'pending', attempts = 0, next_attempt_at = now(),
+                last_error = NULL, sent_at = NULL
+         WHERE id = $1 AND status IN ('failed', 'sent')",
+        id
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 /// Records a failed attempt: retried with exponential backoff, failed after the last one.
 pub async fn mark_attempt_failed(
     db: impl PgExecutor<'_>,

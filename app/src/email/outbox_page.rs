@@ -1,34 +1,37 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::list_outbox;
+use super::api::{list_outbox, ResendEmail};
 use super::OutboxEntry;
-use crate::ui::LoadError;
+use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError};
 
 #[component]
 pub fn EmailsPage() -> impl IntoView {
-    let emails = Resource::new(|| (), |_| list_outbox());
+    let resend = ServerAction::<ResendEmail>::new();
+    let emails = Resource::new(move || resend.version().get(), |_| list_outbox());
     view! {
         <Title text="Emails"/>
         <h1>"Emails"</h1>
         <p class="hint">"Every email the platform sends is written here first, then delivered by the mail worker."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <FormAlert error=action_error(resend)/>
+        <FormNotice show=action_succeeded(resend) message="Queued: the email goes out on the next delivery round."/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || emails.get().map(|result| match result {
                 Ok(list) if list.is_empty() => view! { <p>"No emails yet."</p> }.into_any(),
-                Ok(list) => view! { <OutboxTable list/> }.into_any(),
+                Ok(list) => view! { <OutboxTable list resend/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn OutboxTable(list: Vec<OutboxEntry>) -> impl IntoView {
+fn OutboxTable(list: Vec<OutboxEntry>, resend: ServerAction<ResendEmail>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table class="table">
                 <thead>
-                    <tr><th scope="col">"Recipient"</th><th scope="col">"Subject"</th><th scope="col">"Status"</th><th scope="col">"Created"</th></tr>
+                    <tr><th scope="col">"Recipient"</th><th scope="col">"Subject"</th><th scope="col">"Status"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
                 </thead>
                 <tbody>
                     {list.into_iter().map(|email| {
@@ -48,6 +51,14 @@ fn OutboxTable(list: Vec<OutboxEntry>) -> impl IntoView {
                                 </td>
                                 <td><span class=format!("badge badge-{}", email.status)>{status}</span></td>
                                 <td><time datetime=created.clone()>{created.clone()}</time></td>
+                                <td>
+                                    {(email.status != "pending").then(|| view! {
+                                        <ActionForm action=resend attr:class="inline-form">
+                                            <input type="hidden" name="id" value=email.id.to_string()/>
+                                            <button type="submit" class="button button-small">"Resend"</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

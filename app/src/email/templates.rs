@@ -53,12 +53,28 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// One paragraph of text and an optional call-to-action link, in both formats.
+/// Who the emails come from: the platform's name, and its logo (an absolute URL) if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    pub name: String,
+    pub logo_url: Option<String>,
+}
+
+impl Brand {
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            logo_url: None,
+        }
+    }
+}
+
+/// Paragraphs of text and an optional call-to-action link, in both formats.
 struct Message<'a> {
     greeting_name: &'a str,
     paragraphs: &'a [&'a str],
     action: Option<(&'a str, &'a str)>,
-    platform: &'a str,
+    brand: &'a Brand,
 }
 
 impl Message<'_> {
@@ -71,15 +87,22 @@ impl Message<'_> {
         if let Some((label, url)) = self.action {
             out.push_str(&format!("{label}: {url}\n\n"));
         }
-        out.push_str(&format!("— {}\n", self.platform));
+        out.push_str(&format!("— {}\n", self.brand.name));
         out
     }
 
     fn html(&self) -> String {
-        let mut out = format!(
-            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\"><p>Hi {},</p>",
-            escape_html(self.greeting_name)
+        let mut out = String::from(
+            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">",
         );
+        if let Some(logo) = &self.brand.logo_url {
+            out.push_str(&format!(
+                "<p><img src=\"{}\" alt=\"{}\" height=\"40\"></p>",
+                escape_html(logo),
+                escape_html(&self.brand.name)
+            ));
+        }
+        out.push_str(&format!("<p>Hi {},</p>", escape_html(self.greeting_name)));
         for p in self.paragraphs {
             out.push_str(&format!("<p>{}</p>", escape_html(p)));
         }
@@ -92,7 +115,7 @@ impl Message<'_> {
         }
         out.push_str(&format!(
             "<p>— {}</p></body></html>",
-            escape_html(self.platform)
+            escape_html(&self.brand.name)
         ));
         out
     }
@@ -108,35 +131,62 @@ impl Message<'_> {
     }
 }
 
-pub fn welcome(platform: &str, to: &str, name: &str, library_url: &str) -> OutgoingEmail {
-    Message {
-        greeting_name: name,
-        paragraphs: &[
-            "Welcome! Your account is ready. Everything you get shows up in your library.",
-        ],
-        action: Some(("Open your library", library_url)),
-        platform,
-    }
-    .into_email(EmailKind::Welcome, to, format!("Welcome to {platform}"))
+pub const DEFAULT_WELCOME: &str =
+    "Welcome to {platform}! Your account is ready. Everything you get shows up in your library.";
+pub const DEFAULT_RECEIPT: &str = "Thank you for your purchase of \"{item}\".";
+
+/// The owner's text with `{name}`, `{platform}`, `{item}` and `{amount}` filled in; their
+/// default wording when they wrote none.
+pub fn fill(text: &str, default: &str, values: &[(&str, &str)]) -> String {
+    let text = if text.trim().is_empty() {
+        default
+    } else {
+        text.trim()
+    };
+    values.iter().fold(text.to_string(), |out, (key, value)| {
+        out.replace(&format!("{{{key}}}"), value)
+    })
 }
 
-pub fn verify_email(platform: &str, to: &str, name: &str, link: &str) -> OutgoingEmail {
+/// `intro`: the owner's welcome text (empty for the default).
+pub fn welcome(
+    brand: &Brand,
+    to: &str,
+    name: &str,
+    library_url: &str,
+    intro: &str,
+) -> OutgoingEmail {
+    let intro = fill(
+        intro,
+        DEFAULT_WELCOME,
+        &[("name", name), ("platform", &brand.name)],
+    );
+    Message {
+        greeting_name: name,
+        paragraphs: &[&intro],
+        action: Some(("Open your library", library_url)),
+        brand,
+    }
+    .into_email(EmailKind::Welcome, to, format!("Welcome to {}", brand.name))
+}
+
+pub fn verify_email(brand: &Brand, to: &str, name: &str, link: &str) -> OutgoingEmail {
     Message {
         greeting_name: name,
         paragraphs: &[
             "Please confirm your email address. The link is valid for 24 hours and works once.",
         ],
         action: Some(("Verify your email", link)),
-        platform,
+        brand,
     }
     .into_email(
         EmailKind::VerifyEmail,
         to,
-        format!("Verify your email for {platform}"),
+        format!("Verify your email for {}", brand.name),
     )
 }
 
-pub fn password_reset(platform: &str, to: &str, name: &str, link: &str) -> OutgoingEmail {
+pub fn password_reset(brand: &Brand, to: &str, name: &str, link: &str) -> OutgoingEmail {
     Message {
         greeting_name: name,
         paragraphs: &[
@@ -144,12 +194,12 @@ pub fn password_reset(platform: &str, to: &str, name: &str, link: &str) -> Outgo
             "If it was not you, ignore this email: your password stays as it is.",
         ],
         action: Some(("Reset your password", link)),
-        platform,
+        brand,
     }
-    .into_email(EmailKind::PasswordReset, to, format!("Reset your {platform} password"))
+    .into_email(EmailKind::PasswordReset, to, format!("Reset your {} password", brand.name))
 }
 
-pub fn password_changed(platform: &str, to: &str, name: &str, forgot_url: &str) -> OutgoingEmail {
+pub fn password_changed(brand: &Brand, to: &str, name: &str, forgot_url: &str) -> OutgoingEmail {
     Message {
         greeting_name: name,
         paragraphs: &[
@@ -157,9 +207,9 @@ pub fn password_changed(platform: &str, to: &str, name: &str, forgot_url: &str) 
             "If you did not do this, reset your password now.",
         ],
         action: Some(("Reset your password", forgot_url)),
-        platform,
+        brand,
     }
-    .into_email(EmailKind::PasswordChanged, to, format!("Your {platform} password was changed"))
+    .into_email(EmailKind::PasswordChanged, to, format!("Your {} password was changed", brand.name))
 }
 
 /// What a purchase email says about the purchase.
@@ -171,14 +221,25 @@ pub struct PurchaseFacts<'a> {
     pub date: &'a str,
 }
 
+/// `intro`: the owner's receipt text (empty for the default).
 pub fn purchase_receipt(
-    platform: &str,
+    brand: &Brand,
     to: &str,
     name: &str,
     purchase: &PurchaseFacts<'_>,
     receipt_url: &str,
+    intro: &str,
 ) -> OutgoingEmail {
-    let bought = format!("Thank you for your purchase of \"{}\".", purchase.title);
+    let bought = fill(
+        intro,
+        DEFAULT_RECEIPT,
+        &[
+            ("name", name),
+            ("platform", &brand.name),
+            ("item", purchase.title),
+            ("amount", purchase.amount),
+        ],
+    );
     let details = format!(
         "Amount: {} · Date: {} · Payment: {}",
         purchase.amount, purchase.date, purchase.payment_id
@@ -191,17 +252,17 @@ pub fn purchase_receipt(
             "It is in your library now, ready to watch.",
         ],
         action: Some(("View your receipt", receipt_url)),
-        platform,
+        brand,
     }
     .into_email(
         EmailKind::PurchaseReceipt,
         to,
-        format!("Your receipt from {platform}"),
+        format!("Your receipt from {}", brand.name),
     )
 }
 
 pub fn sale_notification(
-    platform: &str,
+    brand: &Brand,
     to: &str,
     owner_name: &str,
     customer: &str,
@@ -217,7 +278,7 @@ pub fn sale_notification(
         greeting_name: owner_name,
         paragraphs: &[&sold, &details],
         action: Some(("See your purchases", purchases_url)),
-        platform,
+        brand,
     }
     .into_email(
         EmailKind::SaleNotification,
@@ -227,7 +288,7 @@ pub fn sale_notification(
 }
 
 pub fn refund_confirmation(
-    platform: &str,
+    brand: &Brand,
     to: &str,
     name: &str,
     purchase: &PurchaseFacts<'_>,
@@ -243,12 +304,12 @@ pub fn refund_confirmation(
         greeting_name: name,
         paragraphs: &[&refunded, &why, "The item has left your library."],
         action: Some(("Your purchases", purchases_url)),
-        platform,
+        brand,
     }
     .into_email(
         EmailKind::RefundConfirmation,
         to,
-        format!("Your refund from {platform}"),
+        format!("Your refund from {}", brand.name),
     )
 }
 
@@ -259,10 +320,11 @@ mod tests {
     #[test]
     fn names_are_escaped_in_html_but_kept_in_text() {
         let email = welcome(
-            "Codex",
+            &Brand::named("Codex"),
             "a@example.com",
             "<b>Ada</b> & co",
             "http://x/library",
+            "",
         );
         assert!(email.html.contains("&lt;b&gt;Ada&lt;/b&gt; &amp; co"));
         assert!(!email.html.contains("<b>Ada"));
@@ -272,9 +334,31 @@ mod tests {
     #[test]
     fn links_appear_in_both_parts() {
         let link = "http://127.0.0.1:3000/verify-email?token=abc.def";
-        let email = verify_email("Codex", "a@example.com", "Ada", link);
+        let email = verify_email(&Brand::named("Codex"), "a@example.com", "Ada", link);
         assert!(email.text.contains(link));
         assert!(email.html.contains(&format!("href=\"{link}\"")));
         assert_eq!(email.kind.as_str(), "verify_email");
+    }
+
+    #[test]
+    fn the_owners_text_is_filled_in_and_escaped() {
+        let brand = Brand {
+            name: "Film Club".into(),
+            logo_url: Some("https://films.example.com/site/logo?v=1".into()),
+        };
+        let email = welcome(
+            &brand,
+            "a@example.com",
+            "Ada",
+            "http://x/library",
+            "Hello {name} <3, enjoy {platform}.",
+        );
+        assert!(email.text.contains("Hello Ada <3, enjoy Film Club."));
+        assert!(email.html.contains("Hello Ada &lt;3, enjoy Film Club."));
+        assert!(email
+            .html
+            .contains("<img src=\"https://films.example.com/site/logo?v=1\""));
+        let default = welcome(&brand, "a@example.com", "Ada", "http://x/library", "  ");
+        assert!(default.text.contains("Welcome to Film Club!"));
     }
 }

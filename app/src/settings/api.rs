@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::service::{self, SettingsForm};
-use super::Settings;
+use super::{EmailPreview, Settings};
 #[cfg(feature = "ssr")]
 use crate::error::respond;
 use crate::error::AppError;
@@ -29,6 +29,8 @@ pub async fn save_settings(
     #[server(default)] send_receipt: Option<String>,
     #[server(default)] send_sale_notification: Option<String>,
     #[server(default)] send_refund: Option<String>,
+    #[server(default)] welcome_text: String,
+    #[server(default)] receipt_text: String,
 ) -> Result<(), AppError> {
     respond(
         service::save(SettingsForm {
@@ -43,7 +45,15 @@ pub async fn save_settings(
             send_receipt: send_receipt.is_some(),
             send_sale_notification: send_sale_notification.is_some(),
             send_refund: send_refund.is_some(),
+            welcome_text,
+            receipt_text,
         })
         .await,
     )
+}
+
+/// An email as it would go out with `text` as the owner's wording, for sample data.
+#[server(endpoint = "preview_email")]
+pub async fn preview_email(kind: String, text: String) -> Result<EmailPreview, AppError> {
+    respond(service::preview(kind, text).await)
 }

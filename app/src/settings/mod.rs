@@ -13,4 +13,4 @@ pub mod page;
 pub mod service;
 pub mod types;
 
-pub use types::{HexColour, Settings};
+pub use types::{EmailPreview, HexColour, Settings};

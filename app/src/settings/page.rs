@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{get_settings, SaveSettings};
+use super::api::{get_settings, preview_email, SaveSettings};
 use super::types::{HexColour, DEFAULT_PRIMARY};
 use super::Settings;
 use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError};
@@ -106,10 +106,45 @@ fn SettingsForm(settings: Settings) -> impl IntoView {
                 <Switch label="Refund confirmation" name="send_refund" on=settings.send_refund/>
                 <p class="hint">"Email verification and password emails are always sent."</p>
             </fieldset>
+            <EmailText label="Welcome email text" name="welcome_text" kind="welcome" value=settings.welcome_text.clone()/>
+            <EmailText label="Receipt email text" name="receipt_text" kind="receipt" value=settings.receipt_text.clone()/>
             <FormAlert error=action_error(save)/>
             <FormNotice show=action_succeeded(save) message="Settings saved. Every page shows them now."/>
             <button type="submit" class="button button-primary">"Save"</button>
         </ActionForm>
+    }
+}
+
+/// The owner's wording of one email, with a preview of the email it makes.
+#[component]
+fn EmailText(
+    label: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    value: String,
+) -> impl IntoView {
+    let id = format!("settings-{name}");
+    let text = RwSignal::new(value.clone());
+    let preview = Action::new(move |text: &String| preview_email(kind.to_string(), text.clone()));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <textarea id=id name=name rows="3" maxlength="1000" on:input=move |ev| text.set(event_target_value(&ev))>{value}</textarea>
+            <p class="hint">"Leave empty for the default wording. Placeholders: {name}, {platform}"{(kind == "receipt").then_some(", {item}, {amount}")}"."</p>
+            <button type="button" class="button button-small" on:click=move |_| { preview.dispatch(text.get_untracked()); }>
+                {format!("Preview the {kind} email")}
+            </button>
+            {move || preview.value().get().map(|result| match result {
+                Ok(email) => view! {
+                    <div class="email-preview" role="region" aria-label=format!("Preview of the {kind} email")>
+                        <p><strong>"Subject: "</strong>{email.subject}</p>
+                        <pre class="email-body">{email.text}</pre>
+                        <iframe title="HTML version" sandbox="" srcdoc=email.html class="email-frame"></iframe>
+                    </div>
+                }.into_any(),
+                Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+            })}
+        </div>
     }
 }
 

@@ -3,21 +3,23 @@
 
 use sqlx::PgExecutor;
 
-use super::types::{HexColour, Settings};
+use super::types::{EmailPreview, HexColour, Settings};
 use crate::auth::guard::require_owner;
 use crate::auth::types::Email;
-use crate::email::templates::EmailKind;
+use crate::email::templates::{self, Brand, EmailKind};
 use crate::error::AppError;
+use crate::state::SiteConfig;
 
 const MAX_NAME_CHARS: usize = 80;
 const MAX_BUSINESS_CHARS: usize = 120;
+const MAX_TEXT_CHARS: usize = 1000;
 
 pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, AppError> {
     Ok(sqlx::query_as!(
         Settings,
         r#"SELECT platform_name, primary_color, contact_email, business_name, timezone,
                   email_from_name, email_reply_to, send_welcome, send_receipt,
-                  send_sale_notification, send_refund, logo_type,
+                  send_sale_notification, send_refund, logo_type, welcome_text, receipt_text,
                   extract(epoch FROM updated_at)::bigint AS "version!"
            FROM site_settings"#
     )
@@ -25,13 +27,25 @@ pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, AppError> {
     .await?)
 }
 
-/// The platform's name, as emails and pages show it.
-pub async fn platform_name(db: impl PgExecutor<'_>) -> Result<String, AppError> {
-    Ok(
-        sqlx::query_scalar!("SELECT platform_name FROM site_settings")
-            .fetch_one(db)
-            .await?,
-    )
+/// Who emails come from: the platform's name and logo (an absolute URL on `site`).
+pub async fn brand(db: impl PgExecutor<'_>, site: &SiteConfig) -> Result<Brand, AppError> {
+    let settings = load(db).await?;
+    Ok(Brand {
+        logo_url: settings.logo_url().map(|path| site.link(&path)),
+        name: settings.platform_name,
+    })
+}
+
+/// The owner's wording of the welcome or receipt email ('' for the default).
+pub async fn email_text(db: impl PgExecutor<'_>, kind: EmailKind) -> Result<String, AppError> {
+    let texts = sqlx::query!("SELECT welcome_text, receipt_text FROM site_settings")
+        .fetch_one(db)
+        .await?;
+    Ok(match kind {
+        EmailKind::Welcome => texts.welcome_text,
+        EmailKind::PurchaseReceipt => texts.receipt_text,
+        _ => String::new(),
+    })
 }
 
 /// Whether emails of `kind` go out. Verification and password emails always do.
@@ -64,6 +78,8 @@ pub struct SettingsForm {
     pub send_receipt: bool,
     pub send_sale_notification: bool,
     pub send_refund: bool,
+    pub welcome_text: String,
+    pub receipt_text: String,
 }
 
 /// A one-line text field: trimmed, at most `max` characters, no line breaks.
@@ -80,6 +96,17 @@ fn line(label: &str, value: &str, max: usize, required: bool) -> Result<String, 
     if value.chars().any(char::is_control) {
         return Err(AppError::validation(format!(
             "{label}: one line of plain text."
+        )));
+    }
+    Ok(value.to_string())
+}
+
+/// An email paragraph the owner writes: trimmed, at most 1,000 characters.
+fn paragraph(label: &str, value: &str) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.chars().count() > MAX_TEXT_CHARS {
+        return Err(AppError::validation(format!(
+            "{label}: at most {MAX_TEXT_CHARS} characters."
         )));
     }
     Ok(value.to_string())
@@ -114,6 +141,8 @@ impl SettingsForm {
             false,
         )?;
         self.email_reply_to = optional_email("Reply-to", &self.email_reply_to)?;
+        self.welcome_text = paragraph("Welcome email text", &self.welcome_text)?;
+        self.receipt_text = paragraph("Receipt email text", &self.receipt_text)?;
         Ok(self)
     }
 }
@@ -136,7 +165,7 @@ pub async fn save(form: SettingsForm) -> Result<(), AppError> {
         "UPDATE site_settings SET platform_name = $1, primary_color = $2, contact_email = $3,
                 business_name = $4, timezone = $5, email_from_name = $6, email_reply_to = $7,
                 send_welcome = $8, send_receipt = $9, send_sale_notification = $10,
-                send_refund = $11, updated_at = now()",
+                send_refund = $11, welcome_text = $12, receipt_text = $13, updated_at = now()",
         form.platform_name,
         form.primary_color,
         form.contact_email,
@@ -147,11 +176,52 @@ pub async fn save(form: SettingsForm) -> Result<(), AppError> {
         form.send_welcome,
         form.send_receipt,
         form.send_sale_notification,
-        form.send_refund
+        form.send_refund,
+        form.welcome_text,
+        form.receipt_text
     )
     .execute(&state.pool)
     .await?;
     Ok(())
+}
+
+/// The welcome or receipt email with `text`, for a made-up customer and purchase.
+pub async fn preview(kind: String, text: String) -> Result<EmailPreview, AppError> {
+    let (state, _) = require_owner().await?;
+    let text = paragraph("Text", &text)?;
+    let brand = brand(&state.pool, &state.site).await?;
+    let email = match kind.as_str() {
+        "welcome" => templates::welcome(
+            &brand,
+            "alex@example.com",
+            "Alex",
+            &state.site.link("/library"),
+            &text,
+        ),
+        "receipt" => templates::purchase_receipt(
+            &brand,
+            "alex@example.com",
+            "Alex",
+            &templates::PurchaseFacts {
+                title: "Sample film",
+                amount: "$12.34",
+                payment_id: "pi_sample",
+                date: "27 Nov 2026",
+            },
+            &state.site.link("/account/purchases"),
+            &text,
+        ),
+        _ => {
+            return Err(AppError::validation(
+                "Choose the welcome or the receipt email.",
+            ))
+        }
+    };
+    Ok(EmailPreview {
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+    })
 }
 
 pub async fn for_owner() -> Result<Settings, AppError> {

@@ -72,6 +72,8 @@ pub struct Settings {
     pub send_sale_notification: bool,
     pub send_refund: bool,
     pub logo_type: Option<String>,
+    pub welcome_text: String,
+    pub receipt_text: String,
     /// Unix seconds of the last change: the logo URL carries it, so browsers never show an
     /// old logo.
     pub version: i64,
@@ -83,6 +85,14 @@ impl Settings {
             .as_ref()
             .map(|_| format!("/site/logo?v={}", self.version))
     }
+}
+
+/// A rendered email for the settings' preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailPreview {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
 }
 
 #[cfg(test)]
