@@ -32,7 +32,7 @@ pub fn dollars(cents: i64) -> String {
     let digits = whole.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -77,7 +77,7 @@ pub fn RevenueChart(days: Vec<DayRevenue>) -> impl IntoView {
                 {days.iter().enumerate().map(|(i, d)| {
                     let x = LEFT + i as f64 * slot;
                     let bar_y = y(d.cents);
-                    let label_every = i % 5 == 0 || i + 1 == count;
+                    let label_every = i.is_multiple_of(5) || i + 1 == count;
                     view! {
                         <rect x=x + slot * 0.15 y=bar_y width=slot * 0.7 height=(TOP + plot_h - bar_y).max(0.0) class="bar">
                             <title>{format!("{}: {}", short_date(&d.day), dollars(d.cents))}</title>

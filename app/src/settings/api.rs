@@ -1,4 +1,6 @@
 //! The settings server functions (owner only, checked in `service`).
+// One argument per form field.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 
@@ -15,7 +17,6 @@ pub async fn get_settings() -> Result<Settings, AppError> {
 }
 
 /// Checkboxes are sent only when ticked.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "save_settings")]
 pub async fn save_settings(
     platform_name: String,
