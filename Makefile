@@ -41,7 +41,7 @@ test: deps-test postgres
 
 # Unit tests of both crates and the integration tests (real HTTP, fresh database each).
 test-unit:
-	DATABASE_URL=$(TEST_DATABASE_URL) cargo test -p app -p server --features app/ssr
+	DATABASE_URL=$(TEST_DATABASE_URL) cargo test -p app -p server -p stripe-standin --features app/ssr
 
 e2e:
 	cargo leptos build

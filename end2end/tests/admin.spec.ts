@@ -56,7 +56,7 @@ test("the owner finds a customer and grants an item; it is in the customer's lib
 
 test("an email switched off is not sent; verification still is", async ({ browser, page }) => {
   const owner = await ownerPage(browser);
-  await saveSettings(owner, async (p) => { await p.getByLabel("Welcome email").uncheck(); });
+  await saveSettings(owner, async (p) => { await p.getByLabel("Welcome email", { exact: true }).uncheck(); });
 
   const email = uniqueEmail("quiet");
   await register(page, "Quinn", email);
@@ -66,7 +66,7 @@ test("an email switched off is not sent; verification still is", async ({ browse
   await expect(rows.filter({ hasText: "Verify your email" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "Welcome" })).toHaveCount(0);
 
-  await saveSettings(owner, async (p) => { await p.getByLabel("Welcome email").check(); });
+  await saveSettings(owner, async (p) => { await p.getByLabel("Welcome email", { exact: true }).check(); });
   await owner.context().close();
 });
 

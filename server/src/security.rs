@@ -21,12 +21,10 @@ pub async fn security_headers(
     mut request: Request,
     next: Next,
 ) -> Response {
-    // Only the item pages post a form that leaves for the checkout page.
-    let form_action = if request.uri().path().starts_with("/content/") {
-        format!("'self' {}", ctx.checkout_origin)
-    } else {
-        "'self'".to_string()
-    };
+    // "Buy now" posts a form that the server redirects to the checkout page. Any page can
+    // become an item page through client-side navigation (keeping its first CSP), so every
+    // page allows that one origin as a form target.
+    let form_action = format!("'self' {}", ctx.checkout_origin);
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);

@@ -98,8 +98,11 @@ pub fn RevenueChart(days: Vec<DayRevenue>) -> impl IntoView {
             <figcaption class="visually-hidden">
                 <table>
                     <caption>"Revenue per day"</caption>
-                    <tr><th scope="col">"Day"</th><th scope="col">"Revenue"</th></tr>
-                    {days.iter().map(|d| view! { <tr><td>{d.day.clone()}</td><td>{dollars(d.cents)}</td></tr> }).collect_view()}
+                    // Explicit sections: the browser adds a <tbody> that hydration would not expect.
+                    <thead><tr><th scope="col">"Day"</th><th scope="col">"Revenue"</th></tr></thead>
+                    <tbody>
+                        {days.iter().map(|d| view! { <tr><td>{d.day.clone()}</td><td>{dollars(d.cents)}</td></tr> }).collect_view()}
+                    </tbody>
                 </table>
             </figcaption>
         </figure>
