@@ -231,12 +231,23 @@ async fn checkout_is_for_signed_in_verified_customers(pool: PgPool) {
         .post_form("/checkout/start", &[("content_id", &content)])
         .await;
     assert_eq!(location(&response), "/content/paid-film?checkout=verify");
+    // Verifying then offers the way back to the item, which can now be bought.
+    let token = app
+        .token_from_email("una@example.com", "verify_email")
+        .await;
+    let verified = unverified.call("verify_email", &[("token", &token)]).await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    let back_to: Value = verified.json().await.unwrap();
+    assert_eq!(back_to, "/content/paid-film");
+    assert!(start_checkout(&unverified, &content)
+        .await
+        .contains("/pay/cs_test_"));
 
     let response = owner
         .post_form("/checkout/start", &[("content_id", &content)])
         .await;
     assert_eq!(location(&response), "/content/paid-film?checkout=owner");
-    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -55,7 +55,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 #[server(endpoint = "verify_email")]
-pub async fn verify_email(token: String) -> Result<(), AppError> {
+pub async fn verify_email(token: String) -> Result<Option<String>, AppError> {
     respond(service::verify_email(token).await)
 }
 

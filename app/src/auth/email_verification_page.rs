@@ -17,9 +17,12 @@ pub fn VerifyEmailPage() -> impl IntoView {
         <FormCard title="Verify your email">
             <Suspense fallback=|| view! { <p>"Checking your link…"</p> }>
                 {move || outcome.get().map(|result| match result {
-                    Ok(()) => view! {
+                    Ok(back_to) => view! {
                         <p class="alert alert-success" role="status">"Your email address is verified. Thank you!"</p>
-                        <p><a href="/">"Go to the catalog"</a></p>
+                        {match back_to {
+                            Some(path) => view! { <p><a class="button button-primary" href=path>"Back to the item"</a></p> }.into_any(),
+                            None => view! { <p><a href="/">"Go to the catalog"</a></p> }.into_any(),
+                        }}
                     }.into_any(),
                     Err(error) => {
                         let unverified = auth.user.get().and_then(Result::ok).flatten().is_some_and(|u| !u.email_verified);

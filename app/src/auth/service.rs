@@ -162,8 +162,9 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn verify_email(token: String) -> Result<(), AppError> {
-    let (state, _, _) = caller().await?;
+/// Returns the page the customer was on when they were asked to verify, if any.
+pub async fn verify_email(token: String) -> Result<Option<String>, AppError> {
+    let (state, session, _) = caller().await?;
     let mut tx = state.pool.begin().await?;
     let consumed = tokens::consume(&mut tx, &token, TokenPurpose::VerifyEmail).await?;
     let email = consumed.email.ok_or(AppError::InvalidToken)?;
@@ -173,7 +174,7 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     }
     tx.commit().await?;
     tracing::info!(user_id = %consumed.user_id, "email verified");
-    Ok(())
+    session::take_after_verify(&session).await
 }
 
 pub async fn resend_verification() -> Result<(), AppError> {

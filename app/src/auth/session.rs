@@ -13,6 +13,9 @@ use super::users::{self, UserRecord};
 use crate::error::AppError;
 
 const AUTH_KEY: &str = "auth";
+/// The page to go back to once the email address is verified (an item the customer tried
+/// to buy).
+const AFTER_VERIFY_KEY: &str = "after_verify";
 pub const SESSION_LIFETIME: Duration = Duration::hours(24);
 pub const REMEMBER_ME_LIFETIME: Duration = Duration::days(30);
 
@@ -76,4 +79,17 @@ pub async fn current_user(
             Ok(None)
         }
     }
+}
+
+/// Remembers a local page (a path starting with `/`) to offer after email verification.
+pub async fn remember_after_verify(session: &Session, path: &str) -> Result<(), AppError> {
+    if path.starts_with('/') && !path.starts_with("//") {
+        session.insert(AFTER_VERIFY_KEY, path.to_string()).await?;
+    }
+    Ok(())
+}
+
+/// The page remembered by [`remember_after_verify`], once.
+pub async fn take_after_verify(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.remove::<String>(AFTER_VERIFY_KEY).await?)
 }

@@ -44,6 +44,8 @@ pub async fn start(
         return Ok(back(&item.slug, "owner"));
     }
     if user.email_verified_at.is_none() {
+        // The verification page then offers the way back here.
+        session::remember_after_verify(&session, &format!("/content/{}", item.slug)).await?;
         return Ok(back(&item.slug, "verify"));
     }
     if item.price_cents == 0 {
