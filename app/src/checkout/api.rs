@@ -38,6 +38,7 @@ pub async fn admin_purchases(
             query,
             from,
             to,
+            customer: None,
         })
         .await,
     )

@@ -32,6 +32,7 @@ pub async fn purchases_csv(
         query: query.q,
         from: query.from,
         to: query.to,
+        customer: None,
     };
     let rows = match admin_rows(&state.pool, filter, i64::MAX).await {
         Ok(rows) => rows,

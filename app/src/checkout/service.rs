@@ -87,6 +87,8 @@ pub struct PurchaseFilter {
     /// `YYYY-MM-DD`, inclusive, in the platform's timezone.
     pub from: Option<String>,
     pub to: Option<String>,
+    /// One customer's purchases only (their detail page).
+    pub customer: Option<Uuid>,
 }
 
 fn date(label: &str, value: Option<String>) -> Result<Option<time::Date>, AppError> {
@@ -124,13 +126,15 @@ pub async fn admin_rows(
              AND ($2::text IS NULL OR strpos(lower(u.email), $2) > 0 OR lower(p.stripe_payment_intent_id) = $2)
              AND ($3::date IS NULL OR (p.created_at AT TIME ZONE s.timezone)::date >= $3)
              AND ($4::date IS NULL OR (p.created_at AT TIME ZONE s.timezone)::date <= $4)
+             AND ($6::uuid IS NULL OR p.user_id = $6)
            ORDER BY p.created_at DESC
            LIMIT $5"#,
         status,
         query,
         from,
         to,
-        limit
+        limit,
+        filter.customer
     )
     .fetch_all(db)
     .await?)

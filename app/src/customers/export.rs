@@ -24,7 +24,7 @@ pub async fn customers_csv(
         return error.into_response();
     }
     let term = search_term(query.q);
-    let customers = match rows(&state.pool, term.as_deref(), i64::MAX, 0).await {
+    let customers = match rows(&state.pool, term.as_deref(), None, i64::MAX, 0).await {
         Ok(rows) => rows,
         Err(error) => return error.into_response(),
     };

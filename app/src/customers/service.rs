@@ -2,7 +2,7 @@ use uuid::Uuid;
 
 use super::{CustomerDetail, CustomerList, CustomerRow, OwnedItem, PAGE_SIZE};
 use crate::auth::guard::require_owner;
-use crate::checkout::AdminPurchase;
+use crate::checkout::service::{admin_rows, PurchaseFilter};
 use crate::content::service::clean_filter;
 use crate::error::AppError;
 
@@ -11,10 +11,12 @@ pub fn search_term(query: Option<String>) -> Option<String> {
     clean_filter(query).map(|q| q.to_lowercase())
 }
 
-/// Customers matching `query` (email or name), `limit` from `offset`, newest first.
+/// Customers matching `query` (email or name) and, if given, with the id `only`; `limit`
+/// from `offset`, newest first.
 pub async fn rows(
     db: &sqlx::PgPool,
     query: Option<&str>,
+    only: Option<Uuid>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<CustomerRow>, AppError> {
@@ -27,12 +29,14 @@ pub async fn rows(
            FROM users u LEFT JOIN purchases p ON p.user_id = u.id
            WHERE u.role = 'customer'
              AND ($1::text IS NULL OR strpos(lower(u.email), $1) > 0 OR strpos(lower(u.name), $1) > 0)
+             AND ($4::uuid IS NULL OR u.id = $4)
            GROUP BY u.id
            ORDER BY u.created_at DESC, u.id
            LIMIT $2 OFFSET $3"#,
         query,
         limit,
-        offset
+        offset,
+        only
     )
     .fetch_all(db)
     .await?)
@@ -54,6 +58,7 @@ pub async fn list(query: Option<String>, page: Option<i64>) -> Result<CustomerLi
     let rows = rows(
         &state.pool,
         query.as_deref(),
+        None,
         PAGE_SIZE,
         (page - 1) * PAGE_SIZE,
     )
@@ -68,32 +73,18 @@ pub async fn list(query: Option<String>, page: Option<i64>) -> Result<CustomerLi
 
 pub async fn detail(id: Uuid) -> Result<CustomerDetail, AppError> {
     let (state, _) = require_owner().await?;
-    let customer = sqlx::query_as!(
-        CustomerRow,
-        r#"SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS "verified!",
-                  to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "joined_on!",
-                  count(p.id) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "purchases!",
-                  COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'completed'), 0)::bigint AS "total_spent_cents!"
-           FROM users u LEFT JOIN purchases p ON p.user_id = u.id
-           WHERE u.id = $1 AND u.role = 'customer'
-           GROUP BY u.id"#,
-        id
+    let customer = rows(&state.pool, None, Some(id), 1, 0)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    let purchases = admin_rows(
+        &state.pool,
+        PurchaseFilter {
+            customer: Some(id),
+            ..PurchaseFilter::default()
+        },
+        i64::MAX,
     )
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let purchases = sqlx::query_as!(
-        AdminPurchase,
-        r#"SELECT p.id, u.email AS customer_email, u.name AS customer_name, c.title,
-                  p.amount_cents, p.status, p.kind,
-                  to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS "created_at!",
-                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
-           FROM purchases p JOIN users u ON u.id = p.user_id JOIN content c ON c.id = p.content_id
-           WHERE p.user_id = $1
-           ORDER BY p.created_at DESC"#,
-        id
-    )
-    .fetch_all(&state.pool)
     .await?;
     let owned = sqlx::query_as!(
         OwnedItem,
