@@ -39,38 +39,59 @@ struct Locked {
     payment_intent: Option<String>,
 }
 
-async fn lock_by_session(
-    conn: &mut PgConnection,
-    session_id: &str,
-) -> Result<Option<Locked>, AppError> {
+/// The purchase to lock: by its id, its Checkout Session or its payment.
+#[derive(Clone, Copy)]
+enum PurchaseKey<'a> {
+    Id(Uuid),
+    Session(&'a str),
+    Payment(&'a str),
+}
+
+async fn lock(conn: &mut PgConnection, key: PurchaseKey<'_>) -> Result<Option<Locked>, AppError> {
+    let (id, session, payment) = match key {
+        PurchaseKey::Id(id) => (Some(id), None, None),
+        PurchaseKey::Session(session) => (None, Some(session), None),
+        PurchaseKey::Payment(payment) => (None, None, Some(payment)),
+    };
     Ok(sqlx::query_as!(
         Locked,
         r#"SELECT p.id, p.user_id, p.content_id, p.status, p.amount_cents, p.currency,
                   c.title, u.email, u.name, p.stripe_payment_intent_id AS payment_intent
            FROM purchases p JOIN content c ON c.id = p.content_id JOIN users u ON u.id = p.user_id
-           WHERE p.stripe_session_id = $1
+           WHERE p.id = $1 OR p.stripe_session_id = $2 OR p.stripe_payment_intent_id = $3
            FOR UPDATE OF p"#,
-        session_id
+        id,
+        session,
+        payment
     )
     .fetch_optional(conn)
     .await?)
 }
 
-async fn lock_by_payment(
+/// Whether `user` can play `content` now, holding a lock that makes every other access
+/// change for this customer wait until the caller's transaction ends. The customer's row is
+/// locked rather than the access row, which does not exist before the first access: two
+/// "Get access" clicks at once would otherwise both see none and both record a purchase.
+pub async fn lock_access(
     conn: &mut PgConnection,
-    payment_intent: &str,
-) -> Result<Option<Locked>, AppError> {
-    Ok(sqlx::query_as!(
-        Locked,
-        r#"SELECT p.id, p.user_id, p.content_id, p.status, p.amount_cents, p.currency,
-                  c.title, u.email, u.name, p.stripe_payment_intent_id AS payment_intent
-           FROM purchases p JOIN content c ON c.id = p.content_id JOIN users u ON u.id = p.user_id
-           WHERE p.stripe_payment_intent_id = $1
-           FOR UPDATE OF p"#,
-        payment_intent
+    user: Uuid,
+    content: Uuid,
+) -> Result<bool, AppError> {
+    sqlx::query!(
+        "SELECT 1 AS locked FROM users WHERE id = $1 FOR NO KEY UPDATE",
+        user
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(sqlx::query_scalar!(
+        "SELECT revoked_at IS NULL FROM access WHERE user_id = $1 AND content_id = $2",
+        user,
+        content
     )
     .fetch_optional(conn)
-    .await?)
+    .await?
+    .flatten()
+    .unwrap_or(false))
 }
 
 /// Lets `user` play `content` (again), for `reason`: purchased, free or granted.
@@ -146,7 +167,7 @@ pub async fn complete(
     if !session.paid {
         return Ok(Outcome::AlreadyDone);
     }
-    let Some(purchase) = lock_by_session(conn, &session.session_id).await? else {
+    let Some(purchase) = lock(conn, PurchaseKey::Session(&session.session_id)).await? else {
         tracing::warn!(session = %session.session_id, "paid session without a purchase");
         return Ok(Outcome::Unknown);
     };
@@ -232,7 +253,7 @@ pub async fn fail(
     session_id: &str,
     reason: &str,
 ) -> Result<Outcome, AppError> {
-    let Some(purchase) = lock_by_session(conn, session_id).await? else {
+    let Some(purchase) = lock(conn, PurchaseKey::Session(session_id)).await? else {
         return Ok(Outcome::Unknown);
     };
     if purchase.status != "pending" {
@@ -297,7 +318,7 @@ pub async fn refunded_in_stripe(
     payment_intent: &str,
     fully_refunded: bool,
 ) -> Result<Outcome, AppError> {
-    let Some(purchase) = lock_by_payment(conn, payment_intent).await? else {
+    let Some(purchase) = lock(conn, PurchaseKey::Payment(payment_intent)).await? else {
         return Ok(Outcome::Unknown);
     };
     if purchase.status != "completed" {
@@ -320,18 +341,9 @@ pub async fn refund_by_owner(
     purchase_id: Uuid,
     reason: &str,
 ) -> Result<(), AppError> {
-    let purchase = sqlx::query_as!(
-        Locked,
-        r#"SELECT p.id, p.user_id, p.content_id, p.status, p.amount_cents, p.currency,
-                  c.title, u.email, u.name, p.stripe_payment_intent_id AS payment_intent
-           FROM purchases p JOIN content c ON c.id = p.content_id JOIN users u ON u.id = p.user_id
-           WHERE p.id = $1
-           FOR UPDATE OF p"#,
-        purchase_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let purchase = lock(conn, PurchaseKey::Id(purchase_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     if purchase.status == "refunded" {
         return Err(AppError::Conflict(
             "This purchase has already been refunded.".into(),

@@ -186,17 +186,7 @@ pub async fn grant(email: String, content_id: Uuid) -> Result<(), AppError> {
     if !exists {
         return Err(AppError::validation("Item: choose an item to grant."));
     }
-    // Locks the customer's access row (if any) so two grants at once make one.
-    let has_access = sqlx::query_scalar!(
-        "SELECT revoked_at IS NULL FROM access WHERE user_id = $1 AND content_id = $2 FOR UPDATE",
-        customer,
-        content_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten()
-    .unwrap_or(false);
-    if has_access {
+    if fulfilment::lock_access(&mut tx, customer, content_id).await? {
         return Err(AppError::Conflict(
             "This customer already has access to that item.".into(),
         ));

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::types::{CatalogItem, ContentDetail, ContentSummary, Price, Slug, Tags, Viewer};
 use crate::auth::guard::{caller, require_owner, require_user};
+use crate::checkout::fulfilment;
 use crate::error::AppError;
 
 const MAX_TITLE_LEN: usize = 200;
@@ -409,16 +410,7 @@ pub async fn get_free_access(content: Uuid) -> Result<(), AppError> {
     }
     // One purchase row per free item taken, so it shows in the customer's purchases.
     let mut tx = state.pool.begin().await?;
-    let has_access = sqlx::query_scalar!(
-        "SELECT revoked_at IS NULL FROM access WHERE user_id = $1 AND content_id = $2 FOR UPDATE",
-        user.id,
-        content
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten()
-    .unwrap_or(false);
-    if has_access {
+    if fulfilment::lock_access(&mut tx, user.id, content).await? {
         return Ok(());
     }
     sqlx::query!(
@@ -430,7 +422,7 @@ pub async fn get_free_access(content: Uuid) -> Result<(), AppError> {
     )
     .execute(&mut *tx)
     .await?;
-    crate::checkout::fulfilment::give_access(&mut tx, user.id, content, "free").await?;
+    fulfilment::give_access(&mut tx, user.id, content, "free").await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,8 +1,6 @@
 //! Cross-origin refusal, client IPs and rate limits.
 
-mod common;
-
-use common::{error_of, spawn_app, spawn_app_with, PASSWORD};
+use crate::common::{error_of, spawn_app, spawn_app_with, PASSWORD};
 use reqwest::header::{HeaderMap, HeaderValue, ORIGIN};
 use reqwest::StatusCode;
 use sqlx::PgPool;

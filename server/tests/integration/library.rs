@@ -1,10 +1,8 @@
 //! The library over real HTTP: a customer sees exactly what they may play (deleted items
 //! included, revoked ones not), with progress, search, tag filter and sort.
 
-mod common;
-
+use crate::common::{error_of, spawn_app, Browser};
 use app::media::storage::{keys, MediaStorage};
-use common::{error_of, spawn_app, Browser};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;

@@ -1,9 +1,7 @@
 //! Playback over real HTTP: only people with access get a playlist; every playlist and
 //! segment needs a valid token scoped to its media item; progress is saved and resumed.
 
-mod common;
-
-use common::{error_of, spawn_app, TestApp};
+use crate::common::{error_of, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;

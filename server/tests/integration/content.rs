@@ -1,9 +1,7 @@
 //! Content management and the catalog over real HTTP: drafts, publishing rules, search,
 //! free access, soft delete, and who may do what.
 
-mod common;
-
-use common::{error_of, spawn_app, Browser, TestApp};
+use crate::common::{error_of, spawn_app, Browser, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -259,6 +257,38 @@ async fn slugs_are_unique_and_bad_input_is_refused(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn clicks_at_once_on_get_access_record_one_free_purchase(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let ready = media(&app, "ready").await;
+    let free: String = save(
+        &owner,
+        &[
+            ("title", "Free talk"),
+            ("media_id", &ready),
+            ("intent", "publish"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let customer = app.verified_customer("ada@example.com").await;
+
+    let item = [("content_id", free.as_str())];
+    let clicks = (0..16).map(|_| customer.call("get_free_access", &item));
+    for response in futures::future::join_all(clicks).await {
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM purchases WHERE kind = 'free'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("SELECT count(*) FROM access").await, 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.owner().await;
@@ -499,8 +529,8 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
             &[
                 ("name", "Olivia Owner"),
                 ("email", "owner@example.com"),
-                ("password", common::PASSWORD),
-                ("confirm_password", common::PASSWORD),
+                ("password", crate::common::PASSWORD),
+                ("confirm_password", crate::common::PASSWORD),
                 ("samples", "on"),
             ],
         )

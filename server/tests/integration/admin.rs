@@ -2,9 +2,7 @@
 //! only server functions and exports, CSV escaping, settings validation, and settings that
 //! show at once.
 
-mod common;
-
-use common::{error_of, spawn_app, TestApp};
+use crate::common::{error_of, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -332,7 +330,10 @@ async fn customers_are_searched_paged_and_detailed(pool: PgPool) {
     assert_eq!(detail["purchases"].as_array().unwrap().len(), 2);
 }
 
-async fn save_settings(owner: &common::Browser<'_>, extra: &[(&str, &str)]) -> reqwest::Response {
+async fn save_settings(
+    owner: &crate::common::Browser<'_>,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let mut form = vec![
         ("platform_name", "Film Club"),
         ("primary_color", "#10b981"),

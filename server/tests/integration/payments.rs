@@ -2,9 +2,7 @@
 //! webhooks (computed with async-stripe's own test helper, as Stripe computes them), the
 //! success page's confirmation, refunds and the owner's grants.
 
-mod common;
-
-use common::{error_of, spawn_app, Browser, TestApp};
+use crate::common::{error_of, spawn_app, Browser, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use server::config::STANDIN_WEBHOOK_SECRET;

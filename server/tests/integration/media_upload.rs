@@ -1,12 +1,10 @@
 //! Uploads over real HTTP: the owner sends a file in parts, completes it, and the job makes
 //! it ready; everyone else is refused, and bad input gets a clear message.
 
-mod common;
-
+use crate::common::{error_of, spawn_app, Browser};
 use app::media::processing::run_next;
 use app::media::storage::MediaStorage;
 use app::media::types::CHUNK_SIZE;
-use common::{error_of, spawn_app, Browser};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -1,8 +1,6 @@
 //! Health, readiness, metrics and the headers every response carries.
 
-mod common;
-
-use common::{spawn_app, PASSWORD};
+use crate::common::{spawn_app, PASSWORD};
 use reqwest::StatusCode;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
@@ -70,7 +68,7 @@ async fn ready_reports_the_database(pool: PgPool) {
 }
 
 /// An app whose database is unreachable (nothing listens on that port).
-async fn app_without_database() -> common::TestApp {
+async fn app_without_database() -> crate::common::TestApp {
     let pool = PgPoolOptions::new()
         .acquire_timeout(std::time::Duration::from_millis(500))
         .connect_lazy("postgres://codex:hunter2@127.0.0.1:1/codex")

@@ -1,8 +1,6 @@
 //! The account flows over real HTTP against the real router and a fresh database.
 
-mod common;
-
-use common::{error_of, spawn_app, PASSWORD};
+use crate::common::{error_of, spawn_app, PASSWORD};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -258,7 +256,7 @@ async fn session_cookie_attributes_and_remember_me(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn production_cookies_are_secure(pool: PgPool) {
     let secret = "p".repeat(64);
-    let app = common::spawn_app_with(
+    let app = crate::common::spawn_app_with(
         pool,
         &[
             ("APP_ENV", "production"),

@@ -1,0 +1,19 @@
+//! The integration tests: the real router over real HTTP, each test with a fresh database.
+//! They are one test binary (modules, not separate files under `tests/`) so that the whole
+//! application is linked once rather than once per file: a dozen copies of it filled the
+//! disk of a CI machine.
+
+mod common;
+
+mod accounts;
+mod admin;
+mod cli;
+mod content;
+mod email_outbox;
+mod library;
+mod media_processing;
+mod media_upload;
+mod operations;
+mod payments;
+mod playback;
+mod security;
