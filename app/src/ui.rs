@@ -25,6 +25,30 @@ where
     Signal::derive(move || matches!(value.get(), Some(Ok(_))))
 }
 
+/// Links that filter a list page by `?status=`, the one showing marked as current.
+/// `options` are (value, label) pairs; the value "" is the unfiltered list.
+#[component]
+pub fn StatusFilter(
+    path: &'static str,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let status = move || query.read().get("status").unwrap_or_default();
+    let links = options
+        .iter()
+        .map(|&(value, label)| {
+            let href = if value.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?status={value}")
+            };
+            let current = move || (status() == value).then_some("page");
+            view! { <a href=href class="filter" aria-current=current>{label}</a> }
+        })
+        .collect_view();
+    view! { <nav class="filters" aria-label="Filter by status">{links}</nav> }
+}
+
 /// Shows an error, announced to screen readers.
 #[component]
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

@@ -11,6 +11,7 @@ use crate::content::admin_pages::price_label;
 use crate::content::api::list_content;
 use crate::ui::{
     action_error, action_succeeded, urlencode, Field, FormAlert, FormNotice, LoadError,
+    StatusFilter,
 };
 
 #[component]
@@ -37,22 +38,13 @@ pub fn AdminPurchasesPage() -> impl IntoView {
         },
         |(status, search, from, to, ..)| admin_purchases(status, search, from, to),
     );
-    let filter = move |value: &'static str, label: &'static str| {
-        let href = if value.is_empty() {
-            "/admin/purchases".to_string()
-        } else {
-            format!("/admin/purchases?status={value}")
-        };
-        let current = move || status().unwrap_or_default() == value;
-        view! { <a href=href class="filter" aria-current=move || current().then_some("page")>{label}</a> }
-    };
     view! {
         <Title text="Purchases"/>
         <h1>"Purchases"</h1>
-        <nav class="filters" aria-label="Filter by status">
-            {filter("", "All")} {filter("completed", "Completed")} {filter("pending", "Pending")}
-            {filter("refunded", "Refunded")} {filter("failed", "Failed")} {filter("revoked", "Revoked")}
-        </nav>
+        <StatusFilter path="/admin/purchases" options=&[
+            ("", "All"), ("completed", "Completed"), ("pending", "Pending"),
+            ("refunded", "Refunded"), ("failed", "Failed"), ("revoked", "Revoked"),
+        ]/>
         <form method="get" action="/admin/purchases" class="search-form" role="search">
             {move || status().map(|s| view! { <input type="hidden" name="status" value=s/> })}
             <label for="purchase-search">"Search purchases"</label>

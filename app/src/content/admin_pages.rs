@@ -10,7 +10,7 @@ use super::api::{
 };
 use super::types::{thumbnail_url, ContentDetail, ContentSummary, Price};
 use crate::media::api::list_media;
-use crate::ui::{action_error, Field, FormAlert, LoadError};
+use crate::ui::{action_error, Field, FormAlert, LoadError, StatusFilter};
 
 pub fn price_label(cents: i32) -> String {
     Price::from_cents(cents)
@@ -23,24 +23,15 @@ pub fn ContentListPage() -> impl IntoView {
     let query = use_query_map();
     let status = move || query.read().get("status");
     let items = Resource::new(status, list_content);
-    let filter = move |value: &'static str, label: &'static str| {
-        let href = if value.is_empty() {
-            "/admin/content".to_string()
-        } else {
-            format!("/admin/content?status={value}")
-        };
-        let current = move || status().unwrap_or_default() == value;
-        view! { <a href=href class="filter" aria-current=move || current().then_some("page")>{label}</a> }
-    };
     view! {
         <Title text="Content"/>
         <div class="page-heading">
             <h1>"Content"</h1>
             <a class="button button-primary" href="/admin/content/new">"New content"</a>
         </div>
-        <nav class="filters" aria-label="Filter by status">
-            {filter("", "All")} {filter("draft", "Drafts")} {filter("published", "Published")} {filter("archived", "Unpublished")}
-        </nav>
+        <StatusFilter path="/admin/content" options=&[
+            ("", "All"), ("draft", "Drafts"), ("published", "Published"), ("archived", "Unpublished"),
+        ]/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || items.get().map(|result| match result {
                 Ok(list) if list.is_empty() => view! { <p>"Nothing here yet."</p> }.into_any(),
