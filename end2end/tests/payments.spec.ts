@@ -61,6 +61,13 @@ test("a customer buys with the test card and watches; the owner refunds and acce
   await row.getByRole("button", { name: "Refund", exact: true }).click();
   await expect(owner.getByRole("status")).toContainText("Refunded");
   await expect(owner.locator("tr.purchase-row", { hasText: title })).toContainText("Refunded");
+  const filters = owner.getByRole("navigation", { name: "Filter by status" });
+  await filters.getByRole("link", { name: "Refunded" }).click();
+  await expect(filters.getByRole("link", { name: "Refunded" })).toHaveAttribute("aria-current", "page");
+  await expect(owner.locator("tr.purchase-row", { hasText: title })).toBeVisible();
+  await filters.getByRole("link", { name: "Completed" }).click();
+  await expect(filters.getByRole("link", { name: "Completed" })).toHaveAttribute("aria-current", "page");
+  await expect(owner.locator("tr.purchase-row", { hasText: title })).toHaveCount(0);
   await owner.context().close();
 
   await openItem(page, title);
