@@ -46,7 +46,7 @@ use content::admin_pages::{ContentListPage, EditContentPage, NewContentPage};
 use customers::pages::{CustomerPage, CustomersPage};
 use dashboard::page::AdminDashboardPage;
 use email::outbox_page::EmailsPage;
-use layout::{AdminLayout, Header, PLATFORM_NAME};
+use layout::{AdminLayout, Header};
 use library::page::LibraryPage;
 use media::page::MediaPage;
 use playback::watch_page::WatchPage;
@@ -62,6 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <meta name="application-name" content=site::site_name()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -84,8 +85,8 @@ fn mark_hydrated() {
 
 /// The document title of a page. leptos_meta writes the server's `<title>` without escaping
 /// it, so the server escapes it here (the browser sets `document.title` as plain text).
-fn page_title(title: &str) -> String {
-    let full = format!("{title} · {PLATFORM_NAME}");
+fn page_title(title: &str, site_name: &str) -> String {
+    let full = format!("{title} · {site_name}");
     #[cfg(feature = "ssr")]
     let full = email::templates::escape_html(&full);
     full
@@ -96,9 +97,10 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_auth();
     mark_hydrated();
+    let site_name = site::site_name();
     view! {
         <Stylesheet id="leptos" href="/pkg/codex.css"/>
-        <Title formatter=|title: String| page_title(&title)/>
+        <Title formatter=move |title: String| page_title(&title, &site_name)/>
         <Router>
             <Header/>
             <main id="main" class="container page">

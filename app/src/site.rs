@@ -19,6 +19,62 @@ pub struct SiteInfo {
     pub test_mode: bool,
 }
 
+/// The site's name for the browser tab. The server reads it before rendering a page
+/// (`name_pages`) and writes it into the head as `<meta name="application-name">`; the
+/// browser reads it back from there. Both render the same title at once, without waiting for
+/// `get_site_info`, so hydration sees no difference.
+#[derive(Debug, Clone)]
+pub struct SiteName(pub String);
+
+/// The name `name_pages` put on this request (server) or page (browser); "Codex" without one.
+pub fn site_name() -> String {
+    #[cfg(feature = "ssr")]
+    let name = use_context::<axum::http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<SiteName>()
+            .map(|name| name.0.clone())
+    });
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    let name = document()
+        .query_selector(r#"meta[name="application-name"]"#)
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"));
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let name: Option<String> = None;
+    name.unwrap_or_else(|| crate::layout::PLATFORM_NAME.to_string())
+}
+
+/// Reads the site's name for page requests (a GET asking for HTML, as browsers navigate);
+/// other requests never render a title and skip the query.
+#[cfg(feature = "ssr")]
+pub async fn name_pages(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header::ACCEPT, Method};
+    let wants_page = request.method() == Method::GET
+        && request
+            .headers()
+            .get(ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page {
+        match crate::settings::service::load(&state.pool).await {
+            Ok(settings) => {
+                request
+                    .extensions_mut()
+                    .insert(SiteName(settings.platform_name));
+            }
+            // The page still renders (with the default name); its own queries report the fault.
+            Err(error) => tracing::warn!(%error, "site name not read"),
+        }
+    }
+    next.run(request).await
+}
+
 #[server(endpoint = "site_info")]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
     let state = crate::state::app_state()?;

@@ -28,6 +28,12 @@ test("the owner renames the platform and changes its colour; the public catalog 
     getComputedStyle(document.documentElement).getPropertyValue("--primary").trim(),
   );
   expect(primary.toUpperCase()).toBe("#0F766E");
+  // The tab carries the name too, also on a page the browser renders itself.
+  const tabTitle = (page: string) => new RegExp(`^${page} · ${name}$`);
+  await expect(visitor).toHaveTitle(tabTitle("Catalog"));
+  await visitor.getByRole("link", { name: "Log in" }).click();
+  await expect(visitor).toHaveURL(/\/login/);
+  await expect(visitor).toHaveTitle(tabTitle("Log in"));
   await visitor.context().close();
 });
 

@@ -353,11 +353,21 @@ async fn save_settings(
 async fn settings_show_at_once_and_switch_emails_off(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.owner().await;
+    let before = app.browser().get("/").await.text().await.unwrap();
+    assert!(before.contains(" · Codex</title>"), "the default tab title");
     // Welcome is not ticked: it is switched off.
     assert_eq!(save_settings(&owner, &[]).await.status(), StatusCode::OK);
 
     let catalog = app.browser().get("/").await.text().await.unwrap();
     assert!(catalog.contains("Film Club"), "the name is on the catalog");
+    assert!(
+        catalog.contains(" · Film Club</title>"),
+        "the name is in the tab title"
+    );
+    assert!(
+        catalog.contains(r#"<meta name="application-name" content="Film Club">"#),
+        "the browser reads the name from the head"
+    );
     assert!(
         catalog.contains("--primary:#10B981"),
         "the colour drives the CSS"

@@ -498,6 +498,7 @@ async fn catalog_and_content_pages_render_on_the_server_with_their_meta_tags(poo
         head.contains("<title>Bread &amp; &lt;Butter&gt; · Codex</title>")
             && head.contains(r#"<meta name="description" content="Crusty loaves">"#)
             && head.contains(r#"<meta property="og:title" content="Bread &amp; &lt;Butter&gt;">"#)
+            && head.contains(r#"<meta property="og:site_name" content="Codex">"#)
             && head.contains(&format!(
                 r#"<meta property="og:image" content="/media/{ready}/thumbnail.jpg">"#
             )),
