@@ -9,6 +9,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use super::fulfilment;
 use super::gateway::SessionRequest;
 use crate::auth::session;
 use crate::error::AppError;
@@ -51,14 +52,11 @@ pub async fn start(
     if item.price_cents == 0 {
         return Ok(back(&item.slug, "free"));
     }
-    let owned = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM access WHERE user_id = $1 AND content_id = $2 AND revoked_at IS NULL) AS "owned!""#,
-        user.id,
-        item.id
-    )
-    .fetch_one(&state.pool)
-    .await?;
-    if owned {
+    // The customer's lock is held until the session is made and recorded: "Buy now" twice at
+    // once (two tabs, a double click) waits here and then takes up the same checkout page,
+    // rather than opening a second one that could be paid as well.
+    let mut tx = state.pool.begin().await?;
+    if fulfilment::lock_access(&mut tx, user.id, item.id).await? {
         return Ok(back(&item.slug, "owned"));
     }
     // A checkout started earlier at the same price and still open is taken up again, so a
@@ -72,7 +70,7 @@ pub async fn start(
         item.id,
         item.price_cents
     )
-    .fetch_optional(&state.pool)
+    .fetch_optional(&mut *tx)
     .await?
     .flatten();
     if let Some(url) = open {
@@ -88,7 +86,7 @@ pub async fn start(
         item.id,
         item.price_cents
     )
-    .execute(&state.pool)
+    .execute(&mut *tx)
     .await?;
     let request = SessionRequest {
         purchase_id,
@@ -111,8 +109,9 @@ pub async fn start(
                 session_id,
                 url
             )
-            .execute(&state.pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(Redirect::to(&url).into_response())
         }
         Err(_) => {
@@ -122,8 +121,9 @@ pub async fn start(
                  WHERE id = $1",
                 purchase_id
             )
-            .execute(&state.pool)
+            .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(back(&item.slug, "unavailable"))
         }
     }

@@ -210,6 +210,25 @@ async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn buy_now_clicked_at_once_opens_one_checkout(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let form = [("content_id", content.as_str())];
+    let clicks = (0..6).map(|_| customer.post_form("/checkout/start", &form));
+    let pages: Vec<String> = futures::future::join_all(clicks)
+        .await
+        .iter()
+        .map(|response| {
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            location(response)
+        })
+        .collect();
+    assert!(pages[0].contains("/pay/cs_test_"), "{}", pages[0]);
+    assert!(pages.iter().all(|page| page == &pages[0]), "{pages:?}");
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn checkout_is_for_signed_in_verified_customers(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (owner, _customer, content) = shop(&app).await;
