@@ -52,61 +52,56 @@ fn back(outcome: &str) -> Response {
     Redirect::to(&format!("/account?avatar={outcome}")).into_response()
 }
 
-pub async fn upload(State(state): State<AppState>, session: Session, form: Multipart) -> Response {
-    let user = match session::current_user(&state.pool, &session).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return AppError::Unauthorized.into_response(),
-        Err(error) => return error.into_response(),
-    };
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let user = session::current_user(&state.pool, &session)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let (image, _) = match read_image(form, "avatar", MAX_AVATAR_BYTES, sniff).await {
         Ok(image) => image,
-        Err(refusal) => return back(refusal.code()),
+        Err(refusal) => return Ok(back(refusal.code())),
     };
-    let resized = tokio::task::spawn_blocking(move || square_jpeg(&image)).await;
+    let resized = tokio::task::spawn_blocking(move || square_jpeg(&image))
+        .await
+        .map_err(|error| crate::error::internal("avatar resize", error))?;
     let jpeg = match resized {
-        Ok(Ok(jpeg)) => jpeg,
-        Ok(Err(error)) => {
+        Ok(jpeg) => jpeg,
+        Err(error) => {
             tracing::info!(%error, "avatar refused: the image does not decode");
-            return back(Refusal::NotAnImage.code());
+            return Ok(back(Refusal::NotAnImage.code()));
         }
-        Err(error) => return crate::error::internal("avatar resize", error).into_response(),
     };
-    if let Err(error) = state
+    state
         .storage
         .put_bytes(&key(user.id), Bytes::from(jpeg))
-        .await
-    {
-        return error.into_response();
-    }
-    let saved = sqlx::query!(
+        .await?;
+    sqlx::query!(
         "UPDATE users SET avatar_updated_at = now() WHERE id = $1",
         user.id
     )
     .execute(&state.pool)
-    .await;
-    match saved {
-        Ok(_) => back("saved"),
-        Err(error) => AppError::from(error).into_response(),
-    }
+    .await?;
+    Ok(back("saved"))
 }
 
 pub async fn serve(
     State(state): State<AppState>,
     session: Session,
     Path(user): Path<Uuid>,
-) -> Response {
-    let viewer = match session::current_user(&state.pool, &session).await {
-        Ok(Some(viewer)) => viewer,
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(error) => return error.into_response(),
+) -> Result<Response, AppError> {
+    let Some(viewer) = session::current_user(&state.pool, &session).await? else {
+        return Ok(StatusCode::UNAUTHORIZED.into_response());
     };
     if viewer.id != user && !viewer.view().is_owner() {
-        return StatusCode::NOT_FOUND.into_response();
+        return Ok(StatusCode::NOT_FOUND.into_response());
     }
-    state
+    Ok(state
         .storage
         .respond(&key(user), "image/jpeg", "private, max-age=300")
-        .await
+        .await)
 }
 
 /// The caller's avatar URL (with its version, so a new one shows at once), if any.

@@ -1,7 +1,7 @@
 //! `GET /admin/purchases.csv`: the owner's purchase list with the page's filters, every row.
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -9,6 +9,7 @@ use super::service::{admin_rows, PurchaseFilter};
 use super::status_label;
 use crate::auth::guard::owner_of_session;
 use crate::csv;
+use crate::error::AppError;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -23,10 +24,8 @@ pub async fn purchases_csv(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<ExportQuery>,
-) -> Response {
-    if let Err(error) = owner_of_session(&state.pool, &session).await {
-        return error.into_response();
-    }
+) -> Result<Response, AppError> {
+    owner_of_session(&state.pool, &session).await?;
     let filter = PurchaseFilter {
         status: query.status,
         query: query.q,
@@ -34,10 +33,7 @@ pub async fn purchases_csv(
         to: query.to,
         customer: None,
     };
-    let rows = match admin_rows(&state.pool, filter, i64::MAX).await {
-        Ok(rows) => rows,
-        Err(error) => return error.into_response(),
-    };
+    let rows = admin_rows(&state.pool, filter, i64::MAX).await?;
     let mut body = csv::row(&[
         "Date",
         "Customer email",
@@ -62,5 +58,5 @@ pub async fn purchases_csv(
             p.refund_reason.unwrap_or_default(),
         ]));
     }
-    csv::download("purchases.csv", body)
+    Ok(csv::download("purchases.csv", body))
 }

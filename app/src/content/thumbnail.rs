@@ -92,44 +92,36 @@ pub async fn upload(
     session: Session,
     Path(content): Path<Uuid>,
     form: Multipart,
-) -> Response {
-    let owner = match owner_of_session(&state.pool, &session).await {
-        Ok(owner) => owner,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, AppError> {
+    let owner = owner_of_session(&state.pool, &session).await?;
     let exists = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL) AS "exists!""#,
         content,
         owner.id
     )
     .fetch_one(&state.pool)
-    .await;
-    match exists {
-        Ok(true) => {}
-        Ok(false) => return AppError::NotFound.into_response(),
-        Err(error) => return AppError::from(error).into_response(),
+    .await?;
+    if !exists {
+        return Err(AppError::NotFound);
     }
     let editor = format!("/admin/content/{content}");
     let (image, kind) = match read_image(form, "thumbnail", MAX_THUMBNAIL_BYTES, sniff).await {
         Ok(image) => image,
         Err(refusal) => {
-            return Redirect::to(&format!("{editor}?thumbnail={}", refusal.code())).into_response()
+            return Ok(
+                Redirect::to(&format!("{editor}?thumbnail={}", refusal.code())).into_response(),
+            )
         }
     };
-    if let Err(error) = state.storage.put_bytes(&key(content), image).await {
-        return error.into_response();
-    }
-    let saved = sqlx::query!(
+    state.storage.put_bytes(&key(content), image).await?;
+    sqlx::query!(
         "UPDATE content SET thumbnail_type = $2, updated_at = now() WHERE id = $1",
         content,
         kind
     )
     .execute(&state.pool)
-    .await;
-    match saved {
-        Ok(_) => Redirect::to(&format!("{editor}?thumbnail=saved")).into_response(),
-        Err(error) => AppError::from(error).into_response(),
-    }
+    .await?;
+    Ok(Redirect::to(&format!("{editor}?thumbnail=saved")).into_response())
 }
 
 pub async fn serve(

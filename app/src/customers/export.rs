@@ -1,13 +1,14 @@
 //! `GET /admin/customers.csv?q=`: the (filtered) customer list, every row.
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::service::{rows, search_term};
 use crate::auth::guard::owner_of_session;
 use crate::csv;
+use crate::error::AppError;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -19,15 +20,10 @@ pub async fn customers_csv(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<ExportQuery>,
-) -> Response {
-    if let Err(error) = owner_of_session(&state.pool, &session).await {
-        return error.into_response();
-    }
+) -> Result<Response, AppError> {
+    owner_of_session(&state.pool, &session).await?;
     let term = search_term(query.q);
-    let customers = match rows(&state.pool, term.as_deref(), None, i64::MAX, 0).await {
-        Ok(rows) => rows,
-        Err(error) => return error.into_response(),
-    };
+    let customers = rows(&state.pool, term.as_deref(), None, i64::MAX, 0).await?;
     let mut body = csv::row(&[
         "Email",
         "Name",
@@ -46,5 +42,5 @@ pub async fn customers_csv(
             csv::amount(c.total_spent_cents),
         ]));
     }
-    csv::download("customers.csv", body)
+    Ok(csv::download("customers.csv", body))
 }

@@ -33,40 +33,36 @@ pub fn sniff_logo(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-pub async fn upload(State(state): State<AppState>, session: Session, form: Multipart) -> Response {
-    if let Err(error) = owner_of_session(&state.pool, &session).await {
-        return error.into_response();
-    }
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    owner_of_session(&state.pool, &session).await?;
     let (image, kind) = match read_image(form, "logo", MAX_LOGO_BYTES, sniff_logo).await {
         Ok(image) => image,
         Err(refusal) => {
-            return Redirect::to(&format!("/admin/settings?logo={}", refusal.code()))
-                .into_response()
+            return Ok(
+                Redirect::to(&format!("/admin/settings?logo={}", refusal.code())).into_response(),
+            )
         }
     };
-    if let Err(error) = state.storage.put_bytes(KEY, image).await {
-        return error.into_response();
-    }
-    let saved = sqlx::query!(
+    state.storage.put_bytes(KEY, image).await?;
+    sqlx::query!(
         "UPDATE site_settings SET logo_type = $1, updated_at = now()",
         kind
     )
     .execute(&state.pool)
-    .await;
-    match saved {
-        Ok(_) => Redirect::to("/admin/settings?logo=saved").into_response(),
-        Err(error) => AppError::from(error).into_response(),
-    }
+    .await?;
+    Ok(Redirect::to("/admin/settings?logo=saved").into_response())
 }
 
-pub async fn serve(State(state): State<AppState>) -> Response {
-    let kind = match sqlx::query_scalar!("SELECT logo_type FROM site_settings")
+pub async fn serve(State(state): State<AppState>) -> Result<Response, AppError> {
+    let Some(kind) = sqlx::query_scalar!("SELECT logo_type FROM site_settings")
         .fetch_one(&state.pool)
-        .await
-    {
-        Ok(Some(kind)) => kind,
-        Ok(None) => return axum::http::StatusCode::NOT_FOUND.into_response(),
-        Err(error) => return AppError::from(error).into_response(),
+        .await?
+    else {
+        return Ok(axum::http::StatusCode::NOT_FOUND.into_response());
     };
     let mut response = state
         .storage
@@ -80,7 +76,7 @@ pub async fn serve(State(state): State<AppState>) -> Response {
             ),
         );
     }
-    response
+    Ok(response)
 }
 
 #[cfg(test)]
