@@ -49,6 +49,29 @@ pub fn StatusFilter(
     view! { <nav class="filters" aria-label="Filter by status">{links}</nav> }
 }
 
+/// How an image upload went: the upload routes are plain multipart forms that redirect back
+/// with `?{param}=saved`, `too-large`, `not-an-image` or `missing` (`Refusal::code`).
+/// `noun` names what was saved, `types` and `limit` what the route accepts.
+#[component]
+pub fn UploadOutcome(
+    param: &'static str,
+    noun: &'static str,
+    types: &'static str,
+    limit: &'static str,
+) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let alert = |text: String| view! { <p class="alert alert-error" role="alert">{text}</p> };
+    move || {
+        query.read().get(param).map(|outcome| match outcome.as_str() {
+            "saved" => view! { <p class="alert alert-success" role="status">{format!("{noun} saved.")}</p> }
+                .into_any(),
+            "too-large" => alert(format!("That image is larger than {limit}.")).into_any(),
+            "not-an-image" => alert(format!("Upload a {types} image.")).into_any(),
+            _ => alert("Choose an image to upload.".to_string()).into_any(),
+        })
+    }
+}
+
 /// Shows an error, announced to screen readers.
 #[component]
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

@@ -1,13 +1,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use leptos_router::hooks::use_query_map;
-
 use super::api::{my_avatar, ChangeEmail, ChangePassword, UpdateName};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
-use crate::ui::{action_error, action_succeeded, Field, FormAlert, FormNotice, LoadError};
+use crate::ui::{
+    action_error, action_succeeded, Field, FormAlert, FormNotice, LoadError, UploadOutcome,
+};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -88,8 +88,6 @@ fn AccountForms(user: UserView) -> impl IntoView {
 #[component]
 fn AvatarForm() -> impl IntoView {
     let avatar = Resource::new(|| (), |_| my_avatar());
-    let query = use_query_map();
-    let outcome = move || query.read().get("avatar");
     view! {
         <section class="card">
             <h2>"Avatar"</h2>
@@ -98,12 +96,7 @@ fn AvatarForm() -> impl IntoView {
                     <img class="avatar" src=src alt="Your avatar" width="96" height="96"/>
                 })}
             </Transition>
-            {move || outcome().map(|outcome| match outcome.as_str() {
-                "saved" => view! { <p class="alert alert-success" role="status">"Avatar saved."</p> }.into_any(),
-                "too-large" => view! { <p class="alert alert-error" role="alert">"That image is larger than 5 MB."</p> }.into_any(),
-                "not-an-image" => view! { <p class="alert alert-error" role="alert">"Upload a JPEG, PNG or WebP image."</p> }.into_any(),
-                _ => view! { <p class="alert alert-error" role="alert">"Choose an image to upload."</p> }.into_any(),
-            })}
+            <UploadOutcome param="avatar" noun="Avatar" types="JPEG, PNG or WebP" limit="5 MB"/>
             <form method="post" enctype="multipart/form-data" action="/account/avatar" class="form">
                 <div class="field">
                     <label for="avatar-file">"Avatar image"</label>

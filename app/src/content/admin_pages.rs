@@ -10,7 +10,7 @@ use super::api::{
 };
 use super::types::{thumbnail_url, ContentDetail, ContentSummary, Price};
 use crate::media::api::list_media;
-use crate::ui::{action_error, Field, FormAlert, LoadError, StatusFilter};
+use crate::ui::{action_error, Field, FormAlert, LoadError, StatusFilter, UploadOutcome};
 
 pub fn price_label(cents: i32) -> String {
     Price::from_cents(cents)
@@ -178,8 +178,6 @@ fn ContentForm(detail: Option<ContentDetail>) -> impl IntoView {
 /// back here with `?thumbnail=` saying how it went.
 #[component]
 fn ThumbnailForm(detail: ContentDetail) -> impl IntoView {
-    let query = use_query_map();
-    let outcome = move || query.read().get("thumbnail");
     let current = thumbnail_url(detail.id, detail.custom_thumbnail, None, false);
     view! {
         <section class="card thumbnail-card">
@@ -188,12 +186,7 @@ fn ThumbnailForm(detail: ContentDetail) -> impl IntoView {
                 Some(src) => view! { <img src=src alt="The item's thumbnail" width="320" height="180"/> }.into_any(),
                 None => view! { <p class="hint">"The thumbnail cut from the media is used until you upload one."</p> }.into_any(),
             }}
-            {move || outcome().map(|outcome| match outcome.as_str() {
-                "saved" => view! { <p class="alert alert-success" role="status">"Thumbnail saved."</p> }.into_any(),
-                "too-large" => view! { <p class="alert alert-error" role="alert">"That image is larger than 5 MB."</p> }.into_any(),
-                "not-an-image" => view! { <p class="alert alert-error" role="alert">"Upload a JPEG, PNG or WebP image."</p> }.into_any(),
-                _ => view! { <p class="alert alert-error" role="alert">"Choose an image to upload."</p> }.into_any(),
-            })}
+            <UploadOutcome param="thumbnail" noun="Thumbnail" types="JPEG, PNG or WebP" limit="5 MB"/>
             <form method="post" enctype="multipart/form-data" action=format!("/admin/content/{}/thumbnail", detail.id) class="form">
                 <div class="field">
                     <label for="thumbnail-file">"Thumbnail image"</label>

@@ -3,12 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use super::api::{get_settings, preview_email, SaveSettings};
 use super::types::{HexColour, DEFAULT_PRIMARY};
 use super::Settings;
-use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError};
+use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError, UploadOutcome};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -150,18 +149,11 @@ fn EmailText(
 
 #[component]
 fn LogoForm(logo: Option<String>) -> impl IntoView {
-    let query = use_query_map();
-    let outcome = move || query.read().get("logo");
     view! {
         <section class="card">
             <h2>"Logo"</h2>
             {logo.map(|src| view! { <img class="logo-preview" src=src alt="Current logo" height="48"/> })}
-            {move || outcome().map(|outcome| match outcome.as_str() {
-                "saved" => view! { <p class="alert alert-success" role="status">"Logo saved."</p> }.into_any(),
-                "too-large" => view! { <p class="alert alert-error" role="alert">"That image is larger than 2 MB."</p> }.into_any(),
-                "not-an-image" => view! { <p class="alert alert-error" role="alert">"Upload a PNG, JPEG or SVG image."</p> }.into_any(),
-                _ => view! { <p class="alert alert-error" role="alert">"Choose an image to upload."</p> }.into_any(),
-            })}
+            <UploadOutcome param="logo" noun="Logo" types="PNG, JPEG or SVG" limit="2 MB"/>
             <form method="post" enctype="multipart/form-data" action="/admin/settings/logo" class="form">
                 <div class="field">
                     <label for="logo-file">"Logo image"</label>
