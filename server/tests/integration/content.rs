@@ -260,19 +260,7 @@ async fn slugs_are_unique_and_bad_input_is_refused(pool: PgPool) {
 async fn clicks_at_once_on_get_access_record_one_free_purchase(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.owner().await;
-    let ready = media(&app, "ready").await;
-    let free: String = save(
-        &owner,
-        &[
-            ("title", "Free talk"),
-            ("media_id", &ready),
-            ("intent", "publish"),
-        ],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let (free, _) = app.publish_ready_item(&owner, "Free talk", &[]).await;
     let customer = app.verified_customer("ada@example.com").await;
 
     let item = [("content_id", free.as_str())];
