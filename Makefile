@@ -39,9 +39,9 @@ test: deps-test postgres
 	$(MAKE) e2e
 	$(MAKE) test-ops
 
-# Unit tests of both crates and the integration tests (real HTTP, fresh database each).
+# Unit tests of every crate and the integration tests (real HTTP, fresh database each).
 test-unit:
-	DATABASE_URL=$(TEST_DATABASE_URL) cargo test -p app -p server -p stripe-standin --features app/ssr
+	DATABASE_URL=$(TEST_DATABASE_URL) cargo test -p domain -p backend -p app -p server -p stripe-standin --features app/ssr
 
 e2e:
 	cargo leptos build
@@ -72,8 +72,8 @@ release:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p app -p server -p stripe-standin --features app/ssr --all-targets -- -D warnings
-	cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p domain -p backend -p app -p server -p stripe-standin --features app/ssr --all-targets -- -D warnings
+	cargo clippy -p domain -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 fmt:
 	cargo fmt --all
@@ -83,7 +83,7 @@ sqlx-prepare: postgres
 	psql postgres://postgres:postgres@127.0.0.1:5432/postgres -q -c "DROP DATABASE IF EXISTS codex_sqlx WITH (FORCE)" -c "CREATE DATABASE codex_sqlx"
 	for f in migrations/*.sql; do psql -q postgres://postgres:postgres@127.0.0.1:5432/codex_sqlx -v ON_ERROR_STOP=1 -f $$f; done
 	rm -rf .sqlx && mkdir -p .sqlx
-	touch app/src/lib.rs server/src/lib.rs
+	touch backend/src/lib.rs app/src/lib.rs server/src/lib.rs
 	SQLX_OFFLINE=false SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/codex_sqlx \
-		cargo check -p app --features ssr -p server --all-targets
+		cargo check -p backend -p app --features app/ssr -p server --all-targets
 	@echo "$$(ls .sqlx | wc -l) queries written to .sqlx/"

@@ -9,6 +9,8 @@ function start(root) {
   const src = root.dataset.src;
   const contentId = root.dataset.content;
   const resumeAt = parseFloat(root.dataset.resume || "0");
+  // Endpoints come from the page, which takes them from the server functions themselves.
+  const progressUrl = root.dataset.progress;
   const speed = root.querySelector("#player-speed");
   const quality = root.querySelector("#player-quality");
   let hls = null;
@@ -56,9 +58,9 @@ function start(root) {
   const save = () => {
     if (Math.abs(media.currentTime - lastSaved) < 0.5) return;
     lastSaved = media.currentTime;
-    fetch("/api/save_progress", { method: "POST", body: body(), keepalive: true }).catch(() => {});
+    fetch(progressUrl, { method: "POST", body: body(), keepalive: true }).catch(() => {});
   };
   setInterval(() => { if (!media.paused) save(); }, 15000);
   media.addEventListener("pause", save);
-  window.addEventListener("pagehide", () => navigator.sendBeacon("/api/save_progress", body()));
+  window.addEventListener("pagehide", () => navigator.sendBeacon(progressUrl, body()));
 }

@@ -2,15 +2,16 @@
 //! each item's page at `/content/{slug}`. Server-rendered, so readable without JavaScript
 //! and by search engines.
 
+use domain::paths;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::content::admin_pages::price_label;
 use crate::content::api::{catalog, content_by_slug, GetFreeAccess};
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
 use crate::ui::{action_error, set_page_status, FormAlert, LoadError};
+use domain::content::price_label;
 
 fn thumbnail(item: &CatalogItem) -> Option<String> {
     thumbnail_url(
@@ -68,7 +69,7 @@ pub fn CatalogPage() -> impl IntoView {
 
 #[component]
 fn CatalogCard(item: CatalogItem) -> impl IntoView {
-    let href = format!("/content/{}", item.slug);
+    let href = paths::content(&item.slug);
     let thumb = thumbnail(&item);
     view! {
         <li class="card catalog-card">
@@ -158,8 +159,8 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
     let get_access = ServerAction::<GetFreeAccess>::new();
     let got = Signal::derive(move || matches!(get_access.value().get(), Some(Ok(()))));
     let slug = item.slug.clone();
-    let watch = format!("/watch/{slug}");
-    let login = format!("/login?redirect=%2Fcontent%2F{slug}");
+    let watch = paths::watch(&slug);
+    let login = paths::login_then(&paths::content(&slug));
     let free = item.price_cents == 0;
     let summary: String = item.description.chars().take(160).collect();
     let thumb = thumbnail(&item);

@@ -70,48 +70,45 @@ impl FromServerFnError for AppError {
     }
 }
 
-#[cfg(feature = "ssr")]
-mod ssr {
-    use super::AppError;
-
-    /// For plain axum handlers: the status of the error and the error as JSON.
-    impl axum::response::IntoResponse for AppError {
-        fn into_response(self) -> axum::response::Response {
-            let status = axum::http::StatusCode::from_u16(self.status_code())
-                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            (status, axum::Json(self)).into_response()
-        }
-    }
-
-    impl From<sqlx::Error> for AppError {
-        fn from(error: sqlx::Error) -> Self {
-            tracing::error!(error = %error, "database error");
-            AppError::Internal
-        }
-    }
-
-    impl From<tower_sessions::session::Error> for AppError {
-        fn from(error: tower_sessions::session::Error) -> Self {
-            tracing::error!(error = %error, "session error");
-            AppError::Internal
-        }
-    }
-
-    /// Logs an unexpected failure and turns it into the generic client message.
-    pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
-        tracing::error!(error = %error, "{context}");
-        AppError::Internal
+impl From<domain::Invalid> for AppError {
+    fn from(invalid: domain::Invalid) -> Self {
+        Self::Validation(invalid.0)
     }
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::internal;
+mod ssr {
+    use super::AppError;
+
+    /// The backend's error as the client reads it; a fault's chain goes to the log here,
+    /// with the request's span (and so its request id).
+    impl From<backend::Error> for AppError {
+        fn from(error: backend::Error) -> Self {
+            use backend::Error as E;
+            error.log();
+            match error {
+                E::Validation(message) => Self::Validation(message),
+                E::InvalidCredentials => Self::InvalidCredentials,
+                E::Unauthorized => Self::Unauthorized,
+                E::Forbidden => Self::Forbidden,
+                E::NotFound => Self::NotFound,
+                E::Conflict(message) => Self::Conflict(message),
+                E::InvalidToken => Self::InvalidToken,
+                E::RateLimited => Self::RateLimited,
+                E::Database(_) | E::Session(_) | E::Storage(_) | E::Internal { .. } => {
+                    Self::Internal
+                }
+            }
+        }
+    }
+}
 
 /// Gives a server function's error its HTTP status (400, 401, 403, ...) instead of the
 /// default 500. Plain form posts without JavaScript keep the redirect back to the form,
 /// which carries the error in the URL.
 #[cfg(feature = "ssr")]
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+pub fn respond<T, E: Into<AppError>>(result: Result<T, E>) -> Result<T, AppError> {
+    let result = result.map_err(Into::into);
     if let Err(error) = &result {
         set_error_status(error);
     }

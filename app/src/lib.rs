@@ -1,14 +1,13 @@
-//! Codex: the pages, server functions and server-side logic of every feature.
+//! Codex's pages: the components of every feature and the `#[server]` functions they call.
 //!
-//! Each feature keeps its UI, its server functions and (behind the `ssr` feature) its
-//! queries together in one module.
+//! Each feature keeps its pages and its server functions together in one module; a server
+//! function reads its caller (`auth::guard`) and runs the operation in the `backend` crate,
+//! which does the work. Types both sides use come from the `domain` crate.
 
 pub mod account;
 pub mod auth;
 pub mod catalog;
-pub mod checkout;
 pub mod content;
-pub mod csv;
 pub mod customers;
 pub mod dashboard;
 pub mod email;
@@ -17,12 +16,11 @@ pub mod layout;
 pub mod library;
 pub mod media;
 pub mod playback;
+pub mod purchases;
 pub mod settings;
 pub mod site;
 pub mod ui;
 
-#[cfg(feature = "ssr")]
-pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -39,9 +37,6 @@ use auth::login_page::LoginPage;
 use auth::password_reset_pages::{ForgotPasswordPage, ResetPasswordPage};
 use auth::register_page::{RegisterPage, SetupPage};
 use catalog::{CatalogPage, ContentPage};
-use checkout::account_pages::{PurchasesPage, ReceiptPage};
-use checkout::admin_page::AdminPurchasesPage;
-use checkout::success_page::CheckoutSuccessPage;
 use content::admin_pages::{ContentListPage, EditContentPage, NewContentPage};
 use customers::pages::{CustomerPage, CustomersPage};
 use dashboard::page::AdminDashboardPage;
@@ -50,6 +45,9 @@ use layout::{AdminLayout, Header};
 use library::page::LibraryPage;
 use media::page::MediaPage;
 use playback::watch_page::WatchPage;
+use purchases::account_pages::{PurchasesPage, ReceiptPage};
+use purchases::admin_page::AdminPurchasesPage;
+use purchases::success_page::CheckoutSuccessPage;
 use settings::page::SettingsPage;
 use ui::NotFound;
 
@@ -88,7 +86,7 @@ fn mark_hydrated() {
 fn page_title(title: &str, site_name: &str) -> String {
     let full = format!("{title} · {site_name}");
     #[cfg(feature = "ssr")]
-    let full = email::templates::escape_html(&full);
+    let full = backend::email::templates::escape_html(&full);
     full
 }
 

@@ -50,7 +50,7 @@ pub fn site_name() -> String {
 /// other requests never render a title and skip the query.
 #[cfg(feature = "ssr")]
 pub async fn name_pages(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    axum::extract::State(state): axum::extract::State<backend::AppState>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -62,7 +62,7 @@ pub async fn name_pages(
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
     if wants_page {
-        match crate::settings::service::load(&state.pool).await {
+        match backend::settings::service::load(&state.pool).await {
             Ok(settings) => {
                 request
                     .extensions_mut()
@@ -78,9 +78,9 @@ pub async fn name_pages(
 #[server(endpoint = "site_info")]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
     let state = crate::state::app_state()?;
-    let settings = crate::settings::service::load(&state.pool).await?;
+    let settings = backend::settings::service::load(&state.pool).await?;
     let colour = crate::settings::HexColour::parse(&settings.primary_color)?;
-    Ok(SiteInfo {
+    Ok::<_, AppError>(SiteInfo {
         logo_url: settings.logo_url(),
         platform_name: settings.platform_name,
         primary_text: colour.text_on().to_string(),

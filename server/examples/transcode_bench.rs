@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use app::media::processing::encode;
-use app::media::types::MediaKind;
+use backend::media::processing::encode;
+use domain::media::MediaKind;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -1,6 +1,6 @@
 //! The Codex server: configuration, the HTTP router with its middleware, operations
-//! endpoints and background workers. Features live in the `app` crate; this crate wires
-//! them together.
+//! endpoints and background workers. The pages live in the `app` crate and the work in
+//! the `backend` crate; this crate wires them together.
 
 pub mod client_ip;
 pub mod config;
@@ -8,17 +8,18 @@ pub mod database;
 pub mod metrics;
 pub mod ops;
 pub mod page_guard;
-pub mod rate_limit;
+pub mod rate_limit_layer;
 pub mod router;
 pub mod security;
 pub mod session_keys;
+pub mod startup;
 pub mod telemetry;
 pub mod workers;
 
 use std::sync::Arc;
 
-use app::state::AppState;
 use axum::extract::FromRef;
+use backend::AppState;
 use leptos::config::LeptosOptions;
 
 pub use config::Config;
@@ -27,6 +28,7 @@ pub use config::Config;
 #[derive(Clone)]
 pub struct AppContext {
     pub app: AppState,
+    pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
     pub public_origin: String,
@@ -36,7 +38,7 @@ pub struct AppContext {
 
 impl FromRef<AppContext> for LeptosOptions {
     fn from_ref(ctx: &AppContext) -> Self {
-        ctx.app.leptos_options.clone()
+        ctx.leptos_options.clone()
     }
 }
 

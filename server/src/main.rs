@@ -4,10 +4,10 @@ use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use app::auth::types::NewAccount;
 use clap::{Parser, Subcommand};
+use domain::auth::NewAccount;
 use server::config::{AppEnv, Config};
-use server::{database, router, telemetry, workers};
+use server::{database, router, startup, telemetry, workers};
 
 #[derive(Parser)]
 #[command(
@@ -79,7 +79,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(?config, "starting codex");
     let addr = config.site_addr;
     let public_url = config.public_url.clone();
-    let context = router::context(config, pool)?;
+    let context = startup::context(config, pool)?;
     let _workers = workers::spawn_all(&context);
     let app = router::build(context);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -124,7 +124,7 @@ async fn create_owner(config: Config, email: &str, name: &str) -> anyhow::Result
         NewAccount::parse(name, email, &password, &password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let pool = database::connect(&config.database_url, 2).await?;
     database::migrate(&pool).await?;
-    let owner = app::auth::service::create_owner(&pool, &account)
+    let owner = backend::auth::service::create_owner(&pool, &account)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Owner {} <{}> created.", owner.name, owner.email);
@@ -134,13 +134,13 @@ async fn create_owner(config: Config, email: &str, name: &str) -> anyhow::Result
 async fn seed_samples(config: Config) -> anyhow::Result<()> {
     let pool = database::connect(&config.database_url, 2).await?;
     database::migrate(&pool).await?;
-    let owner = app::auth::users::owner_id(&pool)
+    let owner = backend::auth::users::owner_id(&pool)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .context("there is no owner yet: run create-owner or open /setup first")?;
-    let storage = app::media::storage::MediaStorage::from_config(&config.media_storage)
+    let storage = backend::media::storage::MediaStorage::from_config(&config.media_storage)
         .map_err(anyhow::Error::msg)?;
-    let added = app::content::samples::seed(&pool, &storage, owner)
+    let added = backend::content::samples::seed(&pool, &storage, owner)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     match added {

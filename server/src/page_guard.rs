@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use crate::AppContext;
-use app::auth::{session, users};
+use backend::auth::{session, users};
 
 #[derive(Debug, PartialEq, Eq)]
 enum Guard {
@@ -58,7 +58,7 @@ pub async fn guard_pages(
     if let (Some(user), Some(slug)) = (&user, request.uri().path().strip_prefix("/watch/")) {
         // Without access to the item, its watch page sends to the item's page.
         let slug = slug.trim_end_matches('/').to_string();
-        match app::playback::service::may_watch(pool, user.id, &slug).await {
+        match backend::playback::service::may_watch(pool, user.id, &slug).await {
             Ok(true) => {}
             Ok(false) => {
                 let encoded: String =

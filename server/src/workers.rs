@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use app::email::delivery::{self, Mailer};
+use backend::email::delivery::{self, Mailer};
 use tokio::task::JoinHandle;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
@@ -23,7 +23,7 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         None => tracing::info!("SMTP_URL not set: emails stay in the outbox (see /admin/emails)"),
     }
 
-    tasks.push(tokio::spawn(app::media::processing::run(
+    tasks.push(tokio::spawn(backend::media::processing::run(
         pool.clone(),
         ctx.app.storage.clone(),
     )));
@@ -41,7 +41,7 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
     let pool = pool.clone();
     tasks.push(tokio::spawn(async move {
         loop {
-            if let Err(error) = app::rate_limit::prune(&pool).await {
+            if let Err(error) = backend::rate_limit::prune(&pool).await {
                 tracing::warn!(?error, "rate limit pruning failed");
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;

@@ -4,16 +4,34 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {super::service, crate::error::respond};
+use {crate::auth::guard, crate::error::respond, backend::account::profile as service};
 
 #[server(endpoint = "update_name")]
 pub async fn update_name(name: String) -> Result<(), AppError> {
-    respond(service::update_name(name).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::update_name(&call.state, &call.caller.signed_in()?, name).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "change_email")]
 pub async fn change_email(email: String, current_password: String) -> Result<(), AppError> {
-    respond(service::change_email(email, current_password).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::change_email(
+                &call.state,
+                &call.caller.signed_in()?,
+                email,
+                current_password,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "change_password")]
@@ -22,7 +40,21 @@ pub async fn change_password(
     password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    respond(service::change_password(current_password, password, confirm_password).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::change_password(
+                &call.state,
+                &call.session,
+                &call.caller.signed_in()?,
+                current_password,
+                password,
+                confirm_password,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// The caller's avatar URL, if they uploaded one.
@@ -30,8 +62,9 @@ pub async fn change_password(
 pub async fn my_avatar() -> Result<Option<String>, AppError> {
     respond(
         async {
-            let (state, _, user) = crate::auth::guard::require_user().await?;
-            super::avatar::url_of(&state, user.id).await
+            let call = guard::call().await?;
+            let user = call.caller.signed_in()?;
+            backend::account::avatar::url_of(&call.state, user.id).await
         }
         .await,
     )

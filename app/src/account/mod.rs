@@ -1,9 +1,4 @@
-//! The signed-in user's own account: name, email and password.
+//! The signed-in user's own account page: name, email, password and avatar.
 
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod avatar;
 pub mod page;
-
-#[cfg(feature = "ssr")]
-pub mod service;

@@ -1,21 +1,33 @@
-//! The account server functions. Each is a public HTTP endpoint under `/api/`; the work
-//! and the authorization checks live in `service`.
+//! The account server functions. Each is a public HTTP endpoint under `/api/`: it reads
+//! its caller with `guard::call` and runs `backend::auth::service`.
 
 use leptos::prelude::*;
 
 use super::types::UserView;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {super::service, crate::error::respond};
+use {crate::auth::guard, crate::error::respond, backend::auth::service, domain::paths};
 
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
-    respond(service::current_user().await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::current_user(&call.caller).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "owner_exists")]
 pub async fn owner_exists() -> Result<bool, AppError> {
-    respond(service::owner_exists().await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::owner_exists(&call.state).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "setup_owner")]
@@ -26,7 +38,24 @@ pub async fn setup_owner(
     confirm_password: String,
     #[server(default)] samples: Option<String>,
 ) -> Result<(), AppError> {
-    respond(service::setup_owner(name, email, password, confirm_password, samples.is_some()).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::setup_owner(
+                &call.state,
+                &call.session,
+                name,
+                email,
+                password,
+                confirm_password,
+                samples.is_some(),
+            )
+            .await?;
+            leptos_axum::redirect(domain::auth::Role::Owner.home_path());
+            Ok::<_, backend::Error>(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "register")]
@@ -36,7 +65,23 @@ pub async fn register(
     password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    respond(service::register(name, email, password, confirm_password).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::register(
+                &call.state,
+                &call.session,
+                name,
+                email,
+                password,
+                confirm_password,
+            )
+            .await?;
+            leptos_axum::redirect(domain::auth::Role::Customer.home_path());
+            Ok::<_, backend::Error>(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "login")]
@@ -46,27 +91,71 @@ pub async fn login(
     #[server(default)] remember: Option<String>,
     #[server(default)] redirect: Option<String>,
 ) -> Result<(), AppError> {
-    respond(service::login(email, password, remember, redirect).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            let target = service::login(
+                &call.state,
+                &call.session,
+                email,
+                password,
+                remember,
+                redirect,
+            )
+            .await?;
+            leptos_axum::redirect(&target);
+            Ok::<_, backend::Error>(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    respond(service::logout().await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::logout(&call.session).await?;
+            leptos_axum::redirect(paths::HOME);
+            Ok::<_, backend::Error>(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "verify_email")]
 pub async fn verify_email(token: String) -> Result<Option<String>, AppError> {
-    respond(service::verify_email(token).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::verify_email(&call.state, &call.session, token).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "resend_verification")]
 pub async fn resend_verification() -> Result<(), AppError> {
-    respond(service::resend_verification().await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::resend_verification(&call.state, &call.caller.signed_in()?).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "forgot_password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
-    respond(service::forgot_password(email).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::forgot_password(&call.state, email).await?;
+            leptos_axum::redirect(paths::FORGOT_PASSWORD_SENT);
+            Ok::<_, backend::Error>(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "reset_password")]
@@ -75,5 +164,13 @@ pub async fn reset_password(
     password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    respond(service::reset_password(token, password, confirm_password).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::reset_password(&call.state, token, password, confirm_password).await?;
+            leptos_axum::redirect(paths::LOGIN_AFTER_RESET);
+            Ok::<_, backend::Error>(())
+        }
+        .await,
+    )
 }

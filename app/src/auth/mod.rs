@@ -1,5 +1,6 @@
-//! Accounts: registration, first-run setup, login and logout, email verification and
-//! password reset.
+//! Accounts as pages: registration, first-run setup, login and logout, email verification
+//! and password reset. `guard` turns the request's session into the caller the backend
+//! takes.
 
 pub mod api;
 pub mod context;
@@ -7,17 +8,8 @@ pub mod email_verification_page;
 pub mod login_page;
 pub mod password_reset_pages;
 pub mod register_page;
-pub mod types;
 
 #[cfg(feature = "ssr")]
 pub mod guard;
-#[cfg(feature = "ssr")]
-pub mod password;
-#[cfg(feature = "ssr")]
-pub mod service;
-#[cfg(feature = "ssr")]
-pub mod session;
-#[cfg(feature = "ssr")]
-pub mod tokens;
-#[cfg(feature = "ssr")]
-pub mod users;
+
+pub use domain::auth as types;

@@ -1,5 +1,6 @@
 //! The owner's content pages: the list with its status filter, and the editor.
 
+use domain::paths;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -8,15 +9,9 @@ use uuid::Uuid;
 use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
-use super::types::{thumbnail_url, ContentDetail, ContentSummary, Price};
+use super::types::{price_label, thumbnail_url, ContentDetail, ContentSummary};
 use crate::media::api::list_media;
 use crate::ui::{action_error, Field, FormAlert, LoadError, StatusFilter, UploadOutcome};
-
-pub fn price_label(cents: i32) -> String {
-    Price::from_cents(cents)
-        .map(|p| p.to_string())
-        .unwrap_or_default()
-}
 
 #[component]
 pub fn ContentListPage() -> impl IntoView {
@@ -62,7 +57,7 @@ fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
                 <tbody>
                     {list.into_iter().map(|item| view! {
                         <tr class="content-row">
-                            <td><a href=format!("/admin/content/{}", item.id)>{item.title}</a></td>
+                            <td><a href=paths::admin_content(item.id)>{item.title}</a></td>
                             <td><span class=format!("badge badge-{}", item.status)>{item.status.clone()}</span></td>
                             <td>{price_label(item.price_cents)}</td>
                             <td>{item.owners}</td>

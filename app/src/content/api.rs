@@ -10,8 +10,10 @@ use super::types::{CatalogItem, ContentDetail, ContentSummary, Viewer};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::service::{self, ContentInput},
+    crate::auth::guard,
     crate::error::respond,
+    backend::content::service::{self, ContentInput},
+    domain::paths,
 };
 
 /// Creates (empty `id`) or updates an item; `intent=publish` also publishes it.
@@ -38,9 +40,11 @@ pub async fn save_content(
                 &tags,
                 &media_id,
             )?;
-            let id = service::save(id, input, intent.as_deref() == Some("publish")).await?;
-            leptos_axum::redirect(&format!("/admin/content/{id}"));
-            Ok(id)
+            let call = guard::call().await?;
+            let publish = intent.as_deref() == Some("publish");
+            let id = service::save(&call.state, &call.caller.owner()?, id, input, publish).await?;
+            leptos_axum::redirect(&paths::admin_content(id));
+            Ok::<_, backend::Error>(id)
         }
         .await,
     )
@@ -48,26 +52,45 @@ pub async fn save_content(
 
 #[server(endpoint = "publish_content")]
 pub async fn publish_content(id: Uuid) -> Result<(), AppError> {
-    respond(service::set_published(id, true).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::set_published(&call.state, &call.caller.owner()?, id, true).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "unpublish_content")]
 pub async fn unpublish_content(id: Uuid) -> Result<(), AppError> {
-    respond(service::set_published(id, false).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::set_published(&call.state, &call.caller.owner()?, id, false).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "content_owner_count")]
 pub async fn content_owner_count(id: Uuid) -> Result<i64, AppError> {
-    respond(service::owner_count(id).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::owner_count(&call.state, &call.caller.owner()?, id).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "delete_content")]
 pub async fn delete_content(id: Uuid) -> Result<(), AppError> {
     respond(
         async {
-            service::delete(id).await?;
-            leptos_axum::redirect("/admin/content");
-            Ok(())
+            let call = guard::call().await?;
+            service::delete(&call.state, &call.caller.owner()?, id).await?;
+            leptos_axum::redirect(paths::ADMIN_CONTENT);
+            Ok::<_, backend::Error>(())
         }
         .await,
     )
@@ -77,12 +100,24 @@ pub async fn delete_content(id: Uuid) -> Result<(), AppError> {
 pub async fn list_content(
     #[server(default)] status: Option<String>,
 ) -> Result<Vec<ContentSummary>, AppError> {
-    respond(service::admin_list(status).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::admin_list(&call.state, &call.caller.owner()?, status).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "load_content")]
 pub async fn load_content(id: Uuid) -> Result<ContentDetail, AppError> {
-    respond(service::detail(id).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::detail(&call.state, &call.caller.owner()?, id).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "catalog")]
@@ -92,15 +127,33 @@ pub async fn catalog(
     #[server(default)] category: Option<String>,
     #[server(default)] page: i64,
 ) -> Result<Vec<CatalogItem>, AppError> {
-    respond(service::catalog(q, tag, category, page).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::catalog(&call.state, q, tag, category, page).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "content_by_slug")]
 pub async fn content_by_slug(slug: String) -> Result<(CatalogItem, Viewer), AppError> {
-    respond(service::by_slug(slug).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::by_slug(&call.state, &call.caller, slug).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "get_free_access")]
 pub async fn get_free_access(content_id: Uuid) -> Result<(), AppError> {
-    respond(service::get_free_access(content_id).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::get_free_access(&call.state, &call.caller.signed_in()?, content_id).await
+        }
+        .await,
+    )
 }

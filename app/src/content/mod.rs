@@ -1,13 +1,6 @@
-//! Content: what the owner sells (a title, a price and a media item), the catalog that
-//! shows it, and free access.
+//! Content pages: the owner's list and editor (the catalog pages are in `catalog`).
 
 pub mod admin_pages;
 pub mod api;
-pub mod types;
 
-#[cfg(feature = "ssr")]
-pub mod samples;
-#[cfg(feature = "ssr")]
-pub mod service;
-#[cfg(feature = "ssr")]
-pub mod thumbnail;
+pub use domain::content as types;

@@ -5,13 +5,13 @@ use uuid::Uuid;
 
 use super::api::{list_customers, load_customer};
 use super::{CustomerDetail, CustomerList};
-use crate::checkout::admin_page::GrantForm;
-use crate::checkout::api::GrantAccess;
-use crate::checkout::status_label;
-use crate::content::admin_pages::price_label;
 use crate::dashboard::page::money;
 use crate::error::AppError;
+use crate::purchases::admin_page::GrantForm;
+use crate::purchases::api::GrantAccess;
+use crate::purchases::PurchaseKind;
 use crate::ui::{urlencode, LoadError};
+use domain::content::price_label;
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
@@ -160,9 +160,9 @@ fn CustomerDetails(detail: CustomerDetail, grant: ServerAction<GrantAccess>) -> 
                             {detail.purchases.into_iter().map(|p| view! {
                                 <tr class="purchase-row">
                                     <td>{p.title.clone()}</td>
-                                    <td>{price_label(p.amount_cents)}{(p.kind == "grant").then_some(" (granted)")}</td>
+                                    <td>{price_label(p.amount_cents)}{(p.kind == PurchaseKind::Grant).then_some(" (granted)")}</td>
                                     <td>{p.created_at.clone()}</td>
-                                    <td>{status_label(&p.status)}</td>
+                                    <td>{p.status.label()}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -1,11 +1,17 @@
 use leptos::prelude::*;
 
 use super::Dashboard;
-#[cfg(feature = "ssr")]
-use crate::error::respond;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use {crate::auth::guard, crate::error::respond, backend::dashboard::service};
 
 #[server(endpoint = "load_dashboard")]
 pub async fn load_dashboard() -> Result<Dashboard, AppError> {
-    respond(super::service::load().await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::load(&call.state, &call.caller.owner()?).await
+        }
+        .await,
+    )
 }

@@ -4,9 +4,9 @@ use leptos_meta::Title;
 use super::api::load_dashboard;
 use super::chart::RevenueChart;
 use super::Dashboard;
-use crate::checkout::status_label;
-use crate::content::admin_pages::price_label;
+use crate::purchases::PurchaseStatus;
 use crate::ui::LoadError;
+use domain::content::price_label;
 
 /// `$12.34` for any amount (revenue can pass $999.99 and can be negative in a month).
 pub fn money(cents: i64) -> String {
@@ -74,7 +74,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
                                     <tr>
                                         <td>{p.customer_email.clone()}</td>
                                         <td>{p.title.clone()}</td>
-                                        <td>{price_label(p.amount_cents)}{(p.status != "completed").then(|| format!(" ({})", status_label(&p.status)))}</td>
+                                        <td>{price_label(p.amount_cents)}{(p.status != PurchaseStatus::Completed).then(|| format!(" ({})", p.status.label()))}</td>
                                         <td>{p.at.clone()}</td>
                                     </tr>
                                 }).collect_view()}

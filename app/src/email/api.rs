@@ -3,15 +3,19 @@ use leptos::prelude::*;
 use super::OutboxEntry;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{auth::guard::require_owner, error::respond};
+use {
+    crate::{auth::guard, error::respond},
+    backend::{email::outbox, Error},
+};
 
 /// The most recent outbox emails; owner only.
 #[server(endpoint = "list_outbox")]
 pub async fn list_outbox() -> Result<Vec<OutboxEntry>, AppError> {
     respond(
         async {
-            let (state, _) = require_owner().await?;
-            super::outbox::recent(&state.pool, 200).await
+            let call = guard::call().await?;
+            call.caller.owner()?;
+            outbox::recent(&call.state.pool, 200).await
         }
         .await,
     )
@@ -22,11 +26,12 @@ pub async fn list_outbox() -> Result<Vec<OutboxEntry>, AppError> {
 pub async fn resend_email(id: uuid::Uuid) -> Result<(), AppError> {
     respond(
         async {
-            let (state, _) = require_owner().await?;
-            if super::outbox::resend(&state.pool, id).await? {
+            let call = guard::call().await?;
+            call.caller.owner()?;
+            if outbox::resend(&call.state.pool, id).await? {
                 Ok(())
             } else {
-                Err(AppError::Conflict(
+                Err(Error::Conflict(
                     "Only failed or sent emails can be sent again.".into(),
                 ))
             }

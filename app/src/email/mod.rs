@@ -1,27 +1,6 @@
-//! Emails: templates, the outbox they are written to, the delivery worker and the owner's
-//! outbox page.
+//! The owner's outbox page; templates, the outbox and delivery are in `backend::email`.
 
 pub mod api;
 pub mod outbox_page;
-pub mod templates;
 
-#[cfg(feature = "ssr")]
-pub mod delivery;
-#[cfg(feature = "ssr")]
-pub mod outbox;
-
-use serde::{Deserialize, Serialize};
-
-/// One outbox row as the owner sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    pub id: uuid::Uuid,
-    pub kind: String,
-    pub to_address: String,
-    pub subject: String,
-    pub body_text: String,
-    pub status: String,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub created_at: time::OffsetDateTime,
-}
+pub use domain::email::*;

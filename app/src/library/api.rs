@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::Library;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {super::service, super::LibrarySort, crate::error::respond};
+use {super::LibrarySort, crate::auth::guard, crate::error::respond, backend::library::service};
 
 /// The caller's library: `q` searches titles, `tag` filters, `sort` is added, title or
 /// duration.
@@ -13,5 +13,18 @@ pub async fn load_library(
     #[server(default)] tag: Option<String>,
     #[server(default)] sort: Option<String>,
 ) -> Result<Library, AppError> {
-    respond(service::library(q, tag, LibrarySort::parse(sort.as_deref())).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::library(
+                &call.state,
+                &call.caller.signed_in()?,
+                q,
+                tag,
+                LibrarySort::parse(sort.as_deref()),
+            )
+            .await
+        }
+        .await,
+    )
 }

@@ -1,6 +1,7 @@
 //! `/library`: the "Continue watching" row, then the grid of owned items with search, tag
 //! filter and sort (a plain GET form, so it works without JavaScript too).
 
+use domain::paths;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -105,7 +106,7 @@ fn LibraryView(
 /// Links to the player load the page in full (its script runs on load, see `watch_page`).
 #[component]
 fn LibraryCard(item: LibraryItem) -> impl IntoView {
-    let href = format!("/watch/{}", item.slug);
+    let href = paths::watch(&item.slug);
     let percent = item.percent_watched();
     let progress = match percent {
         100 => "Completed".to_string(),

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::types::{MediaView, UploadTicket};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {super::upload, crate::error::respond};
+use {crate::auth::guard, crate::error::respond, backend::media::upload};
 
 #[server(endpoint = "start_upload")]
 pub async fn start_upload(
@@ -14,20 +14,51 @@ pub async fn start_upload(
     size_bytes: u64,
     content_type: String,
 ) -> Result<UploadTicket, AppError> {
-    respond(upload::start_upload(filename, size_bytes, content_type).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            upload::start_upload(
+                &call.state,
+                &call.caller.owner()?,
+                filename,
+                size_bytes,
+                content_type,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "complete_upload")]
 pub async fn complete_upload(media_id: Uuid) -> Result<(), AppError> {
-    respond(upload::complete_upload(media_id).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            upload::complete_upload(&call.state, &call.caller.owner()?, media_id).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "list_media")]
 pub async fn list_media() -> Result<Vec<MediaView>, AppError> {
-    respond(upload::list_media().await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            upload::list_media(&call.state, &call.caller.owner()?).await
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "retry_media")]
 pub async fn retry_media(media_id: Uuid) -> Result<(), AppError> {
-    respond(upload::retry_media(media_id).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            upload::retry_media(&call.state, &call.caller.owner()?, media_id).await
+        }
+        .await,
+    )
 }

@@ -1,52 +1,6 @@
-//! Playback: who may watch, the signed playlist URL, and where each viewer stopped.
+//! The watch page and its player.
 
 pub mod api;
 pub mod watch_page;
 
-#[cfg(feature = "ssr")]
-pub mod service;
-
-use serde::{Deserialize, Serialize};
-
-/// Resume only before the last 5 %; from 95 % on an item counts as completed.
-pub const COMPLETED_AT: f64 = 0.95;
-
-/// What the watch page needs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WatchInfo {
-    pub content_id: uuid::Uuid,
-    pub slug: String,
-    pub title: String,
-    pub kind: String,
-    /// The master playlist, with a short-lived token scoped to this media item and viewer.
-    pub master_url: String,
-    pub duration_seconds: Option<f64>,
-    /// Where to start: the saved position, or 0 when there is none or it is in the last 5 %.
-    pub resume_at: f64,
-}
-
-/// Where playback resumes for a saved position.
-pub fn resume_position(saved: Option<f64>, duration: Option<f64>) -> f64 {
-    match (saved, duration) {
-        (Some(position), Some(duration))
-            if duration > 0.0 && position < duration * COMPLETED_AT =>
-        {
-            position.max(0.0)
-        }
-        _ => 0.0,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::resume_position;
-
-    #[test]
-    fn resumes_unless_near_the_end() {
-        assert_eq!(resume_position(Some(30.0), Some(100.0)), 30.0);
-        assert_eq!(resume_position(Some(94.9), Some(100.0)), 94.9);
-        assert_eq!(resume_position(Some(95.0), Some(100.0)), 0.0);
-        assert_eq!(resume_position(None, Some(100.0)), 0.0);
-        assert_eq!(resume_position(Some(10.0), None), 0.0);
-    }
-}
+pub use domain::playback::*;

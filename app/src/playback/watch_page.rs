@@ -2,12 +2,14 @@
 //! the item's page. The player itself is `public/player.js` on hls.js, so the page is
 //! opened with a full load (links to it are `rel="external"`).
 
+use domain::paths;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
 
-use super::api::load_watch;
+use super::api::{load_watch, SaveProgress};
 use super::WatchInfo;
 use crate::error::AppError;
 use crate::ui::LoadError;
@@ -22,7 +24,7 @@ pub fn WatchPage() -> impl IntoView {
             {move || info.get().map(|result| match result {
                 Ok(info) => view! { <Player info/> }.into_any(),
                 Err(AppError::Forbidden) | Err(AppError::NotFound) => {
-                    view! { <Redirect path=format!("/content/{}", slug())/> }.into_any()
+                    view! { <Redirect path=paths::content(&slug())/> }.into_any()
                 }
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
@@ -34,6 +36,7 @@ pub fn WatchPage() -> impl IntoView {
 fn Player(info: WatchInfo) -> impl IntoView {
     let label = format!("Player: {}", info.title);
     let is_audio = info.kind == "audio";
+    let progress_url = <SaveProgress as ServerFn>::PATH;
     view! {
         <Title text=info.title.clone()/>
         <section class="watch">
@@ -44,6 +47,7 @@ fn Player(info: WatchInfo) -> impl IntoView {
                 data-src=info.master_url.clone()
                 data-resume=info.resume_at.to_string()
                 data-content=info.content_id.to_string()
+                data-progress=progress_url
             >
                 {if is_audio {
                     view! { <audio id="player-media" controls preload="metadata" aria-label=label.clone()></audio> }.into_any()
@@ -65,7 +69,7 @@ fn Player(info: WatchInfo) -> impl IntoView {
                     <span class="hint">"Keys: space plays or pauses, f is full screen, ← and → skip 5 s."</span>
                 </div>
             </div>
-            <p><a href=format!("/content/{}", info.slug)>"About this item"</a></p>
+            <p><a href=paths::content(&info.slug)>"About this item"</a></p>
         </section>
         <script src="/vendor/hls.min.js"></script>
         <script type="module" src="/player.js"></script>

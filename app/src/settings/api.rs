@@ -1,19 +1,28 @@
-//! The settings server functions (owner only, checked in `service`).
+//! The settings server functions (owner only).
 // One argument per form field.
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-use super::service::{self, SettingsForm};
 use super::{EmailPreview, Settings};
 #[cfg(feature = "ssr")]
 use crate::error::respond;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use {
+    crate::auth::guard,
+    backend::settings::service::{self, SettingsForm},
+};
 
 #[server(endpoint = "get_settings")]
 pub async fn get_settings() -> Result<Settings, AppError> {
-    respond(service::for_owner().await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::for_owner(&call.state, &call.caller.owner()?).await
+        }
+        .await,
+    )
 }
 
 /// Checkboxes are sent only when ticked.
@@ -34,21 +43,25 @@ pub async fn save_settings(
     #[server(default)] receipt_text: String,
 ) -> Result<(), AppError> {
     respond(
-        service::save(SettingsForm {
-            platform_name,
-            primary_color,
-            contact_email,
-            business_name,
-            timezone,
-            email_from_name,
-            email_reply_to,
-            send_welcome: send_welcome.is_some(),
-            send_receipt: send_receipt.is_some(),
-            send_sale_notification: send_sale_notification.is_some(),
-            send_refund: send_refund.is_some(),
-            welcome_text,
-            receipt_text,
-        })
+        async {
+            let call = guard::call().await?;
+            let form = SettingsForm {
+                platform_name,
+                primary_color,
+                contact_email,
+                business_name,
+                timezone,
+                email_from_name,
+                email_reply_to,
+                send_welcome: send_welcome.is_some(),
+                send_receipt: send_receipt.is_some(),
+                send_sale_notification: send_sale_notification.is_some(),
+                send_refund: send_refund.is_some(),
+                welcome_text,
+                receipt_text,
+            };
+            service::save(&call.state, &call.caller.owner()?, form).await
+        }
         .await,
     )
 }
@@ -56,5 +69,11 @@ pub async fn save_settings(
 /// An email as it would go out with `text` as the owner's wording, for sample data.
 #[server(endpoint = "preview_email")]
 pub async fn preview_email(kind: String, text: String) -> Result<EmailPreview, AppError> {
-    respond(service::preview(kind, text).await)
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::preview(&call.state, &call.caller.owner()?, kind, text).await
+        }
+        .await,
+    )
 }

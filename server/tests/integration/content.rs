@@ -561,8 +561,8 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let storage = app::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
-    let added = app::content::samples::seed(&app.pool, &storage, owner_id)
+    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    let added = backend::content::samples::seed(&app.pool, &storage, owner_id)
         .await
         .unwrap();
     assert_eq!(added, 0);

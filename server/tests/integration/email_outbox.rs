@@ -1,9 +1,9 @@
 //! The email outbox: claims are exclusive across workers, delivery goes through real SMTP,
 //! and failures are retried with backoff until they are marked failed.
 
-use app::email::delivery::{deliver_due, Mailer};
-use app::email::outbox;
-use app::email::templates::{welcome, Brand};
+use backend::email::delivery::{deliver_due, Mailer};
+use backend::email::outbox;
+use backend::email::templates::{welcome, Brand};
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use app::media::jobs;
-use app::media::processing::{run_next, LEASE};
-use app::media::storage::{keys, MediaStorage};
+use backend::media::jobs;
+use backend::media::processing::{run_next, LEASE};
+use backend::media::storage::{keys, MediaStorage};
 use sqlx::PgPool;
 use uuid::Uuid;
 

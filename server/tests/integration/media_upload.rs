@@ -2,9 +2,9 @@
 //! it ready; everyone else is refused, and bad input gets a clear message.
 
 use crate::common::{error_of, spawn_app, Browser};
-use app::media::processing::run_next;
-use app::media::storage::MediaStorage;
-use app::media::types::CHUNK_SIZE;
+use backend::media::processing::run_next;
+use backend::media::storage::MediaStorage;
+use domain::media::CHUNK_SIZE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -52,7 +52,7 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     })
     .expect("test configuration");
     let router =
-        server::router::build(server::router::context(config, pool.clone()).expect("app context"));
+        server::router::build(server::startup::context(config, pool.clone()).expect("app context"));
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -145,7 +145,7 @@ impl TestApp {
         title: &str,
         extra: &[(&str, &str)],
     ) -> (String, String) {
-        use app::media::storage::{keys, MediaStorage};
+        use backend::media::storage::{keys, MediaStorage};
         let media = uuid::Uuid::new_v4();
         sqlx::query(
             "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status, duration_seconds)

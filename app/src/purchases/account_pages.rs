@@ -1,0 +1,113 @@
+//! `/account/purchases` and `/account/purchases/{id}`: a customer's purchases and receipts.
+
+use domain::paths;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use super::api::{my_purchases, purchase_receipt};
+use super::PurchaseView;
+use crate::ui::LoadError;
+use domain::content::price_label;
+
+#[component]
+pub fn PurchasesPage() -> impl IntoView {
+    let purchases = Resource::new(|| (), |_| my_purchases());
+    view! {
+        <Title text="Purchases"/>
+        <h1>"Purchases"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || purchases.get().map(|result| match result {
+                Ok(list) if list.is_empty() => view! {
+                    <p>"No purchases yet. " <a href="/">"Browse the catalog"</a></p>
+                }.into_any(),
+                Ok(list) => view! { <PurchaseTable list/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PurchaseTable(list: Vec<PurchaseView>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Item"</th>
+                        <th scope="col">"Amount"</th>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Receipt"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|p| view! {
+                        <tr class="purchase-row">
+                            <td>{p.title.clone()}</td>
+                            <td>{price_label(p.amount_cents)}</td>
+                            <td>{p.created_on.clone()}</td>
+                            <td><span class=format!("badge badge-{}", p.status.as_str())>{p.status.label()}</span></td>
+                            <td><a href=format!("/account/purchases/{}", p.id) aria-label=format!("Receipt for {}", p.title)>"Receipt"</a></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<Uuid>().ok())
+    };
+    let receipt = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => purchase_receipt(id).await,
+            None => Err(crate::error::AppError::NotFound),
+        }
+    });
+    view! {
+        <Title text="Receipt"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || receipt.get().map(|result| match result {
+                Ok(purchase) => view! { <Receipt purchase/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Receipt(purchase: PurchaseView) -> impl IntoView {
+    let kind = match purchase.kind.as_str() {
+        "grant" => "Complimentary",
+        "free" => "Free item",
+        _ => "Card payment",
+    };
+    view! {
+        <section class="card narrow receipt">
+            <h1>"Receipt"</h1>
+            <dl class="details">
+                <dt>"Item"</dt><dd>{purchase.title.clone()}</dd>
+                <dt>"Amount"</dt><dd>{price_label(purchase.amount_cents)}</dd>
+                <dt>"Date"</dt><dd>{purchase.created_on.clone()}</dd>
+                <dt>"Payment"</dt><dd>{kind}</dd>
+                <dt>"Payment id"</dt><dd><code>{purchase.payment_id.clone().unwrap_or_else(|| "—".into())}</code></dd>
+                <dt>"Status"</dt><dd>{purchase.status.label()}</dd>
+                {purchase.refund_reason.clone().map(|reason| view! { <dt>"Refund reason"</dt><dd>{reason}</dd> })}
+            </dl>
+            {purchase.gives_access().then(|| view! {
+                <p><a class="button button-primary" href=paths::watch(&purchase.slug) rel="external">"Watch"</a></p>
+            })}
+            <p><a href="/account/purchases">"All purchases"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,97 @@
+//! Who may play what: the one owner of the `access` table. HLS, thumbnails, the watch page,
+//! progress, the item page and the library all ask here; purchases, free items and grants
+//! change access only through here.
+
+use domain::access::AccessReason;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::error::Error;
+
+/// Whether `user` can play `content` now, holding a lock that makes every other access
+/// change for this customer wait until the caller's transaction ends. The customer's row is
+/// locked rather than the access row, which does not exist before the first access: two
+/// "Get access" clicks at once would otherwise both see none and both record a purchase.
+pub async fn lock(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Result<bool, Error> {
+    sqlx::query!(
+        "SELECT 1 AS locked FROM users WHERE id = $1 FOR NO KEY UPDATE",
+        user
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    may_play_content(conn, user, content).await
+}
+
+/// Lets `user` play `content` (again), for `reason`.
+pub async fn grant(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+    reason: AccessReason,
+) -> Result<(), Error> {
+    sqlx::query!(
+        r#"INSERT INTO access (user_id, content_id, reason) VALUES ($1, $2, $3)
+           ON CONFLICT (user_id, content_id) DO UPDATE
+               SET revoked_at = NULL, reason = EXCLUDED.reason, granted_at = now()
+               WHERE access.revoked_at IS NOT NULL"#,
+        user,
+        content,
+        reason.as_str()
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends access that was given for `reason` (a refund does not take away a grant).
+pub async fn revoke(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+    reason: AccessReason,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "UPDATE access SET revoked_at = now()
+         WHERE user_id = $1 AND content_id = $2 AND reason = $3 AND revoked_at IS NULL",
+        user,
+        content,
+        reason.as_str()
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether `user` holds access to `content` that has not been revoked.
+pub async fn may_play_content(
+    executor: impl PgExecutor<'_>,
+    user: Uuid,
+    content: Uuid,
+) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM access
+                          WHERE user_id = $1 AND content_id = $2 AND revoked_at IS NULL) AS "allowed!""#,
+        user,
+        content
+    )
+    .fetch_one(executor)
+    .await?)
+}
+
+/// Whether `user` may play `media`: the owner of the media, or someone with access to an
+/// item it backs.
+pub async fn may_play_media(
+    executor: impl PgExecutor<'_>,
+    user: Uuid,
+    media: Uuid,
+) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM media WHERE id = $2 AND owner_id = $1)
+               OR EXISTS (SELECT 1 FROM access a JOIN content c ON c.id = a.content_id
+                          WHERE a.user_id = $1 AND a.revoked_at IS NULL AND c.media_id = $2) AS "allowed!""#,
+        user,
+        media
+    )
+    .fetch_one(executor)
+    .await?)
+}

@@ -1,0 +1,66 @@
+//! Profile changes by the signed-in user.
+
+use crate::auth::password::{hash_password, verify_password};
+use crate::auth::service::{queue_password_changed, queue_verification};
+use crate::auth::session;
+use crate::auth::users::{self, UserRecord};
+use crate::auth::SignedIn;
+use crate::error::Error;
+use crate::state::AppState;
+use domain::auth::{Email, NewPassword, PersonName};
+use tower_sessions::Session;
+
+async fn check_current_password(user: &UserRecord, current_password: String) -> Result<(), Error> {
+    if current_password.is_empty() {
+        return Err(Error::validation("Current password is required."));
+    }
+    if !verify_password(current_password, Some(user.password_hash.clone())).await? {
+        return Err(Error::validation("Current password is not correct."));
+    }
+    Ok(())
+}
+
+pub async fn update_name(state: &AppState, user: &SignedIn, name: String) -> Result<(), Error> {
+    let name = PersonName::parse(&name)?;
+    users::set_name(&state.pool, user.id, &name).await
+}
+
+pub async fn change_email(
+    state: &AppState,
+    user: &SignedIn,
+    email: String,
+    current_password: String,
+) -> Result<(), Error> {
+    let email = Email::parse(&email)?;
+    check_current_password(user, current_password).await?;
+    if email.as_str() == user.email.to_lowercase() {
+        return Err(Error::validation("That is already your email address."));
+    }
+    let mut tx = state.pool.begin().await?;
+    users::set_email(&mut tx, user.id, &email).await?;
+    queue_verification(&mut tx, &state.site, user, email.as_str()).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user.id, "email address changed");
+    Ok(())
+}
+
+/// Changes the password and ends every other session of the user.
+pub async fn change_password(
+    state: &AppState,
+    session: &Session,
+    user: &SignedIn,
+    current_password: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), Error> {
+    check_current_password(user, current_password).await?;
+    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let password_hash = hash_password(password.expose().to_string()).await?;
+    let mut tx = state.pool.begin().await?;
+    let epoch = users::set_password(&mut tx, user.id, &password_hash).await?;
+    queue_password_changed(&mut tx, state, user).await?;
+    tx.commit().await?;
+    session::adopt_epoch(session, user.id, epoch).await?;
+    tracing::info!(user_id = %user.id, "password changed");
+    Ok(())
+}

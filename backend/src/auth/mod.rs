@@ -1,0 +1,10 @@
+//! Accounts: passwords, sessions, tokens, users, and who is calling.
+
+pub mod caller;
+pub mod password;
+pub mod service;
+pub mod session;
+pub mod tokens;
+pub mod users;
+
+pub use caller::{Caller, Owner, SignedIn};

@@ -1,0 +1,253 @@
+//! The account flows behind the auth server functions.
+
+use domain::paths;
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+use super::password::{hash_password, verify_password};
+use super::tokens::{self, TokenPurpose};
+use super::users::{self, NewUser, UserRecord};
+use crate::auth::session;
+use crate::auth::{Caller, SignedIn};
+use crate::email::templates::EmailKind;
+use crate::email::{outbox, templates};
+use crate::error::Error;
+use crate::settings::service::{brand, email_text};
+use crate::state::{AppState, SiteConfig};
+use domain::auth::{
+    safe_redirect, Email, NewAccount, NewPassword, Role, UserView, MAX_PASSWORD_LEN,
+};
+
+pub async fn current_user(caller: &Caller) -> Result<Option<UserView>, Error> {
+    let user = caller.user().cloned();
+    Ok(user.map(|u| u.view()))
+}
+
+pub async fn owner_exists(state: &AppState) -> Result<bool, Error> {
+    users::owner_exists(&state.pool).await
+}
+
+/// Creates the one owner account (first-run setup and the `create-owner` command).
+pub async fn create_owner(pool: &PgPool, account: &NewAccount) -> Result<UserRecord, Error> {
+    if users::owner_exists(pool).await? {
+        return Err(Error::Conflict("Setup is already complete.".into()));
+    }
+    let password_hash = hash_password(account.password.expose().to_string()).await?;
+    // The unique index on the owner role settles a race between two setups.
+    let owner = users::insert(
+        &mut *pool.acquire().await?,
+        NewUser {
+            email: &account.email,
+            name: &account.name,
+            password_hash: &password_hash,
+            role: Role::Owner,
+            verified: true,
+        },
+    )
+    .await?;
+    tracing::info!(user_id = %owner.id, "owner account created");
+    Ok(owner)
+}
+
+pub async fn setup_owner(
+    state: &AppState,
+    session: &Session,
+    name: String,
+    email: String,
+    password: String,
+    confirm_password: String,
+    with_samples: bool,
+) -> Result<(), Error> {
+    let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
+    let owner = create_owner(&state.pool, &account).await?;
+    session::sign_in(session, &owner, false).await?;
+    if with_samples {
+        // Encoding takes a little while: the samples appear in the catalog when ready.
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) =
+                crate::content::samples::seed(&state.pool, &state.storage, owner.id).await
+            {
+                tracing::error!(?error, "sample content could not be added");
+            }
+        });
+    }
+    Ok(())
+}
+
+pub async fn register(
+    state: &AppState,
+    session: &Session,
+    name: String,
+    email: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), Error> {
+    let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
+    let password_hash = hash_password(account.password.expose().to_string()).await?;
+
+    let mut tx = state.pool.begin().await?;
+    let user = users::insert(
+        &mut tx,
+        NewUser {
+            email: &account.email,
+            name: &account.name,
+            password_hash: &password_hash,
+            role: Role::Customer,
+            verified: false,
+        },
+    )
+    .await?;
+    queue_verification(&mut tx, &state.site, &user, &user.email).await?;
+    let brand = brand(&mut *tx, &state.site).await?;
+    let intro = email_text(&mut *tx, EmailKind::Welcome).await?;
+    let welcome = templates::welcome(
+        &brand,
+        &user.email,
+        &user.name,
+        &state.site.link(paths::LIBRARY),
+        &intro,
+    );
+    outbox::enqueue(&mut tx, &welcome).await?;
+    tx.commit().await?;
+
+    tracing::info!(user_id = %user.id, "customer registered");
+    session::sign_in(session, &user, false).await?;
+    Ok(())
+}
+
+/// Issues a verification token for `email` and writes the email to the outbox.
+pub(crate) async fn queue_verification(
+    conn: &mut sqlx::PgConnection,
+    site: &SiteConfig,
+    user: &UserRecord,
+    email: &str,
+) -> Result<(), Error> {
+    let token = tokens::issue(conn, user.id, TokenPurpose::VerifyEmail, Some(email)).await?;
+    let link = site.link(&paths::verify_email(&token));
+    let brand = brand(&mut *conn, site).await?;
+    let message = templates::verify_email(&brand, email, &user.name, &link);
+    outbox::enqueue(conn, &message).await?;
+    Ok(())
+}
+
+/// Checks the length of a password typed at login without revealing the rules.
+fn check_login_password(input: &str) -> Result<(), Error> {
+    if input.is_empty() {
+        return Err(Error::validation("Password is required."));
+    }
+    if input.chars().count() > MAX_PASSWORD_LEN {
+        return Err(Error::InvalidCredentials);
+    }
+    Ok(())
+}
+
+pub async fn login(
+    state: &AppState,
+    session: &Session,
+    email: String,
+    password: String,
+    remember: Option<String>,
+    redirect: Option<String>,
+) -> Result<String, Error> {
+    let email = Email::parse(&email)?;
+    check_login_password(&password)?;
+    let user = users::find_by_email(&state.pool, &email).await?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let user = match (verify_password(password, stored_hash).await?, user) {
+        (true, Some(user)) => user,
+        _ => return Err(Error::InvalidCredentials),
+    };
+    session::sign_in(session, &user, remember.is_some()).await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    // Where the browser goes next: the page that asked for the login, or the role's home.
+    Ok(safe_redirect(redirect.as_deref()).unwrap_or_else(|| user.role().home_path().to_string()))
+}
+
+pub async fn logout(session: &Session) -> Result<(), Error> {
+    session::sign_out(session).await
+}
+
+/// Returns the page the customer was on when they were asked to verify, if any.
+pub async fn verify_email(
+    state: &AppState,
+    session: &Session,
+    token: String,
+) -> Result<Option<String>, Error> {
+    let mut tx = state.pool.begin().await?;
+    let consumed = tokens::consume(&mut tx, &token, TokenPurpose::VerifyEmail).await?;
+    let email = consumed.email.ok_or(Error::InvalidToken)?;
+    if !users::mark_verified(&mut tx, consumed.user_id, &email).await? {
+        // The user changed their address after this link was sent.
+        return Err(Error::InvalidToken);
+    }
+    tx.commit().await?;
+    tracing::info!(user_id = %consumed.user_id, "email verified");
+    session::take_after_verify(session).await
+}
+
+pub async fn resend_verification(state: &AppState, user: &SignedIn) -> Result<(), Error> {
+    if user.email_verified_at.is_some() {
+        return Ok(());
+    }
+    let mut tx = state.pool.begin().await?;
+    queue_verification(&mut tx, &state.site, user, &user.email).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Always answers the same, whether or not the email belongs to an account.
+pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Error> {
+    let email = Email::parse(&email)?;
+    if let Some(user) = users::find_by_email(&state.pool, &email).await? {
+        let mut tx = state.pool.begin().await?;
+        let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
+        let link = state.site.link(&paths::reset_password(&token));
+        let brand = brand(&mut *tx, &state.site).await?;
+        let message = templates::password_reset(&brand, &user.email, &user.name, &link);
+        outbox::enqueue(&mut tx, &message).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+pub async fn reset_password(
+    state: &AppState,
+    token: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), Error> {
+    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let password_hash = hash_password(password.expose().to_string()).await?;
+
+    let mut tx = state.pool.begin().await?;
+    let consumed = tokens::consume(&mut tx, &token, TokenPurpose::ResetPassword).await?;
+    let user = users::find_by_id(&mut *tx, consumed.user_id)
+        .await?
+        .ok_or(Error::InvalidToken)?;
+    // Bumping the epoch ends every session of the user, this one included.
+    users::set_password(&mut tx, user.id, &password_hash).await?;
+    // The link arrived by email, which proves the address.
+    users::mark_verified(&mut tx, user.id, &user.email).await?;
+    queue_password_changed(&mut tx, state, &user).await?;
+    tx.commit().await?;
+
+    tracing::info!(user_id = %user.id, "password reset");
+    Ok(())
+}
+
+pub(crate) async fn queue_password_changed(
+    conn: &mut sqlx::PgConnection,
+    state: &AppState,
+    user: &UserRecord,
+) -> Result<(), Error> {
+    let brand = brand(&mut *conn, &state.site).await?;
+    let message = templates::password_changed(
+        &brand,
+        &user.email,
+        &user.name,
+        &state.site.link(paths::FORGOT_PASSWORD),
+    );
+    outbox::enqueue(conn, &message).await?;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Who is signed in: the user id and session epoch kept in the tower-sessions record.
+//!
+//! A password reset or change bumps `users.session_epoch`; a session carrying an older
+//! epoch is flushed on its next use, which ends every session of that user at once.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use time::{Duration, OffsetDateTime};
+use tower_sessions::{Expiry, Session};
+use uuid::Uuid;
+
+use super::users::{self, UserRecord};
+use crate::error::Error;
+
+const AUTH_KEY: &str = "auth";
+/// The page to go back to once the email address is verified (an item the customer tried
+/// to buy).
+const AFTER_VERIFY_KEY: &str = "after_verify";
+pub const SESSION_LIFETIME: Duration = Duration::hours(24);
+pub const REMEMBER_ME_LIFETIME: Duration = Duration::days(30);
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct SessionAuth {
+    user_id: Uuid,
+    epoch: i32,
+}
+
+/// Signs `user` in on this session, under a new session id.
+pub async fn sign_in(session: &Session, user: &UserRecord, remember: bool) -> Result<(), Error> {
+    session.cycle_id().await?;
+    session.clear().await;
+    session
+        .insert(
+            AUTH_KEY,
+            SessionAuth {
+                user_id: user.id,
+                epoch: user.session_epoch,
+            },
+        )
+        .await?;
+    let lifetime = if remember {
+        REMEMBER_ME_LIFETIME
+    } else {
+        SESSION_LIFETIME
+    };
+    session.set_expiry(Some(Expiry::AtDateTime(
+        OffsetDateTime::now_utc() + lifetime,
+    )));
+    Ok(())
+}
+
+/// Deletes the session record, so the cookie stops working even if it is replayed.
+pub async fn sign_out(session: &Session) -> Result<(), Error> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// Keeps this session valid after the user's epoch moved (their own password change).
+pub async fn adopt_epoch(session: &Session, user_id: Uuid, epoch: i32) -> Result<(), Error> {
+    session
+        .insert(AUTH_KEY, SessionAuth { user_id, epoch })
+        .await?;
+    session.cycle_id().await?;
+    Ok(())
+}
+
+/// The signed-in user, if the session is still valid.
+pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<UserRecord>, Error> {
+    let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
+        return Ok(None);
+    };
+    match users::find_by_id(pool, auth.user_id).await? {
+        Some(user) if user.session_epoch == auth.epoch => Ok(Some(user)),
+        _ => {
+            session.flush().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Remembers a local page (a path starting with `/`) to offer after email verification.
+pub async fn remember_after_verify(session: &Session, path: &str) -> Result<(), Error> {
+    if path.starts_with('/') && !path.starts_with("//") {
+        session.insert(AFTER_VERIFY_KEY, path.to_string()).await?;
+    }
+    Ok(())
+}
+
+/// The page remembered by [`remember_after_verify`], once.
+pub async fn take_after_verify(session: &Session) -> Result<Option<String>, Error> {
+    Ok(session.remove::<String>(AFTER_VERIFY_KEY).await?)
+}

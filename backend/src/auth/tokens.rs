@@ -1,0 +1,148 @@
+//! Single-use tokens sent by email (verify email, reset password).
+//!
+//! A token is `<id>.<secret>`: the id finds the row, and only the SHA-256 of the secret is
+//! stored, compared in constant time. Consuming a token locks its row, so two concurrent
+//! uses cannot both succeed.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use subtle::ConstantTimeEq;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Self::VerifyEmail => Duration::hours(24),
+            Self::ResetPassword => Duration::hours(1),
+        }
+    }
+}
+
+pub struct ConsumedToken {
+    pub user_id: Uuid,
+    pub email: Option<String>,
+}
+
+fn secret_hash(secret: &[u8]) -> Vec<u8> {
+    Sha256::digest(secret).to_vec()
+}
+
+/// Creates a token and returns the raw value to put in a link. Earlier unused tokens of the
+/// same purpose stop working, so only the latest link is valid.
+pub async fn issue(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    purpose: TokenPurpose,
+    email: Option<&str>,
+) -> Result<String, Error> {
+    let id = Uuid::new_v4();
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    let expires_at = OffsetDateTime::now_utc() + purpose.lifetime();
+
+    sqlx::query!(
+        "UPDATE user_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user_id,
+        purpose.as_str()
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"INSERT INTO user_tokens (id, user_id, purpose, secret_hash, email, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        id,
+        user_id,
+        purpose.as_str(),
+        secret_hash(&secret),
+        email,
+        expires_at
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(format!(
+        "{}.{}",
+        id.simple(),
+        URL_SAFE_NO_PAD.encode(secret)
+    ))
+}
+
+/// Uses a token up. Unknown, malformed, expired, used or wrong-purpose tokens all give
+/// the same `InvalidToken`.
+pub async fn consume(
+    conn: &mut PgConnection,
+    raw: &str,
+    purpose: TokenPurpose,
+) -> Result<ConsumedToken, Error> {
+    let (id, secret) = parse(raw).ok_or(Error::InvalidToken)?;
+    let row = sqlx::query!(
+        r#"SELECT user_id, secret_hash, email, expires_at, used_at
+           FROM user_tokens WHERE id = $1 AND purpose = $2 FOR UPDATE"#,
+        id,
+        purpose.as_str()
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::InvalidToken)?;
+
+    let secret_matches: bool = secret_hash(&secret).ct_eq(&row.secret_hash).into();
+    if !secret_matches || row.used_at.is_some() || row.expires_at <= OffsetDateTime::now_utc() {
+        return Err(Error::InvalidToken);
+    }
+    sqlx::query!("UPDATE user_tokens SET used_at = now() WHERE id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(ConsumedToken {
+        user_id: row.user_id,
+        email: row.email,
+    })
+}
+
+fn parse(raw: &str) -> Option<(Uuid, Vec<u8>)> {
+    let (id, secret) = raw.trim().split_once('.')?;
+    let id = Uuid::try_parse(id).ok()?;
+    let secret = URL_SAFE_NO_PAD.decode(secret).ok()?;
+    (secret.len() == 32).then_some((id, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_tokens_do_not_parse() {
+        for bad in [
+            "",
+            "abc",
+            "not-a-uuid.secret",
+            "00000000000000000000000000000000.short",
+            "'; DROP TABLE users; --",
+        ] {
+            assert!(parse(bad).is_none(), "{bad:?}");
+        }
+        let good = format!(
+            "{}.{}",
+            Uuid::new_v4().simple(),
+            URL_SAFE_NO_PAD.encode([7u8; 32])
+        );
+        assert!(parse(&good).is_some());
+    }
+}

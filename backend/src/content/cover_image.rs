@@ -1,0 +1,184 @@
+//! Custom thumbnails: `POST /admin/content/{id}/thumbnail` (owner, a plain multipart form,
+//! so it works without JavaScript) and `GET /content/{id}/thumbnail`, public for published
+//! items and otherwise for the owner and people with access.
+
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bytes::Bytes;
+use domain::paths;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::access;
+use crate::auth::caller::owner_of_session;
+use crate::auth::session;
+use crate::error::Error;
+use crate::state::AppState;
+
+pub const MAX_THUMBNAIL_BYTES: usize = 5 * 1024 * 1024;
+/// The largest request the upload route reads: the image and the form around it.
+pub const THUMBNAIL_BODY_LIMIT: usize = MAX_THUMBNAIL_BYTES + 64 * 1024;
+
+fn key(content: Uuid) -> String {
+    format!("content/{content}/thumbnail")
+}
+
+/// The image type, from the file's first bytes (never from what the browser claims).
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// Why an image upload was refused, as the form page's `?<field>=` value.
+#[derive(Debug, PartialEq)]
+pub enum Refusal {
+    Missing,
+    TooLarge,
+    NotAnImage,
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::TooLarge => "too-large",
+            Self::NotAnImage => "not-an-image",
+        }
+    }
+}
+
+/// Reads the image in `field` (at most `max_bytes`), its type told by `sniff` from its
+/// first bytes. Also used by the settings' logo upload.
+pub async fn read_image(
+    mut form: Multipart,
+    field_name: &str,
+    max_bytes: usize,
+    sniff: fn(&[u8]) -> Option<&'static str>,
+) -> Result<(Bytes, &'static str), Refusal> {
+    // A body past the route's limit ends the form with a 413 error.
+    let refusal = |error: MultipartError| {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Refusal::TooLarge
+        } else {
+            Refusal::Missing
+        }
+    };
+    while let Some(mut field) = form.next_field().await.map_err(refusal)? {
+        if field.name() != Some(field_name) {
+            continue;
+        }
+        let mut image = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(refusal)? {
+            if image.len() + chunk.len() > max_bytes {
+                return Err(Refusal::TooLarge);
+            }
+            image.extend_from_slice(&chunk);
+        }
+        if image.is_empty() {
+            return Err(Refusal::Missing);
+        }
+        let kind = sniff(&image).ok_or(Refusal::NotAnImage)?;
+        return Ok((Bytes::from(image), kind));
+    }
+    Err(Refusal::Missing)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    Path(content): Path<Uuid>,
+    form: Multipart,
+) -> Result<Response, Error> {
+    let owner = owner_of_session(&state.pool, &session).await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL) AS "exists!""#,
+        content,
+        owner.id
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    if !exists {
+        return Err(Error::NotFound);
+    }
+    let editor = paths::admin_content(content);
+    let (image, kind) = match read_image(form, "thumbnail", MAX_THUMBNAIL_BYTES, sniff).await {
+        Ok(image) => image,
+        Err(refusal) => {
+            return Ok(
+                Redirect::to(&format!("{editor}?thumbnail={}", refusal.code())).into_response(),
+            )
+        }
+    };
+    state.storage.put_bytes(&key(content), image).await?;
+    sqlx::query!(
+        "UPDATE content SET thumbnail_type = $2, updated_at = now() WHERE id = $1",
+        content,
+        kind
+    )
+    .execute(&state.pool)
+    .await?;
+    Ok(Redirect::to(&format!("{editor}?thumbnail=saved")).into_response())
+}
+
+pub async fn serve(
+    State(state): State<AppState>,
+    session: Session,
+    Path(content): Path<Uuid>,
+) -> Response {
+    let user = session::current_user(&state.pool, &session)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id);
+    let found = sqlx::query!(
+        r#"SELECT c.thumbnail_type AS "thumbnail_type!", c.owner_id,
+                  (c.status = 'published' AND c.deleted_at IS NULL) AS "public!"
+           FROM content c WHERE c.id = $1 AND c.thumbnail_type IS NOT NULL"#,
+        content
+    )
+    .fetch_optional(&state.pool)
+    .await;
+    let item = match found {
+        Ok(Some(item)) => item,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let visible = match user {
+        _ if item.public => true,
+        Some(user) if user == item.owner_id => true,
+        Some(user) => match access::may_play_content(&state.pool, user, content).await {
+            Ok(allowed) => allowed,
+            Err(error) => return error.into_response(),
+        },
+        None => false,
+    };
+    if !visible {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let kind = item.thumbnail_type;
+    state
+        .storage
+        .respond(&key(content), &kind, "public, max-age=60")
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff;
+
+    #[test]
+    fn images_are_known_by_their_first_bytes() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"<svg xmlns=...>"), None);
+        assert_eq!(sniff(b"GIF89a"), None);
+        assert_eq!(sniff(&[]), None);
+    }
+}

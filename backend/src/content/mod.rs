@@ -1,0 +1,6 @@
+//! Content: what the owner sells, the catalog queries, free access, the owner's cover
+//! images and the sample content.
+
+pub mod cover_image;
+pub mod samples;
+pub mod service;

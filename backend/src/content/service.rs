@@ -1,0 +1,431 @@
+//! The owner's content management and the catalog queries.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::access;
+use crate::auth::{Caller, Owner, SignedIn};
+use crate::error::Error;
+use crate::purchases::store::{self, Complimentary};
+use crate::state::AppState;
+use domain::content::{CatalogItem, ContentDetail, ContentSummary, Price, Slug, Tags, Viewer};
+
+const MAX_TITLE_LEN: usize = 200;
+const MAX_DESCRIPTION_LEN: usize = 5000;
+const MAX_CATEGORY_LEN: usize = 50;
+pub const PAGE_SIZE: i64 = 24;
+
+/// The content form, parsed.
+#[derive(Debug)]
+pub struct ContentInput {
+    pub title: String,
+    pub slug: Option<Slug>,
+    pub description: String,
+    pub price: Price,
+    pub category: Option<String>,
+    pub tags: Tags,
+    pub media_id: Option<Uuid>,
+}
+
+impl ContentInput {
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        title: &str,
+        slug: &str,
+        description: &str,
+        price: &str,
+        category: &str,
+        tags: &str,
+        media_id: &str,
+    ) -> Result<Self, Error> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(Error::validation("Title is required."));
+        }
+        if title.chars().count() > MAX_TITLE_LEN || title.chars().any(char::is_control) {
+            return Err(Error::validation(format!(
+                "Title must be at most {MAX_TITLE_LEN} characters."
+            )));
+        }
+        let description = description.trim();
+        if description.chars().count() > MAX_DESCRIPTION_LEN {
+            return Err(Error::validation(format!(
+                "Description must be at most {MAX_DESCRIPTION_LEN} characters."
+            )));
+        }
+        let category = category.trim();
+        if category.chars().count() > MAX_CATEGORY_LEN || category.chars().any(char::is_control) {
+            return Err(Error::validation(format!(
+                "Category must be at most {MAX_CATEGORY_LEN} characters."
+            )));
+        }
+        let slug = match slug.trim() {
+            "" => None,
+            given => Some(Slug::parse(given)?),
+        };
+        let media_id = match media_id.trim() {
+            "" => None,
+            given => Some(
+                Uuid::try_parse(given)
+                    .map_err(|_| Error::validation("Choose a media item from the list."))?,
+            ),
+        };
+        Ok(Self {
+            title: title.to_string(),
+            slug,
+            description: description.to_string(),
+            price: Price::parse(price)?,
+            category: (!category.is_empty()).then(|| category.to_string()),
+            tags: Tags::parse(tags)?,
+            media_id,
+        })
+    }
+}
+
+/// Whether the owner's media item can back content, and whether it is ready to play.
+async fn media_ready(conn: &mut PgConnection, owner: Uuid, media: Uuid) -> Result<bool, Error> {
+    let status = sqlx::query_scalar!(
+        "SELECT status FROM media WHERE id = $1 AND owner_id = $2",
+        media,
+        owner
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::validation("Choose a media item from the list."))?;
+    Ok(status == "ready")
+}
+
+/// A free slug: the one given, or one made from the title (with `-2`, `-3`... when taken).
+async fn choose_slug(
+    conn: &mut PgConnection,
+    input: &ContentInput,
+    id: Uuid,
+) -> Result<String, Error> {
+    if let Some(slug) = &input.slug {
+        return Ok(slug.as_str().to_string());
+    }
+    let base = Slug::from_title(&input.title);
+    for n in 1..=50 {
+        let candidate = if n == 1 {
+            base.as_str().to_string()
+        } else {
+            format!("{}-{n}", base.as_str())
+        };
+        let taken = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM content WHERE slug = $1 AND id <> $2) AS "taken!""#,
+            candidate,
+            id
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Conflict("Choose a slug for this item.".into()))
+}
+
+fn slug_conflict(error: sqlx::Error) -> Error {
+    match &error {
+        sqlx::Error::Database(e) if e.constraint() == Some("content_slug_key") => {
+            Error::Conflict("This slug is already used by another item.".into())
+        }
+        _ => error.into(),
+    }
+}
+
+/// Creates (no `id`) or updates an item; `publish` also publishes it, which needs a ready
+/// media item. Returns the item's id.
+pub async fn save(
+    state: &AppState,
+    owner: &Owner,
+    id: Option<Uuid>,
+    input: ContentInput,
+    publish: bool,
+) -> Result<Uuid, Error> {
+    let mut tx = state.pool.begin().await?;
+    if let Some(media) = input.media_id {
+        let ready = media_ready(&mut tx, owner.id, media).await?;
+        if publish && !ready {
+            return Err(Error::validation(
+                "The media item is not ready yet: publish once it is processed.",
+            ));
+        }
+    } else if publish {
+        return Err(Error::validation(
+            "Choose a ready media item before publishing.",
+        ));
+    }
+    let id = match id {
+        Some(id) => {
+            let found = sqlx::query_scalar!(
+                "SELECT id FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
+                id,
+                owner.id
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            found.ok_or(Error::NotFound)?
+        }
+        None => Uuid::new_v4(),
+    };
+    let slug = choose_slug(&mut tx, &input, id).await?;
+    let status = if publish { Some("published") } else { None };
+    sqlx::query!(
+        r#"INSERT INTO content (id, owner_id, slug, title, description, price_cents, category, tags, media_id, status, published_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, 'draft'), CASE WHEN $10 = 'published' THEN now() END)
+           ON CONFLICT (id) DO UPDATE SET
+               slug = EXCLUDED.slug, title = EXCLUDED.title, description = EXCLUDED.description,
+               price_cents = EXCLUDED.price_cents, category = EXCLUDED.category, tags = EXCLUDED.tags,
+               media_id = EXCLUDED.media_id,
+               status = COALESCE($10, content.status),
+               published_at = CASE WHEN $10 = 'published' THEN COALESCE(content.published_at, now()) ELSE content.published_at END,
+               updated_at = now()"#,
+        id,
+        owner.id,
+        slug,
+        input.title,
+        input.description,
+        input.price.cents(),
+        input.category,
+        &input.tags.into_vec(),
+        input.media_id,
+        status
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(slug_conflict)?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Publishes (needs a ready media item) or unpublishes an item.
+pub async fn set_published(
+    state: &AppState,
+    owner: &Owner,
+    id: Uuid,
+    published: bool,
+) -> Result<(), Error> {
+    let mut tx = state.pool.begin().await?;
+    let media = sqlx::query_scalar!(
+        "SELECT media_id FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
+        id,
+        owner.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if published {
+        let ready = match media {
+            Some(media) => media_ready(&mut tx, owner.id, media).await?,
+            None => false,
+        };
+        if !ready {
+            return Err(Error::validation(
+                "Choose a ready media item before publishing.",
+            ));
+        }
+    }
+    sqlx::query!(
+        r#"UPDATE content SET status = CASE WHEN $2 THEN 'published' ELSE 'archived' END,
+               published_at = CASE WHEN $2 THEN COALESCE(published_at, now()) ELSE published_at END,
+               updated_at = now()
+           WHERE id = $1"#,
+        id,
+        published
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many customers own an item (shown before deleting it).
+pub async fn owner_count(state: &AppState, owner: &Owner, id: Uuid) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT count(a.user_id) AS "count!" FROM content c
+           LEFT JOIN access a ON a.content_id = c.id AND a.revoked_at IS NULL
+           WHERE c.id = $1 AND c.owner_id = $2"#,
+        id,
+        owner.id
+    )
+    .fetch_one(&state.pool)
+    .await?)
+}
+
+/// Soft delete: the item leaves the catalog and the owner's list; buyers keep access.
+pub async fn delete(state: &AppState, owner: &Owner, id: Uuid) -> Result<(), Error> {
+    let result = sqlx::query!(
+        r#"UPDATE content SET deleted_at = now(), status = 'archived', updated_at = now()
+           WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL"#,
+        id,
+        owner.id
+    )
+    .execute(&state.pool)
+    .await?;
+    if result.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn admin_list(
+    state: &AppState,
+    owner: &Owner,
+    status: Option<String>,
+) -> Result<Vec<ContentSummary>, Error> {
+    let status = status.filter(|s| matches!(s.as_str(), "draft" | "published" | "archived"));
+    Ok(sqlx::query_as!(
+        ContentSummary,
+        r#"SELECT c.id, c.slug, c.title, c.price_cents, c.status, m.status AS "media_status?",
+                  (SELECT count(*) FROM access a WHERE a.content_id = c.id AND a.revoked_at IS NULL) AS "owners!",
+                  COALESCE(p.purchases, 0) AS "purchases!", COALESCE(p.revenue, 0)::bigint AS "revenue_cents!",
+                  (SELECT count(*) FROM playback_progress pp WHERE pp.content_id = c.id) AS "plays!",
+                  c.updated_at
+           FROM content c LEFT JOIN media m ON m.id = c.media_id
+                LEFT JOIN (SELECT content_id, count(*) AS purchases, sum(amount_cents) AS revenue
+                           FROM purchases WHERE status = 'completed' AND kind <> 'grant'
+                           GROUP BY content_id) p ON p.content_id = c.id
+           WHERE c.owner_id = $1 AND c.deleted_at IS NULL AND ($2::text IS NULL OR c.status = $2)
+           ORDER BY c.updated_at DESC"#,
+        owner.id,
+        status
+    )
+    .fetch_all(&state.pool)
+    .await?)
+}
+
+pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<ContentDetail, Error> {
+    sqlx::query_as!(
+        ContentDetail,
+        r#"SELECT id, slug, title, description, price_cents, category, tags, media_id, status,
+                  thumbnail_type IS NOT NULL AS "custom_thumbnail!"
+           FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL"#,
+        id,
+        owner.id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(Error::NotFound)
+}
+
+/// A filter from a query string: trimmed, at most 100 characters, `None` when empty.
+pub fn clean_filter(value: Option<String>) -> Option<String> {
+    value
+        .map(|s| s.trim().chars().take(100).collect::<String>())
+        .filter(|s| !s.is_empty())
+}
+
+/// An `ILIKE` pattern that finds `query` anywhere, its own `%`, `_` and `\` taken literally.
+pub fn search_pattern(query: Option<String>) -> Option<String> {
+    clean_filter(query).map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    })
+}
+
+/// Published items, newest first; `query` searches title and description.
+pub async fn catalog(
+    state: &AppState,
+    query: Option<String>,
+    tag: Option<String>,
+    category: Option<String>,
+    page: i64,
+) -> Result<Vec<CatalogItem>, Error> {
+    let pattern = search_pattern(query);
+    let tag = clean_filter(tag).map(|t| t.to_lowercase());
+    let offset = page.clamp(0, 10_000) * PAGE_SIZE;
+    Ok(sqlx::query_as!(
+        CatalogItem,
+        r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
+                  m.kind AS "kind?", m.duration_seconds AS "duration_seconds?", c.media_id,
+                  COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!"
+           FROM content c LEFT JOIN media m ON m.id = c.media_id
+           WHERE c.status = 'published' AND c.deleted_at IS NULL
+             AND ($1::text IS NULL OR c.title ILIKE $1 OR c.description ILIKE $1)
+             AND ($2::text IS NULL OR $2 = ANY (c.tags))
+             AND ($3::text IS NULL OR c.category = $3)
+           ORDER BY c.published_at DESC NULLS LAST, c.id
+           LIMIT $4 OFFSET $5"#,
+        pattern,
+        tag,
+        clean_filter(category),
+        PAGE_SIZE,
+        offset
+    )
+    .fetch_all(&state.pool)
+    .await?)
+}
+
+/// A published item by slug (the owner also sees drafts), with what the caller may do.
+pub async fn by_slug(
+    state: &AppState,
+    caller: &Caller,
+    slug: String,
+) -> Result<(CatalogItem, Viewer), Error> {
+    let user = caller.user().cloned();
+    let item = sqlx::query_as!(
+        CatalogItem,
+        r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
+                  m.kind AS "kind?", m.duration_seconds AS "duration_seconds?", c.media_id,
+                  COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!"
+           FROM content c LEFT JOIN media m ON m.id = c.media_id
+           WHERE c.slug = $1 AND c.deleted_at IS NULL
+             AND (c.status = 'published' OR c.owner_id = $2)"#,
+        slug,
+        user.as_ref().map(|u| u.id)
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let viewer = match user {
+        None => Viewer::Anonymous,
+        Some(user) if user.view().is_owner() => Viewer::Owner,
+        Some(user) => {
+            let has_access = access::may_play_content(&state.pool, user.id, item.id).await?;
+            match (has_access, user.email_verified_at.is_some()) {
+                (true, _) => Viewer::HasAccess,
+                (false, true) => Viewer::Customer,
+                (false, false) => Viewer::Unverified,
+            }
+        }
+    };
+    Ok((item, viewer))
+}
+
+/// "Get access" on a free, published item: signed-in, verified customers only.
+pub async fn get_free_access(
+    state: &AppState,
+    user: &SignedIn,
+    content: Uuid,
+) -> Result<(), Error> {
+    if user.email_verified_at.is_none() {
+        return Err(Error::validation(
+            "Verify your email address to get this item.",
+        ));
+    }
+    let price = sqlx::query_scalar!(
+        "SELECT price_cents FROM content WHERE id = $1 AND status = 'published' AND deleted_at IS NULL",
+        content
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if price != 0 {
+        return Err(Error::validation("This item is not free."));
+    }
+    // One purchase row per free item taken, so it shows in the customer's purchases.
+    let mut tx = state.pool.begin().await?;
+    if access::lock(&mut tx, user.id, content).await? {
+        return Ok(());
+    }
+    store::record_complimentary(&mut tx, user.id, content, Complimentary::Free).await?;
+    tx.commit().await?;
+    Ok(())
+}

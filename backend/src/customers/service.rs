@@ -1,0 +1,108 @@
+use uuid::Uuid;
+
+use crate::auth::Owner;
+use crate::content::service::clean_filter;
+use crate::error::Error;
+use crate::purchases::service::{admin_rows, PurchaseFilter};
+use crate::state::AppState;
+use domain::customers::{CustomerDetail, CustomerList, CustomerRow, OwnedItem, PAGE_SIZE};
+
+/// The search term as the queries use it: trimmed, lower case, or none.
+pub fn search_term(query: Option<String>) -> Option<String> {
+    clean_filter(query).map(|q| q.to_lowercase())
+}
+
+/// Customers matching `query` (email or name) and, if given, with the id `only`; `limit`
+/// from `offset`, newest first.
+pub async fn rows(
+    db: &sqlx::PgPool,
+    query: Option<&str>,
+    only: Option<Uuid>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CustomerRow>, Error> {
+    Ok(sqlx::query_as!(
+        CustomerRow,
+        r#"SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS "verified!",
+                  to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "joined_on!",
+                  count(p.id) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "purchases!",
+                  COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'completed'), 0)::bigint AS "total_spent_cents!"
+           FROM users u LEFT JOIN purchases p ON p.user_id = u.id
+           WHERE u.role = 'customer'
+             AND ($1::text IS NULL OR strpos(lower(u.email), $1) > 0 OR strpos(lower(u.name), $1) > 0)
+             AND ($4::uuid IS NULL OR u.id = $4)
+           GROUP BY u.id
+           ORDER BY u.created_at DESC, u.id
+           LIMIT $2 OFFSET $3"#,
+        query,
+        limit,
+        offset,
+        only
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub async fn list(
+    state: &AppState,
+    _owner: &Owner,
+    query: Option<String>,
+    page: Option<i64>,
+) -> Result<CustomerList, Error> {
+    let query = search_term(query);
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "total!" FROM users u
+           WHERE u.role = 'customer'
+             AND ($1::text IS NULL OR strpos(lower(u.email), $1) > 0 OR strpos(lower(u.name), $1) > 0)"#,
+        query.as_deref()
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let rows = rows(
+        &state.pool,
+        query.as_deref(),
+        None,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+    Ok(CustomerList {
+        rows,
+        total,
+        page,
+        pages,
+    })
+}
+
+pub async fn detail(state: &AppState, _owner: &Owner, id: Uuid) -> Result<CustomerDetail, Error> {
+    let customer = rows(&state.pool, None, Some(id), 1, 0)
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)?;
+    let purchases = admin_rows(
+        &state.pool,
+        PurchaseFilter {
+            customer: Some(id),
+            ..PurchaseFilter::default()
+        },
+        i64::MAX,
+    )
+    .await?;
+    let owned = sqlx::query_as!(
+        OwnedItem,
+        r#"SELECT a.content_id, c.title, a.reason
+           FROM access a JOIN content c ON c.id = a.content_id
+           WHERE a.user_id = $1 AND a.revoked_at IS NULL
+           ORDER BY a.granted_at DESC"#,
+        id
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(CustomerDetail {
+        customer,
+        purchases,
+        owned,
+    })
+}

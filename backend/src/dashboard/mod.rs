@@ -1,0 +1,3 @@
+//! The owner's dashboard figures.
+
+pub mod service;

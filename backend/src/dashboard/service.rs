@@ -1,0 +1,80 @@
+use crate::auth::Owner;
+use crate::error::Error;
+use crate::state::AppState;
+use domain::dashboard::{Dashboard, DayRevenue, RecentPurchase, TopItem};
+use domain::purchases::PurchaseStatus;
+
+pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> {
+    let pool = &state.pool;
+    let timezone = sqlx::query_scalar!("SELECT timezone FROM site_settings")
+        .fetch_one(pool)
+        .await?;
+    let totals = sqlx::query!(
+        r#"WITH month AS (
+               SELECT date_trunc('month', now() AT TIME ZONE $1) AT TIME ZONE $1 AS start
+           )
+           SELECT
+               COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'completed'), 0)::bigint AS "all_time!",
+               (COALESCE(sum(p.amount_cents) FILTER (WHERE p.completed_at >= month.start), 0)
+                - COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'refunded' AND p.ended_at >= month.start), 0))::bigint
+                   AS "this_month!",
+               count(*) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "completed!",
+               (SELECT count(*) FROM users WHERE role = 'customer') AS "customers!"
+           FROM month LEFT JOIN purchases p ON p.status IN ('completed', 'refunded')"#,
+        timezone
+    )
+    .fetch_one(pool)
+    .await?;
+    let top_content = sqlx::query_as!(
+        TopItem,
+        r#"SELECT c.title, count(*) AS "purchases!", COALESCE(sum(p.amount_cents), 0)::bigint AS "revenue_cents!"
+           FROM purchases p JOIN content c ON c.id = p.content_id
+           WHERE p.status = 'completed' AND p.kind <> 'grant'
+           GROUP BY c.id, c.title
+           ORDER BY 2 DESC, 3 DESC, c.title
+           LIMIT 5"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let recent = sqlx::query_as!(
+        RecentPurchase,
+        r#"SELECT u.email AS customer_email, c.title, p.amount_cents, p.status AS "status: PurchaseStatus",
+                  to_char(COALESCE(p.completed_at, p.created_at) AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI') AS "at!"
+           FROM purchases p JOIN users u ON u.id = p.user_id JOIN content c ON c.id = p.content_id
+           WHERE p.status IN ('completed', 'refunded') AND p.kind <> 'grant'
+           ORDER BY COALESCE(p.completed_at, p.created_at) DESC
+           LIMIT 10"#,
+        timezone
+    )
+    .fetch_all(pool)
+    .await?;
+    let daily = sqlx::query_as!(
+        DayRevenue,
+        r#"WITH days AS (
+               SELECT generate_series((now() AT TIME ZONE $1)::date - 29, (now() AT TIME ZONE $1)::date, interval '1 day')::date AS day
+           ),
+           moves AS (
+               SELECT (completed_at AT TIME ZONE $1)::date AS day, amount_cents::bigint AS cents
+               FROM purchases WHERE status IN ('completed', 'refunded') AND completed_at IS NOT NULL
+               UNION ALL
+               SELECT (ended_at AT TIME ZONE $1)::date, -amount_cents::bigint
+               FROM purchases WHERE status = 'refunded' AND ended_at IS NOT NULL
+           )
+           SELECT to_char(d.day, 'YYYY-MM-DD') AS "day!", COALESCE(sum(m.cents), 0)::bigint AS "cents!"
+           FROM days d LEFT JOIN moves m ON m.day = d.day
+           GROUP BY d.day ORDER BY d.day"#,
+        timezone
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Dashboard {
+        timezone,
+        revenue_all_time_cents: totals.all_time,
+        revenue_this_month_cents: totals.this_month,
+        customers: totals.customers,
+        completed_purchases: totals.completed,
+        top_content,
+        recent,
+        daily,
+    })
+}

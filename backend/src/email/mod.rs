@@ -1,0 +1,5 @@
+//! Emails: templates, the outbox they are written to and the delivery worker.
+
+pub mod delivery;
+pub mod outbox;
+pub mod templates;

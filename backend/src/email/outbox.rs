@@ -1,0 +1,153 @@
+//! The email outbox: every email is a row, written in the transaction of the action that
+//! causes it, and delivered later by the delivery worker.
+
+use sqlx::{PgConnection, PgExecutor};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::templates::OutgoingEmail;
+use crate::error::Error;
+use domain::email::OutboxEntry;
+
+/// After this many failed attempts an email is marked failed and left for the owner.
+pub const MAX_ATTEMPTS: i32 = 6;
+
+/// Writes `email` to the outbox, unless the owner switched its kind off in the settings.
+/// Returns its id, or `None` when it is not sent.
+pub async fn enqueue(
+    conn: &mut PgConnection,
+    email: &OutgoingEmail,
+) -> Result<Option<Uuid>, Error> {
+    if !crate::settings::service::email_enabled(&mut *conn, email.kind).await? {
+        tracing::info!(
+            kind = email.kind.as_str(),
+            "email switched off in the settings; not sent"
+        );
+        return Ok(None);
+    }
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        id,
+        email.kind.as_str(),
+        email.to,
+        email.subject,
+        email.text,
+        email.html
+    )
+    .execute(conn)
+    .await?;
+    Ok(Some(id))
+}
+
+pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<OutboxEntry>, Error> {
+    Ok(sqlx::query_as!(
+        OutboxEntry,
+        r#"SELECT id, kind, to_address, subject, body_text, status, attempts, last_error, created_at
+           FROM email_outbox ORDER BY created_at DESC LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+pub struct DueEmail {
+    pub id: Uuid,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` due emails for this worker. The claim pushes `next_attempt_at`
+/// forward, so a worker that dies mid-send releases them after the lease.
+pub async fn claim_due(
+    conn: &mut PgConnection,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<DueEmail>, Error> {
+    let lease_until = OffsetDateTime::now_utc() + lease;
+    Ok(sqlx::query_as!(
+        DueEmail,
+        r#"UPDATE email_outbox SET next_attempt_at = $2, attempts = attempts + 1
+           WHERE id IN (
+               SELECT id FROM email_outbox
+               WHERE status = 'pending' AND next_attempt_at <= now()
+               ORDER BY next_attempt_at
+               LIMIT $1
+               FOR UPDATE SKIP LOCKED)
+           RETURNING id, to_address, subject, body_text, body_html, attempts"#,
+        limit,
+        lease_until
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), Error> {
+    sqlx::query!(
+        "UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1",
+        id
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Queues an email again (a failed one, or a sent one the recipient lost): delivered on
+/// the worker's next round, with a fresh count of attempts. Returns false for no such email.
+pub async fn resend(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, Error> {
+    let result = sqlx::query!(
+        "UPDATE email_outbox SET status = 'pending', attempts = 0, next_attempt_at = now(),
+                last_error = NULL, sent_at = NULL
+         WHERE id = $1 AND status IN ('failed', 'sent')",
+        id
+    )
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Records a failed attempt: retried with exponential backoff, failed after the last one.
+pub async fn mark_attempt_failed(
+    db: impl PgExecutor<'_>,
+    email: &DueEmail,
+    error: &str,
+) -> Result<(), Error> {
+    let give_up = email.attempts >= MAX_ATTEMPTS;
+    let next_attempt_at = OffsetDateTime::now_utc() + backoff(email.attempts);
+    sqlx::query!(
+        r#"UPDATE email_outbox
+           SET status = CASE WHEN $2 THEN 'failed' ELSE 'pending' END,
+               last_error = $3, next_attempt_at = $4
+           WHERE id = $1"#,
+        email.id,
+        give_up,
+        error,
+        next_attempt_at
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// 30 s, 1 min, 2 min, 4 min, ... capped at one hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = attempts.clamp(1, 8) - 1;
+    Duration::seconds((30i64 << exponent).min(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(3), Duration::seconds(120));
+        assert_eq!(backoff(20), Duration::seconds(3600));
+    }
+}

@@ -1,0 +1,28 @@
+//! Codex's server side, without a UI: the queries and rules of every feature, the media
+//! pipeline, the email outbox and its delivery, payments, and the plain HTTP handlers
+//! (`routes`). It does not depend on Leptos, and the pages cannot be imported from here.
+//!
+//! Operations take the state (or a connection) and the caller as values: an [`auth::Owner`]
+//! or an [`auth::SignedIn`] can only be had by checking the session, so an operation that
+//! takes one cannot be reached without that check.
+
+pub mod access;
+pub mod account;
+pub mod auth;
+pub mod content;
+pub mod csv;
+pub mod customers;
+pub mod dashboard;
+pub mod email;
+pub mod error;
+pub mod library;
+pub mod media;
+pub mod playback;
+pub mod purchases;
+pub mod rate_limit;
+pub mod routes;
+pub mod settings;
+pub mod state;
+
+pub use error::{Error, Result};
+pub use state::{AppState, SiteConfig};

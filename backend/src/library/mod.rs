@@ -1,0 +1,3 @@
+//! The customer's library.
+
+pub mod service;

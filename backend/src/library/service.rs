@@ -1,0 +1,222 @@
+//! The library query: one read of everything the caller may play, then search, filter and
+//! order in memory (a customer's library is small; the catalog is where paging matters).
+
+use time::OffsetDateTime;
+
+use crate::auth::SignedIn;
+use crate::content::service::clean_filter;
+use crate::error::Error;
+use crate::state::AppState;
+use domain::library::{Library, LibraryItem, LibrarySort};
+
+/// How many items the "Continue watching" row shows.
+pub const CONTINUE_WATCHING_LIMIT: usize = 6;
+
+/// One item the caller may play, with the times its order depends on.
+pub struct Owned {
+    pub item: LibraryItem,
+    pub added_at: OffsetDateTime,
+    pub watched_at: Option<OffsetDateTime>,
+}
+
+pub async fn library(
+    state: &AppState,
+    user: &SignedIn,
+    q: Option<String>,
+    tag: Option<String>,
+    sort: LibrarySort,
+) -> Result<Library, Error> {
+    // Deleted items stay: buyers keep access to them.
+    let rows = sqlx::query!(
+        r#"SELECT c.id AS content_id, c.slug, c.title, m.kind AS "kind?",
+                  m.duration_seconds AS "duration_seconds?", c.media_id,
+                  COALESCE(m.has_thumbnail, false) AS "has_thumbnail!", c.tags,
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!",
+                  p.position_seconds AS "position_seconds?",
+                  COALESCE(p.completed, false) AS "completed!",
+                  to_char(a.granted_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "added_on!",
+                  a.granted_at, p.updated_at AS "watched_at?"
+           FROM access a
+           JOIN content c ON c.id = a.content_id
+           LEFT JOIN media m ON m.id = c.media_id
+           LEFT JOIN playback_progress p ON p.user_id = a.user_id AND p.content_id = a.content_id
+           WHERE a.user_id = $1 AND a.revoked_at IS NULL"#,
+        user.id
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let owned = rows
+        .into_iter()
+        .map(|r| Owned {
+            item: LibraryItem {
+                content_id: r.content_id,
+                slug: r.slug,
+                title: r.title,
+                kind: r.kind,
+                duration_seconds: r.duration_seconds,
+                media_id: r.media_id,
+                has_thumbnail: r.has_thumbnail,
+                custom_thumbnail: r.custom_thumbnail,
+                tags: r.tags,
+                position_seconds: r.position_seconds,
+                completed: r.completed,
+                added_on: r.added_on,
+            },
+            added_at: r.granted_at,
+            watched_at: r.watched_at,
+        })
+        .collect();
+    Ok(arrange(owned, q, tag, sort))
+}
+
+/// Builds the page from everything the caller owns: the row of started items, the tags,
+/// and the items that match `q` (in the title, any case) and `tag`, in `sort` order.
+pub fn arrange(
+    mut owned: Vec<Owned>,
+    q: Option<String>,
+    tag: Option<String>,
+    sort: LibrarySort,
+) -> Library {
+    let total = owned.len();
+    let mut tags: Vec<String> = owned.iter().flat_map(|o| o.item.tags.clone()).collect();
+    tags.sort();
+    tags.dedup();
+
+    let mut started: Vec<&Owned> = owned.iter().filter(|o| o.item.is_in_progress()).collect();
+    started.sort_by_key(|o| std::cmp::Reverse(o.watched_at));
+    let continue_watching = started
+        .into_iter()
+        .take(CONTINUE_WATCHING_LIMIT)
+        .map(|o| o.item.clone())
+        .collect();
+
+    let q = clean_filter(q).map(|q| q.to_lowercase());
+    let tag = clean_filter(tag).map(|t| t.to_lowercase());
+    owned.retain(|o| {
+        q.as_ref()
+            .is_none_or(|q| o.item.title.to_lowercase().contains(q))
+            && tag.as_ref().is_none_or(|t| o.item.tags.contains(t))
+    });
+    match sort {
+        LibrarySort::Added => owned.sort_by_key(|o| std::cmp::Reverse(o.added_at)),
+        LibrarySort::Title => {
+            owned.sort_by_cached_key(|o| o.item.title.to_lowercase());
+        }
+        // Shortest first; items without a duration (not processed) last.
+        LibrarySort::Duration => owned.sort_by(|a, b| {
+            let key = |o: &Owned| o.item.duration_seconds.unwrap_or(f64::INFINITY);
+            key(a).total_cmp(&key(b))
+        }),
+    }
+    Library {
+        items: owned.into_iter().map(|o| o.item).collect(),
+        continue_watching,
+        tags,
+        total,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn owned(title: &str, duration: f64, tags: &[&str], days_ago: i64) -> Owned {
+        let now = OffsetDateTime::now_utc();
+        Owned {
+            item: LibraryItem {
+                content_id: Uuid::new_v4(),
+                slug: title.to_lowercase().replace(' ', "-"),
+                title: title.into(),
+                kind: Some("video".into()),
+                duration_seconds: Some(duration),
+                media_id: None,
+                has_thumbnail: false,
+                custom_thumbnail: false,
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                position_seconds: None,
+                completed: false,
+                added_on: String::new(),
+            },
+            added_at: now - Duration::days(days_ago),
+            watched_at: None,
+        }
+    }
+
+    fn watched(mut o: Owned, position: f64, minutes_ago: i64) -> Owned {
+        o.item.position_seconds = Some(position);
+        o.watched_at = Some(OffsetDateTime::now_utc() - Duration::minutes(minutes_ago));
+        o
+    }
+
+    fn titles(items: &[LibraryItem]) -> Vec<&str> {
+        items.iter().map(|i| i.title.as_str()).collect()
+    }
+
+    fn sample() -> Vec<Owned> {
+        vec![
+            owned("beta Course", 300.0, &["rust"], 2),
+            watched(owned("Alpha intro", 60.0, &["intro", "rust"], 1), 30.0, 10),
+            watched(owned("Gamma talk", 30.0, &[], 3), 5.0, 1),
+            // Within the last 5 %: finished, not "continue".
+            watched(owned("Delta outro", 100.0, &["intro"], 4), 97.0, 0),
+        ]
+    }
+
+    #[test]
+    fn newest_first_by_default_and_every_tag_once() {
+        let library = arrange(sample(), None, None, LibrarySort::Added);
+        assert_eq!(
+            titles(&library.items),
+            ["Alpha intro", "beta Course", "Gamma talk", "Delta outro"]
+        );
+        assert_eq!(library.tags, ["intro", "rust"]);
+        assert_eq!(library.total, 4);
+    }
+
+    #[test]
+    fn sorts_by_title_ignoring_case_and_by_duration() {
+        let by_title = arrange(sample(), None, None, LibrarySort::Title);
+        assert_eq!(
+            titles(&by_title.items),
+            ["Alpha intro", "beta Course", "Delta outro", "Gamma talk"]
+        );
+        let by_duration = arrange(sample(), None, None, LibrarySort::Duration);
+        assert_eq!(
+            titles(&by_duration.items),
+            ["Gamma talk", "Alpha intro", "Delta outro", "beta Course"]
+        );
+    }
+
+    #[test]
+    fn searches_titles_and_filters_by_tag() {
+        let found = arrange(sample(), Some(" COURSE ".into()), None, LibrarySort::Added);
+        assert_eq!(titles(&found.items), ["beta Course"]);
+        let tagged = arrange(sample(), None, Some("Intro".into()), LibrarySort::Title);
+        assert_eq!(titles(&tagged.items), ["Alpha intro", "Delta outro"]);
+        // The filter narrows the grid, never the row of started items or the tag list.
+        assert_eq!(tagged.continue_watching.len(), 2);
+        assert_eq!(tagged.tags, ["intro", "rust"]);
+    }
+
+    #[test]
+    fn continue_watching_holds_started_items_most_recent_first() {
+        let library = arrange(sample(), None, None, LibrarySort::Added);
+        assert_eq!(
+            titles(&library.continue_watching),
+            ["Gamma talk", "Alpha intro"]
+        );
+        assert_eq!(library.items[0].percent_watched(), 50);
+    }
+
+    #[test]
+    fn completed_items_count_as_fully_watched() {
+        let mut done = owned("Done", 100.0, &[], 0);
+        done.item.completed = true;
+        done.item.position_seconds = Some(10.0);
+        assert_eq!(done.item.percent_watched(), 100);
+        assert!(!done.item.is_in_progress());
+    }
+}

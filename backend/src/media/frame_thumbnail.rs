@@ -1,0 +1,50 @@
+//! `GET /media/{id}/thumbnail.jpg`: thumbnails of media that back published content are
+//! public (the catalog shows them); others only to the owner and to people with access to
+//! an item that shows it (their library keeps items the owner has since deleted).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::storage::keys;
+use crate::access;
+use crate::auth::session;
+use crate::state::AppState;
+
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(media): Path<Uuid>,
+) -> Response {
+    let public = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM content
+               WHERE media_id = $1 AND status = 'published' AND deleted_at IS NULL) AS "public!""#,
+        media
+    )
+    .fetch_one(&state.pool)
+    .await;
+    let allowed = match public {
+        Ok(true) => true,
+        Ok(false) => match session::current_user(&state.pool, &session).await {
+            Ok(Some(user)) if user.view().is_owner() => true,
+            Ok(Some(user)) => access::may_play_media(&state.pool, user.id, media)
+                .await
+                .unwrap_or(false),
+            _ => false,
+        },
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    if !allowed {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    state
+        .storage
+        .respond(
+            &keys::thumbnail(media),
+            "image/jpeg",
+            "public, max-age=3600",
+        )
+        .await
+}

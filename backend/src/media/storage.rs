@@ -1,0 +1,247 @@
+//! Where media files live: the local filesystem by default, any S3-compatible store by
+//! configuration, behind one small interface.
+
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::error::{internal, Error};
+
+/// Files larger than this are written in parts, so they never sit in memory whole.
+const PART_SIZE: usize = 8 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct MediaStorage {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl std::fmt::Debug for MediaStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MediaStorage({})", self.store)
+    }
+}
+
+impl MediaStorage {
+    /// `MEDIA_STORAGE`: a folder (e.g. `data/media`) or `s3://bucket[/prefix]`, with the
+    /// `AWS_*` variables (`AWS_ENDPOINT` for R2 or MinIO) read from the environment.
+    pub fn from_config(value: &str) -> Result<Self, String> {
+        if value.starts_with("s3://") {
+            let store = AmazonS3Builder::from_env()
+                .with_url(value)
+                .build()
+                .map_err(|e| format!("MEDIA_STORAGE {value:?}: {e}"))?;
+            return Ok(Self {
+                store: Arc::new(store),
+            });
+        }
+        Self::local(value)
+    }
+
+    pub fn local(folder: impl AsRef<FsPath>) -> Result<Self, String> {
+        let folder = folder.as_ref();
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        let store = LocalFileSystem::new_with_prefix(folder)
+            .map_err(|e| format!("{}: {e}", folder.display()))?;
+        Ok(Self {
+            store: Arc::new(store),
+        })
+    }
+
+    pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), Error> {
+        self.store
+            .put(&Path::from(key), PutPayload::from_bytes(bytes))
+            .await
+            .map(|_| ())
+            .map_err(|e| internal("storage write failed", e))
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Result<Option<Bytes>, Error> {
+        match self.store.get(&Path::from(key)).await {
+            Ok(result) => result
+                .bytes()
+                .await
+                .map(Some)
+                .map_err(|e| internal("storage read failed", e)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(internal("storage read failed", e)),
+        }
+    }
+
+    /// A stored file as a response: 200 with its type and cache policy, 404 when it is not
+    /// there, 500 (logged) when the store fails.
+    pub async fn respond(
+        &self,
+        key: &str,
+        content_type: &str,
+        cache_control: &'static str,
+    ) -> axum::response::Response {
+        use axum::http::{header, StatusCode};
+        use axum::response::IntoResponse;
+        match self.get_bytes(key).await {
+            Ok(Some(bytes)) => (
+                [
+                    (header::CONTENT_TYPE, content_type.to_string()),
+                    (header::CACHE_CONTROL, cache_control.to_string()),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Ok(None) => StatusCode::NOT_FOUND.into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+
+    /// Copies a local file into the store, in parts.
+    pub async fn put_file(&self, key: &str, file: &FsPath) -> Result<(), Error> {
+        let upload = self
+            .store
+            .put_multipart(&Path::from(key))
+            .await
+            .map_err(|e| internal("storage upload failed to start", e))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let mut source = tokio::fs::File::open(file)
+            .await
+            .map_err(|e| internal("cannot open a local file", e))?;
+        let mut buffer = vec![0u8; 1024 * 1024];
+        loop {
+            let n = source
+                .read(&mut buffer)
+                .await
+                .map_err(|e| internal("cannot read a local file", e))?;
+            if n == 0 {
+                break;
+            }
+            writer
+                .wait_for_capacity(2)
+                .await
+                .map_err(|e| internal("storage upload failed", e))?;
+            writer.write(&buffer[..n]);
+        }
+        writer
+            .finish()
+            .await
+            .map(|_| ())
+            .map_err(|e| internal("storage upload failed", e))
+    }
+
+    /// Copies every file under a local folder to `prefix/<relative path>`.
+    pub async fn put_folder(&self, prefix: &str, folder: &FsPath) -> Result<usize, Error> {
+        let mut count = 0;
+        let mut pending = vec![folder.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            let mut entries = tokio::fs::read_dir(&dir)
+                .await
+                .map_err(|e| internal("cannot list a folder", e))?;
+            while let Some(entry) = entries
+                .next_entry()
+                .await
+                .map_err(|e| internal("cannot list a folder", e))?
+            {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let relative = path
+                    .strip_prefix(folder)
+                    .map_err(|e| internal("bad path", e))?;
+                let key = format!("{prefix}/{}", relative.to_string_lossy());
+                self.put_file(&key, &path).await?;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// Streams the objects under `prefix`, in key order, into one local file.
+    pub async fn download_concatenated(&self, prefix: &str, file: &FsPath) -> Result<u64, Error> {
+        let mut out = tokio::fs::File::create(file)
+            .await
+            .map_err(|e| internal("cannot create a local file", e))?;
+        let mut written = 0u64;
+        for key in self.list(prefix).await? {
+            let result = self
+                .store
+                .get(&Path::from(key))
+                .await
+                .map_err(|e| internal("storage read failed", e))?;
+            let mut stream = result.into_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| internal("storage read failed", e))?;
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| internal("cannot write a local file", e))?;
+                written += chunk.len() as u64;
+            }
+        }
+        out.flush()
+            .await
+            .map_err(|e| internal("cannot write a local file", e))?;
+        Ok(written)
+    }
+
+    /// The keys and sizes of the objects under `prefix`, in key order.
+    pub async fn sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>, Error> {
+        let prefix = Path::from(prefix);
+        let mut listing = self.store.list(Some(&prefix));
+        let mut found = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(|e| internal("storage list failed", e))?;
+            found.push((meta.location.to_string(), meta.size));
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    pub async fn exists(&self, key: &str) -> Result<bool, Error> {
+        match self.store.head(&Path::from(key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(internal("storage head failed", e)),
+        }
+    }
+
+    /// The keys under `prefix`, sorted.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, Error> {
+        Ok(self
+            .sizes(prefix)
+            .await?
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect())
+    }
+}
+
+/// Storage keys of one media item.
+pub mod keys {
+    use uuid::Uuid;
+
+    /// The uploaded file arrives in numbered parts, concatenated by the processing job.
+    pub fn parts_prefix(media: Uuid) -> String {
+        format!("media/{media}/parts")
+    }
+
+    pub fn part(media: Uuid, index: u32) -> String {
+        format!("media/{media}/parts/{index:06}")
+    }
+
+    pub fn hls_prefix(media: Uuid) -> String {
+        format!("media/{media}/hls")
+    }
+
+    pub fn master_playlist(media: Uuid) -> String {
+        format!("media/{media}/hls/master.m3u8")
+    }
+
+    pub fn thumbnail(media: Uuid) -> String {
+        format!("media/{media}/thumbnail.jpg")
+    }
+}

@@ -1,0 +1,174 @@
+//! Uploads: the owner starts one, sends its parts (`PUT /media/uploads/{id}/parts/{index}`,
+//! straight to storage, so no file sits in memory whole), and completes it, which queues
+//! the processing job.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::jobs;
+use super::storage::keys;
+use crate::auth::caller::owner_of_session;
+use crate::auth::Owner;
+use crate::error::Error;
+use crate::rate_limit;
+use crate::state::AppState;
+use domain::media::{check_upload, part_count, part_size, MediaView, UploadTicket, CHUNK_SIZE};
+
+/// The largest request body a part may have.
+pub const PART_BODY_LIMIT: usize = CHUNK_SIZE as usize + 64 * 1024;
+
+pub async fn start_upload(
+    state: &AppState,
+    owner: &Owner,
+    filename: String,
+    size_bytes: u64,
+    content_type: String,
+) -> Result<UploadTicket, Error> {
+    let filename = filename.trim().to_string();
+    if filename.is_empty()
+        || filename.chars().count() > 255
+        || filename.chars().any(char::is_control)
+    {
+        return Err(Error::validation("The file name is not valid."));
+    }
+    let kind = check_upload(&filename, size_bytes)?;
+    let decision = rate_limit::hit(&state.pool, rate_limit::UPLOAD, &owner.id.to_string()).await?;
+    if !decision.allowed {
+        return Err(Error::RateLimited);
+    }
+    let media_id = Uuid::new_v4();
+    let content_type: String = content_type.chars().take(100).collect();
+    sqlx::query!(
+        r#"INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        media_id,
+        owner.id,
+        kind.as_str(),
+        filename,
+        content_type,
+        size_bytes as i64
+    )
+    .execute(&state.pool)
+    .await?;
+    tracing::info!(media = %media_id, size_bytes, "upload started");
+    Ok(UploadTicket {
+        media_id,
+        chunk_size: CHUNK_SIZE,
+        parts: part_count(size_bytes),
+    })
+}
+
+struct Uploading {
+    size_bytes: i64,
+}
+
+/// The media item, if it belongs to `owner` and is still receiving its parts.
+async fn uploading(state: &AppState, owner: Uuid, media: Uuid) -> Result<Uploading, Error> {
+    let row = sqlx::query!(
+        "SELECT owner_id, status, size_bytes FROM media WHERE id = $1",
+        media
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if row.owner_id != owner {
+        return Err(Error::NotFound);
+    }
+    if row.status != "uploading" {
+        return Err(Error::Conflict("This upload is already complete.".into()));
+    }
+    Ok(Uploading {
+        size_bytes: row.size_bytes,
+    })
+}
+
+/// `PUT /media/uploads/{id}/parts/{index}`: one part of the file, owner only.
+pub async fn put_part(
+    State(state): State<AppState>,
+    session: Session,
+    Path((media, index)): Path<(Uuid, u32)>,
+    body: Bytes,
+) -> Response {
+    match receive_part(&state, &session, media, index, body).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn receive_part(
+    state: &AppState,
+    session: &Session,
+    media: Uuid,
+    index: u32,
+    body: Bytes,
+) -> Result<(), Error> {
+    let user = owner_of_session(&state.pool, session).await?;
+    let upload = uploading(state, user.id, media).await?;
+    let expected = part_size(upload.size_bytes as u64, u64::from(index))
+        .ok_or_else(|| Error::validation("This part is beyond the end of the file."))?;
+    if body.len() as u64 != expected {
+        return Err(Error::validation(format!(
+            "Part {index} must be {expected} bytes, not {}.",
+            body.len()
+        )));
+    }
+    state
+        .storage
+        .put_bytes(&keys::part(media, index), body)
+        .await
+}
+
+/// Checks that every part arrived with its size, then queues the processing job.
+pub async fn complete_upload(state: &AppState, owner: &Owner, media: Uuid) -> Result<(), Error> {
+    let upload = uploading(state, owner.id, media).await?;
+    let size = upload.size_bytes as u64;
+    let parts = state.storage.sizes(&keys::parts_prefix(media)).await?;
+    let complete = parts.len() as u64 == part_count(size)
+        && parts.iter().enumerate().all(|(i, (key, len))| {
+            *key == keys::part(media, i as u32) && Some(*len) == part_size(size, i as u64)
+        });
+    if !complete {
+        return Err(Error::validation(
+            "Some parts of the file are missing. Please upload it again.",
+        ));
+    }
+    let mut tx = state.pool.begin().await?;
+    jobs::enqueue(&mut tx, media).await?;
+    tx.commit().await?;
+    tracing::info!(%media, "upload complete, processing queued");
+    Ok(())
+}
+
+pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView>, Error> {
+    Ok(sqlx::query_as!(
+        MediaView,
+        r#"SELECT id, kind, original_filename, size_bytes, status, error, duration_seconds, width, height, created_at
+           FROM media WHERE owner_id = $1 ORDER BY created_at DESC LIMIT 200"#,
+        owner.id
+    )
+    .fetch_all(&state.pool)
+    .await?)
+}
+
+/// Queues a failed item again (the Retry button).
+pub async fn retry_media(state: &AppState, owner: &Owner, media: Uuid) -> Result<(), Error> {
+    let status = sqlx::query_scalar!(
+        "SELECT status FROM media WHERE id = $1 AND owner_id = $2",
+        media,
+        owner.id
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if status != "failed" {
+        return Err(Error::Conflict("Only failed media can be retried.".into()));
+    }
+    let mut tx = state.pool.begin().await?;
+    jobs::enqueue(&mut tx, media).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+use domain::paths;
+use time::Duration;
+use uuid::Uuid;
+
+use crate::access;
+use crate::auth::SignedIn;
+use crate::error::Error;
+use crate::media::playback_token;
+use crate::state::AppState;
+use domain::playback::{resume_position, WatchInfo, COMPLETED_AT};
+
+struct Playable {
+    content_id: Uuid,
+    slug: String,
+    title: String,
+    media_id: Option<Uuid>,
+    kind: Option<String>,
+    media_status: Option<String>,
+    duration_seconds: Option<f64>,
+    owner_id: Uuid,
+}
+
+/// The item by slug, if the caller may play it: the owner, or someone with access (buyers
+/// keep access to deleted items).
+async fn playable(
+    pool: &sqlx::PgPool,
+    user: Uuid,
+    slug: Option<&str>,
+    id: Option<Uuid>,
+) -> Result<Playable, Error> {
+    let item = sqlx::query_as!(
+        Playable,
+        r#"SELECT c.id AS content_id, c.slug, c.title, c.media_id, m.kind AS "kind?", m.status AS "media_status?",
+                  m.duration_seconds AS "duration_seconds?", c.owner_id
+           FROM content c LEFT JOIN media m ON m.id = c.media_id
+           WHERE ($1::text IS NOT NULL AND c.slug = $1) OR ($2::uuid IS NOT NULL AND c.id = $2)"#,
+        slug,
+        id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if item.owner_id != user && !access::may_play_content(pool, user, item.content_id).await? {
+        return Err(Error::Forbidden);
+    }
+    Ok(item)
+}
+
+pub async fn watch_info(
+    state: &AppState,
+    user: &SignedIn,
+    slug: String,
+) -> Result<WatchInfo, Error> {
+    let item = playable(&state.pool, user.id, Some(&slug), None).await?;
+    let media = match (item.media_id, item.media_status.as_deref()) {
+        (Some(media), Some("ready")) => media,
+        _ => {
+            return Err(Error::Conflict(
+                "This item is not ready to play yet.".into(),
+            ))
+        }
+    };
+    let saved = sqlx::query_scalar!(
+        "SELECT position_seconds FROM playback_progress WHERE user_id = $1 AND content_id = $2",
+        user.id,
+        item.content_id
+    )
+    .fetch_optional(&state.pool)
+    .await?;
+    let lifetime =
+        playback_token::MARGIN + Duration::seconds_f64(item.duration_seconds.unwrap_or(0.0));
+    let token = playback_token::issue(&state.playback_key, media, user.id, lifetime);
+    Ok(WatchInfo {
+        content_id: item.content_id,
+        slug: item.slug,
+        title: item.title,
+        kind: item.kind.unwrap_or_default(),
+        master_url: paths::hls_master(media, &token),
+        duration_seconds: item.duration_seconds,
+        resume_at: resume_position(saved, item.duration_seconds),
+    })
+}
+
+/// Saves where the caller is in an item; 95 % or more marks it completed (for good).
+pub async fn save_progress(
+    state: &AppState,
+    user: &SignedIn,
+    content_id: Uuid,
+    position_seconds: f64,
+) -> Result<(), Error> {
+    let item = playable(&state.pool, user.id, None, Some(content_id)).await?;
+    let duration = item.duration_seconds.unwrap_or(0.0);
+    if !position_seconds.is_finite() || position_seconds < 0.0 || position_seconds > duration + 5.0
+    {
+        return Err(Error::validation("That position is outside the item."));
+    }
+    let completed = duration > 0.0 && position_seconds >= duration * COMPLETED_AT;
+    sqlx::query!(
+        r#"INSERT INTO playback_progress (user_id, content_id, position_seconds, completed)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (user_id, content_id) DO UPDATE SET
+               position_seconds = EXCLUDED.position_seconds,
+               completed = playback_progress.completed OR EXCLUDED.completed,
+               updated_at = now()"#,
+        user.id,
+        item.content_id,
+        position_seconds,
+        completed
+    )
+    .execute(&state.pool)
+    .await?;
+    Ok(())
+}
+
+/// Whether `user` may open the watch page of `slug` (the page guard asks before rendering).
+pub async fn may_watch(pool: &sqlx::PgPool, user: Uuid, slug: &str) -> Result<bool, Error> {
+    match playable(pool, user, Some(slug), None).await {
+        Ok(_) => Ok(true),
+        Err(Error::Forbidden) | Err(Error::NotFound) => Ok(false),
+        Err(error) => Err(error),
+    }
+}

@@ -1,0 +1,183 @@
+//! Every call Codex makes to Stripe (or to the local stand-in, which answers the same way).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_checkout::checkout_session::{
+    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
+    ProductData, RetrieveCheckoutSession,
+};
+use stripe_core::refund::CreateRefund;
+use stripe_shared::{CheckoutSession, CheckoutSessionMode, CheckoutSessionPaymentStatus};
+use stripe_types::Currency;
+use uuid::Uuid;
+
+use crate::error::{internal, Error};
+
+/// The Stripe connection and the endpoint secret webhooks are signed with.
+pub struct Gateway {
+    client: Client,
+    webhook_secret: String,
+    /// True with a test key or the stand-in: the site shows a "Test mode" banner.
+    pub test_mode: bool,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("test_mode", &self.test_mode)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What Codex asks of a Checkout Session.
+#[derive(Debug, Clone)]
+pub struct SessionRequest<'a> {
+    pub purchase_id: Uuid,
+    pub title: &'a str,
+    pub amount_cents: i64,
+    pub customer_email: &'a str,
+    pub success_url: String,
+    pub cancel_url: String,
+}
+
+/// The facts of a Checkout Session that fulfilment needs, from an event or a retrieval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFacts {
+    pub session_id: String,
+    pub purchase_id: Option<Uuid>,
+    pub paid: bool,
+    pub amount_total: Option<i64>,
+    pub currency: Option<String>,
+    pub payment_intent: Option<String>,
+}
+
+impl SessionFacts {
+    pub fn of(session: &CheckoutSession) -> Self {
+        Self {
+            session_id: session.id.as_str().to_string(),
+            purchase_id: session
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("purchase_id"))
+                .and_then(|id| id.parse().ok()),
+            paid: matches!(
+                session.payment_status,
+                CheckoutSessionPaymentStatus::Paid
+                    | CheckoutSessionPaymentStatus::NoPaymentRequired
+            ),
+            amount_total: session.amount_total,
+            currency: session
+                .currency
+                .as_ref()
+                .map(|c| c.to_string().to_ascii_lowercase()),
+            payment_intent: session
+                .payment_intent
+                .as_ref()
+                .map(|p| p.id().as_str().to_string()),
+        }
+    }
+}
+
+fn failed(what: &str, error: StripeError) -> Error {
+    tracing::error!(%error, "Stripe: {what} failed");
+    Error::validation("The payment service is not answering. Please try again in a moment.")
+}
+
+impl Gateway {
+    /// `api_base`: `None` for api.stripe.com, or the stand-in's address.
+    pub fn new(
+        secret_key: &str,
+        api_base: Option<&str>,
+        webhook_secret: &str,
+    ) -> Result<Self, String> {
+        // Several TLS crypto providers are linked in (through different crates); the Stripe
+        // client needs a process default chosen. An error only means one is set already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = ClientBuilder::new(secret_key)
+            .timeout(Duration::from_secs(20))
+            .app_info("Codex", Some(env!("CARGO_PKG_VERSION").into()), None);
+        if let Some(base) = api_base {
+            builder = builder.url(base);
+        }
+        Ok(Self {
+            client: builder.build().map_err(|e| e.to_string())?,
+            webhook_secret: webhook_secret.to_string(),
+            test_mode: api_base.is_some() || secret_key.starts_with("sk_test_"),
+        })
+    }
+
+    pub fn webhook_secret(&self) -> &str {
+        &self.webhook_secret
+    }
+
+    /// Creates the session with the purchase id as its idempotency key, so a retried
+    /// request never makes a second session for one purchase.
+    pub async fn create_session(
+        &self,
+        request: SessionRequest<'_>,
+    ) -> Result<(String, String), Error> {
+        let line_item = CreateCheckoutSessionLineItems {
+            price_data: Some(CreateCheckoutSessionLineItemsPriceData {
+                product_data: Some(ProductData::new(request.title)),
+                unit_amount: Some(request.amount_cents),
+                ..CreateCheckoutSessionLineItemsPriceData::new(Currency::USD)
+            }),
+            quantity: Some(1),
+            ..CreateCheckoutSessionLineItems::new()
+        };
+        let key = IdempotencyKey::new(format!("checkout-{}", request.purchase_id))
+            .map_err(|e| internal("idempotency key", e))?;
+        let session = CreateCheckoutSession::new()
+            .mode(CheckoutSessionMode::Payment)
+            .currency(Currency::USD)
+            .line_items(vec![line_item])
+            .customer_email(request.customer_email)
+            .client_reference_id(request.purchase_id.to_string())
+            .metadata(HashMap::from([(
+                "purchase_id".to_string(),
+                request.purchase_id.to_string(),
+            )]))
+            .success_url(request.success_url)
+            .cancel_url(request.cancel_url)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(|e| failed("creating a checkout session", e))?;
+        let url = session.url.clone().ok_or_else(|| {
+            internal(
+                "checkout session",
+                "Stripe returned a session without a URL",
+            )
+        })?;
+        Ok((session.id.as_str().to_string(), url))
+    }
+
+    pub async fn retrieve_session(&self, session_id: &str) -> Result<SessionFacts, Error> {
+        let session = RetrieveCheckoutSession::new(session_id)
+            .send(&self.client)
+            .await
+            .map_err(|e| failed("retrieving a checkout session", e))?;
+        Ok(SessionFacts::of(&session))
+    }
+
+    /// Refunds a payment in full, once: the key makes a retry return the first refund.
+    pub async fn refund(&self, payment_intent: &str, purchase_id: Uuid) -> Result<String, Error> {
+        let key = IdempotencyKey::new(format!("refund-{purchase_id}"))
+            .map_err(|e| internal("idempotency key", e))?;
+        let refund = CreateRefund::new()
+            .payment_intent(payment_intent)
+            .metadata(HashMap::from([(
+                "purchase_id".to_string(),
+                purchase_id.to_string(),
+            )]))
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(|e| failed("refunding a payment", e))?;
+        Ok(refund.id.as_str().to_string())
+    }
+}

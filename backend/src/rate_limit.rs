@@ -1,0 +1,90 @@
+//! Fixed-window rate limits with the counters in PostgreSQL, so every app server shares
+//! them. Windows are measured on the database clock for the same reason.
+
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub name: &'static str,
+    pub limit: i32,
+    pub window_secs: i64,
+}
+
+pub const LOGIN: Rule = Rule {
+    name: "login",
+    limit: 5,
+    window_secs: 15 * 60,
+};
+pub const REGISTER: Rule = Rule {
+    name: "register",
+    limit: 3,
+    window_secs: 3600,
+};
+pub const FORGOT_PASSWORD: Rule = Rule {
+    name: "forgot_password",
+    limit: 3,
+    window_secs: 3600,
+};
+pub const RESEND_VERIFICATION: Rule = Rule {
+    name: "resend_verification",
+    limit: 5,
+    window_secs: 3600,
+};
+pub const UPLOAD: Rule = Rule {
+    name: "upload",
+    limit: 10,
+    window_secs: 3600,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub limit: i32,
+    pub remaining: i32,
+    /// When the current window ends.
+    pub reset_at: OffsetDateTime,
+    /// Seconds until the window ends (at least 1).
+    pub retry_after: i64,
+}
+
+/// Counts one request of `subject` (an IP address or a user id) against `rule`. A window
+/// starts at the subject's first request and lasts `window_secs`; the next request after it
+/// ends starts a new one. (Windows aligned to the clock would let a burst around a boundary
+/// through twice.)
+pub async fn hit(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<Decision, Error> {
+    let bucket = format!("{}:{}", rule.name, subject);
+    let row = sqlx::query!(
+        r#"INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, now(), 1)
+           ON CONFLICT (bucket) DO UPDATE SET
+               window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2::bigint)
+                                   THEN now() ELSE rate_limits.window_start END,
+               hits = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2::bigint)
+                           THEN 1 ELSE rate_limits.hits + 1 END
+           RETURNING hits, window_start, now() AS "now!""#,
+        bucket,
+        rule.window_secs
+    )
+    .fetch_one(db)
+    .await?;
+    let reset_at = row.window_start + time::Duration::seconds(rule.window_secs);
+    let retry_after = (reset_at - row.now).whole_seconds().max(1);
+    Ok(Decision {
+        allowed: row.hits <= rule.limit,
+        limit: rule.limit,
+        remaining: (rule.limit - row.hits).max(0),
+        reset_at,
+        retry_after,
+    })
+}
+
+/// Drops counters of windows that ended long ago.
+pub async fn prune(db: impl PgExecutor<'_>) -> Result<u64, Error> {
+    let result =
+        sqlx::query!("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
+            .execute(db)
+            .await?;
+    Ok(result.rows_affected())
+}

@@ -1,0 +1,51 @@
+//! The plain HTTP handlers (no pages, no server functions), each with its body limit.
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use axum::Router;
+
+use crate::state::AppState;
+use crate::{account, content, customers, media, purchases, settings};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/media/{id}/thumbnail.jpg",
+            get(media::frame_thumbnail::thumbnail),
+        )
+        .route("/media/{id}/hls/{*path}", get(media::hls::serve))
+        .route(
+            "/media/uploads/{id}/parts/{index}",
+            put(media::upload::put_part)
+                .layer(DefaultBodyLimit::max(media::upload::PART_BODY_LIMIT)),
+        )
+        .route("/content/{id}/thumbnail", get(content::cover_image::serve))
+        .route(
+            "/admin/content/{id}/thumbnail",
+            post(content::cover_image::upload).layer(DefaultBodyLimit::max(
+                content::cover_image::THUMBNAIL_BODY_LIMIT,
+            )),
+        )
+        .route("/webhooks/stripe", post(purchases::webhook::receive))
+        .route("/checkout/start", post(purchases::start::start))
+        .route(
+            "/admin/purchases.csv",
+            get(purchases::export::purchases_csv),
+        )
+        .route(
+            "/admin/customers.csv",
+            get(customers::export::customers_csv),
+        )
+        .route("/site/logo", get(settings::logo::serve))
+        .route(
+            "/admin/settings/logo",
+            post(settings::logo::upload)
+                .layer(DefaultBodyLimit::max(settings::logo::LOGO_BODY_LIMIT)),
+        )
+        .route(
+            "/account/avatar",
+            post(account::avatar::upload)
+                .layer(DefaultBodyLimit::max(account::avatar::AVATAR_BODY_LIMIT)),
+        )
+        .route("/account/avatar/{user}", get(account::avatar::serve))
+}

@@ -1,0 +1,102 @@
+//! The logo: `POST /admin/settings/logo` (owner, a plain multipart form) and `GET /site/logo`.
+//! PNG, JPEG or SVG up to 2 MB. An SVG is served with a sandboxing CSP, so even opened on
+//! its own it cannot run script (and in an `<img>` it never does).
+
+use axum::extract::{Multipart, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use crate::auth::caller::owner_of_session;
+use crate::content::cover_image::{read_image, sniff};
+use crate::error::Error;
+use crate::state::AppState;
+
+pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
+pub const LOGO_BODY_LIMIT: usize = MAX_LOGO_BYTES + 64 * 1024;
+const KEY: &str = "site/logo";
+
+/// PNG and JPEG by their magic bytes; SVG by an `<svg` root near the start.
+pub fn sniff_logo(bytes: &[u8]) -> Option<&'static str> {
+    match sniff(bytes) {
+        Some(kind @ ("image/png" | "image/jpeg")) => Some(kind),
+        Some(_) => None,
+        None => {
+            let head =
+                String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+            let start = head.trim_start_matches('\u{feff}').trim_start();
+            let xml_or_svg = start.starts_with("<?xml")
+                || start.starts_with("<svg")
+                || start.starts_with("<!--");
+            (xml_or_svg && head.contains("<svg")).then_some("image/svg+xml")
+        }
+    }
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    form: Multipart,
+) -> Result<Response, Error> {
+    owner_of_session(&state.pool, &session).await?;
+    let (image, kind) = match read_image(form, "logo", MAX_LOGO_BYTES, sniff_logo).await {
+        Ok(image) => image,
+        Err(refusal) => {
+            return Ok(
+                Redirect::to(&format!("/admin/settings?logo={}", refusal.code())).into_response(),
+            )
+        }
+    };
+    state.storage.put_bytes(KEY, image).await?;
+    sqlx::query!(
+        "UPDATE site_settings SET logo_type = $1, updated_at = now()",
+        kind
+    )
+    .execute(&state.pool)
+    .await?;
+    Ok(Redirect::to("/admin/settings?logo=saved").into_response())
+}
+
+pub async fn serve(State(state): State<AppState>) -> Result<Response, Error> {
+    let Some(kind) = sqlx::query_scalar!("SELECT logo_type FROM site_settings")
+        .fetch_one(&state.pool)
+        .await?
+    else {
+        return Ok(axum::http::StatusCode::NOT_FOUND.into_response());
+    };
+    let mut response = state
+        .storage
+        .respond(KEY, &kind, "public, max-age=300")
+        .await;
+    if kind == "image/svg+xml" {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            ),
+        );
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff_logo;
+
+    #[test]
+    fn logos_are_png_jpeg_or_svg() {
+        assert_eq!(sniff_logo(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff_logo(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(
+            sniff_logo(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            Some("image/svg+xml")
+        );
+        assert_eq!(
+            sniff_logo(b"  <svg viewBox=\"0 0 1 1\"></svg>"),
+            Some("image/svg+xml")
+        );
+        assert_eq!(sniff_logo(b"RIFF\0\0\0\0WEBPVP8 "), None);
+        assert_eq!(sniff_logo(b"<html><script>alert(1)</script>"), None);
+        assert_eq!(sniff_logo(b"hello"), None);
+    }
+}

@@ -1,0 +1,280 @@
+//! Reading and saving the settings. They are read from the database on every use (one row
+//! by primary key), so a change shows on every app server at once.
+
+use domain::paths;
+use sqlx::PgExecutor;
+
+use crate::auth::Owner;
+use crate::email::templates::{self, Brand, EmailKind};
+use crate::error::Error;
+use crate::state::AppState;
+use crate::state::SiteConfig;
+use domain::auth::Email;
+use domain::settings::{EmailPreview, HexColour, Settings};
+
+const MAX_NAME_CHARS: usize = 80;
+const MAX_BUSINESS_CHARS: usize = 120;
+const MAX_TEXT_CHARS: usize = 1000;
+
+pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
+    Ok(sqlx::query_as!(
+        Settings,
+        r#"SELECT platform_name, primary_color, contact_email, business_name, timezone,
+                  email_from_name, email_reply_to, send_welcome, send_receipt,
+                  send_sale_notification, send_refund, logo_type, welcome_text, receipt_text,
+                  extract(epoch FROM updated_at)::bigint AS "version!"
+           FROM site_settings"#
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Who emails come from: the platform's name and logo (an absolute URL on `site`).
+pub async fn brand(db: impl PgExecutor<'_>, site: &SiteConfig) -> Result<Brand, Error> {
+    let settings = load(db).await?;
+    Ok(Brand {
+        logo_url: settings.logo_url().map(|path| site.link(&path)),
+        name: settings.platform_name,
+    })
+}
+
+/// The owner's wording of the welcome or receipt email ('' for the default).
+pub async fn email_text(db: impl PgExecutor<'_>, kind: EmailKind) -> Result<String, Error> {
+    let texts = sqlx::query!("SELECT welcome_text, receipt_text FROM site_settings")
+        .fetch_one(db)
+        .await?;
+    Ok(match kind {
+        EmailKind::Welcome => texts.welcome_text,
+        EmailKind::PurchaseReceipt => texts.receipt_text,
+        _ => String::new(),
+    })
+}
+
+/// Whether emails of `kind` go out. Verification and password emails always do.
+pub async fn email_enabled(db: impl PgExecutor<'_>, kind: EmailKind) -> Result<bool, Error> {
+    let settings = sqlx::query!(
+        "SELECT send_welcome, send_receipt, send_sale_notification, send_refund FROM site_settings"
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(match kind {
+        EmailKind::Welcome => settings.send_welcome,
+        EmailKind::PurchaseReceipt => settings.send_receipt,
+        EmailKind::SaleNotification => settings.send_sale_notification,
+        EmailKind::RefundConfirmation => settings.send_refund,
+        EmailKind::VerifyEmail | EmailKind::PasswordReset | EmailKind::PasswordChanged => true,
+    })
+}
+
+/// The form as sent; `parse` checks every field.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsForm {
+    pub platform_name: String,
+    pub primary_color: String,
+    pub contact_email: String,
+    pub business_name: String,
+    pub timezone: String,
+    pub email_from_name: String,
+    pub email_reply_to: String,
+    pub send_welcome: bool,
+    pub send_receipt: bool,
+    pub send_sale_notification: bool,
+    pub send_refund: bool,
+    pub welcome_text: String,
+    pub receipt_text: String,
+}
+
+/// A one-line text field: trimmed, at most `max` characters, no line breaks.
+fn line(label: &str, value: &str, max: usize, required: bool) -> Result<String, Error> {
+    let value = value.trim();
+    if required && value.is_empty() {
+        return Err(Error::validation(format!("{label} is required.")));
+    }
+    if value.chars().count() > max {
+        return Err(Error::validation(format!(
+            "{label}: at most {max} characters."
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::validation(format!(
+            "{label}: one line of plain text."
+        )));
+    }
+    Ok(value.to_string())
+}
+
+/// An email paragraph the owner writes: trimmed, at most 1,000 characters.
+fn paragraph(label: &str, value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    if value.chars().count() > MAX_TEXT_CHARS {
+        return Err(Error::validation(format!(
+            "{label}: at most {MAX_TEXT_CHARS} characters."
+        )));
+    }
+    Ok(value.to_string())
+}
+
+fn optional_email(label: &str, value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(String::new());
+    }
+    Email::parse(value)
+        .map(|e| e.as_str().to_string())
+        .map_err(|_| Error::validation(format!("{label}: enter a valid email address.")))
+}
+
+impl SettingsForm {
+    pub fn parse(mut self) -> Result<Self, Error> {
+        self.platform_name = line("Platform name", &self.platform_name, MAX_NAME_CHARS, true)?;
+        self.primary_color = HexColour::parse(&self.primary_color)?.as_str().to_string();
+        self.contact_email = optional_email("Contact email", &self.contact_email)?;
+        self.business_name = line(
+            "Business name",
+            &self.business_name,
+            MAX_BUSINESS_CHARS,
+            false,
+        )?;
+        self.timezone = line("Timezone", &self.timezone, 64, true)?;
+        self.email_from_name = line(
+            "Email from-name",
+            &self.email_from_name,
+            MAX_NAME_CHARS,
+            false,
+        )?;
+        self.email_reply_to = optional_email("Reply-to", &self.email_reply_to)?;
+        self.welcome_text = paragraph("Welcome email text", &self.welcome_text)?;
+        self.receipt_text = paragraph("Receipt email text", &self.receipt_text)?;
+        Ok(self)
+    }
+}
+
+pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Result<(), Error> {
+    let form = form.parse()?;
+    let known_zone = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS "known!""#,
+        form.timezone
+    )
+    .fetch_one(&state.pool)
+    .await?;
+    if !known_zone {
+        return Err(Error::validation(
+            "Timezone: use a name such as Europe/Paris or America/New_York.",
+        ));
+    }
+    sqlx::query!(
+        "UPDATE site_settings SET platform_name = $1, primary_color = $2, contact_email = $3,
+                business_name = $4, timezone = $5, email_from_name = $6, email_reply_to = $7,
+                send_welcome = $8, send_receipt = $9, send_sale_notification = $10,
+                send_refund = $11, welcome_text = $12, receipt_text = $13, updated_at = now()",
+        form.platform_name,
+        form.primary_color,
+        form.contact_email,
+        form.business_name,
+        form.timezone,
+        form.email_from_name,
+        form.email_reply_to,
+        form.send_welcome,
+        form.send_receipt,
+        form.send_sale_notification,
+        form.send_refund,
+        form.welcome_text,
+        form.receipt_text
+    )
+    .execute(&state.pool)
+    .await?;
+    Ok(())
+}
+
+/// The welcome or receipt email with `text`, for a made-up customer and purchase.
+pub async fn preview(
+    state: &AppState,
+    _owner: &Owner,
+    kind: String,
+    text: String,
+) -> Result<EmailPreview, Error> {
+    let text = paragraph("Text", &text)?;
+    let brand = brand(&state.pool, &state.site).await?;
+    let email = match kind.as_str() {
+        "welcome" => templates::welcome(
+            &brand,
+            "alex@example.com",
+            "Alex",
+            &state.site.link(paths::LIBRARY),
+            &text,
+        ),
+        "receipt" => templates::purchase_receipt(
+            &brand,
+            "alex@example.com",
+            "Alex",
+            &templates::PurchaseFacts {
+                title: "Sample film",
+                amount: "$12.34",
+                payment_id: "pi_sample",
+                date: "27 Nov 2026",
+            },
+            &state.site.link("/account/purchases"),
+            &text,
+        ),
+        _ => {
+            return Err(Error::validation(
+                "Choose the welcome or the receipt email.",
+            ))
+        }
+    };
+    Ok(EmailPreview {
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+    })
+}
+
+pub async fn for_owner(state: &AppState, _owner: &Owner) -> Result<Settings, Error> {
+    load(&state.pool).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> SettingsForm {
+        SettingsForm {
+            platform_name: " My Films ".into(),
+            primary_color: "#10b981".into(),
+            timezone: "Europe/Paris".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_form_is_cleaned() {
+        let parsed = form().parse().unwrap();
+        assert_eq!(parsed.platform_name, "My Films");
+        assert_eq!(parsed.primary_color, "#10B981");
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let bad = |f: SettingsForm| f.parse().unwrap_err().to_string();
+        assert!(bad(SettingsForm {
+            primary_color: "blue".into(),
+            ..form()
+        })
+        .starts_with("Primary colour"));
+        assert!(bad(SettingsForm {
+            platform_name: " ".into(),
+            ..form()
+        })
+        .starts_with("Platform name"));
+        assert!(bad(SettingsForm {
+            contact_email: "nope".into(),
+            ..form()
+        })
+        .starts_with("Contact email"));
+        assert!(bad(SettingsForm {
+            email_from_name: "a\r\nBcc: x".into(),
+            ..form()
+        })
+        .starts_with("Email from-name"));
+    }
+}

@@ -1,0 +1,27 @@
+//! Why someone may play an item.
+
+use serde::{Deserialize, Serialize};
+
+/// The ground of an access row: a paid purchase, a free item, or the owner's grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
+pub enum AccessReason {
+    Purchased,
+    Free,
+    Granted,
+}
+
+impl AccessReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Purchased => "purchased",
+            Self::Free => "free",
+            Self::Granted => "granted",
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Content input parsed into types at the edge: `Price`, `Slug`, `Tags`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Invalid;
+
+pub const MIN_PRICE_CENTS: i32 = 100;
+pub const MAX_PRICE_CENTS: i32 = 99_999;
+pub const MAX_TAGS: usize = 10;
+const MAX_TAG_LEN: usize = 30;
+const MAX_SLUG_LEN: usize = 80;
+
+/// A price in US cents: free (0), or $1.00 to $999.99.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Price(i32);
+
+impl Price {
+    pub const FREE: Price = Price(0);
+
+    /// Reads what an owner types: empty, `0` or `free` for free; `12`, `12.5`, `$12.34`.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let text = input.trim().trim_start_matches('$').trim();
+        if text.is_empty() || text.eq_ignore_ascii_case("free") {
+            return Ok(Self::FREE);
+        }
+        let invalid = || Invalid::new("Enter a price like 12.34, or 0 for free.");
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        if whole.is_empty() && fraction.is_empty()
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !fraction.chars().all(|c| c.is_ascii_digit())
+            || fraction.len() > 2
+            || whole.len() > 6
+        {
+            return Err(invalid());
+        }
+        let whole: i32 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| invalid())?
+        };
+        let fraction: i32 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
+        Self::from_cents(whole * 100 + fraction)
+    }
+
+    pub fn from_cents(cents: i32) -> Result<Self, Invalid> {
+        if cents == 0 || (MIN_PRICE_CENTS..=MAX_PRICE_CENTS).contains(&cents) {
+            Ok(Self(cents))
+        } else {
+            Err(Invalid::new(
+                "A price is free, or between $1.00 and $999.99.",
+            ))
+        }
+    }
+
+    pub fn cents(self) -> i32 {
+        self.0
+    }
+
+    pub fn is_free(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// `$12.34`, or `Free`.
+impl std::fmt::Display for Price {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_free() {
+            f.write_str("Free")
+        } else {
+            write!(f, "${}.{:02}", self.0 / 100, self.0 % 100)
+        }
+    }
+}
+
+/// How an amount in cents reads on a page or in an email: `$12.34`, or `Free`.
+pub fn price_label(cents: i32) -> String {
+    Price::from_cents(cents)
+        .map(|p| p.to_string())
+        .unwrap_or_default()
+}
+
+/// A URL slug: lower-case ASCII letters and digits in dash-separated words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let slug = input.trim();
+        let valid = !slug.is_empty()
+            && slug.len() <= MAX_SLUG_LEN
+            && slug.split('-').all(|word| {
+                !word.is_empty()
+                    && word
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+        if valid {
+            Ok(Self(slug.to_string()))
+        } else {
+            Err(Invalid::new(
+                "The slug may use lower-case letters, digits and single dashes between words.",
+            ))
+        }
+    }
+
+    /// The slug suggested for a title: `Intro to Rust — Part 1!` becomes `intro-to-rust-part-1`.
+    pub fn from_title(title: &str) -> Self {
+        let mut slug = String::new();
+        for c in title.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+            if slug.len() >= MAX_SLUG_LEN {
+                break;
+            }
+        }
+        let slug = slug.trim_end_matches('-').to_string();
+        Self(if slug.is_empty() {
+            "item".to_string()
+        } else {
+            slug
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Up to ten lower-case tags, without duplicates, in the order given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tags(Vec<String>);
+
+impl Tags {
+    /// Reads comma-separated tags.
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let mut tags: Vec<String> = Vec::new();
+        for tag in input
+            .split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+        {
+            let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
+            if tag.chars().count() > MAX_TAG_LEN
+                || !tag
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == ' ')
+            {
+                return Err(Invalid::new(format!(
+                    "Tags are words of at most {MAX_TAG_LEN} letters, digits, spaces or dashes."
+                )));
+            }
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            return Err(Invalid::new(format!("At most {MAX_TAGS} tags.")));
+        }
+        Ok(Self(tags))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn into_vec(self) -> Vec<String> {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices() {
+        assert_eq!(Price::parse("").unwrap(), Price::FREE);
+        assert_eq!(Price::parse("0").unwrap(), Price::FREE);
+        assert_eq!(Price::parse("Free").unwrap(), Price::FREE);
+        assert_eq!(Price::parse("12").unwrap().cents(), 1200);
+        assert_eq!(Price::parse("12.5").unwrap().cents(), 1250);
+        assert_eq!(Price::parse(" $12.34 ").unwrap().cents(), 1234);
+        assert_eq!(Price::parse("1").unwrap().cents(), 100);
+        assert_eq!(Price::parse("999.99").unwrap().cents(), 99_999);
+        for bad in [
+            "0.99",
+            "1000",
+            "-5",
+            "12.345",
+            "abc",
+            "1e3",
+            "12,34",
+            ".",
+            "9999999999",
+        ] {
+            assert!(Price::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Price::parse("12.34").unwrap().to_string(), "$12.34");
+        assert_eq!(Price::parse("5").unwrap().to_string(), "$5.00");
+        assert_eq!(Price::FREE.to_string(), "Free");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            Slug::from_title("Intro to Rust — Part 1!").as_str(),
+            "intro-to-rust-part-1"
+        );
+        assert_eq!(Slug::from_title("¡¡¡").as_str(), "item");
+        assert!(Slug::from_title(&"word ".repeat(50)).as_str().len() <= 80);
+        assert!(Slug::parse("intro-to-rust").is_ok());
+        for bad in ["", "Intro", "a--b", "-a", "a-", "a b", "a/b", "<script>"] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(
+            Tags::parse(" Rust, web  dev,rust, ").unwrap().as_slice(),
+            ["rust", "web dev"]
+        );
+        assert_eq!(Tags::parse("").unwrap().as_slice(), [] as [String; 0]);
+        let eleven = (0..11)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(Tags::parse(&eleven).is_err());
+        assert!(Tags::parse("<b>").is_err());
+        assert!(Tags::parse(&"x".repeat(31)).is_err());
+    }
+}
+
+/// One item in the owner's content list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentSummary {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub title: String,
+    pub price_cents: i32,
+    pub status: String,
+    pub media_status: Option<String>,
+    pub owners: i64,
+    /// Completed purchases (paid or free; grants are not purchases).
+    pub purchases: i64,
+    /// What those purchases brought in, net of refunds.
+    pub revenue_cents: i64,
+    /// How many people started playing it.
+    pub plays: i64,
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// Everything the edit form shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentDetail {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub price_cents: i32,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub media_id: Option<uuid::Uuid>,
+    pub status: String,
+    pub custom_thumbnail: bool,
+}
+
+/// Where an item's thumbnail is served: the one the owner uploaded, else the one cut from
+/// its media, else none.
+pub fn thumbnail_url(
+    content_id: uuid::Uuid,
+    custom: bool,
+    media_id: Option<uuid::Uuid>,
+    media_thumbnail: bool,
+) -> Option<String> {
+    if custom {
+        return Some(format!("/content/{content_id}/thumbnail"));
+    }
+    media_id
+        .filter(|_| media_thumbnail)
+        .map(|m| format!("/media/{m}/thumbnail.jpg"))
+}
+
+/// A published item as the catalog shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogItem {
+    pub id: uuid::Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub price_cents: i32,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub kind: Option<String>,
+    pub duration_seconds: Option<f64>,
+    pub media_id: Option<uuid::Uuid>,
+    /// The media item has a thumbnail cut from it.
+    pub has_thumbnail: bool,
+    /// The owner uploaded a thumbnail for the item.
+    pub custom_thumbnail: bool,
+}
+
+/// What a visitor may do with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    Anonymous,
+    /// Signed in, email not verified yet: must verify before getting or buying.
+    Unverified,
+    Customer,
+    HasAccess,
+    Owner,
+}

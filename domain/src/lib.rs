@@ -1,0 +1,33 @@
+//! The types the pages and the backend share. Nothing here does I/O, and everything builds
+//! for the browser (wasm) as well as for the server.
+//!
+//! - input parsed at the edge into types: `Email`, `NewPassword`, `Price`, `Slug`, `Tags`,
+//!   `HexColour`; a bad value is an [`Invalid`] whose message names the field;
+//! - statuses as enums (`ContentStatus`, `MediaStatus`, `PurchaseStatus`, ...);
+//! - the views server functions return to pages;
+//! - [`paths`]: every internal URL.
+
+pub mod access;
+pub mod auth;
+pub mod content;
+pub mod customers;
+pub mod dashboard;
+pub mod email;
+pub mod library;
+pub mod media;
+pub mod paths;
+pub mod playback;
+pub mod purchases;
+pub mod settings;
+
+/// A value a person typed that does not pass validation; the message names the field and
+/// is shown as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

@@ -1,0 +1,93 @@
+//! The customer's library: every item they may play, with how far they got, a "Continue
+//! watching" row, search by title, a tag filter and three sort orders.
+
+use serde::{Deserialize, Serialize};
+
+use crate::playback::resume_position;
+
+/// How the library is ordered; the date an item was added (bought or got) comes first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LibrarySort {
+    #[default]
+    Added,
+    Title,
+    Duration,
+}
+
+impl LibrarySort {
+    pub const ALL: [Self; 3] = [Self::Added, Self::Title, Self::Duration];
+
+    /// Anything unknown falls back to the default order.
+    pub fn parse(value: Option<&str>) -> Self {
+        match value {
+            Some("title") => Self::Title,
+            Some("duration") => Self::Duration,
+            _ => Self::Added,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Title => "title",
+            Self::Duration => "duration",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Added => "Date added",
+            Self::Title => "Title",
+            Self::Duration => "Duration",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LibraryItem {
+    pub content_id: uuid::Uuid,
+    pub slug: String,
+    pub title: String,
+    pub kind: Option<String>,
+    pub duration_seconds: Option<f64>,
+    pub media_id: Option<uuid::Uuid>,
+    pub has_thumbnail: bool,
+    pub custom_thumbnail: bool,
+    pub tags: Vec<String>,
+    pub position_seconds: Option<f64>,
+    pub completed: bool,
+    /// When the caller got it, as `27 Nov 2026`.
+    pub added_on: String,
+}
+
+impl LibraryItem {
+    /// How much has been watched, in whole percent.
+    pub fn percent_watched(&self) -> u8 {
+        if self.completed {
+            return 100;
+        }
+        match (self.position_seconds, self.duration_seconds) {
+            (Some(position), Some(duration)) if duration > 0.0 => {
+                (position / duration * 100.0).clamp(0.0, 100.0).floor() as u8
+            }
+            _ => 0,
+        }
+    }
+
+    /// Started, and playback would resume part-way (not completed, not in the last 5 %).
+    pub fn is_in_progress(&self) -> bool {
+        !self.completed && resume_position(self.position_seconds, self.duration_seconds) > 0.0
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Library {
+    /// The items that match the search and the filter, in the chosen order.
+    pub items: Vec<LibraryItem>,
+    /// Started items, the most recently watched first (search and filter do not apply).
+    pub continue_watching: Vec<LibraryItem>,
+    /// Every tag among the caller's items, for the filter.
+    pub tags: Vec<String>,
+    /// How many items the caller has in all.
+    pub total: usize,
+}

@@ -1,0 +1,74 @@
+//! Every internal URL, built in one place, so pages, emails, redirects and the player agree.
+
+use uuid::Uuid;
+
+pub const HOME: &str = "/";
+pub const LIBRARY: &str = "/library";
+pub const ADMIN: &str = "/admin";
+pub const ADMIN_CONTENT: &str = "/admin/content";
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
+/// Where "Send reset link" lands, whether or not the address has an account.
+pub const FORGOT_PASSWORD_SENT: &str = "/forgot-password?sent=1";
+pub const LOGIN_AFTER_RESET: &str = "/login?reset=1";
+
+/// An item's page.
+pub fn content(slug: &str) -> String {
+    format!("/content/{slug}")
+}
+
+/// The player of an item.
+pub fn watch(slug: &str) -> String {
+    format!("/watch/{slug}")
+}
+
+/// The owner's editor of an item.
+pub fn admin_content(id: Uuid) -> String {
+    format!("/admin/content/{id}")
+}
+
+/// The master playlist of a media item, with its signed playback token.
+pub fn hls_master(media_id: Uuid, token: &str) -> String {
+    format!("/media/{media_id}/hls/master.m3u8?t={token}")
+}
+
+/// The login page, coming back to `path` (a path on this site) afterwards.
+pub fn login_then(path: &str) -> String {
+    format!("/login?redirect={}", encode_component(path))
+}
+
+/// The email verification link.
+pub fn verify_email(token: &str) -> String {
+    format!("/verify-email?token={token}")
+}
+
+/// The password reset link.
+pub fn reset_password(token: &str) -> String {
+    format!("/reset-password?token={token}")
+}
+
+/// Percent-encodes everything but the unreserved characters (RFC 3986).
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_redirect_keeps_the_path_and_query() {
+        assert_eq!(
+            login_then("/content/a?x=1&y=2"),
+            "/login?redirect=%2Fcontent%2Fa%3Fx%3D1%26y%3D2"
+        );
+    }
+}

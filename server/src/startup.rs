@@ -1,0 +1,107 @@
+//! Start-up assembly: the application context from the configuration and a pool (storage,
+//! Stripe or the stand-in started here, the keys, the Leptos options). `main` and the
+//! integration tests build the router from it.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use backend::media::storage::MediaStorage;
+use backend::purchases::gateway::Gateway;
+use backend::{AppState, SiteConfig};
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+
+use crate::config::{AppEnv, Config, Payments, STANDIN_SECRET_KEY, STANDIN_WEBHOOK_SECRET};
+use crate::metrics::Metrics;
+use crate::AppContext;
+
+/// The playback token key: derived from the session secret, so rotating one rotates both.
+fn playback_key(session_secret: &str) -> Arc<[u8]> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(format!("codex-playback:{session_secret}").as_bytes())
+        .to_vec()
+        .into()
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("codex")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .env(if config.env == AppEnv::Development {
+            leptos::config::Env::DEV
+        } else {
+            leptos::config::Env::PROD
+        })
+        .build()
+}
+
+/// Stripe, or the stand-in started here (inside the Tokio runtime) and pointed at this
+/// server's webhook endpoint. Also gives the origin of the checkout pages, which the
+/// content pages' CSP must let the "Buy now" form go to.
+fn payments(config: &Config) -> anyhow::Result<(Gateway, String)> {
+    match &config.payments {
+        Payments::Stripe {
+            secret_key,
+            webhook_secret,
+            api_base,
+        } => {
+            let gateway = Gateway::new(secret_key, api_base.as_deref(), webhook_secret)
+                .map_err(anyhow::Error::msg)?;
+            let checkout_origin = match api_base {
+                Some(base) => origin_of(base)?,
+                None => "https://checkout.stripe.com".to_string(),
+            };
+            Ok((gateway, checkout_origin))
+        }
+        Payments::Standin { addr } => {
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("cannot start the Stripe stand-in on {addr}"))?;
+            let standin = stripe_standin::spawn(
+                listener,
+                stripe_standin::Config {
+                    webhook_url: format!("{}/webhooks/stripe", config.public_url),
+                    webhook_secret: STANDIN_WEBHOOK_SECRET.into(),
+                    retry_delays: stripe_standin::Config::default_retry_delays(),
+                },
+            )?;
+            tracing::info!(api_base = %standin.base_url, "payments go to the local Stripe stand-in (test mode)");
+            let gateway = Gateway::new(
+                STANDIN_SECRET_KEY,
+                Some(&standin.base_url),
+                STANDIN_WEBHOOK_SECRET,
+            )
+            .map_err(anyhow::Error::msg)?;
+            Ok((gateway, origin_of(&standin.base_url)?))
+        }
+    }
+}
+
+fn origin_of(url: &str) -> anyhow::Result<String> {
+    let parsed = url::Url::parse(url).with_context(|| format!("{url} is not a URL"))?;
+    Ok(parsed.origin().ascii_serialization())
+}
+
+pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
+    let storage = MediaStorage::from_config(&config.media_storage).map_err(anyhow::Error::msg)?;
+    let (gateway, checkout_origin) = payments(&config)?;
+    let site = SiteConfig {
+        public_url: config.public_url.clone(),
+        email_from: config.email_from.clone(),
+    };
+    Ok(AppContext {
+        app: AppState {
+            pool,
+            site: Arc::new(site),
+            storage,
+            playback_key: playback_key(&config.session_secret),
+            payments: Arc::new(gateway),
+        },
+        leptos_options: leptos_options(&config),
+        checkout_origin,
+        public_origin: config.public_origin(),
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::new()),
+    })
+}
