@@ -178,8 +178,8 @@ impl Role {
     /// Where a user of this role lands after logging in.
     pub fn home_path(self) -> &'static str {
         match self {
-            Role::Owner => "/admin",
-            Role::Customer => "/library",
+            Role::Owner => crate::paths::ADMIN,
+            Role::Customer => crate::paths::LIBRARY,
         }
     }
 }

@@ -46,14 +46,16 @@ pub fn reset_password(token: &str) -> String {
     format!("/reset-password?token={token}")
 }
 
-/// Percent-encodes everything but the unreserved characters (RFC 3986).
+/// Encodes a query value as `application/x-www-form-urlencoded` does (the `url` crate's
+/// `form_urlencoded::byte_serialize`): letters, digits and `*-._` stay, a space is `+`.
 fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
                 out.push(byte as char)
             }
+            b' ' => out.push('+'),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -70,5 +72,6 @@ mod tests {
             login_then("/content/a?x=1&y=2"),
             "/login?redirect=%2Fcontent%2Fa%3Fx%3D1%26y%3D2"
         );
+        assert_eq!(login_then("/a b~*"), "/login?redirect=%2Fa+b%7E*");
     }
 }

@@ -75,8 +75,7 @@ pub async fn guard_pages(
                 .path_and_query()
                 .map(|pq| pq.as_str())
                 .unwrap_or("/");
-            let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
-            Redirect::to(&format!("/login?redirect={encoded}")).into_response()
+            Redirect::to(&domain::paths::login_then(target)).into_response()
         }
         Some(user) if guard == Guard::Owner && !user.view().is_owner() => forbidden_page(),
         Some(_) => next.run(request).await,
@@ -101,6 +100,22 @@ fn forbidden_page() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_redirects_encode_the_target_as_forms_do() {
+        for target in [
+            "/library",
+            "/account/purchases?x=1&y=2",
+            "/a b~*é",
+            "/watch/a%2F",
+        ] {
+            let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            assert_eq!(
+                domain::paths::login_then(target),
+                format!("/login?redirect={encoded}")
+            );
+        }
+    }
 
     #[test]
     fn guards_by_path() {
