@@ -234,6 +234,40 @@ mod tests {
     }
 }
 
+/// Where an item stands: only `Published` items are in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
+pub enum ContentStatus {
+    Draft,
+    Published,
+    /// Unpublished: out of the catalog, still playable by those with access.
+    Archived,
+}
+
+impl ContentStatus {
+    pub const ALL: [Self; 3] = [Self::Draft, Self::Published, Self::Archived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Archived => "archived",
+        }
+    }
+
+    /// A status as a filter link sends it; anything else is no status.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+}
+
 /// One item in the owner's content list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentSummary {
@@ -241,8 +275,8 @@ pub struct ContentSummary {
     pub slug: String,
     pub title: String,
     pub price_cents: i32,
-    pub status: String,
-    pub media_status: Option<String>,
+    pub status: ContentStatus,
+    pub media_status: Option<crate::media::MediaStatus>,
     pub owners: i64,
     /// Completed purchases (paid or free; grants are not purchases).
     pub purchases: i64,
@@ -264,7 +298,7 @@ pub struct ContentDetail {
     pub category: Option<String>,
     pub tags: Vec<String>,
     pub media_id: Option<uuid::Uuid>,
-    pub status: String,
+    pub status: ContentStatus,
     pub custom_thumbnail: bool,
 }
 

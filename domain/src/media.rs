@@ -75,6 +75,11 @@ pub fn check_upload(filename: &str, size_bytes: u64) -> Result<MediaKind, Invali
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
 pub enum MediaStatus {
     Uploading,
     Uploaded,
@@ -148,7 +153,7 @@ pub struct MediaView {
     pub kind: String,
     pub original_filename: String,
     pub size_bytes: i64,
-    pub status: String,
+    pub status: MediaStatus,
     pub error: Option<String>,
     pub duration_seconds: Option<f64>,
     pub width: Option<i32>,
@@ -158,7 +163,7 @@ pub struct MediaView {
 
 impl MediaView {
     pub fn is_settled(&self) -> bool {
-        matches!(self.status.as_str(), "ready" | "failed")
+        matches!(self.status, MediaStatus::Ready | MediaStatus::Failed)
     }
 }
 

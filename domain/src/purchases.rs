@@ -139,3 +139,21 @@ impl PurchaseStatus {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::ContentStatus;
+
+    #[test]
+    fn statuses_parse_from_their_filter_values_only() {
+        for status in PurchaseStatus::ALL {
+            assert_eq!(PurchaseStatus::parse(status.as_str()), Some(status));
+        }
+        for status in ContentStatus::ALL {
+            assert_eq!(ContentStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(PurchaseStatus::parse("Completed"), None);
+        assert_eq!(ContentStatus::parse("deleted"), None);
+    }
+}

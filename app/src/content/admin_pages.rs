@@ -9,8 +9,9 @@ use uuid::Uuid;
 use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
-use super::types::{price_label, thumbnail_url, ContentDetail, ContentSummary};
+use super::types::{price_label, thumbnail_url, ContentDetail, ContentStatus, ContentSummary};
 use crate::media::api::list_media;
+use crate::media::types::MediaStatus;
 use crate::ui::{action_error, Field, FormAlert, LoadError, StatusFilter, UploadOutcome};
 
 #[component]
@@ -58,13 +59,13 @@ fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
                     {list.into_iter().map(|item| view! {
                         <tr class="content-row">
                             <td><a href=paths::admin_content(item.id)>{item.title}</a></td>
-                            <td><span class=format!("badge badge-{}", item.status)>{item.status.clone()}</span></td>
+                            <td><span class=format!("badge badge-{}", item.status.as_str())>{item.status.as_str()}</span></td>
                             <td>{price_label(item.price_cents)}</td>
                             <td>{item.owners}</td>
                             <td>{item.purchases}</td>
                             <td>{crate::dashboard::page::money(item.revenue_cents)}</td>
                             <td>{item.plays}</td>
-                            <td>{item.media_status.unwrap_or_else(|| "none".into())}</td>
+                            <td>{item.media_status.map_or("none", MediaStatus::as_str)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -151,10 +152,10 @@ fn ContentForm(detail: Option<ContentDetail>) -> impl IntoView {
                         <option value="">"No media yet"</option>
                         <Suspense fallback=|| ()>
                             {move || media.get().and_then(Result::ok).map(|list| list.into_iter()
-                                .filter(|m| m.status == "ready" || Some(m.id) == current_media)
+                                .filter(|m| m.status == MediaStatus::Ready || Some(m.id) == current_media)
                                 .map(|m| {
                                     let selected = Some(m.id) == current_media;
-                                    view! { <option value=m.id.to_string() selected=selected>{format!("{} ({})", m.original_filename, m.status)}</option> }
+                                    view! { <option value=m.id.to_string() selected=selected>{format!("{} ({})", m.original_filename, m.status.as_str())}</option> }
                                 })
                                 .collect_view())}
                         </Suspense>
@@ -210,10 +211,10 @@ fn PublishControls(detail: ContentDetail) -> impl IntoView {
             }
         },
     );
-    let published = detail.status == "published";
+    let published = detail.status == ContentStatus::Published;
     view! {
         <section class="card danger-zone">
-            <h2>"Status: " {detail.status.clone()}</h2>
+            <h2>"Status: " {detail.status.as_str()}</h2>
             <FormAlert error=action_error(unpublish)/>
             <FormAlert error=action_error(delete)/>
             <div class="button-row">

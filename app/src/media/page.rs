@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{list_media, RetryMedia};
-use super::types::MediaView;
+use super::types::{MediaStatus, MediaView};
 use super::upload_form::UploadForm;
 use crate::ui::{action_error, FormAlert, LoadError};
 
@@ -74,14 +74,14 @@ fn MediaTable(list: Vec<MediaView>, retry: ServerAction<RetryMedia>) -> impl Int
                 </thead>
                 <tbody>
                     {list.into_iter().map(|m| {
-                        let failed = m.status == "failed";
+                        let failed = m.status == MediaStatus::Failed;
                         let id = m.id;
                         view! {
-                            <tr class="media-row" data-status=m.status.clone()>
+                            <tr class="media-row" data-status=m.status.as_str()>
                                 <td>{m.original_filename.clone()}</td>
                                 <td>{m.kind.clone()}</td>
                                 <td>
-                                    <span class=format!("badge badge-{}", m.status)>{m.status.clone()}</span>
+                                    <span class=format!("badge badge-{}", m.status.as_str())>{m.status.as_str()}</span>
                                     {m.error.clone().map(|e| view! { <p class="media-error" role="alert">{e}</p> })}
                                     {failed.then(|| view! {
                                         <ActionForm action=retry attr:class="inline-form">

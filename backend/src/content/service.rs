@@ -8,7 +8,10 @@ use crate::auth::{Caller, Owner, SignedIn};
 use crate::error::Error;
 use crate::purchases::store::{self, Complimentary};
 use crate::state::AppState;
-use domain::content::{CatalogItem, ContentDetail, ContentSummary, Price, Slug, Tags, Viewer};
+use domain::content::{
+    CatalogItem, ContentDetail, ContentStatus, ContentSummary, Price, Slug, Tags, Viewer,
+};
+use domain::media::MediaStatus;
 
 const MAX_TITLE_LEN: usize = 200;
 const MAX_DESCRIPTION_LEN: usize = 5000;
@@ -85,14 +88,14 @@ impl ContentInput {
 /// Whether the owner's media item can back content, and whether it is ready to play.
 async fn media_ready(conn: &mut PgConnection, owner: Uuid, media: Uuid) -> Result<bool, Error> {
     let status = sqlx::query_scalar!(
-        "SELECT status FROM media WHERE id = $1 AND owner_id = $2",
+        r#"SELECT status AS "status: MediaStatus" FROM media WHERE id = $1 AND owner_id = $2"#,
         media,
         owner
     )
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::validation("Choose a media item from the list."))?;
-    Ok(status == "ready")
+    Ok(status == MediaStatus::Ready)
 }
 
 /// A free slug: the one given, or one made from the title (with `-2`, `-3`... when taken).
@@ -170,7 +173,7 @@ pub async fn save(
         None => Uuid::new_v4(),
     };
     let slug = choose_slug(&mut tx, &input, id).await?;
-    let status = if publish { Some("published") } else { None };
+    let status = publish.then_some(ContentStatus::Published.as_str());
     sqlx::query!(
         r#"INSERT INTO content (id, owner_id, slug, title, description, price_cents, category, tags, media_id, status, published_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, 'draft'), CASE WHEN $10 = 'published' THEN now() END)
@@ -274,10 +277,14 @@ pub async fn admin_list(
     owner: &Owner,
     status: Option<String>,
 ) -> Result<Vec<ContentSummary>, Error> {
-    let status = status.filter(|s| matches!(s.as_str(), "draft" | "published" | "archived"));
+    let status = status
+        .as_deref()
+        .and_then(ContentStatus::parse)
+        .map(ContentStatus::as_str);
     Ok(sqlx::query_as!(
         ContentSummary,
-        r#"SELECT c.id, c.slug, c.title, c.price_cents, c.status, m.status AS "media_status?",
+        r#"SELECT c.id, c.slug, c.title, c.price_cents, c.status AS "status: ContentStatus",
+                  m.status AS "media_status?: MediaStatus",
                   (SELECT count(*) FROM access a WHERE a.content_id = c.id AND a.revoked_at IS NULL) AS "owners!",
                   COALESCE(p.purchases, 0) AS "purchases!", COALESCE(p.revenue, 0)::bigint AS "revenue_cents!",
                   (SELECT count(*) FROM playback_progress pp WHERE pp.content_id = c.id) AS "plays!",
@@ -298,7 +305,7 @@ pub async fn admin_list(
 pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<ContentDetail, Error> {
     sqlx::query_as!(
         ContentDetail,
-        r#"SELECT id, slug, title, description, price_cents, category, tags, media_id, status,
+        r#"SELECT id, slug, title, description, price_cents, category, tags, media_id, status AS "status: ContentStatus",
                   thumbnail_type IS NOT NULL AS "custom_thumbnail!"
            FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL"#,
         id,

@@ -16,7 +16,9 @@ use crate::auth::Owner;
 use crate::error::Error;
 use crate::rate_limit;
 use crate::state::AppState;
-use domain::media::{check_upload, part_count, part_size, MediaView, UploadTicket, CHUNK_SIZE};
+use domain::media::{
+    check_upload, part_count, part_size, MediaStatus, MediaView, UploadTicket, CHUNK_SIZE,
+};
 
 /// The largest request body a part may have.
 pub const PART_BODY_LIMIT: usize = CHUNK_SIZE as usize + 64 * 1024;
@@ -69,7 +71,7 @@ struct Uploading {
 /// The media item, if it belongs to `owner` and is still receiving its parts.
 async fn uploading(state: &AppState, owner: Uuid, media: Uuid) -> Result<Uploading, Error> {
     let row = sqlx::query!(
-        "SELECT owner_id, status, size_bytes FROM media WHERE id = $1",
+        r#"SELECT owner_id, status AS "status: MediaStatus", size_bytes FROM media WHERE id = $1"#,
         media
     )
     .fetch_optional(&state.pool)
@@ -78,7 +80,7 @@ async fn uploading(state: &AppState, owner: Uuid, media: Uuid) -> Result<Uploadi
     if row.owner_id != owner {
         return Err(Error::NotFound);
     }
-    if row.status != "uploading" {
+    if row.status != MediaStatus::Uploading {
         return Err(Error::Conflict("This upload is already complete.".into()));
     }
     Ok(Uploading {
@@ -146,7 +148,7 @@ pub async fn complete_upload(state: &AppState, owner: &Owner, media: Uuid) -> Re
 pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView>, Error> {
     Ok(sqlx::query_as!(
         MediaView,
-        r#"SELECT id, kind, original_filename, size_bytes, status, error, duration_seconds, width, height, created_at
+        r#"SELECT id, kind, original_filename, size_bytes, status AS "status: MediaStatus", error, duration_seconds, width, height, created_at
            FROM media WHERE owner_id = $1 ORDER BY created_at DESC LIMIT 200"#,
         owner.id
     )
@@ -157,14 +159,14 @@ pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView
 /// Queues a failed item again (the Retry button).
 pub async fn retry_media(state: &AppState, owner: &Owner, media: Uuid) -> Result<(), Error> {
     let status = sqlx::query_scalar!(
-        "SELECT status FROM media WHERE id = $1 AND owner_id = $2",
+        r#"SELECT status AS "status: MediaStatus" FROM media WHERE id = $1 AND owner_id = $2"#,
         media,
         owner.id
     )
     .fetch_optional(&state.pool)
     .await?
     .ok_or(Error::NotFound)?;
-    if status != "failed" {
+    if status != MediaStatus::Failed {
         return Err(Error::Conflict("Only failed media can be retried.".into()));
     }
     let mut tx = state.pool.begin().await?;

@@ -1,3 +1,4 @@
+use domain::media::MediaStatus;
 use domain::paths;
 use time::Duration;
 use uuid::Uuid;
@@ -15,7 +16,7 @@ struct Playable {
     title: String,
     media_id: Option<Uuid>,
     kind: Option<String>,
-    media_status: Option<String>,
+    media_status: Option<MediaStatus>,
     duration_seconds: Option<f64>,
     owner_id: Uuid,
 }
@@ -30,7 +31,7 @@ async fn playable(
 ) -> Result<Playable, Error> {
     let item = sqlx::query_as!(
         Playable,
-        r#"SELECT c.id AS content_id, c.slug, c.title, c.media_id, m.kind AS "kind?", m.status AS "media_status?",
+        r#"SELECT c.id AS content_id, c.slug, c.title, c.media_id, m.kind AS "kind?", m.status AS "media_status?: MediaStatus",
                   m.duration_seconds AS "duration_seconds?", c.owner_id
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE ($1::text IS NOT NULL AND c.slug = $1) OR ($2::uuid IS NOT NULL AND c.id = $2)"#,
@@ -52,8 +53,8 @@ pub async fn watch_info(
     slug: String,
 ) -> Result<WatchInfo, Error> {
     let item = playable(&state.pool, user.id, Some(&slug), None).await?;
-    let media = match (item.media_id, item.media_status.as_deref()) {
-        (Some(media), Some("ready")) => media,
+    let media = match (item.media_id, item.media_status) {
+        (Some(media), Some(MediaStatus::Ready)) => media,
         _ => {
             return Err(Error::Conflict(
                 "This item is not ready to play yet.".into(),
