@@ -28,6 +28,11 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         ctx.app.storage.clone(),
     )));
 
+    tasks.push(tokio::spawn(backend::content::samples::run(
+        pool.clone(),
+        ctx.app.storage.clone(),
+    )));
+
     let store = PostgresStore::new(pool.clone());
     tasks.push(tokio::spawn(async move {
         if let Err(error) = store

@@ -62,15 +62,8 @@ pub async fn setup_owner(
     let owner = create_owner(&state.pool, &account).await?;
     session::sign_in(session, &owner, false).await?;
     if with_samples {
-        // Encoding takes a little while: the samples appear in the catalog when ready.
-        let state = state.clone();
-        tokio::spawn(async move {
-            if let Err(error) =
-                crate::content::samples::seed(&state.pool, &state.storage, owner.id).await
-            {
-                tracing::error!(?error, "sample content could not be added");
-            }
-        });
+        // Encoding takes a little while: a worker publishes them, and they appear when ready.
+        crate::content::samples::request(&state.pool, owner.id).await?;
     }
     Ok(())
 }

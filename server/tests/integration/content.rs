@@ -526,7 +526,13 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
 
-    // The samples are generated and encoded in the background; wait for them (generously).
+    // The test app runs no workers: run the queued request as a worker would. The
+    // samples are generated and encoded in the background; wait for them (generously).
+    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    assert!(backend::content::samples::run_next(&app.pool, &storage)
+        .await
+        .unwrap());
+    assert_eq!(app.count("SELECT count(*) FROM sample_requests").await, 0);
     let mut published = 0;
     for _ in 0..600 {
         published = app
@@ -561,7 +567,6 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
     let added = backend::content::samples::seed(&app.pool, &storage, owner_id)
         .await
         .unwrap();
