@@ -6,7 +6,11 @@ use uuid::Uuid;
 use super::types::{MediaView, UploadTicket};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {crate::auth::guard, crate::error::respond, backend::media::upload};
+use {
+    crate::auth::guard,
+    crate::error::respond,
+    backend::media::{manage, upload},
+};
 
 #[server(endpoint = "start_upload")]
 pub async fn start_upload(
@@ -46,7 +50,7 @@ pub async fn list_media() -> Result<Vec<MediaView>, AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            upload::list_media(&call.state, &call.caller.owner()?).await
+            manage::list_media(&call.state, &call.caller.owner()?).await
         }
         .await,
     )
@@ -57,7 +61,7 @@ pub async fn retry_media(media_id: Uuid) -> Result<(), AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            upload::retry_media(&call.state, &call.caller.owner()?, media_id).await
+            manage::retry_media(&call.state, &call.caller.owner()?, media_id).await
         }
         .await,
     )

@@ -4,6 +4,7 @@
 pub mod frame_thumbnail;
 pub mod hls;
 pub mod jobs;
+pub mod manage;
 pub mod playback_token;
 pub mod probe;
 pub mod processing;

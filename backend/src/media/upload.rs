@@ -16,9 +16,7 @@ use crate::auth::Owner;
 use crate::error::Error;
 use crate::rate_limit;
 use crate::state::AppState;
-use domain::media::{
-    check_upload, part_count, part_size, MediaStatus, MediaView, UploadTicket, CHUNK_SIZE,
-};
+use domain::media::{check_upload, part_count, part_size, MediaStatus, UploadTicket, CHUNK_SIZE};
 
 /// The largest request body a part may have.
 pub const PART_BODY_LIMIT: usize = CHUNK_SIZE as usize + 64 * 1024;
@@ -142,35 +140,5 @@ pub async fn complete_upload(state: &AppState, owner: &Owner, media: Uuid) -> Re
     jobs::enqueue(&mut tx, media).await?;
     tx.commit().await?;
     tracing::info!(%media, "upload complete, processing queued");
-    Ok(())
-}
-
-pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView>, Error> {
-    Ok(sqlx::query_as!(
-        MediaView,
-        r#"SELECT id, kind, original_filename, size_bytes, status AS "status: MediaStatus", error, duration_seconds, width, height, created_at
-           FROM media WHERE owner_id = $1 ORDER BY created_at DESC LIMIT 200"#,
-        owner.id
-    )
-    .fetch_all(&state.pool)
-    .await?)
-}
-
-/// Queues a failed item again (the Retry button).
-pub async fn retry_media(state: &AppState, owner: &Owner, media: Uuid) -> Result<(), Error> {
-    let status = sqlx::query_scalar!(
-        r#"SELECT status AS "status: MediaStatus" FROM media WHERE id = $1 AND owner_id = $2"#,
-        media,
-        owner.id
-    )
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or(Error::NotFound)?;
-    if status != MediaStatus::Failed {
-        return Err(Error::Conflict("Only failed media can be retried.".into()));
-    }
-    let mut tx = state.pool.begin().await?;
-    jobs::enqueue(&mut tx, media).await?;
-    tx.commit().await?;
     Ok(())
 }
