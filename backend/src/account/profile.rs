@@ -6,6 +6,7 @@ use crate::auth::session;
 use crate::auth::users::{self, UserRecord};
 use crate::auth::SignedIn;
 use crate::error::Error;
+use crate::settings::service::email_context;
 use crate::state::AppState;
 use domain::auth::{Email, NewPassword, PersonName};
 use tower_sessions::Session;
@@ -38,7 +39,8 @@ pub async fn change_email(
     }
     let mut tx = state.pool.begin().await?;
     users::set_email(&mut tx, user.id, &email).await?;
-    queue_verification(&mut tx, &state.site, user, email.as_str()).await?;
+    let emails = email_context(&mut *tx, &state.site).await?;
+    queue_verification(&mut tx, &state.site, &emails, user, email.as_str()).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, "email address changed");
     Ok(())
@@ -58,7 +60,8 @@ pub async fn change_password(
     let password_hash = hash_password(password.expose().to_string()).await?;
     let mut tx = state.pool.begin().await?;
     let epoch = users::set_password(&mut tx, user.id, &password_hash).await?;
-    queue_password_changed(&mut tx, state, user).await?;
+    let emails = email_context(&mut *tx, &state.site).await?;
+    queue_password_changed(&mut tx, &state.site, &emails, user).await?;
     tx.commit().await?;
     session::adopt_epoch(session, user.id, epoch).await?;
     tracing::info!(user_id = %user.id, "password changed");

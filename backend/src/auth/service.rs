@@ -9,10 +9,10 @@ use super::tokens::{self, TokenPurpose};
 use super::users::{self, NewUser, UserRecord};
 use crate::auth::session;
 use crate::auth::{Caller, SignedIn};
-use crate::email::templates::EmailKind;
+use crate::email::context::EmailContext;
 use crate::email::{outbox, templates};
 use crate::error::Error;
-use crate::settings::service::{brand, email_text};
+use crate::settings::service::email_context;
 use crate::state::{AppState, SiteConfig};
 use domain::auth::{
     safe_redirect, Email, NewAccount, NewPassword, Role, UserView, MAX_PASSWORD_LEN,
@@ -91,17 +91,16 @@ pub async fn register(
         },
     )
     .await?;
-    queue_verification(&mut tx, &state.site, &user, &user.email).await?;
-    let brand = brand(&mut *tx, &state.site).await?;
-    let intro = email_text(&mut *tx, EmailKind::Welcome).await?;
+    let emails = email_context(&mut *tx, &state.site).await?;
+    queue_verification(&mut tx, &state.site, &emails, &user, &user.email).await?;
     let welcome = templates::welcome(
-        &brand,
+        &emails.brand,
         &user.email,
         &user.name,
         &state.site.link(paths::LIBRARY),
-        &intro,
+        &emails.welcome_text,
     );
-    outbox::enqueue(&mut tx, &welcome).await?;
+    outbox::enqueue(&mut tx, &emails, &welcome).await?;
     tx.commit().await?;
 
     tracing::info!(user_id = %user.id, "customer registered");
@@ -113,14 +112,14 @@ pub async fn register(
 pub(crate) async fn queue_verification(
     conn: &mut sqlx::PgConnection,
     site: &SiteConfig,
+    emails: &EmailContext,
     user: &UserRecord,
     email: &str,
 ) -> Result<(), Error> {
     let token = tokens::issue(conn, user.id, TokenPurpose::VerifyEmail, Some(email)).await?;
     let link = site.link(&paths::verify_email(&token));
-    let brand = brand(&mut *conn, site).await?;
-    let message = templates::verify_email(&brand, email, &user.name, &link);
-    outbox::enqueue(conn, &message).await?;
+    let message = templates::verify_email(&emails.brand, email, &user.name, &link);
+    outbox::enqueue(conn, emails, &message).await?;
     Ok(())
 }
 
@@ -184,7 +183,8 @@ pub async fn resend_verification(state: &AppState, user: &SignedIn) -> Result<()
         return Ok(());
     }
     let mut tx = state.pool.begin().await?;
-    queue_verification(&mut tx, &state.site, user, &user.email).await?;
+    let emails = email_context(&mut *tx, &state.site).await?;
+    queue_verification(&mut tx, &state.site, &emails, user, &user.email).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -196,9 +196,9 @@ pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Erro
         let mut tx = state.pool.begin().await?;
         let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
         let link = state.site.link(&paths::reset_password(&token));
-        let brand = brand(&mut *tx, &state.site).await?;
-        let message = templates::password_reset(&brand, &user.email, &user.name, &link);
-        outbox::enqueue(&mut tx, &message).await?;
+        let emails = email_context(&mut *tx, &state.site).await?;
+        let message = templates::password_reset(&emails.brand, &user.email, &user.name, &link);
+        outbox::enqueue(&mut tx, &emails, &message).await?;
         tx.commit().await?;
     }
     Ok(())
@@ -222,7 +222,8 @@ pub async fn reset_password(
     users::set_password(&mut tx, user.id, &password_hash).await?;
     // The link arrived by email, which proves the address.
     users::mark_verified(&mut tx, user.id, &user.email).await?;
-    queue_password_changed(&mut tx, state, &user).await?;
+    let emails = email_context(&mut *tx, &state.site).await?;
+    queue_password_changed(&mut tx, &state.site, &emails, &user).await?;
     tx.commit().await?;
 
     tracing::info!(user_id = %user.id, "password reset");
@@ -231,16 +232,16 @@ pub async fn reset_password(
 
 pub(crate) async fn queue_password_changed(
     conn: &mut sqlx::PgConnection,
-    state: &AppState,
+    site: &SiteConfig,
+    emails: &EmailContext,
     user: &UserRecord,
 ) -> Result<(), Error> {
-    let brand = brand(&mut *conn, &state.site).await?;
     let message = templates::password_changed(
-        &brand,
+        &emails.brand,
         &user.email,
         &user.name,
-        &state.site.link(paths::FORGOT_PASSWORD),
+        &site.link(paths::FORGOT_PASSWORD),
     );
-    outbox::enqueue(conn, &message).await?;
+    outbox::enqueue(conn, emails, &message).await?;
     Ok(())
 }

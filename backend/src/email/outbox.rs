@@ -5,6 +5,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::context::EmailContext;
 use super::templates::OutgoingEmail;
 use crate::error::Error;
 use domain::email::OutboxEntry;
@@ -16,9 +17,10 @@ pub const MAX_ATTEMPTS: i32 = 6;
 /// Returns its id, or `None` when it is not sent.
 pub async fn enqueue(
     conn: &mut PgConnection,
+    context: &EmailContext,
     email: &OutgoingEmail,
 ) -> Result<Option<Uuid>, Error> {
-    if !crate::settings::service::email_enabled(&mut *conn, email.kind).await? {
+    if !context.sends(email.kind) {
         tracing::info!(
             kind = email.kind.as_str(),
             "email switched off in the settings; not sent"

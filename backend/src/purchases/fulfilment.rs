@@ -13,9 +13,9 @@ use super::gateway::SessionFacts;
 use super::store;
 use crate::access;
 use crate::email::outbox;
-use crate::email::templates::{self, EmailKind, PurchaseFacts};
+use crate::email::templates::{self, PurchaseFacts};
 use crate::error::Error;
-use crate::settings::service::{brand, email_text};
+use crate::settings::service::email_context;
 use crate::state::SiteConfig;
 
 /// What happened to the purchase behind a session or payment.
@@ -145,18 +145,18 @@ pub async fn complete(
     let amount = domain::content::price_label(purchase.amount_cents);
     let date = today();
     let about = facts(&purchase, &amount, &payment_id, &date);
-    let brand = brand(&mut *conn, site).await?;
-    let intro = email_text(&mut *conn, EmailKind::PurchaseReceipt).await?;
+    let emails = email_context(&mut *conn, site).await?;
     let receipt_url = site.link(&format!("/account/purchases/{}", purchase.id));
     outbox::enqueue(
         conn,
+        &emails,
         &templates::purchase_receipt(
-            &brand,
+            &emails.brand,
             &purchase.email,
             &purchase.name,
             &about,
             &receipt_url,
-            &intro,
+            &emails.receipt_text,
         ),
     )
     .await?;
@@ -166,8 +166,9 @@ pub async fn complete(
     if let Some(owner) = owner {
         outbox::enqueue(
             conn,
+            &emails,
             &templates::sale_notification(
-                &brand,
+                &emails.brand,
                 &owner.email,
                 &owner.name,
                 &purchase.email,
@@ -217,11 +218,12 @@ async fn mark_refunded(
     let amount = domain::content::price_label(purchase.amount_cents);
     let date = today();
     let payment = purchase.payment_intent.clone().unwrap_or_default();
-    let brand = brand(&mut *conn, site).await?;
+    let emails = email_context(&mut *conn, site).await?;
     outbox::enqueue(
         conn,
+        &emails,
         &templates::refund_confirmation(
-            &brand,
+            &emails.brand,
             &purchase.email,
             &purchase.name,
             &facts(purchase, &amount, &payment, &date),

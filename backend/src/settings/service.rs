@@ -5,7 +5,8 @@ use domain::paths;
 use sqlx::PgExecutor;
 
 use crate::auth::Owner;
-use crate::email::templates::{self, Brand, EmailKind};
+use crate::email::context::EmailContext;
+use crate::email::templates::{self, Brand};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::state::SiteConfig;
@@ -29,40 +30,23 @@ pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
     .await?)
 }
 
-/// Who emails come from: the platform's name and logo (an absolute URL on `site`).
-pub async fn brand(db: impl PgExecutor<'_>, site: &SiteConfig) -> Result<Brand, Error> {
+/// What the emails of one action need from the settings, in one read of the row.
+pub async fn email_context(
+    db: impl PgExecutor<'_>,
+    site: &SiteConfig,
+) -> Result<EmailContext, Error> {
     let settings = load(db).await?;
-    Ok(Brand {
-        logo_url: settings.logo_url().map(|path| site.link(&path)),
-        name: settings.platform_name,
-    })
-}
-
-/// The owner's wording of the welcome or receipt email ('' for the default).
-pub async fn email_text(db: impl PgExecutor<'_>, kind: EmailKind) -> Result<String, Error> {
-    let texts = sqlx::query!("SELECT welcome_text, receipt_text FROM site_settings")
-        .fetch_one(db)
-        .await?;
-    Ok(match kind {
-        EmailKind::Welcome => texts.welcome_text,
-        EmailKind::PurchaseReceipt => texts.receipt_text,
-        _ => String::new(),
-    })
-}
-
-/// Whether emails of `kind` go out. Verification and password emails always do.
-pub async fn email_enabled(db: impl PgExecutor<'_>, kind: EmailKind) -> Result<bool, Error> {
-    let settings = sqlx::query!(
-        "SELECT send_welcome, send_receipt, send_sale_notification, send_refund FROM site_settings"
-    )
-    .fetch_one(db)
-    .await?;
-    Ok(match kind {
-        EmailKind::Welcome => settings.send_welcome,
-        EmailKind::PurchaseReceipt => settings.send_receipt,
-        EmailKind::SaleNotification => settings.send_sale_notification,
-        EmailKind::RefundConfirmation => settings.send_refund,
-        EmailKind::VerifyEmail | EmailKind::PasswordReset | EmailKind::PasswordChanged => true,
+    Ok(EmailContext {
+        brand: Brand {
+            logo_url: settings.logo_url().map(|path| site.link(&path)),
+            name: settings.platform_name,
+        },
+        welcome_text: settings.welcome_text,
+        receipt_text: settings.receipt_text,
+        send_welcome: settings.send_welcome,
+        send_receipt: settings.send_receipt,
+        send_sale_notification: settings.send_sale_notification,
+        send_refund: settings.send_refund,
     })
 }
 
@@ -194,7 +178,7 @@ pub async fn preview(
     text: String,
 ) -> Result<EmailPreview, Error> {
     let text = paragraph("Text", &text)?;
-    let brand = brand(&state.pool, &state.site).await?;
+    let brand = email_context(&state.pool, &state.site).await?.brand;
     let email = match kind.as_str() {
         "welcome" => templates::welcome(
             &brand,

@@ -4,6 +4,8 @@
 use backend::email::delivery::{deliver_due, Mailer};
 use backend::email::outbox;
 use backend::email::templates::{welcome, Brand};
+use backend::settings::service::email_context;
+use backend::SiteConfig;
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -11,6 +13,11 @@ use tokio::sync::mpsc;
 
 async fn queue(pool: &PgPool, n: usize) {
     let mut tx = pool.begin().await.unwrap();
+    let site = SiteConfig {
+        public_url: "http://x".into(),
+        email_from: "Codex <no-reply@localhost>".into(),
+    };
+    let emails = email_context(&mut *tx, &site).await.unwrap();
     for i in 0..n {
         let email = welcome(
             &Brand::named("Codex"),
@@ -19,7 +26,7 @@ async fn queue(pool: &PgPool, n: usize) {
             "http://x/library",
             "",
         );
-        outbox::enqueue(&mut tx, &email).await.unwrap();
+        outbox::enqueue(&mut tx, &emails, &email).await.unwrap();
     }
     tx.commit().await.unwrap();
 }

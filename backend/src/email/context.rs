@@ -1,0 +1,57 @@
+//! What every email of one action needs from the owner's settings, read once: the brand,
+//! the owner's wording, and which emails are switched on. The settings build it
+//! (`settings::service::email_context`); templates and the outbox only read it.
+
+use super::templates::{Brand, EmailKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailContext {
+    pub brand: Brand,
+    /// The owner's wording of the welcome email ('' for the default).
+    pub welcome_text: String,
+    /// The owner's wording of the receipt ('' for the default).
+    pub receipt_text: String,
+    pub send_welcome: bool,
+    pub send_receipt: bool,
+    pub send_sale_notification: bool,
+    pub send_refund: bool,
+}
+
+impl EmailContext {
+    /// Whether emails of `kind` go out. Verification and password emails always do.
+    pub fn sends(&self, kind: EmailKind) -> bool {
+        match kind {
+            EmailKind::Welcome => self.send_welcome,
+            EmailKind::PurchaseReceipt => self.send_receipt,
+            EmailKind::SaleNotification => self.send_sale_notification,
+            EmailKind::RefundConfirmation => self.send_refund,
+            EmailKind::VerifyEmail | EmailKind::PasswordReset | EmailKind::PasswordChanged => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_emails_go_out_whatever_the_switches() {
+        let all_off = EmailContext {
+            brand: Brand {
+                name: "Codex".into(),
+                logo_url: None,
+            },
+            welcome_text: String::new(),
+            receipt_text: String::new(),
+            send_welcome: false,
+            send_receipt: false,
+            send_sale_notification: false,
+            send_refund: false,
+        };
+        assert!(!all_off.sends(EmailKind::Welcome));
+        assert!(!all_off.sends(EmailKind::RefundConfirmation));
+        assert!(all_off.sends(EmailKind::VerifyEmail));
+        assert!(all_off.sends(EmailKind::PasswordReset));
+        assert!(all_off.sends(EmailKind::PasswordChanged));
+    }
+}
