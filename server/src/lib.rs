@@ -13,6 +13,7 @@ pub mod router;
 pub mod security;
 pub mod session_keys;
 pub mod startup;
+pub mod surface;
 pub mod telemetry;
 pub mod workers;
 

@@ -8,28 +8,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+use crate::surface::{guard_for, Guard};
 use crate::AppContext;
 use backend::auth::{session, users};
-
-#[derive(Debug, PartialEq, Eq)]
-enum Guard {
-    SignedIn,
-    Owner,
-    SetupOnly,
-}
-
-fn guard_for(path: &str) -> Option<Guard> {
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under("/admin") {
-        Some(Guard::Owner)
-    } else if under("/account") || under("/library") || under("/watch") || under("/checkout") {
-        Some(Guard::SignedIn)
-    } else if path == "/setup" {
-        Some(Guard::SetupOnly)
-    } else {
-        None
-    }
-}
 
 pub async fn guard_pages(
     State(ctx): State<AppContext>,
@@ -99,8 +80,6 @@ fn forbidden_page() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn login_redirects_encode_the_target_as_forms_do() {
         for target in [
@@ -115,17 +94,5 @@ mod tests {
                 format!("/login?redirect={encoded}")
             );
         }
-    }
-
-    #[test]
-    fn guards_by_path() {
-        assert_eq!(guard_for("/admin"), Some(Guard::Owner));
-        assert_eq!(guard_for("/admin/emails"), Some(Guard::Owner));
-        assert_eq!(guard_for("/administrator"), None);
-        assert_eq!(guard_for("/account/purchases"), Some(Guard::SignedIn));
-        assert_eq!(guard_for("/library"), Some(Guard::SignedIn));
-        assert_eq!(guard_for("/setup"), Some(Guard::SetupOnly));
-        assert_eq!(guard_for("/"), None);
-        assert_eq!(guard_for("/login"), None);
     }
 }

@@ -1,7 +1,6 @@
 //! The middleware that applies the per-IP rate limits of the account endpoints (DESIGN.md
 //! section 2); the counters themselves are `backend::rate_limit`.
 
-use app::auth::api::{ForgotPassword, Login, Register, ResendVerification};
 use app::error::{accepts_html, AppError};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -9,24 +8,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use backend::rate_limit::{self, Decision, Rule};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
-use leptos::server_fn::ServerFn;
 
 use crate::client_ip::ClientIp;
+use crate::surface;
 use crate::AppContext;
 
 fn rule_for(method: &Method, path: &str) -> Option<Rule> {
     if method != Method::POST {
         return None;
     }
-    // Keyed by each server function's own path, so renaming one cannot drop its limit.
-    [
-        (Login::PATH, rate_limit::LOGIN),
-        (Register::PATH, rate_limit::REGISTER),
-        (ForgotPassword::PATH, rate_limit::FORGOT_PASSWORD),
-        (ResendVerification::PATH, rate_limit::RESEND_VERIFICATION),
-    ]
-    .into_iter()
-    .find_map(|(limited, rule)| (limited == path).then_some(rule))
+    surface::limit_for(path)
 }
 
 pub async fn enforce(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
