@@ -118,7 +118,7 @@ fn ShareMeta(title: String, summary: String, image: Option<String>) -> impl Into
         <Meta property="og:title" content=title/>
         <Meta property="og:description" content=summary/>
         <Meta property="og:type" content="video.other"/>
-        <Meta property="og:site_name" content=crate::site::site_name()/>
+        <Meta property="og:site_name" content=crate::branding::site_name()/>
         {image.map(|src| view! { <Meta property="og:image" content=src/> })}
     }
 }

@@ -7,7 +7,7 @@ use leptos_router::components::{Outlet, A};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
-use crate::site::{get_site_info, BrandColours, SiteInfo, TestModeBanner};
+use crate::branding::{get_site_info, BrandColours, SiteInfo, TestModeBanner};
 
 pub const PLATFORM_NAME: &str = "Codex";
 

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod branding;
 pub mod catalog;
 pub mod content;
 pub mod customers;
@@ -18,7 +19,6 @@ pub mod media;
 pub mod playback;
 pub mod purchases;
 pub mod settings;
-pub mod site;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -60,7 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <meta name="application-name" content=site::site_name()/>
+                <meta name="application-name" content=branding::site_name()/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -95,7 +95,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_auth();
     mark_hydrated();
-    let site_name = site::site_name();
+    let site_name = branding::site_name();
     view! {
         <Stylesheet id="leptos" href="/pkg/codex.css"/>
         <Title formatter=move |title: String| page_title(&title, &site_name)/>

@@ -25,4 +25,4 @@ pub mod settings;
 pub mod state;
 
 pub use error::{Error, Result};
-pub use state::{AppState, SiteConfig};
+pub use state::{AppState, PublicUrl};

@@ -12,7 +12,7 @@ use crate::purchases::gateway::Gateway;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
-    pub site: Arc<SiteConfig>,
+    pub public_url: Arc<PublicUrl>,
     pub storage: MediaStorage,
     /// Signs playback tokens (derived from the session secret; never logged).
     pub playback_key: Arc<[u8]>,
@@ -20,18 +20,22 @@ pub struct AppState {
     pub payments: Arc<Gateway>,
 }
 
-/// Settings the features need to build links and emails.
+/// The site's public base URL, for links that leave the site (emails, Stripe's return
+/// pages).
 #[derive(Debug, Clone)]
-pub struct SiteConfig {
-    /// The public base URL without a trailing slash, e.g. `https://videos.example.com`.
-    pub public_url: String,
-    /// The `From` header of outgoing emails.
-    pub email_from: String,
+pub struct PublicUrl {
+    /// Without a trailing slash, e.g. `https://videos.example.com`.
+    base: String,
 }
 
-impl SiteConfig {
+impl PublicUrl {
+    pub fn new(base: impl Into<String>) -> Self {
+        Self { base: base.into() }
+    }
+
+    /// `path_and_query` (which starts with `/`) as an absolute URL.
     pub fn link(&self, path_and_query: &str) -> String {
-        format!("{}{}", self.public_url, path_and_query)
+        format!("{}{}", self.base, path_and_query)
     }
 }
 

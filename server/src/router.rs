@@ -127,7 +127,10 @@ pub fn build(ctx: AppContext) -> Router {
                 .layer(session_layer)
                 .layer(from_fn_with_state(ctx.clone(), rate_limit_layer::enforce))
                 .layer(from_fn_with_state(ctx.clone(), page_guard::guard_pages))
-                .layer(from_fn_with_state(ctx.app.clone(), app::site::name_pages)),
+                .layer(from_fn_with_state(
+                    ctx.app.clone(),
+                    app::branding::name_pages,
+                )),
         )
         .with_state(ctx)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use backend::media::storage::MediaStorage;
 use backend::purchases::gateway::Gateway;
-use backend::{AppState, SiteConfig};
+use backend::{AppState, PublicUrl};
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
@@ -86,14 +86,10 @@ fn origin_of(url: &str) -> anyhow::Result<String> {
 pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
     let storage = MediaStorage::from_config(&config.media_storage).map_err(anyhow::Error::msg)?;
     let (gateway, checkout_origin) = payments(&config)?;
-    let site = SiteConfig {
-        public_url: config.public_url.clone(),
-        email_from: config.email_from.clone(),
-    };
     Ok(AppContext {
         app: AppState {
             pool,
-            site: Arc::new(site),
+            public_url: Arc::new(PublicUrl::new(config.public_url.clone())),
             storage,
             playback_key: playback_key(&config.session_secret),
             payments: Arc::new(gateway),

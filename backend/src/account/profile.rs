@@ -39,8 +39,8 @@ pub async fn change_email(
     }
     let mut tx = state.pool.begin().await?;
     users::set_email(&mut tx, user.id, &email).await?;
-    let emails = email_context(&mut *tx, &state.site).await?;
-    queue_verification(&mut tx, &state.site, &emails, user, email.as_str()).await?;
+    let emails = email_context(&mut *tx, &state.public_url).await?;
+    queue_verification(&mut tx, &state.public_url, &emails, user, email.as_str()).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, "email address changed");
     Ok(())
@@ -60,8 +60,8 @@ pub async fn change_password(
     let password_hash = hash_password(password.expose().to_string()).await?;
     let mut tx = state.pool.begin().await?;
     let epoch = users::set_password(&mut tx, user.id, &password_hash).await?;
-    let emails = email_context(&mut *tx, &state.site).await?;
-    queue_password_changed(&mut tx, &state.site, &emails, user).await?;
+    let emails = email_context(&mut *tx, &state.public_url).await?;
+    queue_password_changed(&mut tx, &state.public_url, &emails, user).await?;
     tx.commit().await?;
     session::adopt_epoch(session, user.id, epoch).await?;
     tracing::info!(user_id = %user.id, "password changed");

@@ -13,7 +13,7 @@ use crate::email::context::EmailContext;
 use crate::email::{outbox, templates};
 use crate::error::Error;
 use crate::settings::service::email_context;
-use crate::state::{AppState, SiteConfig};
+use crate::state::{AppState, PublicUrl};
 use domain::auth::{
     safe_redirect, Email, NewAccount, NewPassword, Role, UserView, MAX_PASSWORD_LEN,
 };
@@ -91,13 +91,13 @@ pub async fn register(
         },
     )
     .await?;
-    let emails = email_context(&mut *tx, &state.site).await?;
-    queue_verification(&mut tx, &state.site, &emails, &user, &user.email).await?;
+    let emails = email_context(&mut *tx, &state.public_url).await?;
+    queue_verification(&mut tx, &state.public_url, &emails, &user, &user.email).await?;
     let welcome = templates::welcome(
         &emails.brand,
         &user.email,
         &user.name,
-        &state.site.link(paths::LIBRARY),
+        &state.public_url.link(paths::LIBRARY),
         &emails.welcome_text,
     );
     outbox::enqueue(&mut tx, &emails, &welcome).await?;
@@ -111,13 +111,13 @@ pub async fn register(
 /// Issues a verification token for `email` and writes the email to the outbox.
 pub(crate) async fn queue_verification(
     conn: &mut sqlx::PgConnection,
-    site: &SiteConfig,
+    public_url: &PublicUrl,
     emails: &EmailContext,
     user: &UserRecord,
     email: &str,
 ) -> Result<(), Error> {
     let token = tokens::issue(conn, user.id, TokenPurpose::VerifyEmail, Some(email)).await?;
-    let link = site.link(&paths::verify_email(&token));
+    let link = public_url.link(&paths::verify_email(&token));
     let message = templates::verify_email(&emails.brand, email, &user.name, &link);
     outbox::enqueue(conn, emails, &message).await?;
     Ok(())
@@ -183,8 +183,8 @@ pub async fn resend_verification(state: &AppState, user: &SignedIn) -> Result<()
         return Ok(());
     }
     let mut tx = state.pool.begin().await?;
-    let emails = email_context(&mut *tx, &state.site).await?;
-    queue_verification(&mut tx, &state.site, &emails, user, &user.email).await?;
+    let emails = email_context(&mut *tx, &state.public_url).await?;
+    queue_verification(&mut tx, &state.public_url, &emails, user, &user.email).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -195,8 +195,8 @@ pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Erro
     if let Some(user) = users::find_by_email(&state.pool, &email).await? {
         let mut tx = state.pool.begin().await?;
         let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
-        let link = state.site.link(&paths::reset_password(&token));
-        let emails = email_context(&mut *tx, &state.site).await?;
+        let link = state.public_url.link(&paths::reset_password(&token));
+        let emails = email_context(&mut *tx, &state.public_url).await?;
         let message = templates::password_reset(&emails.brand, &user.email, &user.name, &link);
         outbox::enqueue(&mut tx, &emails, &message).await?;
         tx.commit().await?;
@@ -222,8 +222,8 @@ pub async fn reset_password(
     users::set_password(&mut tx, user.id, &password_hash).await?;
     // The link arrived by email, which proves the address.
     users::mark_verified(&mut tx, user.id, &user.email).await?;
-    let emails = email_context(&mut *tx, &state.site).await?;
-    queue_password_changed(&mut tx, &state.site, &emails, &user).await?;
+    let emails = email_context(&mut *tx, &state.public_url).await?;
+    queue_password_changed(&mut tx, &state.public_url, &emails, &user).await?;
     tx.commit().await?;
 
     tracing::info!(user_id = %user.id, "password reset");
@@ -232,7 +232,7 @@ pub async fn reset_password(
 
 pub(crate) async fn queue_password_changed(
     conn: &mut sqlx::PgConnection,
-    site: &SiteConfig,
+    public_url: &PublicUrl,
     emails: &EmailContext,
     user: &UserRecord,
 ) -> Result<(), Error> {
@@ -240,7 +240,7 @@ pub(crate) async fn queue_password_changed(
         &emails.brand,
         &user.email,
         &user.name,
-        &site.link(paths::FORGOT_PASSWORD),
+        &public_url.link(paths::FORGOT_PASSWORD),
     );
     outbox::enqueue(conn, emails, &message).await?;
     Ok(())

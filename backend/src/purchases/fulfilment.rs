@@ -16,7 +16,7 @@ use crate::email::outbox;
 use crate::email::templates::{self, PurchaseFacts};
 use crate::error::Error;
 use crate::settings::service::email_context;
-use crate::state::SiteConfig;
+use crate::state::PublicUrl;
 
 /// What happened to the purchase behind a session or payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ fn today() -> String {
 /// owner's sale notification go to the outbox. Anything else about the session is left.
 pub async fn complete(
     conn: &mut PgConnection,
-    site: &SiteConfig,
+    public_url: &PublicUrl,
     session: &SessionFacts,
 ) -> Result<Outcome, Error> {
     if !session.paid {
@@ -145,8 +145,8 @@ pub async fn complete(
     let amount = domain::content::price_label(purchase.amount_cents);
     let date = today();
     let about = facts(&purchase, &amount, &payment_id, &date);
-    let emails = email_context(&mut *conn, site).await?;
-    let receipt_url = site.link(&format!("/account/purchases/{}", purchase.id));
+    let emails = email_context(&mut *conn, public_url).await?;
+    let receipt_url = public_url.link(&format!("/account/purchases/{}", purchase.id));
     outbox::enqueue(
         conn,
         &emails,
@@ -173,7 +173,7 @@ pub async fn complete(
                 &owner.name,
                 &purchase.email,
                 &about,
-                &site.link("/admin/purchases"),
+                &public_url.link("/admin/purchases"),
             ),
         )
         .await?;
@@ -202,7 +202,7 @@ pub async fn fail(
 /// the owner's refund (after Stripe accepted it) and by `charge.refunded`.
 async fn mark_refunded(
     conn: &mut PgConnection,
-    site: &SiteConfig,
+    public_url: &PublicUrl,
     purchase: &Locked,
     reason: &str,
     refund_id: Option<&str>,
@@ -218,7 +218,7 @@ async fn mark_refunded(
     let amount = domain::content::price_label(purchase.amount_cents);
     let date = today();
     let payment = purchase.payment_intent.clone().unwrap_or_default();
-    let emails = email_context(&mut *conn, site).await?;
+    let emails = email_context(&mut *conn, public_url).await?;
     outbox::enqueue(
         conn,
         &emails,
@@ -228,7 +228,7 @@ async fn mark_refunded(
             &purchase.name,
             &facts(purchase, &amount, &payment, &date),
             reason,
-            &site.link("/account/purchases"),
+            &public_url.link("/account/purchases"),
         ),
     )
     .await?;
@@ -240,7 +240,7 @@ async fn mark_refunded(
 /// purchase once; a partial refund is logged and leaves access alone.
 pub async fn refunded_in_stripe(
     conn: &mut PgConnection,
-    site: &SiteConfig,
+    public_url: &PublicUrl,
     payment_intent: &str,
     fully_refunded: bool,
 ) -> Result<Outcome, Error> {
@@ -254,7 +254,7 @@ pub async fn refunded_in_stripe(
         tracing::warn!(purchase = %purchase.id, "partial refund in Stripe; access kept");
         return Ok(Outcome::AlreadyDone);
     }
-    mark_refunded(conn, site, &purchase, "Refunded in Stripe", None).await?;
+    mark_refunded(conn, public_url, &purchase, "Refunded in Stripe", None).await?;
     Ok(Outcome::Done)
 }
 
@@ -262,7 +262,7 @@ pub async fn refunded_in_stripe(
 /// purchase is refunded in the same transaction that holds its lock.
 pub async fn refund_by_owner(
     conn: &mut PgConnection,
-    site: &SiteConfig,
+    public_url: &PublicUrl,
     gateway: &super::gateway::Gateway,
     purchase_id: Uuid,
     reason: &str,
@@ -284,5 +284,5 @@ pub async fn refund_by_owner(
         }
     };
     let refund_id = gateway.refund(&payment, purchase.id).await?;
-    mark_refunded(conn, site, &purchase, reason, Some(&refund_id)).await
+    mark_refunded(conn, public_url, &purchase, reason, Some(&refund_id)).await
 }

@@ -40,7 +40,7 @@ pub async fn confirm(
     let facts = state.payments.retrieve_session(&session_id).await?;
     if facts.paid {
         let mut tx = state.pool.begin().await?;
-        fulfilment::complete(&mut tx, &state.site, &facts).await?;
+        fulfilment::complete(&mut tx, &state.public_url, &facts).await?;
         tx.commit().await?;
     }
     find().await?.ok_or(Error::NotFound)
@@ -172,7 +172,14 @@ pub async fn refund(
         )));
     }
     let mut tx = state.pool.begin().await?;
-    fulfilment::refund_by_owner(&mut tx, &state.site, &state.payments, purchase_id, reason).await?;
+    fulfilment::refund_by_owner(
+        &mut tx,
+        &state.public_url,
+        &state.payments,
+        purchase_id,
+        reason,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -86,10 +86,10 @@ pub async fn start(
         amount_cents: i64::from(item.price_cents),
         customer_email: &user.email,
         success_url: state
-            .site
+            .public_url
             .link("/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
         cancel_url: state
-            .site
+            .public_url
             .link(&format!("/content/{}?checkout=cancelled", item.slug)),
     };
     match state.payments.create_session(request).await {

@@ -65,11 +65,11 @@ async fn handle(state: &AppState, event: &stripe_webhook::Event) -> Result<Optio
         tx.commit().await?;
         return Ok(None);
     }
-    let site = &state.site;
+    let public_url = &state.public_url;
     let outcome = match &event.data.object {
         EventObject::CheckoutSessionCompleted(session)
         | EventObject::CheckoutSessionAsyncPaymentSucceeded(session) => {
-            fulfilment::complete(&mut tx, site, &SessionFacts::of(session)).await?
+            fulfilment::complete(&mut tx, public_url, &SessionFacts::of(session)).await?
         }
         EventObject::CheckoutSessionExpired(session) => {
             fulfilment::fail(&mut tx, session.id.as_str(), "expired").await?
@@ -81,7 +81,7 @@ async fn handle(state: &AppState, event: &stripe_webhook::Event) -> Result<Optio
             Some(payment) => {
                 fulfilment::refunded_in_stripe(
                     &mut tx,
-                    site,
+                    public_url,
                     payment.id().as_str(),
                     charge.refunded,
                 )

@@ -9,7 +9,7 @@ use crate::email::context::EmailContext;
 use crate::email::templates::{self, Brand};
 use crate::error::Error;
 use crate::state::AppState;
-use crate::state::SiteConfig;
+use crate::state::PublicUrl;
 use domain::auth::Email;
 use domain::settings::{EmailPreview, HexColour, Settings};
 
@@ -33,12 +33,12 @@ pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
 /// What the emails of one action need from the settings, in one read of the row.
 pub async fn email_context(
     db: impl PgExecutor<'_>,
-    site: &SiteConfig,
+    public_url: &PublicUrl,
 ) -> Result<EmailContext, Error> {
     let settings = load(db).await?;
     Ok(EmailContext {
         brand: Brand {
-            logo_url: settings.logo_url().map(|path| site.link(&path)),
+            logo_url: settings.logo_url().map(|path| public_url.link(&path)),
             name: settings.platform_name,
         },
         welcome_text: settings.welcome_text,
@@ -178,13 +178,13 @@ pub async fn preview(
     text: String,
 ) -> Result<EmailPreview, Error> {
     let text = paragraph("Text", &text)?;
-    let brand = email_context(&state.pool, &state.site).await?.brand;
+    let brand = email_context(&state.pool, &state.public_url).await?.brand;
     let email = match kind.as_str() {
         "welcome" => templates::welcome(
             &brand,
             "alex@example.com",
             "Alex",
-            &state.site.link(paths::LIBRARY),
+            &state.public_url.link(paths::LIBRARY),
             &text,
         ),
         "receipt" => templates::purchase_receipt(
@@ -197,7 +197,7 @@ pub async fn preview(
                 payment_id: "pi_sample",
                 date: "27 Nov 2026",
             },
-            &state.site.link("/account/purchases"),
+            &state.public_url.link("/account/purchases"),
             &text,
         ),
         _ => {

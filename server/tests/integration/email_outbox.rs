@@ -5,7 +5,7 @@ use backend::email::delivery::{deliver_due, Mailer};
 use backend::email::outbox;
 use backend::email::templates::{welcome, Brand};
 use backend::settings::service::email_context;
-use backend::SiteConfig;
+use backend::PublicUrl;
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -13,11 +13,8 @@ use tokio::sync::mpsc;
 
 async fn queue(pool: &PgPool, n: usize) {
     let mut tx = pool.begin().await.unwrap();
-    let site = SiteConfig {
-        public_url: "http://x".into(),
-        email_from: "Codex <no-reply@localhost>".into(),
-    };
-    let emails = email_context(&mut *tx, &site).await.unwrap();
+    let public_url = PublicUrl::new("http://x");
+    let emails = email_context(&mut *tx, &public_url).await.unwrap();
     for i in 0..n {
         let email = welcome(
             &Brand::named("Codex"),

@@ -1,4 +1,4 @@
-//! What every page shows about the site itself (name, logo, colour, test mode), loaded with
+//! The branding every page shows (name, logo, colour, test mode), loaded with
 //! the header. Read from the settings row on each page, so an owner's change shows at once
 //! on every app server.
 
