@@ -26,6 +26,8 @@ pub enum AppError {
     InvalidToken,
     #[error("Too many attempts. Please try again later.")]
     RateLimited,
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy,
     #[error("Something went wrong. Please try again.")]
     Internal,
 }
@@ -44,6 +46,7 @@ impl AppError {
             Self::Conflict(_) => 409,
             Self::InvalidToken => 400,
             Self::RateLimited => 429,
+            Self::Busy => 503,
             Self::Internal => 500,
         }
     }
@@ -95,6 +98,7 @@ mod ssr {
                 E::Conflict(message) => Self::Conflict(message),
                 E::InvalidToken => Self::InvalidToken,
                 E::RateLimited => Self::RateLimited,
+                E::Busy => Self::Busy,
                 E::Database(_) | E::Session(_) | E::Storage(_) | E::Internal { .. } => {
                     Self::Internal
                 }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::error::AppError;
+use domain::media::MAX_IMAGE_SIDE;
 
 /// The error of the last run of `action`, if it failed.
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
@@ -50,7 +51,8 @@ pub fn StatusFilter(
 }
 
 /// How an image upload went: the upload routes are plain multipart forms that redirect back
-/// with `?{param}=saved`, `too-large`, `not-an-image` or `missing` (`Refusal::code`).
+/// with `?{param}=saved`, `too-large`, `not-an-image`, `too-many-pixels` or `missing`
+/// (`Refusal::code`).
 /// `noun` names what was saved, `types` and `limit` what the route accepts.
 #[component]
 pub fn UploadOutcome(
@@ -67,6 +69,10 @@ pub fn UploadOutcome(
                 .into_any(),
             "too-large" => alert(format!("That image is larger than {limit}.")).into_any(),
             "not-an-image" => alert(format!("Upload a {types} image.")).into_any(),
+            "too-many-pixels" => alert(format!(
+                "That image is more than {MAX_IMAGE_SIDE} pixels wide or high."
+            ))
+            .into_any(),
             _ => alert("Choose an image to upload.".to_string()).into_any(),
         })
     }

@@ -8,6 +8,9 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+/// What a `Busy` answer tells the client to wait, in seconds.
+pub const BUSY_RETRY_AFTER_SECS: &str = "5";
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +32,9 @@ pub enum Error {
     InvalidToken,
     #[error("Too many attempts. Please try again later.")]
     RateLimited,
+    /// The server is at its limit for this kind of work; the client may retry shortly.
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy,
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("session store error")]
@@ -82,6 +88,7 @@ impl Error {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -118,6 +125,7 @@ impl Error {
             Self::NotFound => json!("NotFound"),
             Self::InvalidToken => json!("InvalidToken"),
             Self::RateLimited => json!("RateLimited"),
+            Self::Busy => json!("Busy"),
             _ => json!("Internal"),
         }
     }
@@ -127,7 +135,14 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
-        (self.status(), axum::Json(self.client_json())).into_response()
+        let mut response = (self.status(), axum::Json(self.client_json())).into_response();
+        if matches!(self, Self::Busy) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(BUSY_RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 

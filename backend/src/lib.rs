@@ -9,12 +9,15 @@
 pub mod access;
 pub mod account;
 pub mod auth;
+pub mod byte_range;
 pub mod content;
+pub mod cpu_work;
 pub mod csv;
 pub mod customers;
 pub mod dashboard;
 pub mod email;
 pub mod error;
+pub mod images;
 pub mod library;
 pub mod media;
 pub mod playback;
@@ -25,4 +28,4 @@ pub mod settings;
 pub mod state;
 
 pub use error::{Error, Result};
-pub use state::{AppState, PublicUrl};
+pub use state::{AppState, FirstRun, PublicUrl};

@@ -33,6 +33,34 @@ pub const RESEND_VERIFICATION: Rule = Rule {
     limit: 5,
     window_secs: 3600,
 };
+/// First-run setup (which may ask for the setup token).
+pub const SETUP_OWNER: Rule = Rule {
+    name: "setup_owner",
+    limit: 10,
+    window_secs: 3600,
+};
+/// Setting a new password from an emailed link (the link's token is checked first).
+pub const RESET_PASSWORD: Rule = Rule {
+    name: "reset_password",
+    limit: 10,
+    window_secs: 15 * 60,
+};
+/// Account changes that check the current password: per IP and per account.
+pub const CHANGE_PASSWORD: Rule = Rule {
+    name: "change_password",
+    limit: 5,
+    window_secs: 15 * 60,
+};
+pub const CHANGE_EMAIL: Rule = Rule {
+    name: "change_email",
+    limit: 5,
+    window_secs: 3600,
+};
+pub const UPDATE_NAME: Rule = Rule {
+    name: "update_name",
+    limit: 20,
+    window_secs: 3600,
+};
 pub const UPLOAD: Rule = Rule {
     name: "upload",
     limit: 10,
@@ -80,6 +108,19 @@ pub async fn hit(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<D
     })
 }
 
+impl Decision {
+    /// The decision of two limits on one request (per IP and per account): refused if
+    /// either refuses, and reporting the one closer to its end.
+    pub fn stricter(self, other: Decision) -> Decision {
+        let key = |d: &Decision| (d.allowed, d.remaining);
+        if key(&other) < key(&self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
 /// Drops counters of windows that ended long ago.
 pub async fn prune(db: impl PgExecutor<'_>) -> Result<u64, Error> {
     let result =
@@ -87,4 +128,30 @@ pub async fn prune(db: impl PgExecutor<'_>) -> Result<u64, Error> {
             .execute(db)
             .await?;
     Ok(result.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(allowed: bool, remaining: i32) -> Decision {
+        Decision {
+            allowed,
+            limit: 5,
+            remaining,
+            reset_at: OffsetDateTime::UNIX_EPOCH,
+            retry_after: 1,
+        }
+    }
+
+    #[test]
+    fn the_stricter_decision_wins() {
+        let open = decision(true, 4);
+        let last = decision(true, 0);
+        let refused = decision(false, 0);
+        assert_eq!(open.stricter(last), last);
+        assert_eq!(last.stricter(open), last);
+        assert_eq!(open.stricter(refused), refused);
+        assert_eq!(refused.stricter(open), refused);
+    }
 }

@@ -14,10 +14,10 @@ pub fn routes() -> Router<AppState> {
             get(media::frame_thumbnail::thumbnail),
         )
         .route("/media/{id}/hls/{*path}", get(media::hls::serve))
+        // Reads no more than the part's own size, once the caller and the upload are checked.
         .route(
             "/media/uploads/{id}/parts/{index}",
-            put(media::upload::put_part)
-                .layer(DefaultBodyLimit::max(media::upload::PART_BODY_LIMIT)),
+            put(media::upload::put_part),
         )
         .route("/content/{id}/thumbnail", get(content::cover_image::serve))
         .route(

@@ -18,6 +18,19 @@ pub struct AppState {
     pub playback_key: Arc<[u8]>,
     /// Stripe, or the local stand-in.
     pub payments: Arc<Gateway>,
+    /// Who may run first-run setup.
+    pub first_run: FirstRun,
+}
+
+/// Who may create the owner account through `/setup` while there is none.
+#[derive(Clone)]
+pub enum FirstRun {
+    /// Anyone who opens the site first (development, tests, previews).
+    Open,
+    /// Whoever types this one-time token (`SETUP_TOKEN`).
+    Token(Arc<str>),
+    /// Nobody: production without `SETUP_TOKEN` creates the owner with `server create-owner`.
+    Closed,
 }
 
 /// The site's public base URL, for links that leave the site (emails, Stripe's return

@@ -7,6 +7,14 @@ use crate::Invalid;
 const MB: u64 = 1024 * 1024;
 pub const MAX_VIDEO_BYTES: u64 = 5 * 1024 * MB;
 pub const MAX_AUDIO_BYTES: u64 = 500 * MB;
+/// The longest media item accepted (12 hours): a probe that says more is refused, and every
+/// lifetime computed from a duration is clamped to it.
+pub const MAX_DURATION_SECONDS: f64 = 12.0 * 3600.0;
+/// The largest video frame accepted (8K).
+pub const MAX_VIDEO_WIDTH: u32 = 7680;
+pub const MAX_VIDEO_HEIGHT: u32 = 4320;
+/// The widest or highest picture (avatar, logo, cover image) the server accepts.
+pub const MAX_IMAGE_SIDE: u32 = 4096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

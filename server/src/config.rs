@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use ipnet::IpNet;
 
@@ -37,6 +38,9 @@ impl AppEnv {
         }
     }
 }
+
+pub const SESSION_COOKIE: &str = "codex_session";
+pub const SECURE_SESSION_COOKIE: &str = "__Host-codex_session";
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/codex";
 const DEV_SESSION_SECRET: &str =
@@ -79,6 +83,26 @@ pub struct Config {
     pub run_workers: bool,
     pub log_json: bool,
     pub payments: Payments,
+    /// `GET /metrics` needs `Authorization: Bearer <token>` when set; production without
+    /// one does not serve metrics at all.
+    pub metrics_token: Option<String>,
+    /// In production, first-run setup at `/setup` needs this one-time token (or is off
+    /// without it: `server create-owner` is the way then).
+    pub setup_token: Option<String>,
+    pub limits: Limits,
+}
+
+/// What one request and one connection may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A client must send its request headers within this time.
+    pub header_read_timeout: Duration,
+    /// A request must be answered within this time (its body read included).
+    pub request_timeout: Duration,
+    /// Requests served at once; more get 503 at once.
+    pub max_concurrent_requests: usize,
+    /// The longest one SQL statement may run.
+    pub statement_timeout: Duration,
 }
 
 /// Secrets never appear in logs, not even through `{:?}`.
@@ -100,6 +124,15 @@ impl fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("media_storage", &self.media_storage)
             .field("run_workers", &self.run_workers)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "setup_token",
+                &self.setup_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("limits", &self.limits)
             .field(
                 "payments",
                 &match &self.payments {
@@ -198,15 +231,43 @@ impl Config {
             .transpose()?
             .unwrap_or_default();
 
-        let max_connections = lookup("DATABASE_MAX_CONNECTIONS")
-            .map(|v| {
-                v.parse::<u32>()
-                    .map_err(|e| ConfigError::Invalid("DATABASE_MAX_CONNECTIONS", e.to_string()))
-            })
-            .transpose()?
-            .unwrap_or(10);
+        let number = |key: &'static str, default: u64| -> Result<u64, ConfigError> {
+            lookup(key)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| {
+                            ConfigError::Invalid(key, "must be a positive number".into())
+                        })
+                })
+                .transpose()
+                .map(|v| v.unwrap_or(default))
+        };
+        let max_connections = number("DATABASE_MAX_CONNECTIONS", 10)? as u32;
+        let limits = Limits {
+            header_read_timeout: Duration::from_secs(number("HEADER_READ_TIMEOUT_SECS", 10)?),
+            request_timeout: Duration::from_secs(number("REQUEST_TIMEOUT_SECS", 60)?),
+            max_concurrent_requests: number("MAX_CONCURRENT_REQUESTS", 512)? as usize,
+            statement_timeout: Duration::from_secs(number("DATABASE_STATEMENT_TIMEOUT_SECS", 30)?),
+        };
 
-        let payments = payments(&lookup, production)?;
+        let payments = payments(&lookup, env)?;
+        let metrics_token = lookup("METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError::Invalid(
+                "METRICS_TOKEN",
+                "must be at least 16 characters".into(),
+            ));
+        }
+        let setup_token = lookup("SETUP_TOKEN");
+        if setup_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError::Invalid(
+                "SETUP_TOKEN",
+                "must be at least 16 characters".into(),
+            ));
+        }
 
         Ok(Self {
             env,
@@ -228,12 +289,26 @@ impl Config {
                 .map(|v| v == "json")
                 .unwrap_or(production),
             payments,
+            metrics_token,
+            setup_token,
+            limits,
         })
     }
 
     /// Cookies get `Secure` in production and whenever the site is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.env == AppEnv::Production || self.public_url.starts_with("https://")
+    }
+
+    /// The session cookie's name: with `Secure`, the `__Host-` prefix makes browsers refuse
+    /// it unless it is secure, host-only and for `/`, so a sibling subdomain cannot plant or
+    /// shadow it.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies() {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
     }
 
     /// The origin (`scheme://host[:port]`) of the public URL.
@@ -279,11 +354,14 @@ fn parse_proxies(value: &str) -> Result<Vec<IpNet>, ConfigError> {
 }
 
 /// Stripe when `STRIPE_SECRET_KEY` is set; otherwise the local stand-in, which production
-/// refuses.
+/// refuses. Production takes live keys (test keys only with `STRIPE_ALLOW_TEST_KEYS=true`,
+/// for a rehearsal) and previews take test keys only, so that a preview can never charge a
+/// card.
 fn payments(
     lookup: &impl Fn(&str) -> Option<String>,
-    production: bool,
+    env: AppEnv,
 ) -> Result<Payments, ConfigError> {
+    let production = env == AppEnv::Production;
     let Some(secret_key) = lookup("STRIPE_SECRET_KEY") else {
         if production {
             return Err(ConfigError::Missing("STRIPE_SECRET_KEY"));
@@ -294,14 +372,31 @@ fn payments(
             .map_err(|e| ConfigError::Invalid("STRIPE_STANDIN_ADDR", format!("{e}")))?;
         return Ok(Payments::Standin { addr });
     };
-    if !["sk_live_", "sk_test_", "rk_live_", "rk_test_"]
+    let live = ["sk_live_", "rk_live_"]
         .iter()
-        .any(|prefix| secret_key.starts_with(prefix))
-    {
+        .any(|prefix| secret_key.starts_with(prefix));
+    let test = ["sk_test_", "rk_test_"]
+        .iter()
+        .any(|prefix| secret_key.starts_with(prefix));
+    if !live && !test {
         return Err(ConfigError::Invalid(
             "STRIPE_SECRET_KEY",
             "expected a Stripe secret key (sk_live_..., sk_test_... or a restricted rk_ key)"
                 .into(),
+        ));
+    }
+    let allow_test_keys = lookup("STRIPE_ALLOW_TEST_KEYS").is_some_and(|v| v == "true");
+    if production && test && !allow_test_keys {
+        return Err(ConfigError::Invalid(
+            "STRIPE_SECRET_KEY",
+            "production needs a live key (set STRIPE_ALLOW_TEST_KEYS=true to rehearse with a test key)"
+                .into(),
+        ));
+    }
+    if env == AppEnv::Preview && live {
+        return Err(ConfigError::Invalid(
+            "STRIPE_SECRET_KEY",
+            "previews take test keys only, never a live key".into(),
         ));
     }
     let webhook_secret = match lookup("STRIPE_WEBHOOK_SECRET") {
@@ -342,6 +437,7 @@ mod tests {
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert!(!c.secure_cookies());
+        assert_eq!(c.session_cookie_name(), "codex_session");
     }
 
     #[test]
@@ -388,6 +484,7 @@ mod tests {
         vars.push(("SESSION_SECRET", &secret));
         let c = config(&vars).unwrap();
         assert!(c.secure_cookies());
+        assert_eq!(c.session_cookie_name(), "__Host-codex_session");
         assert!(c.log_json);
     }
 
@@ -440,6 +537,65 @@ mod tests {
             config(&with_base),
             Err(ConfigError::Invalid("STRIPE_API_BASE", _))
         ));
+    }
+
+    #[test]
+    fn keys_match_the_environment() {
+        let secret = "x".repeat(64);
+        let production = vec![
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://db/codex"),
+            ("PUBLIC_URL", "https://videos.example.com"),
+            ("SMTP_URL", "smtp://localhost"),
+            ("SESSION_SECRET", secret.as_str()),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ];
+        for key in ["sk_test_1", "rk_test_1"] {
+            let mut vars = production.clone();
+            vars.push(("STRIPE_SECRET_KEY", key));
+            assert!(
+                matches!(
+                    config(&vars),
+                    Err(ConfigError::Invalid("STRIPE_SECRET_KEY", _))
+                ),
+                "{key}"
+            );
+            vars.push(("STRIPE_ALLOW_TEST_KEYS", "true"));
+            assert!(config(&vars).is_ok(), "{key} allowed explicitly");
+        }
+        for key in ["sk_live_1", "rk_live_1"] {
+            let preview = [
+                ("APP_ENV", "preview"),
+                ("STRIPE_SECRET_KEY", key),
+                ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+            ];
+            assert!(
+                matches!(
+                    config(&preview),
+                    Err(ConfigError::Invalid("STRIPE_SECRET_KEY", _))
+                ),
+                "{key}"
+            );
+        }
+        let preview_test = [
+            ("APP_ENV", "preview"),
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ];
+        assert!(config(&preview_test).is_ok());
+    }
+
+    #[test]
+    fn limits_have_defaults_and_refuse_nonsense() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.limits.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.limits.max_concurrent_requests, 512);
+        let c = config(&[("REQUEST_TIMEOUT_SECS", "5")]).unwrap();
+        assert_eq!(c.limits.request_timeout, Duration::from_secs(5));
+        for bad in ["0", "-1", "soon"] {
+            assert!(config(&[("REQUEST_TIMEOUT_SECS", bad)]).is_err(), "{bad}");
+        }
+        assert!(config(&[("METRICS_TOKEN", "short")]).is_err());
     }
 
     #[test]

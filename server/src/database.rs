@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sqlx::migrate::{MigrateDatabase, Migrator};
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
 use crate::config::redact_url;
@@ -11,17 +11,40 @@ use crate::config::redact_url;
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
 pub async fn connect(database_url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    connect_with(database_url, max_connections, None).await
+}
+
+/// The serving pool: every statement on it is cut off after `statement_timeout`, so one slow
+/// query cannot hold a connection (and the requests queued behind it) for ever.
+pub async fn connect_for_serving(
+    database_url: &str,
+    max_connections: u32,
+    statement_timeout: Duration,
+) -> anyhow::Result<PgPool> {
+    connect_with(database_url, max_connections, Some(statement_timeout)).await
+}
+
+async fn connect_with(
+    database_url: &str,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> anyhow::Result<PgPool> {
+    let unreachable = |e: sqlx::Error| {
+        anyhow::anyhow!(
+            "cannot connect to the database at {}: {e}",
+            redact_url(database_url)
+        )
+    };
+    let mut options: PgConnectOptions = database_url.parse().map_err(unreachable)?;
+    if let Some(timeout) = statement_timeout {
+        options = options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
+    }
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(database_url)
+        .connect_with(options)
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot connect to the database at {}: {e}",
-                redact_url(database_url)
-            )
-        })
+        .map_err(unreachable)
 }
 
 /// Creates the database when it does not exist yet (development and previews).

@@ -5,10 +5,12 @@
 pub mod client_ip;
 pub mod config;
 pub mod database;
+pub mod http_server;
 pub mod metrics;
 pub mod ops;
 pub mod page_guard;
 pub mod rate_limit_layer;
+pub mod request_limits;
 pub mod router;
 pub mod security;
 pub mod session_keys;
@@ -35,6 +37,9 @@ pub struct AppContext {
     pub public_origin: String,
     /// Where "Buy now" sends the browser: Stripe Checkout or the stand-in.
     pub checkout_origin: String,
+    pub in_flight: request_limits::InFlight,
+    /// The `Host` values this server answers to (`security::known_hosts`).
+    pub known_hosts: Arc<[String]>,
 }
 
 impl FromRef<AppContext> for LeptosOptions {

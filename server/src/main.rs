@@ -1,13 +1,12 @@
 //! The `server` binary: `serve` (default), `migrate` and `create-owner`.
 
 use std::io::{BufRead, IsTerminal};
-use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use domain::auth::NewAccount;
 use server::config::{AppEnv, Config};
-use server::{database, router, startup, telemetry, workers};
+use server::{database, http_server, router, startup, telemetry, workers};
 
 #[derive(Parser)]
 #[command(
@@ -70,7 +69,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if config.env != AppEnv::Production {
         database::create_if_missing(&config.database_url).await?;
     }
-    let pool = database::connect(&config.database_url, config.database_max_connections).await?;
+    let pool = database::connect_for_serving(
+        &config.database_url,
+        config.database_max_connections,
+        config.limits.statement_timeout,
+    )
+    .await?;
     if config.env != AppEnv::Production {
         database::migrate(&pool)
             .await
@@ -79,6 +83,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(?config, "starting codex");
     let addr = config.site_addr;
     let public_url = config.public_url.clone();
+    let header_read_timeout = config.limits.header_read_timeout;
     let context = startup::context(config, pool)?;
     let _workers = workers::spawn_all(&context);
     let app = router::build(context);
@@ -86,12 +91,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!("listening on http://{addr} (public URL {public_url})");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    http_server::serve(listener, app, header_read_timeout, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }

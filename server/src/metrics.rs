@@ -1,8 +1,11 @@
 //! Prometheus metrics: requests and latency by route, and the database pool.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
@@ -86,30 +89,78 @@ impl Default for Metrics {
     }
 }
 
+/// The method as a label: one of a fixed set, so odd methods cannot add series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+/// The paths of the registered server functions, read once.
+fn server_fn_paths() -> &'static HashSet<&'static str> {
+    static PATHS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    PATHS.get_or_init(|| {
+        leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path)
+            .collect()
+    })
+}
+
+/// The route as a label: a route of the router or a registered server function, so that
+/// made-up paths cannot add series either.
+fn route_label(matched: Option<&str>, path: &str) -> String {
+    match matched {
+        Some(SERVER_FN_ROUTE) if server_fn_paths().contains(path) => path.to_owned(),
+        Some(route) => route.to_owned(),
+        None => "fallback".to_owned(),
+    }
+}
+
 pub async fn track(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
-    let matched = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned());
-    let path = request.uri().path().to_owned();
+    let method = method_label(request.method());
+    let route = route_label(
+        request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str),
+        request.uri().path(),
+    );
     let response = next.run(request).await;
 
     let status = response.status();
-    let route = match matched.as_deref() {
-        // Name each server function, but only the ones that exist (unknown paths get 400).
-        Some(SERVER_FN_ROUTE) if status.as_u16() != 400 => path,
-        Some(route) => route.to_owned(),
-        None => "fallback".to_owned(),
-    };
     ctx.metrics
         .requests
-        .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+        .with_label_values(&[method, route.as_str(), status.as_str()])
         .inc();
     ctx.metrics
         .latency
-        .with_label_values(&[method.as_str(), route.as_str()])
+        .with_label_values(&[method, route.as_str()])
         .observe(started.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_come_from_fixed_sets() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        let odd = Method::from_bytes(b"XYZZY1").unwrap();
+        assert_eq!(method_label(&odd), "OTHER");
+        assert_eq!(route_label(Some("/health"), "/health"), "/health");
+        assert_eq!(route_label(None, "/made/up/123"), "fallback");
+        assert_eq!(
+            route_label(Some(SERVER_FN_ROUTE), "/api/made_up_123"),
+            SERVER_FN_ROUTE
+        );
+    }
 }

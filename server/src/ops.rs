@@ -1,13 +1,14 @@
 //! Operations endpoints: liveness, readiness and metrics.
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::config::AppEnv;
 use crate::AppContext;
 
 /// Liveness: exactly `status`, `service`, `version`, `environment` and `timestamp`.
@@ -50,7 +51,21 @@ fn not_ready(reason: &str) -> Response {
         .into_response()
 }
 
-pub async fn metrics(State(ctx): State<AppContext>) -> Response {
+/// Prometheus text. With `METRICS_TOKEN` set, only for `Authorization: Bearer <token>`;
+/// production without a token does not serve it (404), so nobody outside reads it.
+pub async fn metrics(State(ctx): State<AppContext>, headers: HeaderMap) -> Response {
+    match (&ctx.config.metrics_token, ctx.config.env) {
+        (Some(token), _) if !bearer_matches(&headers, token) => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics need a token",
+            )
+                .into_response();
+        }
+        (None, AppEnv::Production) => return StatusCode::NOT_FOUND.into_response(),
+        _ => {}
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -59,4 +74,13 @@ pub async fn metrics(State(ctx): State<AppContext>) -> Response {
         ctx.metrics.render(&ctx.app.pool),
     )
         .into_response()
+}
+
+fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| bool::from(given.trim().as_bytes().ct_eq(token.as_bytes())))
 }

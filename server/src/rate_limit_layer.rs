@@ -8,20 +8,49 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use backend::rate_limit::{self, Decision, Rule};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+use tower_sessions::Session;
 
 use crate::client_ip::ClientIp;
-use crate::surface;
+use crate::surface::{self, Scope};
 use crate::AppContext;
 
-fn rule_for(method: &Method, path: &str) -> Option<Rule> {
+fn rule_for(method: &Method, path: &str) -> Option<(Rule, Scope)> {
     if method != Method::POST {
         return None;
     }
     surface::limit_for(path)
 }
 
+/// Counts the request against its limit: per IP, and per account too where the scope says
+/// so and someone is signed in. `None` when the database cannot be reached.
+async fn decide(
+    ctx: &AppContext,
+    ip: &str,
+    session: Option<Session>,
+    rule: Rule,
+    scope: Scope,
+) -> Option<Decision> {
+    let mut decision = rate_limit::hit(&ctx.app.pool, rule, ip).await.ok()?;
+    if scope == Scope::IpAndAccount {
+        let user = match session {
+            Some(session) => backend::auth::session::claimed_user_id(&session).await,
+            None => None,
+        };
+        if let Some(user) = user {
+            let account = rate_limit::hit(&ctx.app.pool, rule, &format!("user:{user}"))
+                .await
+                .ok()?;
+            decision = decision.stricter(account);
+        }
+    }
+    if !decision.allowed {
+        tracing::warn!(rule = rule.name, %ip, "rate limit reached");
+    }
+    Some(decision)
+}
+
 pub async fn enforce(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
-    let Some(rule) = rule_for(request.method(), request.uri().path()) else {
+    let Some((rule, scope)) = rule_for(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
     let ip = request
@@ -29,13 +58,12 @@ pub async fn enforce(State(ctx): State<AppContext>, request: Request, next: Next
         .get::<ClientIp>()
         .map(|ClientIp(ip)| ip.to_string())
         .unwrap_or_default();
-    let decision = match rate_limit::hit(&ctx.app.pool, rule, &ip).await {
-        Ok(decision) => decision,
-        // Without the database the request itself fails; do not hide that behind a 429.
-        Err(_) => return next.run(request).await,
+    let session = request.extensions().get::<Session>().cloned();
+    // Without the database the request itself fails; do not hide that behind a 429.
+    let Some(decision) = decide(&ctx, &ip, session, rule, scope).await else {
+        return next.run(request).await;
     };
     if !decision.allowed {
-        tracing::warn!(rule = rule.name, %ip, "rate limit reached");
         let wants_html = accepts_html(request.headers());
         let mut response = too_many_requests(request.uri().path(), wants_html);
         add_headers(response.headers_mut(), &decision, true);

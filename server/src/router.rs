@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::HeaderName;
+use axum::http::{HeaderName, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -20,17 +20,22 @@ use leptos_axum::{
 };
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutBody, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::security::CspNonce;
-use crate::{client_ip, ops, page_guard, rate_limit_layer, security, session_keys, AppContext};
+use crate::{
+    client_ip, ops, page_guard, rate_limit_layer, request_limits, security, session_keys,
+    AppContext,
+};
 
-pub const SESSION_COOKIE: &str = "codex_session";
+pub use crate::config::SESSION_COOKIE;
 
 /// What every page render and server function call can reach through `use_context`.
 fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -65,7 +70,7 @@ pub fn build(ctx: AppContext) -> Router {
     let options = ctx.leptos_options.clone();
 
     let session_layer = SessionManagerLayer::new(PostgresStore::new(ctx.app.pool.clone()))
-        .with_name(SESSION_COOKIE)
+        .with_name(config.session_cookie_name())
         .with_secure(config.secure_cookies())
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
@@ -107,11 +112,34 @@ pub fn build(ctx: AppContext) -> Router {
             ServiceBuilder::new()
                 .layer(from_fn_with_state(ctx.clone(), security::security_headers))
                 .layer(CatchPanicLayer::new())
-                .layer(CompressionLayer::new())
+                .layer(
+                    CompressionLayer::new().compress_when(
+                        // Media is compressed already, and must keep its byte ranges.
+                        DefaultPredicate::new()
+                            .and(NotForContentType::const_new("video/"))
+                            .and(NotForContentType::const_new("audio/")),
+                    ),
+                )
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(trace)
                 .layer(from_fn_with_state(ctx.clone(), crate::metrics::track))
+                .layer(from_fn_with_state(
+                    ctx.clone(),
+                    request_limits::limit_concurrency,
+                ))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    config.limits.request_timeout,
+                ))
+                .layer(RequestBodyTimeoutLayer::new(
+                    request_limits::BODY_IDLE_TIMEOUT,
+                ))
+                .map_request(|request: Request<TimeoutBody<Body>>| request.map(Body::new))
+                .layer(from_fn_with_state(
+                    ctx.clone(),
+                    security::reject_unknown_host,
+                ))
                 .layer(from_fn_with_state(
                     ctx.clone(),
                     client_ip::resolve_client_ip,

@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
@@ -29,6 +29,7 @@ pub async fn security_headers(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
     request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let signed_in = carries_session(request.headers(), ctx.config.session_cookie_name());
 
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -45,6 +46,19 @@ pub async fn security_headers(
         if let Ok(value) = HeaderValue::from_str(&csp) {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
+    }
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
+    // A page or an answer made for a signed-in person must stay out of shared caches and
+    // the back-forward cache of a shared computer.
+    let personal = signed_in && is_page_or_data(headers.get(header::CONTENT_TYPE));
+    if personal && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
     }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
@@ -64,6 +78,31 @@ pub async fn security_headers(
     response
 }
 
+/// The browser features no page of Codex uses (fullscreen and picture-in-picture, which
+/// the player uses, stay allowed for the site itself).
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), \
+     interest-cohort=(), browsing-topics=(), fullscreen=(self), picture-in-picture=(self)";
+
+/// Whether the request carries a session cookie (a signed-in person, most likely).
+fn carries_session(headers: &axum::http::HeaderMap, cookie_name: &str) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| {
+            pair.trim()
+                .split_once('=')
+                .is_some_and(|(name, _)| name == cookie_name)
+        })
+}
+
+fn is_page_or_data(content_type: Option<&HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
+}
+
 fn is_state_changing(method: &Method) -> bool {
     matches!(
         *method,
@@ -71,8 +110,9 @@ fn is_state_changing(method: &Method) -> bool {
     )
 }
 
-/// Refuses a state-changing request whose `Origin` is another site. The app's own origin
-/// is its public URL, or the `Host` the browser addressed (a browser sets both).
+/// Refuses a state-changing request whose `Origin` is not the public URL's: the one
+/// origin pages are served from (the `Host` header is the client's word, so it proves
+/// nothing).
 pub async fn reject_foreign_origin(
     State(ctx): State<AppContext>,
     request: Request,
@@ -81,11 +121,7 @@ pub async fn reject_foreign_origin(
     if is_state_changing(request.method()) {
         if let Some(origin) = request.headers().get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or_default();
-            let host = request
-                .headers()
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok());
-            if !origin_allowed(origin, &ctx.public_origin, host) {
+            if origin != ctx.public_origin {
                 tracing::warn!(origin, "refused a cross-origin state-changing request");
                 return forbidden();
             }
@@ -94,20 +130,61 @@ pub async fn reject_foreign_origin(
     next.run(request).await
 }
 
-pub fn origin_allowed(origin: &str, public_origin: &str, host: Option<&str>) -> bool {
-    if origin == public_origin {
-        return true;
+/// The `Host` values the server answers to: the public URL's host (with and without its
+/// default port) and the address it listens on (for probes and direct checks).
+pub fn known_hosts(public_url: &str, site_addr: std::net::SocketAddr) -> Vec<String> {
+    let mut hosts = vec![site_addr.to_string()];
+    if let Ok(url) = url::Url::parse(public_url) {
+        if let Some(host) = url.host_str() {
+            let port = url.port_or_known_default();
+            hosts.push(match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_string(),
+            });
+            if let (None, Some(port)) = (url.port(), port) {
+                hosts.push(format!("{host}:{port}"));
+            }
+        }
     }
-    let Ok(url) = url::Url::parse(origin) else {
-        return false;
-    };
-    let origin_host = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        _ => return false,
-    };
-    matches!(url.scheme(), "http" | "https")
-        && host.is_some_and(|h| h.eq_ignore_ascii_case(&origin_host))
+    hosts.iter_mut().for_each(|h| h.make_ascii_lowercase());
+    hosts
+}
+
+/// Refuses a request for a host this server is not (`421 Misdirected Request`): links and
+/// redirects are built from the public URL, and a request that names another host is a
+/// misrouted or forged one. Health and readiness probes are answered whatever the host.
+pub async fn reject_unknown_host(
+    State(ctx): State<AppContext>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if path == "/health" || path == "/ready" {
+        return next.run(request).await;
+    }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    let known = host.is_some_and(|host| {
+        ctx.known_hosts
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(host))
+    });
+    if !known {
+        tracing::warn!(
+            host = host.unwrap_or_default(),
+            "refused a request for an unknown host"
+        );
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            Body::from("Unknown host."),
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 fn forbidden() -> Response {
@@ -121,27 +198,22 @@ fn forbidden() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::origin_allowed;
+    use super::known_hosts;
 
     #[test]
-    fn origins() {
-        let public = "https://videos.example.com";
-        assert!(origin_allowed("https://videos.example.com", public, None));
-        assert!(origin_allowed(
-            "http://127.0.0.1:3000",
-            public,
-            Some("127.0.0.1:3000")
-        ));
-        assert!(!origin_allowed(
-            "https://evil.example",
-            public,
-            Some("videos.example.com")
-        ));
-        assert!(!origin_allowed("null", public, Some("videos.example.com")));
-        assert!(!origin_allowed(
-            "http://127.0.0.1:3001",
-            public,
-            Some("127.0.0.1:3000")
-        ));
+    fn hosts_of_the_public_url_and_the_listener() {
+        let addr = "127.0.0.1:3000".parse().unwrap();
+        assert_eq!(
+            known_hosts("https://Videos.example.com", addr),
+            [
+                "127.0.0.1:3000",
+                "videos.example.com",
+                "videos.example.com:443"
+            ]
+        );
+        assert_eq!(
+            known_hosts("http://127.0.0.1:3000", addr),
+            ["127.0.0.1:3000", "127.0.0.1:3000"]
+        );
     }
 }

@@ -9,7 +9,6 @@ use axum::response::Response;
 use sha2::{Digest, Sha512};
 use tower_sessions::cookie::{Cookie, CookieJar, Key};
 
-use crate::router::SESSION_COOKIE;
 use crate::AppContext;
 
 /// The 64-byte signing key derived from a secret.
@@ -19,23 +18,23 @@ pub fn key_from_secret(secret: &str) -> Key {
 
 /// Re-signs `value` (as sent, percent-encoded) with `current` when it is not valid under
 /// `current` but is under `previous`; returns the encoded value to send on.
-pub fn resign(value: &str, current: &Key, previous: &Key) -> Option<String> {
-    let original = Cookie::parse_encoded(format!("{SESSION_COOKIE}={value}"))
+pub fn resign(name: &str, value: &str, current: &Key, previous: &Key) -> Option<String> {
+    let original = Cookie::parse_encoded(format!("{name}={value}"))
         .ok()?
         .into_owned();
     let mut jar = CookieJar::new();
     jar.add_original(original);
-    if jar.signed(current).get(SESSION_COOKIE).is_some() {
+    if jar.signed(current).get(name).is_some() {
         return None;
     }
-    let plain = jar.signed(previous).get(SESSION_COOKIE)?;
+    let plain = jar.signed(previous).get(name)?;
     let mut out = CookieJar::new();
     out.signed_mut(current)
-        .add(Cookie::new(SESSION_COOKIE, plain.value().to_owned()));
-    out.get(SESSION_COOKIE).map(|c| {
+        .add(Cookie::new(name.to_owned(), plain.value().to_owned()));
+    out.get(name).map(|c| {
         c.encoded()
             .to_string()
-            .trim_start_matches(&format!("{SESSION_COOKIE}="))
+            .trim_start_matches(&format!("{name}="))
             .to_owned()
     })
 }
@@ -57,17 +56,18 @@ pub async fn accept_previous_secret(
     else {
         return next.run(request).await;
     };
+    let session_cookie = ctx.config.session_cookie_name();
     let mut changed = false;
     let rewritten: Vec<String> = cookie_header
         .split(';')
         .map(|pair| {
             let pair = pair.trim();
             match pair.split_once('=') {
-                Some((name, value)) if name == SESSION_COOKIE => {
-                    match resign(value, &current, &previous) {
+                Some((name, value)) if name == session_cookie => {
+                    match resign(session_cookie, value, &current, &previous) {
                         Some(resigned) => {
                             changed = true;
-                            format!("{SESSION_COOKIE}={resigned}")
+                            format!("{session_cookie}={resigned}")
                         }
                         None => pair.to_owned(),
                     }
@@ -87,6 +87,7 @@ pub async fn accept_previous_secret(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SESSION_COOKIE;
 
     fn signed(key: &Key, value: &str) -> String {
         let mut jar = CookieJar::new();
@@ -103,10 +104,18 @@ mod tests {
         let old = key_from_secret(&"o".repeat(64));
         let new = key_from_secret(&"n".repeat(64));
         let cookie = signed(&old, "session-id");
-        let resigned = resign(&cookie, &new, &old).expect("resigned");
+        let resigned = resign(SESSION_COOKIE, &cookie, &new, &old).expect("resigned");
         assert_eq!(resigned, signed(&new, "session-id"));
-        assert_eq!(resign(&resigned, &new, &old), None, "already current");
+        assert_eq!(
+            resign(SESSION_COOKIE, &resigned, &new, &old),
+            None,
+            "already current"
+        );
         let stranger = key_from_secret(&"s".repeat(64));
-        assert_eq!(resign(&signed(&stranger, "x"), &new, &old), None, "forged");
+        assert_eq!(
+            resign(SESSION_COOKIE, &signed(&stranger, "x"), &new, &old),
+            None,
+            "forged"
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use backend::media::storage::MediaStorage;
 use backend::purchases::gateway::Gateway;
-use backend::{AppState, PublicUrl};
+use backend::{AppState, FirstRun, PublicUrl};
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
@@ -83,6 +83,15 @@ fn origin_of(url: &str) -> anyhow::Result<String> {
     Ok(parsed.origin().ascii_serialization())
 }
 
+/// Production opens `/setup` only to whoever has `SETUP_TOKEN`, and not at all without one.
+fn first_run(config: &Config) -> FirstRun {
+    match (&config.setup_token, config.env) {
+        (Some(token), _) => FirstRun::Token(token.as_str().into()),
+        (None, AppEnv::Production) => FirstRun::Closed,
+        (None, _) => FirstRun::Open,
+    }
+}
+
 pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
     let storage = MediaStorage::from_config(&config.media_storage).map_err(anyhow::Error::msg)?;
     let (gateway, checkout_origin) = payments(&config)?;
@@ -93,10 +102,13 @@ pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
             storage,
             playback_key: playback_key(&config.session_secret),
             payments: Arc::new(gateway),
+            first_run: first_run(&config),
         },
         leptos_options: leptos_options(&config),
         checkout_origin,
         public_origin: config.public_origin(),
+        in_flight: crate::request_limits::InFlight::new(config.limits.max_concurrent_requests),
+        known_hosts: crate::security::known_hosts(&config.public_url, config.site_addr).into(),
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),
     })

@@ -3,7 +3,10 @@
 //! handlers in `backend::routes`; the middleware that applies these tables is
 //! `page_guard` and `rate_limit_layer`.
 
-use app::auth::api::{ForgotPassword, Login, Register, ResendVerification};
+use app::account::api::{ChangeEmail, ChangePassword, UpdateName};
+use app::auth::api::{
+    ForgotPassword, Login, Register, ResendVerification, ResetPassword, SetupOwner,
+};
 use backend::rate_limit::{self, Rule};
 use leptos::server_fn::ServerFn;
 
@@ -28,13 +31,43 @@ const GUARDED_PAGES: [(&str, Guard); 6] = [
     ("/setup", Guard::SetupOnly),
 ];
 
-/// The per-IP limits of server functions (DESIGN.md section 2), keyed by each function's
-/// own path, so renaming one cannot drop its limit.
-const LIMITED_FUNCTIONS: [(&str, Rule); 4] = [
-    (Login::PATH, rate_limit::LOGIN),
-    (Register::PATH, rate_limit::REGISTER),
-    (ForgotPassword::PATH, rate_limit::FORGOT_PASSWORD),
-    (ResendVerification::PATH, rate_limit::RESEND_VERIFICATION),
+/// Whom a limit counts: the client's IP address, or that and the signed-in account too
+/// (so that many addresses cannot take turns at one account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Ip,
+    IpAndAccount,
+}
+
+/// The limits of server functions (DESIGN.md section 2, and every function that checks a
+/// password or a token), keyed by each function's own path, so renaming one cannot drop
+/// its limit.
+const LIMITED_FUNCTIONS: [(&str, Rule, Scope); 9] = [
+    (Login::PATH, rate_limit::LOGIN, Scope::Ip),
+    (Register::PATH, rate_limit::REGISTER, Scope::Ip),
+    (ForgotPassword::PATH, rate_limit::FORGOT_PASSWORD, Scope::Ip),
+    (
+        ResendVerification::PATH,
+        rate_limit::RESEND_VERIFICATION,
+        Scope::Ip,
+    ),
+    (ResetPassword::PATH, rate_limit::RESET_PASSWORD, Scope::Ip),
+    (SetupOwner::PATH, rate_limit::SETUP_OWNER, Scope::Ip),
+    (
+        ChangePassword::PATH,
+        rate_limit::CHANGE_PASSWORD,
+        Scope::IpAndAccount,
+    ),
+    (
+        ChangeEmail::PATH,
+        rate_limit::CHANGE_EMAIL,
+        Scope::IpAndAccount,
+    ),
+    (
+        UpdateName::PATH,
+        rate_limit::UPDATE_NAME,
+        Scope::IpAndAccount,
+    ),
 ];
 
 /// The guard of the page at `path`, if any. `/setup` is guarded alone, not what is under it.
@@ -50,10 +83,10 @@ pub fn guard_for(path: &str) -> Option<Guard> {
 }
 
 /// The rate limit of a server function called at `path` (a POST), if any.
-pub fn limit_for(path: &str) -> Option<Rule> {
+pub fn limit_for(path: &str) -> Option<(Rule, Scope)> {
     LIMITED_FUNCTIONS
         .iter()
-        .find_map(|&(limited, rule)| (limited == path).then_some(rule))
+        .find_map(|&(limited, rule, scope)| (limited == path).then_some((rule, scope)))
 }
 
 #[cfg(test)]
@@ -75,8 +108,22 @@ mod tests {
 
     #[test]
     fn limits_follow_the_functions_paths() {
-        assert_eq!(limit_for("/api/login"), Some(rate_limit::LOGIN));
-        assert_eq!(limit_for("/api/register"), Some(rate_limit::REGISTER));
+        assert_eq!(
+            limit_for("/api/login"),
+            Some((rate_limit::LOGIN, Scope::Ip))
+        );
+        assert_eq!(
+            limit_for("/api/register"),
+            Some((rate_limit::REGISTER, Scope::Ip))
+        );
+        assert_eq!(
+            limit_for("/api/reset_password"),
+            Some((rate_limit::RESET_PASSWORD, Scope::Ip))
+        );
+        assert_eq!(
+            limit_for("/api/change_password"),
+            Some((rate_limit::CHANGE_PASSWORD, Scope::IpAndAccount))
+        );
         assert_eq!(limit_for("/api/logout"), None);
     }
 }

@@ -28,6 +28,7 @@ PUBLIC_URL=https://codex.example.com
 SESSION_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 SMTP_URL=smtp://127.0.0.1:1
 STRIPE_SECRET_KEY=sk_test_deploy_check
+STRIPE_ALLOW_TEST_KEYS=true
 STRIPE_WEBHOOK_SECRET=whsec_deploy_check
 RUN_WORKERS=false
 ENV

@@ -30,8 +30,21 @@ pub async fn owner_exists() -> Result<bool, AppError> {
     )
 }
 
+/// Whether first-run setup asks for the one-time setup token (production).
+#[server(endpoint = "setup_needs_token")]
+pub async fn setup_needs_token() -> Result<bool, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            Ok::<_, backend::Error>(service::setup_needs_token(&call.state))
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "setup_owner")]
 pub async fn setup_owner(
+    #[server(default)] setup_token: Option<String>,
     name: String,
     email: String,
     password: String,
@@ -44,6 +57,7 @@ pub async fn setup_owner(
             service::setup_owner(
                 &call.state,
                 &call.session,
+                setup_token,
                 name,
                 email,
                 password,

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{Register, SetupOwner};
+use super::api::{setup_needs_token, Register, SetupOwner};
 use super::context::use_auth;
 use crate::ui::{action_error, Field, FormAlert, FormCard};
 
@@ -38,12 +38,21 @@ pub fn RegisterPage() -> impl IntoView {
 pub fn SetupPage() -> impl IntoView {
     let setup = ServerAction::<SetupOwner>::new();
     use_auth().refresh_after(setup);
+    let needs_token = Resource::new(|| (), |_| setup_needs_token());
     view! {
         <Title text="Set up your platform"/>
         <FormCard title="Set up your platform">
             <p>"Create the owner account. You will use it to upload media, set prices and see your sales."</p>
             <ActionForm action=setup attr:class="form" attr:novalidate=true>
                 <FormAlert error=action_error(setup)/>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        needs_token.await.unwrap_or(false).then(|| view! {
+                            <Field label="Setup token" name="setup_token" kind="password"/>
+                            <p class="hint">"The SETUP_TOKEN this server was started with."</p>
+                        })
+                    })}
+                </Suspense>
                 <AccountFields/>
                 <div class="field-checkbox">
                     <input id="samples" type="checkbox" name="samples" value="on"/>

@@ -5,10 +5,12 @@ use crate::auth::service::{queue_password_changed, queue_verification};
 use crate::auth::session;
 use crate::auth::users::{self, UserRecord};
 use crate::auth::SignedIn;
+use crate::email::{outbox, templates};
 use crate::error::Error;
 use crate::settings::service::email_context;
 use crate::state::AppState;
 use domain::auth::{Email, NewPassword, PersonName};
+use domain::paths;
 use tower_sessions::Session;
 
 async fn check_current_password(user: &UserRecord, current_password: String) -> Result<(), Error> {
@@ -41,6 +43,14 @@ pub async fn change_email(
     users::set_email(&mut tx, user.id, &email).await?;
     let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_verification(&mut tx, &state.public_url, &emails, user, email.as_str()).await?;
+    let notice = templates::email_changed(
+        &emails.brand,
+        &user.email,
+        &user.name,
+        email.as_str(),
+        &state.public_url.link(paths::FORGOT_PASSWORD),
+    );
+    outbox::enqueue(&mut tx, &emails, &notice).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, "email address changed");
     Ok(())

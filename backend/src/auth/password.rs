@@ -1,4 +1,5 @@
-//! Argon2id password hashing, run on the blocking pool so it never stalls the async runtime.
+//! Argon2id password hashing, run as bounded CPU work (`cpu_work::passwords`): never on
+//! the async runtime, at most one hash per core at once.
 
 use std::sync::OnceLock;
 
@@ -7,12 +8,13 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 
+use crate::cpu_work;
 use crate::error::{internal, Error};
 
 pub async fn hash_password(password: String) -> Result<String, Error> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|e| internal("password hashing task failed", e))?
+    cpu_work::passwords()
+        .run(move || hash_blocking(&password))
+        .await?
 }
 
 fn hash_blocking(password: &str) -> Result<String, Error> {
@@ -26,21 +28,21 @@ fn hash_blocking(password: &str) -> Result<String, Error> {
 /// Checks a password against a stored hash. With no hash (unknown email) it still does
 /// the same work against a dummy hash, so response times do not reveal which emails exist.
 pub async fn verify_password(password: String, stored_hash: Option<String>) -> Result<bool, Error> {
-    tokio::task::spawn_blocking(move || {
-        let known = stored_hash.is_some();
-        let hash = match stored_hash {
-            Some(hash) => hash,
-            None => dummy_hash()?.to_string(),
-        };
-        let parsed = PasswordHash::new(&hash)
-            .map_err(|e| internal("stored password hash is malformed", e))?;
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        Ok(known && matches)
-    })
-    .await
-    .map_err(|e| internal("password verification task failed", e))?
+    cpu_work::passwords()
+        .run(move || {
+            let known = stored_hash.is_some();
+            let hash = match stored_hash {
+                Some(hash) => hash,
+                None => dummy_hash()?.to_string(),
+            };
+            let parsed = PasswordHash::new(&hash)
+                .map_err(|e| internal("stored password hash is malformed", e))?;
+            let matches = Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            Ok(known && matches)
+        })
+        .await?
 }
 
 fn dummy_hash() -> Result<&'static str, Error> {

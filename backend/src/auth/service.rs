@@ -13,7 +13,7 @@ use crate::email::context::EmailContext;
 use crate::email::{outbox, templates};
 use crate::error::Error;
 use crate::settings::service::email_context;
-use crate::state::{AppState, PublicUrl};
+use crate::state::{AppState, FirstRun, PublicUrl};
 use domain::auth::{
     safe_redirect, Email, NewAccount, NewPassword, Role, UserView, MAX_PASSWORD_LEN,
 };
@@ -49,15 +49,42 @@ pub async fn create_owner(pool: &PgPool, account: &NewAccount) -> Result<UserRec
     Ok(owner)
 }
 
+/// Whether `/setup` asks for the one-time setup token.
+pub fn setup_needs_token(state: &AppState) -> bool {
+    !matches!(state.first_run, FirstRun::Open)
+}
+
+fn check_setup_token(first_run: &FirstRun, given: Option<&str>) -> Result<(), Error> {
+    use subtle::ConstantTimeEq;
+    match first_run {
+        FirstRun::Open => Ok(()),
+        FirstRun::Closed => Err(Error::Conflict(
+            "Setup on the web is off: create the owner with `server create-owner`.".into(),
+        )),
+        FirstRun::Token(token) => {
+            let given = given.unwrap_or_default().trim();
+            if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+                Ok(())
+            } else {
+                tracing::warn!("first-run setup refused: wrong setup token");
+                Err(Error::validation("The setup token is not correct."))
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 pub async fn setup_owner(
     state: &AppState,
     session: &Session,
+    setup_token: Option<String>,
     name: String,
     email: String,
     password: String,
     confirm_password: String,
     with_samples: bool,
 ) -> Result<(), Error> {
+    check_setup_token(&state.first_run, setup_token.as_deref())?;
     let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
     let owner = create_owner(&state.pool, &account).await?;
     session::sign_in(session, &owner, false).await?;
@@ -211,6 +238,13 @@ pub async fn reset_password(
     confirm_password: String,
 ) -> Result<(), Error> {
     let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    // A made-up or used token is refused before the (deliberately slow) hash is computed.
+    tokens::check(
+        &mut *state.pool.acquire().await?,
+        &token,
+        TokenPurpose::ResetPassword,
+    )
+    .await?;
     let password_hash = hash_password(password.expose().to_string()).await?;
 
     let mut tx = state.pool.begin().await?;
@@ -244,4 +278,30 @@ pub(crate) async fn queue_password_changed(
     );
     outbox::enqueue(conn, emails, &message).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_tokens() {
+        assert!(check_setup_token(&FirstRun::Open, None).is_ok());
+        assert!(matches!(
+            check_setup_token(&FirstRun::Closed, Some("anything")),
+            Err(Error::Conflict(_))
+        ));
+        let first_run = FirstRun::Token("a-long-one-time-token".into());
+        assert!(check_setup_token(&first_run, Some("a-long-one-time-token")).is_ok());
+        assert!(check_setup_token(&first_run, Some(" a-long-one-time-token\n")).is_ok());
+        for wrong in [None, Some(""), Some("a-long-one-time-toke"), Some("x")] {
+            assert!(
+                matches!(
+                    check_setup_token(&first_run, wrong),
+                    Err(Error::Validation(_))
+                ),
+                "{wrong:?}"
+            );
+        }
+    }
 }

@@ -64,6 +64,17 @@ pub async fn adopt_epoch(session: &Session, user_id: Uuid, epoch: i32) -> Result
     Ok(())
 }
 
+/// The user id a session claims, without checking it against the database: enough to key
+/// a per-account rate limit (the session record is server-side and its cookie signed).
+pub async fn claimed_user_id(session: &Session) -> Option<Uuid> {
+    session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .ok()
+        .flatten()
+        .map(|auth| auth.user_id)
+}
+
 /// The signed-in user, if the session is still valid.
 pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<UserRecord>, Error> {
     let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {

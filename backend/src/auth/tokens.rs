@@ -85,6 +85,26 @@ pub async fn issue(
     ))
 }
 
+/// Whether a token would be accepted now, without using it up: lets a caller refuse a
+/// made-up token before doing expensive work (hashing a new password) for it.
+pub async fn check(
+    conn: &mut PgConnection,
+    raw: &str,
+    purpose: TokenPurpose,
+) -> Result<ConsumedToken, Error> {
+    let (id, secret) = parse(raw).ok_or(Error::InvalidToken)?;
+    let row = sqlx::query_as!(
+        TokenRow,
+        r#"SELECT user_id, secret_hash, email, expires_at, used_at
+           FROM user_tokens WHERE id = $1 AND purpose = $2"#,
+        id,
+        purpose.as_str()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.ok_or(Error::InvalidToken)?.accept(&secret)
+}
+
 /// Uses a token up. Unknown, malformed, expired, used or wrong-purpose tokens all give
 /// the same `InvalidToken`.
 pub async fn consume(
@@ -93,27 +113,54 @@ pub async fn consume(
     purpose: TokenPurpose,
 ) -> Result<ConsumedToken, Error> {
     let (id, secret) = parse(raw).ok_or(Error::InvalidToken)?;
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        TokenRow,
         r#"SELECT user_id, secret_hash, email, expires_at, used_at
            FROM user_tokens WHERE id = $1 AND purpose = $2 FOR UPDATE"#,
         id,
         purpose.as_str()
     )
     .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(Error::InvalidToken)?;
-
-    let secret_matches: bool = secret_hash(&secret).ct_eq(&row.secret_hash).into();
-    if !secret_matches || row.used_at.is_some() || row.expires_at <= OffsetDateTime::now_utc() {
-        return Err(Error::InvalidToken);
-    }
+    .await?;
+    let consumed = row.ok_or(Error::InvalidToken)?.accept(&secret)?;
     sqlx::query!("UPDATE user_tokens SET used_at = now() WHERE id = $1", id)
         .execute(&mut *conn)
         .await?;
-    Ok(ConsumedToken {
-        user_id: row.user_id,
-        email: row.email,
-    })
+    Ok(consumed)
+}
+
+/// Ends every unused token of a user: a new password or email address makes the links
+/// sent before it worthless.
+pub async fn revoke_all(conn: &mut PgConnection, user_id: Uuid) -> Result<u64, Error> {
+    let result = sqlx::query!(
+        "UPDATE user_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        user_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+struct TokenRow {
+    user_id: Uuid,
+    secret_hash: Vec<u8>,
+    email: Option<String>,
+    expires_at: OffsetDateTime,
+    used_at: Option<OffsetDateTime>,
+}
+
+impl TokenRow {
+    fn accept(self, secret: &[u8]) -> Result<ConsumedToken, Error> {
+        let secret_matches: bool = secret_hash(secret).ct_eq(&self.secret_hash).into();
+        if !secret_matches || self.used_at.is_some() || self.expires_at <= OffsetDateTime::now_utc()
+        {
+            return Err(Error::InvalidToken);
+        }
+        Ok(ConsumedToken {
+            user_id: self.user_id,
+            email: self.email,
+        })
+    }
 }
 
 fn parse(raw: &str) -> Option<(Uuid, Vec<u8>)> {

@@ -4,6 +4,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::tokens;
 use crate::error::Error;
 use domain::auth::{Email, PersonName, Role, UserView};
 
@@ -127,20 +128,23 @@ pub async fn mark_verified(conn: &mut PgConnection, id: Uuid, email: &str) -> Re
     Ok(result.rows_affected() == 1)
 }
 
-/// Stores a new password hash and ends every session of the user; returns the new epoch.
+/// Stores a new password hash, ends every session of the user and every link emailed to
+/// them before; returns the new epoch.
 pub async fn set_password(
     conn: &mut PgConnection,
     id: Uuid,
     password_hash: &str,
 ) -> Result<i32, Error> {
-    Ok(sqlx::query_scalar!(
+    let epoch = sqlx::query_scalar!(
         r#"UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
            WHERE id = $1 RETURNING session_epoch"#,
         id,
         password_hash
     )
-    .fetch_one(conn)
-    .await?)
+    .fetch_one(&mut *conn)
+    .await?;
+    tokens::revoke_all(conn, id).await?;
+    Ok(epoch)
 }
 
 pub async fn set_name(db: impl PgExecutor<'_>, id: Uuid, name: &PersonName) -> Result<(), Error> {
@@ -154,17 +158,21 @@ pub async fn set_name(db: impl PgExecutor<'_>, id: Uuid, name: &PersonName) -> R
     Ok(())
 }
 
-/// Changes the email address; the new address must be verified again.
+/// Changes the email address; the new address must be verified again, and links emailed
+/// to the old one (a password reset among them) stop working.
 pub async fn set_email(conn: &mut PgConnection, id: Uuid, email: &Email) -> Result<(), Error> {
     let result = sqlx::query!(
         "UPDATE users SET email = $2, email_verified_at = NULL, updated_at = now() WHERE id = $1",
         id,
         email.as_str()
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await;
     match result {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            tokens::revoke_all(conn, id).await?;
+            Ok(())
+        }
         Err(sqlx::Error::Database(e)) if e.constraint() == Some("users_email_key") => Err(
             Error::Conflict("An account with this email already exists.".into()),
         ),

@@ -4,7 +4,7 @@
 
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
 use domain::paths;
@@ -14,7 +14,9 @@ use uuid::Uuid;
 use crate::access;
 use crate::auth::caller::owner_of_session;
 use crate::auth::session;
+use crate::byte_range;
 use crate::error::Error;
+use crate::images::{self, BadImage};
 use crate::state::AppState;
 
 pub const MAX_THUMBNAIL_BYTES: usize = 5 * 1024 * 1024;
@@ -41,6 +43,8 @@ pub enum Refusal {
     Missing,
     TooLarge,
     NotAnImage,
+    /// Wider or higher than `domain::media::MAX_IMAGE_SIDE`.
+    TooManyPixels,
 }
 
 impl Refusal {
@@ -49,8 +53,24 @@ impl Refusal {
             Self::Missing => "missing",
             Self::TooLarge => "too-large",
             Self::NotAnImage => "not-an-image",
+            Self::TooManyPixels => "too-many-pixels",
         }
     }
+}
+
+impl From<BadImage> for Refusal {
+    fn from(bad: BadImage) -> Self {
+        match bad {
+            BadImage::Undecodable => Self::NotAnImage,
+            BadImage::TooManyPixels => Self::TooManyPixels,
+        }
+    }
+}
+
+/// Checks a raster picture's size from its header (nothing is decoded): the stored file is
+/// served as it is, so its size must be sane for every browser that shows it.
+pub fn check_raster(image: &[u8]) -> Result<(), Refusal> {
+    images::dimensions(image).map(|_| ()).map_err(Refusal::from)
 }
 
 /// Reads the image in `field` (at most `max_bytes`), its type told by `sniff` from its
@@ -107,7 +127,10 @@ pub async fn upload(
         return Err(Error::NotFound);
     }
     let editor = paths::admin_content(content);
-    let (image, kind) = match read_image(form, "thumbnail", MAX_THUMBNAIL_BYTES, sniff).await {
+    let read = read_image(form, "thumbnail", MAX_THUMBNAIL_BYTES, sniff)
+        .await
+        .and_then(|(image, kind)| check_raster(&image).map(|()| (image, kind)));
+    let (image, kind) = match read {
         Ok(image) => image,
         Err(refusal) => {
             return Ok(
@@ -130,6 +153,7 @@ pub async fn serve(
     State(state): State<AppState>,
     session: Session,
     Path(content): Path<Uuid>,
+    headers: HeaderMap,
 ) -> Response {
     let user = session::current_user(&state.pool, &session)
         .await
@@ -161,10 +185,20 @@ pub async fn serve(
     if !visible {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let kind = item.thumbnail_type;
+    // Only a published item's picture may sit in shared caches.
+    let cache = if item.public {
+        "public, max-age=60"
+    } else {
+        "private, max-age=60"
+    };
     state
         .storage
-        .respond(&key(content), &kind, "public, max-age=60")
+        .respond(
+            &key(content),
+            &item.thumbnail_type,
+            cache,
+            byte_range::of(&headers),
+        )
         .await
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::error::{internal, Error};
 use crate::media::processing::{encode, store};
 use crate::media::storage::MediaStorage;
-use crate::media::transcode::ffmpeg;
+use crate::media::transcode::{ffmpeg, time_limit};
 use domain::content::Slug;
 use domain::media::MediaKind;
 
@@ -165,7 +165,7 @@ async fn add(
         MediaKind::Audio => ("sample.m4a", "audio/mp4"),
     };
     let source = work.path().join(file_name);
-    ffmpeg(&generate_args(sample, &source))
+    ffmpeg(&generate_args(sample, &source), time_limit(0.0))
         .await
         .map_err(failed("generating a sample"))?;
     let size = std::fs::metadata(&source)

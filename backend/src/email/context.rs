@@ -25,7 +25,10 @@ impl EmailContext {
             EmailKind::PurchaseReceipt => self.send_receipt,
             EmailKind::SaleNotification => self.send_sale_notification,
             EmailKind::RefundConfirmation => self.send_refund,
-            EmailKind::VerifyEmail | EmailKind::PasswordReset | EmailKind::PasswordChanged => true,
+            EmailKind::VerifyEmail
+            | EmailKind::PasswordReset
+            | EmailKind::PasswordChanged
+            | EmailKind::EmailChanged => true,
         }
     }
 }

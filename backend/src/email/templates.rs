@@ -18,6 +18,7 @@ pub enum EmailKind {
     VerifyEmail,
     PasswordReset,
     PasswordChanged,
+    EmailChanged,
     PurchaseReceipt,
     SaleNotification,
     RefundConfirmation,
@@ -30,6 +31,7 @@ impl EmailKind {
             Self::VerifyEmail => "verify_email",
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
+            Self::EmailChanged => "email_changed",
             Self::PurchaseReceipt => "purchase_receipt",
             Self::SaleNotification => "sale_notification",
             Self::RefundConfirmation => "refund_confirmation",
@@ -210,6 +212,34 @@ pub fn password_changed(brand: &Brand, to: &str, name: &str, forgot_url: &str) -
         brand,
     }
     .into_email(EmailKind::PasswordChanged, to, format!("Your {} password was changed", brand.name))
+}
+
+/// Sent to the old address when the account's email address changes, so that the owner of
+/// the old address learns of a change they did not make.
+pub fn email_changed(
+    brand: &Brand,
+    old_address: &str,
+    name: &str,
+    new_address: &str,
+    forgot_url: &str,
+) -> OutgoingEmail {
+    let notice = format!(
+        "The email address of your account was just changed from {old_address} to {new_address}."
+    );
+    Message {
+        greeting_name: name,
+        paragraphs: &[
+            &notice,
+            "If you did not do this, reset your password now from this address and contact us.",
+        ],
+        action: Some(("Reset your password", forgot_url)),
+        brand,
+    }
+    .into_email(
+        EmailKind::EmailChanged,
+        old_address,
+        format!("Your {} email address was changed", brand.name),
+    )
 }
 
 /// What a purchase email says about the purchase.

@@ -3,7 +3,7 @@
 //! an item that shows it (their library keeps items the owner has since deleted).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -11,12 +11,14 @@ use uuid::Uuid;
 use super::storage::keys;
 use crate::access;
 use crate::auth::session;
+use crate::byte_range;
 use crate::state::AppState;
 
 pub async fn thumbnail(
     State(state): State<AppState>,
     session: Session,
     Path(media): Path<Uuid>,
+    headers: HeaderMap,
 ) -> Response {
     let public = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM content
@@ -25,6 +27,7 @@ pub async fn thumbnail(
     )
     .fetch_one(&state.pool)
     .await;
+    let is_public = matches!(public, Ok(true));
     let allowed = match public {
         Ok(true) => true,
         Ok(false) => match session::current_user(&state.pool, &session).await {
@@ -44,7 +47,13 @@ pub async fn thumbnail(
         .respond(
             &keys::thumbnail(media),
             "image/jpeg",
-            "public, max-age=3600",
+            // Only a published item's picture may sit in shared caches.
+            if is_public {
+                "public, max-age=3600"
+            } else {
+                "private, max-age=3600"
+            },
+            byte_range::of(&headers),
         )
         .await
 }

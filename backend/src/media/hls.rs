@@ -4,7 +4,7 @@
 //! playlist, so a revoked access stops at the next playlist fetch.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::playback_token;
 use super::storage::keys;
 use crate::access;
+use crate::byte_range;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -44,6 +45,7 @@ pub async fn serve(
     State(state): State<AppState>,
     Path((media, path)): Path<(Uuid, String)>,
     Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
 ) -> Response {
     let Some(token) = query.t else {
         return StatusCode::FORBIDDEN.into_response();
@@ -54,37 +56,39 @@ pub async fn serve(
     if !safe_path(&path) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let is_playlist = path.ends_with(".m3u8");
-    if is_playlist {
-        match access::may_play_media(&state.pool, user, media).await {
-            Ok(true) => {}
-            Ok(false) => return StatusCode::FORBIDDEN.into_response(),
-            Err(error) => return error.into_response(),
-        }
-    }
     let key = format!("{}/{path}", keys::hls_prefix(media));
+    if !path.ends_with(".m3u8") {
+        // Segments are streamed from the store, with Range for players that seek in them.
+        return state
+            .storage
+            .respond(
+                &key,
+                content_type(&path),
+                "private, max-age=3600",
+                byte_range::of(&headers),
+            )
+            .await;
+    }
+    match access::may_play_media(&state.pool, user, media).await {
+        Ok(true) => {}
+        Ok(false) => return StatusCode::FORBIDDEN.into_response(),
+        Err(error) => return error.into_response(),
+    }
+    // Playlists are small text files, re-signed on the way out.
     let bytes = match state.storage.get_bytes(&key).await {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let headers = [
-        (header::CONTENT_TYPE, content_type(&path)),
-        (
-            header::CACHE_CONTROL,
-            if is_playlist {
-                "private, no-store"
-            } else {
-                "private, max-age=3600"
-            },
-        ),
-    ];
-    if is_playlist {
-        let text = String::from_utf8_lossy(&bytes);
-        (headers, playback_token::sign_playlist(&text, &token)).into_response()
-    } else {
-        (headers, bytes).into_response()
-    }
+    let text = String::from_utf8_lossy(&bytes);
+    (
+        [
+            (header::CONTENT_TYPE, content_type(&path)),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        playback_token::sign_playlist(&text, &token),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -99,17 +99,21 @@ pub async fn encode(kind: MediaKind, input: &Path, work: &Path) -> Result<Encode
         .await
         .map_err(|e| format!("cannot create a work folder: {e}"))?;
 
+    let limit = transcode::time_limit(probe.duration_seconds);
     let (renditions, size, thumbnail) = match kind {
         MediaKind::Video => {
             let (width, height) = probe.video.ok_or("this video file has no video stream")?;
             let rungs = transcode::ladder(height);
-            transcode::ffmpeg(&transcode::video_args(input, &hls, &rungs, probe.has_audio)).await?;
+            transcode::ffmpeg(
+                &transcode::video_args(input, &hls, &rungs, probe.has_audio),
+                limit,
+            )
+            .await?;
             let thumbnail = work.join("thumbnail.jpg");
-            transcode::ffmpeg(&transcode::thumbnail_args(
-                input,
-                &thumbnail,
-                probe.duration_seconds,
-            ))
+            transcode::ffmpeg(
+                &transcode::thumbnail_args(input, &thumbnail, probe.duration_seconds),
+                limit,
+            )
             .await?;
             (
                 transcode::renditions(&rungs),
@@ -121,7 +125,7 @@ pub async fn encode(kind: MediaKind, input: &Path, work: &Path) -> Result<Encode
             if !probe.has_audio {
                 return Err("this audio file has no audio stream".into());
             }
-            transcode::ffmpeg(&transcode::audio_args(input, &hls)).await?;
+            transcode::ffmpeg(&transcode::audio_args(input, &hls), limit).await?;
             let audio = Rendition {
                 name: "audio".into(),
                 height: None,

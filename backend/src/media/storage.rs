@@ -12,6 +12,8 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use axum::response::IntoResponse;
+
 use crate::error::{internal, Error};
 
 /// Files larger than this are written in parts, so they never sit in memory whole.
@@ -75,28 +77,78 @@ impl MediaStorage {
         }
     }
 
-    /// A stored file as a response: 200 with its type and cache policy, 404 when it is not
-    /// there, 500 (logged) when the store fails.
+    /// A stored file as a response, streamed from the store (never read whole): 200, or
+    /// 206 / 416 for a `Range` request (`range`: the header's value), with its type and cache
+    /// policy; 404 when it is not there, 500 (logged) when the store fails.
     pub async fn respond(
         &self,
         key: &str,
         content_type: &str,
-        cache_control: &'static str,
+        cache_control: &str,
+        range: Option<&str>,
     ) -> axum::response::Response {
-        use axum::http::{header, StatusCode};
-        use axum::response::IntoResponse;
-        match self.get_bytes(key).await {
-            Ok(Some(bytes)) => (
-                [
-                    (header::CONTENT_TYPE, content_type.to_string()),
-                    (header::CACHE_CONTROL, cache_control.to_string()),
-                ],
-                bytes,
-            )
-                .into_response(),
-            Ok(None) => StatusCode::NOT_FOUND.into_response(),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        match self.stream(key, content_type, cache_control, range).await {
+            Ok(response) => response,
+            Err(error) => error.into_response(),
         }
+    }
+
+    async fn stream(
+        &self,
+        key: &str,
+        content_type: &str,
+        cache_control: &str,
+        range: Option<&str>,
+    ) -> Result<axum::response::Response, Error> {
+        use crate::byte_range::{answer, RangeAnswer};
+        use axum::body::Body;
+        use axum::http::{header, StatusCode};
+
+        let path = Path::from(key);
+        let size = match self.store.head(&path).await {
+            Ok(meta) => meta.size,
+            Err(object_store::Error::NotFound { .. }) => return Err(Error::NotFound),
+            Err(e) => return Err(internal("storage head failed", e)),
+        };
+        let builder = axum::response::Response::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::CACHE_CONTROL, cache_control)
+            .header(header::ACCEPT_RANGES, "bytes");
+        let (builder, get_range, length) = match answer(range, size) {
+            RangeAnswer::Whole => (builder.status(StatusCode::OK), None, size),
+            RangeAnswer::Part { start, end } => (
+                builder
+                    .status(StatusCode::PARTIAL_CONTENT)
+                    .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")),
+                Some(object_store::GetRange::Bounded(start..end + 1)),
+                end + 1 - start,
+            ),
+            RangeAnswer::Unsatisfiable => {
+                return builder
+                    .status(StatusCode::RANGE_NOT_SATISFIABLE)
+                    .header(header::CONTENT_RANGE, format!("bytes */{size}"))
+                    .body(Body::empty())
+                    .map_err(|e| internal("building a response", e));
+            }
+        };
+        let body = if length == 0 {
+            Body::empty()
+        } else {
+            let options = object_store::GetOptions {
+                range: get_range,
+                ..Default::default()
+            };
+            let result = match self.store.get_opts(&path, options).await {
+                Ok(result) => result,
+                Err(object_store::Error::NotFound { .. }) => return Err(Error::NotFound),
+                Err(e) => return Err(internal("storage read failed", e)),
+            };
+            Body::from_stream(result.into_stream())
+        };
+        builder
+            .header(header::CONTENT_LENGTH, length)
+            .body(body)
+            .map_err(|e| internal("building a response", e))
     }
 
     /// Copies a local file into the store, in parts.

@@ -1,11 +1,12 @@
 //! ffmpeg commands: video to an HLS ladder, audio to HLS AAC, and the thumbnail.
 
 use std::path::Path;
+use std::time::Duration;
 
 use tokio::process::Command;
 
-use super::probe::last_lines;
-use domain::media::Rendition;
+use super::probe::{input_guard, last_lines};
+use domain::media::{Rendition, MAX_DURATION_SECONDS};
 
 /// HLS segment length, in seconds.
 pub const SEGMENT_SECONDS: u32 = 6;
@@ -70,6 +71,21 @@ pub fn renditions(rungs: &[Rung]) -> Vec<Rendition> {
         .collect()
 }
 
+/// `-y -v error`, the input guard (local files, accepted formats only) and `-i input`.
+fn input_args(input: &Path) -> Vec<String> {
+    let mut args: Vec<String> = vec!["-y".into(), "-v".into(), "error".into()];
+    args.extend(input_guard().map(String::from));
+    args.extend(["-i".into(), input.display().to_string()]);
+    args
+}
+
+/// How long one ffmpeg run may take on a file of `duration_seconds`: ten minutes, and four
+/// times the duration on top (the encoder runs at about real time on two cores).
+pub fn time_limit(duration_seconds: f64) -> Duration {
+    let duration = duration_seconds.clamp(0.0, MAX_DURATION_SECONDS);
+    Duration::from_secs(600) + Duration::from_secs_f64(duration * 4.0)
+}
+
 /// The ffmpeg arguments turning `input` into an HLS ladder under `out` (one folder per rung,
 /// named after its height, and `master.m3u8`).
 pub fn video_args(input: &Path, out: &Path, rungs: &[Rung], has_audio: bool) -> Vec<String> {
@@ -82,13 +98,7 @@ pub fn video_args(input: &Path, out: &Path, rungs: &[Rung], has_audio: bool) -> 
         // -2 keeps the aspect ratio with an even width.
         filter.push_str(&format!(";[v{i}]scale=-2:{}[v{i}out]", rung.height));
     }
-    let mut args: Vec<String> = vec![
-        "-y".into(),
-        "-v".into(),
-        "error".into(),
-        "-i".into(),
-        input.display().to_string(),
-    ];
+    let mut args = input_args(input);
     args.extend(["-filter_complex".into(), filter]);
     for (i, rung) in rungs.iter().enumerate() {
         args.extend(["-map".into(), format!("[v{i}out]")]);
@@ -147,13 +157,7 @@ pub fn video_args(input: &Path, out: &Path, rungs: &[Rung], has_audio: bool) -> 
 
 /// The ffmpeg arguments turning audio into one HLS AAC rendition under `out/audio`.
 pub fn audio_args(input: &Path, out: &Path) -> Vec<String> {
-    let mut args: Vec<String> = vec![
-        "-y".into(),
-        "-v".into(),
-        "error".into(),
-        "-i".into(),
-        input.display().to_string(),
-    ];
+    let mut args = input_args(input);
     args.extend(
         [
             "-map", "0:a:0", "-vn", "-c:a", "aac", "-b:a", "128k", "-ac", "2",
@@ -185,15 +189,8 @@ fn hls_args(out: &Path, stream_map: &str) -> Vec<String> {
 /// A JPEG at 10 % of the duration, 640 pixels wide at most.
 pub fn thumbnail_args(input: &Path, output: &Path, duration_seconds: f64) -> Vec<String> {
     let at = format!("{:.3}", duration_seconds * 0.1);
-    let mut args: Vec<String> = vec![
-        "-y".into(),
-        "-v".into(),
-        "error".into(),
-        "-ss".into(),
-        at,
-        "-i".into(),
-    ];
-    args.push(input.display().to_string());
+    let mut args: Vec<String> = vec!["-ss".into(), at];
+    args.extend(input_args(input));
     args.extend(
         [
             "-frames:v",
@@ -209,13 +206,21 @@ pub fn thumbnail_args(input: &Path, output: &Path, duration_seconds: f64) -> Vec
     args
 }
 
-/// Runs ffmpeg; the error is the tail of what ffmpeg said.
-pub async fn ffmpeg(args: &[String]) -> Result<(), String> {
-    let output = Command::new("ffmpeg")
+/// Runs ffmpeg for at most `limit` (then it is killed); the error is the tail of what
+/// ffmpeg said.
+pub async fn ffmpeg(args: &[String], limit: Duration) -> Result<(), String> {
+    let run = Command::new("ffmpeg")
         .args(args)
         .kill_on_drop(true)
-        .output()
+        .output();
+    let output = tokio::time::timeout(limit, run)
         .await
+        .map_err(|_| {
+            format!(
+                "ffmpeg took longer than {} s and was stopped",
+                limit.as_secs()
+            )
+        })?
         .map_err(|e| format!("cannot run ffmpeg: {e}"))?;
     if output.status.success() {
         Ok(())
@@ -263,5 +268,9 @@ mod tests {
     fn thumbnail_is_cut_at_a_tenth() {
         let args = thumbnail_args(Path::new("/in.mp4"), Path::new("/t.jpg"), 50.0).join(" ");
         assert!(args.contains("-ss 5.000"), "{args}");
+        assert!(
+            args.contains("-protocol_whitelist file -format_whitelist"),
+            "{args}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! straight to storage, so no file sits in memory whole), and completes it, which queues
 //! the processing job.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,9 +17,6 @@ use crate::error::Error;
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::media::{check_upload, part_count, part_size, MediaStatus, UploadTicket, CHUNK_SIZE};
-
-/// The largest request body a part may have.
-pub const PART_BODY_LIMIT: usize = CHUNK_SIZE as usize + 64 * 1024;
 
 pub async fn start_upload(
     state: &AppState,
@@ -86,12 +83,13 @@ async fn uploading(state: &AppState, owner: Uuid, media: Uuid) -> Result<Uploadi
     })
 }
 
-/// `PUT /media/uploads/{id}/parts/{index}`: one part of the file, owner only.
+/// `PUT /media/uploads/{id}/parts/{index}`: one part of the file, owner only. The caller,
+/// the upload's state and the part's size are checked before a byte of the body is read.
 pub async fn put_part(
     State(state): State<AppState>,
     session: Session,
     Path((media, index)): Path<(Uuid, u32)>,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     match receive_part(&state, &session, media, index, body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -104,17 +102,20 @@ async fn receive_part(
     session: &Session,
     media: Uuid,
     index: u32,
-    body: Bytes,
+    body: Body,
 ) -> Result<(), Error> {
     let user = owner_of_session(&state.pool, session).await?;
     let upload = uploading(state, user.id, media).await?;
     let expected = part_size(upload.size_bytes as u64, u64::from(index))
         .ok_or_else(|| Error::validation("This part is beyond the end of the file."))?;
+    let wrong_size =
+        |got: u64| Error::validation(format!("Part {index} must be {expected} bytes, not {got}."));
+    // Reads at most one byte past the expected size: a longer body is refused there.
+    let body = axum::body::to_bytes(body, expected as usize + 1)
+        .await
+        .map_err(|_| wrong_size(expected + 1))?;
     if body.len() as u64 != expected {
-        return Err(Error::validation(format!(
-            "Part {index} must be {expected} bytes, not {}.",
-            body.len()
-        )));
+        return Err(wrong_size(body.len() as u64));
     }
     state
         .storage

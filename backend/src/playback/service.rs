@@ -68,8 +68,12 @@ pub async fn watch_info(
     )
     .fetch_optional(&state.pool)
     .await?;
-    let lifetime =
-        playback_token::MARGIN + Duration::seconds_f64(item.duration_seconds.unwrap_or(0.0));
+    let lifetime = playback_token::MARGIN
+        + Duration::seconds_f64(
+            item.duration_seconds
+                .unwrap_or(0.0)
+                .clamp(0.0, domain::media::MAX_DURATION_SECONDS),
+        );
     let token = playback_token::issue(&state.playback_key, media, user.id, lifetime);
     Ok(WatchInfo {
         content_id: item.content_id,

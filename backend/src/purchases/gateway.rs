@@ -104,7 +104,9 @@ impl Gateway {
         Ok(Self {
             client: builder.build().map_err(|e| e.to_string())?,
             webhook_secret: webhook_secret.to_string(),
-            test_mode: api_base.is_some() || secret_key.starts_with("sk_test_"),
+            test_mode: api_base.is_some()
+                || secret_key.starts_with("sk_test_")
+                || secret_key.starts_with("rk_test_"),
         })
     }
 

@@ -39,6 +39,16 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             return answer(StatusCode::BAD_REQUEST, "invalid signature");
         }
     };
+    // A test event at a live endpoint (or the reverse) is a misconfiguration: it must not
+    // grant anything. Acknowledged, so Stripe does not keep retrying it, and logged.
+    if event.livemode == state.payments.test_mode {
+        tracing::warn!(
+            event = %event.id.as_str(),
+            livemode = event.livemode,
+            "webhook: event of the other Stripe mode ignored"
+        );
+        return answer(StatusCode::OK, "ignored: other mode");
+    }
     match handle(&state, &event).await {
         Ok(outcome) => {
             tracing::info!(event = %event.id.as_str(), kind = %event.type_.as_str(), ?outcome, "webhook handled");

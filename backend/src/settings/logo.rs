@@ -3,12 +3,13 @@
 //! its own it cannot run script (and in an `<img>` it never does).
 
 use axum::extract::{Multipart, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use crate::auth::caller::owner_of_session;
-use crate::content::cover_image::{read_image, sniff};
+use crate::byte_range;
+use crate::content::cover_image::{check_raster, read_image, sniff};
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -39,7 +40,13 @@ pub async fn upload(
     form: Multipart,
 ) -> Result<Response, Error> {
     owner_of_session(&state.pool, &session).await?;
-    let (image, kind) = match read_image(form, "logo", MAX_LOGO_BYTES, sniff_logo).await {
+    let read = read_image(form, "logo", MAX_LOGO_BYTES, sniff_logo)
+        .await
+        .and_then(|(image, kind)| match kind {
+            "image/svg+xml" => Ok((image, kind)),
+            _ => check_raster(&image).map(|()| (image, kind)),
+        });
+    let (image, kind) = match read {
         Ok(image) => image,
         Err(refusal) => {
             return Ok(
@@ -57,7 +64,7 @@ pub async fn upload(
     Ok(Redirect::to("/admin/settings?logo=saved").into_response())
 }
 
-pub async fn serve(State(state): State<AppState>) -> Result<Response, Error> {
+pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
     let Some(kind) = sqlx::query_scalar!("SELECT logo_type FROM site_settings")
         .fetch_one(&state.pool)
         .await?
@@ -66,7 +73,7 @@ pub async fn serve(State(state): State<AppState>) -> Result<Response, Error> {
     };
     let mut response = state
         .storage
-        .respond(KEY, &kind, "public, max-age=300")
+        .respond(KEY, &kind, "public, max-age=300", byte_range::of(&headers))
         .await;
     if kind == "image/svg+xml" {
         response.headers_mut().insert(

@@ -210,7 +210,7 @@ fn session_cookie_header(response: &reqwest::Response) -> String {
         .get_all(SET_COOKIE)
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
-        .find(|v| v.starts_with("codex_session="))
+        .find(|v| v.starts_with("codex_session=") || v.starts_with("__Host-codex_session="))
         .expect("a session cookie")
 }
 
@@ -265,6 +265,7 @@ async fn production_cookies_are_secure(pool: PgPool) {
             ("SESSION_SECRET", &secret),
             ("SMTP_URL", "smtp://127.0.0.1:1"),
             ("STRIPE_SECRET_KEY", "sk_test_cookie_check"),
+            ("STRIPE_ALLOW_TEST_KEYS", "true"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_cookie_check"),
         ],
     )
@@ -273,6 +274,12 @@ async fn production_cookies_are_secure(pool: PgPool) {
     browser.register("Ada", "ada@example.com").await;
     let cookie = session_cookie_header(&browser.login("ada@example.com", PASSWORD).await);
     assert!(cookie.contains("Secure"), "{cookie}");
+    // The __Host- prefix: browsers keep it only secure, host-only and for the whole site.
+    assert!(cookie.starts_with("__Host-codex_session="), "{cookie}");
+    assert!(
+        cookie.contains("Path=/") && !cookie.contains("Domain"),
+        "{cookie}"
+    );
     let page = browser.get("/").await;
     assert!(page.headers().contains_key("strict-transport-security"));
 }

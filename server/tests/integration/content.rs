@@ -585,7 +585,10 @@ async fn the_owner_uploads_a_thumbnail_for_an_item(pool: PgPool) {
         .await
         .unwrap();
     let upload = format!("/admin/content/{id}/thumbnail");
-    let png = b"\x89PNG\r\n\x1a\n-the-rest-of-the-image".to_vec();
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(64, 36, image::Rgb([40, 90, 160]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
 
     let customer = app.verified_customer("ada@example.com").await;
     let refused = customer.post_file(&upload, "thumbnail", &png).await;
@@ -606,6 +609,11 @@ async fn the_owner_uploads_a_thumbnail_for_an_item(pool: PgPool) {
         .await;
     assert_eq!(svg.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&svg), format!("{editor}?thumbnail=not-an-image"));
+    // PNG magic bytes with no picture behind them.
+    let fake = owner
+        .post_file(&upload, "thumbnail", b"\x89PNG\r\n\x1a\n-the-rest")
+        .await;
+    assert_eq!(location(&fake), format!("{editor}?thumbnail=not-an-image"));
     let huge = owner
         .post_file(&upload, "thumbnail", &vec![0xFF; 5 * 1024 * 1024 + 1])
         .await;

@@ -10,6 +10,7 @@ mod admin;
 mod cli;
 mod content;
 mod email_outbox;
+mod hardening;
 mod library;
 mod media_processing;
 mod media_upload;

@@ -254,3 +254,38 @@ async fn the_job_of_a_dead_worker_is_taken_over_after_its_lease(pool: PgPool) {
     assert!(run_next(&f.pool, &f.storage).await.unwrap());
     assert_eq!(f.status(id).await.0, "ready");
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_hls_playlist_disguised_as_a_video_is_refused(pool: PgPool) {
+    let f = fixture(pool).await;
+    let work = tempfile::tempdir().unwrap();
+    // A real segment on this machine, and a playlist that points ffmpeg at it: were it
+    // opened, ffmpeg would read whatever the playlist lists (local files, other servers).
+    let segment = work.path().join("segment.ts");
+    ffmpeg(
+        "-f lavfi -i testsrc=size=320x240:rate=25:duration=2 -c:v libx264 -preset ultrafast -f mpegts",
+        &segment,
+    );
+    let playlist = work.path().join("clip.mp4");
+    std::fs::write(
+        &playlist,
+        format!(
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n{}\n#EXT-X-ENDLIST\n",
+            segment.display()
+        ),
+    )
+    .unwrap();
+    let id = f.upload("video", &playlist).await;
+
+    for _ in 0..2 {
+        sqlx::query("UPDATE media_jobs SET run_after = now()")
+            .execute(&f.pool)
+            .await
+            .unwrap();
+        assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    }
+    let (status, error) = f.status(id).await;
+    assert_eq!(status, "failed");
+    assert!(error.unwrap().contains("ffprobe could not read the file"));
+    assert!(!f.storage.exists(&keys::master_playlist(id)).await.unwrap());
+}

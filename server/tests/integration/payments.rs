@@ -703,3 +703,32 @@ async fn the_owner_grants_an_item_and_revokes_the_grant(pool: PgPool) {
     assert_eq!(app.count(granted).await, 0);
     assert_eq!(status_of(&app, &grant_id).await, "revoked");
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_live_event_at_a_test_mode_endpoint_grants_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let session = session_id(&start_checkout(&customer, &content).await);
+    let purchase = purchase_id(&app, &session).await;
+    let mut object = session_object(&session, &purchase, PRICE_CENTS, true);
+    object["livemode"] = json!(true);
+    let mut live: Value =
+        serde_json::from_str(&event("evt_live", "checkout.session.completed", object)).unwrap();
+    live["livemode"] = json!(true);
+    let payload = live.to_string();
+
+    // Acknowledged (Stripe would retry otherwise), but nothing is recorded or granted.
+    assert_eq!(deliver_signed(&app, &payload).await, StatusCode::OK);
+    assert_eq!(app.count(ACCESS).await, 0);
+    assert_eq!(status_of(&app, &purchase).await, "pending");
+    assert_eq!(app.count("SELECT count(*) FROM stripe_events").await, 0);
+
+    // The same event in test mode is fulfilled.
+    let test = event(
+        "evt_test",
+        "checkout.session.completed",
+        session_object(&session, &purchase, PRICE_CENTS, true),
+    );
+    assert_eq!(deliver_signed(&app, &test).await, StatusCode::OK);
+    assert_eq!(app.count(ACCESS).await, 1);
+}

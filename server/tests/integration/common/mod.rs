@@ -51,16 +51,15 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
         }
     })
     .expect("test configuration");
+    let header_read_timeout = config.limits.header_read_timeout;
     let router =
         server::router::build(server::startup::context(config, pool.clone()).expect("app context"));
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("server runs");
-    });
+    tokio::spawn(server::http_server::serve(
+        listener,
+        router,
+        header_read_timeout,
+        std::future::pending(),
+    ));
     TestApp {
         media_dir,
         addr,

@@ -1,0 +1,468 @@
+//! What a client on the internet can make the server do is bounded: password work, body
+//! reads, slow headers, metric labels, hosts, and the first-run and token rules.
+
+use std::time::Duration;
+
+use crate::common::{error_of, spawn_app, spawn_app_with, TestApp, PASSWORD};
+use reqwest::header::{HeaderMap, HeaderValue, HOST, ORIGIN, RANGE};
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const NEW_PASSWORD: &str = "Changed789x";
+
+fn reset_form(token: &str) -> [(&'static str, &str); 3] {
+    [
+        ("token", token),
+        ("password", NEW_PASSWORD),
+        ("confirm_password", NEW_PASSWORD),
+    ]
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn made_up_reset_tokens_are_refused_then_limited(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let attacker = app.browser();
+    let bogus = format!("{}.{}", uuid::Uuid::new_v4().simple(), "A".repeat(43));
+    for attempt in 1..=10 {
+        let (status, error) =
+            error_of(attacker.call("reset_password", &reset_form(&bogus)).await).await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::BAD_REQUEST, json!("InvalidToken")),
+            "attempt {attempt}"
+        );
+    }
+    let response = attacker.call("reset_password", &reset_form(&bogus)).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn password_checks_are_limited_per_account_across_addresses(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let first = app.browser();
+    first.register("Ada", "ada@example.com").await;
+    let wrong = [
+        ("current_password", "Wrong1234"),
+        ("password", NEW_PASSWORD),
+        ("confirm_password", NEW_PASSWORD),
+    ];
+    // Five guesses from one address...
+    for _ in 0..5 {
+        let response = first.call("change_password", &wrong).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+    // ...and the same account from a new address is limited too.
+    let second = app.browser();
+    second.login("ada@example.com", PASSWORD).await;
+    assert_eq!(second.whoami().await.as_deref(), Some("ada@example.com"));
+    let response = second.call("change_password", &wrong).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another account from that address is not.
+    let other = app.browser();
+    other.register("Bob", "bob@example.com").await;
+    let response = other.call("change_password", &wrong).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn reset_links_die_when_the_password_or_email_changes(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.browser();
+    ada.register("Ada", "ada@example.com").await;
+
+    app.browser()
+        .call("forgot_password", &[("email", "ada@example.com")])
+        .await;
+    let token = app
+        .token_from_email("ada@example.com", "password_reset")
+        .await;
+    let response = ada
+        .call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", NEW_PASSWORD),
+                ("confirm_password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, error) = error_of(
+        app.browser()
+            .call("reset_password", &reset_form(&token))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error),
+        (StatusCode::BAD_REQUEST, json!("InvalidToken"))
+    );
+
+    app.browser()
+        .call("forgot_password", &[("email", "ada@example.com")])
+        .await;
+    let token = app
+        .token_from_email("ada@example.com", "password_reset")
+        .await;
+    let response = ada
+        .call(
+            "change_email",
+            &[
+                ("email", "ada@new.example"),
+                ("current_password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, _) = error_of(
+        app.browser()
+            .call("reset_password", &reset_form(&token))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The old address is told, and the new one gets the verification link.
+    let (subject, body) = app
+        .last_email("ada@example.com", "email_changed")
+        .await
+        .expect("the old address is told of the change");
+    assert!(subject.contains("email address was changed"), "{subject}");
+    assert!(body.contains("ada@new.example"), "{body}");
+    assert!(app
+        .last_email("ada@new.example", "verify_email")
+        .await
+        .is_some());
+}
+
+/// A request whose body starts but never ends.
+fn endless_body() -> reqwest::Body {
+    let first = futures::stream::once(async {
+        Ok::<_, std::io::Error>(bytes::Bytes::from(vec![0u8; 1024]))
+    });
+    reqwest::Body::wrap_stream(futures::StreamExt::chain(first, futures::stream::pending()))
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn upload_parts_are_refused_before_their_body_is_read(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let path = format!("/media/uploads/{}/parts/0", uuid::Uuid::new_v4());
+    let response = tokio::time::timeout(
+        Duration::from_secs(20),
+        reqwest::Client::new()
+            .put(app.url(&path))
+            .header("content-length", (8 * 1024 * 1024).to_string())
+            .body(endless_body())
+            .send(),
+    )
+    .await
+    .expect("answered without waiting for the body")
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn raw_exchange(app: &TestApp, request: &[u8], wait: Duration) -> String {
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(wait, stream.read_to_end(&mut answer)).await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_client_that_never_finishes_its_headers_is_cut_off(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("HEADER_READ_TIMEOUT_SECS", "1")]).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    // Without the header timeout this read would wait for ever (here: fail after 20 s).
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server closes the connection by itself");
+    // Meanwhile, and after, the server answers others.
+    let health = reqwest::get(app.url("/health")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn made_up_methods_and_paths_add_no_metric_series(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    for n in 0..20 {
+        let request = format!(
+            "XMETHOD{n} /made/up/{n} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            app.addr
+        );
+        raw_exchange(&app, request.as_bytes(), Duration::from_secs(10)).await;
+        app.browser().call(&format!("made_up_{n}"), &[]).await;
+    }
+    let text = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("XMETHOD"), "{text}");
+    assert!(!text.contains("/made/up"), "{text}");
+    assert!(!text.contains("made_up_"), "{text}");
+    assert!(text.contains(r#"method="OTHER""#), "{text}");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn metrics_need_the_token_when_one_is_set(pool: PgPool) {
+    let token = "metrics-token-0123456789";
+    let app = spawn_app_with(pool, &[("METRICS_TOKEN", token)]).await;
+    let client = reqwest::Client::new();
+    let refused = client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let wrong = client
+        .get(app.url("/metrics"))
+        .bearer_auth("metrics-token-wrong-000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let allowed = client
+        .get(app.url("/metrics"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert!(allowed
+        .text()
+        .await
+        .unwrap()
+        .contains("codex_http_requests_total"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn signed_in_pages_are_not_stored_and_features_are_off(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.browser();
+    ada.register("Ada", "ada@example.com").await;
+    let page = ada.get("/account").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "private, no-store");
+    let policy = page.headers()["permissions-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("camera=()") && policy.contains("geolocation=()"),
+        "{policy}"
+    );
+
+    let visitor = app.browser().get("/login").await;
+    assert!(visitor.headers().contains_key("permissions-policy"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn unknown_hosts_and_other_origins_are_refused(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let client = reqwest::Client::new();
+    let misdirected = client
+        .get(app.url("/login"))
+        .header(HOST, "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(misdirected.status(), StatusCode::MISDIRECTED_REQUEST);
+    // Probes answer whatever the host.
+    let probe = client
+        .get(app.url("/health"))
+        .header(HOST, "10.0.0.7:3000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), StatusCode::OK);
+
+    // An Origin that merely matches the Host header is not the public URL's.
+    let mut headers = HeaderMap::new();
+    headers.insert(ORIGIN, HeaderValue::from_static("http://localhost:1"));
+    headers.insert(HOST, HeaderValue::from_static("localhost:1"));
+    let response = app
+        .browser()
+        .call_with(
+            "login",
+            &[("email", "a@example.com"), ("password", PASSWORD)],
+            headers,
+        )
+        .await;
+    assert!(
+        matches!(
+            response.status(),
+            StatusCode::FORBIDDEN | StatusCode::MISDIRECTED_REQUEST
+        ),
+        "{}",
+        response.status()
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn segments_stream_with_ranges_and_private_pictures_stay_private(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let (content, media) = app.publish_ready_item(&owner, "Talk", &[]).await;
+    let customer = app.verified_customer("ada@example.com").await;
+    customer
+        .call("get_free_access", &[("content_id", &content)])
+        .await;
+    let info: serde_json::Value = customer
+        .call("load_watch", &[("slug", "talk")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = info["master_url"]
+        .as_str()
+        .unwrap()
+        .split("?t=")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let segment = app.url(&format!(
+        "/media/{media}/hls/360p/segment_0000.ts?t={token}"
+    ));
+    let client = reqwest::Client::new();
+    let whole = client.get(&segment).send().await.unwrap();
+    assert_eq!(whole.status(), StatusCode::OK);
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(whole.text().await.unwrap(), "SEGMENT-BYTES");
+    let part = client
+        .get(&segment)
+        .header(RANGE, "bytes=0-6")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers()["content-range"], "bytes 0-6/13");
+    assert_eq!(part.text().await.unwrap(), "SEGMENT");
+    let beyond = client
+        .get(&segment)
+        .header(RANGE, "bytes=100-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+
+    // A media thumbnail of an item that is not public is never cached as public.
+    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    let media_id: uuid::Uuid = media.parse().unwrap();
+    storage
+        .put_bytes(
+            &backend::media::storage::keys::thumbnail(media_id),
+            bytes::Bytes::from_static(b"\xff\xd8\xffJPEG"),
+        )
+        .await
+        .unwrap();
+    let public = customer.get(&format!("/media/{media}/thumbnail.jpg")).await;
+    assert_eq!(public.headers()["cache-control"], "public, max-age=3600");
+    sqlx::query("UPDATE content SET status = 'draft'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let private = customer.get(&format!("/media/{media}/thumbnail.jpg")).await;
+    assert_eq!(private.status(), StatusCode::OK);
+    assert_eq!(private.headers()["cache-control"], "private, max-age=3600");
+}
+
+fn production_vars(secret: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("APP_ENV", "production".into()),
+        ("DATABASE_URL", "postgres://unused.invalid/codex".into()),
+        ("PUBLIC_URL", "https://videos.example.com".into()),
+        ("SESSION_SECRET", secret.into()),
+        ("SMTP_URL", "smtp://127.0.0.1:1".into()),
+        ("STRIPE_SECRET_KEY", "sk_test_setup_check".into()),
+        ("STRIPE_ALLOW_TEST_KEYS", "true".into()),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_setup_check".into()),
+    ]
+}
+
+async fn production_app(pool: PgPool, extra: &[(&'static str, &str)]) -> TestApp {
+    let secret = "p".repeat(64);
+    let mut vars = production_vars(&secret);
+    vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+    let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_app_with(pool, &borrowed).await
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn production_setup_needs_the_setup_token(pool: PgPool) {
+    let token = "one-time-setup-token-42";
+    let app = production_app(pool, &[("SETUP_TOKEN", token)]).await;
+    let visitor = app.browser();
+    let fields = |token: &'static str| {
+        vec![
+            ("setup_token", token),
+            ("name", "Olivia Owner"),
+            ("email", "owner@example.com"),
+            ("password", PASSWORD),
+            ("confirm_password", PASSWORD),
+        ]
+    };
+    let (status, error) = error_of(
+        visitor
+            .call("setup_owner", &fields("guess-guess-guess"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
+    let response = visitor.call("setup_owner", &fields(token)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT count(*) FROM users WHERE role = 'owner'")
+            .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn production_without_a_setup_token_has_no_web_setup(pool: PgPool) {
+    let app = production_app(pool, &[]).await;
+    let (status, _) = error_of(app.browser().setup_owner("owner@example.com").await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn avatars_wider_than_the_limit_are_refused_before_decoding(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.browser();
+    ada.register("Ada", "ada@example.com").await;
+    // A small file (a strip of one colour compresses to almost nothing) that is wider
+    // than any picture the server decodes.
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(5000, 1, image::Rgb([1, 2, 3]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let response = ada.post_file("/account/avatar", "avatar", &png).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        "/account?avatar=too-many-pixels"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_slow_statement_is_cut_off_on_the_serving_pool(pool: PgPool) {
+    let options = pool.connect_options();
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("postgres")
+    );
+    let serving = server::database::connect_for_serving(&url, 1, Duration::from_millis(500))
+        .await
+        .unwrap();
+    let slow = sqlx::query("SELECT pg_sleep(5)").execute(&serving).await;
+    let error = slow.expect_err("cancelled by statement_timeout");
+    assert!(error.to_string().contains("statement timeout"), "{error}");
+    sqlx::query("SELECT 1").execute(&serving).await.unwrap();
+}
