@@ -3,8 +3,9 @@
 # password resets, made-up HTTP methods, upload parts without a session and connections
 # that never finish their headers, each with the server's peak memory growth over its idle
 # baseline, the answer codes and whether /health kept answering. Figures only: not part of
-# `make test`. Runs the server built by `cargo build -p server` (BENCH_RELEASE=1: --release)
-# on its own database, codex_abuse.
+# `make test`. Runs the server built by `cargo build -p server` (BENCH_RELEASE=1: --release;
+# BENCH_SERVER=path: another build, say an older release, to compare) on its own database,
+# codex_abuse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH" SQLX_OFFLINE=true
@@ -20,21 +21,23 @@ cleanup() {
 trap cleanup EXIT
 
 scripts/ensure-postgres.sh >&2
-profile=debug
-if [ -n "${BENCH_RELEASE:-}" ]; then
+if [ -n "${BENCH_SERVER:-}" ]; then
+  server="$BENCH_SERVER"
+elif [ -n "${BENCH_RELEASE:-}" ]; then
   cargo build --release -q -p server >&2
-  profile=release
+  server=target/release/server
 else
   cargo build -q -p server >&2
+  server=target/debug/server
 fi
 psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS codex_abuse WITH (FORCE)" >/dev/null
 # Loopback is a trusted proxy so the bursts can come from many client addresses.
 APP_ENV=development RUST_LOG=error DATABASE_URL="$pg/codex_abuse" \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" MEDIA_STORAGE="$work/media" RUN_WORKERS=false \
-  TRUSTED_PROXIES=127.0.0.1 "target/$profile/server" serve >"$work/server.log" 2>&1 &
+  TRUSTED_PROXIES=127.0.0.1 "$server" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 150); do curl -fs "$base/ready" >/dev/null && break; sleep 0.2; done
 curl -fs "$base/ready" >/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
-echo "server: target/$profile/server on $(nproc) cores"
+echo "server: $server on $(nproc) cores"
 python3 bench/abuse.py "$base" "$server_pid"

@@ -19,9 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Workers run (media processing); without SMTP_URL the emails stay in the outbox, where
-# the specs read them.
+# Workers run (media processing, email delivery); without SMTP_URL the emails are delivered
+# as files into the preview's mail folder, where the specs read them as a person would.
 base_url=$(scripts/preview.sh up "$name")
 echo "e2e: preview $name at $base_url"
+mail_dir="${PREVIEW_ROOT:-$root/target/previews}/$name/mail"
 cd end2end
-BASE_URL="$base_url" ./node_modules/.bin/playwright test "$@"
+BASE_URL="$base_url" MAIL_DIR="$mail_dir" ./node_modules/.bin/playwright test "$@"

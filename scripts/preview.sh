@@ -56,6 +56,7 @@ up() {
   TRUSTED_PROXIES="${PREVIEW_TRUSTED_PROXIES:-127.0.0.1}" \
   RUN_WORKERS="${PREVIEW_RUN_WORKERS:-true}" \
   MEDIA_STORAGE="$dir/media" \
+  MAIL_FOLDER="$dir/mail" \
     setsid "$binary" serve >"$dir/server.log" 2>&1 </dev/null &
   echo $! >"$dir/pid"
   for _ in $(seq 1 90); do

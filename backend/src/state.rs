@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 
+use crate::auth::tokens::LinkKey;
 use crate::media::storage::MediaStorage;
 use crate::purchases::gateway::Gateway;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub payments: Arc<Gateway>,
     /// Who may run first-run setup.
     pub first_run: FirstRun,
+    /// Derives the secrets of emailed one-time links (from the session secret).
+    pub link_key: LinkKey,
 }
 
 /// Who may create the owner account through `/setup` while there is none.

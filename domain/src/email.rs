@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where a one-time link's token goes in a stored email body; the delivery worker fills
+/// it in as it sends, so the database never holds the token.
+pub const TOKEN_SLOT: &str = "__one-time-token__";
+
 /// One outbox row as the owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
@@ -15,4 +19,7 @@ pub struct OutboxEntry {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub created_at: time::OffsetDateTime,
+    /// It carries a one-time link: its body shows only the link's slot, and it is never
+    /// sent again (a new link is a new email).
+    pub one_time_link: bool,
 }

@@ -1,5 +1,5 @@
 import {
-  test, expect, open, register, uniqueEmail, linkFromOutbox, publishItem, generatedVideo, ownerPage,
+  test, expect, open, register, uniqueEmail, linkFromMail, publishItem, generatedVideo, ownerPage,
 } from "./helpers";
 import type { Browser, Page } from "@playwright/test";
 
@@ -10,7 +10,7 @@ const DECLINED_CARD = "4000 0000 0000 0002";
 async function verifiedCustomer(browser: Browser, page: Page, name: string): Promise<string> {
   const email = uniqueEmail(name.toLowerCase());
   await register(page, name, email);
-  await open(page, await linkFromOutbox(browser, email, "/verify-email?token="));
+  await open(page, await linkFromMail(email, "/verify-email?token="));
   await expect(page.getByText("Your email address is verified")).toBeVisible();
   return email;
 }

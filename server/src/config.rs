@@ -77,6 +77,8 @@ pub struct Config {
     /// Accepted besides `session_secret` while rotating it.
     pub session_secret_previous: Option<String>,
     pub smtp_url: Option<String>,
+    /// Without SMTP (outside production), emails are delivered as files into this folder.
+    pub mail_folder: String,
     pub email_from: String,
     pub trusted_proxies: Vec<IpNet>,
     pub media_storage: String,
@@ -120,6 +122,7 @@ impl fmt::Debug for Config {
                 &self.session_secret_previous.as_ref().map(|_| "[redacted]"),
             )
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_folder", &self.mail_folder)
             .field("email_from", &self.email_from)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("media_storage", &self.media_storage)
@@ -279,6 +282,7 @@ impl Config {
             session_secret,
             session_secret_previous,
             smtp_url,
+            mail_folder: lookup("MAIL_FOLDER").unwrap_or_else(|| "data/mail".into()),
             email_from: lookup("EMAIL_FROM").unwrap_or_else(|| "Codex <no-reply@localhost>".into()),
             trusted_proxies,
             media_storage: lookup("MEDIA_STORAGE").unwrap_or_else(|| "data/media".into()),

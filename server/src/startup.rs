@@ -103,6 +103,7 @@ pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
             playback_key: playback_key(&config.session_secret),
             payments: Arc::new(gateway),
             first_run: first_run(&config),
+            link_key: backend::auth::tokens::LinkKey::from_secret(&config.session_secret),
         },
         leptos_options: leptos_options(&config),
         checkout_origin,

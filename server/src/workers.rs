@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use backend::email::delivery::{self, Mailer};
+use backend::email::delivery::{self, Delivery, Mailer, Transport};
 use tokio::task::JoinHandle;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
@@ -15,12 +15,26 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
     if !config.run_workers {
         return tasks;
     }
-    match config.smtp_url.as_deref() {
+    let transport = match config.smtp_url.as_deref() {
         Some(url) => match Mailer::new(url, &config.email_from) {
-            Ok(mailer) => tasks.push(tokio::spawn(delivery::run(pool.clone(), mailer))),
-            Err(error) => tracing::error!(%error, "email delivery disabled"),
+            Ok(mailer) => Some(Transport::Smtp(Box::new(mailer))),
+            Err(error) => {
+                tracing::error!(%error, "email delivery disabled");
+                None
+            }
         },
-        None => tracing::info!("SMTP_URL not set: emails stay in the outbox (see /admin/emails)"),
+        // Production requires SMTP_URL; elsewhere emails become files a developer can open.
+        None => {
+            tracing::info!(folder = %config.mail_folder, "SMTP_URL not set: emails are delivered as files");
+            Some(Transport::Folder(config.mail_folder.clone().into()))
+        }
+    };
+    if let Some(transport) = transport {
+        let delivery = Delivery {
+            transport,
+            link_key: ctx.app.link_key.clone(),
+        };
+        tasks.push(tokio::spawn(delivery::run(pool.clone(), delivery)));
     }
 
     tasks.push(tokio::spawn(backend::media::processing::run(

@@ -28,12 +28,14 @@ pub async fn resend_email(id: uuid::Uuid) -> Result<(), AppError> {
         async {
             let call = guard::call().await?;
             call.caller.owner()?;
-            if outbox::resend(&call.state.pool, id).await? {
-                Ok(())
-            } else {
-                Err(Error::Conflict(
+            match outbox::resend(&call.state.pool, id).await? {
+                outbox::Resent::Queued => Ok(()),
+                outbox::Resent::NotResendable => Err(Error::Conflict(
                     "Only failed or sent emails can be sent again.".into(),
-                ))
+                )),
+                outbox::Resent::OneTimeLink => Err(Error::Conflict(
+                    "This email carried a one-time link, which is never sent twice: the customer can ask for a new one.".into(),
+                )),
             }
         }
         .await,

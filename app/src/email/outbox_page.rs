@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use super::api::{list_outbox, ResendEmail};
 use super::OutboxEntry;
 use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError};
+use domain::email::TOKEN_SLOT;
 
 #[component]
 pub fn EmailsPage() -> impl IntoView {
@@ -46,13 +47,16 @@ fn OutboxTable(list: Vec<OutboxEntry>, resend: ServerAction<ResendEmail>) -> imp
                                 <td>
                                     <details>
                                         <summary>{email.subject}</summary>
+                                        {email.one_time_link.then(|| view! {
+                                            <p class="hint">"Its one-time link is added as it is sent and is not stored: it shows here as "<code>{TOKEN_SLOT}</code>"."</p>
+                                        })}
                                         <pre class="email-body">{email.body_text}</pre>
                                     </details>
                                 </td>
                                 <td><span class=format!("badge badge-{}", email.status)>{status}</span></td>
                                 <td><time datetime=created.clone()>{created.clone()}</time></td>
                                 <td>
-                                    {(email.status != "pending").then(|| view! {
+                                    {(email.status != "pending" && !email.one_time_link).then(|| view! {
                                         <ActionForm action=resend attr:class="inline-form">
                                             <input type="hidden" name="id" value=email.id.to_string()/>
                                             <button type="submit" class="button button-small">"Resend"</button>

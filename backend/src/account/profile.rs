@@ -42,7 +42,15 @@ pub async fn change_email(
     let mut tx = state.pool.begin().await?;
     users::set_email(&mut tx, user.id, &email).await?;
     let emails = email_context(&mut *tx, &state.public_url).await?;
-    queue_verification(&mut tx, &state.public_url, &emails, user, email.as_str()).await?;
+    queue_verification(
+        &mut tx,
+        &state.link_key,
+        &state.public_url,
+        &emails,
+        user,
+        email.as_str(),
+    )
+    .await?;
     let notice = templates::email_changed(
         &emails.brand,
         &user.email,

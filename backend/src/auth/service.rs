@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use tower_sessions::Session;
 
 use super::password::{hash_password, verify_password};
-use super::tokens::{self, TokenPurpose};
+use super::tokens::{self, LinkKey, TokenPurpose};
 use super::users::{self, NewUser, UserRecord};
 use crate::auth::session;
 use crate::auth::{Caller, SignedIn};
@@ -119,7 +119,15 @@ pub async fn register(
     )
     .await?;
     let emails = email_context(&mut *tx, &state.public_url).await?;
-    queue_verification(&mut tx, &state.public_url, &emails, &user, &user.email).await?;
+    queue_verification(
+        &mut tx,
+        &state.link_key,
+        &state.public_url,
+        &emails,
+        &user,
+        &user.email,
+    )
+    .await?;
     let welcome = templates::welcome(
         &emails.brand,
         &user.email,
@@ -138,14 +146,23 @@ pub async fn register(
 /// Issues a verification token for `email` and writes the email to the outbox.
 pub(crate) async fn queue_verification(
     conn: &mut sqlx::PgConnection,
+    link_key: &LinkKey,
     public_url: &PublicUrl,
     emails: &EmailContext,
     user: &UserRecord,
     email: &str,
 ) -> Result<(), Error> {
-    let token = tokens::issue(conn, user.id, TokenPurpose::VerifyEmail, Some(email)).await?;
-    let link = public_url.link(&paths::verify_email(&token));
-    let message = templates::verify_email(&emails.brand, email, &user.name, &link);
+    let token = tokens::issue(
+        conn,
+        link_key,
+        user.id,
+        TokenPurpose::VerifyEmail,
+        Some(email),
+    )
+    .await?;
+    let link = public_url.link(&paths::verify_email(tokens::TOKEN_SLOT));
+    let message =
+        templates::verify_email(&emails.brand, email, &user.name, &link).with_one_time_link(token);
     outbox::enqueue(conn, emails, &message).await?;
     Ok(())
 }
@@ -211,7 +228,15 @@ pub async fn resend_verification(state: &AppState, user: &SignedIn) -> Result<()
     }
     let mut tx = state.pool.begin().await?;
     let emails = email_context(&mut *tx, &state.public_url).await?;
-    queue_verification(&mut tx, &state.public_url, &emails, user, &user.email).await?;
+    queue_verification(
+        &mut tx,
+        &state.link_key,
+        &state.public_url,
+        &emails,
+        user,
+        &user.email,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -221,10 +246,20 @@ pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Erro
     let email = Email::parse(&email)?;
     if let Some(user) = users::find_by_email(&state.pool, &email).await? {
         let mut tx = state.pool.begin().await?;
-        let token = tokens::issue(&mut tx, user.id, TokenPurpose::ResetPassword, None).await?;
-        let link = state.public_url.link(&paths::reset_password(&token));
+        let token = tokens::issue(
+            &mut tx,
+            &state.link_key,
+            user.id,
+            TokenPurpose::ResetPassword,
+            None,
+        )
+        .await?;
+        let link = state
+            .public_url
+            .link(&paths::reset_password(tokens::TOKEN_SLOT));
         let emails = email_context(&mut *tx, &state.public_url).await?;
-        let message = templates::password_reset(&emails.brand, &user.email, &user.name, &link);
+        let message = templates::password_reset(&emails.brand, &user.email, &user.name, &link)
+            .with_one_time_link(token);
         outbox::enqueue(&mut tx, &emails, &message).await?;
         tx.commit().await?;
     }

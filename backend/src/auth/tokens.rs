@@ -3,10 +3,17 @@
 //! A token is `<id>.<secret>`: the id finds the row, and only the SHA-256 of the secret is
 //! stored, compared in constant time. Consuming a token locks its row, so two concurrent
 //! uses cannot both succeed.
+//!
+//! The secret is derived from the id with a key from the environment ([`LinkKey`]), so the
+//! email in the outbox holds only [`TOKEN_SLOT`] and the id, and the delivery worker fills
+//! the link in as it sends: neither the database alone nor the owner's outbox page can
+//! open anyone's account.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rand::RngCore;
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use subtle::ConstantTimeEq;
@@ -14,6 +21,43 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::Error;
+
+pub use domain::email::TOKEN_SLOT;
+
+/// The key one-time link secrets are derived with (from the session secret; never logged).
+#[derive(Clone)]
+pub struct LinkKey(Arc<[u8]>);
+
+impl LinkKey {
+    pub fn from_secret(session_secret: &str) -> Self {
+        Self(
+            Sha256::digest(format!("codex-links:{session_secret}").as_bytes())
+                .to_vec()
+                .into(),
+        )
+    }
+
+    fn secret_of(&self, id: Uuid) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(b"one-time-link:");
+        mac.update(id.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The token of the link of token `id`, as it goes in the link.
+    pub fn token(&self, id: Uuid) -> String {
+        format!(
+            "{}.{}",
+            id.simple(),
+            URL_SAFE_NO_PAD.encode(self.secret_of(id))
+        )
+    }
+
+    /// `body` with its token slot filled in.
+    pub fn fill(&self, body: &str, id: Uuid) -> String {
+        body.replace(TOKEN_SLOT, &self.token(id))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {
@@ -46,17 +90,17 @@ fn secret_hash(secret: &[u8]) -> Vec<u8> {
     Sha256::digest(secret).to_vec()
 }
 
-/// Creates a token and returns the raw value to put in a link. Earlier unused tokens of the
-/// same purpose stop working, so only the latest link is valid.
+/// Creates a token and returns its id: the link carries [`TOKEN_SLOT`] and the delivery
+/// worker fills in `LinkKey::token(id)`. Earlier unused tokens of the same purpose stop
+/// working, so only the latest link is valid.
 pub async fn issue(
     conn: &mut PgConnection,
+    key: &LinkKey,
     user_id: Uuid,
     purpose: TokenPurpose,
     email: Option<&str>,
-) -> Result<String, Error> {
+) -> Result<Uuid, Error> {
     let id = Uuid::new_v4();
-    let mut secret = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
     let expires_at = OffsetDateTime::now_utc() + purpose.lifetime();
 
     sqlx::query!(
@@ -72,17 +116,13 @@ pub async fn issue(
         id,
         user_id,
         purpose.as_str(),
-        secret_hash(&secret),
+        secret_hash(&key.secret_of(id)),
         email,
         expires_at
     )
     .execute(&mut *conn)
     .await?;
-    Ok(format!(
-        "{}.{}",
-        id.simple(),
-        URL_SAFE_NO_PAD.encode(secret)
-    ))
+    Ok(id)
 }
 
 /// Whether a token would be accepted now, without using it up: lets a caller refuse a
@@ -173,6 +213,25 @@ fn parse(raw: &str) -> Option<(Uuid, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_tokens_come_from_the_key_and_the_id() {
+        let key = LinkKey::from_secret(&"k".repeat(64));
+        let id = Uuid::new_v4();
+        let token = key.token(id);
+        let (parsed_id, secret) = parse(&token).expect("a well-formed token");
+        assert_eq!(parsed_id, id);
+        assert_eq!(secret, key.secret_of(id).to_vec());
+        assert_eq!(token, key.token(id), "the same every time");
+        assert_ne!(token, key.token(Uuid::new_v4()));
+        let other = LinkKey::from_secret(&"o".repeat(64));
+        assert_ne!(token, other.token(id), "another key, another secret");
+        let body = format!("Open https://x/reset-password?token={TOKEN_SLOT} now");
+        assert_eq!(
+            key.fill(&body, id),
+            format!("Open https://x/reset-password?token={token} now")
+        );
+    }
 
     #[test]
     fn malformed_tokens_do_not_parse() {

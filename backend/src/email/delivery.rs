@@ -1,5 +1,8 @@
-//! The background worker that sends outbox emails over SMTP.
+//! The background worker that delivers outbox emails: over SMTP, or (development and
+//! previews without SMTP) as files in a mail folder, where a developer or a test reads
+//! them as a person reads their mail. One-time links are filled in here, at send time.
 
+use std::path::PathBuf;
 use std::time::Duration as StdDuration;
 
 use lettre::message::{header::ContentType, MultiPart, SinglePart};
@@ -8,6 +11,7 @@ use sqlx::PgPool;
 use time::Duration;
 
 use super::outbox::{self, DueEmail};
+use crate::auth::tokens::LinkKey;
 use crate::error::{internal, Error};
 
 const BATCH: i64 = 10;
@@ -32,7 +36,7 @@ impl Mailer {
     }
 
     /// `sender`: the owner's from-name and reply-to (either may be empty).
-    async fn send(&self, email: &DueEmail, sender: &Sender) -> Result<(), String> {
+    async fn send(&self, email: &Filled<'_>, sender: &Sender) -> Result<(), String> {
         let mut from = self.from.clone();
         if !sender.from_name.is_empty() {
             from.name = Some(sender.from_name.clone());
@@ -43,21 +47,21 @@ impl Mailer {
         }
         let message = builder
             .to(email
-                .to_address
+                .to
                 .parse()
                 .map_err(|e| format!("bad recipient: {e}"))?)
-            .subject(&email.subject)
+            .subject(email.subject)
             .multipart(
                 MultiPart::alternative()
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_PLAIN)
-                            .body(email.body_text.clone()),
+                            .body(email.text.clone()),
                     )
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_HTML)
-                            .body(email.body_html.clone()),
+                            .body(email.html.clone()),
                     ),
             )
             .map_err(|e| format!("could not build the message: {e}"))?;
@@ -69,14 +73,81 @@ impl Mailer {
     }
 }
 
+/// Where delivered emails go.
+pub enum Transport {
+    Smtp(Box<Mailer>),
+    /// One text file per email (`<time>-<id>.eml`): headers, a blank line, the text body.
+    Folder(PathBuf),
+}
+
+/// The transport and the key that fills in one-time links.
+pub struct Delivery {
+    pub transport: Transport,
+    pub link_key: LinkKey,
+}
+
 /// The sender details from the settings, read for each batch.
 pub struct Sender {
     pub from_name: String,
     pub reply_to: String,
 }
 
+/// An email as it leaves: its one-time link filled in.
+struct Filled<'a> {
+    id: uuid::Uuid,
+    kind: &'a str,
+    to: &'a str,
+    subject: &'a str,
+    text: String,
+    html: String,
+}
+
+fn fill<'a>(email: &'a DueEmail, key: &LinkKey) -> Filled<'a> {
+    let (text, html) = match email.link_token_id {
+        Some(token) => (
+            key.fill(&email.body_text, token),
+            key.fill(&email.body_html, token),
+        ),
+        None => (email.body_text.clone(), email.body_html.clone()),
+    };
+    Filled {
+        id: email.id,
+        kind: &email.kind,
+        to: &email.to_address,
+        subject: &email.subject,
+        text,
+        html,
+    }
+}
+
+async fn write_to_folder(
+    folder: &std::path::Path,
+    email: &Filled<'_>,
+    sender: &Sender,
+) -> Result<(), String> {
+    tokio::fs::create_dir_all(folder)
+        .await
+        .map_err(|e| format!("cannot create the mail folder: {e}"))?;
+    let one_line = |text: &str| text.replace(['\r', '\n'], " ");
+    let file = format!(
+        "From: {}\nReply-To: {}\nTo: {}\nSubject: {}\nX-Codex-Kind: {}\nX-Codex-Email-Id: {}\n\n{}\n",
+        one_line(&sender.from_name),
+        one_line(&sender.reply_to),
+        one_line(email.to),
+        one_line(email.subject),
+        email.kind,
+        email.id,
+        email.text
+    );
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    let path = folder.join(format!("{stamp}-{}.eml", email.id));
+    tokio::fs::write(&path, file)
+        .await
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 /// Sends every due email once; returns how many were sent.
-pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, Error> {
+pub async fn deliver_due(pool: &PgPool, delivery: &Delivery) -> Result<usize, Error> {
     let mut tx = pool.begin().await?;
     let due = outbox::claim_due(&mut tx, BATCH, LEASE).await?;
     tx.commit().await?;
@@ -92,7 +163,12 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, Error>
 
     let mut sent = 0;
     for email in &due {
-        match mailer.send(email, &sender).await {
+        let filled = fill(email, &delivery.link_key);
+        let result = match &delivery.transport {
+            Transport::Smtp(mailer) => mailer.send(&filled, &sender).await,
+            Transport::Folder(folder) => write_to_folder(folder, &filled, &sender).await,
+        };
+        match result {
             Ok(()) => {
                 outbox::mark_sent(pool, email.id).await?;
                 sent += 1;
@@ -107,10 +183,10 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> Result<usize, Error>
 }
 
 /// Runs until the process stops.
-pub async fn run(pool: PgPool, mailer: Mailer) {
+pub async fn run(pool: PgPool, delivery: Delivery) {
     tracing::info!("email delivery worker started");
     loop {
-        match deliver_due(&pool, &mailer).await {
+        match deliver_due(&pool, &delivery).await {
             Ok(n) if n > 0 => tracing::info!(sent = n, "emails delivered"),
             Ok(_) => {}
             Err(e) => {

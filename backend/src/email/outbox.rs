@@ -29,14 +29,15 @@ pub async fn enqueue(
     }
     let id = Uuid::new_v4();
     sqlx::query!(
-        r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html)
-           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html, link_token_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
         id,
         email.kind.as_str(),
         email.to,
         email.subject,
         email.text,
-        email.html
+        email.html,
+        email.one_time_link
     )
     .execute(conn)
     .await?;
@@ -46,7 +47,8 @@ pub async fn enqueue(
 pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<OutboxEntry>, Error> {
     Ok(sqlx::query_as!(
         OutboxEntry,
-        r#"SELECT id, kind, to_address, subject, body_text, status, attempts, last_error, created_at
+        r#"SELECT id, kind, to_address, subject, body_text, status, attempts, last_error, created_at,
+                  link_token_id IS NOT NULL AS "one_time_link!"
            FROM email_outbox ORDER BY created_at DESC LIMIT $1"#,
         limit
     )
@@ -56,11 +58,14 @@ pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<OutboxEnt
 
 pub struct DueEmail {
     pub id: Uuid,
+    pub kind: String,
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
     pub attempts: i32,
+    /// The token whose link the bodies carry as a slot, to fill in as it is sent.
+    pub link_token_id: Option<Uuid>,
 }
 
 /// Claims up to `limit` due emails for this worker. The claim pushes `next_attempt_at`
@@ -80,7 +85,7 @@ pub async fn claim_due(
                ORDER BY next_attempt_at
                LIMIT $1
                FOR UPDATE SKIP LOCKED)
-           RETURNING id, to_address, subject, body_text, body_html, attempts"#,
+           RETURNING id, kind, to_address, subject, body_text, body_html, attempts, link_token_id"#,
         limit,
         lease_until
     )
@@ -98,18 +103,39 @@ pub async fn mark_sent(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), Error> {
     Ok(())
 }
 
+/// What the owner's "Resend" did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resent {
+    Queued,
+    /// Not failed or sent (or no such email).
+    NotResendable,
+    /// It carried a one-time link: its person asks for a new one instead.
+    OneTimeLink,
+}
+
 /// Queues an email again (a failed one, or a sent one the recipient lost): delivered on
-/// the worker's next round, with a fresh count of attempts. Returns false for no such email.
-pub async fn resend(db: impl PgExecutor<'_>, id: Uuid) -> Result<bool, Error> {
-    let result = sqlx::query!(
-        "UPDATE email_outbox SET status = 'pending', attempts = 0, next_attempt_at = now(),
-                last_error = NULL, sent_at = NULL
-         WHERE id = $1 AND status IN ('failed', 'sent')",
+/// the worker's next round, with a fresh count of attempts. An email with a one-time link
+/// is not sent twice: the link may be spent, and a new one is a new email.
+pub async fn resend(db: impl PgExecutor<'_>, id: Uuid) -> Result<Resent, Error> {
+    let row = sqlx::query!(
+        r#"WITH target AS (SELECT id, link_token_id IS NOT NULL AS one_time_link, status
+                           FROM email_outbox WHERE id = $1),
+                queued AS (UPDATE email_outbox e SET status = 'pending', attempts = 0,
+                                  next_attempt_at = now(), last_error = NULL, sent_at = NULL
+                           FROM target t
+                           WHERE e.id = t.id AND NOT t.one_time_link AND t.status IN ('failed', 'sent')
+                           RETURNING e.id)
+           SELECT (SELECT one_time_link FROM target) AS "one_time_link?",
+                  EXISTS (SELECT 1 FROM queued) AS "queued!""#,
         id
     )
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(match (row.queued, row.one_time_link) {
+        (true, _) => Resent::Queued,
+        (false, Some(true)) => Resent::OneTimeLink,
+        (false, _) => Resent::NotResendable,
+    })
 }
 
 /// Records a failed attempt: retried with exponential backoff, failed after the last one.

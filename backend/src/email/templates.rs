@@ -10,6 +10,18 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The token whose link the bodies carry as `tokens::TOKEN_SLOT`, filled in at send time.
+    pub one_time_link: Option<uuid::Uuid>,
+}
+
+impl OutgoingEmail {
+    /// The email with the token of its one-time link (the bodies hold its slot).
+    pub fn with_one_time_link(self, token: uuid::Uuid) -> Self {
+        Self {
+            one_time_link: Some(token),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +141,7 @@ impl Message<'_> {
             subject,
             text: self.text(),
             html: self.html(),
+            one_time_link: None,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The email outbox: claims are exclusive across workers, delivery goes through real SMTP,
 //! and failures are retried with backoff until they are marked failed.
 
-use backend::email::delivery::{deliver_due, Mailer};
+use backend::auth::tokens::LinkKey;
+use backend::email::delivery::{deliver_due, Delivery, Mailer, Transport};
 use backend::email::outbox;
 use backend::email::templates::{welcome, Brand};
 use backend::settings::service::email_context;
@@ -107,11 +108,20 @@ async fn concurrent_workers_never_claim_the_same_email(pool: PgPool) {
     assert_eq!(all.len(), 20);
 }
 
+fn smtp_delivery(url: &str) -> Delivery {
+    Delivery {
+        transport: Transport::Smtp(Box::new(
+            Mailer::new(url, "Codex <no-reply@codex.test>").unwrap(),
+        )),
+        link_key: LinkKey::from_secret(&"t".repeat(64)),
+    }
+}
+
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn due_emails_are_delivered_over_smtp_once(pool: PgPool) {
     queue(&pool, 3).await;
     let (url, mut received) = smtp_sink(true).await;
-    let mailer = Mailer::new(&url, "Codex <no-reply@codex.test>").unwrap();
+    let mailer = smtp_delivery(&url);
 
     assert_eq!(deliver_due(&pool, &mailer).await.unwrap(), 3);
     assert_eq!(
@@ -139,7 +149,7 @@ async fn due_emails_are_delivered_over_smtp_once(pool: PgPool) {
 async fn refused_emails_are_retried_with_backoff_then_marked_failed(pool: PgPool) {
     queue(&pool, 1).await;
     let (url, _received) = smtp_sink(false).await;
-    let mailer = Mailer::new(&url, "Codex <no-reply@codex.test>").unwrap();
+    let mailer = smtp_delivery(&url);
 
     assert_eq!(deliver_due(&pool, &mailer).await.unwrap(), 0);
     let (status, attempts, error, wait): (String, i32, Option<String>, f64) = sqlx::query_as(

@@ -466,3 +466,59 @@ async fn a_slow_statement_is_cut_off_on_the_serving_pool(pool: PgPool) {
     assert!(error.to_string().contains("statement timeout"), "{error}");
     sqlx::query("SELECT 1").execute(&serving).await.unwrap();
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn one_time_links_are_not_readable_from_the_database_or_the_outbox_page(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    app.browser().register("Ada", "ada@example.com").await;
+    app.browser()
+        .call("forgot_password", &[("email", "ada@example.com")])
+        .await;
+
+    // The person gets working links...
+    let verify = app
+        .token_from_email("ada@example.com", "verify_email")
+        .await;
+    let reset = app
+        .token_from_email("ada@example.com", "password_reset")
+        .await;
+    // ...which no row of the outbox holds, sent or not.
+    for token in [&verify, &reset] {
+        let secret = token.split('.').nth(1).unwrap();
+        let holding: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM email_outbox WHERE body_text LIKE '%' || $1 || '%' OR body_html LIKE '%' || $1 || '%'",
+        )
+        .bind(secret)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(holding, 0, "a stored body holds a link's secret");
+    }
+    let listed = owner.call("list_outbox", &[]).await.text().await.unwrap();
+    assert!(!listed.contains(&verify) && !listed.contains(&reset));
+    let emails: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let reset_row = emails
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "password_reset")
+        .unwrap();
+    assert_eq!(reset_row["one_time_link"], true);
+    assert!(reset_row["body_text"]
+        .as_str()
+        .unwrap()
+        .contains(domain::email::TOKEN_SLOT));
+    assert_eq!(reset_row["status"], "sent");
+
+    // A one-time link is never sent twice: the person asks for a new one.
+    let id = reset_row["id"].as_str().unwrap();
+    let (status, _) = error_of(owner.call("resend_email", &[("id", id)]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let response = app
+        .browser()
+        .call("reset_password", &reset_form(&reset))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}

@@ -17,6 +17,10 @@ pub const PASSWORD: &str = "Secret123";
 pub struct TestApp {
     /// Media storage of this app, removed with it.
     pub media_dir: tempfile::TempDir,
+    /// Where this app's emails are delivered (as files) when a test reads its mail.
+    pub mail_dir: tempfile::TempDir,
+    /// The app's state, for what only the server can do (deliver the outbox).
+    pub state: backend::AppState,
     pub addr: SocketAddr,
     pub base: String,
     pub pool: PgPool,
@@ -52,8 +56,9 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     })
     .expect("test configuration");
     let header_read_timeout = config.limits.header_read_timeout;
-    let router =
-        server::router::build(server::startup::context(config, pool.clone()).expect("app context"));
+    let context = server::startup::context(config, pool.clone()).expect("app context");
+    let state = context.app.clone();
+    let router = server::router::build(context);
     tokio::spawn(server::http_server::serve(
         listener,
         router,
@@ -62,6 +67,8 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     ));
     TestApp {
         media_dir,
+        mail_dir: tempfile::tempdir().unwrap(),
+        state,
         addr,
         base: format!("http://{addr}"),
         pool,
@@ -101,14 +108,39 @@ impl TestApp {
         .unwrap()
     }
 
-    /// The token of the link in the newest email of that kind.
+    /// Delivers the due outbox emails as the worker does (into this app's mail folder),
+    /// then the newest delivered email to `to` of the given kind, as its reader gets it.
+    pub async fn read_mail(&self, to: &str, kind: &str) -> Option<String> {
+        use backend::email::delivery::{deliver_due, Delivery, Transport};
+        let delivery = Delivery {
+            transport: Transport::Folder(self.mail_dir.path().to_path_buf()),
+            link_key: self.state.link_key.clone(),
+        };
+        while deliver_due(&self.pool, &delivery).await.unwrap() > 0 {}
+        let mut files: Vec<_> = std::fs::read_dir(self.mail_dir.path())
+            .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files.into_iter().rev().find_map(|file| {
+            let mail = std::fs::read_to_string(file).unwrap();
+            let (head, _) = mail.split_once("\n\n")?;
+            let header = |name: &str| {
+                head.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                    .map(str::to_string)
+            };
+            (header("To")? == to && header("X-Codex-Kind")? == kind).then_some(mail)
+        })
+    }
+
+    /// The token of the link in the newest email of that kind, read from the delivered mail.
     pub async fn token_from_email(&self, to: &str, kind: &str) -> String {
-        let (_, body) = self
-            .last_email(to, kind)
+        let mail = self
+            .read_mail(to, kind)
             .await
             .unwrap_or_else(|| panic!("no {kind} email to {to}"));
-        let start = body.find("token=").expect("link with a token") + "token=".len();
-        body[start..].split_whitespace().next().unwrap().to_string()
+        let start = mail.find("token=").expect("link with a token") + "token=".len();
+        mail[start..].split_whitespace().next().unwrap().to_string()
     }
 
     /// A browser signed in as the owner, created through first-run setup.
