@@ -9,7 +9,7 @@ test("first-run setup creates the owner, and /setup is gone afterwards", async (
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("a customer registers, verifies the email from the outbox, logs out and logs in again", async ({ browser, page }) => {
+test("a customer registers, verifies the email from the mailed link, logs out and logs in again", async ({ browser, page }) => {
   const email = uniqueEmail();
   await register(page, "Ada Lovelace", email);
   await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();

@@ -130,24 +130,34 @@ pub async fn reject_foreign_origin(
     next.run(request).await
 }
 
-/// The `Host` values the server answers to: the public URL's host (with and without its
-/// default port) and the address it listens on (for probes and direct checks).
+/// The host names the server answers to: the public URL's and the one of the address it
+/// listens on (for probes and direct checks). Ports are not compared: proxies often pass
+/// the host without it (nginx's `$host`), and a port names no other site.
 pub fn known_hosts(public_url: &str, site_addr: std::net::SocketAddr) -> Vec<String> {
-    let mut hosts = vec![site_addr.to_string()];
-    if let Ok(url) = url::Url::parse(public_url) {
-        if let Some(host) = url.host_str() {
-            let port = url.port_or_known_default();
-            hosts.push(match url.port() {
-                Some(port) => format!("{host}:{port}"),
-                None => host.to_string(),
-            });
-            if let (None, Some(port)) = (url.port(), port) {
-                hosts.push(format!("{host}:{port}"));
-            }
-        }
+    let mut hosts = vec![host_name(&site_addr.to_string()).to_string()];
+    if let Some(host) = url::Url::parse(public_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_string))
+    {
+        hosts.push(host);
     }
     hosts.iter_mut().for_each(|h| h.make_ascii_lowercase());
+    hosts.dedup();
     hosts
+}
+
+/// `host[:port]` without the port (`[::1]:3000` gives `[::1]`).
+fn host_name(host: &str) -> &str {
+    match host.rsplit_once(':') {
+        Some((name, port)) if !name.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            if name.starts_with('[') || !name.contains(':') {
+                name
+            } else {
+                host
+            }
+        }
+        _ => host,
+    }
 }
 
 /// Refuses a request for a host this server is not (`421 Misdirected Request`): links and
@@ -168,9 +178,10 @@ pub async fn reject_unknown_host(
         .and_then(|h| h.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()));
     let known = host.is_some_and(|host| {
+        let name = host_name(host);
         ctx.known_hosts
             .iter()
-            .any(|known| known.eq_ignore_ascii_case(host))
+            .any(|known| known.eq_ignore_ascii_case(name))
     });
     if !known {
         tracing::warn!(
@@ -198,22 +209,26 @@ fn forbidden() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::known_hosts;
+    use super::{host_name, known_hosts};
 
     #[test]
     fn hosts_of_the_public_url_and_the_listener() {
         let addr = "127.0.0.1:3000".parse().unwrap();
         assert_eq!(
             known_hosts("https://Videos.example.com", addr),
-            [
-                "127.0.0.1:3000",
-                "videos.example.com",
-                "videos.example.com:443"
-            ]
+            ["127.0.0.1", "videos.example.com"]
         );
-        assert_eq!(
-            known_hosts("http://127.0.0.1:3000", addr),
-            ["127.0.0.1:3000", "127.0.0.1:3000"]
-        );
+        assert_eq!(known_hosts("http://127.0.0.1:3000", addr), ["127.0.0.1"]);
+        let v6 = "[::1]:3000".parse().unwrap();
+        assert_eq!(known_hosts("http://[::1]:3000", v6), ["[::1]"]);
+    }
+
+    #[test]
+    fn host_names_lose_their_port() {
+        assert_eq!(host_name("videos.example.com:443"), "videos.example.com");
+        assert_eq!(host_name("videos.example.com"), "videos.example.com");
+        assert_eq!(host_name("[::1]:3000"), "[::1]");
+        assert_eq!(host_name("[::1]"), "[::1]");
+        assert_eq!(host_name("evil.example:x"), "evil.example:x");
     }
 }

@@ -270,6 +270,14 @@ async fn unknown_hosts_and_other_origins_are_refused(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(misdirected.status(), StatusCode::MISDIRECTED_REQUEST);
+    // A proxy that passes the host name without its port (nginx's $host) is fine.
+    let proxied = client
+        .get(app.url("/login"))
+        .header(HOST, "127.0.0.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.status(), StatusCode::OK);
     // Probes answer whatever the host.
     let probe = client
         .get(app.url("/health"))
