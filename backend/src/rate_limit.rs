@@ -61,6 +61,12 @@ pub const UPDATE_NAME: Rule = Rule {
     limit: 20,
     window_secs: 3600,
 };
+/// "You already have an account" emails to one address (registrations with it).
+pub const ACCOUNT_EXISTS_NOTICE: Rule = Rule {
+    name: "account_exists_notice",
+    limit: 1,
+    window_secs: 3600,
+};
 pub const UPLOAD: Rule = Rule {
     name: "upload",
     limit: 10,

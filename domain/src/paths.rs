@@ -6,6 +6,7 @@ pub const HOME: &str = "/";
 pub const LIBRARY: &str = "/library";
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_CONTENT: &str = "/admin/content";
+pub const LOGIN: &str = "/login";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
 /// Where "Send reset link" lands, whether or not the address has an account.
 pub const FORGOT_PASSWORD_SENT: &str = "/forgot-password?sent=1";

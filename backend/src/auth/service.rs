@@ -1,7 +1,10 @@
 //! The account flows behind the auth server functions.
 
+use std::time::Duration;
+
 use domain::paths;
 use sqlx::PgPool;
+use tokio::time::Instant;
 use tower_sessions::Session;
 
 use super::password::{hash_password, verify_password};
@@ -12,6 +15,7 @@ use crate::auth::{Caller, SignedIn};
 use crate::email::context::EmailContext;
 use crate::email::{outbox, templates};
 use crate::error::Error;
+use crate::rate_limit;
 use crate::settings::service::email_context;
 use crate::state::{AppState, FirstRun, PublicUrl};
 use domain::auth::{
@@ -95,6 +99,17 @@ pub async fn setup_owner(
     Ok(())
 }
 
+/// The least time registration and forgotten-password requests take to answer, whether or
+/// not the address has an account, so that the time does not tell either.
+const EQUAL_ANSWER_TIME: Duration = Duration::from_millis(500);
+
+async fn answer_no_sooner(started: Instant) {
+    tokio::time::sleep_until((started + EQUAL_ANSWER_TIME).into()).await;
+}
+
+/// Registers a customer and signs them in. An address that already has an account gets
+/// the same answer (its owner is emailed instead, and nobody is signed in), so that the
+/// page tells nobody which addresses have accounts.
 pub async fn register(
     state: &AppState,
     session: &Session,
@@ -103,10 +118,19 @@ pub async fn register(
     password: String,
     confirm_password: String,
 ) -> Result<(), Error> {
+    let started = Instant::now();
     let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
     let password_hash = hash_password(account.password.expose().to_string()).await?;
 
     let mut tx = state.pool.begin().await?;
+    let emails = email_context(&mut *tx, &state.public_url).await?;
+    if let Some(existing) = users::find_by_email(&mut *tx, &account.email).await? {
+        tell_account_exists(state, &mut tx, &emails, &existing).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %existing.id, "registration with an existing address");
+        answer_no_sooner(started).await;
+        return Ok(());
+    }
     let user = users::insert(
         &mut tx,
         NewUser {
@@ -118,7 +142,6 @@ pub async fn register(
         },
     )
     .await?;
-    let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_verification(
         &mut tx,
         &state.link_key,
@@ -140,6 +163,35 @@ pub async fn register(
 
     tracing::info!(user_id = %user.id, "customer registered");
     session::sign_in(session, &user, false).await?;
+    answer_no_sooner(started).await;
+    Ok(())
+}
+
+/// Emails the owner of an address that someone tried to register again (once an hour at
+/// most, so registrations cannot flood their inbox).
+async fn tell_account_exists(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    emails: &EmailContext,
+    existing: &UserRecord,
+) -> Result<(), Error> {
+    let limit = rate_limit::hit(
+        &mut *tx,
+        rate_limit::ACCOUNT_EXISTS_NOTICE,
+        &existing.id.to_string(),
+    )
+    .await?;
+    if !limit.allowed {
+        return Ok(());
+    }
+    let notice = templates::account_exists(
+        &emails.brand,
+        &existing.email,
+        &existing.name,
+        &state.public_url.link(paths::LOGIN),
+        &state.public_url.link(paths::FORGOT_PASSWORD),
+    );
+    outbox::enqueue(tx, emails, &notice).await?;
     Ok(())
 }
 
@@ -241,8 +293,10 @@ pub async fn resend_verification(state: &AppState, user: &SignedIn) -> Result<()
     Ok(())
 }
 
-/// Always answers the same, whether or not the email belongs to an account.
+/// Always answers the same, in the same time, whether or not the email belongs to an
+/// account.
 pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Error> {
+    let started = Instant::now();
     let email = Email::parse(&email)?;
     if let Some(user) = users::find_by_email(&state.pool, &email).await? {
         let mut tx = state.pool.begin().await?;
@@ -263,6 +317,7 @@ pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Erro
         outbox::enqueue(&mut tx, &emails, &message).await?;
         tx.commit().await?;
     }
+    answer_no_sooner(started).await;
     Ok(())
 }
 

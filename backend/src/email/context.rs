@@ -28,7 +28,8 @@ impl EmailContext {
             EmailKind::VerifyEmail
             | EmailKind::PasswordReset
             | EmailKind::PasswordChanged
-            | EmailKind::EmailChanged => true,
+            | EmailKind::EmailChanged
+            | EmailKind::AccountExists => true,
         }
     }
 }

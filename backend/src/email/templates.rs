@@ -31,6 +31,7 @@ pub enum EmailKind {
     PasswordReset,
     PasswordChanged,
     EmailChanged,
+    AccountExists,
     PurchaseReceipt,
     SaleNotification,
     RefundConfirmation,
@@ -44,6 +45,7 @@ impl EmailKind {
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
             Self::EmailChanged => "email_changed",
+            Self::AccountExists => "account_exists",
             Self::PurchaseReceipt => "purchase_receipt",
             Self::SaleNotification => "sale_notification",
             Self::RefundConfirmation => "refund_confirmation",
@@ -252,6 +254,34 @@ pub fn email_changed(
         EmailKind::EmailChanged,
         old_address,
         format!("Your {} email address was changed", brand.name),
+    )
+}
+
+/// Sent when someone registers with an address that already has an account: the page
+/// answers as for a new account (so it tells nobody which addresses have one), and the
+/// address's owner learns what happened here.
+pub fn account_exists(
+    brand: &Brand,
+    to: &str,
+    name: &str,
+    login_url: &str,
+    forgot_url: &str,
+) -> OutgoingEmail {
+    let forgot = format!("Forgot your password? Reset it here: {forgot_url}");
+    Message {
+        greeting_name: name,
+        paragraphs: &[
+            "Someone, perhaps you, just tried to create an account with this email address, which already has one. No new account was made.",
+            "If it was you, log in with your password.",
+            &forgot,
+        ],
+        action: Some(("Log in", login_url)),
+        brand,
+    }
+    .into_email(
+        EmailKind::AccountExists,
+        to,
+        format!("You already have a {} account", brand.name),
     )
 }
 

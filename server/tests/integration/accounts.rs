@@ -69,9 +69,24 @@ async fn registration_creates_a_signed_in_unverified_customer_and_ignores_a_role
         .is_some());
     assert!(app.last_email("ada@example.com", "welcome").await.is_some());
 
-    // The same email cannot register twice, whatever its case.
-    let (status, _) = error_of(app.browser().register("Ada 2", "ADA@example.com").await).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    // The same email cannot register twice, whatever its case; the answer does not say
+    // so (it is the answer of a new account), the address's owner is told instead, and
+    // nobody is signed in.
+    let again = app.browser();
+    let response = again.register("Ada 2", "ADA@example.com").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[LOCATION], "/library");
+    assert_eq!(again.whoami().await, None);
+    assert_eq!(app.count("SELECT count(*) FROM users").await, 1);
+    let notice = app.read_mail("ada@example.com", "account_exists").await;
+    assert!(notice.is_some_and(|mail| mail.contains("already has one")));
+    app.browser().register("Ada 3", "ada@example.com").await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM email_outbox WHERE kind = 'account_exists'")
+            .await,
+        1,
+        "one notice an hour"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

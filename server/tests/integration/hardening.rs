@@ -530,3 +530,35 @@ async fn one_time_links_are_not_readable_from_the_database_or_the_outbox_page(po
         .await;
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn forgotten_password_answers_alike_for_known_and_unknown_addresses(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.browser().register("Ada", "ada@example.com").await;
+    let mut answers = Vec::new();
+    for email in ["ada@example.com", "nobody@example.com"] {
+        let started = std::time::Instant::now();
+        let response = app
+            .browser()
+            .call("forgot_password", &[("email", email)])
+            .await;
+        let elapsed = started.elapsed();
+        let status = response.status();
+        let location = response.headers().get("location").cloned();
+        answers.push((status, location, response.text().await.unwrap()));
+        // Both wait out the same floor, so the lookup and the email do not show in the time.
+        assert!(
+            elapsed >= Duration::from_millis(500),
+            "{email}: {elapsed:?}"
+        );
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert!(app
+        .read_mail("ada@example.com", "password_reset")
+        .await
+        .is_some());
+    assert!(app
+        .read_mail("nobody@example.com", "password_reset")
+        .await
+        .is_none());
+}
