@@ -108,6 +108,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/customers">"Customers"</A>
                     <A href="/admin/settings">"Settings"</A>
                     <A href="/admin/emails">"Emails"</A>
+                    <A href="/admin/security">"Security log"</A>
                 </nav>
             </details>
             <div class="admin-main">

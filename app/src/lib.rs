@@ -18,6 +18,7 @@ pub mod library;
 pub mod media;
 pub mod playback;
 pub mod purchases;
+pub mod security_log;
 pub mod settings;
 pub mod ui;
 
@@ -48,6 +49,7 @@ use playback::watch_page::WatchPage;
 use purchases::account_pages::{PurchasesPage, ReceiptPage};
 use purchases::admin_page::AdminPurchasesPage;
 use purchases::success_page::CheckoutSuccessPage;
+use security_log::page::SecurityLogPage;
 use settings::page::SettingsPage;
 use ui::NotFound;
 
@@ -126,6 +128,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("content/:id") view=EditContentPage/>
                         <Route path=path!("media") view=MediaPage/>
                         <Route path=path!("emails") view=EmailsPage/>
+                        <Route path=path!("security") view=SecurityLogPage/>
                         <Route path=path!("purchases") view=AdminPurchasesPage/>
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("customers") view=CustomersPage/>

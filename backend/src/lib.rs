@@ -24,6 +24,7 @@ pub mod playback;
 pub mod purchases;
 pub mod rate_limit;
 pub mod routes;
+pub mod security_log;
 pub mod settings;
 pub mod state;
 

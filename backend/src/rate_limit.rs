@@ -67,6 +67,13 @@ pub const ACCOUNT_EXISTS_NOTICE: Rule = Rule {
     limit: 1,
     window_secs: 3600,
 };
+/// Security log entries about requests of one address that nobody signed in made (refused
+/// requests, failed logins): beyond this, they are only counted in the process log.
+pub const SECURITY_LOG: Rule = Rule {
+    name: "security_log",
+    limit: 60,
+    window_secs: 3600,
+};
 pub const UPLOAD: Rule = Rule {
     name: "upload",
     limit: 10,

@@ -2,6 +2,7 @@
 //! endpoints and background workers. The pages live in the `app` crate and the work in
 //! the `backend` crate; this crate wires them together.
 
+pub mod audit;
 pub mod client_ip;
 pub mod config;
 pub mod database;

@@ -153,6 +153,7 @@ pub fn build(ctx: AppContext) -> Router {
                     session_keys::accept_previous_secret,
                 ))
                 .layer(session_layer)
+                .layer(from_fn_with_state(ctx.clone(), crate::audit::audit))
                 .layer(from_fn_with_state(ctx.clone(), rate_limit_layer::enforce))
                 .layer(from_fn_with_state(ctx.clone(), page_guard::guard_pages))
                 .layer(from_fn_with_state(

@@ -103,7 +103,7 @@ fn is_page_or_data(content_type: Option<&HeaderValue>) -> bool {
         .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
 }
 
-fn is_state_changing(method: &Method) -> bool {
+pub fn is_state_changing(method: &Method) -> bool {
     matches!(
         *method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE

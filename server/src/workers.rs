@@ -63,6 +63,9 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
             if let Err(error) = backend::rate_limit::prune(&pool).await {
                 tracing::warn!(?error, "rate limit pruning failed");
             }
+            if let Err(error) = backend::security_log::prune(&pool).await {
+                tracing::warn!(?error, "security log pruning failed");
+            }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     }));

@@ -104,7 +104,7 @@ pub async fn setup_owner(
 const EQUAL_ANSWER_TIME: Duration = Duration::from_millis(500);
 
 async fn answer_no_sooner(started: Instant) {
-    tokio::time::sleep_until((started + EQUAL_ANSWER_TIME).into()).await;
+    tokio::time::sleep_until(started + EQUAL_ANSWER_TIME).await;
 }
 
 /// Registers a customer and signs them in. An address that already has an account gets

@@ -562,3 +562,52 @@ async fn forgotten_password_answers_alike_for_known_and_unknown_addresses(pool: 
         .await
         .is_none());
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_security_log_records_failed_logins_refusals_and_owner_actions(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let customer = app.verified_customer("ada@example.com").await;
+
+    let intruder = app.browser();
+    intruder.login("ada@example.com", "Wrong1234").await;
+    assert_eq!(customer.get("/admin").await.status(), StatusCode::FORBIDDEN);
+    let (content, _) = app.publish_ready_item(&owner, "Talk", &[]).await;
+    owner.call("unpublish_content", &[("id", &content)]).await;
+
+    let response = owner.call("security_log", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let events: serde_json::Value = response.json().await.unwrap();
+    let events = events.as_array().unwrap();
+    let find = |kind: &str, action: &str| {
+        events
+            .iter()
+            .find(|e| e["kind"] == kind && e["action"] == action)
+            .unwrap_or_else(|| panic!("no {kind} {action} in {events:#?}"))
+            .clone()
+    };
+    let failed = find("login_failed", "/api/login");
+    assert_eq!(failed["actor"], serde_json::Value::Null);
+    assert_eq!(failed["ip"], intruder.ip.as_str());
+    assert_eq!(failed["detail"], "email=ada@example.com");
+    let refused = find("access_refused", "/admin");
+    assert_eq!(refused["actor"], "ada@example.com");
+    assert_eq!(refused["status"], 403);
+    let action = find("owner_action", "/api/unpublish_content");
+    assert_eq!(action["actor"], "owner@example.com");
+    assert_eq!(action["detail"], format!("id={content}"));
+    find("owner_action", "/api/save_content");
+    let everything = serde_json::to_string(events).unwrap();
+    assert!(!everything.contains("Wrong1234") && !everything.contains(PASSWORD));
+
+    // The log is the owner's alone; asking for it is itself a refusal on record.
+    assert_eq!(
+        customer.call("security_log", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM security_events WHERE action = '/api/security_log' AND kind = 'access_refused'")
+            .await,
+        1
+    );
+}

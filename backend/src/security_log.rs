@@ -1,0 +1,59 @@
+//! The security log: failed logins, refused requests and every owner action (refunds,
+//! grants, settings, content...), with who did it, from which address and what answered.
+//! Written by the server's audit middleware; read by the owner at `/admin/security`.
+//! Anonymous entries are bounded per address (`rate_limit::SECURITY_LOG`) and every entry
+//! is kept 90 days.
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::error::Error;
+use domain::security::{SecurityEvent, SecurityEventKind};
+
+pub struct NewEvent<'a> {
+    pub kind: SecurityEventKind,
+    pub actor: Option<Uuid>,
+    pub ip: &'a str,
+    /// The server function or route, e.g. `/api/refund_purchase`.
+    pub action: &'a str,
+    pub status: u16,
+    /// Named ids and reasons from the request (never passwords or tokens).
+    pub detail: &'a str,
+}
+
+pub async fn record(db: impl PgExecutor<'_>, event: &NewEvent<'_>) -> Result<(), Error> {
+    sqlx::query!(
+        "INSERT INTO security_events (kind, actor_id, ip, action, status, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        event.kind.as_str(),
+        event.actor,
+        event.ip,
+        event.action,
+        i32::from(event.status),
+        event.detail
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The newest events, with the actor's email when there was one.
+pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<SecurityEvent>, Error> {
+    Ok(sqlx::query_as!(
+        SecurityEvent,
+        r#"SELECT e.at, e.kind, u.email AS "actor?", e.ip, e.action, e.status, e.detail
+           FROM security_events e LEFT JOIN users u ON u.id = e.actor_id
+           ORDER BY e.at DESC, e.id DESC LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await?)
+}
+
+/// Drops events older than 90 days.
+pub async fn prune(db: impl PgExecutor<'_>) -> Result<u64, Error> {
+    let result = sqlx::query!("DELETE FROM security_events WHERE at < now() - interval '90 days'")
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}
