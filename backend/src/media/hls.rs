@@ -20,7 +20,8 @@ pub struct TokenQuery {
     t: Option<String>,
 }
 
-fn safe_path(path: &str) -> bool {
+/// Whether a requested path stays inside the media item's HLS folder.
+pub fn safe_path(path: &str) -> bool {
     !path.is_empty()
         && path.len() <= 200
         && path
