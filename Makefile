@@ -9,7 +9,7 @@ export SQLX_OFFLINE ?= true
 # sqlx::test creates a fresh database per test through this server (and drops it after).
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-unit e2e test-ops lint fmt deps deps-test postgres sqlx-prepare \
+.PHONY: run build release test test-unit e2e test-ops fuzz lint fmt deps deps-test postgres sqlx-prepare \
 	preview preview-down previews help
 
 help:
@@ -38,6 +38,7 @@ test: deps-test postgres
 	$(MAKE) test-unit
 	$(MAKE) e2e
 	$(MAKE) test-ops
+	$(MAKE) fuzz
 
 # Unit tests of every crate and the integration tests (real HTTP, fresh database each).
 test-unit:
@@ -51,6 +52,17 @@ e2e:
 test-ops:
 	cargo leptos build
 	tests/ops/run.sh
+
+# The parsers of untrusted input under cargo fuzz (libFuzzer), FUZZ_SECONDS each. cargo-fuzz
+# needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them. A finding stops
+# the run and leaves its input in fuzz/artifacts/<target>/.
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := form_newtypes playback_token request_parts
+fuzz:
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+		RUSTC_BOOTSTRAP=1 SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx cargo fuzz run -s none --release $$target -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 || exit 1; \
+	done
 
 preview: build postgres
 	@scripts/preview.sh up "$(NAME)"

@@ -2,7 +2,7 @@
 # Installs what building, running and testing Codex needs, skipping whatever is there.
 # Usage: scripts/install-deps.sh [run|test|release]
 #   run:     PostgreSQL, ffmpeg, the wasm target, cargo-leptos, wasm-bindgen-cli
-#   test:    the same, plus Chromium, nginx and the Playwright packages in end2end/
+#   test:    the same, plus Chromium, nginx, cargo-fuzz and the Playwright packages in end2end/
 #   release: the same as run, plus wasm-opt (npm package binaryen) in .tools/
 #   bench:   the same as release, plus wrk and nginx (bench/run.sh)
 set -euo pipefail
@@ -72,6 +72,10 @@ fi
 
 if [ "$mode" = "test" ]; then
   apt_install chromium nginx-light
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    log "installing cargo-fuzz (about 2 minutes, once)"
+    cargo install cargo-fuzz --version 0.13.2 --locked
+  fi
   if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     log "installing the Playwright packages (browsers come from Debian)"
     (cd end2end && npm ci --no-audit --no-fund)

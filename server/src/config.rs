@@ -83,6 +83,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     pub media_storage: String,
     pub run_workers: bool,
+    /// How long a media job's claim lasts without a heartbeat (a dead worker's job is taken
+    /// over after it).
+    pub media_job_lease: time::Duration,
     pub log_json: bool,
     pub payments: Payments,
     /// `GET /metrics` needs `Authorization: Bearer <token>` when set; production without
@@ -127,6 +130,7 @@ impl fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("media_storage", &self.media_storage)
             .field("run_workers", &self.run_workers)
+            .field("media_job_lease", &self.media_job_lease)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
@@ -286,6 +290,7 @@ impl Config {
             email_from: lookup("EMAIL_FROM").unwrap_or_else(|| "Codex <no-reply@localhost>".into()),
             trusted_proxies,
             media_storage: lookup("MEDIA_STORAGE").unwrap_or_else(|| "data/media".into()),
+            media_job_lease: time::Duration::seconds(number("MEDIA_JOB_LEASE_SECS", 120)? as i64),
             run_workers: lookup("RUN_WORKERS")
                 .map(|v| v != "false" && v != "0")
                 .unwrap_or(true),

@@ -40,6 +40,7 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
     tasks.push(tokio::spawn(backend::media::processing::run(
         pool.clone(),
         ctx.app.storage.clone(),
+        config.media_job_lease,
     )));
 
     tasks.push(tokio::spawn(backend::content::samples::run(

@@ -15,24 +15,34 @@ use super::transcode;
 use crate::error::Error;
 use domain::media::{MediaKind, Rendition};
 
-/// How long a claim lasts without a heartbeat; a dead worker's job is retried after it.
+/// How long a claim lasts without a heartbeat; a dead worker's job is retried after it
+/// (`MEDIA_JOB_LEASE_SECS` changes it for the worker).
 pub const LEASE: Duration = Duration::minutes(2);
-const HEARTBEAT_EVERY: StdDuration = StdDuration::from_secs(30);
 const POLL_EVERY: StdDuration = StdDuration::from_secs(2);
 
 /// Claims and processes one job; false when none was due.
 pub async fn run_next(pool: &PgPool, storage: &MediaStorage) -> Result<bool, Error> {
-    let Some(job) = jobs::claim(pool, LEASE).await? else {
+    run_next_with_lease(pool, storage, LEASE).await
+}
+
+/// [`run_next`] with its own lease; the claim is renewed four times per lease.
+pub async fn run_next_with_lease(
+    pool: &PgPool,
+    storage: &MediaStorage,
+    lease: Duration,
+) -> Result<bool, Error> {
+    let Some(job) = jobs::claim(pool, lease).await? else {
         return Ok(false);
     };
+    let heartbeat_every = StdDuration::try_from(lease / 4).unwrap_or(StdDuration::from_secs(1));
     tracing::info!(job = %job.id, media = %job.media_id, attempt = job.attempts, "processing media");
     let heartbeat = {
         let pool = pool.clone();
         let id = job.id;
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(HEARTBEAT_EVERY).await;
-                if let Err(error) = jobs::heartbeat(&pool, id, LEASE).await {
+                tokio::time::sleep(heartbeat_every).await;
+                if let Err(error) = jobs::heartbeat(&pool, id, lease).await {
                     tracing::warn!(?error, "media job heartbeat failed");
                 }
             }
@@ -49,10 +59,10 @@ pub async fn run_next(pool: &PgPool, storage: &MediaStorage) -> Result<bool, Err
 }
 
 /// Runs until the process stops.
-pub async fn run(pool: PgPool, storage: MediaStorage) {
+pub async fn run(pool: PgPool, storage: MediaStorage, lease: Duration) {
     tracing::info!("media worker started");
     loop {
-        match run_next(&pool, &storage).await {
+        match run_next_with_lease(&pool, &storage, lease).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(error) => tracing::error!(?error, "media worker round failed"),
