@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(shown.cents(), price.cents());
     }
     if let Ok(colour) = HexColour::parse(text) {
-        assert_eq!(HexColour::parse(colour.as_str()).unwrap().as_str(), colour.as_str());
+        assert_eq!(
+            HexColour::parse(colour.as_str()).unwrap().as_str(),
+            colour.as_str()
+        );
     }
     let _ = Slug::parse(text);
     let _ = Tags::parse(text);
