@@ -1,7 +1,8 @@
 //! What one request may cost the server: how many are served at once (more get 503 at
 //! once, never a queue), how long a request may take, and how long its body may stall.
 //! `/health` and `/ready` are never refused, so a load balancer can tell a busy server
-//! from a dead one.
+//! from a dead one. Upload parts may take as long as their body keeps arriving: a part is
+//! 8 MiB, a minute's worth on a slow uplink, and its size is checked before it is read.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,30 @@ impl InFlight {
 
 fn is_probe(path: &str) -> bool {
     matches!(path, "/health" | "/ready")
+}
+
+/// Requests that may last as long as their body keeps coming (the idle timeout still
+/// applies): upload parts.
+fn is_upload_part(path: &str) -> bool {
+    path.starts_with("/media/uploads/")
+}
+
+/// Answers 408 when a request takes longer than `REQUEST_TIMEOUT_SECS`.
+pub async fn limit_duration(
+    State(ctx): State<AppContext>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_upload_part(request.uri().path()) {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(ctx.config.limits.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("request timed out");
+            (StatusCode::REQUEST_TIMEOUT, "The request took too long.").into_response()
+        }
+    }
 }
 
 pub async fn limit_concurrency(

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -23,7 +23,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutBody, TimeoutLayer};
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutBody};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -128,9 +128,9 @@ pub fn build(ctx: AppContext) -> Router {
                     ctx.clone(),
                     request_limits::limit_concurrency,
                 ))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    config.limits.request_timeout,
+                .layer(from_fn_with_state(
+                    ctx.clone(),
+                    request_limits::limit_duration,
                 ))
                 .layer(RequestBodyTimeoutLayer::new(
                     request_limits::BODY_IDLE_TIMEOUT,

@@ -611,3 +611,74 @@ async fn the_security_log_records_failed_logins_refusals_and_owner_actions(pool:
         1
     );
 }
+
+/// A body sent in two halves, `pause` apart.
+fn trickled(body: Vec<u8>, pause: Duration) -> reqwest::Body {
+    let half = body.len() / 2;
+    let (first, second) = (body[..half].to_vec(), body[half..].to_vec());
+    let stream = futures::stream::unfold(0, move |step| {
+        let (first, second) = (first.clone(), second.clone());
+        async move {
+            match step {
+                0 => Some((Ok::<_, std::io::Error>(bytes::Bytes::from(first)), 1)),
+                1 => {
+                    tokio::time::sleep(pause).await;
+                    Some((Ok(bytes::Bytes::from(second)), 2))
+                }
+                _ => None,
+            }
+        }
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_request_slower_than_the_timeout_is_answered_408(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("REQUEST_TIMEOUT_SECS", "1")]).await;
+    let form = b"email=ada%40example.com&password=Secret123".to_vec();
+    let response = reqwest::Client::new()
+        .post(app.url("/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", form.len().to_string())
+        .body(trickled(form, Duration::from_secs(4)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn upload_parts_may_take_longer_than_the_request_timeout(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("REQUEST_TIMEOUT_SECS", "1")]).await;
+    let owner = app.owner().await;
+    let ticket: serde_json::Value = owner
+        .call(
+            "start_upload",
+            &[
+                ("filename", "clip.mp4"),
+                ("size_bytes", "1000"),
+                ("content_type", "video/mp4"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let media = ticket["media_id"].as_str().unwrap();
+    let response = reqwest::Client::new()
+        .put(app.url(&format!("/media/uploads/{media}/parts/0")))
+        .header(
+            reqwest::header::COOKIE,
+            format!(
+                "{}={}",
+                server::router::SESSION_COOKIE,
+                owner.cookie().unwrap()
+            ),
+        )
+        .header("content-length", "1000")
+        .body(trickled(vec![7u8; 1000], Duration::from_millis(2500)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
