@@ -63,6 +63,7 @@ fuzz:
 		RUSTC_BOOTSTRAP=1 SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx cargo fuzz run -s none --release $$target -- \
 			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 || exit 1; \
 	done
+	@echo "fuzz: $(words $(FUZZ_TARGETS)) passed, 0 failed"
 
 preview: build postgres
 	@scripts/preview.sh up "$(NAME)"

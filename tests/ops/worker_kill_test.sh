@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Faults: the server is killed (SIGKILL) in the middle of a media job. After a restart the
-# job is taken over once its lease runs out, and the item ends ready with one job and one
-# HLS tree: nothing lost, nothing done twice.
+# Faults: the server is killed (SIGKILL) in the middle of a media job. Its ffmpeg dies with
+# it; after a restart the job is taken over once its lease runs out, and the item ends ready
+# with one job and one HLS tree: nothing lost, nothing done twice.
 source "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)
@@ -46,9 +46,17 @@ for _ in $(seq 1 300); do
 done
 [ "$(sql "SELECT status FROM media WHERE id = '$media'")" = processing ] || fail "the job did not start"
 sleep 1
+encoders=$(pgrep -P "$server_pid" -x ffmpeg || true)
+[ -n "$encoders" ] || fail "no ffmpeg was running for the job"
 kill -KILL "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
+sleep 0.5
+for pid in $encoders; do
+  # A zombie (Z) is dead, waiting for PID 1 to reap it.
+  state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+  [ -z "$state" ] || [[ "$state" == Z* ]] || fail "ffmpeg ($pid, $state) outlived its killed worker"
+done
 [ "$(sql "SELECT status FROM media WHERE id = '$media'")" = processing ] || fail "the kill did not catch the job mid-way"
 [ ! -f "$tmp/media/media/$media/hls/master.m3u8" ] || fail "the killed run had already finished"
 echo "killed the server mid-job"

@@ -9,5 +9,6 @@ pub mod playback_token;
 pub mod probe;
 pub mod processing;
 pub mod storage;
+pub mod tool;
 pub mod transcode;
 pub mod upload;

@@ -4,7 +4,6 @@ use std::path::Path;
 
 use domain::media::{MAX_DURATION_SECONDS, MAX_VIDEO_HEIGHT, MAX_VIDEO_WIDTH};
 use serde::Deserialize;
-use tokio::process::Command;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probe {
@@ -111,7 +110,7 @@ pub fn parse(json: &str) -> Result<Probe, String> {
 }
 
 pub async fn probe(file: &Path) -> Result<Probe, String> {
-    let run = Command::new("ffprobe")
+    let run = super::tool::command("ffprobe")
         .args(input_guard())
         .args([
             "-v",
@@ -122,7 +121,6 @@ pub async fn probe(file: &Path) -> Result<Probe, String> {
             "-show_streams",
         ])
         .arg(file)
-        .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(PROBE_TIMEOUT, run)
         .await

@@ -3,9 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use tokio::process::Command;
-
 use super::probe::{input_guard, last_lines};
+use super::tool;
 use domain::media::{Rendition, MAX_DURATION_SECONDS};
 
 /// HLS segment length, in seconds.
@@ -209,10 +208,7 @@ pub fn thumbnail_args(input: &Path, output: &Path, duration_seconds: f64) -> Vec
 /// Runs ffmpeg for at most `limit` (then it is killed); the error is the tail of what
 /// ffmpeg said.
 pub async fn ffmpeg(args: &[String], limit: Duration) -> Result<(), String> {
-    let run = Command::new("ffmpeg")
-        .args(args)
-        .kill_on_drop(true)
-        .output();
+    let run = tool::command("ffmpeg").args(args).output();
     let output = tokio::time::timeout(limit, run)
         .await
         .map_err(|_| {
