@@ -72,13 +72,9 @@ async fn form_detail(request: Request) -> (Request, String) {
     )
 }
 
-/// What a request was, for the log, from how it was answered.
-fn classify(
-    path: &str,
-    state_changing: bool,
-    status: StatusCode,
-    by_owner: bool,
-) -> Option<SecurityEventKind> {
+/// What a request was, for the log, from how it was answered: a failed login, a refusal,
+/// a change (an owner action if the owner made it), or nothing worth logging.
+fn classify(path: &str, state_changing: bool, status: StatusCode) -> Option<SecurityEventKind> {
     use app::auth::api::Login;
     if path == Login::PATH && status == StatusCode::UNAUTHORIZED {
         return Some(SecurityEventKind::LoginFailed);
@@ -87,7 +83,7 @@ fn classify(
         return Some(SecurityEventKind::AccessRefused);
     }
     let done = status.is_success() || status.is_redirection();
-    (state_changing && done && by_owner).then_some(SecurityEventKind::OwnerAction)
+    (state_changing && done).then_some(SecurityEventKind::OwnerAction)
 }
 
 async fn is_owner(ctx: &AppContext, user: Option<Uuid>) -> bool {
@@ -101,11 +97,7 @@ async fn is_owner(ctx: &AppContext, user: Option<Uuid>) -> bool {
 pub async fn audit(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
     let state_changing = is_state_changing(request.method());
     let path = request.uri().path().to_owned();
-    let ip = request
-        .extensions()
-        .get::<ClientIp>()
-        .map(|ClientIp(ip)| ip.to_string())
-        .unwrap_or_default();
+    let ip = ClientIp::text_of(&request);
     let session = request.extensions().get::<Session>().cloned();
     let actor = match &session {
         Some(session) => backend::auth::session::claimed_user_id(session).await,
@@ -119,10 +111,13 @@ pub async fn audit(State(ctx): State<AppContext>, request: Request, next: Next) 
     let response = next.run(request).await;
 
     let status = response.status();
-    let by_owner = state_changing && is_owner(&ctx, actor).await;
-    let Some(kind) = classify(&path, state_changing, status, by_owner) else {
+    let Some(kind) = classify(&path, state_changing, status) else {
         return response;
     };
+    // Only the owner's changes are logged; the role is looked up for successful changes only.
+    if kind == SecurityEventKind::OwnerAction && !is_owner(&ctx, actor).await {
+        return response;
+    }
     if actor.is_none() {
         let allowed = rate_limit::hit(&ctx.app.pool, rate_limit::SECURITY_LOG, &ip)
             .await
@@ -155,29 +150,26 @@ mod tests {
         use SecurityEventKind::*;
         let ok = StatusCode::OK;
         assert_eq!(
-            classify("/api/login", true, StatusCode::UNAUTHORIZED, false),
+            classify("/api/login", true, StatusCode::UNAUTHORIZED),
             Some(LoginFailed)
         );
-        assert_eq!(classify("/api/login", true, ok, false), None);
+        assert_eq!(classify("/api/login", true, ok), Some(OwnerAction));
         assert_eq!(
-            classify("/admin", false, StatusCode::FORBIDDEN, false),
+            classify("/admin", false, StatusCode::FORBIDDEN),
             Some(AccessRefused)
         );
         assert_eq!(
-            classify("/api/list_outbox", true, StatusCode::UNAUTHORIZED, false),
+            classify("/api/list_outbox", true, StatusCode::UNAUTHORIZED),
             Some(AccessRefused)
         );
+        assert_eq!(classify("/library", false, StatusCode::UNAUTHORIZED), None);
+        assert_eq!(classify("/library", false, ok), None);
         assert_eq!(
-            classify("/library", false, StatusCode::UNAUTHORIZED, false),
-            None
-        );
-        assert_eq!(
-            classify("/api/refund_purchase", true, ok, true),
+            classify("/api/refund_purchase", true, ok),
             Some(OwnerAction)
         );
-        assert_eq!(classify("/api/save_progress", true, ok, false), None);
         assert_eq!(
-            classify("/api/save_settings", true, StatusCode::BAD_REQUEST, true),
+            classify("/api/save_settings", true, StatusCode::BAD_REQUEST),
             None
         );
     }

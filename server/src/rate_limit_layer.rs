@@ -53,11 +53,7 @@ pub async fn enforce(State(ctx): State<AppContext>, request: Request, next: Next
     let Some((rule, scope)) = rule_for(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
-    let ip = request
-        .extensions()
-        .get::<ClientIp>()
-        .map(|ClientIp(ip)| ip.to_string())
-        .unwrap_or_default();
+    let ip = ClientIp::text_of(&request);
     let session = request.extensions().get::<Session>().cloned();
     // Without the database the request itself fails; do not hide that behind a 429.
     let Some(decision) = decide(&ctx, &ip, session, rule, scope).await else {

@@ -20,9 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-psql "$PG_ADMIN_URL/postgres" -q -c "CREATE DATABASE \"$db\"" >/dev/null
 # Migrate once, as a deploy does, before the servers start.
-DATABASE_URL="$PG_ADMIN_URL/$db" "$SERVER_BIN" migrate >/dev/null
+create_migrated_db "$db"
 
 start_server() {
   DATABASE_URL="$PG_ADMIN_URL/$db" APP_ENV=preview LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$SITE_ROOT" \

@@ -18,8 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-psql "$PG_ADMIN_URL/postgres" -q -c "CREATE DATABASE \"$db\"" >/dev/null
-DATABASE_URL="$PG_ADMIN_URL/$db" "$SERVER_BIN" migrate >/dev/null
+create_migrated_db "$db"
 echo "Faults1pass" | DATABASE_URL="$PG_ADMIN_URL/$db" "$SERVER_BIN" create-owner --email faults@codex.test --name Faults >/dev/null
 
 node tests/ops/db_proxy.mjs "$proxy_port" 5432 >"$tmp/proxy.log" 2>&1 &

@@ -19,8 +19,7 @@ trap cleanup EXIT
 
 STANDIN_BIN="${STANDIN_BIN:-$PWD/target/debug/stripe-standin}"
 [ -x "$STANDIN_BIN" ] || cargo build -q -p stripe-standin
-psql "$PG_ADMIN_URL/postgres" -q -c "CREATE DATABASE \"$db\"" >/dev/null
-DATABASE_URL="$PG_ADMIN_URL/$db" "$SERVER_BIN" migrate >/dev/null
+create_migrated_db "$db"
 
 STANDIN_ADDR="127.0.0.1:$standin_port" STRIPE_WEBHOOK_URL="http://127.0.0.1:$port/webhooks/stripe" \
   STRIPE_WEBHOOK_SECRET=whsec_kill_test RUST_LOG=warn "$STANDIN_BIN" >"$tmp/standin.log" 2>&1 &

@@ -17,8 +17,7 @@ cleanup() {
 trap cleanup EXIT
 sql() { psql "$PG_ADMIN_URL/$db" -tAq -c "$1"; }
 
-psql "$PG_ADMIN_URL/postgres" -q -c "CREATE DATABASE \"$db\"" >/dev/null
-DATABASE_URL="$PG_ADMIN_URL/$db" "$SERVER_BIN" migrate >/dev/null
+create_migrated_db "$db"
 echo "Worker1pass" | DATABASE_URL="$PG_ADMIN_URL/$db" "$SERVER_BIN" create-owner --email worker@codex.test --name Worker >/dev/null
 
 # An uploaded 20 s video, stored as one part and queued, as a completed upload leaves it.
