@@ -1,6 +1,9 @@
 //! Who may play what: the one owner of the `access` table. HLS, thumbnails, the watch page,
 //! progress, the item page and the library all ask here; purchases, free items and grants
 //! change access only through here.
+//!
+//! Access keeps each of its grounds as a row (a purchase, a free item, a grant): revoking
+//! one leaves the others, and anyone with one ground not revoked may play.
 
 use domain::access::AccessReason;
 use sqlx::{PgConnection, PgExecutor};
@@ -22,7 +25,7 @@ pub async fn lock(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Result<
     may_play_content(conn, user, content).await
 }
 
-/// Lets `user` play `content` (again), for `reason`.
+/// Lets `user` play `content` (again), on the ground `reason`.
 pub async fn grant(
     conn: &mut PgConnection,
     user: Uuid,
@@ -31,8 +34,8 @@ pub async fn grant(
 ) -> Result<(), Error> {
     sqlx::query!(
         r#"INSERT INTO access (user_id, content_id, reason) VALUES ($1, $2, $3)
-           ON CONFLICT (user_id, content_id) DO UPDATE
-               SET revoked_at = NULL, reason = EXCLUDED.reason, granted_at = now()
+           ON CONFLICT (user_id, content_id, reason) DO UPDATE
+               SET revoked_at = NULL, granted_at = now()
                WHERE access.revoked_at IS NOT NULL"#,
         user,
         content,
@@ -43,7 +46,7 @@ pub async fn grant(
     Ok(())
 }
 
-/// Ends access that was given for `reason` (a refund does not take away a grant).
+/// Ends the ground `reason` (a refund does not take away a grant).
 pub async fn revoke(
     conn: &mut PgConnection,
     user: Uuid,
@@ -60,6 +63,31 @@ pub async fn revoke(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Makes the "purchased" ground of `user` for `content` match their purchases: held while
+/// one of their checkouts for it is completed (a refunded purchase and a later completed one
+/// leave access on). Takes the customer's lock, as every access change does.
+pub async fn sync_purchased(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+) -> Result<(), Error> {
+    lock(conn, user, content).await?;
+    let paid = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM purchases
+                          WHERE user_id = $1 AND content_id = $2 AND kind = 'checkout'
+                            AND status = 'completed') AS "paid!""#,
+        user,
+        content
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if paid {
+        grant(conn, user, content, AccessReason::Purchased).await
+    } else {
+        revoke(conn, user, content, AccessReason::Purchased).await
+    }
 }
 
 /// Whether `user` holds access to `content` that has not been revoked.

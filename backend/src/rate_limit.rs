@@ -74,6 +74,13 @@ pub const SECURITY_LOG: Rule = Rule {
     limit: 60,
     window_secs: 3600,
 };
+/// Webhook deliveries whose signature was refused, per address. Only refusals count: Stripe's
+/// correctly signed bursts (hundreds of events at once) are never limited.
+pub const WEBHOOK_REFUSED: Rule = Rule {
+    name: "webhook_refused",
+    limit: 30,
+    window_secs: 600,
+};
 pub const UPLOAD: Rule = Rule {
     name: "upload",
     limit: 10,
@@ -119,6 +126,21 @@ pub async fn hit(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<D
         reset_at,
         retry_after,
     })
+}
+
+/// Whether `subject` has used up `rule` in its current window, without counting a request.
+pub async fn exhausted(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<bool, Error> {
+    let bucket = format!("{}:{}", rule.name, subject);
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM rate_limits
+                          WHERE bucket = $1 AND hits >= $2
+                            AND window_start > now() - make_interval(secs => $3::bigint)) AS "exhausted!""#,
+        bucket,
+        rule.limit,
+        rule.window_secs
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 impl Decision {

@@ -18,6 +18,39 @@ pub struct Dashboard {
     pub recent: Vec<RecentPurchase>,
     /// The last 30 days, oldest first.
     pub daily: Vec<DayRevenue>,
+    pub sales: Sales,
+    /// The latest reconciliation with Stripe, if one ran.
+    pub reconciliation: Option<ReconciliationRun>,
+}
+
+/// All-time sales through Stripe: what was paid, what went back, and what is left.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sales {
+    pub gross_cents: i64,
+    /// Full and partial refunds.
+    pub refunds: i64,
+    pub refunds_cents: i64,
+    /// Every dispute opened, and the ones still open.
+    pub disputes: i64,
+    pub disputes_open: i64,
+    /// Money lost to disputes the bank decided for the buyer.
+    pub disputes_lost_cents: i64,
+    pub net_cents: i64,
+}
+
+/// What the latest reconciliation with Stripe checked and repaired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconciliationRun {
+    /// In the platform's timezone.
+    pub started_at: String,
+    pub finished: bool,
+    pub failed: bool,
+    pub events_checked: i32,
+    pub sessions_checked: i32,
+    pub paid_without_access: i32,
+    pub access_without_payment: i32,
+    pub refunds_applied: i32,
+    pub disputes_applied: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

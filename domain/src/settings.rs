@@ -71,6 +71,8 @@ pub struct Settings {
     pub send_receipt: bool,
     pub send_sale_notification: bool,
     pub send_refund: bool,
+    /// Stripe Tax computes and adds tax at checkout.
+    pub automatic_tax: bool,
     pub logo_type: Option<String>,
     pub welcome_text: String,
     pub receipt_text: String,

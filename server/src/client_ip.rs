@@ -9,19 +9,7 @@ use axum::response::Response;
 
 use crate::AppContext;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
-
-impl ClientIp {
-    /// The address `resolve_client_ip` found for a request, as text (empty before it ran).
-    pub fn text_of(request: &Request) -> String {
-        request
-            .extensions()
-            .get::<ClientIp>()
-            .map(|ClientIp(ip)| ip.to_string())
-            .unwrap_or_default()
-    }
-}
+pub use backend::client_ip::ClientIp;
 
 pub async fn resolve_client_ip(
     State(ctx): State<AppContext>,

@@ -59,6 +59,8 @@ pub enum Payments {
     Stripe {
         secret_key: String,
         webhook_secret: String,
+        /// The endpoint secret being rolled out of use, accepted too until it is unset.
+        previous_webhook_secret: Option<String>,
         api_base: Option<String>,
     },
     /// The local stand-in, started inside the server on `addr` (port 0: any free port).
@@ -422,6 +424,7 @@ fn payments(
     Ok(Payments::Stripe {
         secret_key,
         webhook_secret,
+        previous_webhook_secret: lookup("STRIPE_WEBHOOK_SECRET_PREVIOUS"),
         api_base,
     })
 }

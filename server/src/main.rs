@@ -1,4 +1,5 @@
-//! The `server` binary: `serve` (default), `migrate` and `create-owner`.
+//! The `server` binary: `serve` (default), `migrate`, `create-owner`, `seed-samples` and
+//! `reconcile`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -36,6 +37,9 @@ enum Command {
     },
     /// Publish sample content (short clips generated with ffmpeg) for the owner, once.
     SeedSamples,
+    /// Compare Stripe's events and Checkout Sessions of the last 30 days with purchases and
+    /// access, repair what webhooks missed, and print the figures (the worker does it daily).
+    Reconcile,
 }
 
 #[tokio::main]
@@ -62,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateOwner { email, name } => create_owner(config, &email, &name).await,
         Command::SeedSamples => seed_samples(config).await,
+        Command::Reconcile => reconcile(config).await,
     }
 }
 
@@ -147,6 +152,30 @@ async fn seed_samples(config: Config) -> anyhow::Result<()> {
         0 => println!("Sample content is already there."),
         n => println!("{n} sample items published."),
     }
+    Ok(())
+}
+
+async fn reconcile(config: Config) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !matches!(config.payments, server::config::Payments::Standin { .. }),
+        "the embedded Stripe stand-in keeps its events in the serving process, whose worker \
+         reconciles daily; set STRIPE_SECRET_KEY (or STRIPE_API_BASE for a standalone stand-in)"
+    );
+    let pool = database::connect(&config.database_url, 4).await?;
+    database::migrate(&pool).await?;
+    let context = startup::context(config, pool)?;
+    let figures = backend::purchases::reconcile::run(
+        &context.app,
+        backend::purchases::reconcile::Trigger::Command,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("reconciliation failed: {e}"))?;
+    println!("events checked: {}", figures.events_checked);
+    println!("sessions checked: {}", figures.sessions_checked);
+    println!("paid without access: {}", figures.paid_without_access);
+    println!("access without payment: {}", figures.access_without_payment);
+    println!("refunds not applied: {}", figures.refunds_applied);
+    println!("disputes not applied: {}", figures.disputes_applied);
     Ok(())
 }
 

@@ -45,9 +45,12 @@ fn payments(config: &Config) -> anyhow::Result<(Gateway, String)> {
         Payments::Stripe {
             secret_key,
             webhook_secret,
+            previous_webhook_secret,
             api_base,
         } => {
-            let gateway = Gateway::new(secret_key, api_base.as_deref(), webhook_secret)
+            let mut secrets = vec![webhook_secret.as_str()];
+            secrets.extend(previous_webhook_secret.as_deref());
+            let gateway = Gateway::new(secret_key, api_base.as_deref(), &secrets)
                 .map_err(anyhow::Error::msg)?;
             let checkout_origin = match api_base {
                 Some(base) => origin_of(base)?,
@@ -70,7 +73,7 @@ fn payments(config: &Config) -> anyhow::Result<(Gateway, String)> {
             let gateway = Gateway::new(
                 STANDIN_SECRET_KEY,
                 Some(&standin.base_url),
-                STANDIN_WEBHOOK_SECRET,
+                &[STANDIN_WEBHOOK_SECRET],
             )
             .map_err(anyhow::Error::msg)?;
             Ok((gateway, origin_of(&standin.base_url)?))

@@ -48,6 +48,18 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         ctx.app.storage.clone(),
     )));
 
+    // Reconciliation with Stripe, daily (checked hourly; one run a day across instances, as
+    // the last run's start is read from the database).
+    let app = ctx.app.clone();
+    tasks.push(tokio::spawn(async move {
+        loop {
+            if let Err(error) = backend::purchases::reconcile::run_if_due(&app).await {
+                tracing::warn!(?error, "daily reconciliation failed");
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    }));
+
     let store = PostgresStore::new(pool.clone());
     tasks.push(tokio::spawn(async move {
         if let Err(error) = store

@@ -111,12 +111,9 @@ pub async fn create_session(
         || match new_session(&params) {
             Ok(session) => {
                 let json = session.to_json(&shared.base_url);
-                shared
-                    .store
-                    .lock()
-                    .unwrap()
-                    .sessions
-                    .insert(session.id.clone(), session);
+                let mut store = shared.store.lock().unwrap();
+                store.session_order.push(session.id.clone());
+                store.sessions.insert(session.id.clone(), session);
                 (StatusCode::OK, json)
             }
             Err(message) => invalid(&message),
@@ -152,13 +149,17 @@ fn new_session(params: &HashMap<String, String>) -> Result<Session, String> {
         })
         .collect();
     let created = now();
+    let amount = amount * quantity;
+    let automatic_tax = get("automatic_tax[enabled]").as_deref() == Some("true");
     Ok(Session {
         id: new_id("cs_test"),
         created,
         expires_at: get("expires_at")
             .and_then(|v| v.parse().ok())
             .unwrap_or(created + SESSION_LIFETIME_SECS),
-        amount: amount * quantity,
+        amount,
+        tax: if automatic_tax { (amount + 5) / 10 } else { 0 },
+        automatic_tax,
         currency: currency.to_ascii_lowercase(),
         product_name,
         customer_email: get("customer_email"),
@@ -263,7 +264,7 @@ fn refund(shared: &Shared, params: &HashMap<String, String>) -> Result<(Value, V
         .get(&payment.payment_intent)
         .copied()
         .unwrap_or(0);
-    let left = session.amount - already;
+    let left = session.amount + session.tax - already;
     if left <= 0 {
         return Err((
             StatusCode::BAD_REQUEST,
@@ -306,30 +307,205 @@ fn refund(shared: &Shared, params: &HashMap<String, String>) -> Result<(Value, V
     Ok((refund, charge))
 }
 
-/// Marks a session paid and sends `checkout.session.completed`; `None` when it is not open.
-pub(crate) fn complete(shared: &Shared, id: &str) -> Option<String> {
-    let (json, success_url) = {
+/// Marks a session paid by the card ending `last4` and sends `charge.succeeded` and
+/// `checkout.session.completed`, as Stripe does; `None` when it is not open. The dispute
+/// card (4000 0000 0000 0259) also has its payment disputed right after, as on Stripe.
+pub(crate) fn complete(shared: &Shared, id: &str, last4: &str, disputed: bool) -> Option<String> {
+    let (json, charge, success_url, dispute) = {
         let mut store = shared.store.lock().unwrap();
         let session = store.sessions.get_mut(id)?;
         if session.status != Status::Open {
             return None;
         }
         session.status = Status::Complete;
-        session.payment = Some(objects::Payment {
+        let payment = objects::Payment {
             payment_intent: new_id("pi"),
             charge: new_id("ch"),
             created: now(),
+            last4: last4.to_string(),
+        };
+        session.payment = Some(payment.clone());
+        let session = session.clone();
+        let dispute = disputed.then(|| objects::Dispute {
+            id: new_id("dp"),
+            payment_intent: payment.payment_intent.clone(),
+            charge: payment.charge.clone(),
+            amount: session.amount + session.tax,
+            currency: session.currency.clone(),
+            created: now(),
+            status: "needs_response".into(),
         });
+        if let Some(dispute) = &dispute {
+            store.disputes.insert(dispute.id.clone(), dispute.clone());
+        }
         (
             session.to_json(&shared.base_url),
+            session.charge_json(0).expect("paid"),
             session.success_url.replace("{CHECKOUT_SESSION_ID}", id),
+            dispute,
         )
     };
+    webhooks::deliver(shared, objects::event_json("charge.succeeded", charge));
     webhooks::deliver(
         shared,
         objects::event_json("checkout.session.completed", json),
     );
+    if let Some(dispute) = dispute {
+        webhooks::deliver(
+            shared,
+            objects::event_json("charge.dispute.created", dispute.to_json()),
+        );
+    }
     Some(success_url)
+}
+
+/// `GET /v1/events` and `GET /v1/checkout/sessions`: newest first, `created[gte]`,
+/// `types[]` (events), `limit` (up to 100) and `starting_after`, as Stripe pages them.
+fn page(objects: Vec<Value>, query: &[(String, String)]) -> Value {
+    let get = |key: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let since: i64 = get("created[gte]")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let types: Vec<&str> = query
+        .iter()
+        .filter(|(k, _)| k == "types[]")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let limit: usize = get("limit")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+        .clamp(1, 100);
+    let mut matching: Vec<Value> = objects
+        .into_iter()
+        .rev()
+        .filter(|o| o["created"].as_i64().unwrap_or(0) >= since)
+        .filter(|o| types.is_empty() || types.contains(&o["type"].as_str().unwrap_or("")))
+        .collect();
+    if let Some(after) = get("starting_after") {
+        let position = matching.iter().position(|o| o["id"] == after);
+        matching = match position {
+            Some(at) => matching.split_off(at + 1),
+            None => Vec::new(),
+        };
+    }
+    let has_more = matching.len() > limit;
+    matching.truncate(limit);
+    serde_json::json!({ "object": "list", "data": matching, "has_more": has_more, "url": "/v1/list" })
+}
+
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+pub async fn list_events(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let events = shared.store.lock().unwrap().events.clone();
+    respond((StatusCode::OK, page(events, &query_pairs(uri.query()))))
+}
+
+pub async fn list_sessions(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let sessions = {
+        let store = shared.store.lock().unwrap();
+        store
+            .session_order
+            .iter()
+            .filter_map(|id| store.sessions.get(id))
+            .map(|s| s.to_json(&shared.base_url))
+            .collect()
+    };
+    respond((StatusCode::OK, page(sessions, &query_pairs(uri.query()))))
+}
+
+/// `GET /v1/disputes?payment_intent=pi_…`.
+pub async fn list_disputes(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let query = query_pairs(uri.query());
+    let payment = query
+        .iter()
+        .find(|(k, _)| k == "payment_intent")
+        .map(|(_, v)| v.clone());
+    let disputes: Vec<Value> = shared
+        .store
+        .lock()
+        .unwrap()
+        .disputes
+        .values()
+        .filter(|d| payment.as_ref().is_none_or(|p| &d.payment_intent == p))
+        .map(objects::Dispute::to_json)
+        .collect();
+    respond((
+        StatusCode::OK,
+        serde_json::json!({ "object": "list", "data": disputes, "has_more": false, "url": "/v1/disputes" }),
+    ))
+}
+
+/// `POST /v1/disputes/{id}` with `evidence[uncategorized_text]`: as in Stripe's test mode,
+/// `winning_evidence` closes the dispute as won and `losing_evidence` as lost, with
+/// `charge.dispute.closed`.
+pub async fn update_dispute(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(answer) = authorized(&headers) {
+        return respond(answer);
+    }
+    let params = form(&body);
+    let outcome = match params
+        .get("evidence[uncategorized_text]")
+        .map(String::as_str)
+    {
+        Some("winning_evidence") => "won",
+        Some("losing_evidence") => "lost",
+        _ => {
+            return respond(invalid(
+                "evidence[uncategorized_text]: winning_evidence or losing_evidence",
+            ))
+        }
+    };
+    let json = {
+        let mut store = shared.store.lock().unwrap();
+        let Some(dispute) = store.disputes.get_mut(&id) else {
+            return respond(not_found(&format!("dispute: '{id}'")));
+        };
+        if dispute.status != "needs_response" {
+            return respond(invalid("This dispute is already closed."));
+        }
+        dispute.status = outcome.into();
+        dispute.to_json()
+    };
+    webhooks::deliver(
+        &shared,
+        objects::event_json("charge.dispute.closed", json.clone()),
+    );
+    respond((StatusCode::OK, json))
 }
 
 #[cfg(test)]
@@ -377,6 +553,7 @@ mod tests {
             payment_intent: "pi_1".into(),
             charge: "ch_1".into(),
             created: 1,
+            last4: "4242".into(),
         });
         let charge = session.charge_json(1299).unwrap().to_string();
         let parsed: stripe_shared::Charge = miniserde::json::from_str(&charge).unwrap();

@@ -11,6 +11,8 @@ use crate::{api, Shared};
 
 const PAYING_CARD: &str = "4242424242424242";
 const DECLINED_CARD: &str = "4000000000000002";
+/// Pays, then the buyer's bank disputes the payment.
+const DISPUTED_CARD: &str = "4000000000000259";
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -64,7 +66,7 @@ fn checkout_form(session: &Session, error: Option<&str>) -> Html<String> {
 <button type="submit">Pay {amount}</button>
 </form>
 <form method="post" action="/pay/{id}/cancel"><button type="submit" class="secondary">Cancel and return</button></form>
-<p><small>Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined.</small></p>"#,
+<p><small>Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0000 0000 0259 pays and is disputed.</small></p>"#,
             name = escape(&session.product_name),
             id = escape(&session.id),
         ),
@@ -128,7 +130,12 @@ pub async fn pay(
         .map(|c| c.chars().filter(char::is_ascii_digit).collect())
         .unwrap_or_default();
     match card.as_str() {
-        PAYING_CARD => match api::complete(&shared, &id) {
+        PAYING_CARD | DISPUTED_CARD => match api::complete(
+            &shared,
+            &id,
+            &card[card.len() - 4..],
+            card == DISPUTED_CARD,
+        ) {
             Some(success_url) => Redirect::to(&success_url).into_response(),
             None => closed(&current),
         },
@@ -144,7 +151,7 @@ pub async fn pay(
             StatusCode::BAD_REQUEST,
             checkout_form(
                 &current,
-                Some("Use a test card: 4242 4242 4242 4242 or 4000 0000 0000 0002."),
+                Some("Use a test card: 4242 4242 4242 4242, 4000 0000 0000 0002 or 4000 0000 0000 0259."),
             ),
         )
             .into_response(),

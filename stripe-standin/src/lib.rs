@@ -4,8 +4,13 @@
 //! - `POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{id}`,
 //!   `POST /v1/checkout/sessions/{id}/expire` and `POST /v1/refunds`, answering with JSON in
 //!   Stripe's shapes (async-stripe parses it unchanged) and honouring `Idempotency-Key`;
-//! - a hosted checkout page at `/pay/{id}` where test card 4242 4242 4242 4242 pays and
-//!   4000 0000 0000 0002 is declined (the customer can retry or cancel);
+//!   `automatic_tax[enabled]` adds a 10 % tax;
+//! - the lists reconciliation reads: `GET /v1/events`, `GET /v1/checkout/sessions`;
+//! - disputes: `GET /v1/disputes`, and `POST /v1/disputes/{id}` with Stripe's test evidence
+//!   (`winning_evidence`, `losing_evidence`) to close one;
+//! - a hosted checkout page at `/pay/{id}` where test card 4242 4242 4242 4242 pays,
+//!   4000 0000 0000 0002 is declined (the customer can retry or cancel) and
+//!   4000 0000 0000 0259 pays and is then disputed;
 //! - webhook events posted to the app, signed as Stripe signs them, retried with backoff
 //!   while the app answers anything but 2xx.
 //!
@@ -54,6 +59,11 @@ pub struct Standin {
 #[derive(Default)]
 struct Store {
     sessions: HashMap<String, objects::Session>,
+    /// Session ids in the order they were made (lists are newest first).
+    session_order: Vec<String>,
+    disputes: HashMap<String, objects::Dispute>,
+    /// Every event sent, oldest first.
+    events: Vec<serde_json::Value>,
     /// Refunded amount per payment intent.
     refunded: HashMap<String, i64>,
     /// Responses already given, by idempotency key.
@@ -77,6 +87,10 @@ fn router(shared: Shared) -> Router {
             post(api::expire_session),
         )
         .route("/v1/refunds", post(api::create_refund))
+        .route("/v1/events", get(api::list_events))
+        .route("/v1/checkout/sessions", get(api::list_sessions))
+        .route("/v1/disputes", get(api::list_disputes))
+        .route("/v1/disputes/{id}", post(api::update_dispute))
         .route(
             "/pay/{id}",
             get(checkout_page::show).post(checkout_page::pay),

@@ -20,7 +20,11 @@ pub struct Session {
     pub id: String,
     pub created: i64,
     pub expires_at: i64,
+    /// Before tax.
     pub amount: i64,
+    /// Added by "Stripe Tax" when the session asked for `automatic_tax` (10 % here).
+    pub tax: i64,
+    pub automatic_tax: bool,
     pub currency: String,
     pub product_name: String,
     pub customer_email: Option<String>,
@@ -38,6 +42,43 @@ pub struct Payment {
     pub payment_intent: String,
     pub charge: String,
     pub created: i64,
+    /// The last 4 digits of the card that paid.
+    pub last4: String,
+}
+
+/// A dispute the buyer's bank opened over a payment.
+#[derive(Debug, Clone)]
+pub struct Dispute {
+    pub id: String,
+    pub payment_intent: String,
+    pub charge: String,
+    pub amount: i64,
+    pub currency: String,
+    pub created: i64,
+    /// `needs_response`, then `won` or `lost`.
+    pub status: String,
+}
+
+impl Dispute {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "dispute",
+            "amount": self.amount,
+            "balance_transactions": [],
+            "charge": self.charge,
+            "created": self.created,
+            "currency": self.currency,
+            "evidence": {},
+            "evidence_details": { "due_by": self.created + 7 * 24 * 3600, "has_evidence": false, "past_due": false, "submission_count": 0 },
+            "is_charge_refundable": false,
+            "livemode": false,
+            "metadata": {},
+            "payment_intent": self.payment_intent,
+            "reason": "fraudulent",
+            "status": self.status,
+        })
+    }
 }
 
 impl Session {
@@ -51,8 +92,11 @@ impl Session {
             "id": self.id,
             "object": "checkout.session",
             "amount_subtotal": self.amount,
-            "amount_total": self.amount,
-            "automatic_tax": { "enabled": false, "liability": null, "provider": null, "status": null },
+            "amount_total": self.amount + self.tax,
+            "automatic_tax": {
+                "enabled": self.automatic_tax, "liability": null, "provider": null,
+                "status": if self.automatic_tax { json!("complete") } else { Value::Null }
+            },
             "cancel_url": self.cancel_url,
             "client_reference_id": self.client_reference_id,
             "created": self.created,
@@ -74,6 +118,7 @@ impl Session {
             "shipping_options": [],
             "status": status,
             "success_url": self.success_url,
+            "total_details": { "amount_discount": 0, "amount_shipping": 0, "amount_tax": self.tax },
             "url": (self.status == Status::Open).then(|| format!("{base_url}/pay/{}", self.id)),
         })
     }
@@ -81,11 +126,12 @@ impl Session {
     /// The charge of a paid session, after `refunded` cents went back.
     pub fn charge_json(&self, refunded: i64) -> Option<Value> {
         let payment = self.payment.as_ref()?;
+        let amount = self.amount + self.tax;
         Some(json!({
             "id": payment.charge,
             "object": "charge",
-            "amount": self.amount,
-            "amount_captured": self.amount,
+            "amount": amount,
+            "amount_captured": amount,
             "amount_refunded": refunded,
             "billing_details": { "address": null, "email": self.customer_email, "name": null, "phone": null, "tax_id": null },
             "captured": true,
@@ -96,7 +142,12 @@ impl Session {
             "metadata": {},
             "paid": true,
             "payment_intent": payment.payment_intent,
-            "refunded": refunded >= self.amount,
+            "payment_method_details": {
+                "type": "card",
+                "card": { "brand": "visa", "last4": payment.last4, "exp_month": 12, "exp_year": 2034, "funding": "credit", "country": "US" }
+            },
+            "receipt_url": format!("https://pay.stripe.com/receipts/{}", payment.charge),
+            "refunded": refunded >= amount,
             "status": "succeeded",
         }))
     }

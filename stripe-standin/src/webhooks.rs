@@ -19,6 +19,8 @@ pub fn sign(payload: &str, secret: &str, timestamp: i64) -> String {
 
 /// Posts the event in the background until the app answers 2xx or the retries run out.
 pub(crate) fn deliver(shared: &Shared, event: Value) {
+    // Kept for `GET /v1/events`, as Stripe keeps events for 30 days.
+    shared.store.lock().unwrap().events.push(event.clone());
     let shared = shared.clone();
     tokio::spawn(async move {
         let payload = event.to_string();

@@ -7,6 +7,7 @@ use super::Dashboard;
 use crate::purchases::PurchaseStatus;
 use crate::ui::LoadError;
 use domain::content::price_label;
+use domain::dashboard::{ReconciliationRun, Sales};
 
 /// `$12.34` for any amount (revenue can pass $999.99 and can be negative in a month).
 pub fn money(cents: i64) -> String {
@@ -38,7 +39,9 @@ fn Figures(d: Dashboard) -> impl IntoView {
             <div class="stat card"><span class="stat-label">"Customers"</span><span class="stat-value" data-figure="customers">{d.customers}</span></div>
             <div class="stat card"><span class="stat-label">"Purchases"</span><span class="stat-value" data-figure="purchases">{d.completed_purchases}</span></div>
         </section>
-        <p class="hint">{format!("Net of refunds. Days and months in {}.", d.timezone)}</p>
+        <p class="hint">{format!("Net of refunds and lost disputes. Days and months in {}.", d.timezone)}</p>
+        <SalesFigures sales=d.sales/>
+        <Reconciliation run=d.reconciliation.clone()/>
         <section class="card">
             <h2>"Revenue per day"</h2>
             <RevenueChart days=d.daily.clone()/>
@@ -84,5 +87,60 @@ fn Figures(d: Dashboard) -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+/// Gross sales, what went back (refunds, lost disputes) and net, all time.
+#[component]
+fn SalesFigures(sales: Sales) -> impl IntoView {
+    view! {
+        <section class="stats" aria-label="Sales">
+            <div class="stat card"><span class="stat-label">"Gross sales"</span><span class="stat-value" data-figure="gross">{money(sales.gross_cents)}</span></div>
+            <div class="stat card">
+                <span class="stat-label">"Refunds"</span>
+                <span class="stat-value" data-figure="refunds">{format!("{} · {}", sales.refunds, money(sales.refunds_cents))}</span>
+            </div>
+            <div class="stat card">
+                <span class="stat-label">"Disputes"</span>
+                <span class="stat-value" data-figure="disputes">{format!("{} ({} open) · {} lost", sales.disputes, sales.disputes_open, money(sales.disputes_lost_cents))}</span>
+            </div>
+            <div class="stat card"><span class="stat-label">"Net"</span><span class="stat-value" data-figure="net">{money(sales.net_cents)}</span></div>
+        </section>
+    }
+}
+
+/// Whether sales and access agree with Stripe, as the latest reconciliation found.
+#[component]
+fn Reconciliation(run: Option<ReconciliationRun>) -> impl IntoView {
+    let body = match run {
+        None => view! {
+            <p>"Not run yet. It runs daily, or now with "<code>"server reconcile"</code>"."</p>
+        }
+        .into_any(),
+        Some(run) => {
+            let state = if run.failed {
+                "stopped early (see the server log)"
+            } else if run.finished {
+                "finished"
+            } else {
+                "running"
+            };
+            view! {
+                <p>{format!("Last run {} ({state}): {} events and {} checkouts from Stripe checked.", run.started_at, run.events_checked, run.sessions_checked)}</p>
+                <ul class="figures" aria-label="Repaired by the last run">
+                    <li data-figure="paid-without-access">{format!("paid without access: {}", run.paid_without_access)}</li>
+                    <li data-figure="access-without-payment">{format!("access without payment: {}", run.access_without_payment)}</li>
+                    <li data-figure="refunds-not-applied">{format!("refunds not applied: {}", run.refunds_applied)}</li>
+                    <li data-figure="disputes-not-applied">{format!("disputes not applied: {}", run.disputes_applied)}</li>
+                </ul>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="reconciliation-heading">
+            <h2 id="reconciliation-heading">"Reconciliation with Stripe"</h2>
+            {body}
+        </section>
     }
 }

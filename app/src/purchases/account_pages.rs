@@ -98,12 +98,16 @@ fn Receipt(purchase: PurchaseView) -> impl IntoView {
             <dl class="details">
                 <dt>"Item"</dt><dd>{purchase.title.clone()}</dd>
                 <dt>"Amount"</dt><dd>{price_label(purchase.amount_cents)}</dd>
+                {(purchase.tax_cents > 0).then(|| view! { <dt>"Tax"</dt><dd>{price_label(purchase.tax_cents)}</dd> })}
                 <dt>"Date"</dt><dd>{purchase.created_on.clone()}</dd>
-                <dt>"Payment"</dt><dd>{kind}</dd>
+                <dt>"Payment"</dt><dd>{purchase.payment_method().unwrap_or_else(|| kind.to_string())}</dd>
                 <dt>"Payment id"</dt><dd><code>{purchase.payment_id.clone().unwrap_or_else(|| "—".into())}</code></dd>
                 <dt>"Status"</dt><dd>{purchase.status.label()}</dd>
                 {purchase.refund_reason.clone().map(|reason| view! { <dt>"Refund reason"</dt><dd>{reason}</dd> })}
             </dl>
+            {purchase.stripe_receipt_url.clone().map(|url| view! {
+                <p><a href=url rel="external noopener">"Card receipt from Stripe"</a></p>
+            })}
             {purchase.gives_access().then(|| view! {
                 <p><a class="button button-primary" href=paths::watch(&purchase.slug) rel="external">"Watch"</a></p>
             })}

@@ -39,6 +39,7 @@ pub async fn save_settings(
     #[server(default)] send_receipt: Option<String>,
     #[server(default)] send_sale_notification: Option<String>,
     #[server(default)] send_refund: Option<String>,
+    #[server(default)] automatic_tax: Option<String>,
     #[server(default)] welcome_text: String,
     #[server(default)] receipt_text: String,
 ) -> Result<(), AppError> {
@@ -57,6 +58,7 @@ pub async fn save_settings(
                 send_receipt: send_receipt.is_some(),
                 send_sale_notification: send_sale_notification.is_some(),
                 send_refund: send_refund.is_some(),
+                automatic_tax: automatic_tax.is_some(),
                 welcome_text,
                 receipt_text,
             };

@@ -94,6 +94,12 @@ fn SettingsForm(settings: Settings) -> impl IntoView {
             <Text label="Contact email" name="contact_email" kind="email" value=settings.contact_email.clone()/>
             <Text label="Timezone" name="timezone" value=settings.timezone.clone() required=true/>
             <p class="hint">"For the dashboard's days and months, e.g. Europe/Paris or America/New_York."</p>
+            <h2>"Payments"</h2>
+            <fieldset class="switches">
+                <legend>"Tax"</legend>
+                <Switch label="Add tax with Stripe Tax" name="automatic_tax" on=settings.automatic_tax/>
+                <p class="hint">"Stripe computes the tax from the buyer's address and adds it to your price; receipts show it. Turn on Stripe Tax in your Stripe dashboard first."</p>
+            </fieldset>
             <h2>"Emails"</h2>
             <Text label="Email from-name" name="email_from_name" value=settings.email_from_name.clone()/>
             <Text label="Reply-to" name="email_reply_to" kind="email" value=settings.email_reply_to.clone()/>

@@ -92,10 +92,12 @@ pub async fn detail(state: &AppState, _owner: &Owner, id: Uuid) -> Result<Custom
     .await?;
     let owned = sqlx::query_as!(
         OwnedItem,
-        r#"SELECT a.content_id, c.title, a.reason
-           FROM access a JOIN content c ON c.id = a.content_id
-           WHERE a.user_id = $1 AND a.revoked_at IS NULL
-           ORDER BY a.granted_at DESC"#,
+        r#"SELECT o.content_id AS "content_id!", c.title, o.reason AS "reason!"
+           FROM (SELECT DISTINCT ON (content_id) content_id, reason, granted_at FROM access
+                 WHERE user_id = $1 AND revoked_at IS NULL
+                 ORDER BY content_id, reason = 'purchased' DESC, granted_at) o
+           JOIN content c ON c.id = o.content_id
+           ORDER BY o.granted_at DESC"#,
         id
     )
     .fetch_all(&state.pool)

@@ -1,7 +1,8 @@
 use crate::auth::Owner;
 use crate::error::Error;
+use crate::purchases::reconcile;
 use crate::state::AppState;
-use domain::dashboard::{Dashboard, DayRevenue, RecentPurchase, TopItem};
+use domain::dashboard::{Dashboard, DayRevenue, RecentPurchase, Sales, TopItem};
 use domain::purchases::PurchaseStatus;
 
 pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> {
@@ -14,13 +15,13 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
                SELECT date_trunc('month', now() AT TIME ZONE $1) AT TIME ZONE $1 AS start
            )
            SELECT
-               COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'completed'), 0)::bigint AS "all_time!",
+               COALESCE(sum(p.amount_cents) FILTER (WHERE p.status IN ('completed', 'disputed')), 0)::bigint AS "all_time!",
                (COALESCE(sum(p.amount_cents) FILTER (WHERE p.completed_at >= month.start), 0)
-                - COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'refunded' AND p.ended_at >= month.start), 0))::bigint
+                - COALESCE(sum(p.amount_cents) FILTER (WHERE p.status IN ('refunded', 'dispute_lost') AND p.ended_at >= month.start), 0))::bigint
                    AS "this_month!",
                count(*) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "completed!",
                (SELECT count(*) FROM users WHERE role = 'customer') AS "customers!"
-           FROM month LEFT JOIN purchases p ON p.status IN ('completed', 'refunded')"#,
+           FROM month LEFT JOIN purchases p ON p.status IN ('completed', 'refunded', 'disputed', 'dispute_lost')"#,
         timezone
     )
     .fetch_one(pool)
@@ -41,7 +42,7 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
         r#"SELECT u.email AS customer_email, c.title, p.amount_cents, p.status AS "status: PurchaseStatus",
                   to_char(COALESCE(p.completed_at, p.created_at) AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI') AS "at!"
            FROM purchases p JOIN users u ON u.id = p.user_id JOIN content c ON c.id = p.content_id
-           WHERE p.status IN ('completed', 'refunded') AND p.kind <> 'grant'
+           WHERE p.status IN ('completed', 'refunded', 'disputed', 'dispute_lost') AND p.kind <> 'grant'
            ORDER BY COALESCE(p.completed_at, p.created_at) DESC
            LIMIT 10"#,
         timezone
@@ -55,10 +56,10 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
            ),
            moves AS (
                SELECT (completed_at AT TIME ZONE $1)::date AS day, amount_cents::bigint AS cents
-               FROM purchases WHERE status IN ('completed', 'refunded') AND completed_at IS NOT NULL
+               FROM purchases WHERE status IN ('completed', 'refunded', 'disputed', 'dispute_lost') AND completed_at IS NOT NULL
                UNION ALL
                SELECT (ended_at AT TIME ZONE $1)::date, -amount_cents::bigint
-               FROM purchases WHERE status = 'refunded' AND ended_at IS NOT NULL
+               FROM purchases WHERE status IN ('refunded', 'dispute_lost') AND ended_at IS NOT NULL
            )
            SELECT to_char(d.day, 'YYYY-MM-DD') AS "day!", COALESCE(sum(m.cents), 0)::bigint AS "cents!"
            FROM days d LEFT JOIN moves m ON m.day = d.day
@@ -67,7 +68,38 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
     )
     .fetch_all(pool)
     .await?;
+    let sales = sqlx::query!(
+        r#"WITH paid AS (
+               SELECT p.amount_cents::bigint AS amount, p.status,
+                      CASE WHEN p.status = 'refunded' THEN p.amount_cents::bigint
+                           ELSE LEAST(COALESCE(sp.amount_refunded_cents, 0), p.amount_cents) END AS refunded,
+                      sp.dispute_status
+               FROM purchases p LEFT JOIN stripe_payments sp ON sp.payment_intent_id = p.stripe_payment_intent_id
+               WHERE p.kind = 'checkout' AND p.completed_at IS NOT NULL
+           )
+           SELECT COALESCE(sum(amount), 0)::bigint AS "gross!",
+                  count(*) FILTER (WHERE refunded > 0) AS "refunds!",
+                  COALESCE(sum(refunded), 0)::bigint AS "refunds_cents!",
+                  count(*) FILTER (WHERE dispute_status IS NOT NULL) AS "disputes!",
+                  count(*) FILTER (WHERE status = 'disputed') AS "disputes_open!",
+                  COALESCE(sum(amount) FILTER (WHERE status = 'dispute_lost'), 0)::bigint AS "lost!"
+           FROM paid"#
+    )
+    .fetch_one(pool)
+    .await?;
+    let sales = Sales {
+        gross_cents: sales.gross,
+        refunds: sales.refunds,
+        refunds_cents: sales.refunds_cents,
+        disputes: sales.disputes,
+        disputes_open: sales.disputes_open,
+        disputes_lost_cents: sales.lost,
+        net_cents: sales.gross - sales.refunds_cents - sales.lost,
+    };
+    let reconciliation = reconcile::latest(pool).await?;
     Ok(Dashboard {
+        sales,
+        reconciliation,
         timezone,
         revenue_all_time_cents: totals.all_time,
         revenue_this_month_cents: totals.this_month,

@@ -29,7 +29,8 @@ impl EmailContext {
             | EmailKind::PasswordReset
             | EmailKind::PasswordChanged
             | EmailKind::EmailChanged
-            | EmailKind::AccountExists => true,
+            | EmailKind::AccountExists
+            | EmailKind::DisputeNotification => true,
         }
     }
 }

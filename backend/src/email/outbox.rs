@@ -20,6 +20,27 @@ pub async fn enqueue(
     context: &EmailContext,
     email: &OutgoingEmail,
 ) -> Result<Option<Uuid>, Error> {
+    insert(conn, context, email, None).await
+}
+
+/// `enqueue`, once per `key` ever: what a retried webhook or a second event would send
+/// again (`receipt:<purchase>`) is written the first time only. `None` when it was not
+/// written now.
+pub async fn enqueue_once(
+    conn: &mut PgConnection,
+    context: &EmailContext,
+    email: &OutgoingEmail,
+    key: &str,
+) -> Result<Option<Uuid>, Error> {
+    insert(conn, context, email, Some(key)).await
+}
+
+async fn insert(
+    conn: &mut PgConnection,
+    context: &EmailContext,
+    email: &OutgoingEmail,
+    dedupe_key: Option<&str>,
+) -> Result<Option<Uuid>, Error> {
     if !context.sends(email.kind) {
         tracing::info!(
             kind = email.kind.as_str(),
@@ -28,20 +49,23 @@ pub async fn enqueue(
         return Ok(None);
     }
     let id = Uuid::new_v4();
-    sqlx::query!(
-        r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html, link_token_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)"#,
+    let written = sqlx::query!(
+        r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html, link_token_id, dedupe_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"#,
         id,
         email.kind.as_str(),
         email.to,
         email.subject,
         email.text,
         email.html,
-        email.one_time_link
+        email.one_time_link,
+        dedupe_key
     )
     .execute(conn)
-    .await?;
-    Ok(Some(id))
+    .await?
+    .rows_affected();
+    Ok((written == 1).then_some(id))
 }
 
 pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<OutboxEntry>, Error> {

@@ -35,6 +35,7 @@ pub enum EmailKind {
     PurchaseReceipt,
     SaleNotification,
     RefundConfirmation,
+    DisputeNotification,
 }
 
 impl EmailKind {
@@ -49,6 +50,7 @@ impl EmailKind {
             Self::PurchaseReceipt => "purchase_receipt",
             Self::SaleNotification => "sale_notification",
             Self::RefundConfirmation => "refund_confirmation",
+            Self::DisputeNotification => "dispute_notification",
         }
     }
 }
@@ -292,6 +294,30 @@ pub struct PurchaseFacts<'a> {
     pub amount: &'a str,
     pub payment_id: &'a str,
     pub date: &'a str,
+    /// `Visa •••• 4242`, when Stripe has said.
+    pub payment_method: Option<&'a str>,
+    /// Tax Stripe added on top of the amount, e.g. `$1.30`.
+    pub tax: Option<&'a str>,
+    /// Stripe's own receipt, when there is one.
+    pub stripe_receipt_url: Option<&'a str>,
+}
+
+impl PurchaseFacts<'_> {
+    /// `Amount: $12.99 · Tax: $1.30 · Date: 2 Dec 2026 · Payment: pi_… (Visa •••• 4242)`.
+    fn details(&self) -> String {
+        let mut out = format!("Amount: {}", self.amount);
+        if let Some(tax) = self.tax {
+            out.push_str(&format!(" · Tax: {tax}"));
+        }
+        out.push_str(&format!(
+            " · Date: {} · Payment: {}",
+            self.date, self.payment_id
+        ));
+        if let Some(method) = self.payment_method {
+            out.push_str(&format!(" ({method})"));
+        }
+        out
+    }
 }
 
 /// `intro`: the owner's receipt text (empty for the default).
@@ -313,17 +339,19 @@ pub fn purchase_receipt(
             ("amount", purchase.amount),
         ],
     );
-    let details = format!(
-        "Amount: {} · Date: {} · Payment: {}",
-        purchase.amount, purchase.date, purchase.payment_id
-    );
+    let details = purchase.details();
+    let stripe_receipt = purchase
+        .stripe_receipt_url
+        .map(|url| format!("Your card statement receipt: {url}"));
+    let mut paragraphs = vec![
+        bought.as_str(),
+        details.as_str(),
+        "It is in your library now, ready to watch.",
+    ];
+    paragraphs.extend(stripe_receipt.as_deref());
     Message {
         greeting_name: name,
-        paragraphs: &[
-            &bought,
-            &details,
-            "It is in your library now, ready to watch.",
-        ],
+        paragraphs: &paragraphs,
         action: Some(("View your receipt", receipt_url)),
         brand,
     }
@@ -384,6 +412,49 @@ pub fn refund_confirmation(
         to,
         format!("Your refund from {}", brand.name),
     )
+}
+
+/// What the owner is told of a dispute: opened (`outcome` None), won or lost.
+pub fn dispute_notification(
+    brand: &Brand,
+    to: &str,
+    owner_name: &str,
+    customer: &str,
+    purchase: &PurchaseFacts<'_>,
+    outcome: Option<bool>,
+    purchases_url: &str,
+) -> OutgoingEmail {
+    let (subject, what) = match outcome {
+        None => (
+            format!("Dispute opened: {}", purchase.title),
+            format!(
+                "{customer} disputed their payment of {} for \"{}\" with their bank. Their access is suspended until the dispute closes. Answer it in your Stripe dashboard.",
+                purchase.amount, purchase.title
+            ),
+        ),
+        Some(true) => (
+            format!("Dispute won: {}", purchase.title),
+            format!(
+                "The dispute over {customer}'s payment for \"{}\" closed in your favour. Their access is back.",
+                purchase.title
+            ),
+        ),
+        Some(false) => (
+            format!("Dispute lost: {}", purchase.title),
+            format!(
+                "The dispute over {customer}'s payment of {} for \"{}\" closed in their favour: the money went back to them and their access has ended.",
+                purchase.amount, purchase.title
+            ),
+        ),
+    };
+    let details = purchase.details();
+    Message {
+        greeting_name: owner_name,
+        paragraphs: &[&what, &details],
+        action: Some(("See your purchases", purchases_url)),
+        brand,
+    }
+    .into_email(EmailKind::DisputeNotification, to, subject)
 }
 
 #[cfg(test)]

@@ -35,12 +35,12 @@ pub async fn library(
                   p.position_seconds AS "position_seconds?",
                   COALESCE(p.completed, false) AS "completed!",
                   to_char(a.granted_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "added_on!",
-                  a.granted_at, p.updated_at AS "watched_at?"
-           FROM access a
+                  a.granted_at AS "granted_at!", p.updated_at AS "watched_at?"
+           FROM (SELECT user_id, content_id, min(granted_at) AS granted_at FROM access
+                 WHERE user_id = $1 AND revoked_at IS NULL GROUP BY user_id, content_id) a
            JOIN content c ON c.id = a.content_id
            LEFT JOIN media m ON m.id = c.media_id
-           LEFT JOIN playback_progress p ON p.user_id = a.user_id AND p.content_id = a.content_id
-           WHERE a.user_id = $1 AND a.revoked_at IS NULL"#,
+           LEFT JOIN playback_progress p ON p.user_id = a.user_id AND p.content_id = a.content_id"#,
         user.id
     )
     .fetch_all(&state.pool)

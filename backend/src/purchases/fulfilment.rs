@@ -1,15 +1,23 @@
-//! What a payment, a failed or expired checkout, and a refund do to purchases and access.
-//! Every function runs inside the caller's transaction and locks the purchase row first, so
-//! the webhook and the success page can confirm the same session at once and the work is
-//! still done exactly once.
+//! What payments, expiries, refunds and disputes do to purchases, access and emails.
+//!
+//! Each event only records a fact (paid, failed, refunded, disputed, won, lost) and then
+//! `settle` derives the purchase's status from all the facts known
+//! (`PaymentFacts::status`), makes access match it and writes the emails those facts call
+//! for, each once (`outbox::enqueue_once`). So any order of events, any repetition and any
+//! delay ends in the same place as the natural order.
+//!
+//! Locks, in this order, inside the caller's transaction: the payment's facts
+//! (`payment_facts::lock`), the purchase row, the customer (`access::sync_purchased`). The
+//! webhook, the success page, the owner's refund and reconciliation all go through here.
 
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use domain::access::AccessReason;
-use domain::purchases::PurchaseStatus;
+use domain::purchases::{card_label, DisputeState, PaymentFacts, PurchaseKind, PurchaseStatus};
 
+use super::events::{ChargeFacts, DisputeFacts};
 use super::gateway::SessionFacts;
+use super::payment_facts::{self, StripePayment};
 use super::store;
 use crate::access;
 use crate::email::outbox;
@@ -18,14 +26,17 @@ use crate::error::Error;
 use crate::settings::service::email_context;
 use crate::state::PublicUrl;
 
-/// What happened to the purchase behind a session or payment.
+/// What an event did to the purchase behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// It changed now (completed, failed or refunded).
-    Done,
-    /// It was already in that state: nothing was written.
+    /// Its status moved.
+    Moved {
+        from: PurchaseStatus,
+        to: PurchaseStatus,
+    },
+    /// Its status stayed (a repeat, or a fact that changes nothing yet).
     AlreadyDone,
-    /// No purchase of ours belongs to it (another integration on the same account).
+    /// No purchase of ours belongs to it (yet: a refund or dispute is remembered).
     Unknown,
     /// The payment does not match the purchase (amount or currency): not fulfilled.
     Mismatch,
@@ -35,13 +46,18 @@ struct Locked {
     id: Uuid,
     user_id: Uuid,
     content_id: Uuid,
+    kind: PurchaseKind,
     status: PurchaseStatus,
     amount_cents: i32,
+    tax_cents: i32,
     currency: String,
     title: String,
     email: String,
     name: String,
     payment_intent: Option<String>,
+    paid: bool,
+    failed: bool,
+    refund_reason: Option<String>,
 }
 
 /// The purchase to lock: by its id, its Checkout Session or its payment.
@@ -60,10 +76,14 @@ async fn lock(conn: &mut PgConnection, key: PurchaseKey<'_>) -> Result<Option<Lo
     };
     Ok(sqlx::query_as!(
         Locked,
-        r#"SELECT p.id, p.user_id, p.content_id, p.status AS "status: PurchaseStatus", p.amount_cents, p.currency,
-                  c.title, u.email, u.name, p.stripe_payment_intent_id AS payment_intent
+        r#"SELECT p.id, p.user_id, p.content_id, p.kind AS "kind: PurchaseKind",
+                  p.status AS "status: PurchaseStatus", p.amount_cents, p.tax_cents, p.currency,
+                  c.title, u.email, u.name, p.stripe_payment_intent_id AS payment_intent,
+                  p.completed_at IS NOT NULL AS "paid!", p.failure_reason IS NOT NULL AS "failed!",
+                  p.refund_reason
            FROM purchases p JOIN content c ON c.id = p.content_id JOIN users u ON u.id = p.user_id
-           WHERE p.id = $1 OR p.stripe_session_id = $2 OR p.stripe_payment_intent_id = $3
+           WHERE p.kind = 'checkout'
+             AND (p.id = $1 OR p.stripe_session_id = $2 OR p.stripe_payment_intent_id = $3)
            FOR UPDATE OF p"#,
         id,
         session,
@@ -71,20 +91,6 @@ async fn lock(conn: &mut PgConnection, key: PurchaseKey<'_>) -> Result<Option<Lo
     )
     .fetch_optional(conn)
     .await?)
-}
-
-fn facts<'a>(
-    purchase: &'a Locked,
-    amount: &'a str,
-    payment: &'a str,
-    date: &'a str,
-) -> PurchaseFacts<'a> {
-    PurchaseFacts {
-        title: &purchase.title,
-        amount,
-        payment_id: payment,
-        date,
-    }
 }
 
 /// `27 Nov 2026`, as dates appear on the site.
@@ -96,8 +102,7 @@ fn today() -> String {
         .unwrap_or_default()
 }
 
-/// A paid session: the purchase completes, access is given, and the receipt and the
-/// owner's sale notification go to the outbox. Anything else about the session is left.
+/// A paid session: the purchase is paid (if the payment matches it), then settled.
 pub async fn complete(
     conn: &mut PgConnection,
     public_url: &PublicUrl,
@@ -106,20 +111,25 @@ pub async fn complete(
     if !session.paid {
         return Ok(Outcome::AlreadyDone);
     }
-    let Some(purchase) = lock(conn, PurchaseKey::Session(&session.session_id)).await? else {
+    if let Some(payment) = &session.payment_intent {
+        payment_facts::lock(conn, payment).await?;
+    }
+    let Some(mut purchase) = lock(conn, PurchaseKey::Session(&session.session_id)).await? else {
         tracing::warn!(session = %session.session_id, "paid session without a purchase");
         return Ok(Outcome::Unknown);
     };
-    if !matches!(
-        purchase.status,
-        PurchaseStatus::Pending | PurchaseStatus::Failed
-    ) {
-        return Ok(Outcome::AlreadyDone);
+    if purchase.paid {
+        return settle(conn, public_url, purchase).await;
     }
-    let matches = session.amount_total == Some(i64::from(purchase.amount_cents))
+    // The price is compared before tax: Stripe Tax adds its tax on top.
+    let tax = session.amount_tax.unwrap_or(0);
+    let matches = session.amount_subtotal.or(session.amount_total)
+        == Some(i64::from(purchase.amount_cents))
+        && session.amount_total == Some(i64::from(purchase.amount_cents) + tax)
         && session.currency.as_deref() == Some(purchase.currency.as_str())
         && session.purchase_id.is_none_or(|id| id == purchase.id);
-    if !matches {
+    let tax_cents = i32::try_from(tax).ok().filter(|tax| *tax >= 0);
+    let (true, Some(tax_cents)) = (matches, tax_cents) else {
         tracing::error!(
             purchase = %purchase.id,
             session = %session.session_id,
@@ -131,135 +141,81 @@ pub async fn complete(
         );
         store::flag_mismatch(conn, purchase.id).await?;
         return Ok(Outcome::Mismatch);
-    }
-    let payment_id = session.payment_intent.clone().unwrap_or_default();
-    store::complete(conn, purchase.id, session.payment_intent.as_deref()).await?;
-    access::grant(
+    };
+    store::mark_paid(
         conn,
-        purchase.user_id,
-        purchase.content_id,
-        AccessReason::Purchased,
+        purchase.id,
+        session.payment_intent.as_deref(),
+        tax_cents,
     )
     .await?;
-
-    let amount = domain::content::price_label(purchase.amount_cents);
-    let date = today();
-    let about = facts(&purchase, &amount, &payment_id, &date);
-    let emails = email_context(&mut *conn, public_url).await?;
-    let receipt_url = public_url.link(&format!("/account/purchases/{}", purchase.id));
-    outbox::enqueue(
-        conn,
-        &emails,
-        &templates::purchase_receipt(
-            &emails.brand,
-            &purchase.email,
-            &purchase.name,
-            &about,
-            &receipt_url,
-            &emails.receipt_text,
-        ),
-    )
-    .await?;
-    let owner = sqlx::query!("SELECT email, name FROM users WHERE role = 'owner'")
-        .fetch_optional(&mut *conn)
-        .await?;
-    if let Some(owner) = owner {
-        outbox::enqueue(
-            conn,
-            &emails,
-            &templates::sale_notification(
-                &emails.brand,
-                &owner.email,
-                &owner.name,
-                &purchase.email,
-                &about,
-                &public_url.link("/admin/purchases"),
-            ),
-        )
-        .await?;
-    }
-    tracing::info!(purchase = %purchase.id, "purchase completed");
-    Ok(Outcome::Done)
+    purchase.paid = true;
+    purchase.failed = false;
+    purchase.tax_cents = tax_cents;
+    purchase.payment_intent = session.payment_intent.clone();
+    settle(conn, public_url, purchase).await
 }
 
-/// An expired session or a failed asynchronous payment: a pending purchase fails.
+/// An expired session or a failed asynchronous payment: remembered, and the purchase fails
+/// unless it is paid (a payment wins over an expiry, in either order).
 pub async fn fail(
     conn: &mut PgConnection,
+    public_url: &PublicUrl,
     session_id: &str,
     reason: &str,
 ) -> Result<Outcome, Error> {
-    let Some(purchase) = lock(conn, PurchaseKey::Session(session_id)).await? else {
+    let Some(mut purchase) = lock(conn, PurchaseKey::Session(session_id)).await? else {
         return Ok(Outcome::Unknown);
     };
-    if purchase.status != PurchaseStatus::Pending {
+    if purchase.paid {
         return Ok(Outcome::AlreadyDone);
     }
-    store::fail(conn, purchase.id, reason).await?;
-    Ok(Outcome::Done)
+    store::record_failure(conn, purchase.id, reason).await?;
+    purchase.failed = true;
+    settle(conn, public_url, purchase).await
 }
 
-/// A completed purchase becomes refunded: access ends and the customer is told. Used by
-/// the owner's refund (after Stripe accepted it) and by `charge.refunded`.
-async fn mark_refunded(
+/// `charge.succeeded` / `charge.refunded`: the charge's card and refunds are remembered for
+/// its payment; a full refund ends the purchase, now or when its payment arrives.
+pub async fn charge_changed(
     conn: &mut PgConnection,
     public_url: &PublicUrl,
-    purchase: &Locked,
-    reason: &str,
-    refund_id: Option<&str>,
-) -> Result<(), Error> {
-    store::refund(conn, purchase.id, reason, refund_id).await?;
-    access::revoke(
-        conn,
-        purchase.user_id,
-        purchase.content_id,
-        AccessReason::Purchased,
-    )
-    .await?;
-    let amount = domain::content::price_label(purchase.amount_cents);
-    let date = today();
-    let payment = purchase.payment_intent.clone().unwrap_or_default();
-    let emails = email_context(&mut *conn, public_url).await?;
-    outbox::enqueue(
-        conn,
-        &emails,
-        &templates::refund_confirmation(
-            &emails.brand,
-            &purchase.email,
-            &purchase.name,
-            &facts(purchase, &amount, &payment, &date),
-            reason,
-            &public_url.link("/account/purchases"),
-        ),
-    )
-    .await?;
-    tracing::info!(purchase = %purchase.id, "purchase refunded");
-    Ok(())
+    charge: &ChargeFacts,
+) -> Result<Outcome, Error> {
+    payment_facts::lock(conn, &charge.payment_intent).await?;
+    payment_facts::record_charge(conn, charge).await?;
+    if charge.amount_refunded > 0 && !charge.fully_refunded {
+        tracing::warn!(payment = %charge.payment_intent, "partial refund in Stripe; access kept");
+    }
+    settle_payment(conn, public_url, &charge.payment_intent).await
 }
 
-/// `charge.refunded`: a full refund (from the owner's page or Stripe's dashboard) ends the
-/// purchase once; a partial refund is logged and leaves access alone.
-pub async fn refunded_in_stripe(
+/// `charge.dispute.*`: an open dispute suspends access, a won one restores it, a lost one
+/// ends it; the owner is told of each.
+pub async fn dispute_changed(
+    conn: &mut PgConnection,
+    public_url: &PublicUrl,
+    dispute: &DisputeFacts,
+) -> Result<Outcome, Error> {
+    let known = payment_facts::lock(conn, &dispute.payment_intent).await?;
+    payment_facts::record_dispute(conn, known.dispute, dispute).await?;
+    settle_payment(conn, public_url, &dispute.payment_intent).await
+}
+
+async fn settle_payment(
     conn: &mut PgConnection,
     public_url: &PublicUrl,
     payment_intent: &str,
-    fully_refunded: bool,
 ) -> Result<Outcome, Error> {
-    let Some(purchase) = lock(conn, PurchaseKey::Payment(payment_intent)).await? else {
-        return Ok(Outcome::Unknown);
-    };
-    if purchase.status != PurchaseStatus::Completed {
-        return Ok(Outcome::AlreadyDone);
+    match lock(conn, PurchaseKey::Payment(payment_intent)).await? {
+        Some(purchase) => settle(conn, public_url, purchase).await,
+        None => Ok(Outcome::Unknown),
     }
-    if !fully_refunded {
-        tracing::warn!(purchase = %purchase.id, "partial refund in Stripe; access kept");
-        return Ok(Outcome::AlreadyDone);
-    }
-    mark_refunded(conn, public_url, &purchase, "Refunded in Stripe", None).await?;
-    Ok(Outcome::Done)
 }
 
 /// The owner's refund: Stripe refunds the payment (once, whatever the retries), then the
-/// purchase is refunded in the same transaction that holds its lock.
+/// refund is recorded and settled in the transaction that holds the payment's lock, so
+/// Stripe's own `charge.refunded` waits and then changes nothing.
 pub async fn refund_by_owner(
     conn: &mut PgConnection,
     public_url: &PublicUrl,
@@ -267,22 +223,173 @@ pub async fn refund_by_owner(
     purchase_id: Uuid,
     reason: &str,
 ) -> Result<(), Error> {
-    let purchase = lock(conn, PurchaseKey::Id(purchase_id))
-        .await?
-        .ok_or(Error::NotFound)?;
-    if purchase.status == PurchaseStatus::Refunded {
-        return Err(Error::Conflict(
-            "This purchase has already been refunded.".into(),
-        ));
+    let payment = sqlx::query_scalar!(
+        "SELECT stripe_payment_intent_id FROM purchases WHERE id = $1",
+        purchase_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if let Some(payment) = &payment {
+        payment_facts::lock(conn, payment).await?;
     }
-    let payment = match (purchase.status, &purchase.payment_intent) {
-        (PurchaseStatus::Completed, Some(payment)) if purchase.amount_cents > 0 => payment.clone(),
-        _ => {
-            return Err(Error::Conflict(
-                "Only completed, paid purchases can be refunded.".into(),
-            ))
-        }
+    let mut purchase = lock(conn, PurchaseKey::Id(purchase_id))
+        .await?
+        .ok_or_else(|| Error::Conflict("Only completed, paid purchases can be refunded.".into()))?;
+    let refusal = match purchase.status {
+        PurchaseStatus::Refunded => Some("This purchase has already been refunded."),
+        PurchaseStatus::Disputed | PurchaseStatus::DisputeLost => Some(
+            "This payment is disputed: the bank decides. Answer the dispute in your Stripe dashboard.",
+        ),
+        PurchaseStatus::Completed if purchase.amount_cents > 0 => None,
+        _ => Some("Only completed, paid purchases can be refunded."),
+    };
+    if let Some(refusal) = refusal {
+        return Err(Error::Conflict(refusal.into()));
+    }
+    let Some(payment) = purchase.payment_intent.clone() else {
+        return Err(Error::Conflict(
+            "Only completed, paid purchases can be refunded.".into(),
+        ));
     };
     let refund_id = gateway.refund(&payment, purchase.id).await?;
-    mark_refunded(conn, public_url, &purchase, reason, Some(&refund_id)).await
+    store::record_owner_refund(conn, purchase.id, reason, &refund_id).await?;
+    payment_facts::record_full_refund(
+        conn,
+        &payment,
+        i64::from(purchase.amount_cents) + i64::from(purchase.tax_cents),
+    )
+    .await?;
+    purchase.refund_reason = Some(reason.to_string());
+    settle(conn, public_url, purchase).await?;
+    Ok(())
+}
+
+/// Derives the purchase's status from every fact known, makes access match, and writes the
+/// emails the facts call for (each once). Running it again changes nothing.
+async fn settle(
+    conn: &mut PgConnection,
+    public_url: &PublicUrl,
+    purchase: Locked,
+) -> Result<Outcome, Error> {
+    let stripe = match &purchase.payment_intent {
+        Some(payment) => payment_facts::read(&mut *conn, payment)
+            .await?
+            .unwrap_or_default(),
+        None => StripePayment::default(),
+    };
+    let facts = PaymentFacts {
+        paid: purchase.paid,
+        failed: purchase.failed,
+        refunded: stripe.fully_refunded,
+        dispute: stripe.dispute,
+    };
+    let status = facts.status();
+    if status != purchase.status {
+        store::set_status(conn, purchase.id, status).await?;
+    }
+    if purchase.kind == PurchaseKind::Checkout {
+        access::sync_purchased(conn, purchase.user_id, purchase.content_id).await?;
+    }
+    if facts.paid {
+        notify(conn, public_url, &purchase, status, &stripe).await?;
+    }
+    Ok(if status == purchase.status {
+        Outcome::AlreadyDone
+    } else {
+        tracing::info!(purchase = %purchase.id, from = purchase.status.as_str(), to = status.as_str(), "purchase settled");
+        Outcome::Moved {
+            from: purchase.status,
+            to: status,
+        }
+    })
+}
+
+/// The emails a paid purchase's facts call for: receipt and sale notification, refund
+/// confirmation, dispute opened and closed. Each has its key, so it is written once.
+async fn notify(
+    conn: &mut PgConnection,
+    public_url: &PublicUrl,
+    purchase: &Locked,
+    status: PurchaseStatus,
+    stripe: &StripePayment,
+) -> Result<(), Error> {
+    let emails = email_context(&mut *conn, public_url).await?;
+    let amount = domain::content::price_label(purchase.amount_cents);
+    let tax = (purchase.tax_cents > 0).then(|| domain::content::price_label(purchase.tax_cents));
+    let date = today();
+    let payment_id = purchase.payment_intent.clone().unwrap_or_default();
+    let method = card_label(stripe.card_brand.as_deref(), stripe.card_last4.as_deref());
+    let about = PurchaseFacts {
+        title: &purchase.title,
+        amount: &amount,
+        payment_id: &payment_id,
+        date: &date,
+        payment_method: method.as_deref(),
+        tax: tax.as_deref(),
+        stripe_receipt_url: stripe.receipt_url.as_deref(),
+    };
+    let key = |what: &str| format!("{what}:{}", purchase.id);
+    let purchases_url = public_url.link("/admin/purchases");
+    let receipt = templates::purchase_receipt(
+        &emails.brand,
+        &purchase.email,
+        &purchase.name,
+        &about,
+        &public_url.link(&format!("/account/purchases/{}", purchase.id)),
+        &emails.receipt_text,
+    );
+    outbox::enqueue_once(conn, &emails, &receipt, &key("receipt")).await?;
+    let owner = sqlx::query!("SELECT email, name FROM users WHERE role = 'owner'")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(owner) = &owner {
+        let sale = templates::sale_notification(
+            &emails.brand,
+            &owner.email,
+            &owner.name,
+            &purchase.email,
+            &about,
+            &purchases_url,
+        );
+        outbox::enqueue_once(conn, &emails, &sale, &key("sale")).await?;
+    }
+    if status == PurchaseStatus::Refunded {
+        let reason = purchase
+            .refund_reason
+            .as_deref()
+            .unwrap_or(store::REFUNDED_IN_STRIPE);
+        let refund = templates::refund_confirmation(
+            &emails.brand,
+            &purchase.email,
+            &purchase.name,
+            &about,
+            reason,
+            &public_url.link("/account/purchases"),
+        );
+        outbox::enqueue_once(conn, &emails, &refund, &key("refund")).await?;
+    }
+    if let (Some(dispute), Some(owner)) = (stripe.dispute, &owner) {
+        let tell = |outcome: Option<bool>| {
+            templates::dispute_notification(
+                &emails.brand,
+                &owner.email,
+                &owner.name,
+                &purchase.email,
+                &about,
+                outcome,
+                &purchases_url,
+            )
+        };
+        outbox::enqueue_once(conn, &emails, &tell(None), &key("dispute_opened")).await?;
+        let closed = match dispute {
+            DisputeState::Open => None,
+            DisputeState::Won => Some(true),
+            DisputeState::Lost => Some(false),
+        };
+        if let Some(won) = closed {
+            outbox::enqueue_once(conn, &emails, &tell(Some(won)), &key("dispute_closed")).await?;
+        }
+    }
+    Ok(())
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
-    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
-    ProductData, RetrieveCheckoutSession,
+    CreateCheckoutSession, CreateCheckoutSessionAutomaticTax, CreateCheckoutSessionLineItems,
+    CreateCheckoutSessionLineItemsPriceData, ProductData, RetrieveCheckoutSession,
 };
 use stripe_core::refund::CreateRefund;
 use stripe_shared::{CheckoutSession, CheckoutSessionMode, CheckoutSessionPaymentStatus};
@@ -15,10 +15,15 @@ use uuid::Uuid;
 
 use crate::error::{internal, Error};
 
-/// The Stripe connection and the endpoint secret webhooks are signed with.
+/// The Stripe connection and the endpoint secrets webhooks are signed with.
 pub struct Gateway {
     client: Client,
-    webhook_secret: String,
+    /// For the list endpoints reconciliation reads (raw JSON, read like events).
+    http: reqwest::Client,
+    api_base: String,
+    secret_key: String,
+    /// The current endpoint secret, then the previous one while it is being rolled.
+    webhook_secrets: Vec<String>,
     /// True with a test key or the stand-in: the site shows a "Test mode" banner.
     pub test_mode: bool,
 }
@@ -40,6 +45,8 @@ pub struct SessionRequest<'a> {
     pub customer_email: &'a str,
     pub success_url: String,
     pub cancel_url: String,
+    /// Stripe Tax computes and adds the tax (the owner's setting).
+    pub automatic_tax: bool,
 }
 
 /// The facts of a Checkout Session that fulfilment needs, from an event or a retrieval.
@@ -49,6 +56,9 @@ pub struct SessionFacts {
     pub purchase_id: Option<Uuid>,
     pub paid: bool,
     pub amount_total: Option<i64>,
+    /// Before tax: what the purchase's price is compared with.
+    pub amount_subtotal: Option<i64>,
+    pub amount_tax: Option<i64>,
     pub currency: Option<String>,
     pub payment_intent: Option<String>,
 }
@@ -68,6 +78,8 @@ impl SessionFacts {
                     | CheckoutSessionPaymentStatus::NoPaymentRequired
             ),
             amount_total: session.amount_total,
+            amount_subtotal: session.amount_subtotal,
+            amount_tax: session.total_details.as_ref().map(|t| t.amount_tax),
             currency: session
                 .currency
                 .as_ref()
@@ -86,11 +98,12 @@ fn failed(what: &str, error: StripeError) -> Error {
 }
 
 impl Gateway {
-    /// `api_base`: `None` for api.stripe.com, or the stand-in's address.
+    /// `api_base`: `None` for api.stripe.com, or the stand-in's address. `webhook_secrets`:
+    /// the current endpoint secret first, then any previous one still accepted.
     pub fn new(
         secret_key: &str,
         api_base: Option<&str>,
-        webhook_secret: &str,
+        webhook_secrets: &[&str],
     ) -> Result<Self, String> {
         // Several TLS crypto providers are linked in (through different crates); the Stripe
         // client needs a process default chosen. An error only means one is set already.
@@ -101,17 +114,32 @@ impl Gateway {
         if let Some(base) = api_base {
             builder = builder.url(base);
         }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok(Self {
             client: builder.build().map_err(|e| e.to_string())?,
-            webhook_secret: webhook_secret.to_string(),
+            http,
+            api_base: api_base
+                .unwrap_or("https://api.stripe.com/")
+                .trim_end_matches('/')
+                .to_string(),
+            secret_key: secret_key.to_string(),
+            webhook_secrets: webhook_secrets
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_string())
+                .collect(),
             test_mode: api_base.is_some()
                 || secret_key.starts_with("sk_test_")
                 || secret_key.starts_with("rk_test_"),
         })
     }
 
-    pub fn webhook_secret(&self) -> &str {
-        &self.webhook_secret
+    pub fn webhook_secrets(&self) -> Vec<&str> {
+        self.webhook_secrets.iter().map(String::as_str).collect()
     }
 
     /// Creates the session with the purchase id as its idempotency key, so a retried
@@ -131,7 +159,11 @@ impl Gateway {
         };
         let key = IdempotencyKey::new(format!("checkout-{}", request.purchase_id))
             .map_err(|e| internal("idempotency key", e))?;
-        let session = CreateCheckoutSession::new()
+        let mut session = CreateCheckoutSession::new();
+        if request.automatic_tax {
+            session = session.automatic_tax(CreateCheckoutSessionAutomaticTax::new(true));
+        }
+        let session = session
             .mode(CheckoutSessionMode::Payment)
             .currency(Currency::USD)
             .line_items(vec![line_item])
@@ -181,5 +213,53 @@ impl Gateway {
             .await
             .map_err(|e| failed("refunding a payment", e))?;
         Ok(refund.id.as_str().to_string())
+    }
+
+    /// Every object of a list endpoint (`/v1/events`, `/v1/checkout/sessions`) created since
+    /// `since` (unix time), newest first, page by page, at most `cap` of them.
+    pub async fn list_since(
+        &self,
+        path: &str,
+        since: i64,
+        extra: &[(&str, &str)],
+        cap: usize,
+    ) -> Result<Vec<serde_json::Value>, Error> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            data: Vec<serde_json::Value>,
+            has_more: bool,
+        }
+        let mut all: Vec<serde_json::Value> = Vec::new();
+        let since = since.to_string();
+        loop {
+            let mut query: Vec<(&str, &str)> = vec![("created[gte]", &since), ("limit", "100")];
+            query.extend_from_slice(extra);
+            let last = all
+                .last()
+                .and_then(|o| o["id"].as_str())
+                .map(str::to_string);
+            if let Some(last) = &last {
+                query.push(("starting_after", last));
+            }
+            let response = self
+                .http
+                .get(format!("{}{path}", self.api_base))
+                .bearer_auth(&self.secret_key)
+                .query(&query)
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|e| internal("listing from Stripe", e))?;
+            let page: Page = response
+                .json()
+                .await
+                .map_err(|e| internal("reading a Stripe list", e))?;
+            let more = page.has_more && !page.data.is_empty();
+            all.extend(page.data);
+            if !more || all.len() >= cap {
+                all.truncate(cap);
+                return Ok(all);
+            }
+        }
     }
 }

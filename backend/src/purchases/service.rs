@@ -50,10 +50,13 @@ pub async fn confirm(
 pub async fn mine(state: &AppState, user: &SignedIn) -> Result<Vec<PurchaseView>, Error> {
     Ok(sqlx::query_as!(
         PurchaseView,
-        r#"SELECT p.id, c.title, c.slug, p.amount_cents, p.status AS "status: PurchaseStatus", p.kind AS "kind: PurchaseKind",
+        r#"SELECT p.id, c.title, c.slug, p.amount_cents, p.tax_cents, sp.card_brand AS "card_brand?",
+                  sp.card_last4 AS "card_last4?", sp.receipt_url AS "stripe_receipt_url?",
+                  p.status AS "status: PurchaseStatus", p.kind AS "kind: PurchaseKind",
                   to_char(p.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "created_on!",
                   p.stripe_payment_intent_id AS payment_id, p.refund_reason
            FROM purchases p JOIN content c ON c.id = p.content_id
+                LEFT JOIN stripe_payments sp ON sp.payment_intent_id = p.stripe_payment_intent_id
            WHERE p.user_id = $1
            ORDER BY p.created_at DESC"#,
         user.id
@@ -67,10 +70,13 @@ pub async fn receipt(state: &AppState, user: &SignedIn, id: Uuid) -> Result<Purc
     let is_owner = user.view().is_owner();
     sqlx::query_as!(
         PurchaseView,
-        r#"SELECT p.id, c.title, c.slug, p.amount_cents, p.status AS "status: PurchaseStatus", p.kind AS "kind: PurchaseKind",
+        r#"SELECT p.id, c.title, c.slug, p.amount_cents, p.tax_cents, sp.card_brand AS "card_brand?",
+                  sp.card_last4 AS "card_last4?", sp.receipt_url AS "stripe_receipt_url?",
+                  p.status AS "status: PurchaseStatus", p.kind AS "kind: PurchaseKind",
                   to_char(p.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "created_on!",
                   p.stripe_payment_intent_id AS payment_id, p.refund_reason
            FROM purchases p JOIN content c ON c.id = p.content_id
+                LEFT JOIN stripe_payments sp ON sp.payment_intent_id = p.stripe_payment_intent_id
            WHERE p.id = $1 AND (p.user_id = $2 OR $3)"#,
         id,
         user.id,

@@ -80,7 +80,11 @@ pub async fn start(
     }
 
     let purchase_id = store::start_checkout(&mut tx, user.id, item.id, item.price_cents).await?;
+    let automatic_tax = sqlx::query_scalar!("SELECT automatic_tax FROM site_settings")
+        .fetch_one(&mut *tx)
+        .await?;
     let request = SessionRequest {
+        automatic_tax,
         purchase_id,
         title: &item.title,
         amount_cents: i64::from(item.price_cents),

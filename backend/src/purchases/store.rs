@@ -51,37 +51,48 @@ pub async fn attach_session(
     Ok(())
 }
 
-/// Paid: the purchase completes (access is given by the caller, `fulfilment::complete`).
-pub async fn complete(
+/// The refund reason of a refund made in Stripe's dashboard rather than by the owner here.
+pub const REFUNDED_IN_STRIPE: &str = "Refunded in Stripe";
+
+/// Paid: the fact is recorded; `fulfilment::settle` derives the status and access. A payment
+/// wins over an expiry seen before it, so the failure is cleared.
+pub async fn mark_paid(
     conn: &mut PgConnection,
     id: Uuid,
     payment_intent: Option<&str>,
+    tax_cents: i32,
 ) -> Result<(), Error> {
     sqlx::query!(
-        "UPDATE purchases SET status = $3, completed_at = now(), failure_reason = NULL,
-                stripe_payment_intent_id = $2, updated_at = now()
+        "UPDATE purchases SET completed_at = COALESCE(completed_at, now()), failure_reason = NULL,
+                ended_at = NULL, stripe_payment_intent_id = $2, tax_cents = $3, updated_at = now()
          WHERE id = $1",
         id,
         payment_intent,
-        PurchaseStatus::Completed.as_str()
+        tax_cents
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// The checkout ended without a payment (declined, expired, Stripe unreachable).
-pub async fn fail(conn: &mut PgConnection, id: Uuid, reason: &str) -> Result<(), Error> {
+/// The checkout ended without a payment (declined, expired, Stripe unreachable): the first
+/// reason is kept.
+pub async fn record_failure(conn: &mut PgConnection, id: Uuid, reason: &str) -> Result<(), Error> {
     sqlx::query!(
-        "UPDATE purchases SET status = $3, failure_reason = $2, ended_at = now(), updated_at = now()
+        "UPDATE purchases SET failure_reason = COALESCE(failure_reason, $2), updated_at = now()
          WHERE id = $1",
         id,
-        reason,
-        PurchaseStatus::Failed.as_str()
+        reason
     )
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A checkout that never reached Stripe: failed at once.
+pub async fn fail(conn: &mut PgConnection, id: Uuid, reason: &str) -> Result<(), Error> {
+    record_failure(&mut *conn, id, reason).await?;
+    set_status(conn, id, PurchaseStatus::Failed).await
 }
 
 /// A payment that does not match the purchase: failed, but not ended, since money moved
@@ -98,21 +109,49 @@ pub async fn flag_mismatch(conn: &mut PgConnection, id: Uuid) -> Result<(), Erro
     Ok(())
 }
 
-/// A completed purchase is refunded (access is taken by the caller).
-pub async fn refund(
+/// The owner's refund went through in Stripe: its reason and Stripe's refund id.
+pub async fn record_owner_refund(
     conn: &mut PgConnection,
     id: Uuid,
     reason: &str,
-    refund_id: Option<&str>,
+    refund_id: &str,
 ) -> Result<(), Error> {
     sqlx::query!(
-        "UPDATE purchases SET status = $4, refund_reason = $2, stripe_refund_id = $3,
-                ended_at = now(), updated_at = now()
+        "UPDATE purchases SET refund_reason = $2, stripe_refund_id = $3, updated_at = now()
          WHERE id = $1",
         id,
         reason,
-        refund_id,
-        PurchaseStatus::Refunded.as_str()
+        refund_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The status the facts lead to (`fulfilment::settle`). An ending status keeps when it
+/// first ended; a refund made in Stripe gets its reason.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: PurchaseStatus,
+) -> Result<(), Error> {
+    let ends = matches!(
+        status,
+        PurchaseStatus::Failed | PurchaseStatus::Refunded | PurchaseStatus::DisputeLost
+    );
+    let refunded = status == PurchaseStatus::Refunded;
+    sqlx::query!(
+        "UPDATE purchases
+         SET status = $2,
+             ended_at = CASE WHEN $3 THEN COALESCE(ended_at, now()) END,
+             refund_reason = CASE WHEN $4 THEN COALESCE(refund_reason, $5) ELSE refund_reason END,
+             updated_at = now()
+         WHERE id = $1",
+        id,
+        status.as_str(),
+        ends,
+        refunded,
+        REFUNDED_IN_STRIPE
     )
     .execute(conn)
     .await?;

@@ -1,57 +1,85 @@
-//! `POST /webhooks/stripe`: the raw body, its signature checked (300 s tolerance), the
-//! event id recorded in the transaction that handles the event, so a second delivery is
-//! acknowledged and ignored.
+//! `POST /webhooks/stripe`: the raw body, its signature checked (every `v1`, the current and
+//! the previous endpoint secret, 300 s tolerance), the event id recorded in the transaction
+//! that handles the event, so a second delivery is acknowledged and ignored.
+//!
+//! Answers: 400 only when the signature is missing or wrong (and 429 once an address has been
+//! refused too often); a correctly signed event is always acknowledged (200), even one of a
+//! type or a shape Codex does not use (logged), since Stripe disables an endpoint that keeps
+//! failing; 500 when the database fails, so Stripe retries.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use stripe_webhook::{EventObject, Webhook, WebhookError};
+use axum::Extension;
 
+use super::events::{Envelope, StripeEvent};
 use super::fulfilment::{self, Outcome};
-use super::gateway::SessionFacts;
+use super::signature;
+use crate::client_ip::ClientIp;
 use crate::error::Error;
-use crate::state::AppState;
+use crate::rate_limit;
+use crate::state::{AppState, PublicUrl};
 
 fn answer(status: StatusCode, message: &'static str) -> Response {
     (status, message).into_response()
 }
 
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(signature) = headers
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub async fn receive(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let client = client.map(|Extension(ClientIp(ip))| ip.to_string());
+    let refused_before = match &client {
+        Some(ip) => rate_limit::exhausted(&state.pool, rate_limit::WEBHOOK_REFUSED, ip).await,
+        None => Ok(false),
+    };
+    match refused_before {
+        Ok(false) => {}
+        Ok(true) => return answer(StatusCode::TOO_MANY_REQUESTS, "too many refused deliveries"),
+        Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "try again"),
+    }
+    let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
-    else {
-        return answer(StatusCode::BAD_REQUEST, "missing Stripe-Signature header");
-    };
-    let Ok(payload) = std::str::from_utf8(&body) else {
-        return answer(StatusCode::BAD_REQUEST, "body is not UTF-8");
-    };
-    let event = match Webhook::construct_event(payload, signature, state.payments.webhook_secret())
-    {
-        Ok(event) => event,
-        Err(WebhookError::BadParse(reason)) => {
-            tracing::warn!(%reason, "webhook: signed body does not parse");
-            return answer(StatusCode::BAD_REQUEST, "malformed event");
+        .unwrap_or_default();
+    let secrets = state.payments.webhook_secrets();
+    if let Err(error) = signature::verify(header, &body, &secrets, now()) {
+        tracing::warn!(%error, "webhook: signature refused");
+        if let Some(ip) = &client {
+            if let Err(error) = rate_limit::hit(&state.pool, rate_limit::WEBHOOK_REFUSED, ip).await
+            {
+                tracing::warn!(?error, "webhook: refusal not counted");
+            }
         }
+        return answer(StatusCode::BAD_REQUEST, "invalid signature");
+    }
+    let envelope: Envelope = match serde_json::from_slice(&body) {
+        Ok(envelope) => envelope,
         Err(error) => {
-            tracing::warn!(%error, "webhook: signature refused");
-            return answer(StatusCode::BAD_REQUEST, "invalid signature");
+            tracing::warn!(%error, "webhook: signed body is not an event; acknowledged");
+            return answer(StatusCode::OK, "ignored: not an event");
         }
     };
     // A test event at a live endpoint (or the reverse) is a misconfiguration: it must not
     // grant anything. Acknowledged, so Stripe does not keep retrying it, and logged.
-    if event.livemode == state.payments.test_mode {
+    if envelope.livemode == state.payments.test_mode {
         tracing::warn!(
-            event = %event.id.as_str(),
-            livemode = event.livemode,
+            event = %envelope.id,
+            livemode = envelope.livemode,
             "webhook: event of the other Stripe mode ignored"
         );
         return answer(StatusCode::OK, "ignored: other mode");
     }
-    match handle(&state, &event).await {
+    match record_and_apply(&state.pool, &state.public_url, &envelope).await {
         Ok(outcome) => {
-            tracing::info!(event = %event.id.as_str(), kind = %event.type_.as_str(), ?outcome, "webhook handled");
+            tracing::info!(event = %envelope.id, kind = %envelope.kind, ?outcome, "webhook handled");
             answer(StatusCode::OK, "ok")
         }
         // Stripe retries on 5xx, which is what a database outage needs.
@@ -59,13 +87,36 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     }
 }
 
-/// Records the event and acts on it, all in one transaction.
-async fn handle(state: &AppState, event: &stripe_webhook::Event) -> Result<Option<Outcome>, Error> {
-    let mut tx = state.pool.begin().await?;
+/// What handling an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    /// Seen before: nothing done.
+    Repeat,
+    /// A type Codex does not act on, or a shape it cannot read (logged).
+    Ignored,
+    Applied(Outcome),
+}
+
+/// Records the event's id and acts on it, in one transaction: the webhook and
+/// reconciliation both apply events through here, so each is applied once.
+pub async fn record_and_apply(
+    pool: &sqlx::PgPool,
+    public_url: &PublicUrl,
+    envelope: &Envelope,
+) -> Result<Handled, Error> {
+    let event = match StripeEvent::read(envelope) {
+        Ok(StripeEvent::Ignored) => return Ok(Handled::Ignored),
+        Ok(event) => event,
+        Err(error) => {
+            tracing::warn!(event = %envelope.id, %error, "webhook: event of a known type does not read; acknowledged");
+            return Ok(Handled::Ignored);
+        }
+    };
+    let mut tx = pool.begin().await?;
     let first = sqlx::query!(
         "INSERT INTO stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-        event.id.as_str(),
-        event.type_.as_str()
+        envelope.id,
+        envelope.kind
     )
     .execute(&mut *tx)
     .await?
@@ -73,34 +124,23 @@ async fn handle(state: &AppState, event: &stripe_webhook::Event) -> Result<Optio
         == 1;
     if !first {
         tx.commit().await?;
-        return Ok(None);
+        return Ok(Handled::Repeat);
     }
-    let public_url = &state.public_url;
-    let outcome = match &event.data.object {
-        EventObject::CheckoutSessionCompleted(session)
-        | EventObject::CheckoutSessionAsyncPaymentSucceeded(session) => {
-            fulfilment::complete(&mut tx, public_url, &SessionFacts::of(session)).await?
+    let outcome = match &event {
+        StripeEvent::SessionPaid(session) => {
+            fulfilment::complete(&mut tx, public_url, session).await?
         }
-        EventObject::CheckoutSessionExpired(session) => {
-            fulfilment::fail(&mut tx, session.id.as_str(), "expired").await?
+        StripeEvent::SessionEnded { session_id, reason } => {
+            fulfilment::fail(&mut tx, public_url, session_id, reason).await?
         }
-        EventObject::CheckoutSessionAsyncPaymentFailed(session) => {
-            fulfilment::fail(&mut tx, session.id.as_str(), "payment_failed").await?
+        StripeEvent::Charge(charge) => {
+            fulfilment::charge_changed(&mut tx, public_url, charge).await?
         }
-        EventObject::ChargeRefunded(charge) => match &charge.payment_intent {
-            Some(payment) => {
-                fulfilment::refunded_in_stripe(
-                    &mut tx,
-                    public_url,
-                    payment.id().as_str(),
-                    charge.refunded,
-                )
-                .await?
-            }
-            None => Outcome::Unknown,
-        },
-        _ => Outcome::Unknown,
+        StripeEvent::Dispute(dispute) => {
+            fulfilment::dispute_changed(&mut tx, public_url, dispute).await?
+        }
+        StripeEvent::Ignored => Outcome::Unknown,
     };
     tx.commit().await?;
-    Ok(Some(outcome))
+    Ok(Handled::Applied(outcome))
 }

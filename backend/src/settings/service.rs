@@ -22,7 +22,7 @@ pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
         Settings,
         r#"SELECT platform_name, primary_color, contact_email, business_name, timezone,
                   email_from_name, email_reply_to, send_welcome, send_receipt,
-                  send_sale_notification, send_refund, logo_type, welcome_text, receipt_text,
+                  send_sale_notification, send_refund, automatic_tax, logo_type, welcome_text, receipt_text,
                   extract(epoch FROM updated_at)::bigint AS "version!"
            FROM site_settings"#
     )
@@ -64,6 +64,7 @@ pub struct SettingsForm {
     pub send_receipt: bool,
     pub send_sale_notification: bool,
     pub send_refund: bool,
+    pub automatic_tax: bool,
     pub welcome_text: String,
     pub receipt_text: String,
 }
@@ -150,7 +151,8 @@ pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Resul
         "UPDATE site_settings SET platform_name = $1, primary_color = $2, contact_email = $3,
                 business_name = $4, timezone = $5, email_from_name = $6, email_reply_to = $7,
                 send_welcome = $8, send_receipt = $9, send_sale_notification = $10,
-                send_refund = $11, welcome_text = $12, receipt_text = $13, updated_at = now()",
+                send_refund = $11, welcome_text = $12, receipt_text = $13, automatic_tax = $14,
+                updated_at = now()",
         form.platform_name,
         form.primary_color,
         form.contact_email,
@@ -163,7 +165,8 @@ pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Resul
         form.send_sale_notification,
         form.send_refund,
         form.welcome_text,
-        form.receipt_text
+        form.receipt_text,
+        form.automatic_tax
     )
     .execute(&state.pool)
     .await?;
@@ -196,6 +199,9 @@ pub async fn preview(
                 amount: "$12.34",
                 payment_id: "pi_sample",
                 date: "27 Nov 2026",
+                payment_method: Some("Visa •••• 4242"),
+                tax: None,
+                stripe_receipt_url: None,
             },
             &state.public_url.link("/account/purchases"),
             &text,

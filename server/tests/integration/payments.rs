@@ -10,12 +10,12 @@ use sqlx::PgPool;
 use stripe_webhook::Webhook;
 
 const PRICE: &str = "12.99";
-const PRICE_CENTS: i64 = 1299;
-const PAYING_CARD: &str = "4242 4242 4242 4242";
+pub(crate) const PRICE_CENTS: i64 = 1299;
+pub(crate) const PAYING_CARD: &str = "4242 4242 4242 4242";
 const DECLINED_CARD: &str = "4000 0000 0000 0002";
 
 /// A published $12.99 item and a verified customer.
-async fn shop(app: &TestApp) -> (Browser<'_>, Browser<'_>, String) {
+pub(crate) async fn shop(app: &TestApp) -> (Browser<'_>, Browser<'_>, String) {
     let owner = app.owner().await;
     let (content, _) = app
         .publish_ready_item(&owner, "Paid film", &[("price", PRICE)])
@@ -24,7 +24,7 @@ async fn shop(app: &TestApp) -> (Browser<'_>, Browser<'_>, String) {
     (owner, customer, content)
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get("location")
@@ -35,7 +35,7 @@ fn location(response: &reqwest::Response) -> String {
 }
 
 /// "Buy now": the checkout page's URL.
-async fn start_checkout(customer: &Browser<'_>, content: &str) -> String {
+pub(crate) async fn start_checkout(customer: &Browser<'_>, content: &str) -> String {
     let response = customer
         .post_form("/checkout/start", &[("content_id", content)])
         .await;
@@ -43,12 +43,12 @@ async fn start_checkout(customer: &Browser<'_>, content: &str) -> String {
     location(&response)
 }
 
-fn session_id(checkout_url: &str) -> String {
+pub(crate) fn session_id(checkout_url: &str) -> String {
     checkout_url.rsplit('/').next().unwrap().to_string()
 }
 
 /// Submits the stand-in's card form, as the customer's browser does.
-async fn pay(checkout_url: &str, card: &str) -> reqwest::Response {
+pub(crate) async fn pay(checkout_url: &str, card: &str) -> reqwest::Response {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -60,7 +60,7 @@ async fn pay(checkout_url: &str, card: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn purchase_id(app: &TestApp, session: &str) -> String {
+pub(crate) async fn purchase_id(app: &TestApp, session: &str) -> String {
     sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM purchases WHERE stripe_session_id = $1")
         .bind(session)
         .fetch_one(&app.pool)
@@ -70,7 +70,7 @@ async fn purchase_id(app: &TestApp, session: &str) -> String {
 }
 
 /// A Checkout Session object as Stripe sends it in events.
-fn session_object(session: &str, purchase: &str, amount: i64, paid: bool) -> Value {
+pub(crate) fn session_object(session: &str, purchase: &str, amount: i64, paid: bool) -> Value {
     json!({
         "id": session, "object": "checkout.session",
         "amount_subtotal": amount, "amount_total": amount,
@@ -87,7 +87,7 @@ fn session_object(session: &str, purchase: &str, amount: i64, paid: bool) -> Val
     })
 }
 
-fn event(id: &str, kind: &str, object: Value) -> String {
+pub(crate) fn event(id: &str, kind: &str, object: Value) -> String {
     json!({
         "id": id, "object": "event", "api_version": "2026-09-30.endive",
         "created": 1_700_000_000, "data": { "object": object }, "livemode": false,
@@ -96,11 +96,15 @@ fn event(id: &str, kind: &str, object: Value) -> String {
     .to_string()
 }
 
-fn signature(payload: &str) -> String {
+pub(crate) fn signature(payload: &str) -> String {
     Webhook::generate_test_header(payload, STANDIN_WEBHOOK_SECRET, None)
 }
 
-async fn deliver(app: &TestApp, payload: &str, signature: Option<&str>) -> reqwest::Response {
+pub(crate) async fn deliver(
+    app: &TestApp,
+    payload: &str,
+    signature: Option<&str>,
+) -> reqwest::Response {
     let mut request = reqwest::Client::new()
         .post(app.url("/webhooks/stripe"))
         .header("content-type", "application/json")
@@ -112,13 +116,13 @@ async fn deliver(app: &TestApp, payload: &str, signature: Option<&str>) -> reqwe
 }
 
 /// Delivers `payload` signed as Stripe signs it; the webhook's answer.
-async fn deliver_signed(app: &TestApp, payload: &str) -> StatusCode {
+pub(crate) async fn deliver_signed(app: &TestApp, payload: &str) -> StatusCode {
     deliver(app, payload, Some(&signature(payload)))
         .await
         .status()
 }
 
-async fn status_of(app: &TestApp, purchase: &str) -> String {
+pub(crate) async fn status_of(app: &TestApp, purchase: &str) -> String {
     sqlx::query_scalar::<_, String>("SELECT status FROM purchases WHERE id = $1::uuid")
         .bind(purchase)
         .fetch_one(&app.pool)
@@ -126,7 +130,7 @@ async fn status_of(app: &TestApp, purchase: &str) -> String {
         .unwrap()
 }
 
-const ACCESS: &str =
+pub(crate) const ACCESS: &str =
     "SELECT count(*) FROM access WHERE reason = 'purchased' AND revoked_at IS NULL";
 const RECEIPTS: &str = "SELECT count(*) FROM email_outbox WHERE kind = 'purchase_receipt'";
 const SALES: &str = "SELECT count(*) FROM email_outbox WHERE kind = 'sale_notification'";
@@ -322,6 +326,8 @@ async fn webhooks_without_a_valid_signature_write_nothing(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn malformed_and_unknown_events_never_give_a_server_error(pool: PgPool) {
     let app = spawn_app(pool).await;
+    // Signed correctly but not what Codex reads: acknowledged (Stripe disables endpoints
+    // that keep failing) and nothing is written.
     for payload in [
         "{".to_string(),
         "[]".to_string(),
@@ -334,10 +340,11 @@ async fn malformed_and_unknown_events_never_give_a_server_error(pool: PgPool) {
     ] {
         assert_eq!(
             deliver_signed(&app, &payload).await,
-            StatusCode::BAD_REQUEST,
+            StatusCode::OK,
             "{payload}"
         );
     }
+    assert_eq!(app.count("SELECT count(*) FROM stripe_events").await, 0);
     let unknown = event(
         "evt_unknown",
         "codex.something_new",
@@ -464,7 +471,7 @@ async fn an_expired_checkout_fails_its_purchase(pool: PgPool) {
 }
 
 /// Buys the item through the stand-in; returns the purchase id.
-async fn bought(app: &TestApp, customer: &Browser<'_>, content: &str) -> String {
+pub(crate) async fn bought(app: &TestApp, customer: &Browser<'_>, content: &str) -> String {
     let checkout = start_checkout(customer, content).await;
     pay(&checkout, PAYING_CARD).await;
     let session = session_id(&checkout);

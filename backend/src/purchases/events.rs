@@ -1,0 +1,317 @@
+//! Stripe's events, read from their JSON: only the fields Codex uses, so an event of a newer
+//! API version or with fields we do not know still reads, and an event we do not use is
+//! acknowledged rather than refused. The webhook and reconciliation both come through here.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::gateway::SessionFacts;
+use domain::purchases::DisputeState;
+
+/// An event's envelope.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub livemode: bool,
+    #[serde(default)]
+    pub created: i64,
+    pub data: Data,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Data {
+    pub object: serde_json::Value,
+}
+
+/// What an event means to Codex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StripeEvent {
+    /// `checkout.session.completed` or `.async_payment_succeeded`.
+    SessionPaid(SessionFacts),
+    /// `checkout.session.expired` or `.async_payment_failed`, with the failure reason.
+    SessionEnded { session_id: String, reason: String },
+    /// `charge.succeeded`, `charge.updated`, `charge.refunded`: the charge as it now is.
+    Charge(ChargeFacts),
+    /// `charge.dispute.*`.
+    Dispute(DisputeFacts),
+    /// A type Codex does not act on.
+    Ignored,
+}
+
+/// The event types Codex acts on (reconciliation asks Stripe for these).
+pub const HANDLED_TYPES: [&str; 10] = [
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.expired",
+    "checkout.session.async_payment_failed",
+    "charge.succeeded",
+    "charge.refunded",
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+    "charge.dispute.funds_reinstated",
+];
+
+/// What a charge says about its payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeFacts {
+    pub charge_id: String,
+    pub payment_intent: String,
+    pub amount_refunded: i64,
+    pub fully_refunded: bool,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub receipt_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeFacts {
+    pub dispute_id: String,
+    pub payment_intent: String,
+    pub state: DisputeState,
+    pub reason: Option<String>,
+    pub amount: i64,
+}
+
+/// An id, or the object expanded in its place.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Reference {
+    Id(String),
+    Object { id: String },
+}
+
+impl Reference {
+    fn id(self) -> String {
+        match self {
+            Self::Id(id) | Self::Object { id } => id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionObject {
+    id: String,
+    payment_status: String,
+    amount_total: Option<i64>,
+    amount_subtotal: Option<i64>,
+    currency: Option<String>,
+    payment_intent: Option<Reference>,
+    #[serde(default)]
+    metadata: Option<HashMap<String, String>>,
+    total_details: Option<TotalDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TotalDetails {
+    amount_tax: Option<i64>,
+}
+
+impl From<SessionObject> for SessionFacts {
+    fn from(session: SessionObject) -> Self {
+        Self {
+            session_id: session.id,
+            purchase_id: session
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("purchase_id"))
+                .and_then(|id| id.parse::<Uuid>().ok()),
+            paid: matches!(
+                session.payment_status.as_str(),
+                "paid" | "no_payment_required"
+            ),
+            amount_total: session.amount_total,
+            amount_subtotal: session.amount_subtotal,
+            amount_tax: session.total_details.and_then(|t| t.amount_tax),
+            currency: session.currency.map(|c| c.to_ascii_lowercase()),
+            payment_intent: session.payment_intent.map(Reference::id),
+        }
+    }
+}
+
+impl SessionFacts {
+    /// A Checkout Session as Stripe's API or an event renders it.
+    pub fn from_json(value: serde_json::Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value::<SessionObject>(value).map(Self::from)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ChargeObject {
+    id: String,
+    payment_intent: Option<Reference>,
+    #[serde(default)]
+    amount_refunded: i64,
+    #[serde(default)]
+    refunded: bool,
+    receipt_url: Option<String>,
+    payment_method_details: Option<PaymentMethodDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PaymentMethodDetails {
+    card: Option<Card>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Card {
+    brand: Option<String>,
+    last4: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DisputeObject {
+    id: String,
+    status: String,
+    payment_intent: Option<Reference>,
+    reason: Option<String>,
+    #[serde(default)]
+    amount: i64,
+}
+
+/// Why an event of a type we act on could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {source}")]
+pub struct Unreadable {
+    kind: String,
+    source: serde_json::Error,
+}
+
+impl StripeEvent {
+    /// What `envelope` means. A type we act on whose object lacks what we need is an
+    /// error (logged and acknowledged by the webhook; reconciliation finds it later).
+    pub fn read(envelope: &Envelope) -> Result<Self, Unreadable> {
+        let object = || envelope.data.object.clone();
+        let unreadable = |source| Unreadable {
+            kind: envelope.kind.clone(),
+            source,
+        };
+        Ok(match envelope.kind.as_str() {
+            "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+                Self::SessionPaid(SessionFacts::from_json(object()).map_err(unreadable)?)
+            }
+            "checkout.session.expired" | "checkout.session.async_payment_failed" => {
+                let session = SessionFacts::from_json(object()).map_err(unreadable)?;
+                let reason = if envelope.kind.ends_with("expired") {
+                    "expired"
+                } else {
+                    "payment_failed"
+                };
+                Self::SessionEnded {
+                    session_id: session.session_id,
+                    reason: reason.to_string(),
+                }
+            }
+            "charge.succeeded" | "charge.updated" | "charge.refunded" => {
+                let charge: ChargeObject = serde_json::from_value(object()).map_err(unreadable)?;
+                let Some(payment_intent) = charge.payment_intent.map(Reference::id) else {
+                    // A charge made outside a PaymentIntent is not one of Codex's.
+                    return Ok(Self::Ignored);
+                };
+                let card = charge.payment_method_details.and_then(|d| d.card);
+                Self::Charge(ChargeFacts {
+                    charge_id: charge.id,
+                    payment_intent,
+                    amount_refunded: charge.amount_refunded,
+                    fully_refunded: charge.refunded,
+                    card_brand: card.as_ref().and_then(|c| c.brand.clone()),
+                    card_last4: card.and_then(|c| c.last4),
+                    receipt_url: charge.receipt_url,
+                })
+            }
+            kind if kind.starts_with("charge.dispute.") => {
+                let dispute: DisputeObject =
+                    serde_json::from_value(object()).map_err(unreadable)?;
+                let Some(payment_intent) = dispute.payment_intent.map(Reference::id) else {
+                    return Ok(Self::Ignored);
+                };
+                Self::Dispute(DisputeFacts {
+                    dispute_id: dispute.id,
+                    payment_intent,
+                    state: DisputeState::from_stripe(&dispute.status),
+                    reason: dispute.reason,
+                    amount: dispute.amount,
+                })
+            }
+            _ => Self::Ignored,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn envelope(kind: &str, object: serde_json::Value) -> Envelope {
+        serde_json::from_value(json!({
+            "id": "evt_1", "type": kind, "livemode": false, "created": 1,
+            "data": { "object": object }, "api_version": "2099-01-01.future"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_paid_session_reads_with_only_the_fields_we_use() {
+        let event = envelope(
+            "checkout.session.completed",
+            json!({
+                "id": "cs_1", "payment_status": "paid", "amount_total": 1429,
+                "amount_subtotal": 1299, "currency": "USD",
+                "payment_intent": { "id": "pi_1", "object": "payment_intent" },
+                "metadata": { "purchase_id": "6f1c2f0e-3c3a-4d6e-9a43-0c5e1e0b6a11" },
+                "total_details": { "amount_tax": 130 }, "something_new": [1, 2]
+            }),
+        );
+        let StripeEvent::SessionPaid(facts) = StripeEvent::read(&event).unwrap() else {
+            panic!("a paid session");
+        };
+        assert!(facts.paid);
+        assert_eq!(facts.payment_intent.as_deref(), Some("pi_1"));
+        assert_eq!(facts.currency.as_deref(), Some("usd"));
+        assert_eq!(facts.amount_tax, Some(130));
+        assert!(facts.purchase_id.is_some());
+    }
+
+    #[test]
+    fn charges_and_disputes_name_their_payment() {
+        let charge = envelope(
+            "charge.refunded",
+            json!({
+                "id": "ch_1", "payment_intent": "pi_1", "amount_refunded": 1299, "refunded": true,
+                "receipt_url": "https://pay.stripe.com/receipts/x",
+                "payment_method_details": { "type": "card", "card": { "brand": "visa", "last4": "4242" } }
+            }),
+        );
+        let StripeEvent::Charge(facts) = StripeEvent::read(&charge).unwrap() else {
+            panic!("a charge");
+        };
+        assert!(facts.fully_refunded);
+        assert_eq!(facts.card_last4.as_deref(), Some("4242"));
+        let dispute = envelope(
+            "charge.dispute.closed",
+            json!({ "id": "dp_1", "status": "lost", "payment_intent": "pi_1", "charge": "ch_1", "amount": 1299 }),
+        );
+        let StripeEvent::Dispute(facts) = StripeEvent::read(&dispute).unwrap() else {
+            panic!("a dispute");
+        };
+        assert_eq!(facts.state, DisputeState::Lost);
+    }
+
+    #[test]
+    fn unknown_types_are_ignored_and_bad_shapes_are_errors() {
+        let other = envelope("customer.created", json!({ "id": "cus_1" }));
+        assert_eq!(StripeEvent::read(&other).unwrap(), StripeEvent::Ignored);
+        let bad = envelope("checkout.session.completed", json!({ "id": 5 }));
+        assert!(StripeEvent::read(&bad).is_err());
+        let no_payment = envelope("charge.refunded", json!({ "id": "ch_1" }));
+        assert_eq!(
+            StripeEvent::read(&no_payment).unwrap(),
+            StripeEvent::Ignored
+        );
+    }
+}
