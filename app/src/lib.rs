@@ -21,6 +21,7 @@ pub mod purchases;
 pub mod security_log;
 pub mod settings;
 pub mod ui;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod state;

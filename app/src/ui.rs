@@ -7,6 +7,15 @@ use crate::error::AppError;
 use domain::media::MAX_IMAGE_SIDE;
 
 /// The error of the last run of `action`, if it failed.
+/// True once the page is hydrated: a button that needs the client (its answer is shown
+/// only once) is disabled until then, so a click before hydration is never lost.
+pub fn hydrated() -> Signal<bool> {
+    let ready = RwSignal::new(false);
+    // Effects run in the browser only, after hydration.
+    Effect::new(move |_| ready.set(true));
+    ready.into()
+}
+
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,

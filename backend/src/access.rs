@@ -10,6 +10,8 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::error::Error;
+use crate::outbound;
+use domain::outbound::EventType;
 
 /// Whether `user` can play `content` now, holding a lock that makes every other access
 /// change for this customer wait until the caller's transaction ends. The customer's row is
@@ -32,7 +34,7 @@ pub async fn grant(
     content: Uuid,
     reason: AccessReason,
 ) -> Result<(), Error> {
-    sqlx::query!(
+    let changed = sqlx::query!(
         r#"INSERT INTO access (user_id, content_id, reason) VALUES ($1, $2, $3)
            ON CONFLICT (user_id, content_id, reason) DO UPDATE
                SET revoked_at = NULL, granted_at = now()
@@ -41,8 +43,12 @@ pub async fn grant(
         content,
         reason.as_str()
     )
-    .execute(conn)
-    .await?;
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        announce(conn, EventType::AccessGranted, user, content, reason).await?;
+    }
     Ok(())
 }
 
@@ -53,16 +59,50 @@ pub async fn revoke(
     content: Uuid,
     reason: AccessReason,
 ) -> Result<(), Error> {
-    sqlx::query!(
+    let changed = sqlx::query!(
         "UPDATE access SET revoked_at = now()
          WHERE user_id = $1 AND content_id = $2 AND reason = $3 AND revoked_at IS NULL",
         user,
         content,
         reason.as_str()
     )
-    .execute(conn)
-    .await?;
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        announce(conn, EventType::AccessRevoked, user, content, reason).await?;
+    }
     Ok(())
+}
+
+/// The outbound event of a ground given or taken (`outbound::events`).
+async fn announce(
+    conn: &mut PgConnection,
+    kind: EventType,
+    user: Uuid,
+    content: Uuid,
+    reason: AccessReason,
+) -> Result<(), Error> {
+    let about = sqlx::query!(
+        r#"SELECT u.email, c.title,
+                  EXISTS (SELECT 1 FROM access a WHERE a.user_id = u.id AND a.content_id = c.id
+                                                  AND a.revoked_at IS NULL) AS "may_play!"
+           FROM users u, content c WHERE u.id = $1 AND c.id = $2"#,
+        user,
+        content
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let data = serde_json::json!({
+        "customer_id": user,
+        "customer_email": about.email,
+        "content_id": content,
+        "title": about.title,
+        "reason": reason.as_str(),
+        // Another ground may keep access after one is revoked.
+        "may_play": about.may_play,
+    });
+    outbound::events::publish(conn, kind, data).await
 }
 
 /// Makes the "purchased" ground of `user` for `content` match their purchases: held while

@@ -37,6 +37,11 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         tasks.push(tokio::spawn(delivery::run(pool.clone(), delivery)));
     }
 
+    tasks.push(tokio::spawn(backend::outbound::delivery::run(
+        pool.clone(),
+        ctx.app.link_key.clone(),
+    )));
+
     tasks.push(tokio::spawn(backend::media::processing::run(
         pool.clone(),
         ctx.app.storage.clone(),

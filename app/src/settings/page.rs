@@ -1,5 +1,5 @@
-//! `/admin/settings`: branding, business details, timezone and emails, with a live preview
-//! of the name and colour.
+//! `/admin/settings`: branding, business details, timezone, tax and emails, with a live
+//! preview of the name and colour; the logo; the webhook endpoints.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,6 +8,7 @@ use super::api::{get_settings, preview_email, SaveSettings};
 use super::types::{HexColour, DEFAULT_PRIMARY};
 use super::Settings;
 use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError, UploadOutcome};
+use crate::webhooks::section::WebhooksSection;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
             {move || settings.get().map(|result| match result {
                 Ok(settings) => {
                     let logo = settings.logo_url();
-                    view! { <SettingsForm settings/> <LogoForm logo/> }.into_any()
+                    view! { <SettingsForm settings/> <LogoForm logo/> <WebhooksSection/> }.into_any()
                 }
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}

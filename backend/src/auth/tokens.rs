@@ -24,7 +24,8 @@ use crate::error::Error;
 
 pub use domain::email::TOKEN_SLOT;
 
-/// The key one-time link secrets are derived with (from the session secret; never logged).
+/// The key one-time link secrets (and outbound webhook secrets) are derived with (from the
+/// session secret; never logged).
 #[derive(Clone)]
 pub struct LinkKey(Arc<[u8]>);
 
@@ -51,6 +52,17 @@ impl LinkKey {
             id.simple(),
             URL_SAFE_NO_PAD.encode(self.secret_of(id))
         )
+    }
+
+    /// A secret for `purpose` and `id` at `version`, derived, never stored (an outbound
+    /// webhook endpoint's signing secret: rolling it bumps the version).
+    pub fn derive(&self, purpose: &str, id: Uuid, version: i32) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(purpose.as_bytes());
+        mac.update(b":");
+        mac.update(id.as_bytes());
+        mac.update(&version.to_be_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// `body` with its token slot filled in.

@@ -23,8 +23,10 @@ use crate::access;
 use crate::email::outbox;
 use crate::email::templates::{self, PurchaseFacts};
 use crate::error::Error;
+use crate::outbound::events;
 use crate::settings::service::email_context;
 use crate::state::PublicUrl;
+use domain::outbound::EventType;
 
 /// What an event did to the purchase behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,6 +296,7 @@ async fn settle(
     if facts.paid {
         notify(conn, public_url, &purchase, status, &stripe).await?;
     }
+    announce(conn, &purchase, status, &stripe).await?;
     Ok(if status == purchase.status {
         Outcome::AlreadyDone
     } else {
@@ -303,6 +306,57 @@ async fn settle(
             to: status,
         }
     })
+}
+
+/// The outbound events of a status change: a sale when the purchase is first paid, a
+/// refund, a dispute opened or closed. A repeat changes nothing and announces nothing.
+async fn announce(
+    conn: &mut PgConnection,
+    purchase: &Locked,
+    status: PurchaseStatus,
+    stripe: &StripePayment,
+) -> Result<(), Error> {
+    if status == purchase.status {
+        return Ok(());
+    }
+    let was_paid = matches!(
+        purchase.status,
+        PurchaseStatus::Completed
+            | PurchaseStatus::Refunded
+            | PurchaseStatus::Disputed
+            | PurchaseStatus::DisputeLost
+    );
+    let data = |status: PurchaseStatus| {
+        serde_json::json!({
+            "purchase_id": purchase.id,
+            "customer_email": purchase.email,
+            "customer_name": purchase.name,
+            "content_id": purchase.content_id,
+            "title": purchase.title,
+            "amount_cents": purchase.amount_cents,
+            "tax_cents": purchase.tax_cents,
+            "currency": purchase.currency,
+            "payment_intent": purchase.payment_intent,
+            "status": status.as_str(),
+        })
+    };
+    if purchase.paid && !was_paid {
+        events::publish(conn, EventType::Sale, data(status)).await?;
+    }
+    if status == PurchaseStatus::Refunded {
+        events::publish(conn, EventType::Refund, data(status)).await?;
+    }
+    let dispute_moved = matches!(
+        status,
+        PurchaseStatus::Disputed | PurchaseStatus::DisputeLost
+    ) || purchase.status == PurchaseStatus::Disputed;
+    if let (true, Some(dispute)) = (dispute_moved, stripe.dispute) {
+        let mut body = data(status);
+        body["dispute_status"] = dispute.as_str().into();
+        body["dispute_reason"] = stripe.dispute_reason.clone().into();
+        events::publish(conn, EventType::Dispute, body).await?;
+    }
+    Ok(())
 }
 
 /// The emails a paid purchase's facts call for: receipt and sale notification, refund

@@ -15,6 +15,7 @@ mod library;
 mod media_processing;
 mod media_upload;
 mod operations;
+mod outbound_webhooks;
 mod payment_events;
 mod payments;
 mod playback;

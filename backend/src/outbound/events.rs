@@ -1,0 +1,32 @@
+//! Publishing an outbound event: one delivery row per endpoint, in the caller's transaction.
+
+use serde_json::{json, Value};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::error::Error;
+use domain::outbound::EventType;
+
+/// Writes `kind` with `data` for every endpoint. Nothing is written without endpoints. The
+/// change it reports is in the same transaction, so a rolled-back change sends nothing and
+/// a repeated one (which changes nothing, and so publishes nothing) sends nothing twice.
+pub async fn publish(conn: &mut PgConnection, kind: EventType, data: Value) -> Result<(), Error> {
+    let event_id = Uuid::new_v4();
+    let payload = json!({
+        "id": event_id,
+        "type": kind.as_str(),
+        "created": time::OffsetDateTime::now_utc().unix_timestamp(),
+        "data": data,
+    })
+    .to_string();
+    sqlx::query!(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload)
+         SELECT gen_random_uuid(), id, $1, $2, $3 FROM webhook_endpoints",
+        event_id,
+        kind.as_str(),
+        payload
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
