@@ -55,6 +55,18 @@ fn Outcome(state: CheckoutState) -> impl IntoView {
             <p role="status">{format!("We are waiting for the payment service to confirm your purchase of “{}”. This page updates by itself.", state.title)}</p>
         }
         .into_any(),
+        PurchaseStatus::Disputed | PurchaseStatus::DisputeLost => view! {
+            <h1>"Payment disputed"</h1>
+            <p role="status">{format!("Your bank has disputed this payment, so “{}” is not available while the dispute lasts. If this is a mistake, tell your bank you recognise the payment.", state.title)}</p>
+            <p><a class="button" href=receipt>"View receipt"</a></p>
+        }
+        .into_any(),
+        PurchaseStatus::Refunded => view! {
+            <h1>"Payment refunded"</h1>
+            <p role="status">{format!("Your payment for “{}” has been refunded.", state.title)}</p>
+            <p><a class="button" href=receipt>"View receipt"</a></p>
+        }
+        .into_any(),
         _ => view! {
             <h1>"Payment not completed"</h1>
             <p role="alert" class="alert alert-error">"This checkout did not go through, and you have not been charged."</p>
