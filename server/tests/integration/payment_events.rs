@@ -529,3 +529,40 @@ async fn reconciliation_repairs_a_missed_payment_and_a_missed_refund(pool: PgPoo
     assert_eq!(dashboard["sales"]["refunds"], 1, "{dashboard}");
     assert_eq!(dashboard["sales"]["net_cents"], PRICE_CENTS, "{dashboard}");
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn stripe_tax_is_added_on_top_and_shown_on_the_receipt(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, content) = paid_item(&app).await;
+    let saved = owner
+        .call(
+            "save_settings",
+            &[
+                ("platform_name", "Codex"),
+                ("primary_color", "#3b82f6"),
+                ("timezone", "UTC"),
+                ("send_receipt", "on"),
+                ("automatic_tax", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let customer = app.verified_customer("taxed@example.com").await;
+    let purchase = bought(&app, &customer, &content).await;
+    assert_eq!(status_of(&app, &purchase).await, "completed");
+    let receipt: Value = customer
+        .call("purchase_receipt", &[("id", &purchase)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    // The stand-in's Stripe Tax adds 10 %: $1.30 on $12.99, checked against the price
+    // before tax.
+    assert_eq!(receipt["amount_cents"], PRICE_CENTS, "{receipt}");
+    assert_eq!(receipt["tax_cents"], 130, "{receipt}");
+    let (_, body) = app
+        .last_email("taxed@example.com", "purchase_receipt")
+        .await
+        .unwrap();
+    assert!(body.contains("Amount: $12.99 · Tax: $1.30"), "{body}");
+}
