@@ -57,7 +57,7 @@ test-ops:
 # needs nightly flags; RUSTC_BOOTSTRAP lets the stable toolchain take them. A finding stops
 # the run and leaves its input in fuzz/artifacts/<target>/.
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := form_newtypes playback_token request_parts
+FUZZ_TARGETS := form_newtypes playback_token request_parts stripe_webhook
 fuzz:
 	cd fuzz && for target in $(FUZZ_TARGETS); do \
 		RUSTC_BOOTSTRAP=1 SQLX_OFFLINE_DIR=$(CURDIR)/.sqlx cargo fuzz run -s none --release $$target -- \
