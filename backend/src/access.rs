@@ -18,13 +18,19 @@ use domain::outbound::EventType;
 /// locked rather than the access row, which does not exist before the first access: two
 /// "Get access" clicks at once would otherwise both see none and both record a purchase.
 pub async fn lock(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Result<bool, Error> {
+    lock_customer(conn, user).await?;
+    may_play_content(conn, user, content).await
+}
+
+/// Locks the customer's row until the transaction ends (see `lock`).
+async fn lock_customer(conn: &mut PgConnection, user: Uuid) -> Result<(), Error> {
     sqlx::query!(
         "SELECT 1 AS locked FROM users WHERE id = $1 FOR NO KEY UPDATE",
         user
     )
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn)
     .await?;
-    may_play_content(conn, user, content).await
+    Ok(())
 }
 
 /// Lets `user` play `content` (again), on the ground `reason`.
@@ -113,7 +119,7 @@ pub async fn sync_purchased(
     user: Uuid,
     content: Uuid,
 ) -> Result<(), Error> {
-    lock(conn, user, content).await?;
+    lock_customer(conn, user).await?;
     let paid = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM purchases
                           WHERE user_id = $1 AND content_id = $2 AND kind = 'checkout'

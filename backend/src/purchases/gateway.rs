@@ -138,6 +138,12 @@ impl Gateway {
         })
     }
 
+    /// Whether an event of this mode belongs here. A test event at a live endpoint (or the
+    /// reverse) is a misconfiguration and must not grant anything.
+    pub fn same_mode(&self, livemode: bool) -> bool {
+        livemode != self.test_mode
+    }
+
     pub fn webhook_secrets(&self) -> Vec<&str> {
         self.webhook_secrets.iter().map(String::as_str).collect()
     }

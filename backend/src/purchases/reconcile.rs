@@ -145,7 +145,7 @@ async fn repair(state: &AppState) -> Result<Figures, Error> {
                 continue;
             }
         };
-        if envelope.livemode == state.payments.test_mode {
+        if !state.payments.same_mode(envelope.livemode) {
             continue;
         }
         if let Handled::Applied(outcome) =

@@ -67,9 +67,8 @@ pub async fn receive(
             return answer(StatusCode::OK, "ignored: not an event");
         }
     };
-    // A test event at a live endpoint (or the reverse) is a misconfiguration: it must not
-    // grant anything. Acknowledged, so Stripe does not keep retrying it, and logged.
-    if envelope.livemode == state.payments.test_mode {
+    // Acknowledged, so Stripe does not keep retrying it, and logged.
+    if !state.payments.same_mode(envelope.livemode) {
         tracing::warn!(
             event = %envelope.id,
             livemode = envelope.livemode,

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use crate::common::{spawn_app, spawn_app_with, Browser, TestApp};
 use crate::payments::{
-    bought, deliver, deliver_signed, event, pay, purchase_id, session_id, session_object,
-    start_checkout, status_of, PAYING_CARD, PRICE_CENTS,
+    bought, deliver, deliver_signed, event, pay, payment_intent_of, purchase_id, session_id,
+    session_object, start_checkout, status_of, PAYING_CARD, PRICE_CENTS,
 };
 use backend::purchases::reconcile::{self, Trigger};
 use reqwest::StatusCode;
@@ -456,12 +456,7 @@ async fn reconciliation_repairs_a_missed_payment_and_a_missed_refund(pool: PgPoo
     let refunded_customer = app.verified_customer("refunded@example.com").await;
     let refunded = bought(&app, &refunded_customer, &content).await;
     assert_eq!(status_of(&app, &refunded).await, "completed");
-    let payment: String =
-        sqlx::query_scalar("SELECT stripe_payment_intent_id FROM purchases WHERE id = $1::uuid")
-            .bind(&refunded)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let payment = payment_intent_of(&app, &refunded).await;
     let refund = reqwest::Client::new()
         .post(format!("{standin}v1/refunds"))
         .bearer_auth("sk_test_dashboard")

@@ -122,6 +122,15 @@ pub(crate) async fn deliver_signed(app: &TestApp, payload: &str) -> StatusCode {
         .status()
 }
 
+/// The PaymentIntent that paid `purchase`.
+pub(crate) async fn payment_intent_of(app: &TestApp, purchase: &str) -> String {
+    sqlx::query_scalar("SELECT stripe_payment_intent_id FROM purchases WHERE id = $1::uuid")
+        .bind(purchase)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
 pub(crate) async fn status_of(app: &TestApp, purchase: &str) -> String {
     sqlx::query_scalar::<_, String>("SELECT status FROM purchases WHERE id = $1::uuid")
         .bind(purchase)
@@ -551,12 +560,7 @@ async fn a_refund_made_in_the_stripe_dashboard_revokes_access(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (_owner, customer, content) = shop(&app).await;
     let purchase = bought(&app, &customer, &content).await;
-    let payment: String =
-        sqlx::query_scalar("SELECT stripe_payment_intent_id FROM purchases WHERE id = $1::uuid")
-            .bind(&purchase)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let payment = payment_intent_of(&app, &purchase).await;
     let charge = json!({
         "id": "ch_dash", "object": "charge", "amount": PRICE_CENTS, "amount_captured": PRICE_CENTS,
         "amount_refunded": PRICE_CENTS,
