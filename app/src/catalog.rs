@@ -7,10 +7,11 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::content::api::{catalog, content_by_slug, GetFreeAccess};
+use crate::content::api::{catalog, content_by_slug};
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
-use crate::ui::{action_error, set_page_status, FormAlert, LoadError};
+use crate::selling::offers::Offers;
+use crate::ui::{set_page_status, LoadError};
 use domain::content::price_label;
 
 fn thumbnail(item: &CatalogItem) -> Option<String> {
@@ -81,7 +82,7 @@ fn CatalogCard(item: CatalogItem) -> impl IntoView {
             </a>
             <h2 class="card-title"><a href=href>{item.title.clone()}</a></h2>
             <p class="card-meta">
-                <span class="price">{price_label(item.price_cents)}</span>
+                <span class="price">{item.price_text()}</span>
                 {item.duration_seconds.map(|d| view! { <span>" · " {format_duration(d)}</span> })}
             </p>
         </li>
@@ -123,74 +124,11 @@ fn ShareMeta(title: String, summary: String, image: Option<String>) -> impl Into
     }
 }
 
-/// What came of a checkout that sent the customer back here (`?checkout=`).
-#[component]
-fn CheckoutMessage() -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        let (message, is_error) = match query.read().get("checkout").as_deref() {
-            Some("cancelled") => ("Checkout cancelled: you have not been charged.", false),
-            Some("owned") => ("You already own this item.", false),
-            Some("verify") => (
-                "Verify your email address before buying: check your inbox for the link.",
-                true,
-            ),
-            Some("owner") => (
-                "This is your own item: it is always available to you.",
-                false,
-            ),
-            Some("free") => ("This item is free: use “Get access”.", false),
-            Some("unavailable") => (
-                "Payments are not available right now. Please try again in a moment.",
-                true,
-            ),
-            _ => return None,
-        };
-        Some(if is_error {
-            view! { <p class="alert alert-error" role="alert">{message}</p> }.into_any()
-        } else {
-            view! { <p class="alert alert-info" role="status">{message}</p> }.into_any()
-        })
-    }
-}
-
 #[component]
 fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
-    let get_access = ServerAction::<GetFreeAccess>::new();
-    let got = Signal::derive(move || matches!(get_access.value().get(), Some(Ok(()))));
-    let slug = item.slug.clone();
-    let watch = paths::watch(&slug);
-    let login = paths::login_then(&paths::content(&slug));
-    let free = item.price_cents == 0;
     let summary: String = item.description.chars().take(160).collect();
     let thumb = thumbnail(&item);
-    let action = move || {
-        let has_access = viewer == Viewer::HasAccess || viewer == Viewer::Owner || got.get();
-        if has_access {
-            return view! { <a class="button button-primary" href=watch.clone() rel="external">"Watch"</a> }
-                .into_any();
-        }
-        match (viewer, free) {
-            (Viewer::Anonymous, true) => view! { <a class="button button-primary" href=login.clone()>"Get access"</a> }.into_any(),
-            (Viewer::Anonymous, false) => view! { <a class="button button-primary" href=login.clone()>"Buy now"</a> }.into_any(),
-            (Viewer::Unverified, _) => view! {
-                <p class="alert alert-error" role="alert">"Verify your email address to get this item: check your inbox for the link."</p>
-            }.into_any(),
-            (_, true) => view! {
-                <ActionForm action=get_access attr:class="inline-form">
-                    <input type="hidden" name="content_id" value=item.id.to_string()/>
-                    <button type="submit" class="button button-primary">"Get access"</button>
-                </ActionForm>
-            }.into_any(),
-            (_, false) => view! {
-                // A plain form: the server starts the checkout and sends the browser to it.
-                <form method="post" action="/checkout/start" class="inline-form">
-                    <input type="hidden" name="content_id" value=item.id.to_string()/>
-                    <button type="submit" class="button button-primary">"Buy now"</button>
-                </form>
-            }.into_any(),
-        }
-    };
+    let rental = item.rental();
     view! {
         <Title text=item.title.clone()/>
         <ShareMeta title=item.title.clone() summary image=thumb.clone()/>
@@ -204,14 +142,13 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
             <div class="content-info">
                 <h1>{item.title.clone()}</h1>
                 <p class="card-meta">
-                    <span class="price">{price_label(item.price_cents)}</span>
+                    <span class="price">{item.price_text()}</span>
+                    {rental.map(|terms| view! { <span>{format!(" · or rent for {}", price_label(terms.price_cents))}</span> })}
                     {item.duration_seconds.map(|d| view! { <span>" · " {format_duration(d)}</span> })}
                     {item.category.clone().map(|c| view! { <span>" · " {c}</span> })}
                 </p>
                 <div class="actions">
-                    {action}
-                    <FormAlert error=action_error(get_access)/>
-                    <CheckoutMessage/>
+                    <Offers item=item.clone() viewer/>
                 </div>
                 <p class="description">{item.description.clone()}</p>
                 <ul class="tags" aria-label="Tags">

@@ -106,6 +106,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/media">"Media"</A>
                     <A href="/admin/purchases">"Purchases"</A>
                     <A href="/admin/customers">"Customers"</A>
+                    <A href="/admin/discounts">"Discounts"</A>
                     <A href="/admin/settings">"Settings"</A>
                     <A href="/admin/emails">"Emails"</A>
                     <A href="/admin/security">"Security log"</A>

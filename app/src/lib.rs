@@ -19,6 +19,7 @@ pub mod media;
 pub mod playback;
 pub mod purchases;
 pub mod security_log;
+pub mod selling;
 pub mod settings;
 pub mod ui;
 pub mod webhooks;
@@ -51,6 +52,7 @@ use purchases::account_pages::{PurchasesPage, ReceiptPage};
 use purchases::admin_page::AdminPurchasesPage;
 use purchases::success_page::CheckoutSuccessPage;
 use security_log::page::SecurityLogPage;
+use selling::discounts_page::DiscountsPage;
 use settings::page::SettingsPage;
 use ui::NotFound;
 
@@ -132,6 +134,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("security") view=SecurityLogPage/>
                         <Route path=path!("purchases") view=AdminPurchasesPage/>
                         <Route path=path!("settings") view=SettingsPage/>
+                        <Route path=path!("discounts") view=DiscountsPage/>
                         <Route path=path!("customers") view=CustomersPage/>
                         <Route path=path!("customers/:id") view=CustomerPage/>
                     </ParentRoute>

@@ -2,8 +2,10 @@
 //! progress, the item page and the library all ask here; purchases, free items and grants
 //! change access only through here.
 //!
-//! Access keeps each of its grounds as a row (a purchase, a free item, a grant): revoking
-//! one leaves the others, and anyone with one ground not revoked may play.
+//! Access keeps each of its grounds as a row (a purchase, a free item, a grant, a rental):
+//! revoking one leaves the others, and anyone with one live ground (not revoked, not
+//! expired) may play. Only rentals expire: `expires_at` is the end of the window to start
+//! watching, moved to the end of the viewing period by the first play (`start_rental`).
 
 use domain::access::AccessReason;
 use sqlx::{PgConnection, PgExecutor};
@@ -20,6 +22,34 @@ use domain::outbound::EventType;
 pub async fn lock(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Result<bool, Error> {
     lock_customer(conn, user).await?;
     may_play_content(conn, user, content).await
+}
+
+/// Whether `user` keeps `content` for good, holding the lock `lock` takes: a customer
+/// renting an item may still buy it.
+pub async fn lock_to_keep(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+) -> Result<bool, Error> {
+    lock_customer(conn, user).await?;
+    keeps(conn, user, content).await
+}
+
+/// Whether `user` holds a ground for `content` other than a rental (one that does not end).
+pub async fn keeps(
+    executor: impl PgExecutor<'_>,
+    user: Uuid,
+    content: Uuid,
+) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM access
+                          WHERE user_id = $1 AND content_id = $2 AND reason <> 'rented'
+                            AND revoked_at IS NULL) AS "kept!""#,
+        user,
+        content
+    )
+    .fetch_one(executor)
+    .await?)
 }
 
 /// Locks the customer's row until the transaction ends (see `lock`).
@@ -92,7 +122,8 @@ async fn announce(
     let about = sqlx::query!(
         r#"SELECT u.email, c.title,
                   EXISTS (SELECT 1 FROM access a WHERE a.user_id = u.id AND a.content_id = c.id
-                                                  AND a.revoked_at IS NULL) AS "may_play!"
+                                                  AND a.revoked_at IS NULL
+                                                  AND (a.expires_at IS NULL OR a.expires_at > now())) AS "may_play!"
            FROM users u, content c WHERE u.id = $1 AND c.id = $2"#,
         user,
         content
@@ -111,9 +142,10 @@ async fn announce(
     outbound::events::publish(conn, kind, data).await
 }
 
-/// Makes the "purchased" ground of `user` for `content` match their purchases: held while
-/// one of their checkouts for it is completed (a refunded purchase and a later completed one
-/// leave access on). Takes the customer's lock, as every access change does.
+/// Makes the "purchased" and "rented" grounds of `user` for `content` match their
+/// purchases: bought while one of their purchases to keep it is completed (a refunded
+/// purchase and a later completed one leave access on); rented from their latest completed
+/// rental, for its terms. Takes the customer's lock, as every access change does.
 pub async fn sync_purchased(
     conn: &mut PgConnection,
     user: Uuid,
@@ -123,20 +155,114 @@ pub async fn sync_purchased(
     let paid = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM purchases
                           WHERE user_id = $1 AND content_id = $2 AND kind = 'checkout'
-                            AND status = 'completed') AS "paid!""#,
+                            AND offer = 'buy' AND status = 'completed') AS "paid!""#,
         user,
         content
     )
     .fetch_one(&mut *conn)
     .await?;
     if paid {
-        grant(conn, user, content, AccessReason::Purchased).await
+        grant(conn, user, content, AccessReason::Purchased).await?;
     } else {
-        revoke(conn, user, content, AccessReason::Purchased).await
+        revoke(conn, user, content, AccessReason::Purchased).await?;
     }
+    sync_rented(conn, user, content).await
 }
 
-/// Whether `user` holds access to `content` that has not been revoked.
+/// The "rented" ground from the customer's latest completed rental: a new rental starts a
+/// new window; a refunded one ends it.
+async fn sync_rented(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Result<(), Error> {
+    let latest = sqlx::query!(
+        r#"SELECT completed_at AS "completed_at!", rental_window_days AS "window_days!",
+                  rental_viewing_hours AS "viewing_hours!"
+           FROM purchases
+           WHERE user_id = $1 AND content_id = $2 AND offer = 'rent' AND status = 'completed'
+             AND kind IN ('checkout', 'free') AND completed_at IS NOT NULL
+             AND rental_window_days IS NOT NULL AND rental_viewing_hours IS NOT NULL
+           ORDER BY completed_at DESC LIMIT 1"#,
+        user,
+        content
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(rental) = latest else {
+        return revoke(conn, user, content, AccessReason::Rented).await;
+    };
+    let changed = sqlx::query!(
+        r#"INSERT INTO access (user_id, content_id, reason, granted_at, expires_at, viewing_hours)
+           VALUES ($1, $2, 'rented', $3::timestamptz, $3::timestamptz + make_interval(days => $4), $5)
+           ON CONFLICT (user_id, content_id, reason) DO UPDATE
+               SET revoked_at = NULL, granted_at = EXCLUDED.granted_at,
+                   expires_at = EXCLUDED.expires_at, viewing_hours = EXCLUDED.viewing_hours,
+                   started_at = NULL
+               WHERE access.revoked_at IS NOT NULL OR access.granted_at < EXCLUDED.granted_at"#,
+        user,
+        content,
+        rental.completed_at,
+        rental.window_days,
+        rental.viewing_hours
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        announce(
+            conn,
+            EventType::AccessGranted,
+            user,
+            content,
+            AccessReason::Rented,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The first play of a rental starts its viewing period: it now ends `viewing_hours` from
+/// now. Only when the rental is the customer's one live ground (a buyer's play does not use
+/// up their rental). Returns whether it started now.
+pub async fn start_rental(
+    executor: impl PgExecutor<'_>,
+    user: Uuid,
+    content: Uuid,
+) -> Result<bool, Error> {
+    let started = sqlx::query!(
+        "UPDATE access r SET started_at = now(),
+                expires_at = now() + make_interval(hours => r.viewing_hours)
+         WHERE r.user_id = $1 AND r.content_id = $2 AND r.reason = 'rented'
+           AND r.started_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > now()
+           AND NOT EXISTS (SELECT 1 FROM access k
+                           WHERE k.user_id = $1 AND k.content_id = $2 AND k.reason <> 'rented'
+                             AND k.revoked_at IS NULL)",
+        user,
+        content
+    )
+    .execute(executor)
+    .await?
+    .rows_affected();
+    Ok(started > 0)
+}
+
+/// When the access of `user` to `content` ends: `None` when it does not (or there is none),
+/// else the end of their rental.
+pub async fn plays_until(
+    executor: impl PgExecutor<'_>,
+    user: Uuid,
+    content: Uuid,
+) -> Result<Option<time::OffsetDateTime>, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT CASE WHEN bool_or(reason <> 'rented') THEN NULL ELSE max(expires_at) END
+           FROM access
+           WHERE user_id = $1 AND content_id = $2 AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > now())"#,
+        user,
+        content
+    )
+    .fetch_one(executor)
+    .await?)
+}
+
+/// Whether `user` holds live access to `content` (not revoked, not expired).
 pub async fn may_play_content(
     executor: impl PgExecutor<'_>,
     user: Uuid,
@@ -144,7 +270,8 @@ pub async fn may_play_content(
 ) -> Result<bool, Error> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM access
-                          WHERE user_id = $1 AND content_id = $2 AND revoked_at IS NULL) AS "allowed!""#,
+                          WHERE user_id = $1 AND content_id = $2 AND revoked_at IS NULL
+                            AND (expires_at IS NULL OR expires_at > now())) AS "allowed!""#,
         user,
         content
     )
@@ -162,7 +289,8 @@ pub async fn may_play_media(
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM media WHERE id = $2 AND owner_id = $1)
                OR EXISTS (SELECT 1 FROM access a JOIN content c ON c.id = a.content_id
-                          WHERE a.user_id = $1 AND a.revoked_at IS NULL AND c.media_id = $2) AS "allowed!""#,
+                          WHERE a.user_id = $1 AND a.revoked_at IS NULL AND c.media_id = $2
+                            AND (a.expires_at IS NULL OR a.expires_at > now())) AS "allowed!""#,
         user,
         media
     )

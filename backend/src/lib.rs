@@ -27,6 +27,7 @@ pub mod purchases;
 pub mod rate_limit;
 pub mod routes;
 pub mod security_log;
+pub mod selling;
 pub mod settings;
 pub mod state;
 

@@ -81,6 +81,13 @@ pub const WEBHOOK_REFUSED: Rule = Rule {
     limit: 30,
     window_secs: 600,
 };
+/// Discount codes tried (on an item page or at checkout), per address: enough for a person,
+/// too few to guess codes.
+pub const DISCOUNT_CODE: Rule = Rule {
+    name: "discount_code",
+    limit: 30,
+    window_secs: 3600,
+};
 pub const UPLOAD: Rule = Rule {
     name: "upload",
     limit: 10,

@@ -5,7 +5,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::state::AppState;
-use crate::{account, content, customers, media, purchases, settings};
+use crate::{account, content, customers, media, purchases, selling, settings};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/webhooks/stripe", post(purchases::webhook::receive))
         .route("/checkout/start", post(purchases::start::start))
+        .route("/receipt/{purchase}", get(selling::receipt_link::open))
         .route(
             "/admin/purchases.csv",
             get(purchases::export::purchases_csv),

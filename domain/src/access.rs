@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The ground of an access row: a paid purchase, a free item, or the owner's grant.
+/// The ground of an access row: a paid purchase, a free item, the owner's grant,
+/// or a rental.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(
@@ -14,6 +15,8 @@ pub enum AccessReason {
     Purchased,
     Free,
     Granted,
+    /// A rental: access that ends.
+    Rented,
 }
 
 impl AccessReason {
@@ -22,6 +25,7 @@ impl AccessReason {
             Self::Purchased => "purchased",
             Self::Free => "free",
             Self::Granted => "granted",
+            Self::Rented => "rented",
         }
     }
 }

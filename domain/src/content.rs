@@ -300,6 +300,11 @@ pub struct ContentDetail {
     pub media_id: Option<uuid::Uuid>,
     pub status: ContentStatus,
     pub custom_thumbnail: bool,
+    pub pay_what_you_want: bool,
+    pub suggested_price_cents: Option<i32>,
+    pub rental_price_cents: Option<i32>,
+    pub rental_window_days: i32,
+    pub rental_viewing_hours: i32,
 }
 
 /// Where an item's thumbnail is served: the one the owner uploaded, else the one cut from
@@ -335,6 +340,32 @@ pub struct CatalogItem {
     pub has_thumbnail: bool,
     /// The owner uploaded a thumbnail for the item.
     pub custom_thumbnail: bool,
+    /// `price_cents` is the least a customer may pay.
+    pub pay_what_you_want: bool,
+    pub suggested_price_cents: Option<i32>,
+    pub rental_price_cents: Option<i32>,
+    pub rental_window_days: i32,
+    pub rental_viewing_hours: i32,
+}
+
+impl CatalogItem {
+    pub fn rental(&self) -> Option<crate::selling::RentalTerms> {
+        self.rental_price_cents
+            .map(|price_cents| crate::selling::RentalTerms {
+                price_cents,
+                window_days: self.rental_window_days,
+                viewing_hours: self.rental_viewing_hours,
+            })
+    }
+
+    /// `$12.34`, `Free`, or `$5.00+` when the customer chooses the price.
+    pub fn price_text(&self) -> String {
+        match (self.pay_what_you_want, self.price_cents) {
+            (true, 0) => "Name your price".to_string(),
+            (true, min) => format!("{}+", price_label(min)),
+            (false, price) => price_label(price),
+        }
+    }
 }
 
 /// What a visitor may do with an item.
@@ -345,5 +376,7 @@ pub enum Viewer {
     Unverified,
     Customer,
     HasAccess,
+    /// May play it for now, on a rental only: may still buy it to keep.
+    Renting,
     Owner,
 }

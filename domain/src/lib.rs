@@ -20,6 +20,7 @@ pub mod paths;
 pub mod playback;
 pub mod purchases;
 pub mod security;
+pub mod selling;
 pub mod settings;
 
 /// A value a person typed that does not pass validation; the message names the field and

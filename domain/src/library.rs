@@ -58,6 +58,31 @@ pub struct LibraryItem {
     pub completed: bool,
     /// When the caller got it, as `27 Nov 2026`.
     pub added_on: String,
+    /// Held on a rental only: what is left of it.
+    pub rental: Option<RentalLeft>,
+}
+
+/// What is left of a rental.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RentalLeft {
+    pub seconds_left: i64,
+    /// Played once: the viewing period runs.
+    pub started: bool,
+}
+
+impl RentalLeft {
+    /// `Rental: 71 hours left` once started, `Rental: start within 29 days` before.
+    pub fn label(self) -> String {
+        let hours = (self.seconds_left.max(0) + 3599) / 3600;
+        let days = (self.seconds_left.max(0) + 86_399) / 86_400;
+        let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+        match (self.started, hours) {
+            (true, h) if h <= 48 => format!("Rental: {} left", plural(h, "hour")),
+            (true, _) => format!("Rental: {} left", plural(days, "day")),
+            (false, h) if h <= 48 => format!("Rental: start within {}", plural(h, "hour")),
+            (false, _) => format!("Rental: start within {}", plural(days, "day")),
+        }
+    }
 }
 
 impl LibraryItem {
@@ -82,6 +107,8 @@ impl LibraryItem {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Library {
+    /// The item a receipt link opened (`?open=`), shown first.
+    pub opened: Option<LibraryItem>,
     /// The items that match the search and the filter, in the chosen order.
     pub items: Vec<LibraryItem>,
     /// Started items, the most recently watched first (search and filter do not apply).

@@ -37,6 +37,35 @@ pub fn login_then(path: &str) -> String {
     format!("/login?redirect={}", encode_component(path))
 }
 
+/// An item's page with a query: `pairs` with an empty value are left out.
+pub fn content_with(slug: &str, pairs: &[(&str, &str)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode_component(value)))
+        .collect();
+    if query.is_empty() {
+        content(slug)
+    } else {
+        format!("{}?{}", content(slug), query.join("&"))
+    }
+}
+
+/// The durable link in a receipt email: opens the purchase's library entry.
+pub fn receipt_link(purchase_id: Uuid) -> String {
+    format!("/receipt/{purchase_id}")
+}
+
+/// A purchase's receipt page.
+pub fn purchase_receipt(purchase_id: Uuid) -> String {
+    format!("/account/purchases/{purchase_id}")
+}
+
+/// The library with one item's entry opened.
+pub fn library_entry(slug: &str) -> String {
+    format!("{LIBRARY}?open={}", encode_component(slug))
+}
+
 /// The email verification link.
 pub fn verify_email(token: &str) -> String {
     format!("/verify-email?token={token}")
@@ -74,5 +103,21 @@ mod tests {
             "/login?redirect=%2Fcontent%2Fa%3Fx%3D1%26y%3D2"
         );
         assert_eq!(login_then("/a b~*"), "/login?redirect=%2Fa+b%7E*");
+    }
+
+    #[test]
+    fn item_page_query_leaves_empty_values_out() {
+        assert_eq!(
+            content_with(
+                "a",
+                &[
+                    ("checkout", "code_unknown"),
+                    ("code", "X&Y"),
+                    ("your_price", "")
+                ]
+            ),
+            "/content/a?checkout=code_unknown&code=X%26Y"
+        );
+        assert_eq!(content_with("a", &[("code", "")]), "/content/a");
     }
 }

@@ -6,12 +6,13 @@ use crate::error::AppError;
 use {super::LibrarySort, crate::auth::guard, crate::error::respond, backend::library::service};
 
 /// The caller's library: `q` searches titles, `tag` filters, `sort` is added, title or
-/// duration.
+/// duration; `open` is the slug of the entry a receipt link opens.
 #[server(endpoint = "load_library")]
 pub async fn load_library(
     #[server(default)] q: Option<String>,
     #[server(default)] tag: Option<String>,
     #[server(default)] sort: Option<String>,
+    #[server(default)] open: Option<String>,
 ) -> Result<Library, AppError> {
     respond(
         async {
@@ -22,6 +23,7 @@ pub async fn load_library(
                 q,
                 tag,
                 LibrarySort::parse(sort.as_deref()),
+                open,
             )
             .await
         }

@@ -17,12 +17,20 @@ pub fn LibraryPage() -> impl IntoView {
     let query = use_query_map();
     let filters = move || {
         let q = query.read();
-        (q.get("q"), q.get("tag"), q.get("sort"))
+        (q.get("q"), q.get("tag"), q.get("sort"), q.get("open"))
     };
-    let library = Resource::new(filters, |(q, tag, sort)| load_library(q, tag, sort));
+    let library = Resource::new(filters, |(q, tag, sort, open)| {
+        load_library(q, tag, sort, open)
+    });
+    let other_account = move || query.read().get("receipt").as_deref() == Some("other-account");
     view! {
         <Title text="Your library"/>
         <h1>"Your library"</h1>
+        {move || other_account().then(|| view! {
+            <p class="alert alert-error" role="alert">
+                "This receipt link belongs to another account. Log out and log in with the email address the receipt was sent to."
+            </p>
+        })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || library.get().map(|result| match result {
                 Ok(library) if library.total == 0 => view! {
@@ -32,7 +40,7 @@ pub fn LibraryPage() -> impl IntoView {
                     </section>
                 }.into_any(),
                 Ok(library) => {
-                    let (q, tag, sort) = filters();
+                    let (q, tag, sort, _) = filters();
                     view! { <LibraryView library q=q.unwrap_or_default() tag sort=LibrarySort::parse(sort.as_deref())/> }.into_any()
                 }
                 Err(error) => view! { <LoadError error/> }.into_any(),
@@ -49,12 +57,21 @@ fn LibraryView(
     sort: LibrarySort,
 ) -> impl IntoView {
     let Library {
+        opened,
         items,
         continue_watching,
         tags,
         ..
     } = library;
     view! {
+        {opened.map(|item| view! {
+            <section class="library-section" aria-labelledby="from-receipt">
+                <h2 id="from-receipt">"From your receipt"</h2>
+                <ul class="grid" aria-label="From your receipt">
+                    <LibraryCard item/>
+                </ul>
+            </section>
+        })}
         {(!continue_watching.is_empty()).then(|| view! {
             <section class="library-section" aria-labelledby="continue-watching">
                 <h2 id="continue-watching">"Continue watching"</h2>
@@ -126,6 +143,7 @@ fn LibraryCard(item: LibraryItem) -> impl IntoView {
                 {item.duration_seconds.map(|d| view! { <span>{format!("{} · ", format_duration(d))}</span> })}
                 <span>{format!("Added {}", item.added_on)}</span>
             </p>
+            {item.rental.map(|left| view! { <p class="rental-left">{left.label()}</p> })}
             <div class="card-progress">
                 <progress max="100" value=percent.to_string() aria-label=format!("Progress of {}", item.title)></progress>
                 <span class="hint">{progress}</span>

@@ -306,7 +306,8 @@ pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<Content
     sqlx::query_as!(
         ContentDetail,
         r#"SELECT id, slug, title, description, price_cents, category, tags, media_id, status AS "status: ContentStatus",
-                  thumbnail_type IS NOT NULL AS "custom_thumbnail!"
+                  thumbnail_type IS NOT NULL AS "custom_thumbnail!", pay_what_you_want,
+                  suggested_price_cents, rental_price_cents, rental_window_days, rental_viewing_hours
            FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL"#,
         id,
         owner.id
@@ -351,7 +352,9 @@ pub async fn catalog(
         r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
                   m.kind AS "kind?", m.duration_seconds AS "duration_seconds?", c.media_id,
                   COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
-                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!"
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", c.pay_what_you_want,
+                  c.suggested_price_cents, c.rental_price_cents, c.rental_window_days,
+                  c.rental_viewing_hours
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.status = 'published' AND c.deleted_at IS NULL
              AND ($1::text IS NULL OR c.title ILIKE $1 OR c.description ILIKE $1)
@@ -381,7 +384,9 @@ pub async fn by_slug(
         r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
                   m.kind AS "kind?", m.duration_seconds AS "duration_seconds?", c.media_id,
                   COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
-                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!"
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", c.pay_what_you_want,
+                  c.suggested_price_cents, c.rental_price_cents, c.rental_window_days,
+                  c.rental_viewing_hours
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.slug = $1 AND c.deleted_at IS NULL
              AND (c.status = 'published' OR c.owner_id = $2)"#,
@@ -395,11 +400,13 @@ pub async fn by_slug(
         None => Viewer::Anonymous,
         Some(user) if user.view().is_owner() => Viewer::Owner,
         Some(user) => {
-            let has_access = access::may_play_content(&state.pool, user.id, item.id).await?;
-            match (has_access, user.email_verified_at.is_some()) {
-                (true, _) => Viewer::HasAccess,
-                (false, true) => Viewer::Customer,
-                (false, false) => Viewer::Unverified,
+            let may_play = access::may_play_content(&state.pool, user.id, item.id).await?;
+            let keeps = may_play && access::keeps(&state.pool, user.id, item.id).await?;
+            match (may_play, keeps, user.email_verified_at.is_some()) {
+                (true, true, _) => Viewer::HasAccess,
+                (true, false, _) => Viewer::Renting,
+                (false, _, true) => Viewer::Customer,
+                (false, _, false) => Viewer::Unverified,
             }
         }
     };

@@ -352,7 +352,8 @@ pub fn purchase_receipt(
     Message {
         greeting_name: name,
         paragraphs: &paragraphs,
-        action: Some(("View your receipt", receipt_url)),
+        // The durable receipt link: the library entry (or the receipt, once not playable).
+        action: Some(("Open in your library", receipt_url)),
         brand,
     }
     .into_email(

@@ -7,7 +7,7 @@ use crate::auth::SignedIn;
 use crate::content::service::clean_filter;
 use crate::error::Error;
 use crate::state::AppState;
-use domain::library::{Library, LibraryItem, LibrarySort};
+use domain::library::{Library, LibraryItem, LibrarySort, RentalLeft};
 
 /// How many items the "Continue watching" row shows.
 pub const CONTINUE_WATCHING_LIMIT: usize = 6;
@@ -25,6 +25,7 @@ pub async fn library(
     q: Option<String>,
     tag: Option<String>,
     sort: LibrarySort,
+    open: Option<String>,
 ) -> Result<Library, Error> {
     // Deleted items stay: buyers keep access to them.
     let rows = sqlx::query!(
@@ -35,9 +36,16 @@ pub async fn library(
                   p.position_seconds AS "position_seconds?",
                   COALESCE(p.completed, false) AS "completed!",
                   to_char(a.granted_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "added_on!",
-                  a.granted_at AS "granted_at!", p.updated_at AS "watched_at?"
-           FROM (SELECT user_id, content_id, min(granted_at) AS granted_at FROM access
-                 WHERE user_id = $1 AND revoked_at IS NULL GROUP BY user_id, content_id) a
+                  a.granted_at AS "granted_at!", p.updated_at AS "watched_at?",
+                  a.rental_ends, a.rental_started AS "rental_started!",
+                  EXTRACT(EPOCH FROM a.rental_ends - now())::bigint AS rental_seconds_left
+           FROM (SELECT user_id, content_id, min(granted_at) AS granted_at,
+                        CASE WHEN bool_or(reason <> 'rented') THEN NULL ELSE max(expires_at) END AS rental_ends,
+                        bool_or(started_at IS NOT NULL) AS rental_started
+                 FROM access
+                 WHERE user_id = $1 AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > now())
+                 GROUP BY user_id, content_id) a
            JOIN content c ON c.id = a.content_id
            LEFT JOIN media m ON m.id = c.media_id
            LEFT JOIN playback_progress p ON p.user_id = a.user_id AND p.content_id = a.content_id"#,
@@ -61,23 +69,38 @@ pub async fn library(
                 position_seconds: r.position_seconds,
                 completed: r.completed,
                 added_on: r.added_on,
+                rental: r
+                    .rental_ends
+                    .and(r.rental_seconds_left)
+                    .map(|seconds_left| RentalLeft {
+                        seconds_left,
+                        started: r.rental_started,
+                    }),
             },
             added_at: r.granted_at,
             watched_at: r.watched_at,
         })
         .collect();
-    Ok(arrange(owned, q, tag, sort))
+    Ok(arrange(owned, q, tag, sort, open))
 }
 
 /// Builds the page from everything the caller owns: the row of started items, the tags,
-/// and the items that match `q` (in the title, any case) and `tag`, in `sort` order.
+/// the items that match `q` (in the title, any case) and `tag`, in `sort` order, and the
+/// item with slug `open` (a receipt link's).
 pub fn arrange(
     mut owned: Vec<Owned>,
     q: Option<String>,
     tag: Option<String>,
     sort: LibrarySort,
+    open: Option<String>,
 ) -> Library {
     let total = owned.len();
+    let opened = open.and_then(|slug| {
+        owned
+            .iter()
+            .find(|o| o.item.slug == slug)
+            .map(|o| o.item.clone())
+    });
     let mut tags: Vec<String> = owned.iter().flat_map(|o| o.item.tags.clone()).collect();
     tags.sort();
     tags.dedup();
@@ -109,6 +132,7 @@ pub fn arrange(
         }),
     }
     Library {
+        opened,
         items: owned.into_iter().map(|o| o.item).collect(),
         continue_watching,
         tags,
@@ -139,6 +163,7 @@ mod tests {
                 position_seconds: None,
                 completed: false,
                 added_on: String::new(),
+                rental: None,
             },
             added_at: now - Duration::days(days_ago),
             watched_at: None,
@@ -167,7 +192,7 @@ mod tests {
 
     #[test]
     fn newest_first_by_default_and_every_tag_once() {
-        let library = arrange(sample(), None, None, LibrarySort::Added);
+        let library = arrange(sample(), None, None, LibrarySort::Added, None);
         assert_eq!(
             titles(&library.items),
             ["Alpha intro", "beta Course", "Gamma talk", "Delta outro"]
@@ -178,12 +203,12 @@ mod tests {
 
     #[test]
     fn sorts_by_title_ignoring_case_and_by_duration() {
-        let by_title = arrange(sample(), None, None, LibrarySort::Title);
+        let by_title = arrange(sample(), None, None, LibrarySort::Title, None);
         assert_eq!(
             titles(&by_title.items),
             ["Alpha intro", "beta Course", "Delta outro", "Gamma talk"]
         );
-        let by_duration = arrange(sample(), None, None, LibrarySort::Duration);
+        let by_duration = arrange(sample(), None, None, LibrarySort::Duration, None);
         assert_eq!(
             titles(&by_duration.items),
             ["Gamma talk", "Alpha intro", "Delta outro", "beta Course"]
@@ -192,9 +217,21 @@ mod tests {
 
     #[test]
     fn searches_titles_and_filters_by_tag() {
-        let found = arrange(sample(), Some(" COURSE ".into()), None, LibrarySort::Added);
+        let found = arrange(
+            sample(),
+            Some(" COURSE ".into()),
+            None,
+            LibrarySort::Added,
+            None,
+        );
         assert_eq!(titles(&found.items), ["beta Course"]);
-        let tagged = arrange(sample(), None, Some("Intro".into()), LibrarySort::Title);
+        let tagged = arrange(
+            sample(),
+            None,
+            Some("Intro".into()),
+            LibrarySort::Title,
+            None,
+        );
         assert_eq!(titles(&tagged.items), ["Alpha intro", "Delta outro"]);
         // The filter narrows the grid, never the row of started items or the tag list.
         assert_eq!(tagged.continue_watching.len(), 2);
@@ -203,7 +240,7 @@ mod tests {
 
     #[test]
     fn continue_watching_holds_started_items_most_recent_first() {
-        let library = arrange(sample(), None, None, LibrarySort::Added);
+        let library = arrange(sample(), None, None, LibrarySort::Added, None);
         assert_eq!(
             titles(&library.continue_watching),
             ["Gamma talk", "Alpha intro"]

@@ -68,12 +68,19 @@ pub async fn watch_info(
     )
     .fetch_optional(&state.pool)
     .await?;
-    let lifetime = playback_token::MARGIN
+    let mut lifetime = playback_token::MARGIN
         + Duration::seconds_f64(
             item.duration_seconds
                 .unwrap_or(0.0)
                 .clamp(0.0, domain::media::MAX_DURATION_SECONDS),
         );
+    if item.owner_id != user.id {
+        // Opening the player is a rental's first play; its token ends with the rental.
+        access::start_rental(&state.pool, user.id, item.content_id).await?;
+        if let Some(ends) = access::plays_until(&state.pool, user.id, item.content_id).await? {
+            lifetime = lifetime.min(ends - time::OffsetDateTime::now_utc());
+        }
+    }
     let token = playback_token::issue(&state.playback_key, media, user.id, lifetime);
     Ok(WatchInfo {
         content_id: item.content_id,

@@ -390,7 +390,7 @@ async fn notify(
         &purchase.email,
         &purchase.name,
         &about,
-        &public_url.link(&format!("/account/purchases/{}", purchase.id)),
+        &public_url.link(&domain::paths::receipt_link(purchase.id)),
         &emails.receipt_text,
     );
     outbox::enqueue_once(conn, &emails, &receipt, &key("receipt")).await?;

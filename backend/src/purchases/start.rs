@@ -1,10 +1,12 @@
-//! `POST /checkout/start`: "Buy now" as a plain form, so it works before the page hydrates.
-//! The price is read here and stored on a pending purchase; the customer goes on to the
+//! `POST /checkout/start`: "Buy now" and "Rent" as plain forms, so they work before the page
+//! hydrates. The price is computed here (`selling::pricing`: the offer, the customer's own
+//! price, a discount code) and stored on a pending purchase; the customer goes on to the
 //! Checkout Session made for that purchase. Refusals go back to the item page with
-//! `?checkout=<reason>`.
+//! `?checkout=<reason>` (and the code typed, so it is still there).
 
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use domain::paths;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -14,31 +16,63 @@ use super::gateway::SessionRequest;
 use super::store;
 use crate::access;
 use crate::auth::session;
+use crate::client_ip::ClientIp;
 use crate::error::Error;
+use crate::selling::discounts::{self, Lock};
+use crate::selling::pricing::{self, Asked};
 use crate::state::AppState;
+use domain::selling::Offer;
 
 #[derive(Debug, Deserialize)]
 pub struct StartForm {
     pub content_id: Uuid,
+    /// `buy` (the default) or `rent`.
+    #[serde(default)]
+    pub offer: Option<String>,
+    #[serde(default)]
+    pub discount_code: Option<String>,
+    /// The customer's price of a pay-what-you-want item.
+    #[serde(default)]
+    pub your_price: Option<String>,
 }
 
 fn back(slug: &str, reason: &str) -> Response {
     Redirect::to(&format!("/content/{slug}?checkout={reason}")).into_response()
 }
 
+/// Back to the item page with the code and price the customer typed, for them to correct.
+fn back_with(slug: &str, reason: &str, form: &StartForm) -> Response {
+    let typed = |value: &Option<String>| -> String {
+        value
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(40)
+            .collect()
+    };
+    let to = paths::content_with(
+        slug,
+        &[
+            ("checkout", reason),
+            ("code", &typed(&form.discount_code)),
+            ("your_price", &typed(&form.your_price)),
+        ],
+    );
+    Redirect::to(&to).into_response()
+}
+
 pub async fn start(
     State(state): State<AppState>,
     session: Session,
+    client: Option<Extension<ClientIp>>,
     Form(form): Form<StartForm>,
 ) -> Result<Response, Error> {
-    let item = sqlx::query!(
-        "SELECT id, slug, title, price_cents FROM content
-         WHERE id = $1 AND status = 'published' AND deleted_at IS NULL",
-        form.content_id
-    )
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or(Error::NotFound)?;
+    let mut conn = state.pool.acquire().await?;
+    let item = pricing::published(&mut conn, form.content_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    drop(conn);
     let Some(user) = session::current_user(&state.pool, &session).await? else {
         let to = paths::login_then(&paths::content(&item.slug));
         return Ok(Redirect::to(&to).into_response());
@@ -51,26 +85,58 @@ pub async fn start(
         session::remember_after_verify(&session, &paths::content(&item.slug)).await?;
         return Ok(back(&item.slug, "verify"));
     }
-    if item.price_cents == 0 {
-        return Ok(back(&item.slug, "free"));
+    if form
+        .discount_code
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty())
+    {
+        let client = client.map(|Extension(ClientIp(ip))| ip.to_string());
+        if let Err(Error::RateLimited) = discounts::count_try(&state.pool, client.as_deref()).await
+        {
+            return Ok(back_with(&item.slug, "code_tries", &form));
+        }
     }
+    let asked = Asked {
+        offer: Offer::parse(form.offer.as_deref()),
+        code: form.discount_code.as_deref(),
+        your_price: form.your_price.as_deref(),
+    };
     // The customer's lock is held until the session is made and recorded: "Buy now" twice at
     // once (two tabs, a double click) waits here and then takes up the same checkout page,
     // rather than opening a second one that could be paid as well.
     let mut tx = state.pool.begin().await?;
-    if access::lock(&mut tx, user.id, item.id).await? {
+    let owned = match asked.offer {
+        // Someone renting may buy to keep; someone who may play already need not rent.
+        Offer::Buy => access::lock_to_keep(&mut tx, user.id, item.id).await?,
+        Offer::Rent => access::lock(&mut tx, user.id, item.id).await?,
+    };
+    if owned {
         return Ok(back(&item.slug, "owned"));
     }
-    // A checkout started earlier at the same price and still open is taken up again, so a
+    // A limited code's row stays locked from here to the commit: its uses are counted and
+    // this checkout recorded with no other checkout for the code in between.
+    let priced = match pricing::price(&mut tx, &item, &asked, Lock::ForCheckout).await? {
+        Ok(priced) => priced,
+        Err(refusal) => return Ok(back_with(&item.slug, refusal.as_str(), &form)),
+    };
+    if priced.amount_cents == 0 {
+        store::record_free_checkout(&mut tx, user.id, item.id, &priced).await?;
+        tx.commit().await?;
+        return Ok(back(&item.slug, "got"));
+    }
+    // A checkout started earlier on the same terms and still open is taken up again, so a
     // second click or a return from "Cancel" never makes a second payment page.
     let open = sqlx::query_scalar!(
         "SELECT stripe_checkout_url FROM purchases
          WHERE user_id = $1 AND content_id = $2 AND status = 'pending' AND amount_cents = $3
+           AND offer = $4 AND discount_code_id IS NOT DISTINCT FROM $5
            AND stripe_checkout_url IS NOT NULL AND created_at > now() - interval '23 hours'
          ORDER BY created_at DESC LIMIT 1",
         user.id,
         item.id,
-        item.price_cents
+        priced.amount_cents,
+        priced.offer.as_str(),
+        priced.code.as_ref().map(|c| c.id)
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -79,15 +145,19 @@ pub async fn start(
         return Ok(Redirect::to(&url).into_response());
     }
 
-    let purchase_id = store::start_checkout(&mut tx, user.id, item.id, item.price_cents).await?;
+    let purchase_id = store::start_checkout(&mut tx, user.id, item.id, &priced).await?;
     let automatic_tax = sqlx::query_scalar!("SELECT automatic_tax FROM site_settings")
         .fetch_one(&mut *tx)
         .await?;
+    let title = match priced.offer {
+        Offer::Buy => item.title.clone(),
+        Offer::Rent => format!("Rental: {}", item.title),
+    };
     let request = SessionRequest {
         automatic_tax,
         purchase_id,
-        title: &item.title,
-        amount_cents: i64::from(item.price_cents),
+        title: &title,
+        amount_cents: i64::from(priced.amount_cents),
         customer_email: &user.email,
         success_url: state
             .public_url
@@ -103,6 +173,7 @@ pub async fn start(
             Ok(Redirect::to(&url).into_response())
         }
         Err(_) => {
+            // Failed at once: a code's use is given back with it.
             store::fail(&mut tx, purchase_id, "checkout_unavailable").await?;
             tx.commit().await?;
             Ok(back(&item.slug, "unavailable"))

@@ -8,24 +8,79 @@ use uuid::Uuid;
 
 use crate::access;
 use crate::error::Error;
+use crate::selling::pricing::Priced;
+use domain::selling::Offer;
 
-/// A checkout about to go to Stripe, at the price read on the server.
+/// A checkout about to go to Stripe, at the price computed on the server (with its code,
+/// list price and rental terms, as the customer was shown them).
 pub async fn start_checkout(
     conn: &mut PgConnection,
     user: Uuid,
     content: Uuid,
-    amount_cents: i32,
+    priced: &Priced,
+) -> Result<Uuid, Error> {
+    insert_priced(
+        conn,
+        user,
+        content,
+        PurchaseKind::Checkout,
+        PurchaseStatus::Pending,
+        priced,
+    )
+    .await
+}
+
+/// A checkout whose price came to nothing (pay what you want at $0, a code that takes it
+/// all): completed at once, without Stripe, and access given for it.
+pub async fn record_free_checkout(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+    priced: &Priced,
+) -> Result<(), Error> {
+    insert_priced(
+        conn,
+        user,
+        content,
+        PurchaseKind::Free,
+        PurchaseStatus::Completed,
+        priced,
+    )
+    .await?;
+    match priced.offer {
+        Offer::Buy => access::grant(conn, user, content, AccessReason::Free).await,
+        Offer::Rent => access::sync_purchased(conn, user, content).await,
+    }
+}
+
+async fn insert_priced(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+    kind: PurchaseKind,
+    status: PurchaseStatus,
+    priced: &Priced,
 ) -> Result<Uuid, Error> {
     let id = Uuid::new_v4();
+    let code = priced.code.as_ref();
     sqlx::query!(
-        "INSERT INTO purchases (id, user_id, content_id, kind, status, amount_cents)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO purchases (id, user_id, content_id, kind, status, amount_cents, offer,
+                                list_price_cents, discount_code_id, discount_code,
+                                rental_window_days, rental_viewing_hours, completed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                 CASE WHEN $5 = 'completed' THEN now() END)",
         id,
         user,
         content,
-        PurchaseKind::Checkout.as_str(),
-        PurchaseStatus::Pending.as_str(),
-        amount_cents
+        kind.as_str(),
+        status.as_str(),
+        priced.amount_cents,
+        priced.offer.as_str(),
+        priced.list_cents,
+        code.map(|c| c.id),
+        code.map(|c| c.code.as_str()),
+        priced.rental.map(|r| r.window_days),
+        priced.rental.map(|r| r.viewing_hours)
     )
     .execute(conn)
     .await?;

@@ -20,3 +20,4 @@ mod payment_events;
 mod payments;
 mod playback;
 mod security;
+mod selling;

@@ -1,0 +1,10 @@
+//! Selling tools: discount codes (`/admin/discounts`), the item editor's selling options
+//! (pay what you want, rent) and the item page's offers ("Buy now", "Your price", "Rent",
+//! "Discount code"). Prices are computed in `backend::selling`.
+
+pub mod api;
+pub mod discounts_page;
+pub mod offers;
+pub mod options_section;
+
+pub use domain::selling::*;

@@ -1,0 +1,11 @@
+//! Selling tools: how an item is offered besides its one price.
+//!
+//! - `discounts`: the owner's codes and the check every use goes through;
+//! - `pricing`: the price of an offer (buy, rent, pay what you want, less a code);
+//! - `options`: the item editor's selling options;
+//! - `receipt_link`: the durable link in every receipt email.
+
+pub mod discounts;
+pub mod options;
+pub mod pricing;
+pub mod receipt_link;

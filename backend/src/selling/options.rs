@@ -1,0 +1,80 @@
+//! The item editor's "Selling options": pay what you want (the price is then the minimum)
+//! with a suggested price, and renting.
+
+use uuid::Uuid;
+
+use crate::auth::Owner;
+use crate::error::Error;
+use crate::state::AppState;
+use domain::selling::{self, RentalTerms, SellingOptions};
+
+/// The form, parsed against the item's price (the minimum of pay what you want).
+pub fn parse(
+    price_cents: i32,
+    pay_what_you_want: bool,
+    suggested_price: &str,
+    rental_price: &str,
+    rental_window_days: &str,
+    rental_viewing_hours: &str,
+) -> Result<SellingOptions, Error> {
+    let suggested_price_cents = if pay_what_you_want {
+        selling::suggested_price(suggested_price, price_cents)?
+    } else {
+        None
+    };
+    Ok(SellingOptions {
+        pay_what_you_want,
+        suggested_price_cents,
+        rental: RentalTerms::parse(rental_price, rental_window_days, rental_viewing_hours)?,
+    })
+}
+
+/// Saves the options of the owner's item `id`.
+#[allow(clippy::too_many_arguments)]
+pub async fn save(
+    state: &AppState,
+    owner: &Owner,
+    id: Uuid,
+    pay_what_you_want: bool,
+    suggested_price: &str,
+    rental_price: &str,
+    rental_window_days: &str,
+    rental_viewing_hours: &str,
+) -> Result<(), Error> {
+    let mut tx = state.pool.begin().await?;
+    let price_cents = sqlx::query_scalar!(
+        "SELECT price_cents FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
+        id,
+        owner.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let options = parse(
+        price_cents,
+        pay_what_you_want,
+        suggested_price,
+        rental_price,
+        rental_window_days,
+        rental_viewing_hours,
+    )?;
+    let rental = options.rental;
+    sqlx::query!(
+        "UPDATE content SET pay_what_you_want = $2, suggested_price_cents = $3,
+                rental_price_cents = $4,
+                rental_window_days = COALESCE($5, rental_window_days),
+                rental_viewing_hours = COALESCE($6, rental_viewing_hours),
+                updated_at = now()
+         WHERE id = $1",
+        id,
+        options.pay_what_you_want,
+        options.suggested_price_cents,
+        rental.map(|r| r.price_cents),
+        rental.map(|r| r.window_days),
+        rental.map(|r| r.viewing_hours)
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

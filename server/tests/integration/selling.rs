@@ -1,0 +1,514 @@
+//! Selling tools over real HTTP: discount codes (price on the server, expiry, items, usage
+//! limit with racing buyers, the use given back by an expired checkout), pay what you want,
+//! rentals (expiry with the clock moved in the database) and receipt links.
+
+use crate::common::{error_of, spawn_app, Browser, TestApp};
+use crate::payments::{
+    deliver_signed, event, location, pay, purchase_id, session_id, session_object, shop,
+    start_checkout, status_of, PAYING_CARD,
+};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+
+/// The owner's "New discount code" form.
+async fn create_code(owner: &Browser<'_>, fields: &[(&str, &str)]) -> reqwest::Response {
+    owner.call("create_discount", fields).await
+}
+
+/// Starts a checkout with `fields` besides the item; the redirect's target.
+async fn start_with(customer: &Browser<'_>, content: &str, fields: &[(&str, &str)]) -> String {
+    let mut form = vec![("content_id", content)];
+    form.extend_from_slice(fields);
+    let response = customer.post_form("/checkout/start", &form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    location(&response)
+}
+
+async fn quote(customer: &Browser<'_>, content: &str, code: &str) -> (StatusCode, Value) {
+    let response = customer
+        .call("quote_discount", &[("content_id", content), ("code", code)])
+        .await;
+    if response.status() == StatusCode::OK {
+        (StatusCode::OK, response.json().await.unwrap())
+    } else {
+        error_of(response).await
+    }
+}
+
+async fn amount_of(app: &TestApp, purchase: &str) -> (i32, Option<String>, Option<i32>) {
+    sqlx::query_as(
+        "SELECT amount_cents, discount_code, list_price_cents FROM purchases WHERE id = $1::uuid",
+    )
+    .bind(purchase)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+async fn codes(owner: &Browser<'_>) -> Value {
+    owner
+        .call("list_discounts", &[])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_code_lowers_the_price_computed_on_the_server(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let created = create_code(&owner, &[("code", "launch20"), ("amount_off", "20%")]).await;
+    assert_eq!(created.status(), StatusCode::OK);
+
+    // The page's quote: $12.99 less 20 % (rounded for the customer) is $10.39.
+    let (status, shown) = quote(&customer, &content, "Launch20").await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["code"], "LAUNCH20");
+    assert_eq!(shown["buy_cents"], 1039);
+    assert_eq!(shown["label"], "20% off");
+
+    // The checkout charges what the server computes; a price the form sends is ignored.
+    let checkout = start_with(
+        &customer,
+        &content,
+        &[("discount_code", "launch20"), ("amount_cents", "1")],
+    )
+    .await;
+    let session = session_id(&checkout);
+    let purchase = purchase_id(&app, &session).await;
+    assert_eq!(
+        amount_of(&app, &purchase).await,
+        (1039, Some("LAUNCH20".into()), Some(1299))
+    );
+    assert_eq!(
+        pay(&checkout, PAYING_CARD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    customer
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await;
+    assert_eq!(status_of(&app, &purchase).await, "completed");
+    let listed = codes(&owner).await;
+    assert_eq!(listed[0]["used"], 1);
+    assert_eq!(listed[0]["discount"], serde_json::json!({ "Percent": 20 }));
+
+    // A code taking the whole price makes it free: no Stripe, access at once.
+    let other = app.verified_customer("dave@example.com").await;
+    create_code(&owner, &[("code", "FREEBIE"), ("amount_off", "100%")]).await;
+    let back = start_with(&other, &content, &[("discount_code", "freebie")]).await;
+    assert_eq!(back, "/content/paid-film?checkout=got");
+    assert_eq!(
+        app.count("SELECT count(*) FROM purchases WHERE discount_code = 'FREEBIE' AND kind = 'free' AND status = 'completed'")
+            .await,
+        1
+    );
+    let page = other.get("/content/paid-film").await.text().await.unwrap();
+    assert!(page.contains(">Watch<"));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn expired_unknown_and_other_items_codes_are_refused(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let (other_item, _) = app
+        .publish_ready_item(&owner, "Other film", &[("price", "5.00")])
+        .await;
+    let yesterday = (time::OffsetDateTime::now_utc() - time::Duration::days(1)).date();
+    let yesterday = format!(
+        "{:04}-{:02}-{:02}",
+        yesterday.year(),
+        u8::from(yesterday.month()),
+        yesterday.day()
+    );
+    create_code(
+        &owner,
+        &[
+            ("code", "OLD"),
+            ("amount_off", "5"),
+            ("expires_on", &yesterday),
+        ],
+    )
+    .await;
+    create_code(
+        &owner,
+        &[
+            ("code", "OTHERONLY"),
+            ("amount_off", "1.00"),
+            ("items[0]", &other_item),
+        ],
+    )
+    .await;
+
+    let cases = [
+        ("NOPE", "This discount code does not exist.", "code_unknown"),
+        ("OLD", "This discount code has expired.", "code_expired"),
+        (
+            "OTHERONLY",
+            "This discount code is not valid for this item.",
+            "code_not_for_item",
+        ),
+    ];
+    for (code, message, reason) in cases {
+        let (status, error) = quote(&customer, &content, code).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{code}");
+        assert!(error.to_string().contains(message), "{code}: {error}");
+        let back = start_with(&customer, &content, &[("discount_code", code)]).await;
+        assert_eq!(
+            back,
+            format!("/content/paid-film?checkout={reason}&code={code}")
+        );
+    }
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 0);
+
+    // The limited code works on its own item.
+    let (status, shown) = quote(&customer, &other_item, "otheronly").await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["buy_cents"], 400);
+    // Only the owner manages codes.
+    let (status, _) =
+        error_of(create_code(&customer, &[("code", "MINE"), ("amount_off", "99%")]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = error_of(customer.call("list_discounts", &[]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A bad form is a clear error.
+    let (status, error) =
+        error_of(create_code(&owner, &[("code", "X"), ("amount_off", "5")]).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error.to_string().contains("3 to 32"), "{error}");
+    let (status, error) =
+        error_of(create_code(&owner, &[("code", "OLD"), ("amount_off", "5")]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(error.to_string().contains("already exists"), "{error}");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn two_buyers_racing_for_the_last_use_one_gets_it_and_an_expiry_gives_it_back(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, first, content) = shop(&app).await;
+    let second = app.verified_customer("erin@example.com").await;
+    create_code(
+        &owner,
+        &[
+            ("code", "ONLYONE"),
+            ("amount_off", "2.00"),
+            ("max_uses", "1"),
+        ],
+    )
+    .await;
+
+    let form = [("discount_code", "ONLYONE")];
+    let (a, b) = tokio::join!(
+        start_with(&first, &content, &form),
+        start_with(&second, &content, &form)
+    );
+    let winners: Vec<&String> = [&a, &b]
+        .into_iter()
+        .filter(|to| to.contains("/pay/"))
+        .collect();
+    assert_eq!(winners.len(), 1, "{a} / {b}");
+    let loser = if a.contains("/pay/") { &b } else { &a };
+    assert_eq!(
+        loser,
+        "/content/paid-film?checkout=code_used_up&code=ONLYONE"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM purchases WHERE discount_code = 'ONLYONE'")
+            .await,
+        1
+    );
+
+    // The winner's checkout expires: the use comes back, and the other buyer gets it.
+    let session = session_id(winners[0]);
+    let purchase = purchase_id(&app, &session).await;
+    let expired = event(
+        "evt_expired_onlyone",
+        "checkout.session.expired",
+        session_object(&session, &purchase, 1099, false),
+    );
+    assert_eq!(deliver_signed(&app, &expired).await, StatusCode::OK);
+    assert_eq!(status_of(&app, &purchase).await, "failed");
+    assert_eq!(codes(&owner).await[0]["used"], 0);
+    let loser_browser = if a.contains("/pay/") { &second } else { &first };
+    let again = start_with(loser_browser, &content, &form).await;
+    assert!(again.contains("/pay/"), "{again}");
+    assert_eq!(codes(&owner).await[0]["used"], 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn pay_what_you_want_enforces_the_minimum(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let (content, _) = app
+        .publish_ready_item(&owner, "Tip jar", &[("price", "5.00")])
+        .await;
+    let saved = owner
+        .call(
+            "save_selling_options",
+            &[
+                ("id", &content),
+                ("pay_what_you_want", "on"),
+                ("suggested_price", "8"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let below = owner
+        .call(
+            "save_selling_options",
+            &[
+                ("id", &content),
+                ("pay_what_you_want", "on"),
+                ("suggested_price", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(below.status(), StatusCode::BAD_REQUEST);
+    let customer = app.verified_customer("frank@example.com").await;
+
+    let page = customer.get("/content/tip-jar").await.text().await.unwrap();
+    assert!(page.contains("$5.00+"), "the minimum is shown");
+    assert!(page.contains("Your price"));
+    assert!(
+        page.contains("value=\"8.00\""),
+        "the suggested price is filled in"
+    );
+
+    let low = start_with(&customer, &content, &[("your_price", "4.99")]).await;
+    assert_eq!(low, "/content/tip-jar?checkout=your_price&your_price=4.99");
+    let missing = start_with(&customer, &content, &[]).await;
+    assert_eq!(missing, "/content/tip-jar?checkout=your_price");
+    create_code(&owner, &[("code", "TIPS"), ("amount_off", "50%")]).await;
+    let coded = start_with(
+        &customer,
+        &content,
+        &[("your_price", "6"), ("discount_code", "TIPS")],
+    )
+    .await;
+    assert_eq!(
+        coded,
+        "/content/tip-jar?checkout=code_pwyw&code=TIPS&your_price=6"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 0);
+
+    let checkout = start_with(&customer, &content, &[("your_price", "$7.50")]).await;
+    let purchase = purchase_id(&app, &session_id(&checkout)).await;
+    assert_eq!(amount_of(&app, &purchase).await, (750, None, Some(750)));
+
+    // A minimum of nothing: a price of 0 gets it free, without Stripe.
+    let (free_item, _) = app
+        .publish_ready_item(&owner, "Free if you like", &[])
+        .await;
+    owner
+        .call(
+            "save_selling_options",
+            &[("id", &free_item), ("pay_what_you_want", "on")],
+        )
+        .await;
+    let back = start_with(&customer, &free_item, &[("your_price", "0")]).await;
+    assert_eq!(back, "/content/free-if-you-like?checkout=got");
+    assert_eq!(
+        app.count("SELECT count(*) FROM access WHERE reason = 'free' AND revoked_at IS NULL")
+            .await,
+        1
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let saved = owner
+        .call(
+            "save_selling_options",
+            &[
+                ("id", &content),
+                ("rental_price", "3.99"),
+                ("rental_window_days", "30"),
+                ("rental_viewing_hours", "72"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let page = customer
+        .get("/content/paid-film")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(">Rent<") && page.contains("$3.99"));
+
+    let checkout = start_with(&customer, &content, &[("offer", "rent")]).await;
+    let session = session_id(&checkout);
+    let purchase = purchase_id(&app, &session).await;
+    assert_eq!(amount_of(&app, &purchase).await.0, 399);
+    pay(&checkout, PAYING_CARD).await;
+    customer
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await;
+    let window: f64 = sqlx::query_scalar(
+        "SELECT EXTRACT(EPOCH FROM expires_at - now())::float8 FROM access WHERE reason = 'rented'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        (29.9 * 86400.0..=30.0 * 86400.0).contains(&window),
+        "{window}"
+    );
+    let library: Value = customer
+        .call("load_library", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(library["items"][0]["rental"]["started"], false);
+    // Renting it once is enough; buying it is still offered.
+    let again = start_with(&customer, &content, &[("offer", "rent")]).await;
+    assert_eq!(again, "/content/paid-film?checkout=owned");
+    let page = customer
+        .get("/content/paid-film")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(">Watch<") && page.contains(">Buy now<"));
+
+    // The first play starts the 72 hours.
+    let watch = customer.call("load_watch", &[("slug", "paid-film")]).await;
+    assert_eq!(watch.status(), StatusCode::OK);
+    let left: f64 = sqlx::query_scalar(
+        "SELECT EXTRACT(EPOCH FROM expires_at - now())::float8 FROM access WHERE reason = 'rented' AND started_at IS NOT NULL",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((71.9 * 3600.0..=72.0 * 3600.0).contains(&left), "{left}");
+
+    // The clock moves past the end: playback is refused, the library drops it.
+    sqlx::query(
+        "UPDATE access SET expires_at = now() - interval '1 second' WHERE reason = 'rented'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let (status, _) = error_of(customer.call("load_watch", &[("slug", "paid-film")]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let library: Value = customer
+        .call("load_library", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(library["total"], 0);
+
+    // Rent again, then buy: the purchase keeps access when the rental ends.
+    let checkout = start_with(&customer, &content, &[("offer", "rent")]).await;
+    pay(&checkout, PAYING_CARD).await;
+    customer
+        .call(
+            "confirm_checkout",
+            &[("session_id", &session_id(&checkout))],
+        )
+        .await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM access WHERE reason = 'rented' AND expires_at > now()")
+            .await,
+        1
+    );
+    let checkout = start_checkout(&customer, &content).await;
+    pay(&checkout, PAYING_CARD).await;
+    customer
+        .call(
+            "confirm_checkout",
+            &[("session_id", &session_id(&checkout))],
+        )
+        .await;
+    sqlx::query(
+        "UPDATE access SET expires_at = now() - interval '1 second' WHERE reason = 'rented'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        customer
+            .call("load_watch", &[("slug", "paid-film")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let library: Value = customer
+        .call("load_library", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(library["total"], 1);
+    assert_eq!(library["items"][0]["rental"], Value::Null);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_receipt_link_opens_the_library_entry_for_its_customer_only(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let checkout = start_checkout(&customer, &content).await;
+    let session = session_id(&checkout);
+    let purchase = purchase_id(&app, &session).await;
+    pay(&checkout, PAYING_CARD).await;
+    customer
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await;
+
+    let link = format!("/receipt/{purchase}");
+    let mail = app
+        .read_mail("carol@example.com", "purchase_receipt")
+        .await
+        .expect("a receipt was delivered");
+    assert!(mail.contains(&app.url(&link)), "{mail}");
+
+    let opened = customer.get(&link).await;
+    assert_eq!(location(&opened), "/library?open=paid-film");
+    let library: Value = customer
+        .call("load_library", &[("open", "paid-film")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(library["opened"]["slug"], "paid-film");
+
+    let visitor = app.browser();
+    assert_eq!(
+        location(&visitor.get(&link).await),
+        format!("/login?redirect=%2Freceipt%2F{purchase}")
+    );
+    // Another account learns nothing: the same answer as for a purchase that does not exist.
+    let other = app.verified_customer("gina@example.com").await;
+    assert_eq!(
+        location(&other.get(&link).await),
+        "/library?receipt=other-account"
+    );
+    let made_up = format!("/receipt/{}", uuid::Uuid::new_v4());
+    assert_eq!(
+        location(&other.get(&made_up).await),
+        "/library?receipt=other-account"
+    );
+    assert_eq!(
+        location(&other.get("/receipt/not-an-id").await),
+        "/library?receipt=other-account"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn codes_cannot_be_guessed_by_trying_many(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    for n in 0..30 {
+        let (status, _) = quote(&customer, &content, &format!("GUESS{n}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let (status, _) = quote(&customer, &content, "GUESS31").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let back = start_with(&customer, &content, &[("discount_code", "GUESS32")]).await;
+    assert_eq!(back, "/content/paid-film?checkout=code_tries&code=GUESS32");
+}
