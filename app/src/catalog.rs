@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::content::api::{catalog, content_by_slug};
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
+use crate::selling::bundle_contents::BundleContentsList;
 use crate::selling::offers::Offers;
 use crate::ui::{set_page_status, LoadError};
 use domain::content::price_label;
@@ -21,6 +22,15 @@ fn thumbnail(item: &CatalogItem) -> Option<String> {
         item.media_id,
         item.has_thumbnail,
     )
+}
+
+/// What stands in for a missing thumbnail: the kind of item.
+fn placeholder(item: &CatalogItem) -> String {
+    if item.is_bundle {
+        "Bundle".to_string()
+    } else {
+        item.kind.clone().unwrap_or_default()
+    }
 }
 
 #[component]
@@ -77,7 +87,7 @@ fn CatalogCard(item: CatalogItem) -> impl IntoView {
             <a href=href.clone() class="thumb" tabindex="-1" aria-hidden="true">
                 {match thumb {
                     Some(src) => view! { <img src=src alt="" width="320" height="180" loading="lazy"/> }.into_any(),
-                    None => view! { <span class="thumb-placeholder">{item.kind.clone().unwrap_or_default()}</span> }.into_any(),
+                    None => view! { <span class="thumb-placeholder">{placeholder(&item)}</span> }.into_any(),
                 }}
             </a>
             <h2 class="card-title"><a href=href>{item.title.clone()}</a></h2>
@@ -136,7 +146,7 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
             <div class="content-media">
                 {match thumb {
                     Some(src) => view! { <img src=src alt=format!("Thumbnail of {}", item.title) width="640" height="360"/> }.into_any(),
-                    None => view! { <div class="thumb-placeholder large">{item.kind.clone().unwrap_or_default()}</div> }.into_any(),
+                    None => view! { <div class="thumb-placeholder large">{placeholder(&item)}</div> }.into_any(),
                 }}
             </div>
             <div class="content-info">
@@ -151,6 +161,7 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
                     <Offers item=item.clone() viewer/>
                 </div>
                 <p class="description">{item.description.clone()}</p>
+                {item.is_bundle.then(|| view! { <BundleContentsList bundle=item.id price_cents=item.price_cents/> })}
                 <ul class="tags" aria-label="Tags">
                     {item.tags.iter().map(|tag| view! {
                         <li><a href=format!("/?tag={tag}")>{tag.clone()}</a></li>

@@ -8,6 +8,7 @@
 //! watching, moved to the end of the viewing period by the first play (`start_rental`).
 
 use domain::access::AccessReason;
+use domain::purchases::PurchaseKind;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
@@ -142,31 +143,59 @@ async fn announce(
     outbound::events::publish(conn, kind, data).await
 }
 
-/// Makes the "purchased" and "rented" grounds of `user` for `content` match their
-/// purchases: bought while one of their purchases to keep it is completed (a refunded
-/// purchase and a later completed one leave access on); rented from their latest completed
-/// rental, for its terms. Takes the customer's lock, as every access change does.
+/// Makes the "purchased" and "rented" grounds of `user` for `content` (and, for a bundle,
+/// for each item in it) match their purchases: bought while one of their purchases to keep
+/// it (or a bundle holding it) is completed, so a refunded purchase and a later completed
+/// one leave access on; rented from their latest completed rental, for its terms. Takes the
+/// customer's lock, as every access change does.
 pub async fn sync_purchased(
     conn: &mut PgConnection,
     user: Uuid,
     content: Uuid,
 ) -> Result<(), Error> {
-    lock_customer(conn, user).await?;
-    let paid = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM purchases
-                          WHERE user_id = $1 AND content_id = $2 AND kind = 'checkout'
-                            AND offer = 'buy' AND status = 'completed') AS "paid!""#,
-        user,
-        content
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if paid {
-        grant(conn, user, content, AccessReason::Purchased).await?;
-    } else {
-        revoke(conn, user, content, AccessReason::Purchased).await?;
-    }
+    sync(conn, user, content, AccessReason::Purchased).await?;
     sync_rented(conn, user, content).await
+}
+
+/// Makes the ground `reason` (purchased, free or granted) of `user` for `content`, and for
+/// each item of a bundle, match their completed purchases of that kind: held while one of
+/// them is for the item or for a bundle holding it.
+pub async fn sync(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+    reason: AccessReason,
+) -> Result<(), Error> {
+    let kind = match reason {
+        AccessReason::Purchased => PurchaseKind::Checkout,
+        AccessReason::Free => PurchaseKind::Free,
+        AccessReason::Granted => PurchaseKind::Grant,
+        AccessReason::Rented => return sync_rented(conn, user, content).await,
+    };
+    lock_customer(conn, user).await?;
+    let mut targets = vec![content];
+    targets.extend(crate::selling::bundles::items_of(&mut *conn, content).await?);
+    for target in targets {
+        let held = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM purchases p
+                              WHERE p.user_id = $1 AND p.kind = $3 AND p.offer = 'buy'
+                                AND p.status = 'completed'
+                                AND (p.content_id = $2
+                                     OR p.content_id IN (SELECT bundle_id FROM bundle_items
+                                                         WHERE item_id = $2))) AS "held!""#,
+            user,
+            target,
+            kind.as_str()
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if held {
+            grant(conn, user, target, reason).await?;
+        } else {
+            revoke(conn, user, target, reason).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The "rented" ground from the customer's latest completed rental: a new rental starts a

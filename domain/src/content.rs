@@ -305,6 +305,9 @@ pub struct ContentDetail {
     pub rental_price_cents: Option<i32>,
     pub rental_window_days: i32,
     pub rental_viewing_hours: i32,
+    pub is_bundle: bool,
+    /// The items a bundle holds, in order.
+    pub bundle_items: Vec<uuid::Uuid>,
 }
 
 /// Where an item's thumbnail is served: the one the owner uploaded, else the one cut from
@@ -346,6 +349,8 @@ pub struct CatalogItem {
     pub rental_price_cents: Option<i32>,
     pub rental_window_days: i32,
     pub rental_viewing_hours: i32,
+    /// Holds several items (`domain::selling::BundleContents`), no media of its own.
+    pub is_bundle: bool,
 }
 
 impl CatalogItem {

@@ -77,7 +77,7 @@ impl RentalLeft {
         let days = (self.seconds_left.max(0) + 86_399) / 86_400;
         let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
         match (self.started, hours) {
-            (true, h) if h <= 48 => format!("Rental: {} left", plural(h, "hour")),
+            (true, h) if h <= 96 => format!("Rental: {} left", plural(h, "hour")),
             (true, _) => format!("Rental: {} left", plural(days, "day")),
             (false, h) if h <= 48 => format!("Rental: start within {}", plural(h, "hour")),
             (false, _) => format!("Rental: start within {}", plural(days, "day")),
@@ -107,8 +107,8 @@ impl LibraryItem {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Library {
-    /// The item a receipt link opened (`?open=`), shown first.
-    pub opened: Option<LibraryItem>,
+    /// The items a receipt link opened (`?open=`: an item, or a bundle's items), shown first.
+    pub opened: Vec<LibraryItem>,
     /// The items that match the search and the filter, in the chosen order.
     pub items: Vec<LibraryItem>,
     /// Started items, the most recently watched first (search and filter do not apply).
@@ -117,4 +117,18 @@ pub struct Library {
     pub tags: Vec<String>,
     /// How many items the caller has in all.
     pub total: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RentalLeft;
+
+    #[test]
+    fn a_rental_says_how_long_is_left() {
+        let left = |seconds_left, started| RentalLeft { seconds_left, started }.label();
+        assert_eq!(left(30 * 86_400 - 5, false), "Rental: start within 30 days");
+        assert_eq!(left(3_000, false), "Rental: start within 1 hour");
+        assert_eq!(left(72 * 3_600 - 5, true), "Rental: 72 hours left");
+        assert_eq!(left(10 * 86_400, true), "Rental: 10 days left");
+    }
 }

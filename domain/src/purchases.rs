@@ -227,6 +227,8 @@ pub struct CheckoutState {
     pub status: PurchaseStatus,
     pub title: String,
     pub slug: String,
+    /// A bundle: its items are in the library (it plays nothing itself).
+    pub is_bundle: bool,
 }
 
 impl PurchaseStatus {

@@ -292,6 +292,35 @@ impl CodeRefusal {
     }
 }
 
+/// One item of a bundle, as the bundle's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleEntry {
+    /// `None` when the item is not in the catalog (named, not linked).
+    pub slug: Option<String>,
+    pub title: String,
+    pub price_cents: i32,
+    /// The caller may already play it.
+    pub owned: bool,
+}
+
+/// What a bundle holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleContents {
+    pub items: Vec<BundleEntry>,
+}
+
+impl BundleContents {
+    /// What the items cost one by one.
+    pub fn worth_cents(&self) -> i32 {
+        self.items.iter().map(|i| i.price_cents).sum()
+    }
+
+    /// What buying the bundle at `price_cents` saves, if anything.
+    pub fn savings_cents(&self, price_cents: i32) -> Option<i32> {
+        Some(self.worth_cents() - price_cents).filter(|s| *s > 0)
+    }
+}
+
 /// One code in the owner's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiscountView {
@@ -373,6 +402,15 @@ mod tests {
         assert_eq!(RentalTerms::parse("", "", "").unwrap(), None);
         assert!(RentalTerms::parse("3.99", "0", "").is_err());
         assert!(RentalTerms::parse("3.99", "", "721").is_err());
+    }
+
+    #[test]
+    fn a_bundle_saves_what_its_items_cost_over_its_price() {
+        let entry = |price_cents| BundleEntry { slug: None, title: String::new(), price_cents, owned: false };
+        let bundle = BundleContents { items: vec![entry(1299), entry(999)] };
+        assert_eq!(bundle.worth_cents(), 2298);
+        assert_eq!(bundle.savings_cents(1500), Some(798));
+        assert_eq!(bundle.savings_cents(2500), None);
     }
 
     #[test]

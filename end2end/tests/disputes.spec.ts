@@ -1,16 +1,10 @@
 import {
-  test, expect, open, register, uniqueEmail, linkFromMail, publishItem, generatedVideo, ownerPage,
+  test, expect, open, register, uniqueEmail, linkFromMail, publishItem, generatedVideo, ownerPage, openItem,
 } from "./helpers";
 import type { Page } from "@playwright/test";
 
 /** Stripe's test card whose payment the buyer's bank then disputes. */
 const DISPUTED_CARD = "4000 0000 0000 0259";
-
-async function openItem(page: Page, title: string) {
-  await open(page, `/?q=${encodeURIComponent(title)}`);
-  await page.getByRole("link", { name: title }).click();
-  await expect(page.getByRole("heading", { name: title })).toBeVisible();
-}
 
 /** Reloads `page` at `path` until `check` passes: webhooks arrive in the background. */
 async function eventually(page: Page, path: string, check: () => Promise<void>) {

@@ -164,3 +164,19 @@ export async function publishItem(
   await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
   await owner.context().close();
 }
+
+/** A signed-in customer with a verified email address. */
+export async function verifiedCustomer(browser: Browser, page: Page, name: string): Promise<string> {
+  const email = uniqueEmail(name.toLowerCase());
+  await register(page, name, email);
+  await open(page, await linkFromMail(email, "/verify-email?token="));
+  await expect(page.getByText("Your email address is verified")).toBeVisible();
+  return email;
+}
+
+/** Finds an item in the catalog by title and opens its page. */
+export async function openItem(page: Page, title: string) {
+  await open(page, `/?q=${encodeURIComponent(title)}`);
+  await page.getByRole("link", { name: title }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+}

@@ -1,25 +1,11 @@
 import {
   test, expect, open, register, uniqueEmail, linkFromMail, publishItem, generatedVideo, ownerPage,
+  verifiedCustomer, openItem,
 } from "./helpers";
 import type { Browser, Page } from "@playwright/test";
 
 const PAYING_CARD = "4242 4242 4242 4242";
 const DECLINED_CARD = "4000 0000 0000 0002";
-
-/** A signed-in customer with a verified email address. */
-async function verifiedCustomer(browser: Browser, page: Page, name: string): Promise<string> {
-  const email = uniqueEmail(name.toLowerCase());
-  await register(page, name, email);
-  await open(page, await linkFromMail(email, "/verify-email?token="));
-  await expect(page.getByText("Your email address is verified")).toBeVisible();
-  return email;
-}
-
-async function openItem(page: Page, title: string) {
-  await open(page, `/?q=${encodeURIComponent(title)}`);
-  await page.getByRole("link", { name: title }).click();
-  await expect(page.getByRole("heading", { name: title })).toBeVisible();
-}
 
 test("a customer buys with the test card and watches; the owner refunds and access ends", async ({ browser, page }, testInfo) => {
   const title = `Paid documentary ${Date.now()}`;

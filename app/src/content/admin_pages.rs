@@ -12,6 +12,7 @@ use super::api::{
 use super::types::{price_label, thumbnail_url, ContentDetail, ContentStatus, ContentSummary};
 use crate::media::api::list_media;
 use crate::media::types::MediaStatus;
+use crate::selling::bundle_section::BundleSection;
 use crate::selling::options_section::SellingOptionsSection;
 use crate::ui::{action_error, Field, FormAlert, LoadError, StatusFilter, UploadOutcome};
 
@@ -108,6 +109,7 @@ pub fn EditContentPage() -> impl IntoView {
                     <ContentForm detail=Some(detail.clone())/>
                     <ThumbnailForm detail=detail.clone()/>
                     <SellingOptionsSection detail=detail.clone()/>
+                    <BundleSection detail=detail.clone()/>
                     <PublishControls detail/>
                 }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),

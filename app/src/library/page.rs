@@ -64,11 +64,11 @@ fn LibraryView(
         ..
     } = library;
     view! {
-        {opened.map(|item| view! {
+        {(!opened.is_empty()).then(|| view! {
             <section class="library-section" aria-labelledby="from-receipt">
                 <h2 id="from-receipt">"From your receipt"</h2>
                 <ul class="grid" aria-label="From your receipt">
-                    <LibraryCard item/>
+                    {opened.into_iter().map(|item| view! { <LibraryCard item/> }).collect_view()}
                 </ul>
             </section>
         })}

@@ -37,14 +37,19 @@ pub fn CheckoutSuccessPage() -> impl IntoView {
 #[component]
 fn Outcome(state: CheckoutState) -> impl IntoView {
     let watch = paths::watch(&state.slug);
-    let receipt = format!("/account/purchases/{}", state.purchase_id);
+    let receipt = paths::purchase_receipt(state.purchase_id);
+    let play = if state.is_bundle {
+        view! { <a class="button button-primary" href=paths::library_entry(&state.slug)>"Open in library"</a> }.into_any()
+    } else {
+        view! { <a class="button button-primary" href=watch rel="external">"Watch"</a> }.into_any()
+    };
     let item = paths::content(&state.slug);
     match state.status {
         PurchaseStatus::Completed => view! {
             <h1>"Payment received"</h1>
             <p>{format!("“{}” is in your library now.", state.title)}</p>
             <p class="actions">
-                <a class="button button-primary" href=watch rel="external">"Watch"</a>
+                {play}
                 <a class="button" href=receipt>"View receipt"</a>
             </p>
         }

@@ -7,13 +7,13 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{DiscountView, Quote};
+use super::{BundleContents, DiscountView, Quote};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     crate::{auth::guard, error::respond},
     backend::client_ip::ClientIp,
-    backend::selling::{discounts, options, pricing},
+    backend::selling::{bundles, discounts, options, pricing},
 };
 
 #[server(endpoint = "list_discounts")]
@@ -109,6 +109,35 @@ pub async fn quote_discount(content_id: Uuid, code: String) -> Result<Quote, App
             pricing::quote(&mut conn, &item, &code)
                 .await?
                 .map_err(|refusal| backend::Error::validation(refusal.message()))
+        }
+        .await,
+    )
+}
+
+/// Makes the owner's item `id` a bundle of `items` (ids of their other items), or a plain
+/// item again with none.
+#[server(endpoint = "save_bundle_items")]
+pub async fn save_bundle_items(
+    id: Uuid,
+    #[server(default)] items: Vec<String>,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            bundles::save_items(&call.state, &call.caller.owner()?, id, &items).await
+        }
+        .await,
+    )
+}
+
+/// What the bundle `id` holds, with what the caller already has (anyone may ask about a
+/// published bundle).
+#[server(endpoint = "load_bundle_contents")]
+pub async fn load_bundle_contents(id: Uuid) -> Result<BundleContents, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            bundles::contents(&call.state, &call.caller, id).await
         }
         .await,
     )

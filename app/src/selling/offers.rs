@@ -30,6 +30,8 @@ pub fn Offers(item: CatalogItem, viewer: Viewer) -> AnyView {
     let got = Signal::derive(move || matches!(get_access.value().get(), Some(Ok(()))));
     let slug = item.slug.clone();
     let watch = paths::watch(&slug);
+    let library_entry = paths::library_entry(&slug);
+    let is_bundle = item.is_bundle;
     let rental = item.rental();
     let codes_apply = (item.price_cents > 0 && !item.pay_what_you_want) || rental.is_some();
     let minimum = item.price_cents;
@@ -39,8 +41,10 @@ pub fn Offers(item: CatalogItem, viewer: Viewer) -> AnyView {
         let may_play =
             matches!(viewer, Viewer::HasAccess | Viewer::Owner | Viewer::Renting) || got.get();
         let keeps = matches!(viewer, Viewer::HasAccess | Viewer::Owner) || got.get();
-        let watch_button = may_play.then(|| {
-            view! { <a class="button button-primary" href=watch.clone() rel="external">"Watch"</a> }
+        let watch_button = may_play.then(|| match is_bundle {
+            // A bundle plays nothing itself: its items are in the library.
+            true => view! { <a class="button button-primary" href=library_entry.clone()>"Open in library"</a> }.into_any(),
+            false => view! { <a class="button button-primary" href=watch.clone() rel="external">"Watch"</a> }.into_any(),
         });
         let buying = (!keeps).then(|| {
             buy_form(

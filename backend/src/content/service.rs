@@ -98,6 +98,36 @@ async fn media_ready(conn: &mut PgConnection, owner: Uuid, media: Uuid) -> Resul
     Ok(status == MediaStatus::Ready)
 }
 
+/// Whether an item can be published: its media is ready, or it is a bundle holding enough
+/// items (a bundle has no media of its own).
+async fn publishable(
+    conn: &mut PgConnection,
+    owner: &Owner,
+    id: Uuid,
+    media: Option<Uuid>,
+    is_bundle: bool,
+) -> Result<(), Error> {
+    match (media, is_bundle) {
+        (Some(_), true) => Err(Error::validation(
+            "A bundle has no media of its own: choose no media item.",
+        )),
+        (Some(media), false) if !media_ready(conn, owner.id, media).await? => Err(
+            Error::validation("The media item is not ready yet: publish once it is processed."),
+        ),
+        (Some(_), false) => Ok(()),
+        (None, true) if !crate::selling::bundles::is_complete(conn, id).await? => {
+            Err(Error::validation(format!(
+                "Choose at least {} items for the bundle before publishing.",
+                crate::selling::bundles::MIN_ITEMS
+            )))
+        }
+        (None, true) => Ok(()),
+        (None, false) => Err(Error::validation(
+            "Choose a ready media item before publishing.",
+        )),
+    }
+}
+
 /// A free slug: the one given, or one made from the title (with `-2`, `-3`... when taken).
 async fn choose_slug(
     conn: &mut PgConnection,
@@ -148,16 +178,7 @@ pub async fn save(
 ) -> Result<Uuid, Error> {
     let mut tx = state.pool.begin().await?;
     if let Some(media) = input.media_id {
-        let ready = media_ready(&mut tx, owner.id, media).await?;
-        if publish && !ready {
-            return Err(Error::validation(
-                "The media item is not ready yet: publish once it is processed.",
-            ));
-        }
-    } else if publish {
-        return Err(Error::validation(
-            "Choose a ready media item before publishing.",
-        ));
+        media_ready(&mut tx, owner.id, media).await?;
     }
     let id = match id {
         Some(id) => {
@@ -172,6 +193,13 @@ pub async fn save(
         }
         None => Uuid::new_v4(),
     };
+    if publish {
+        let is_bundle = sqlx::query_scalar!("SELECT is_bundle FROM content WHERE id = $1", id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or(false);
+        publishable(&mut tx, owner, id, input.media_id, is_bundle).await?;
+    }
     let slug = choose_slug(&mut tx, &input, id).await?;
     let status = publish.then_some(ContentStatus::Published.as_str());
     sqlx::query!(
@@ -210,8 +238,8 @@ pub async fn set_published(
     published: bool,
 ) -> Result<(), Error> {
     let mut tx = state.pool.begin().await?;
-    let media = sqlx::query_scalar!(
-        "SELECT media_id FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
+    let item = sqlx::query!(
+        "SELECT media_id, is_bundle FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
         id,
         owner.id
     )
@@ -219,15 +247,7 @@ pub async fn set_published(
     .await?
     .ok_or(Error::NotFound)?;
     if published {
-        let ready = match media {
-            Some(media) => media_ready(&mut tx, owner.id, media).await?,
-            None => false,
-        };
-        if !ready {
-            return Err(Error::validation(
-                "Choose a ready media item before publishing.",
-            ));
-        }
+        publishable(&mut tx, owner, id, item.media_id, item.is_bundle).await?;
     }
     sqlx::query!(
         r#"UPDATE content SET status = CASE WHEN $2 THEN 'published' ELSE 'archived' END,
@@ -307,7 +327,9 @@ pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<Content
         ContentDetail,
         r#"SELECT id, slug, title, description, price_cents, category, tags, media_id, status AS "status: ContentStatus",
                   thumbnail_type IS NOT NULL AS "custom_thumbnail!", pay_what_you_want,
-                  suggested_price_cents, rental_price_cents, rental_window_days, rental_viewing_hours
+                  suggested_price_cents, rental_price_cents, rental_window_days, rental_viewing_hours,
+                  is_bundle, ARRAY(SELECT item_id FROM bundle_items WHERE bundle_id = content.id
+                                   ORDER BY position, item_id) AS "bundle_items!"
            FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL"#,
         id,
         owner.id
@@ -354,7 +376,7 @@ pub async fn catalog(
                   COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
                   c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", c.pay_what_you_want,
                   c.suggested_price_cents, c.rental_price_cents, c.rental_window_days,
-                  c.rental_viewing_hours
+                  c.rental_viewing_hours, c.is_bundle
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.status = 'published' AND c.deleted_at IS NULL
              AND ($1::text IS NULL OR c.title ILIKE $1 OR c.description ILIKE $1)
@@ -386,7 +408,7 @@ pub async fn by_slug(
                   COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
                   c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", c.pay_what_you_want,
                   c.suggested_price_cents, c.rental_price_cents, c.rental_window_days,
-                  c.rental_viewing_hours
+                  c.rental_viewing_hours, c.is_bundle
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.slug = $1 AND c.deleted_at IS NULL
              AND (c.status = 'published' OR c.owner_id = $2)"#,

@@ -46,13 +46,29 @@ pub async fn library(
                  WHERE user_id = $1 AND revoked_at IS NULL
                    AND (expires_at IS NULL OR expires_at > now())
                  GROUP BY user_id, content_id) a
-           JOIN content c ON c.id = a.content_id
+           JOIN content c ON c.id = a.content_id AND NOT c.is_bundle
            LEFT JOIN media m ON m.id = c.media_id
            LEFT JOIN playback_progress p ON p.user_id = a.user_id AND p.content_id = a.content_id"#,
         user.id
     )
     .fetch_all(&state.pool)
     .await?;
+    // A bundle's receipt opens the items it holds.
+    let open: Vec<String> = match open {
+        Some(slug) => sqlx::query_scalar!(
+            r#"SELECT item.slug FROM content c JOIN bundle_items b ON b.bundle_id = c.id
+               JOIN content item ON item.id = b.item_id
+               WHERE c.slug = $1 AND c.is_bundle
+               UNION ALL SELECT $1 AS "slug!""#,
+            slug
+        )
+        .fetch_all(&state.pool)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect(),
+        None => Vec::new(),
+    };
     let owned = rows
         .into_iter()
         .map(|r| Owned {
@@ -86,21 +102,20 @@ pub async fn library(
 
 /// Builds the page from everything the caller owns: the row of started items, the tags,
 /// the items that match `q` (in the title, any case) and `tag`, in `sort` order, and the
-/// item with slug `open` (a receipt link's).
+/// items with a slug in `open` (a receipt link's).
 pub fn arrange(
     mut owned: Vec<Owned>,
     q: Option<String>,
     tag: Option<String>,
     sort: LibrarySort,
-    open: Option<String>,
+    open: Vec<String>,
 ) -> Library {
     let total = owned.len();
-    let opened = open.and_then(|slug| {
-        owned
-            .iter()
-            .find(|o| o.item.slug == slug)
-            .map(|o| o.item.clone())
-    });
+    let opened = owned
+        .iter()
+        .filter(|o| open.contains(&o.item.slug))
+        .map(|o| o.item.clone())
+        .collect();
     let mut tags: Vec<String> = owned.iter().flat_map(|o| o.item.tags.clone()).collect();
     tags.sort();
     tags.dedup();
@@ -192,7 +207,7 @@ mod tests {
 
     #[test]
     fn newest_first_by_default_and_every_tag_once() {
-        let library = arrange(sample(), None, None, LibrarySort::Added, None);
+        let library = arrange(sample(), None, None, LibrarySort::Added, vec![]);
         assert_eq!(
             titles(&library.items),
             ["Alpha intro", "beta Course", "Gamma talk", "Delta outro"]
@@ -203,16 +218,28 @@ mod tests {
 
     #[test]
     fn sorts_by_title_ignoring_case_and_by_duration() {
-        let by_title = arrange(sample(), None, None, LibrarySort::Title, None);
+        let by_title = arrange(sample(), None, None, LibrarySort::Title, vec![]);
         assert_eq!(
             titles(&by_title.items),
             ["Alpha intro", "beta Course", "Delta outro", "Gamma talk"]
         );
-        let by_duration = arrange(sample(), None, None, LibrarySort::Duration, None);
+        let by_duration = arrange(sample(), None, None, LibrarySort::Duration, vec![]);
         assert_eq!(
             titles(&by_duration.items),
             ["Gamma talk", "Alpha intro", "Delta outro", "beta Course"]
         );
+    }
+
+    #[test]
+    fn a_receipt_link_opens_its_items_whatever_the_filter() {
+        let opened = arrange(
+            sample(),
+            Some("beta".into()),
+            None,
+            LibrarySort::Added,
+            vec!["alpha-intro".into(), "not-owned".into()],
+        );
+        assert_eq!(titles(&opened.opened), ["Alpha intro"]);
     }
 
     #[test]
@@ -222,7 +249,7 @@ mod tests {
             Some(" COURSE ".into()),
             None,
             LibrarySort::Added,
-            None,
+            vec![],
         );
         assert_eq!(titles(&found.items), ["beta Course"]);
         let tagged = arrange(
@@ -230,7 +257,7 @@ mod tests {
             None,
             Some("Intro".into()),
             LibrarySort::Title,
-            None,
+            vec![],
         );
         assert_eq!(titles(&tagged.items), ["Alpha intro", "Delta outro"]);
         // The filter narrows the grid, never the row of started items or the tag list.
@@ -240,7 +267,7 @@ mod tests {
 
     #[test]
     fn continue_watching_holds_started_items_most_recent_first() {
-        let library = arrange(sample(), None, None, LibrarySort::Added, None);
+        let library = arrange(sample(), None, None, LibrarySort::Added, vec![]);
         assert_eq!(
             titles(&library.continue_watching),
             ["Gamma talk", "Alpha intro"]

@@ -25,7 +25,8 @@ pub async fn confirm(
     let find = || {
         sqlx::query_as!(
             CheckoutState,
-            r#"SELECT p.id AS purchase_id, p.status AS "status: PurchaseStatus", c.title, c.slug
+            r#"SELECT p.id AS purchase_id, p.status AS "status: PurchaseStatus", c.title, c.slug,
+                      c.is_bundle
                FROM purchases p JOIN content c ON c.id = p.content_id
                WHERE p.stripe_session_id = $1 AND p.user_id = $2"#,
             session_id,

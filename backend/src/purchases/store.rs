@@ -48,7 +48,7 @@ pub async fn record_free_checkout(
     )
     .await?;
     match priced.offer {
-        Offer::Buy => access::grant(conn, user, content, AccessReason::Free).await,
+        Offer::Buy => access::sync(conn, user, content, AccessReason::Free).await,
         Offer::Rent => access::sync_purchased(conn, user, content).await,
     }
 }
@@ -257,7 +257,7 @@ pub async fn record_complimentary(
     )
     .execute(&mut *conn)
     .await?;
-    access::grant(conn, user, content, how.reason()).await
+    access::sync(conn, user, content, how.reason()).await
 }
 
 /// Ends the owner's grant behind purchase `id` and the access it gave.
@@ -274,5 +274,5 @@ pub async fn revoke_grant(
     )
     .execute(&mut *conn)
     .await?;
-    access::revoke(conn, user, content, AccessReason::Granted).await
+    access::sync(conn, user, content, AccessReason::Granted).await
 }

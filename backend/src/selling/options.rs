@@ -42,8 +42,8 @@ pub async fn save(
     rental_viewing_hours: &str,
 ) -> Result<(), Error> {
     let mut tx = state.pool.begin().await?;
-    let price_cents = sqlx::query_scalar!(
-        "SELECT price_cents FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
+    let item = sqlx::query!(
+        "SELECT price_cents, is_bundle FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
         id,
         owner.id
     )
@@ -51,7 +51,7 @@ pub async fn save(
     .await?
     .ok_or(Error::NotFound)?;
     let options = parse(
-        price_cents,
+        item.price_cents,
         pay_what_you_want,
         suggested_price,
         rental_price,
@@ -59,6 +59,11 @@ pub async fn save(
         rental_viewing_hours,
     )?;
     let rental = options.rental;
+    if item.is_bundle && rental.is_some() {
+        return Err(Error::validation(
+            "Bundles are sold, not rented: leave the rental price empty.",
+        ));
+    }
     sqlx::query!(
         "UPDATE content SET pay_what_you_want = $2, suggested_price_cents = $3,
                 rental_price_cents = $4,

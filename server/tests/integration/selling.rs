@@ -475,7 +475,7 @@ async fn a_receipt_link_opens_the_library_entry_for_its_customer_only(pool: PgPo
         .json()
         .await
         .unwrap();
-    assert_eq!(library["opened"]["slug"], "paid-film");
+    assert_eq!(library["opened"][0]["slug"], "paid-film");
 
     let visitor = app.browser();
     assert_eq!(
@@ -511,4 +511,129 @@ async fn codes_cannot_be_guessed_by_trying_many(pool: PgPool) {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let back = start_with(&customer, &content, &[("discount_code", "GUESS32")]).await;
     assert_eq!(back, "/content/paid-film?checkout=code_tries&code=GUESS32");
+}
+
+/// Two published items ($12.99 and $9.99) and a $15.00 bundle of both; the bundle's id and
+/// the items' ids.
+async fn bundle_shop(app: &TestApp, owner: &Browser<'_>) -> (String, String, String) {
+    let (first, _) = app
+        .publish_ready_item(owner, "Lesson one", &[("price", "12.99")])
+        .await;
+    let (second, _) = app
+        .publish_ready_item(owner, "Lesson two", &[("price", "9.99")])
+        .await;
+    let created = owner
+        .call("save_content", &[("title", "Both lessons"), ("price", "15.00")])
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let bundle: String = created.json().await.unwrap();
+    // Publishing is refused until it holds two items.
+    let (status, error) = error_of(owner.call("publish_content", &[("id", &bundle)]).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let one = owner
+        .call("save_bundle_items", &[("id", &bundle), ("items[0]", &first)])
+        .await;
+    assert_eq!(one.status(), StatusCode::BAD_REQUEST);
+    let itself = owner
+        .call("save_bundle_items", &[("id", &bundle), ("items[0]", &first), ("items[1]", &bundle)])
+        .await;
+    assert_eq!(itself.status(), StatusCode::BAD_REQUEST);
+    let saved = owner
+        .call("save_bundle_items", &[("id", &bundle), ("items[0]", &first), ("items[1]", &second)])
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(owner.call("publish_content", &[("id", &bundle)]).await.status(), StatusCode::OK);
+    (bundle, first, second)
+}
+
+async fn may_watch(customer: &Browser<'_>, slug: &str) -> bool {
+    let status = customer.call("load_watch", &[("slug", slug)]).await.status();
+    assert!(status == StatusCode::OK || status == StatusCode::FORBIDDEN, "{status}");
+    status == StatusCode::OK
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let (bundle, first, _second) = bundle_shop(&app, &owner).await;
+    let customer = app.verified_customer("hana@example.com").await;
+
+    // Lesson one was bought on its own first.
+    let checkout = start_checkout(&customer, &first).await;
+    pay(&checkout, PAYING_CARD).await;
+    customer.call("confirm_checkout", &[("session_id", &session_id(&checkout))]).await;
+
+    // The bundle's page: what it holds, what it saves, what the customer has.
+    let contents: Value = customer
+        .call("load_bundle_contents", &[("id", &bundle)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contents["items"][0]["title"], "Lesson one");
+    assert_eq!(contents["items"][0]["owned"], true);
+    assert_eq!(contents["items"][1]["owned"], false);
+    let page = customer.get("/content/both-lessons").await.text().await.unwrap();
+    assert!(page.contains("You save $7.98."), "{page}");
+    assert!(page.contains("You already have this"));
+
+    // One checkout, one purchase, for the bundle's price.
+    let checkout = start_checkout(&customer, &bundle).await;
+    let session = session_id(&checkout);
+    let purchase = purchase_id(&app, &session).await;
+    assert_eq!(amount_of(&app, &purchase).await.0, 1500);
+    pay(&checkout, PAYING_CARD).await;
+    customer.call("confirm_checkout", &[("session_id", &session)]).await;
+    assert!(may_watch(&customer, "lesson-one").await);
+    assert!(may_watch(&customer, "lesson-two").await);
+    let library: Value = customer
+        .call("load_library", &[("open", "both-lessons")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(library["total"], 2, "the bundle itself is not listed: {library}");
+    assert_eq!(library["opened"].as_array().unwrap().len(), 2);
+    let opened = customer.get(&format!("/receipt/{purchase}")).await;
+    assert_eq!(location(&opened), "/library?open=both-lessons");
+
+    // The owner refunds the bundle: lesson two goes, lesson one (bought alone) stays.
+    let refunded = owner
+        .call("refund_purchase", &[("purchase_id", &purchase), ("reason", "Asked for it")])
+        .await;
+    assert_eq!(refunded.status(), StatusCode::OK);
+    assert!(may_watch(&customer, "lesson-one").await);
+    assert!(!may_watch(&customer, "lesson-two").await);
+
+    // A bundle has no media of its own and is not rented.
+    let (status, _) = error_of(
+        owner
+            .call("save_selling_options", &[("id", &bundle), ("rental_price", "2.00")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_granted_bundle_grants_each_item_and_revoking_it_ends_them(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let (bundle, _first, _second) = bundle_shop(&app, &owner).await;
+    let customer = app.verified_customer("ivan@example.com").await;
+    let granted = owner
+        .call("grant_access", &[("email", "ivan@example.com"), ("content_id", &bundle)])
+        .await;
+    assert_eq!(granted.status(), StatusCode::OK);
+    assert!(may_watch(&customer, "lesson-one").await);
+    assert!(may_watch(&customer, "lesson-two").await);
+    let grant: String = sqlx::query_scalar("SELECT id::text FROM purchases WHERE kind = 'grant'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let revoked = owner.call("revoke_grant", &[("purchase_id", &grant)]).await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert!(!may_watch(&customer, "lesson-one").await);
+    assert!(!may_watch(&customer, "lesson-two").await);
 }

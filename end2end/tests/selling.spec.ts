@@ -1,0 +1,134 @@
+import {
+  test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem,
+} from "./helpers";
+import type { Page } from "@playwright/test";
+
+const PAYING_CARD = "4242 4242 4242 4242";
+
+/** Pays on the stand-in's checkout page, which shows the amount charged. */
+async function payOnCheckout(page: Page, amount: string) {
+  await expect(page).toHaveURL(/\/pay\/cs_test_/);
+  await page.getByLabel("Card number").fill(PAYING_CARD);
+  await page.getByRole("button", { name: `Pay ${amount}` }).click();
+  await expect(page.getByRole("heading", { name: "Payment received" })).toBeVisible();
+}
+
+/** As the owner: opens the editor of the item titled `title`. */
+async function openEditor(owner: Page, title: string) {
+  await open(owner, "/admin/content");
+  await owner.getByRole("link", { name: title, exact: true }).click();
+  await expect(owner.getByRole("heading", { name: "Edit content" })).toBeVisible();
+}
+
+test("a customer applies a discount code and pays the reduced price", async ({ browser, page }, testInfo) => {
+  const title = `Discounted film ${Date.now()}`;
+  const code = `SAVE${Date.now() % 1_000_000}`;
+  await publishItem(browser, generatedVideo(testInfo.outputPath("discounted.mp4")), { title, price: "10.00" });
+
+  const owner = await ownerPage(browser);
+  await open(owner, "/admin/discounts");
+  await owner.getByLabel("Code", { exact: true }).fill(code);
+  await owner.getByLabel("Amount off").fill("25%");
+  await owner.getByLabel("Usage limit").fill("5");
+  await owner.getByLabel(title).check();
+  await owner.getByRole("button", { name: "Create code" }).click();
+  await expect(owner.getByRole("status")).toContainText("Discount code created.");
+  const row = owner.getByRole("table", { name: "Discount codes" }).getByRole("row", { name: new RegExp(code) });
+  await expect(row).toContainText("25% off");
+  await expect(row).toContainText("0 of 5");
+
+  await verifiedCustomer(browser, page, "Bargain");
+  await openItem(page, title);
+  await page.getByLabel("Discount code").fill("nope-code");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByRole("alert")).toContainText("This discount code does not exist.");
+  await page.getByLabel("Discount code").fill(code.toLowerCase());
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByRole("status")).toContainText(`Code ${code} applied: 25% off.`);
+  await expect(page.locator(".offer .price")).toContainText("$7.50");
+  await page.getByRole("button", { name: "Buy now" }).click();
+  await payOnCheckout(page, "$7.50");
+
+  await open(page, "/account/purchases");
+  await expect(page.locator("tr.purchase-row", { hasText: title })).toContainText("$7.50");
+  await open(owner, "/admin/discounts");
+  await expect(owner.getByRole("row", { name: new RegExp(code) })).toContainText("1 of 5");
+  await owner.context().close();
+});
+
+test("a customer buys a bundle and watches two of its items", async ({ browser, page }, testInfo) => {
+  const stamp = Date.now();
+  const first = `Bundle part one ${stamp}`;
+  const second = `Bundle part two ${stamp}`;
+  const bundle = `Complete set ${stamp}`;
+  await publishItem(browser, generatedVideo(testInfo.outputPath("one.mp4")), { title: first, price: "6.00" });
+  await publishItem(browser, generatedVideo(testInfo.outputPath("two.mp4")), { title: second, price: "6.00" });
+
+  const owner = await ownerPage(browser);
+  await open(owner, "/admin/content/new");
+  await owner.getByLabel("Title").fill(bundle);
+  await owner.getByLabel("Price").fill("9.00");
+  await owner.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
+  const section = owner.getByRole("region", { name: "Bundle" });
+  await section.getByLabel(first).check();
+  await section.getByLabel(second).check();
+  await section.getByRole("button", { name: "Save bundle" }).click();
+  await expect(section.getByRole("status")).toContainText("Bundle saved.");
+  await owner.reload();
+  await owner.getByRole("button", { name: "Publish" }).click();
+  await openEditor(owner, bundle);
+  await expect(owner.getByRole("button", { name: "Unpublish" })).toBeVisible();
+  await owner.context().close();
+
+  await verifiedCustomer(browser, page, "Collector");
+  await openItem(page, bundle);
+  const contents = page.getByRole("list", { name: "In this bundle" });
+  await expect(contents).toContainText(first);
+  await expect(contents).toContainText(second);
+  await expect(page.getByText("You save $3.00.")).toBeVisible();
+  await page.getByRole("button", { name: "Buy now" }).click();
+  await payOnCheckout(page, "$9.00");
+  await page.getByRole("link", { name: "Open in library" }).click();
+
+  const opened = page.getByRole("list", { name: "From your receipt" });
+  for (const title of [first, second]) {
+    await expect(opened.getByRole("link", { name: title })).toBeVisible();
+  }
+  for (const title of [first, second]) {
+    await open(page, "/library");
+    await page.getByRole("list", { name: "Library" }).getByRole("link", { name: title }).click();
+    await expect(page).toHaveURL(/\/watch\//);
+    await expect(page.locator("[data-player][data-ready]")).toBeAttached();
+  }
+});
+
+test("a customer rents an item and the library shows the time left", async ({ browser, page }, testInfo) => {
+  const title = `Rentable film ${Date.now()}`;
+  await publishItem(browser, generatedVideo(testInfo.outputPath("rental.mp4")), { title, price: "20.00" });
+  const owner = await ownerPage(browser);
+  await openEditor(owner, title);
+  const options = owner.getByRole("region", { name: "Selling options" });
+  await options.getByLabel("Rental price").fill("2.99");
+  await options.getByRole("button", { name: "Save selling options" }).click();
+  await expect(options.getByRole("status")).toContainText("Selling options saved.");
+  await owner.context().close();
+
+  await verifiedCustomer(browser, page, "Renter");
+  await openItem(page, title);
+  await expect(page.getByText("or rent for $2.99")).toBeVisible();
+  await page.getByRole("button", { name: "Rent" }).click();
+  await payOnCheckout(page, "$2.99");
+
+  await open(page, "/library");
+  const card = page.locator(".library-card", { hasText: title });
+  await expect(card).toContainText("Rental: start within 30 days");
+  await card.getByRole("link", { name: title }).click();
+  await expect(page.locator("[data-player][data-ready]")).toBeAttached();
+  await open(page, "/library");
+  await expect(page.locator(".library-card", { hasText: title })).toContainText("Rental: 72 hours left");
+  // Renting does not keep it: buying is still offered.
+  await openItem(page, title);
+  await expect(page.getByRole("button", { name: "Buy now" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Watch" })).toBeVisible();
+});
