@@ -10,8 +10,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::content::api::{catalog, content_by_slug};
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
+use crate::selling::api::quote_discount;
 use crate::selling::bundle_contents::BundleContentsList;
 use crate::selling::offers::Offers;
+use crate::selling::Quote;
 use crate::ui::{set_page_status, LoadError};
 use domain::content::price_label;
 
@@ -105,11 +107,25 @@ pub fn ContentPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     // The route renders in `SsrMode::Async`: the head (title, description, Open Graph) and
     // the status (404) wait for the item.
-    let item = Resource::new(slug, content_by_slug);
+    // A discount code typed with "Apply" (`?code=`) is quoted with the item, so the page
+    // renders once with the prices the checkout will charge.
+    let query = use_query_map();
+    let code = move || query.read().get("code").filter(|c| !c.trim().is_empty());
+    let item = Resource::new(
+        move || (slug(), code()),
+        |(slug, code)| async move {
+            let (item, viewer) = content_by_slug(slug).await?;
+            let quote = match code {
+                Some(code) => Some(quote_discount(item.id, code).await),
+                None => None,
+            };
+            Ok::<_, crate::error::AppError>((item, viewer, quote))
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || item.get().map(|result| match result {
-                Ok((item, viewer)) => view! { <ContentDetails item viewer/> }.into_any(),
+                Ok((item, viewer, quote)) => view! { <ContentDetails item viewer quote/> }.into_any(),
                 Err(crate::error::AppError::NotFound) => {
                     set_page_status(404);
                     view! { <crate::ui::NotFound/> }.into_any()
@@ -135,7 +151,11 @@ fn ShareMeta(title: String, summary: String, image: Option<String>) -> impl Into
 }
 
 #[component]
-fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
+fn ContentDetails(
+    item: CatalogItem,
+    viewer: Viewer,
+    quote: Option<Result<Quote, crate::error::AppError>>,
+) -> impl IntoView {
     let summary: String = item.description.chars().take(160).collect();
     let thumb = thumbnail(&item);
     let rental = item.rental();
@@ -158,7 +178,7 @@ fn ContentDetails(item: CatalogItem, viewer: Viewer) -> impl IntoView {
                     {item.category.clone().map(|c| view! { <span>" · " {c}</span> })}
                 </p>
                 <div class="actions">
-                    <Offers item=item.clone() viewer/>
+                    <Offers item=item.clone() viewer quote/>
                 </div>
                 <p class="description">{item.description.clone()}</p>
                 {item.is_bundle.then(|| view! { <BundleContentsList bundle=item.id price_cents=item.price_cents/> })}

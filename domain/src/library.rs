@@ -125,7 +125,13 @@ mod tests {
 
     #[test]
     fn a_rental_says_how_long_is_left() {
-        let left = |seconds_left, started| RentalLeft { seconds_left, started }.label();
+        let left = |seconds_left, started| {
+            RentalLeft {
+                seconds_left,
+                started,
+            }
+            .label()
+        };
         assert_eq!(left(30 * 86_400 - 5, false), "Rental: start within 30 days");
         assert_eq!(left(3_000, false), "Rental: start within 1 hour");
         assert_eq!(left(72 * 3_600 - 5, true), "Rental: 72 hours left");

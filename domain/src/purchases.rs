@@ -179,6 +179,11 @@ pub struct PurchaseView {
     pub created_on: String,
     pub payment_id: Option<String>,
     pub refund_reason: Option<String>,
+    pub offer: crate::selling::Offer,
+    pub discount_code: Option<String>,
+    /// The price before the code.
+    pub list_price_cents: Option<i32>,
+    pub is_bundle: bool,
 }
 
 impl PurchaseView {
@@ -206,9 +211,28 @@ pub struct AdminPurchase {
     pub created_at: String,
     pub payment_id: Option<String>,
     pub refund_reason: Option<String>,
+    pub offer: crate::selling::Offer,
+    pub discount_code: Option<String>,
+    pub list_price_cents: Option<i32>,
+    pub is_bundle: bool,
 }
 
 impl AdminPurchase {
+    /// `Rental`, `Bundle`, `code LAUNCH20`: how the sale was made, when not a plain one.
+    pub fn how_sold(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.offer == crate::selling::Offer::Rent {
+            parts.push("Rental".to_string());
+        }
+        if self.is_bundle {
+            parts.push("Bundle".to_string());
+        }
+        if let Some(code) = &self.discount_code {
+            parts.push(format!("code {code}"));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
     pub fn refundable(&self) -> bool {
         self.status == PurchaseStatus::Completed
             && self.kind == PurchaseKind::Checkout

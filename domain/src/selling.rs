@@ -104,6 +104,11 @@ impl Discount {
 /// Buy to keep, or rent for a while.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "lowercase")
+)]
 pub enum Offer {
     #[default]
     Buy,
@@ -406,8 +411,15 @@ mod tests {
 
     #[test]
     fn a_bundle_saves_what_its_items_cost_over_its_price() {
-        let entry = |price_cents| BundleEntry { slug: None, title: String::new(), price_cents, owned: false };
-        let bundle = BundleContents { items: vec![entry(1299), entry(999)] };
+        let entry = |price_cents| BundleEntry {
+            slug: None,
+            title: String::new(),
+            price_cents,
+            owned: false,
+        };
+        let bundle = BundleContents {
+            items: vec![entry(1299), entry(999)],
+        };
         assert_eq!(bundle.worth_cents(), 2298);
         assert_eq!(bundle.savings_cents(1500), Some(798));
         assert_eq!(bundle.savings_cents(2500), None);

@@ -1,6 +1,7 @@
 //! `/account/purchases` and `/account/purchases/{id}`: a customer's purchases and receipts.
 
 use domain::paths;
+use domain::selling::Offer;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -97,6 +98,11 @@ fn Receipt(purchase: PurchaseView) -> impl IntoView {
             <h1>"Receipt"</h1>
             <dl class="details">
                 <dt>"Item"</dt><dd>{purchase.title.clone()}</dd>
+                {(purchase.offer == Offer::Rent).then(|| view! { <dt>"Offer"</dt><dd>"Rental"</dd> })}
+                {purchase.discount_code.clone().map(|code| view! {
+                    <dt>"Discount"</dt>
+                    <dd>{format!("{code} (list price {})", price_label(purchase.list_price_cents.unwrap_or(purchase.amount_cents)))}</dd>
+                })}
                 <dt>"Amount"</dt><dd>{price_label(purchase.amount_cents)}</dd>
                 {(purchase.tax_cents > 0).then(|| view! { <dt>"Tax"</dt><dd>{price_label(purchase.tax_cents)}</dd> })}
                 <dt>"Date"</dt><dd>{purchase.created_on.clone()}</dd>
@@ -109,7 +115,11 @@ fn Receipt(purchase: PurchaseView) -> impl IntoView {
                 <p><a href=url rel="external noopener">"Card receipt from Stripe"</a></p>
             })}
             {purchase.gives_access().then(|| view! {
-                <p><a class="button button-primary" href=paths::watch(&purchase.slug) rel="external">"Watch"</a></p>
+                <p>{if purchase.is_bundle {
+                    view! { <a class="button button-primary" href=paths::library_entry(&purchase.slug)>"Open in library"</a> }.into_any()
+                } else {
+                    view! { <a class="button button-primary" href=paths::watch(&purchase.slug) rel="external">"Watch"</a> }.into_any()
+                }}</p>
             })}
             <p><a href="/account/purchases">"All purchases"</a></p>
         </section>

@@ -112,7 +112,7 @@ fn PurchaseTable(
                     {list.into_iter().map(|p| view! {
                         <tr class="purchase-row">
                             <td>{p.customer_email.clone()}<br/><small>{p.customer_name.clone()}</small></td>
-                            <td>{p.title.clone()}</td>
+                            <td>{p.title.clone()}{p.how_sold().map(|how| view! { <br/><span class="hint">{how}</span> })}</td>
                             <td>{price_label(p.amount_cents)}{(p.kind == PurchaseKind::Grant).then_some(" (granted)")}</td>
                             <td>{p.created_at.clone()}</td>
                             <td>

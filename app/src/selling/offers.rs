@@ -8,24 +8,22 @@ use domain::paths;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::api::quote_discount;
 use super::{CodeRefusal, Quote};
 use crate::content::api::GetFreeAccess;
 use crate::content::types::{CatalogItem, Viewer};
+use crate::error::AppError;
 use crate::ui::{action_error, FormAlert};
 use domain::content::price_label;
 
 #[component]
-pub fn Offers(item: CatalogItem, viewer: Viewer) -> AnyView {
+pub fn Offers(
+    item: CatalogItem,
+    viewer: Viewer,
+    /// What the page's `?code=` makes of the prices (`None`: no code typed).
+    quote: Option<Result<Quote, AppError>>,
+) -> AnyView {
     let query = use_query_map();
     let typed_code = move || query.read().get("code").filter(|c| !c.trim().is_empty());
-    let id = item.id;
-    let quote = Resource::new(typed_code, move |code| async move {
-        match code {
-            Some(code) => Some(quote_discount(id, code).await),
-            None => None,
-        }
-    });
     let get_access = ServerAction::<GetFreeAccess>::new();
     let got = Signal::derive(move || matches!(get_access.value().get(), Some(Ok(()))));
     let slug = item.slug.clone();
@@ -36,8 +34,9 @@ pub fn Offers(item: CatalogItem, viewer: Viewer) -> AnyView {
     let codes_apply = (item.price_cents > 0 && !item.pay_what_you_want) || rental.is_some();
     let minimum = item.price_cents;
     let item_for_forms = item.clone();
+    let applied: Option<Quote> = quote.clone().and_then(Result::ok);
     let forms = move || {
-        let applied: Option<Quote> = quote.get().flatten().and_then(Result::ok);
+        let applied: Option<Quote> = applied.clone();
         let may_play =
             matches!(viewer, Viewer::HasAccess | Viewer::Owner | Viewer::Renting) || got.get();
         let keeps = matches!(viewer, Viewer::HasAccess | Viewer::Owner) || got.get();
@@ -74,14 +73,12 @@ pub fn Offers(item: CatalogItem, viewer: Viewer) -> AnyView {
         <div class="offers">
             {forms}
             <FormAlert error=action_error(get_access)/>
-            <Suspense>
-                {move || quote.get().flatten().map(|result| match result {
-                    Ok(q) => view! {
-                        <p class="alert alert-success" role="status">{format!("Code {} applied: {}.", q.code, q.label)}</p>
-                    }.into_any(),
-                    Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
-                })}
-            </Suspense>
+            {quote.map(|result| match result {
+                Ok(q) => view! {
+                    <p class="alert alert-success" role="status">{format!("Code {} applied: {}.", q.code, q.label)}</p>
+                }.into_any(),
+                Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
+            })}
             {code_form}
             <CheckoutMessage minimum/>
         </div>

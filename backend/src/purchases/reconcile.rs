@@ -177,13 +177,14 @@ async fn repair(state: &AppState) -> Result<Figures, Error> {
     Ok(figures)
 }
 
-/// Every customer whose "purchased" access disagrees with their completed checkouts gets
-/// it aligned; how many gained it and how many lost it.
+/// Every customer whose "purchased" access disagrees with their completed checkouts (of the
+/// item, or of a bundle holding it; rentals have their own ground) gets it aligned; how
+/// many gained it and how many lost it.
 async fn align_access(pool: &sqlx::PgPool) -> Result<(i32, i32), Error> {
     let disagreeing = sqlx::query!(
         r#"SELECT p.user_id AS "user_id!", p.content_id AS "content_id!", true AS "paid!"
            FROM purchases p
-           WHERE p.kind = 'checkout' AND p.status = 'completed'
+           WHERE p.kind = 'checkout' AND p.offer = 'buy' AND p.status = 'completed'
              AND NOT EXISTS (SELECT 1 FROM access a
                              WHERE a.user_id = p.user_id AND a.content_id = p.content_id
                                AND a.reason = 'purchased' AND a.revoked_at IS NULL)
@@ -192,8 +193,11 @@ async fn align_access(pool: &sqlx::PgPool) -> Result<(i32, i32), Error> {
            FROM access a
            WHERE a.reason = 'purchased' AND a.revoked_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM purchases p
-                             WHERE p.user_id = a.user_id AND p.content_id = a.content_id
-                               AND p.kind = 'checkout' AND p.status = 'completed')"#
+                             WHERE p.user_id = a.user_id AND p.kind = 'checkout'
+                               AND p.offer = 'buy' AND p.status = 'completed'
+                               AND (p.content_id = a.content_id
+                                    OR p.content_id IN (SELECT bundle_id FROM bundle_items
+                                                        WHERE item_id = a.content_id)))"#
     )
     .fetch_all(pool)
     .await?;

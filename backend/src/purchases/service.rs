@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use domain::auth::Email;
 use domain::purchases::{AdminPurchase, CheckoutState, PurchaseKind, PurchaseStatus, PurchaseView};
+use domain::selling::Offer;
 
 const MAX_REASON_CHARS: usize = 500;
 const ADMIN_PAGE_SIZE: i64 = 200;
@@ -55,7 +56,8 @@ pub async fn mine(state: &AppState, user: &SignedIn) -> Result<Vec<PurchaseView>
                   sp.card_last4 AS "card_last4?", sp.receipt_url AS "stripe_receipt_url?",
                   p.status AS "status: PurchaseStatus", p.kind AS "kind: PurchaseKind",
                   to_char(p.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "created_on!",
-                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
+                  p.stripe_payment_intent_id AS payment_id, p.refund_reason,
+                  p.offer AS "offer: Offer", p.discount_code, p.list_price_cents, c.is_bundle
            FROM purchases p JOIN content c ON c.id = p.content_id
                 LEFT JOIN stripe_payments sp ON sp.payment_intent_id = p.stripe_payment_intent_id
            WHERE p.user_id = $1
@@ -75,7 +77,8 @@ pub async fn receipt(state: &AppState, user: &SignedIn, id: Uuid) -> Result<Purc
                   sp.card_last4 AS "card_last4?", sp.receipt_url AS "stripe_receipt_url?",
                   p.status AS "status: PurchaseStatus", p.kind AS "kind: PurchaseKind",
                   to_char(p.created_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "created_on!",
-                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
+                  p.stripe_payment_intent_id AS payment_id, p.refund_reason,
+                  p.offer AS "offer: Offer", p.discount_code, p.list_price_cents, c.is_bundle
            FROM purchases p JOIN content c ON c.id = p.content_id
                 LEFT JOIN stripe_payments sp ON sp.payment_intent_id = p.stripe_payment_intent_id
            WHERE p.id = $1 AND (p.user_id = $2 OR $3)"#,
@@ -131,7 +134,8 @@ pub async fn admin_rows(
         r#"SELECT p.id, u.email AS customer_email, u.name AS customer_name, c.title,
                   p.amount_cents, p.status AS "status: PurchaseStatus", p.kind AS "kind: PurchaseKind",
                   to_char(p.created_at AT TIME ZONE s.timezone, 'YYYY-MM-DD HH24:MI') AS "created_at!",
-                  p.stripe_payment_intent_id AS payment_id, p.refund_reason
+                  p.stripe_payment_intent_id AS payment_id, p.refund_reason,
+                  p.offer AS "offer: Offer", p.discount_code, p.list_price_cents, c.is_bundle
            FROM purchases p JOIN users u ON u.id = p.user_id JOIN content c ON c.id = p.content_id
                 CROSS JOIN site_settings s
            WHERE ($1::text IS NULL OR p.status = $1)

@@ -40,10 +40,14 @@ pub async fn save_items(
     let items = items
         .iter()
         .filter(|i| !i.trim().is_empty())
-        .map(|i| Uuid::try_parse(i.trim()).map_err(|_| Error::validation("Choose items from the list.")))
+        .map(|i| {
+            Uuid::try_parse(i.trim()).map_err(|_| Error::validation("Choose items from the list."))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if items.len() > MAX_ITEMS {
-        return Err(Error::validation(format!("A bundle holds at most {MAX_ITEMS} items.")));
+        return Err(Error::validation(format!(
+            "A bundle holds at most {MAX_ITEMS} items."
+        )));
     }
     if !items.is_empty() && items.len() < MIN_ITEMS {
         return Err(Error::validation(format!(
@@ -66,10 +70,14 @@ pub async fn save_items(
         ));
     }
     if item.rental_price_cents.is_some() {
-        return Err(Error::validation("Bundles are sold, not rented: remove the rental price first."));
+        return Err(Error::validation(
+            "Bundles are sold, not rented: remove the rental price first.",
+        ));
     }
     if items.is_empty() && item.status == "published" {
-        return Err(Error::validation("Unpublish the bundle before emptying it."));
+        return Err(Error::validation(
+            "Unpublish the bundle before emptying it.",
+        ));
     }
     let found = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM content
@@ -110,7 +118,11 @@ pub async fn save_items(
 
 /// What a bundle holds, as its page shows it: each item with its price and whether the
 /// caller already has it, and what the items cost one by one.
-pub async fn contents(state: &AppState, caller: &Caller, bundle: Uuid) -> Result<BundleContents, Error> {
+pub async fn contents(
+    state: &AppState,
+    caller: &Caller,
+    bundle: Uuid,
+) -> Result<BundleContents, Error> {
     let user = caller.user().map(|u| u.id);
     let rows = sqlx::query!(
         r#"SELECT c.slug, c.title, c.price_cents, c.status = 'published' AS "listed!",

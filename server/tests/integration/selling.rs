@@ -523,7 +523,10 @@ async fn bundle_shop(app: &TestApp, owner: &Browser<'_>) -> (String, String, Str
         .publish_ready_item(owner, "Lesson two", &[("price", "9.99")])
         .await;
     let created = owner
-        .call("save_content", &[("title", "Both lessons"), ("price", "15.00")])
+        .call(
+            "save_content",
+            &[("title", "Both lessons"), ("price", "15.00")],
+        )
         .await;
     assert_eq!(created.status(), StatusCode::OK);
     let bundle: String = created.json().await.unwrap();
@@ -531,24 +534,45 @@ async fn bundle_shop(app: &TestApp, owner: &Browser<'_>) -> (String, String, Str
     let (status, error) = error_of(owner.call("publish_content", &[("id", &bundle)]).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     let one = owner
-        .call("save_bundle_items", &[("id", &bundle), ("items[0]", &first)])
+        .call(
+            "save_bundle_items",
+            &[("id", &bundle), ("items[0]", &first)],
+        )
         .await;
     assert_eq!(one.status(), StatusCode::BAD_REQUEST);
     let itself = owner
-        .call("save_bundle_items", &[("id", &bundle), ("items[0]", &first), ("items[1]", &bundle)])
+        .call(
+            "save_bundle_items",
+            &[("id", &bundle), ("items[0]", &first), ("items[1]", &bundle)],
+        )
         .await;
     assert_eq!(itself.status(), StatusCode::BAD_REQUEST);
     let saved = owner
-        .call("save_bundle_items", &[("id", &bundle), ("items[0]", &first), ("items[1]", &second)])
+        .call(
+            "save_bundle_items",
+            &[("id", &bundle), ("items[0]", &first), ("items[1]", &second)],
+        )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
-    assert_eq!(owner.call("publish_content", &[("id", &bundle)]).await.status(), StatusCode::OK);
+    assert_eq!(
+        owner
+            .call("publish_content", &[("id", &bundle)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
     (bundle, first, second)
 }
 
 async fn may_watch(customer: &Browser<'_>, slug: &str) -> bool {
-    let status = customer.call("load_watch", &[("slug", slug)]).await.status();
-    assert!(status == StatusCode::OK || status == StatusCode::FORBIDDEN, "{status}");
+    let status = customer
+        .call("load_watch", &[("slug", slug)])
+        .await
+        .status();
+    assert!(
+        status == StatusCode::OK || status == StatusCode::FORBIDDEN,
+        "{status}"
+    );
     status == StatusCode::OK
 }
 
@@ -562,7 +586,12 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     // Lesson one was bought on its own first.
     let checkout = start_checkout(&customer, &first).await;
     pay(&checkout, PAYING_CARD).await;
-    customer.call("confirm_checkout", &[("session_id", &session_id(&checkout))]).await;
+    customer
+        .call(
+            "confirm_checkout",
+            &[("session_id", &session_id(&checkout))],
+        )
+        .await;
 
     // The bundle's page: what it holds, what it saves, what the customer has.
     let contents: Value = customer
@@ -574,7 +603,12 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     assert_eq!(contents["items"][0]["title"], "Lesson one");
     assert_eq!(contents["items"][0]["owned"], true);
     assert_eq!(contents["items"][1]["owned"], false);
-    let page = customer.get("/content/both-lessons").await.text().await.unwrap();
+    let page = customer
+        .get("/content/both-lessons")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("You save $7.98."), "{page}");
     assert!(page.contains("You already have this"));
 
@@ -584,7 +618,9 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     let purchase = purchase_id(&app, &session).await;
     assert_eq!(amount_of(&app, &purchase).await.0, 1500);
     pay(&checkout, PAYING_CARD).await;
-    customer.call("confirm_checkout", &[("session_id", &session)]).await;
+    customer
+        .call("confirm_checkout", &[("session_id", &session)])
+        .await;
     assert!(may_watch(&customer, "lesson-one").await);
     assert!(may_watch(&customer, "lesson-two").await);
     let library: Value = customer
@@ -593,14 +629,20 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
         .json()
         .await
         .unwrap();
-    assert_eq!(library["total"], 2, "the bundle itself is not listed: {library}");
+    assert_eq!(
+        library["total"], 2,
+        "the bundle itself is not listed: {library}"
+    );
     assert_eq!(library["opened"].as_array().unwrap().len(), 2);
     let opened = customer.get(&format!("/receipt/{purchase}")).await;
     assert_eq!(location(&opened), "/library?open=both-lessons");
 
     // The owner refunds the bundle: lesson two goes, lesson one (bought alone) stays.
     let refunded = owner
-        .call("refund_purchase", &[("purchase_id", &purchase), ("reason", "Asked for it")])
+        .call(
+            "refund_purchase",
+            &[("purchase_id", &purchase), ("reason", "Asked for it")],
+        )
         .await;
     assert_eq!(refunded.status(), StatusCode::OK);
     assert!(may_watch(&customer, "lesson-one").await);
@@ -609,7 +651,10 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     // A bundle has no media of its own and is not rented.
     let (status, _) = error_of(
         owner
-            .call("save_selling_options", &[("id", &bundle), ("rental_price", "2.00")])
+            .call(
+                "save_selling_options",
+                &[("id", &bundle), ("rental_price", "2.00")],
+            )
             .await,
     )
     .await;
@@ -623,7 +668,10 @@ async fn a_granted_bundle_grants_each_item_and_revoking_it_ends_them(pool: PgPoo
     let (bundle, _first, _second) = bundle_shop(&app, &owner).await;
     let customer = app.verified_customer("ivan@example.com").await;
     let granted = owner
-        .call("grant_access", &[("email", "ivan@example.com"), ("content_id", &bundle)])
+        .call(
+            "grant_access",
+            &[("email", "ivan@example.com"), ("content_id", &bundle)],
+        )
         .await;
     assert_eq!(granted.status(), StatusCode::OK);
     assert!(may_watch(&customer, "lesson-one").await);
