@@ -95,6 +95,8 @@ fn CatalogCard(item: CatalogItem) -> impl IntoView {
             <h2 class="card-title"><a href=href>{item.title.clone()}</a></h2>
             <p class="card-meta">
                 <span class="price">{item.price_text()}</span>
+                {item.is_bundle.then(|| view! { <span>" · Bundle"</span> })}
+                {item.rental_price_cents.map(|rent| view! { <span>{format!(" · rent {}", price_label(rent))}</span> })}
                 {item.duration_seconds.map(|d| view! { <span>" · " {format_duration(d)}</span> })}
             </p>
         </li>

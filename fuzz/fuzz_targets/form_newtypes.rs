@@ -2,6 +2,7 @@
 #![no_main]
 use domain::auth::{Email, NewPassword, PersonName};
 use domain::content::{Price, Slug, Tags};
+use domain::selling::{your_price, Discount, DiscountCode, RentalTerms};
 use domain::settings::HexColour;
 use libfuzzer_sys::fuzz_target;
 
@@ -23,6 +24,22 @@ fuzz_target!(|data: &[u8]| {
             HexColour::parse(colour.as_str()).unwrap().as_str(),
             colour.as_str()
         );
+    }
+    if let Ok(code) = DiscountCode::parse(text) {
+        assert_eq!(DiscountCode::parse(code.as_str()).unwrap(), code);
+    }
+    if let Ok(discount) = Discount::parse(text) {
+        // A discount never makes a price negative or dearer, nor a paid one under $1.00.
+        for list in [100, 550, 1999, 99_999] {
+            let after = discount.apply(list);
+            assert!(after == 0 || (100..=list).contains(&after), "{discount:?} on {list}: {after}");
+        }
+    }
+    if let Ok(cents) = your_price(text, 300) {
+        assert!((300..=99_999).contains(&cents));
+    }
+    if let Ok(Some(terms)) = RentalTerms::parse(text, text, text) {
+        assert!((1..=365).contains(&terms.window_days) && (1..=720).contains(&terms.viewing_hours));
     }
     let _ = Slug::parse(text);
     let _ = Tags::parse(text);
