@@ -268,6 +268,7 @@ pub async fn owner_count(state: &AppState, owner: &Owner, id: Uuid) -> Result<i6
     Ok(sqlx::query_scalar!(
         r#"SELECT count(DISTINCT a.user_id) AS "count!" FROM content c
            LEFT JOIN access a ON a.content_id = c.id AND a.revoked_at IS NULL
+                                AND (a.expires_at IS NULL OR a.expires_at > now())
            WHERE c.id = $1 AND c.owner_id = $2"#,
         id,
         owner.id
@@ -305,7 +306,8 @@ pub async fn admin_list(
         ContentSummary,
         r#"SELECT c.id, c.slug, c.title, c.price_cents, c.status AS "status: ContentStatus",
                   m.status AS "media_status?: MediaStatus",
-                  (SELECT count(DISTINCT a.user_id) FROM access a WHERE a.content_id = c.id AND a.revoked_at IS NULL) AS "owners!",
+                  (SELECT count(DISTINCT a.user_id) FROM access a WHERE a.content_id = c.id AND a.revoked_at IS NULL
+                                                                    AND (a.expires_at IS NULL OR a.expires_at > now())) AS "owners!",
                   COALESCE(p.purchases, 0) AS "purchases!", COALESCE(p.revenue, 0)::bigint AS "revenue_cents!",
                   (SELECT count(*) FROM playback_progress pp WHERE pp.content_id = c.id) AS "plays!",
                   c.updated_at

@@ -27,6 +27,7 @@ use crate::outbound::events;
 use crate::settings::service::email_context;
 use crate::state::PublicUrl;
 use domain::outbound::EventType;
+use domain::selling::Offer;
 
 /// What an event did to the purchase behind it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,8 @@ struct Locked {
     paid: bool,
     failed: bool,
     refund_reason: Option<String>,
+    offer: Offer,
+    discount_code: Option<String>,
 }
 
 /// The purchase to lock: by its id, its Checkout Session or its payment.
@@ -82,7 +85,7 @@ async fn lock(conn: &mut PgConnection, key: PurchaseKey<'_>) -> Result<Option<Lo
                   p.status AS "status: PurchaseStatus", p.amount_cents, p.tax_cents, p.currency,
                   c.title, u.email, u.name, p.stripe_payment_intent_id AS payment_intent,
                   p.completed_at IS NOT NULL AS "paid!", p.failure_reason IS NOT NULL AS "failed!",
-                  p.refund_reason
+                  p.refund_reason, p.offer AS "offer: Offer", p.discount_code
            FROM purchases p JOIN content c ON c.id = p.content_id JOIN users u ON u.id = p.user_id
            WHERE p.kind = 'checkout'
              AND (p.id = $1 OR p.stripe_session_id = $2 OR p.stripe_payment_intent_id = $3)
@@ -338,6 +341,8 @@ async fn announce(
             "currency": purchase.currency,
             "payment_intent": purchase.payment_intent,
             "status": status.as_str(),
+            "offer": purchase.offer.as_str(),
+            "discount_code": purchase.discount_code,
         })
     };
     if purchase.paid && !was_paid {

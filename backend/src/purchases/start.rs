@@ -91,9 +91,9 @@ pub async fn start(
         .is_some_and(|c| !c.trim().is_empty())
     {
         let client = client.map(|Extension(ClientIp(ip))| ip.to_string());
-        if let Err(Error::RateLimited) = discounts::count_try(&state.pool, client.as_deref()).await
-        {
-            return Ok(back_with(&item.slug, "code_tries", &form));
+        match discounts::count_try(&state.pool, client.as_deref()).await {
+            Err(Error::RateLimited) => return Ok(back_with(&item.slug, "code_tries", &form)),
+            other => other?,
         }
     }
     let asked = Asked {

@@ -8,7 +8,7 @@
 //! get it.
 
 use sqlx::PgConnection;
-use time::{Date, OffsetDateTime, Time};
+use time::Date;
 use uuid::Uuid;
 
 use crate::auth::Owner;
@@ -25,8 +25,8 @@ pub const MAX_CODES: i64 = 500;
 pub struct NewDiscount {
     pub code: DiscountCode,
     pub discount: Discount,
-    /// The end of the day it is valid through (UTC).
-    pub expires_at: Option<OffsetDateTime>,
+    /// The last day it is valid, in the platform's timezone.
+    pub expires_on: Option<Date>,
     pub max_uses: Option<i32>,
     /// Empty: every item.
     pub items: Vec<Uuid>,
@@ -40,13 +40,14 @@ impl NewDiscount {
         max_uses: &str,
         items: &[String],
     ) -> Result<Self, Error> {
-        let expires_at = match expires_on.trim() {
+        let expires_on = match expires_on.trim() {
             "" => None,
             text => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
-                let day = Date::parse(text, &format)
-                    .map_err(|_| Error::validation("Enter the expiry date as YYYY-MM-DD."))?;
-                Some(day.with_time(Time::MAX).assume_utc())
+                Some(
+                    Date::parse(text, &format)
+                        .map_err(|_| Error::validation("Enter the expiry date as YYYY-MM-DD."))?,
+                )
             }
         };
         let max_uses = match max_uses.trim() {
@@ -74,7 +75,7 @@ impl NewDiscount {
         Ok(Self {
             code: DiscountCode::parse(code)?,
             discount: Discount::parse(amount_off)?,
-            expires_at,
+            expires_on,
             max_uses,
             items,
         })
@@ -92,14 +93,16 @@ pub async fn create(state: &AppState, _owner: &Owner, new: NewDiscount) -> Resul
         )));
     }
     let id = Uuid::new_v4();
-    sqlx::query!(
+    let created = sqlx::query!(
+        // Valid through the end of that day where the owner is.
         "INSERT INTO discount_codes (id, code, percent_off, amount_off_cents, expires_at, max_uses, all_items)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         SELECT $1, $2, $3, $4, ($5::date + 1)::timestamp AT TIME ZONE s.timezone, $6, $7
+         FROM site_settings s",
         id,
         new.code.as_str(),
         new.discount.percent_off(),
         new.discount.amount_off_cents(),
-        new.expires_at,
+        new.expires_on,
         new.max_uses,
         new.items.is_empty()
     )
@@ -110,7 +113,14 @@ pub async fn create(state: &AppState, _owner: &Owner, new: NewDiscount) -> Resul
             Error::Conflict("This code already exists.".into())
         }
         _ => error.into(),
-    })?;
+    })?
+    .rows_affected();
+    if created != 1 {
+        return Err(crate::error::internal(
+            "creating a discount code",
+            "the site settings row is missing",
+        ));
+    }
     let inserted = sqlx::query!(
         "INSERT INTO discount_code_items (code_id, content_id)
          SELECT $1, id FROM content WHERE id = ANY($2) AND deleted_at IS NULL",
@@ -131,13 +141,15 @@ pub async fn create(state: &AppState, _owner: &Owner, new: NewDiscount) -> Resul
 pub async fn list(state: &AppState, _owner: &Owner) -> Result<Vec<DiscountView>, Error> {
     let rows = sqlx::query!(
         r#"SELECT d.id, d.code, d.percent_off, d.amount_off_cents, d.max_uses,
-                  to_char(d.expires_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS expires_on,
+                  to_char((d.expires_at - interval '1 second') AT TIME ZONE s.timezone,
+                          'FMDD Mon YYYY') AS expires_on,
                   COALESCE(d.expires_at < now(), false) AS "expired!",
                   (SELECT count(*) FROM purchases p
                    WHERE p.discount_code_id = d.id AND p.status <> 'failed') AS "used!",
                   ARRAY(SELECT c.title FROM discount_code_items i JOIN content c ON c.id = i.content_id
                         WHERE i.code_id = d.id ORDER BY c.title) AS "items!"
-           FROM discount_codes d ORDER BY d.created_at DESC, d.code LIMIT $1"#,
+           FROM discount_codes d CROSS JOIN site_settings s
+           ORDER BY d.created_at DESC, d.code LIMIT $1"#,
         MAX_CODES
     )
     .fetch_all(&state.pool)

@@ -186,6 +186,15 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
         .unwrap()
         .clone();
     assert_eq!(sale["status"], "delivered");
+    let sold: String = sqlx::query_scalar(
+        "SELECT payload FROM webhook_deliveries WHERE event_type = 'sale' LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let sold: Value = serde_json::from_str(&sold).unwrap();
+    assert_eq!(sold["data"]["offer"], "buy", "{sold}");
+    assert_eq!(sold["data"]["discount_code"], Value::Null);
     let resend = owner
         .call(
             "resend_webhook_delivery",

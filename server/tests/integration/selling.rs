@@ -162,6 +162,41 @@ async fn expired_unknown_and_other_items_codes_are_refused(pool: PgPool) {
     }
     assert_eq!(app.count("SELECT count(*) FROM purchases").await, 0);
 
+    // A code is valid through the whole of its last day.
+    let today = time::OffsetDateTime::now_utc().date();
+    let today = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    create_code(
+        &owner,
+        &[
+            ("code", "LASTDAY"),
+            ("amount_off", "1"),
+            ("expires_on", &today),
+        ],
+    )
+    .await;
+    let (status, shown) = quote(&customer, &content, "LASTDAY").await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    let listed = codes(&owner).await;
+    let last_day = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "LASTDAY")
+        .unwrap();
+    assert_eq!(last_day["expired"], false);
+    assert!(
+        last_day["expires_on"]
+            .as_str()
+            .unwrap()
+            .ends_with(&today[..4]),
+        "{last_day}"
+    );
+
     // The limited code works on its own item.
     let (status, shown) = quote(&customer, &other_item, "otheronly").await;
     assert_eq!(status, StatusCode::OK, "{shown}");
