@@ -355,12 +355,11 @@ pub struct CatalogItem {
 
 impl CatalogItem {
     pub fn rental(&self) -> Option<crate::selling::RentalTerms> {
-        self.rental_price_cents
-            .map(|price_cents| crate::selling::RentalTerms {
-                price_cents,
-                window_days: self.rental_window_days,
-                viewing_hours: self.rental_viewing_hours,
-            })
+        crate::selling::RentalTerms::from_columns(
+            self.rental_price_cents,
+            self.rental_window_days,
+            self.rental_viewing_hours,
+        )
     }
 
     /// `$12.34`, `Free`, or `$5.00+` when the customer chooses the price.

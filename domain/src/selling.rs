@@ -206,7 +206,20 @@ impl RentalTerms {
         }))
     }
 
-    /// `Rent for $3.99: 30 days to start, 72 hours to watch`.
+    /// From an item's columns: no rental price means not for rent.
+    pub fn from_columns(
+        price_cents: Option<i32>,
+        window_days: i32,
+        viewing_hours: i32,
+    ) -> Option<Self> {
+        price_cents.map(|price_cents| Self {
+            price_cents,
+            window_days,
+            viewing_hours,
+        })
+    }
+
+    /// `30 days to start watching, 72 hours to finish once started`.
     pub fn summary(self) -> String {
         format!(
             "{} days to start watching, {} hours to finish once started",

@@ -37,7 +37,7 @@ pub async fn library(
                   COALESCE(p.completed, false) AS "completed!",
                   to_char(a.granted_at AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS "added_on!",
                   a.granted_at AS "granted_at!", p.updated_at AS "watched_at?",
-                  a.rental_ends, a.rental_started AS "rental_started!",
+                  a.rental_started AS "rental_started!",
                   EXTRACT(EPOCH FROM a.rental_ends - now())::bigint AS rental_seconds_left
            FROM (SELECT user_id, content_id, min(granted_at) AS granted_at,
                         CASE WHEN bool_or(reason <> 'rented') THEN NULL ELSE max(expires_at) END AS rental_ends,
@@ -85,13 +85,11 @@ pub async fn library(
                 position_seconds: r.position_seconds,
                 completed: r.completed,
                 added_on: r.added_on,
-                rental: r
-                    .rental_ends
-                    .and(r.rental_seconds_left)
-                    .map(|seconds_left| RentalLeft {
-                        seconds_left,
-                        started: r.rental_started,
-                    }),
+                // NULL unless the caller holds the item on a rental only.
+                rental: r.rental_seconds_left.map(|seconds_left| RentalLeft {
+                    seconds_left,
+                    started: r.rental_started,
+                }),
             },
             added_at: r.granted_at,
             watched_at: r.watched_at,

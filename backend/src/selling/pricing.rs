@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::discounts::{self, Applied, Lock};
 use crate::error::Error;
-use domain::content::CatalogItem;
 use domain::selling::{self, CodeRefusal, DiscountCode, Offer, Quote, RentalTerms};
 
 /// An item's selling columns.
@@ -19,19 +18,6 @@ pub struct ForSale {
     pub price_cents: i32,
     pub pay_what_you_want: bool,
     pub rental: Option<RentalTerms>,
-}
-
-impl From<&CatalogItem> for ForSale {
-    fn from(item: &CatalogItem) -> Self {
-        Self {
-            id: item.id,
-            slug: item.slug.clone(),
-            title: item.title.clone(),
-            price_cents: item.price_cents,
-            pay_what_you_want: item.pay_what_you_want,
-            rental: item.rental(),
-        }
-    }
 }
 
 /// A published item, ready to price.
@@ -50,11 +36,11 @@ pub async fn published(conn: &mut PgConnection, id: Uuid) -> Result<Option<ForSa
         title: r.title,
         price_cents: r.price_cents,
         pay_what_you_want: r.pay_what_you_want,
-        rental: r.rental_price_cents.map(|price_cents| RentalTerms {
-            price_cents,
-            window_days: r.rental_window_days,
-            viewing_hours: r.rental_viewing_hours,
-        }),
+        rental: RentalTerms::from_columns(
+            r.rental_price_cents,
+            r.rental_window_days,
+            r.rental_viewing_hours,
+        ),
     }))
 }
 
