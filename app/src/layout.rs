@@ -55,6 +55,7 @@ fn SiteHeader(site: Option<SiteInfo>, user: Option<Option<UserView>>) -> impl In
                     <span>{name}</span>
                 </a>
                 <nav aria-label="Account" class="account-nav">
+                    <a href="/pricing">"Pricing"</a>
                     {user.map(|user| match user {
                         Some(user) => view! { <SignedInMenu user/> }.into_any(),
                         None => view! {
@@ -107,6 +108,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/purchases">"Purchases"</A>
                     <A href="/admin/customers">"Customers"</A>
                     <A href="/admin/discounts">"Discounts"</A>
+                    <A href="/admin/memberships">"Memberships"</A>
                     <A href="/admin/settings">"Settings"</A>
                     <A href="/admin/emails">"Emails"</A>
                     <A href="/admin/security">"Security log"</A>

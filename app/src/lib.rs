@@ -16,6 +16,7 @@ pub mod error;
 pub mod layout;
 pub mod library;
 pub mod media;
+pub mod memberships;
 pub mod playback;
 pub mod purchases;
 pub mod security_log;
@@ -47,6 +48,7 @@ use email::outbox_page::EmailsPage;
 use layout::{AdminLayout, Header};
 use library::page::LibraryPage;
 use media::page::MediaPage;
+use memberships::{admin_page::MembershipsPage, pricing_page::PricingPage};
 use playback::watch_page::WatchPage;
 use purchases::account_pages::{PurchasesPage, ReceiptPage};
 use purchases::admin_page::AdminPurchasesPage;
@@ -121,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/library") view=LibraryPage/>
+                    <Route path=path!("/pricing") view=PricingPage/>
                     <Route path=path!("/account/purchases") view=PurchasesPage/>
                     <Route path=path!("/account/purchases/:id") view=ReceiptPage/>
                     <Route path=path!("/checkout/success") view=CheckoutSuccessPage ssr=SsrMode::Async/>
@@ -135,6 +138,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("purchases") view=AdminPurchasesPage/>
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("discounts") view=DiscountsPage/>
+                        <Route path=path!("memberships") view=MembershipsPage/>
                         <Route path=path!("customers") view=CustomersPage/>
                         <Route path=path!("customers/:id") view=CustomerPage/>
                     </ParentRoute>

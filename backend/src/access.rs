@@ -36,7 +36,8 @@ pub async fn lock_to_keep(
     keeps(conn, user, content).await
 }
 
-/// Whether `user` holds a ground for `content` other than a rental (one that does not end).
+/// Whether `user` holds a ground for `content` that does not end (not a rental, not a
+/// membership).
 pub async fn keeps(
     executor: impl PgExecutor<'_>,
     user: Uuid,
@@ -44,7 +45,7 @@ pub async fn keeps(
 ) -> Result<bool, Error> {
     Ok(sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM access
-                          WHERE user_id = $1 AND content_id = $2 AND reason <> 'rented'
+                          WHERE user_id = $1 AND content_id = $2 AND expires_at IS NULL
                             AND revoked_at IS NULL) AS "kept!""#,
         user,
         content
@@ -54,7 +55,7 @@ pub async fn keeps(
 }
 
 /// Locks the customer's row until the transaction ends (see `lock`).
-async fn lock_customer(conn: &mut PgConnection, user: Uuid) -> Result<(), Error> {
+pub async fn lock_customer(conn: &mut PgConnection, user: Uuid) -> Result<(), Error> {
     sqlx::query!(
         "SELECT 1 AS locked FROM users WHERE id = $1 FOR NO KEY UPDATE",
         user
@@ -171,6 +172,7 @@ pub async fn sync(
         AccessReason::Free => PurchaseKind::Free,
         AccessReason::Granted => PurchaseKind::Grant,
         AccessReason::Rented => return sync_rented(conn, user, content).await,
+        AccessReason::Member => return sync_member(conn, user).await,
     };
     lock_customer(conn, user).await?;
     let mut targets = vec![content];
@@ -247,6 +249,80 @@ async fn sync_rented(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Resu
     Ok(())
 }
 
+/// Makes the "member" ground of `user` match their subscriptions: each item a tier of
+/// theirs unlocks (every item, its chosen items, the items of its chosen bundles) plays
+/// until the latest `access_until` of their subscriptions to tiers holding it; every other
+/// member row ends now. Takes the customer's lock.
+pub async fn sync_member(conn: &mut PgConnection, user: Uuid) -> Result<(), Error> {
+    lock_customer(conn, user).await?;
+    let unlocked = sqlx::query!(
+        r#"SELECT c.id AS "content_id!", max(s.access_until) AS "until!"
+           FROM subscriptions s
+           JOIN membership_tiers t ON t.id = s.tier_id
+           JOIN content c ON t.all_items
+                OR c.id IN (SELECT content_id FROM membership_tier_items WHERE tier_id = t.id)
+                OR c.id IN (SELECT b.item_id FROM bundle_items b
+                            JOIN membership_tier_items i ON i.content_id = b.bundle_id
+                            WHERE i.tier_id = t.id)
+           WHERE s.user_id = $1 AND s.access_until > now() AND c.deleted_at IS NULL
+           GROUP BY c.id"#,
+        user
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let keep: Vec<Uuid> = unlocked.iter().map(|row| row.content_id).collect();
+    for row in &unlocked {
+        // Announced when it starts (again), not when a renewal moves its end.
+        let started = sqlx::query_scalar!(
+            r#"INSERT INTO access (user_id, content_id, reason, expires_at)
+               VALUES ($1, $2, 'member', $3)
+               ON CONFLICT (user_id, content_id, reason) DO UPDATE
+                   SET expires_at = EXCLUDED.expires_at,
+                       revoked_at = NULL,
+                       granted_at = CASE WHEN access.revoked_at IS NOT NULL
+                                           OR access.expires_at <= now()
+                                         THEN now() ELSE access.granted_at END
+               RETURNING (xmax = 0 OR granted_at = now()) AS "started!""#,
+            user,
+            row.content_id,
+            row.until
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if started {
+            announce(
+                conn,
+                EventType::AccessGranted,
+                user,
+                row.content_id,
+                AccessReason::Member,
+            )
+            .await?;
+        }
+    }
+    let ended = sqlx::query_scalar!(
+        "UPDATE access SET revoked_at = now()
+         WHERE user_id = $1 AND reason = 'member' AND revoked_at IS NULL
+           AND NOT (content_id = ANY($2))
+         RETURNING content_id",
+        user,
+        &keep
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for content in ended {
+        announce(
+            conn,
+            EventType::AccessRevoked,
+            user,
+            content,
+            AccessReason::Member,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// The first play of a rental starts its viewing period: it now ends `viewing_hours` from
 /// now. Only when the rental is the customer's one live ground (a buyer's play does not use
 /// up their rental). Returns whether it started now.
@@ -262,7 +338,8 @@ pub async fn start_rental(
            AND r.started_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > now()
            AND NOT EXISTS (SELECT 1 FROM access k
                            WHERE k.user_id = $1 AND k.content_id = $2 AND k.reason <> 'rented'
-                             AND k.revoked_at IS NULL)",
+                             AND k.revoked_at IS NULL
+                             AND (k.expires_at IS NULL OR k.expires_at > now()))",
         user,
         content
     )
@@ -273,14 +350,14 @@ pub async fn start_rental(
 }
 
 /// When the access of `user` to `content` ends: `None` when it does not (or there is none),
-/// else the end of their rental.
+/// else the end of their rental or membership.
 pub async fn plays_until(
     executor: impl PgExecutor<'_>,
     user: Uuid,
     content: Uuid,
 ) -> Result<Option<time::OffsetDateTime>, Error> {
     Ok(sqlx::query_scalar!(
-        r#"SELECT CASE WHEN bool_or(reason <> 'rented') THEN NULL ELSE max(expires_at) END
+        r#"SELECT CASE WHEN bool_or(expires_at IS NULL) THEN NULL ELSE max(expires_at) END
            FROM access
            WHERE user_id = $1 AND content_id = $2 AND revoked_at IS NULL
              AND (expires_at IS NULL OR expires_at > now())"#,

@@ -21,6 +21,7 @@ pub mod error;
 pub mod images;
 pub mod library;
 pub mod media;
+pub mod memberships;
 pub mod outbound;
 pub mod playback;
 pub mod purchases;

@@ -88,6 +88,13 @@ pub const DISCOUNT_CODE: Rule = Rule {
     limit: 30,
     window_secs: 3600,
 };
+/// Calls to Stripe a customer's membership pages make (a subscription Checkout, a portal
+/// session, reading their subscriptions again), per customer.
+pub const MEMBERSHIP_STRIPE: Rule = Rule {
+    name: "membership_stripe",
+    limit: 30,
+    window_secs: 3600,
+};
 pub const UPLOAD: Rule = Rule {
     name: "upload",
     limit: 10,

@@ -5,7 +5,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::state::AppState;
-use crate::{account, content, customers, media, purchases, selling, settings};
+use crate::{account, content, customers, media, memberships, purchases, selling, settings};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,6 +28,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/webhooks/stripe", post(purchases::webhook::receive))
         .route("/checkout/start", post(purchases::start::start))
+        .route(
+            "/memberships/checkout",
+            post(memberships::subscribe::checkout),
+        )
+        .route("/memberships/welcome", get(memberships::subscribe::welcome))
+        .route("/memberships/portal", post(memberships::subscribe::portal))
+        .route(
+            "/memberships/return",
+            get(memberships::subscribe::portal_return),
+        )
         .route("/receipt/{purchase}", get(selling::receipt_link::open))
         .route(
             "/admin/purchases.csv",

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The ground of an access row: a paid purchase, a free item, the owner's grant,
-/// or a rental.
+/// a rental or a membership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(
@@ -17,6 +17,8 @@ pub enum AccessReason {
     Granted,
     /// A rental: access that ends.
     Rented,
+    /// A membership tier: access while the subscription lasts.
+    Member,
 }
 
 impl AccessReason {
@@ -26,6 +28,7 @@ impl AccessReason {
             Self::Free => "free",
             Self::Granted => "granted",
             Self::Rented => "rented",
+            Self::Member => "member",
         }
     }
 }

@@ -380,7 +380,7 @@ pub enum Viewer {
     Unverified,
     Customer,
     HasAccess,
-    /// May play it for now, on a rental only: may still buy it to keep.
+    /// May play it for now, on a rental or a membership only: may still buy it to keep.
     Renting,
     Owner,
 }

@@ -14,6 +14,9 @@ pub struct Dashboard {
     pub customers: i64,
     /// Completed paid and free purchases (grants are not purchases).
     pub completed_purchases: i64,
+    /// Customers with a current membership, and their monthly recurring revenue.
+    pub active_members: i64,
+    pub mrr_cents: i64,
     pub top_content: Vec<TopItem>,
     pub recent: Vec<RecentPurchase>,
     /// The last 30 days, oldest first.

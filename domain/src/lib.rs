@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod email;
 pub mod library;
 pub mod media;
+pub mod memberships;
 pub mod outbound;
 pub mod paths;
 pub mod playback;

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 pub const HOME: &str = "/";
 pub const LIBRARY: &str = "/library";
+pub const PRICING: &str = "/pricing";
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_CONTENT: &str = "/admin/content";
 pub const LOGIN: &str = "/login";

@@ -17,14 +17,14 @@ const SESSION_LIFETIME_SECS: i64 = 24 * 3600;
 
 type Answer = (StatusCode, Value);
 
-fn invalid(message: &str) -> Answer {
+pub(crate) fn invalid(message: &str) -> Answer {
     (
         StatusCode::BAD_REQUEST,
         objects::error_json("invalid_request_error", Some("parameter_invalid"), message),
     )
 }
 
-fn not_found(what: &str) -> Answer {
+pub(crate) fn not_found(what: &str) -> Answer {
     (
         StatusCode::NOT_FOUND,
         objects::error_json(
@@ -36,7 +36,7 @@ fn not_found(what: &str) -> Answer {
 }
 
 /// Every request carries `Authorization: Bearer <secret key>`.
-fn authorized(headers: &HeaderMap) -> Result<(), Answer> {
+pub(crate) fn authorized(headers: &HeaderMap) -> Result<(), Answer> {
     let key = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -56,7 +56,7 @@ fn authorized(headers: &HeaderMap) -> Result<(), Answer> {
     }
 }
 
-fn form(body: &Bytes) -> HashMap<String, String> {
+pub(crate) fn form(body: &Bytes) -> HashMap<String, String> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
@@ -91,7 +91,7 @@ fn idempotent(
     respond((status, body))
 }
 
-fn respond((status, body): Answer) -> Response {
+pub(crate) fn respond((status, body): Answer) -> Response {
     (status, Json(body)).into_response()
 }
 
@@ -121,13 +121,34 @@ pub async fn create_session(
     )
 }
 
-/// A session from the create parameters: payment mode, one line item with inline price data.
+/// The `prefix[name]` parameters, as a map of `name` to value.
+pub(crate) fn metadata(params: &HashMap<String, String>, prefix: &str) -> HashMap<String, String> {
+    params
+        .iter()
+        .filter_map(|(key, value)| {
+            let name = key
+                .strip_prefix(prefix)?
+                .strip_prefix('[')?
+                .strip_suffix(']')?;
+            Some((name.to_string(), value.clone()))
+        })
+        .collect()
+}
+
+/// A session from the create parameters: payment or subscription mode, one line item with
+/// inline price data (recurring, monthly or yearly, in subscription mode).
 fn new_session(params: &HashMap<String, String>) -> Result<Session, String> {
     let get = |key: &str| params.get(key).cloned();
-    if get("mode").as_deref() != Some("payment") {
-        return Err("mode: only `payment` is supported".into());
-    }
     let item = "line_items[0]";
+    let recurring = match get("mode").as_deref() {
+        Some("payment") => None,
+        Some("subscription") => Some(
+            get(&format!("{item}[price_data][recurring][interval]"))
+                .filter(|i| i == "month" || i == "year")
+                .ok_or("line_items[0][price_data][recurring][interval]: `month` or `year` is required in subscription mode")?,
+        ),
+        _ => return Err("mode: only `payment` and `subscription` are supported".into()),
+    };
     let amount: i64 = get(&format!("{item}[price_data][unit_amount]"))
         .and_then(|v| v.parse().ok())
         .filter(|amount| *amount >= 50)
@@ -141,13 +162,6 @@ fn new_session(params: &HashMap<String, String>) -> Result<Session, String> {
         .ok_or("line_items[0][price_data][product_data][name] is required")?;
     let success_url = get("success_url").ok_or("success_url is required")?;
     let cancel_url = get("cancel_url").ok_or("cancel_url is required")?;
-    let metadata = params
-        .iter()
-        .filter_map(|(key, value)| {
-            let name = key.strip_prefix("metadata[")?.strip_suffix(']')?;
-            Some((name.to_string(), value.clone()))
-        })
-        .collect();
     let created = now();
     let amount = amount * quantity;
     let automatic_tax = get("automatic_tax[enabled]").as_deref() == Some("true");
@@ -164,11 +178,15 @@ fn new_session(params: &HashMap<String, String>) -> Result<Session, String> {
         product_name,
         customer_email: get("customer_email"),
         client_reference_id: get("client_reference_id"),
-        metadata,
+        metadata: metadata(params, "metadata"),
         success_url,
         cancel_url,
         status: Status::Open,
         payment: None,
+        recurring,
+        subscription_metadata: metadata(params, "subscription_data[metadata]"),
+        subscription: None,
+        customer: None,
     })
 }
 
@@ -286,13 +304,7 @@ fn refund(shared: &Shared, params: &HashMap<String, String>) -> Result<(Value, V
     store
         .refunded
         .insert(payment.payment_intent.clone(), already + amount);
-    let metadata: HashMap<String, String> = params
-        .iter()
-        .filter_map(|(key, value)| {
-            let name = key.strip_prefix("metadata[")?.strip_suffix(']')?;
-            Some((name.to_string(), value.clone()))
-        })
-        .collect();
+    let metadata = metadata(params, "metadata");
     let refund = objects::refund_json(
         &new_id("re"),
         amount,
@@ -316,6 +328,10 @@ pub(crate) fn complete(shared: &Shared, id: &str, last4: &str, disputed: bool) -
         let session = store.sessions.get_mut(id)?;
         if session.status != Status::Open {
             return None;
+        }
+        if session.recurring.is_some() {
+            drop(store);
+            return crate::subscriptions::start(shared, id);
         }
         session.status = Status::Complete;
         let payment = objects::Payment {
@@ -534,6 +550,64 @@ mod tests {
             ("metadata[purchase_id]", "p1"),
             ("customer_email", "ann@example.com"),
         ])
+    }
+
+    #[test]
+    fn a_subscription_session_and_its_subscription_parse_as_async_stripes() {
+        let mut params = valid();
+        params.insert("mode".into(), "subscription".into());
+        assert!(new_session(&params).is_err(), "an interval is required");
+        params.insert(
+            "line_items[0][price_data][recurring][interval]".into(),
+            "year".into(),
+        );
+        params.insert(
+            "subscription_data[metadata][membership_id]".into(),
+            "m1".into(),
+        );
+        let mut session = new_session(&params).unwrap();
+        assert_eq!(session.subscription_metadata["membership_id"], "m1");
+        assert!(!session.metadata.contains_key("membership_id"));
+        session.status = Status::Complete;
+        session.subscription = Some("sub_123456789012345678901234".into());
+        session.customer = Some("cus_1".into());
+        let json = session.to_json("http://standin").to_string();
+        let parsed: stripe_shared::CheckoutSession = miniserde::json::from_str(&json).unwrap();
+        assert_eq!(
+            parsed.subscription.map(|s| s.id().as_str().to_string()),
+            Some("sub_123456789012345678901234".to_string())
+        );
+        let subscription = objects::Subscription {
+            id: "sub_123456789012345678901234".into(),
+            customer: "cus_1".into(),
+            customer_email: None,
+            created: 1,
+            amount: 5000,
+            currency: "usd".into(),
+            product_name: "Gold".into(),
+            interval: "year".into(),
+            status: "active".into(),
+            current_period_start: 1,
+            current_period_end: 1 + 365 * 24 * 3600,
+            cancel_at_period_end: false,
+            canceled_at: None,
+            metadata: session.subscription_metadata.clone(),
+            latest_invoice: "in_1".into(),
+        };
+        // Codex reads subscriptions with its own reader of the fields it uses (Stripe's full
+        // subscription type requires its plan and price objects whole, which this omits).
+        let json = subscription.to_json();
+        assert_eq!(json["metadata"]["membership_id"], "m1");
+        assert_eq!(json["status"], "active");
+        for period in [&json, &json["items"]["data"][0]] {
+            assert_eq!(period["current_period_end"], 1 + 365 * 24 * 3600);
+        }
+        let invoice = subscription.invoice_json("in_1", false, "subscription_cycle");
+        assert_eq!(invoice["status"], "open");
+        assert_eq!(
+            invoice["parent"]["subscription_details"]["subscription"],
+            "sub_123456789012345678901234"
+        );
     }
 
     #[test]

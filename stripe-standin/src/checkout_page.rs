@@ -14,19 +14,19 @@ const DECLINED_CARD: &str = "4000000000000002";
 /// Pays, then the buyer's bank disputes the payment.
 const DISPUTED_CARD: &str = "4000000000000259";
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn money(cents: i64, currency: &str) -> String {
+pub(crate) fn money(cents: i64, currency: &str) -> String {
     let symbol = if currency == "usd" { "$" } else { "" };
     format!("{symbol}{}.{:02}", cents / 100, cents % 100)
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
+pub(crate) fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -11,6 +11,10 @@
 //! - a hosted checkout page at `/pay/{id}` where test card 4242 4242 4242 4242 pays,
 //!   4000 0000 0000 0002 is declined (the customer can retry or cancel) and
 //!   4000 0000 0000 0259 pays and is then disputed;
+//! - subscriptions (`subscriptions`): subscription-mode Checkout, `GET`/`POST
+//!   /v1/subscriptions/{id}`, the customer portal (`POST /v1/billing_portal/sessions`, a page
+//!   at `/portal/{id}` to cancel at period end or take that back) and test helpers that renew,
+//!   fail a renewal or end a subscription;
 //! - webhook events posted to the app, signed as Stripe signs them, retried with backoff
 //!   while the app answers anything but 2xx.
 //!
@@ -19,6 +23,8 @@
 mod api;
 mod checkout_page;
 mod objects;
+mod portal_page;
+mod subscriptions;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -64,6 +70,8 @@ struct Store {
     disputes: HashMap<String, objects::Dispute>,
     /// Every event sent, oldest first.
     events: Vec<serde_json::Value>,
+    subscriptions: HashMap<String, objects::Subscription>,
+    portal_sessions: HashMap<String, objects::PortalSession>,
     /// Refunded amount per payment intent.
     refunded: HashMap<String, i64>,
     /// Responses already given, by idempotency key.
@@ -96,6 +104,23 @@ fn router(shared: Shared) -> Router {
             get(checkout_page::show).post(checkout_page::pay),
         )
         .route("/pay/{id}/cancel", post(checkout_page::cancel))
+        .route(
+            "/v1/subscriptions/{id}",
+            get(subscriptions::retrieve).post(subscriptions::update),
+        )
+        .route(
+            "/v1/billing_portal/sessions",
+            post(subscriptions::create_portal_session),
+        )
+        .route(
+            "/v1/test_helpers/subscriptions/{id}/{action}",
+            post(subscriptions::test_helper),
+        )
+        .route("/portal/{id}", get(portal_page::show))
+        .route(
+            "/portal/{id}/{subscription}/{action}",
+            post(portal_page::change),
+        )
         .with_state(shared)
 }
 

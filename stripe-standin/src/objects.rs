@@ -35,6 +35,141 @@ pub struct Session {
     pub status: Status,
     /// Set once the session is paid, with the charge made for it.
     pub payment: Option<Payment>,
+    /// `Some(interval)` for a subscription-mode session (`month` or `year`).
+    pub recurring: Option<String>,
+    /// `subscription_data[metadata]`: copied onto the subscription.
+    pub subscription_metadata: HashMap<String, String>,
+    /// The subscription (and its customer) made when a subscription session is paid.
+    pub subscription: Option<String>,
+    pub customer: Option<String>,
+}
+
+/// A subscription made by a subscription-mode Checkout.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub id: String,
+    pub customer: String,
+    pub customer_email: Option<String>,
+    pub created: i64,
+    pub amount: i64,
+    pub currency: String,
+    pub product_name: String,
+    /// `month` or `year`.
+    pub interval: String,
+    /// `active`, `past_due` or `canceled`.
+    pub status: String,
+    pub current_period_start: i64,
+    pub current_period_end: i64,
+    pub cancel_at_period_end: bool,
+    pub canceled_at: Option<i64>,
+    pub metadata: HashMap<String, String>,
+    pub latest_invoice: String,
+}
+
+impl Subscription {
+    /// The length of one period, in seconds (30 days a month, 365 a year).
+    pub fn period_secs(&self) -> i64 {
+        if self.interval == "year" {
+            365 * 24 * 3600
+        } else {
+            30 * 24 * 3600
+        }
+    }
+
+    /// The period fields both where API versions before 2025-03-31 have them (on the
+    /// subscription) and where later ones do (on its item).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "subscription",
+            "billing_cycle_anchor": self.created,
+            "cancel_at": if self.cancel_at_period_end { json!(self.current_period_end) } else { Value::Null },
+            "cancel_at_period_end": self.cancel_at_period_end,
+            "canceled_at": self.canceled_at,
+            "collection_method": "charge_automatically",
+            "created": self.created,
+            "currency": self.currency,
+            "current_period_start": self.current_period_start,
+            "current_period_end": self.current_period_end,
+            "customer": self.customer,
+            "ended_at": if self.status == "canceled" { json!(self.canceled_at) } else { Value::Null },
+            "items": {
+                "object": "list",
+                "data": [{
+                    "id": format!("si_{}", &self.id[4..]),
+                    "object": "subscription_item",
+                    "current_period_start": self.current_period_start,
+                    "current_period_end": self.current_period_end,
+                    "price": {
+                        "id": format!("price_{}", &self.id[4..]),
+                        "object": "price",
+                        "currency": self.currency,
+                        "product": format!("prod_{}", &self.id[4..]),
+                        "recurring": { "interval": self.interval, "interval_count": 1 },
+                        "type": "recurring",
+                        "unit_amount": self.amount,
+                    },
+                    "quantity": 1,
+                }],
+                "has_more": false,
+                "url": format!("/v1/subscription_items?subscription={}", self.id),
+            },
+            "latest_invoice": self.latest_invoice,
+            "livemode": false,
+            "metadata": self.metadata,
+            "start_date": self.created,
+            "status": self.status,
+        })
+    }
+
+    /// The invoice of the current period, paid or not.
+    pub fn invoice_json(&self, id: &str, paid: bool, reason: &str) -> Value {
+        json!({
+            "id": id,
+            "object": "invoice",
+            "amount_due": self.amount,
+            "amount_paid": if paid { self.amount } else { 0 },
+            "amount_remaining": if paid { 0 } else { self.amount },
+            "attempt_count": 1,
+            "billing_reason": reason,
+            "created": crate::now(),
+            "currency": self.currency,
+            "customer": self.customer,
+            "customer_email": self.customer_email,
+            "livemode": false,
+            "parent": {
+                "type": "subscription_details",
+                "subscription_details": { "subscription": self.id, "metadata": self.metadata }
+            },
+            "period_start": self.current_period_start,
+            "period_end": self.current_period_end,
+            "status": if paid { "paid" } else { "open" },
+            "subscription": self.id,
+        })
+    }
+}
+
+/// A customer portal session: a page where the customer manages their subscriptions.
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    pub id: String,
+    pub customer: String,
+    pub return_url: String,
+    pub created: i64,
+}
+
+impl PortalSession {
+    pub fn to_json(&self, base_url: &str) -> Value {
+        json!({
+            "id": self.id,
+            "object": "billing_portal.session",
+            "created": self.created,
+            "customer": self.customer,
+            "livemode": false,
+            "return_url": self.return_url,
+            "url": format!("{base_url}/portal/{}", self.id),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -111,10 +246,12 @@ impl Session {
             "expires_at": self.expires_at,
             "livemode": false,
             "metadata": self.metadata,
-            "mode": "payment",
+            "mode": if self.recurring.is_some() { "subscription" } else { "payment" },
             "payment_intent": self.payment.as_ref().map(|p| p.payment_intent.clone()),
             "payment_method_types": ["card"],
-            "payment_status": if self.payment.is_some() { "paid" } else { "unpaid" },
+            "payment_status": if self.payment.is_some() || self.subscription.is_some() { "paid" } else { "unpaid" },
+            "subscription": self.subscription,
+            "customer": self.customer,
             "shipping_options": [],
             "status": status,
             "success_url": self.success_url,

@@ -38,6 +38,8 @@ fn Figures(d: Dashboard) -> impl IntoView {
             <div class="stat card"><span class="stat-label">"Revenue, this month"</span><span class="stat-value" data-figure="revenue-month">{money(d.revenue_this_month_cents)}</span></div>
             <div class="stat card"><span class="stat-label">"Customers"</span><span class="stat-value" data-figure="customers">{d.customers}</span></div>
             <div class="stat card"><span class="stat-label">"Purchases"</span><span class="stat-value" data-figure="purchases">{d.completed_purchases}</span></div>
+            <div class="stat card"><span class="stat-label">"Active members"</span><span class="stat-value" data-figure="members">{d.active_members}</span></div>
+            <div class="stat card"><span class="stat-label">"MRR"</span><span class="stat-value" data-figure="mrr">{money(d.mrr_cents)}</span></div>
         </section>
         <p class="hint">{format!("Net of refunds and lost disputes. Days and months in {}.", d.timezone)}</p>
         <SalesFigures sales=d.sales/>

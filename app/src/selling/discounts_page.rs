@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{list_discounts, CreateDiscount, DeleteDiscount};
+use super::item_choice::ItemChoice;
 use super::DiscountView;
-use crate::content::api::list_content;
 use crate::ui::{action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError};
 
 #[component]
@@ -16,7 +16,6 @@ pub fn DiscountsPage() -> impl IntoView {
         move || (create.version().get(), delete.version().get()),
         |_| list_discounts(),
     );
-    let items = Resource::new(|| (), |_| list_content(None));
     let ready = hydrated();
     view! {
         <Title text="Discount codes"/>
@@ -43,20 +42,7 @@ pub fn DiscountsPage() -> impl IntoView {
                 <fieldset class="field">
                     <legend>"Items"</legend>
                     <p class="hint">"Tick none for every item."</p>
-                    <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                        {move || items.get().map(|result| match result {
-                            Ok(list) => list.into_iter().enumerate().map(|(i, item)| {
-                                let id = format!("discount-item-{i}");
-                                view! {
-                                    <div class="field-checkbox">
-                                        <input id=id.clone() type="checkbox" name=format!("items[{i}]") value=item.id.to_string()/>
-                                        <label for=id>{item.title}</label>
-                                    </div>
-                                }
-                            }).collect_view().into_any(),
-                            Err(error) => view! { <LoadError error/> }.into_any(),
-                        })}
-                    </Suspense>
+                    <ItemChoice prefix="discount-item"/>
                 </fieldset>
                 <FormAlert error=action_error(create)/>
                 <FormNotice show=action_succeeded(create) message="Discount code created."/>

@@ -7,6 +7,7 @@ pub mod api;
 pub mod bundle_contents;
 pub mod bundle_section;
 pub mod discounts_page;
+pub mod item_choice;
 pub mod offers;
 pub mod options_section;
 

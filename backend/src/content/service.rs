@@ -180,6 +180,7 @@ pub async fn save(
     if let Some(media) = input.media_id {
         media_ready(&mut tx, owner.id, media).await?;
     }
+    let created = id.is_none();
     let id = match id {
         Some(id) => {
             let found = sqlx::query_scalar!(
@@ -226,6 +227,9 @@ pub async fn save(
     .execute(&mut *tx)
     .await
     .map_err(slug_conflict)?;
+    if created {
+        crate::memberships::sync::item_added(&mut tx, id).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

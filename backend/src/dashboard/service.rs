@@ -97,7 +97,10 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
         net_cents: sales.gross - sales.refunds_cents - sales.lost,
     };
     let reconciliation = reconcile::latest(pool).await?;
+    let (active_members, mrr_cents) = crate::memberships::stats::members_and_mrr(pool).await?;
     Ok(Dashboard {
+        active_members,
+        mrr_cents,
         sales,
         reconciliation,
         timezone,

@@ -38,12 +38,15 @@ pub enum StripeEvent {
     Charge(ChargeFacts),
     /// `charge.dispute.*`.
     Dispute(DisputeFacts),
+    /// Something changed about this subscription (`customer.subscription.*`, `invoice.paid`,
+    /// `invoice.payment_failed`, a subscription Checkout completed): read it from Stripe.
+    Subscription(String),
     /// A type Codex does not act on.
     Ignored,
 }
 
 /// The event types Codex acts on (reconciliation asks Stripe for these).
-pub const HANDLED_TYPES: [&str; 10] = [
+pub const HANDLED_TYPES: [&str; 15] = [
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
     "checkout.session.expired",
@@ -54,6 +57,11 @@ pub const HANDLED_TYPES: [&str; 10] = [
     "charge.dispute.updated",
     "charge.dispute.closed",
     "charge.dispute.funds_reinstated",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
 ];
 
 /// What a charge says about its payment.
@@ -173,6 +181,14 @@ struct DisputeObject {
     amount: i64,
 }
 
+/// An id, or the id of the object expanded in its place.
+fn reference(value: &serde_json::Value) -> Option<String> {
+    value
+        .as_str()
+        .or_else(|| value["id"].as_str())
+        .map(str::to_string)
+}
+
 /// Why an event of a type we act on could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{kind}: {source}")]
@@ -190,7 +206,30 @@ impl StripeEvent {
             kind: envelope.kind.clone(),
             source,
         };
+        let object_ref = &envelope.data.object;
+        if envelope.kind.starts_with("checkout.session.") && object_ref["mode"] == "subscription" {
+            // A membership's Checkout: its subscription says the rest.
+            return Ok(match reference(&object_ref["subscription"]) {
+                Some(id) if envelope.kind == "checkout.session.completed" => Self::Subscription(id),
+                _ => Self::Ignored,
+            });
+        }
         Ok(match envelope.kind.as_str() {
+            kind if kind.starts_with("customer.subscription.") => {
+                match reference(&object_ref["id"]) {
+                    Some(id) => Self::Subscription(id),
+                    None => {
+                        return Err(unreadable(serde::de::Error::missing_field("id")));
+                    }
+                }
+            }
+            "invoice.paid" | "invoice.payment_failed" | "invoice.payment_succeeded" => {
+                let subscription = reference(&object_ref["subscription"]).or_else(|| {
+                    reference(&object_ref["parent"]["subscription_details"]["subscription"])
+                });
+                // An invoice of no subscription is not a membership's.
+                subscription.map_or(Self::Ignored, Self::Subscription)
+            }
             "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
                 Self::SessionPaid(SessionFacts::from_json(object()).map_err(unreadable)?)
             }
@@ -300,6 +339,42 @@ mod tests {
             panic!("a dispute");
         };
         assert_eq!(facts.state, DisputeState::Lost);
+    }
+
+    #[test]
+    fn subscription_events_name_their_subscription() {
+        let cases = [
+            (
+                "customer.subscription.deleted",
+                json!({ "id": "sub_1", "status": "canceled" }),
+            ),
+            (
+                "invoice.paid",
+                json!({ "id": "in_1", "subscription": "sub_1" }),
+            ),
+            (
+                "invoice.payment_failed",
+                json!({ "id": "in_1", "parent": { "subscription_details": { "subscription": "sub_1" } } }),
+            ),
+            (
+                "checkout.session.completed",
+                json!({ "id": "cs_1", "mode": "subscription", "subscription": { "id": "sub_1" }, "payment_status": "paid" }),
+            ),
+        ];
+        for (kind, object) in cases {
+            assert_eq!(
+                StripeEvent::read(&envelope(kind, object)).unwrap(),
+                StripeEvent::Subscription("sub_1".into()),
+                "{kind}"
+            );
+        }
+        let one_off = envelope("invoice.paid", json!({ "id": "in_2" }));
+        assert_eq!(StripeEvent::read(&one_off).unwrap(), StripeEvent::Ignored);
+        let no_id = envelope(
+            "customer.subscription.updated",
+            json!({ "status": "active" }),
+        );
+        assert!(StripeEvent::read(&no_id).is_err());
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub enum Outcome {
     Unknown,
     /// The payment does not match the purchase (amount or currency): not fulfilled.
     Mismatch,
+    /// A membership now matches its subscription, which has this status.
+    Membership(domain::memberships::SubscriptionStatus),
 }
 
 struct Locked {

@@ -6,7 +6,9 @@ use std::time::Duration;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionAutomaticTax, CreateCheckoutSessionLineItems,
-    CreateCheckoutSessionLineItemsPriceData, ProductData, RetrieveCheckoutSession,
+    CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionLineItemsPriceDataRecurring,
+    CreateCheckoutSessionLineItemsPriceDataRecurringInterval,
+    CreateCheckoutSessionSubscriptionData, ProductData, RetrieveCheckoutSession,
 };
 use stripe_core::refund::CreateRefund;
 use stripe_shared::{CheckoutSession, CheckoutSessionMode, CheckoutSessionPaymentStatus};
@@ -14,6 +16,8 @@ use stripe_types::Currency;
 use uuid::Uuid;
 
 use crate::error::{internal, Error};
+use crate::memberships::facts::SubscriptionFacts;
+use domain::memberships::Interval;
 
 /// The Stripe connection and the endpoint secrets webhooks are signed with.
 pub struct Gateway {
@@ -92,6 +96,47 @@ impl SessionFacts {
     }
 }
 
+/// What Codex asks of a subscription Checkout Session.
+#[derive(Debug, Clone)]
+pub struct SubscriptionRequest<'a> {
+    pub membership_id: Uuid,
+    pub title: &'a str,
+    pub amount_cents: i64,
+    pub interval: Interval,
+    pub customer_email: &'a str,
+    pub success_url: String,
+    pub cancel_url: String,
+    pub automatic_tax: bool,
+}
+
+/// One line item at `amount_cents`, recurring or not.
+fn line_item(
+    title: &str,
+    amount_cents: i64,
+    recurring: Option<CreateCheckoutSessionLineItemsPriceDataRecurring>,
+) -> CreateCheckoutSessionLineItems {
+    CreateCheckoutSessionLineItems {
+        price_data: Some(CreateCheckoutSessionLineItemsPriceData {
+            product_data: Some(ProductData::new(title)),
+            unit_amount: Some(amount_cents),
+            recurring,
+            ..CreateCheckoutSessionLineItemsPriceData::new(Currency::USD)
+        }),
+        quantity: Some(1),
+        ..CreateCheckoutSessionLineItems::new()
+    }
+}
+
+fn session_and_url(session: CheckoutSession) -> Result<(String, String), Error> {
+    let url = session.url.clone().ok_or_else(|| {
+        internal(
+            "checkout session",
+            "Stripe returned a session without a URL",
+        )
+    })?;
+    Ok((session.id.as_str().to_string(), url))
+}
+
 fn failed(what: &str, error: StripeError) -> Error {
     tracing::error!(%error, "Stripe: {what} failed");
     Error::validation("The payment service is not answering. Please try again in a moment.")
@@ -154,15 +199,7 @@ impl Gateway {
         &self,
         request: SessionRequest<'_>,
     ) -> Result<(String, String), Error> {
-        let line_item = CreateCheckoutSessionLineItems {
-            price_data: Some(CreateCheckoutSessionLineItemsPriceData {
-                product_data: Some(ProductData::new(request.title)),
-                unit_amount: Some(request.amount_cents),
-                ..CreateCheckoutSessionLineItemsPriceData::new(Currency::USD)
-            }),
-            quantity: Some(1),
-            ..CreateCheckoutSessionLineItems::new()
-        };
+        let line_item = line_item(request.title, request.amount_cents, None);
         let key = IdempotencyKey::new(format!("checkout-{}", request.purchase_id))
             .map_err(|e| internal("idempotency key", e))?;
         let mut session = CreateCheckoutSession::new();
@@ -186,13 +223,116 @@ impl Gateway {
             .send(&self.client)
             .await
             .map_err(|e| failed("creating a checkout session", e))?;
-        let url = session.url.clone().ok_or_else(|| {
-            internal(
-                "checkout session",
-                "Stripe returned a session without a URL",
-            )
-        })?;
-        Ok((session.id.as_str().to_string(), url))
+        session_and_url(session)
+    }
+
+    /// A Checkout Session in subscription mode for a membership: one recurring line item,
+    /// the membership's id in the session's and the subscription's metadata (so every event
+    /// about the subscription finds it), created once per membership row.
+    pub async fn create_subscription_session(
+        &self,
+        request: SubscriptionRequest<'_>,
+    ) -> Result<(String, String), Error> {
+        let interval = match request.interval {
+            Interval::Month => CreateCheckoutSessionLineItemsPriceDataRecurringInterval::Month,
+            Interval::Year => CreateCheckoutSessionLineItemsPriceDataRecurringInterval::Year,
+        };
+        let line_item = line_item(
+            request.title,
+            request.amount_cents,
+            Some(CreateCheckoutSessionLineItemsPriceDataRecurring::new(
+                interval,
+            )),
+        );
+        let key = IdempotencyKey::new(format!("membership-{}", request.membership_id))
+            .map_err(|e| internal("idempotency key", e))?;
+        let metadata = HashMap::from([(
+            "membership_id".to_string(),
+            request.membership_id.to_string(),
+        )]);
+        let mut session = CreateCheckoutSession::new();
+        if request.automatic_tax {
+            session = session.automatic_tax(CreateCheckoutSessionAutomaticTax::new(true));
+        }
+        let session = session
+            .mode(CheckoutSessionMode::Subscription)
+            .currency(Currency::USD)
+            .line_items(vec![line_item])
+            .customer_email(request.customer_email)
+            .client_reference_id(request.membership_id.to_string())
+            .metadata(metadata.clone())
+            .subscription_data(CreateCheckoutSessionSubscriptionData {
+                metadata: Some(metadata),
+                ..CreateCheckoutSessionSubscriptionData::new()
+            })
+            .success_url(request.success_url)
+            .cancel_url(request.cancel_url)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(|e| failed("creating a subscription checkout", e))?;
+        session_and_url(session)
+    }
+
+    /// A Checkout Session's subscription, if it has one yet.
+    pub async fn session_subscription(&self, session_id: &str) -> Result<Option<String>, Error> {
+        let session = RetrieveCheckoutSession::new(session_id)
+            .send(&self.client)
+            .await
+            .map_err(|e| failed("retrieving a checkout session", e))?;
+        Ok(session.subscription.map(|s| s.id().as_str().to_string()))
+    }
+
+    /// A subscription as Stripe has it now.
+    pub async fn retrieve_subscription(&self, id: &str) -> Result<SubscriptionFacts, Error> {
+        if !id.starts_with("sub_") || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(internal(
+                "subscription id",
+                format!("not a subscription id: {id:?}"),
+            ));
+        }
+        let value = self
+            .http
+            .get(format!("{}/v1/subscriptions/{id}", self.api_base))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| internal("retrieving a subscription", e))?
+            .json::<serde_json::Value>()
+            .await
+            .map_err(|e| internal("reading a subscription", e))?;
+        SubscriptionFacts::from_json(value).map_err(|e| internal("reading a subscription", e))
+    }
+
+    /// A customer portal session for `customer`, returning to `return_url`; its URL.
+    pub async fn portal_session(&self, customer: &str, return_url: &str) -> Result<String, Error> {
+        #[derive(serde::Deserialize)]
+        struct Portal {
+            url: String,
+        }
+        let response = self
+            .http
+            .post(format!("{}/v1/billing_portal/sessions", self.api_base))
+            .bearer_auth(&self.secret_key)
+            .form(&[("customer", customer), ("return_url", return_url)])
+            .send()
+            .await
+            .and_then(|r| r.error_for_status());
+        let portal: Portal = match response {
+            Ok(response) => response
+                .json()
+                .await
+                .map_err(|e| internal("reading a portal session", e))?,
+            Err(error) => {
+                tracing::error!(%error, "Stripe: creating a portal session failed");
+                return Err(Error::validation(
+                    "The payment service is not answering. Please try again in a moment.",
+                ));
+            }
+        };
+        Ok(portal.url)
     }
 
     pub async fn retrieve_session(&self, session_id: &str) -> Result<SessionFacts, Error> {

@@ -148,9 +148,7 @@ async fn repair(state: &AppState) -> Result<Figures, Error> {
         if !state.payments.same_mode(envelope.livemode) {
             continue;
         }
-        if let Handled::Applied(outcome) =
-            webhook::record_and_apply(&state.pool, &state.public_url, &envelope).await?
-        {
+        if let Handled::Applied(outcome) = webhook::record_and_apply(state, &envelope).await? {
             figures.count(outcome);
         }
     }

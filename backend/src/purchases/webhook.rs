@@ -76,7 +76,7 @@ pub async fn receive(
         );
         return answer(StatusCode::OK, "ignored: other mode");
     }
-    match record_and_apply(&state.pool, &state.public_url, &envelope).await {
+    match record_and_apply(&state, &envelope).await {
         Ok(outcome) => {
             tracing::info!(event = %envelope.id, kind = %envelope.kind, ?outcome, "webhook handled");
             answer(StatusCode::OK, "ok")
@@ -98,11 +98,11 @@ pub enum Handled {
 
 /// Records the event's id and acts on it, in one transaction: the webhook and
 /// reconciliation both apply events through here, so each is applied once.
-pub async fn record_and_apply(
-    pool: &sqlx::PgPool,
-    public_url: &PublicUrl,
-    envelope: &Envelope,
-) -> Result<Handled, Error> {
+///
+/// A subscription's event is applied from the subscription as Stripe has it now, read before
+/// the transaction: if Stripe cannot be reached the event fails (500) and is retried.
+pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<Handled, Error> {
+    let public_url: &PublicUrl = &state.public_url;
     let event = match StripeEvent::read(envelope) {
         Ok(StripeEvent::Ignored) => return Ok(Handled::Ignored),
         Ok(event) => event,
@@ -111,7 +111,11 @@ pub async fn record_and_apply(
             return Ok(Handled::Ignored);
         }
     };
-    let mut tx = pool.begin().await?;
+    let subscription = match &event {
+        StripeEvent::Subscription(id) => Some(state.payments.retrieve_subscription(id).await?),
+        _ => None,
+    };
+    let mut tx = state.pool.begin().await?;
     let first = sqlx::query!(
         "INSERT INTO stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
         envelope.id,
@@ -138,6 +142,10 @@ pub async fn record_and_apply(
         StripeEvent::Dispute(dispute) => {
             fulfilment::dispute_changed(&mut tx, public_url, dispute).await?
         }
+        StripeEvent::Subscription(_) => match &subscription {
+            Some(facts) => crate::memberships::sync::apply(&mut tx, facts).await?,
+            None => Outcome::Unknown,
+        },
         StripeEvent::Ignored => Outcome::Unknown,
     };
     tx.commit().await?;

@@ -61,17 +61,7 @@ impl NewDiscount {
                     })?,
             ),
         };
-        let items = items
-            .iter()
-            .filter(|id| !id.trim().is_empty())
-            .map(|id| {
-                Uuid::try_parse(id.trim())
-                    .map_err(|_| Error::validation("Choose items from the list."))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if items.len() > 1000 {
-            return Err(Error::validation("Choose at most 1000 items."));
-        }
+        let items = super::chosen_items(items)?;
         Ok(Self {
             code: DiscountCode::parse(code)?,
             discount: Discount::parse(amount_off)?,

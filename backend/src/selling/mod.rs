@@ -11,3 +11,20 @@ pub mod discounts;
 pub mod options;
 pub mod pricing;
 pub mod receipt_link;
+
+/// The ids of the items ticked in a form's `items[...]` checkboxes (at most 1000).
+pub fn chosen_items(items: &[String]) -> Result<Vec<uuid::Uuid>, crate::error::Error> {
+    use crate::error::Error;
+    let items = items
+        .iter()
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| {
+            uuid::Uuid::try_parse(id.trim())
+                .map_err(|_| Error::validation("Choose items from the list."))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if items.len() > 1000 {
+        return Err(Error::validation("Choose at most 1000 items."));
+    }
+    Ok(items)
+}

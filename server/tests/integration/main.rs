@@ -14,6 +14,7 @@ mod hardening;
 mod library;
 mod media_processing;
 mod media_upload;
+mod memberships;
 mod operations;
 mod outbound_webhooks;
 mod payment_events;

@@ -233,6 +233,18 @@ impl TestApp {
         }
     }
 
+    /// Waits (up to 30 s) until `sql` counts exactly `expected`; the last count.
+    pub async fn wait_for_exactly(&self, sql: &str, expected: i64) -> i64 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let count = self.count(sql).await;
+            if count == expected || std::time::Instant::now() > deadline {
+                return count;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&self.pool)

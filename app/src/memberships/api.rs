@@ -1,0 +1,71 @@
+//! The membership server functions: the owner's tiers, and the pricing page (anyone).
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use super::{Pricing, TierView};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use {
+    crate::{auth::guard, error::respond},
+    backend::memberships::tiers,
+    backend::selling::chosen_items,
+    domain::memberships::NewTier,
+};
+
+#[server(endpoint = "list_tiers")]
+pub async fn list_tiers() -> Result<Vec<TierView>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            tiers::list(&call.state, &call.caller.owner()?).await
+        }
+        .await,
+    )
+}
+
+/// `all_items` is the "Every item" checkbox; `items` the ids of the chosen items.
+#[server(endpoint = "create_tier")]
+pub async fn create_tier(
+    name: String,
+    #[server(default)] description: String,
+    #[server(default)] monthly_price: String,
+    #[server(default)] yearly_price: String,
+    #[server(default)] all_items: Option<String>,
+    #[server(default)] items: Vec<String>,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            let owner = call.caller.owner()?;
+            let tier = NewTier::parse(&name, &description, &monthly_price, &yearly_price)?;
+            let items = chosen_items(&items)?;
+            tiers::create(&call.state, &owner, tier, all_items.is_some(), items)
+                .await
+                .map(|_| ())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "retire_tier")]
+pub async fn retire_tier(id: Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            tiers::retire(&call.state, &call.caller.owner()?, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "load_pricing")]
+pub async fn load_pricing() -> Result<Pricing, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            tiers::pricing(&call.state, &call.caller).await
+        }
+        .await,
+    )
+}

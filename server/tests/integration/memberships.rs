@@ -1,0 +1,366 @@
+//! Memberships over real HTTP: "Subscribe" through the stand-in's subscription Checkout,
+//! then the subscription's life moved by the stand-in (renewal, failed renewal, cancellation
+//! at period end in its customer portal, the end) with every event delivered signed to the
+//! webhook; events replayed late and out of order change nothing; the owner's tiers and the
+//! dashboard's members and MRR.
+
+use crate::common::{error_of, spawn_app, Browser, TestApp};
+use crate::payments::{deliver_signed, event, location, pay, shop, PAYING_CARD};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use server::config::STANDIN_SECRET_KEY;
+use sqlx::PgPool;
+
+/// Live member rows (not revoked, not over).
+const MEMBER_ACCESS: &str = "SELECT count(*) FROM access
+     WHERE reason = 'member' AND revoked_at IS NULL AND expires_at > now()";
+
+/// An "All access" tier at $5.00 a month and $50.00 a year; its id.
+async fn tier(owner: &Browser<'_>, fields: &[(&str, &str)]) -> String {
+    let mut form = vec![
+        ("name", "All access"),
+        ("monthly_price", "5"),
+        ("yearly_price", "50"),
+    ];
+    form.extend_from_slice(fields);
+    let created = owner.call("create_tier", &form).await;
+    assert_eq!(
+        created.status(),
+        StatusCode::OK,
+        "{:?}",
+        error_of(created).await
+    );
+    let tiers: Value = owner.call("list_tiers", &[]).await.json().await.unwrap();
+    tiers[0]["id"].as_str().unwrap().to_string()
+}
+
+/// "Subscribe", paid with the test card; the stand-in's address and the subscription's id.
+async fn subscribe(
+    app: &TestApp,
+    customer: &Browser<'_>,
+    tier: &str,
+    interval: &str,
+) -> (String, String) {
+    let response = customer
+        .post_form(
+            "/memberships/checkout",
+            &[("tier_id", tier), ("interval", interval)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let checkout = location(&response);
+    assert!(checkout.contains("/pay/cs_"), "{checkout}");
+    let paid = pay(&checkout, PAYING_CARD).await;
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    // Checkout's return reads the subscription at once.
+    let welcome = location(&paid);
+    assert!(
+        welcome.contains("/memberships/welcome?session_id=cs_"),
+        "{welcome}"
+    );
+    let back = customer.get(welcome.trim_start_matches(&app.base)).await;
+    assert_eq!(location(&back), "/pricing?welcome=1");
+    let standin = checkout.split("/pay/").next().unwrap().to_string();
+    let subscription: String = sqlx::query_scalar(
+        "SELECT stripe_subscription_id FROM subscriptions WHERE status = 'active'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    (standin, subscription)
+}
+
+/// One of the stand-in's test helpers (`renew`, `fail_renewal`, `cancel`).
+async fn helper(standin: &str, subscription: &str, action: &str) {
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{standin}/v1/test_helpers/subscriptions/{subscription}/{action}"
+        ))
+        .bearer_auth(STANDIN_SECRET_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// The membership's row, once its status is `status` (events arrive in the background).
+async fn once_status(
+    app: &TestApp,
+    status: &str,
+) -> (
+    bool,
+    Option<time::OffsetDateTime>,
+    Option<time::OffsetDateTime>,
+    Option<time::OffsetDateTime>,
+) {
+    let sql = format!("SELECT count(*) FROM subscriptions WHERE status = '{status}'");
+    assert_eq!(app.wait_for_count(&sql, 1).await, 1, "status {status}");
+    sqlx::query_as(
+        "SELECT cancel_at_period_end, current_period_start, current_period_end, access_until
+         FROM subscriptions WHERE status = $1",
+    )
+    .bind(status)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+async fn may_watch(customer: &Browser<'_>) -> bool {
+    let watch = customer.call("load_watch", &[("slug", "paid-film")]).await;
+    watch.status() == StatusCode::OK
+}
+
+async fn dashboard(owner: &Browser<'_>) -> (i64, i64) {
+    let d: Value = owner
+        .call("load_dashboard", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    (
+        d["active_members"].as_i64().unwrap(),
+        d["mrr_cents"].as_i64().unwrap(),
+    )
+}
+
+async fn member_access_until(app: &TestApp) -> Option<time::OffsetDateTime> {
+    sqlx::query_scalar(
+        "SELECT max(expires_at) FROM access WHERE reason = 'member' AND revoked_at IS NULL",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_member_plays_until_the_cancelled_period_ends(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    assert_eq!(app.count(MEMBER_ACCESS).await, 0);
+    assert!(!may_watch(&customer).await);
+
+    let (standin, subscription) = subscribe(&app, &customer, &tier, "month").await;
+    let (cancelling, _, end, until) = once_status(&app, "active").await;
+    assert!(!cancelling);
+    // Paid: to the period's end and the grace.
+    assert_eq!(until, end.map(|e| e + time::Duration::days(7)));
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    assert_eq!(member_access_until(&app).await, until);
+    assert!(may_watch(&customer).await);
+    assert_eq!(dashboard(&owner).await, (1, 500));
+    // A member may not subscribe to the tier again.
+    let again = customer
+        .post_form(
+            "/memberships/checkout",
+            &[("tier_id", &tier), ("interval", "year")],
+        )
+        .await;
+    assert_eq!(location(&again), "/pricing?checkout=member");
+    let pricing: Value = customer
+        .call("load_pricing", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pricing["mine"][0]["tier_name"], "All access");
+
+    // A renewal moves the period on by a month.
+    helper(&standin, &subscription, "renew").await;
+    let renewed = "SELECT count(*) FROM subscriptions
+                   WHERE current_period_start = current_period_end - interval '30 days'
+                     AND current_period_start > created_at + interval '29 days'";
+    assert_eq!(app.wait_for_count(renewed, 1).await, 1);
+    let (_, start, _, _) = once_status(&app, "active").await;
+    assert_eq!(start, end);
+
+    // "Manage membership" opens the customer portal; cancelling there keeps the items to
+    // the end of the period, without the grace.
+    let portal = customer.post_form("/memberships/portal", &[]).await;
+    let portal = location(&portal);
+    assert!(
+        portal.starts_with(&format!("{standin}/portal/bps_")),
+        "{portal}"
+    );
+    let page = reqwest::get(&portal).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Cancel membership"), "{page}");
+    let cancelled = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{portal}/{subscription}/cancel"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::SEE_OTHER);
+    let sql = "SELECT count(*) FROM subscriptions WHERE cancel_at_period_end";
+    assert_eq!(app.wait_for_count(sql, 1).await, 1);
+    let (_, _, end, until) = once_status(&app, "active").await;
+    assert_eq!(until, end);
+    assert_eq!(member_access_until(&app).await, end);
+    assert_eq!(app.count(MEMBER_ACCESS).await, 1);
+
+    // The period ends: Stripe deletes the subscription and the items stop.
+    helper(&standin, &subscription, "renew").await;
+    once_status(&app, "canceled").await;
+    assert_eq!(app.wait_for_exactly(MEMBER_ACCESS, 0).await, 0);
+    assert!(!may_watch(&customer).await);
+    assert_eq!(dashboard(&owner).await, (0, 0));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_failed_renewal_keeps_the_grace_then_ends(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let tier = tier(&owner, &[("items[0]", &content)]).await;
+    let (standin, subscription) = subscribe(&app, &customer, &tier, "year").await;
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    assert_eq!(dashboard(&owner).await, (1, 417));
+
+    helper(&standin, &subscription, "fail_renewal").await;
+    let (_, start, _, until) = once_status(&app, "past_due").await;
+    // Seven days from the start of the unpaid period, still playing.
+    assert_eq!(until, start.map(|s| s + time::Duration::days(7)));
+    assert_eq!(member_access_until(&app).await, until);
+    assert!(may_watch(&customer).await);
+    let pricing: Value = customer
+        .call("load_pricing", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pricing["mine"][0]["status"], "past_due");
+
+    // Stripe gives up retrying.
+    helper(&standin, &subscription, "cancel").await;
+    once_status(&app, "canceled").await;
+    assert_eq!(app.wait_for_exactly(MEMBER_ACCESS, 0).await, 0);
+    let ended: i64 = app
+        .count("SELECT count(*) FROM access WHERE reason = 'member' AND revoked_at IS NOT NULL")
+        .await;
+    assert_eq!(ended, 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn late_and_repeated_events_end_in_stripes_state(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    let (standin, subscription) = subscribe(&app, &customer, &tier, "month").await;
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+
+    // A stale "incomplete" snapshot arriving late: the subscription is read again, still active.
+    let stale = json!({ "id": subscription, "object": "subscription", "status": "incomplete",
+                        "customer": "cus_x", "cancel_at_period_end": false, "metadata": {} });
+    let late = event(
+        "evt_late_created",
+        "customer.subscription.created",
+        stale.clone(),
+    );
+    assert_eq!(deliver_signed(&app, &late).await, StatusCode::OK);
+    once_status(&app, "active").await;
+    assert_eq!(app.count(MEMBER_ACCESS).await, 1);
+
+    helper(&standin, &subscription, "cancel").await;
+    once_status(&app, "canceled").await;
+    assert_eq!(app.wait_for_exactly(MEMBER_ACCESS, 0).await, 0);
+
+    // The first invoice's `invoice.paid`, days late, and the stale event again under a new id:
+    // the subscription has ended, so nothing comes back.
+    let invoice = json!({ "id": "in_old", "object": "invoice", "status": "paid", "subscription": subscription });
+    for (id, kind, object) in [
+        ("evt_late_paid", "invoice.paid", invoice),
+        ("evt_late_again", "customer.subscription.updated", stale),
+    ] {
+        assert_eq!(
+            deliver_signed(&app, &event(id, kind, object)).await,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM subscriptions WHERE status = 'canceled'")
+            .await,
+        1
+    );
+    assert_eq!(app.count(MEMBER_ACCESS).await, 0);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let (status, _) = error_of(
+        customer
+            .call(
+                "create_tier",
+                &[("name", "X"), ("monthly_price", "5"), ("all_items", "on")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = error_of(customer.call("list_tiers", &[]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = error_of(
+        owner
+            .call("create_tier", &[("name", "Gold"), ("all_items", "on")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.to_string().contains("monthly price, a yearly price"),
+        "{body}"
+    );
+    let (status, body) = error_of(
+        owner
+            .call("create_tier", &[("name", "Gold"), ("monthly_price", "5")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("Choose the items"), "{body}");
+    let id = tier(&owner, &[("all_items", "on")]).await;
+
+    // A visitor sees the tier without its members; "Subscribe" sends them to log in first.
+    let visitor = app.browser();
+    let pricing: Value = visitor
+        .call("load_pricing", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pricing["tiers"][0]["name"], "All access");
+    assert_eq!(pricing["signed_in"], false);
+    let response = visitor
+        .post_form(
+            "/memberships/checkout",
+            &[("tier_id", &id), ("interval", "month")],
+        )
+        .await;
+    assert!(
+        location(&response).starts_with("/login?"),
+        "{}",
+        location(&response)
+    );
+    // The owner cannot subscribe; a retired tier is not sold.
+    let response = owner
+        .post_form(
+            "/memberships/checkout",
+            &[("tier_id", &id), ("interval", "month")],
+        )
+        .await;
+    assert_eq!(location(&response), "/pricing?checkout=owner");
+    assert_eq!(
+        owner.call("retire_tier", &[("id", &id)]).await.status(),
+        StatusCode::OK
+    );
+    let response = customer
+        .post_form(
+            "/memberships/checkout",
+            &[("tier_id", &id), ("interval", "month")],
+        )
+        .await;
+    assert_eq!(location(&response), "/pricing?checkout=unknown");
+    assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
+}
