@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::content::api::{catalog, content_by_slug};
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
+use crate::memberships::api::tiers_for_item;
 use crate::selling::api::quote_discount;
 use crate::selling::bundle_contents::BundleContentsList;
 use crate::selling::offers::Offers;
@@ -121,13 +122,17 @@ pub fn ContentPage() -> impl IntoView {
                 Some(code) => Some(quote_discount(item.id, code).await),
                 None => None,
             };
-            Ok::<_, crate::error::AppError>((item, viewer, quote))
+            let tiers = match viewer {
+                Viewer::HasAccess | Viewer::Owner => Vec::new(),
+                _ => tiers_for_item(item.id).await?,
+            };
+            Ok::<_, crate::error::AppError>((item, viewer, quote, tiers))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || item.get().map(|result| match result {
-                Ok((item, viewer, quote)) => view! { <ContentDetails item viewer quote/> }.into_any(),
+                Ok((item, viewer, quote, tiers)) => view! { <ContentDetails item viewer quote tiers/> }.into_any(),
                 Err(crate::error::AppError::NotFound) => {
                     set_page_status(404);
                     view! { <crate::ui::NotFound/> }.into_any()
@@ -157,6 +162,8 @@ fn ContentDetails(
     item: CatalogItem,
     viewer: Viewer,
     quote: Option<Result<Quote, crate::error::AppError>>,
+    /// The membership tiers that unlock it, when the viewer cannot keep it yet.
+    tiers: Vec<String>,
 ) -> impl IntoView {
     let summary: String = item.description.chars().take(160).collect();
     let thumb = thumbnail(&item);
@@ -182,6 +189,12 @@ fn ContentDetails(
                 <div class="actions">
                     <Offers item=item.clone() viewer quote/>
                 </div>
+                {(!tiers.is_empty() && viewer != Viewer::Renting).then(|| view! {
+                    <p class="membership-offer">
+                        {format!("Included in the {} membership. ", tiers.join(" and "))}
+                        <a href=paths::PRICING>"See memberships"</a>
+                    </p>
+                })}
                 <p class="description">{item.description.clone()}</p>
                 {item.is_bundle.then(|| view! { <BundleContentsList bundle=item.id price_cents=item.price_cents/> })}
                 <ul class="tags" aria-label="Tags">

@@ -23,7 +23,9 @@ test("a customer subscribes to a tier, watches, and cancels", async ({ browser, 
   await verifiedCustomer(browser, page, "Member");
   await openItem(page, title);
   await expect(page.getByRole("link", { name: "Watch" })).toHaveCount(0);
-  await open(page, "/pricing");
+  await expect(page.getByText(`Included in the ${tier} membership.`)).toBeVisible();
+  await page.getByRole("link", { name: "See memberships" }).click();
+  await expect(page).toHaveURL(/\/pricing$/);
   const card = page.getByRole("region", { name: tier });
   await expect(card).toContainText("$4.00/month");
   await card.getByRole("button", { name: "Subscribe" }).click();

@@ -2,6 +2,7 @@
 #![no_main]
 use domain::auth::{Email, NewPassword, PersonName};
 use domain::content::{Price, Slug, Tags};
+use domain::memberships::NewTier;
 use domain::selling::{your_price, Discount, DiscountCode, RentalTerms};
 use domain::settings::HexColour;
 use libfuzzer_sys::fuzz_target;
@@ -40,6 +41,11 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(Some(terms)) = RentalTerms::parse(text, text, text) {
         assert!((1..=365).contains(&terms.window_days) && (1..=720).contains(&terms.viewing_hours));
+    }
+    if let Ok(tier) = NewTier::parse(text, text, text, text) {
+        // A tier has a name and a paid price at one interval at least.
+        assert!(!tier.name.is_empty() && tier.name.chars().count() <= 80);
+        assert!(tier.monthly.or(tier.yearly).is_some_and(|p| !p.is_free()));
     }
     let _ = Slug::parse(text);
     let _ = Tags::parse(text);

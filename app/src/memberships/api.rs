@@ -69,3 +69,15 @@ pub async fn load_pricing() -> Result<Pricing, AppError> {
         .await,
     )
 }
+
+/// The tiers on sale that unlock an item (anyone: the item page offers them).
+#[server(endpoint = "tiers_for_item")]
+pub async fn tiers_for_item(content_id: Uuid) -> Result<Vec<String>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            tiers::unlocking(&call.state, content_id).await
+        }
+        .await,
+    )
+}

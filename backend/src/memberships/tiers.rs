@@ -187,3 +187,23 @@ pub async fn memberships_of(state: &AppState, user: Uuid) -> Result<Vec<Membersh
         })
         .collect())
 }
+
+/// The names of the tiers on sale that unlock `content` (every item, the item itself, or a
+/// bundle holding it), for the item page.
+pub async fn unlocking(state: &AppState, content: Uuid) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar!(
+        "SELECT t.name FROM membership_tiers t
+         WHERE t.retired_at IS NULL
+           AND (t.all_items
+                OR EXISTS (SELECT 1 FROM membership_tier_items i
+                           WHERE i.tier_id = t.id
+                             AND (i.content_id = $1
+                                  OR i.content_id IN (SELECT bundle_id FROM bundle_items
+                                                      WHERE item_id = $1))))
+         ORDER BY t.created_at, t.name LIMIT $2",
+        content,
+        MAX_TIERS
+    )
+    .fetch_all(&state.pool)
+    .await?)
+}

@@ -261,6 +261,11 @@ async fn late_and_repeated_events_end_in_stripes_state(pool: PgPool) {
     once_status(&app, "active").await;
     assert_eq!(app.count(MEMBER_ACCESS).await, 1);
 
+    // An item made later joins the "every item" tier at once.
+    app.publish_ready_item(&owner, "Later film", &[("price", "3")])
+        .await;
+    assert_eq!(app.count(MEMBER_ACCESS).await, 2);
+
     helper(&standin, &subscription, "cancel").await;
     once_status(&app, "canceled").await;
     assert_eq!(app.wait_for_exactly(MEMBER_ACCESS, 0).await, 0);
@@ -321,6 +326,16 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.to_string().contains("Choose the items"), "{body}");
     let id = tier(&owner, &[("all_items", "on")]).await;
+    let content: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    let content = content[0]["id"].as_str().unwrap().to_string();
+    let unlocking: Value = app
+        .browser()
+        .call("tiers_for_item", &[("content_id", &content)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unlocking, json!(["All access"]));
 
     // A visitor sees the tier without its members; "Subscribe" sends them to log in first.
     let visitor = app.browser();
@@ -362,5 +377,12 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
         )
         .await;
     assert_eq!(location(&response), "/pricing?checkout=unknown");
+    let unlocking: Value = customer
+        .call("tiers_for_item", &[("content_id", &content)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unlocking, json!([]), "a retired tier is not offered");
     assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
 }
