@@ -284,7 +284,7 @@ impl Gateway {
         Ok(session.subscription.map(|s| s.id().as_str().to_string()))
     }
 
-    /// A subscription as Stripe has it now.
+    /// A subscription as Stripe has it now; `NotFound` when Stripe has no such subscription.
     pub async fn retrieve_subscription(&self, id: &str) -> Result<SubscriptionFacts, Error> {
         if !id.starts_with("sub_") || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(internal(
@@ -292,13 +292,18 @@ impl Gateway {
                 format!("not a subscription id: {id:?}"),
             ));
         }
-        let value = self
+        let response = self
             .http
             .get(format!("{}/v1/subscriptions/{id}", self.api_base))
             .bearer_auth(&self.secret_key)
             .send()
             .await
-            .and_then(|r| r.error_for_status())
+            .map_err(|e| internal("retrieving a subscription", e))?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Err(Error::NotFound);
+        }
+        let value = response
+            .error_for_status()
             .map_err(|e| internal("retrieving a subscription", e))?
             .json::<serde_json::Value>()
             .await

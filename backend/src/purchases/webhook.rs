@@ -112,7 +112,15 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
         }
     };
     let subscription = match &event {
-        StripeEvent::Subscription(id) => Some(state.payments.retrieve_subscription(id).await?),
+        StripeEvent::Subscription(id) => match state.payments.retrieve_subscription(id).await {
+            Ok(facts) => Some(facts),
+            // Not in this Stripe account (any more): nothing of Codex's to change.
+            Err(Error::NotFound) => {
+                tracing::warn!(event = %envelope.id, subscription = %id, "webhook: Stripe has no such subscription; acknowledged");
+                return Ok(Handled::Ignored);
+            }
+            Err(error) => return Err(error),
+        },
         _ => None,
     };
     let mut tx = state.pool.begin().await?;

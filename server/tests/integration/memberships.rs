@@ -288,6 +288,11 @@ async fn late_and_repeated_events_end_in_stripes_state(pool: PgPool) {
         1
     );
     assert_eq!(app.count(MEMBER_ACCESS).await, 0);
+
+    // A subscription Stripe does not have is acknowledged (not retried for days).
+    let unknown = json!({ "id": "sub_unknown", "status": "active", "customer": "cus_x" });
+    let payload = event("evt_unknown_sub", "customer.subscription.updated", unknown);
+    assert_eq!(deliver_signed(&app, &payload).await, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
