@@ -167,6 +167,10 @@ pub struct MediaView {
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub created_at: time::OffsetDateTime,
+    /// What it keeps in storage, once processed.
+    pub stored_bytes: Option<i64>,
+    /// What every media item of the owner keeps in storage (the same on every row).
+    pub total_stored_bytes: Option<i64>,
 }
 
 impl MediaView {

@@ -66,3 +66,15 @@ pub async fn retry_media(media_id: Uuid) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// "Delete media": the item and every file it stored (refused while in use).
+#[server(endpoint = "delete_media")]
+pub async fn delete_media(media_id: Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            manage::delete_media(&call.state, &call.caller.owner()?, media_id).await
+        }
+        .await,
+    )
+}

@@ -4,17 +4,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{list_media, RetryMedia};
+use super::api::{list_media, DeleteMedia, RetryMedia};
 use super::types::{MediaStatus, MediaView};
 use super::upload_form::UploadForm;
-use crate::ui::{action_error, FormAlert, LoadError};
+use crate::ui::{action_error, hydrated, FormAlert, LoadError};
 
 #[component]
 pub fn MediaPage() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let retry = ServerAction::<RetryMedia>::new();
+    let delete = ServerAction::<DeleteMedia>::new();
     let media = Resource::new(
-        move || (refresh.get(), retry.version().get()),
+        move || (refresh.get(), retry.version().get(), delete.version().get()),
         |_| list_media(),
     );
 
@@ -48,10 +49,11 @@ pub fn MediaPage() -> impl IntoView {
         <h1>"Media"</h1>
         <UploadForm on_uploaded=Callback::new(move |_| refresh.update(|n| *n += 1))/>
         <FormAlert error=action_error(retry)/>
+        <FormAlert error=action_error(delete)/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || media.get().map(|result| match result {
                 Ok(list) if list.is_empty() => view! { <p>"No media yet. Upload a video or an audio file to begin."</p> }.into_any(),
-                Ok(list) => view! { <MediaTable list retry/> }.into_any(),
+                Ok(list) => view! { <MediaTable list retry delete/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
@@ -59,8 +61,15 @@ pub fn MediaPage() -> impl IntoView {
 }
 
 #[component]
-fn MediaTable(list: Vec<MediaView>, retry: ServerAction<RetryMedia>) -> impl IntoView {
+fn MediaTable(
+    list: Vec<MediaView>,
+    retry: ServerAction<RetryMedia>,
+    delete: ServerAction<DeleteMedia>,
+) -> impl IntoView {
+    let ready = hydrated();
+    let total = list.first().and_then(|m| m.total_stored_bytes).unwrap_or(0);
     view! {
+        <p class="hint" data-figure="storage">{format!("Storage used: {}", format_bytes(total.max(0) as u64))}</p>
         <div class="table-wrap">
             <table class="table media-table">
                 <thead>
@@ -70,6 +79,8 @@ fn MediaTable(list: Vec<MediaView>, retry: ServerAction<RetryMedia>) -> impl Int
                         <th scope="col">"Status"</th>
                         <th scope="col">"Duration"</th>
                         <th scope="col">"Size"</th>
+                        <th scope="col">"Stored"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -92,6 +103,15 @@ fn MediaTable(list: Vec<MediaView>, retry: ServerAction<RetryMedia>) -> impl Int
                                 </td>
                                 <td>{m.duration_seconds.map(format_duration).unwrap_or_default()}</td>
                                 <td>{format_bytes(m.size_bytes.max(0) as u64)}</td>
+                                <td>{m.stored_bytes.map(|b| format_bytes(b.max(0) as u64)).unwrap_or_else(|| "—".into())}</td>
+                                <td>
+                                    <ActionForm action=delete attr:class="inline-form">
+                                        <input type="hidden" name="media_id" value=id.to_string()/>
+                                        <button type="submit" class="button button-small button-danger"
+                                            aria-label=format!("Delete media {}", m.original_filename)
+                                            disabled=move || !ready.get()>"Delete media"</button>
+                                    </ActionForm>
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

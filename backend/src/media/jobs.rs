@@ -28,6 +28,8 @@ pub struct Processed {
     pub height: Option<i32>,
     pub renditions: Vec<Rendition>,
     pub has_thumbnail: bool,
+    /// Everything the item keeps in storage once stored (parts, HLS, thumbnail).
+    pub stored_bytes: Option<i64>,
 }
 
 /// Queues processing of an uploaded media item (once: a second queue of an active job is a no-op).
@@ -111,14 +113,15 @@ pub async fn finish(
             .await?;
             sqlx::query!(
                 r#"UPDATE media SET status = 'ready', error = NULL, duration_seconds = $2, width = $3, height = $4,
-                       renditions = $5, has_thumbnail = $6, updated_at = now()
+                       renditions = $5, has_thumbnail = $6, stored_bytes = $7, updated_at = now()
                    WHERE id = $1"#,
                 job.media_id,
                 done.duration_seconds,
                 done.width,
                 done.height,
                 serde_json::to_value(&done.renditions).unwrap_or_default(),
-                done.has_thumbnail
+                done.has_thumbnail,
+                done.stored_bytes
             )
             .execute(&mut *tx)
             .await?;

@@ -1,9 +1,10 @@
-//! The owner's media list and the Retry button of a failed item.
+//! The owner's media list, the Retry button of a failed item and "Delete media".
 
 use domain::media::{MediaStatus, MediaView};
 use uuid::Uuid;
 
 use super::jobs;
+use super::storage::keys;
 use crate::auth::Owner;
 use crate::error::Error;
 use crate::state::AppState;
@@ -11,7 +12,8 @@ use crate::state::AppState;
 pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView>, Error> {
     Ok(sqlx::query_as!(
         MediaView,
-        r#"SELECT id, kind, original_filename, size_bytes, status AS "status: MediaStatus", error, duration_seconds, width, height, created_at
+        r#"SELECT id, kind, original_filename, size_bytes, status AS "status: MediaStatus", error, duration_seconds, width, height, created_at,
+                  stored_bytes, (sum(stored_bytes) OVER ())::bigint AS total_stored_bytes
            FROM media WHERE owner_id = $1 ORDER BY created_at DESC LIMIT 200"#,
         owner.id
     )
@@ -35,5 +37,67 @@ pub async fn retry_media(state: &AppState, owner: &Owner, media: Uuid) -> Result
     let mut tx = state.pool.begin().await?;
     jobs::enqueue(&mut tx, media).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a media item and every object it stored (parts, HLS, thumbnail). Refused while
+/// it is being processed, and while an item uses it that is published or that customers can
+/// still play (a deleted item's buyers keep it); drafts using it lose their media.
+pub async fn delete_media(state: &AppState, owner: &Owner, media: Uuid) -> Result<(), Error> {
+    let mut tx = state.pool.begin().await?;
+    sqlx::query_scalar!(
+        "SELECT id FROM media WHERE id = $1 AND owner_id = $2 FOR UPDATE",
+        media,
+        owner.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let processing = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM media_jobs
+                          WHERE media_id = $1 AND status IN ('queued', 'running')) AS "busy!""#,
+        media
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if processing {
+        return Err(Error::Conflict(
+            "This media is being processed: delete it once it is ready or has failed.".into(),
+        ));
+    }
+    let used_by = sqlx::query_scalar!(
+        r#"SELECT c.title FROM content c
+           WHERE c.media_id = $1
+             AND ((c.status = 'published' AND c.deleted_at IS NULL)
+                  OR EXISTS (SELECT 1 FROM access a
+                             WHERE a.content_id = c.id AND a.revoked_at IS NULL
+                               AND (a.expires_at IS NULL OR a.expires_at > now())))
+           ORDER BY c.title"#,
+        media
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if !used_by.is_empty() {
+        return Err(Error::Conflict(format!(
+            "Used by {}: unpublish it (or give it other media) first. Customers who have it keep playing it.",
+            used_by.join(", ")
+        )));
+    }
+    sqlx::query!(
+        "UPDATE content SET media_id = NULL, updated_at = now() WHERE media_id = $1",
+        media
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("DELETE FROM media WHERE id = $1", media)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    // After the commit: a failure leaves files nothing points to (logged), never a row
+    // pointing to missing files.
+    match state.storage.delete_prefix(&keys::all(media)).await {
+        Ok(count) => tracing::info!(%media, objects = count, "media deleted"),
+        Err(error) => tracing::error!(%media, ?error, "media deleted; some of its files remain"),
+    }
     Ok(())
 }

@@ -90,7 +90,17 @@ async fn process(pool: &PgPool, storage: &MediaStorage, job: &Job) -> Result<Pro
     store(storage, job.media_id, &encoded)
         .await
         .map_err(storage_error)?;
-    Ok(encoded.processed)
+    let stored: u64 = storage
+        .sizes(&keys::all(job.media_id))
+        .await
+        .map_err(storage_error)?
+        .iter()
+        .map(|(_, size)| size)
+        .sum();
+    Ok(Processed {
+        stored_bytes: i64::try_from(stored).ok(),
+        ..encoded.processed
+    })
 }
 
 /// What [`encode`] made, in a local work folder.
@@ -151,6 +161,7 @@ pub async fn encode(kind: MediaKind, input: &Path, work: &Path) -> Result<Encode
             height: size.map(|(_, h)| h as i32),
             renditions,
             has_thumbnail: thumbnail.is_some(),
+            stored_bytes: None,
         },
         hls,
         thumbnail,

@@ -261,6 +261,18 @@ impl MediaStorage {
         }
     }
 
+    /// Deletes every object under `prefix`; how many there were.
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<usize, Error> {
+        let keys = self.list(prefix).await?;
+        for key in &keys {
+            match self.store.delete(&Path::from(key.as_str())).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(internal("storage delete failed", e)),
+            }
+        }
+        Ok(keys.len())
+    }
+
     /// The keys under `prefix`, sorted.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, Error> {
         Ok(self
@@ -295,5 +307,10 @@ pub mod keys {
 
     pub fn thumbnail(media: Uuid) -> String {
         format!("media/{media}/thumbnail.jpg")
+    }
+
+    /// Every object of the item: its parts, HLS, thumbnail.
+    pub fn all(media: Uuid) -> String {
+        format!("media/{media}")
     }
 }

@@ -151,6 +151,22 @@ async fn a_720p_video_becomes_a_three_rung_hls_ladder_with_a_thumbnail(pool: PgP
     assert!((6.5..7.5).contains(&duration), "{duration}");
     assert_eq!((width, height), (1280, 720));
     assert_eq!(renditions.as_array().unwrap().len(), 3);
+    // What it keeps in storage is measured: the uploaded file, the ladder, the thumbnail.
+    let stored: Option<i64> = sqlx::query_scalar("SELECT stored_bytes FROM media WHERE id = $1")
+        .bind(id)
+        .fetch_one(&f.pool)
+        .await
+        .unwrap();
+    let objects: u64 = f
+        .storage
+        .sizes(&keys::all(id))
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, size)| size)
+        .sum();
+    assert_eq!(stored, Some(objects as i64));
+    assert!(objects > std::fs::metadata(&file).unwrap().len());
     assert!(
         !run_next(&f.pool, &f.storage).await.unwrap(),
         "nothing left to do"

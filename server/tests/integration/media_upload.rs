@@ -97,6 +97,10 @@ async fn the_owner_uploads_in_parts_and_the_job_makes_it_ready(pool: PgPool) {
     let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
     assert_eq!(listed[0]["status"], "ready", "{listed}");
     assert_eq!(listed[0]["height"], 360);
+    // Storage used, per item and in total (one item: the same).
+    let stored = listed[0]["stored_bytes"].as_i64().unwrap();
+    assert!(stored > 0, "{listed}");
+    assert_eq!(listed[0]["total_stored_bytes"], stored);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -228,4 +232,69 @@ async fn the_media_page_renders_on_the_server(pool: PgPool) {
         html.contains("</html>") && html.trim_end().ends_with("</script>"),
         "{tail}"
     );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn deleting_media_removes_its_files_and_is_refused_while_in_use(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let (content, media) = app.publish_ready_item(&owner, "Used film", &[]).await;
+    let storage = MediaStorage::local(app.media_dir.path()).unwrap();
+    let prefix = format!("media/{media}");
+    assert_eq!(storage.list(&prefix).await.unwrap().len(), 3);
+
+    // Nobody but the owner.
+    let customer = app.verified_customer("dee@example.com").await;
+    let (status, _) = error_of(customer.call("delete_media", &[("media_id", &media)]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Published: refused, with the item named; nothing removed.
+    let (status, body) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.to_string().contains("Used by Used film"), "{body}");
+    // Unpublished but still playable by a customer who got it (it is free): still refused.
+    let got = customer
+        .call("get_free_access", &[("content_id", &content)])
+        .await;
+    assert_eq!(got.status(), StatusCode::OK);
+    let unpublished = owner.call("unpublish_content", &[("id", &content)]).await;
+    assert_eq!(unpublished.status(), StatusCode::OK);
+    let (status, _) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(storage.list(&prefix).await.unwrap().len(), 3);
+
+    // Once nobody can play it, but while a job works on it: refused.
+    sqlx::query("UPDATE access SET revoked_at = now()")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let job =
+        format!("INSERT INTO media_jobs (id, media_id) VALUES (gen_random_uuid(), '{media}')");
+    sqlx::query(&job).execute(&app.pool).await.unwrap();
+    let (status, body) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.to_string().contains("being processed"), "{body}");
+    sqlx::query("UPDATE media_jobs SET status = 'done'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    // Then the row, its files, and the item's link to it go.
+    let deleted = owner.call("delete_media", &[("media_id", &media)]).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert!(storage.list(&prefix).await.unwrap().is_empty());
+    assert_eq!(
+        app.count(&format!("SELECT count(*) FROM media WHERE id = '{media}'"))
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM content WHERE id = '{content}' AND media_id IS NULL"
+        ))
+        .await,
+        1
+    );
+    let (status, _) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
