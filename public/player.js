@@ -1,6 +1,7 @@
 // The Codex player: hls.js (served from /vendor, installed by the build) on a <video> or
 // <audio> element with native controls, plus speed and quality choices, keyboard shortcuts
-// (space, f, left and right arrows) and position saving every 15 s, on pause and on leave.
+// (space, f, left and right arrows), chapter buttons that seek, and position saving every
+// 15 s, on pause and on leave.
 const root = document.querySelector("[data-player]");
 if (root) start(root);
 
@@ -40,7 +41,7 @@ function start(root) {
 
   document.addEventListener("keydown", (event) => {
     const tag = event.target?.tagName;
-    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || tag === "BUTTON" || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === " ") {
       event.preventDefault();
       media.paused ? media.play() : media.pause();
@@ -51,6 +52,18 @@ function start(root) {
     } else if (event.key === "ArrowLeft") {
       media.currentTime = Math.max(0, media.currentTime - 5);
     }
+  });
+
+  // Chapters: each button seeks to its start; the one playing is marked.
+  const chapters = [...document.querySelectorAll("[data-seek]")];
+  chapters.forEach((button) => button.addEventListener("click", () => {
+    media.currentTime = parseFloat(button.dataset.seek);
+    media.play().catch(() => {});
+  }));
+  media.addEventListener("timeupdate", () => {
+    let current = null;
+    for (const button of chapters) if (parseFloat(button.dataset.seek) <= media.currentTime) current = button;
+    chapters.forEach((button) => button.toggleAttribute("aria-current", button === current));
   });
 
   let lastSaved = -1;

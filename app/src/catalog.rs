@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::content::api::{catalog, content_by_slug};
+use crate::content::api::{catalog, chapters_of, content_by_slug};
+use crate::content::chapters::ChapterList;
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
 use crate::memberships::api::tiers_for_item;
@@ -16,6 +17,7 @@ use crate::selling::bundle_contents::BundleContentsList;
 use crate::selling::offers::Offers;
 use crate::selling::Quote;
 use crate::ui::{set_page_status, LoadError};
+use domain::chapters::Chapter;
 use domain::content::price_label;
 
 fn thumbnail(item: &CatalogItem) -> Option<String> {
@@ -126,13 +128,14 @@ pub fn ContentPage() -> impl IntoView {
                 Viewer::HasAccess | Viewer::Owner => Vec::new(),
                 _ => tiers_for_item(item.id).await?,
             };
-            Ok::<_, crate::error::AppError>((item, viewer, quote, tiers))
+            let chapters = chapters_of(item.id).await?;
+            Ok::<_, crate::error::AppError>((item, viewer, quote, tiers, chapters))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || item.get().map(|result| match result {
-                Ok((item, viewer, quote, tiers)) => view! { <ContentDetails item viewer quote tiers/> }.into_any(),
+                Ok((item, viewer, quote, tiers, chapters)) => view! { <ContentDetails item viewer quote tiers chapters/> }.into_any(),
                 Err(crate::error::AppError::NotFound) => {
                     set_page_status(404);
                     view! { <crate::ui::NotFound/> }.into_any()
@@ -164,6 +167,7 @@ fn ContentDetails(
     quote: Option<Result<Quote, crate::error::AppError>>,
     /// The membership tiers that unlock it, when the viewer cannot keep it yet.
     tiers: Vec<String>,
+    chapters: Vec<Chapter>,
 ) -> impl IntoView {
     let summary: String = item.description.chars().take(160).collect();
     let thumb = thumbnail(&item);
@@ -196,6 +200,7 @@ fn ContentDetails(
                     </p>
                 })}
                 <p class="description">{item.description.clone()}</p>
+                {(!chapters.is_empty()).then(|| view! { <ChapterList chapters/> })}
                 {item.is_bundle.then(|| view! { <BundleContentsList bundle=item.id price_cents=item.price_cents/> })}
                 <ul class="tags" aria-label="Tags">
                     {item.tags.iter().map(|tag| view! {

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod chapters;
 pub mod content;
 pub mod customers;
 pub mod dashboard;

@@ -17,6 +17,7 @@ pub struct WatchInfo {
     pub duration_seconds: Option<f64>,
     /// Where to start: the saved position, or 0 when there is none or it is in the last 5 %.
     pub resume_at: f64,
+    pub chapters: Vec<crate::chapters::Chapter>,
 }
 
 /// Where playback resumes for a saved position.

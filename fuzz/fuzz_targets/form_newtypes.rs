@@ -1,6 +1,7 @@
 //! The form newtypes on any text: they never panic, and what they accept reads back the same.
 #![no_main]
 use domain::auth::{Email, NewPassword, PersonName};
+use domain::chapters::{chapters_text, parse_chapters};
 use domain::content::{Price, Slug, Tags};
 use domain::memberships::NewTier;
 use domain::selling::{your_price, Discount, DiscountCode, RentalTerms};
@@ -46,6 +47,12 @@ fuzz_target!(|data: &[u8]| {
         // A tier has a name and a paid price at one interval at least.
         assert!(!tier.name.is_empty() && tier.name.chars().count() <= 80);
         assert!(tier.monthly.or(tier.yearly).is_some_and(|p| !p.is_free()));
+    }
+    if let Ok(chapters) = parse_chapters(text) {
+        // Chapters start at 0:00, in order, and read back the same.
+        assert!(chapters.windows(2).all(|w| w[0].start_seconds < w[1].start_seconds));
+        assert!(chapters.first().is_none_or(|c| c.start_seconds == 0));
+        assert_eq!(parse_chapters(&chapters_text(&chapters)).unwrap(), chapters);
     }
     let _ = Slug::parse(text);
     let _ = Tags::parse(text);

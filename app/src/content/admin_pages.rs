@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
+use super::chapters::ChaptersSection;
 use super::types::{price_label, thumbnail_url, ContentDetail, ContentStatus, ContentSummary};
 use crate::media::api::list_media;
 use crate::media::types::MediaStatus;
@@ -110,6 +111,7 @@ pub fn EditContentPage() -> impl IntoView {
                     <ThumbnailForm detail=detail.clone()/>
                     <SellingOptionsSection detail=detail.clone()/>
                     <BundleSection detail=detail.clone()/>
+                    <ChaptersSection detail=detail.clone()/>
                     <PublishControls detail/>
                 }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),

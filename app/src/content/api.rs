@@ -12,6 +12,7 @@ use crate::error::AppError;
 use {
     crate::auth::guard,
     crate::error::respond,
+    backend::content::chapters,
     backend::content::service::{self, ContentInput},
     domain::paths,
 };
@@ -153,6 +154,30 @@ pub async fn get_free_access(content_id: Uuid) -> Result<(), AppError> {
         async {
             let call = guard::call().await?;
             service::get_free_access(&call.state, &call.caller.signed_in()?, content_id).await
+        }
+        .await,
+    )
+}
+
+/// Replaces an item's chapters with those typed, one per line (`0:00 Intro`).
+#[server(endpoint = "save_chapters")]
+pub async fn save_chapters(id: Uuid, #[server(default)] chapters: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            chapters::save(&call.state, &call.caller.owner()?, id, &chapters).await
+        }
+        .await,
+    )
+}
+
+/// An item's chapters (anyone, for a published item).
+#[server(endpoint = "chapters_of")]
+pub async fn chapters_of(content_id: Uuid) -> Result<Vec<domain::chapters::Chapter>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            chapters::for_page(&call.state, &call.caller, content_id).await
         }
         .await,
     )

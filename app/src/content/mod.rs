@@ -2,5 +2,6 @@
 
 pub mod admin_pages;
 pub mod api;
+pub mod chapters;
 
 pub use domain::content as types;

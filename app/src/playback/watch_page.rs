@@ -11,8 +11,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::{load_watch, SaveProgress};
 use super::WatchInfo;
+use crate::content::chapters::ChapterList;
 use crate::error::AppError;
 use crate::ui::LoadError;
+use domain::chapters::Chapter;
 
 #[component]
 pub fn WatchPage() -> impl IntoView {
@@ -69,9 +71,29 @@ fn Player(info: WatchInfo) -> impl IntoView {
                     <span class="hint">"Keys: space plays or pauses, f is full screen, ← and → skip 5 s."</span>
                 </div>
             </div>
+            {(!info.chapters.is_empty()).then(|| {
+                let markers = chapter_markers(&info.chapters, info.duration_seconds);
+                view! {
+                    {markers}
+                    <ChapterList chapters=info.chapters.clone() seek=true/>
+                }
+            })}
             <p><a href=paths::content(&info.slug)>"About this item"</a></p>
         </section>
         <script src="/vendor/hls.min.js"></script>
         <script type="module" src="/player.js"></script>
     }
+}
+
+/// A bar under the player with a mark where each chapter starts (when the length is known).
+fn chapter_markers(chapters: &[Chapter], duration: Option<f64>) -> Option<impl IntoView> {
+    let duration = duration.filter(|d| *d > 0.0)?;
+    Some(view! {
+        <div class="chapter-markers" aria-hidden="true">
+            {chapters.iter().map(|c| {
+                let left = (f64::from(c.start_seconds) / duration * 100.0).clamp(0.0, 100.0);
+                view! { <span class="chapter-marker" style=format!("left: {left:.2}%") title=c.title.clone()></span> }
+            }).collect_view()}
+        </div>
+    })
 }

@@ -90,6 +90,7 @@ pub async fn watch_info(
         master_url: paths::hls_master(media, &token),
         duration_seconds: item.duration_seconds,
         resume_at: resume_position(saved, item.duration_seconds),
+        chapters: crate::content::chapters::of(&state.pool, item.content_id).await?,
     })
 }
 

@@ -223,3 +223,76 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
     assert_eq!(info["resume_at"], 0.0);
     assert_eq!(app.count("SELECT count(*) FROM playback_progress").await, 1);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn chapters_are_saved_by_the_owner_and_shown_to_everyone(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    // A 100 s video.
+    let (content, _) = app.publish_ready_item(&owner, "Chaptered", &[]).await;
+    let save = |text: &'static str| {
+        let owner = &owner;
+        let content = content.clone();
+        async move {
+            owner
+                .call(
+                    "save_chapters",
+                    &[("id", content.as_str()), ("chapters", text)],
+                )
+                .await
+        }
+    };
+    assert_eq!(
+        save("0:00 Intro\n0:30 - The middle").await.status(),
+        StatusCode::OK
+    );
+    for (text, message) in [
+        ("0:00 Intro\n1:40 Too late", "starts after the end"),
+        ("0:10 Late start", "first one starts at 0:00"),
+    ] {
+        let (status, body) = error_of(save(text).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.to_string().contains(message), "{body}");
+    }
+    let customer = app.verified_customer("cy@example.com").await;
+    let (status, _) = error_of(
+        customer
+            .call(
+                "save_chapters",
+                &[("id", &content), ("chapters", "0:00 Mine")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The item page's list, for anyone; the player's, with the watch info.
+    let listed: Value = app
+        .browser()
+        .call("chapters_of", &[("content_id", &content)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        json!([{ "start_seconds": 0, "title": "Intro" }, { "start_seconds": 30, "title": "The middle" }])
+    );
+    let watch: Value = owner
+        .call("load_watch", &[("slug", "chaptered")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(watch["chapters"], listed);
+
+    // Saving nothing removes them.
+    assert_eq!(save("").await.status(), StatusCode::OK);
+    let listed: Value = customer
+        .call("chapters_of", &[("content_id", &content)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, json!([]));
+}
