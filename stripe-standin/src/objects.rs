@@ -44,6 +44,15 @@ pub struct Session {
     pub customer: Option<String>,
 }
 
+/// The length of a billing period of `interval`, in seconds (30 days a month, 365 a year).
+pub fn period_secs(interval: &str) -> i64 {
+    if interval == "year" {
+        365 * 24 * 3600
+    } else {
+        30 * 24 * 3600
+    }
+}
+
 /// A subscription made by a subscription-mode Checkout.
 #[derive(Debug, Clone)]
 pub struct Subscription {
@@ -67,13 +76,9 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// The length of one period, in seconds (30 days a month, 365 a year).
+    /// The length of one period, in seconds.
     pub fn period_secs(&self) -> i64 {
-        if self.interval == "year" {
-            365 * 24 * 3600
-        } else {
-            30 * 24 * 3600
-        }
+        period_secs(&self.interval)
     }
 
     /// The period fields both where API versions before 2025-03-31 have them (on the

@@ -32,6 +32,7 @@ pub(crate) fn start(shared: &Shared, session_id: &str) -> Option<String> {
         let created = now();
         let id = new_id("sub");
         let invoice = new_id("in");
+        let interval = session.recurring.clone().unwrap_or_else(|| "month".into());
         let subscription = Subscription {
             id: id.clone(),
             customer: new_id("cus"),
@@ -40,18 +41,14 @@ pub(crate) fn start(shared: &Shared, session_id: &str) -> Option<String> {
             amount: session.amount + session.tax,
             currency: session.currency.clone(),
             product_name: session.product_name.clone(),
-            interval: session.recurring.clone().unwrap_or_else(|| "month".into()),
             status: "active".into(),
             current_period_start: created,
-            current_period_end: created,
+            current_period_end: created + objects::period_secs(&interval),
+            interval,
             cancel_at_period_end: false,
             canceled_at: None,
             metadata: session.subscription_metadata.clone(),
             latest_invoice: invoice.clone(),
-        };
-        let subscription = Subscription {
-            current_period_end: created + subscription.period_secs(),
-            ..subscription
         };
         session.status = Status::Complete;
         session.subscription = Some(id.clone());

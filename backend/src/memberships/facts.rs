@@ -7,6 +7,8 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::purchases::events::Reference;
+
 /// What Stripe says of a subscription now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionFacts {
@@ -15,13 +17,6 @@ pub struct SubscriptionFacts {
     /// The membership it was made for (`subscription_data[metadata][membership_id]`).
     pub membership_id: Option<Uuid>,
     pub state: SubscriptionState,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Reference {
-    Id(String),
-    Object { id: String },
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,9 +63,7 @@ impl SubscriptionFacts {
             .or(item.as_ref().and_then(|i| i.current_period_end));
         Ok(Self {
             subscription_id: object.id,
-            customer_id: match object.customer {
-                Reference::Id(id) | Reference::Object { id } => id,
-            },
+            customer_id: object.customer.id(),
             membership_id: object
                 .metadata
                 .get("membership_id")

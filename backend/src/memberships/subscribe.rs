@@ -16,7 +16,7 @@ use super::sync;
 use crate::access;
 use crate::auth::session;
 use crate::error::Error;
-use crate::purchases::gateway::SubscriptionRequest;
+use crate::purchases::gateway::{Sells, SessionRequest};
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::memberships::Interval;
@@ -129,11 +129,13 @@ pub async fn checkout(
         "{name} membership ({})",
         interval.adjective().to_lowercase()
     );
-    let request = SubscriptionRequest {
-        membership_id,
+    let request = SessionRequest {
+        sells: Sells::Membership {
+            id: membership_id,
+            interval,
+        },
         title: &title,
         amount_cents: i64::from(amount_cents),
-        interval,
         customer_email: &user.email,
         success_url: state
             .public_url
@@ -143,7 +145,7 @@ pub async fn checkout(
             .link(&format!("{}?checkout=cancelled", paths::PRICING)),
         automatic_tax,
     };
-    match state.payments.create_subscription_session(request).await {
+    match state.payments.create_session(request).await {
         Ok((session_id, url)) => {
             sqlx::query!(
                 "UPDATE subscriptions SET stripe_checkout_session_id = $2, stripe_checkout_url = $3

@@ -86,19 +86,23 @@ async fn set_items(
     Ok(())
 }
 
-/// Tiers on sale, oldest first, with their items and current members.
-async fn on_sale(state: &AppState) -> Result<Vec<TierView>, Error> {
+/// Tiers on sale, oldest first, with their items and (when `count_members`, for the owner)
+/// their current members; 0 otherwise.
+async fn on_sale(state: &AppState, count_members: bool) -> Result<Vec<TierView>, Error> {
     let rows = sqlx::query!(
         r#"SELECT t.id, t.name, t.description, t.monthly_price_cents, t.yearly_price_cents,
                   t.all_items,
                   ARRAY(SELECT c.title FROM membership_tier_items i JOIN content c ON c.id = i.content_id
                         WHERE i.tier_id = t.id AND c.deleted_at IS NULL ORDER BY c.title) AS "items!",
-                  (SELECT count(DISTINCT s.user_id) FROM subscriptions s
-                   WHERE s.tier_id = t.id AND s.access_until > now()
-                     AND s.status IN ('active', 'trialing', 'past_due')) AS "members!"
+                  CASE WHEN $2 THEN
+                      (SELECT count(DISTINCT s.user_id) FROM subscriptions s
+                       WHERE s.tier_id = t.id AND s.access_until > now()
+                         AND s.status IN ('active', 'trialing', 'past_due'))
+                  ELSE 0 END AS "members!"
            FROM membership_tiers t WHERE t.retired_at IS NULL
            ORDER BY t.created_at, t.name LIMIT $1"#,
-        MAX_TIERS
+        MAX_TIERS,
+        count_members
     )
     .fetch_all(&state.pool)
     .await?;
@@ -118,7 +122,7 @@ async fn on_sale(state: &AppState) -> Result<Vec<TierView>, Error> {
 }
 
 pub async fn list(state: &AppState, _owner: &Owner) -> Result<Vec<TierView>, Error> {
-    on_sale(state).await
+    on_sale(state, true).await
 }
 
 /// Takes a tier off sale. Its members keep it until their subscriptions end (they cancel,
@@ -137,17 +141,10 @@ pub async fn retire(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Er
     Ok(())
 }
 
-/// The pricing page: the tiers on sale (member counts left out) and the caller's own
+/// The pricing page: the tiers on sale (member counts left out: 0) and the caller's own
 /// memberships that are still current.
 pub async fn pricing(state: &AppState, caller: &Caller) -> Result<Pricing, Error> {
-    let tiers = on_sale(state)
-        .await?
-        .into_iter()
-        .map(|tier| TierView {
-            active_members: 0,
-            ..tier
-        })
-        .collect();
+    let tiers = on_sale(state, false).await?;
     let mine = match caller.user() {
         Some(user) => memberships_of(state, user.id).await?,
         None => Vec::new(),

@@ -88,13 +88,13 @@ pub struct DisputeFacts {
 /// An id, or the object expanded in its place.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-enum Reference {
+pub(crate) enum Reference {
     Id(String),
     Object { id: String },
 }
 
 impl Reference {
-    fn id(self) -> String {
+    pub(crate) fn id(self) -> String {
         match self {
             Self::Id(id) | Self::Object { id } => id,
         }
@@ -183,10 +183,7 @@ struct DisputeObject {
 
 /// An id, or the id of the object expanded in its place.
 fn reference(value: &serde_json::Value) -> Option<String> {
-    value
-        .as_str()
-        .or_else(|| value["id"].as_str())
-        .map(str::to_string)
+    Reference::deserialize(value).ok().map(Reference::id)
 }
 
 /// Why an event of a type we act on could not be read.

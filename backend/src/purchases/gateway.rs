@@ -40,10 +40,20 @@ impl std::fmt::Debug for Gateway {
     }
 }
 
+/// What a Checkout Session sells: a purchase (payment mode) or a membership (subscription
+/// mode, billed every `interval`). Its id goes in the metadata, the client reference and
+/// the idempotency key, so a retried request never makes a second session for one row, and
+/// every event about the session (and the subscription) finds the row.
+#[derive(Debug, Clone, Copy)]
+pub enum Sells {
+    Purchase(Uuid),
+    Membership { id: Uuid, interval: Interval },
+}
+
 /// What Codex asks of a Checkout Session.
 #[derive(Debug, Clone)]
 pub struct SessionRequest<'a> {
-    pub purchase_id: Uuid,
+    pub sells: Sells,
     pub title: &'a str,
     pub amount_cents: i64,
     pub customer_email: &'a str,
@@ -94,47 +104,6 @@ impl SessionFacts {
                 .map(|p| p.id().as_str().to_string()),
         }
     }
-}
-
-/// What Codex asks of a subscription Checkout Session.
-#[derive(Debug, Clone)]
-pub struct SubscriptionRequest<'a> {
-    pub membership_id: Uuid,
-    pub title: &'a str,
-    pub amount_cents: i64,
-    pub interval: Interval,
-    pub customer_email: &'a str,
-    pub success_url: String,
-    pub cancel_url: String,
-    pub automatic_tax: bool,
-}
-
-/// One line item at `amount_cents`, recurring or not.
-fn line_item(
-    title: &str,
-    amount_cents: i64,
-    recurring: Option<CreateCheckoutSessionLineItemsPriceDataRecurring>,
-) -> CreateCheckoutSessionLineItems {
-    CreateCheckoutSessionLineItems {
-        price_data: Some(CreateCheckoutSessionLineItemsPriceData {
-            product_data: Some(ProductData::new(title)),
-            unit_amount: Some(amount_cents),
-            recurring,
-            ..CreateCheckoutSessionLineItemsPriceData::new(Currency::USD)
-        }),
-        quantity: Some(1),
-        ..CreateCheckoutSessionLineItems::new()
-    }
-}
-
-fn session_and_url(session: CheckoutSession) -> Result<(String, String), Error> {
-    let url = session.url.clone().ok_or_else(|| {
-        internal(
-            "checkout session",
-            "Stripe returned a session without a URL",
-        )
-    })?;
-    Ok((session.id.as_str().to_string(), url))
 }
 
 fn failed(what: &str, error: StripeError) -> Error {
@@ -193,29 +162,69 @@ impl Gateway {
         self.webhook_secrets.iter().map(String::as_str).collect()
     }
 
-    /// Creates the session with the purchase id as its idempotency key, so a retried
-    /// request never makes a second session for one purchase.
+    /// Creates the session for what it `sells`, once per purchase or membership row.
     pub async fn create_session(
         &self,
         request: SessionRequest<'_>,
     ) -> Result<(String, String), Error> {
-        let line_item = line_item(request.title, request.amount_cents, None);
-        let key = IdempotencyKey::new(format!("checkout-{}", request.purchase_id))
+        // The key of a purchase keeps its `checkout-` prefix, so keys already used still match.
+        let (mode, metadata_key, key_prefix, id, recurring) = match request.sells {
+            Sells::Purchase(id) => (
+                CheckoutSessionMode::Payment,
+                "purchase_id",
+                "checkout",
+                id,
+                None,
+            ),
+            Sells::Membership { id, interval } => {
+                let interval = match interval {
+                    Interval::Month => {
+                        CreateCheckoutSessionLineItemsPriceDataRecurringInterval::Month
+                    }
+                    Interval::Year => {
+                        CreateCheckoutSessionLineItemsPriceDataRecurringInterval::Year
+                    }
+                };
+                let recurring = CreateCheckoutSessionLineItemsPriceDataRecurring::new(interval);
+                (
+                    CheckoutSessionMode::Subscription,
+                    "membership_id",
+                    "membership",
+                    id,
+                    Some(recurring),
+                )
+            }
+        };
+        let line_item = CreateCheckoutSessionLineItems {
+            price_data: Some(CreateCheckoutSessionLineItemsPriceData {
+                product_data: Some(ProductData::new(request.title)),
+                unit_amount: Some(request.amount_cents),
+                recurring,
+                ..CreateCheckoutSessionLineItemsPriceData::new(Currency::USD)
+            }),
+            quantity: Some(1),
+            ..CreateCheckoutSessionLineItems::new()
+        };
+        let key = IdempotencyKey::new(format!("{key_prefix}-{id}"))
             .map_err(|e| internal("idempotency key", e))?;
+        let metadata = HashMap::from([(metadata_key.to_string(), id.to_string())]);
         let mut session = CreateCheckoutSession::new();
         if request.automatic_tax {
             session = session.automatic_tax(CreateCheckoutSessionAutomaticTax::new(true));
         }
+        if mode == CheckoutSessionMode::Subscription {
+            session = session.subscription_data(CreateCheckoutSessionSubscriptionData {
+                metadata: Some(metadata.clone()),
+                ..CreateCheckoutSessionSubscriptionData::new()
+            });
+        }
         let session = session
-            .mode(CheckoutSessionMode::Payment)
+            .mode(mode)
             .currency(Currency::USD)
             .line_items(vec![line_item])
             .customer_email(request.customer_email)
-            .client_reference_id(request.purchase_id.to_string())
-            .metadata(HashMap::from([(
-                "purchase_id".to_string(),
-                request.purchase_id.to_string(),
-            )]))
+            .client_reference_id(id.to_string())
+            .metadata(metadata)
             .success_url(request.success_url)
             .cancel_url(request.cancel_url)
             .customize()
@@ -223,56 +232,13 @@ impl Gateway {
             .send(&self.client)
             .await
             .map_err(|e| failed("creating a checkout session", e))?;
-        session_and_url(session)
-    }
-
-    /// A Checkout Session in subscription mode for a membership: one recurring line item,
-    /// the membership's id in the session's and the subscription's metadata (so every event
-    /// about the subscription finds it), created once per membership row.
-    pub async fn create_subscription_session(
-        &self,
-        request: SubscriptionRequest<'_>,
-    ) -> Result<(String, String), Error> {
-        let interval = match request.interval {
-            Interval::Month => CreateCheckoutSessionLineItemsPriceDataRecurringInterval::Month,
-            Interval::Year => CreateCheckoutSessionLineItemsPriceDataRecurringInterval::Year,
-        };
-        let line_item = line_item(
-            request.title,
-            request.amount_cents,
-            Some(CreateCheckoutSessionLineItemsPriceDataRecurring::new(
-                interval,
-            )),
-        );
-        let key = IdempotencyKey::new(format!("membership-{}", request.membership_id))
-            .map_err(|e| internal("idempotency key", e))?;
-        let metadata = HashMap::from([(
-            "membership_id".to_string(),
-            request.membership_id.to_string(),
-        )]);
-        let mut session = CreateCheckoutSession::new();
-        if request.automatic_tax {
-            session = session.automatic_tax(CreateCheckoutSessionAutomaticTax::new(true));
-        }
-        let session = session
-            .mode(CheckoutSessionMode::Subscription)
-            .currency(Currency::USD)
-            .line_items(vec![line_item])
-            .customer_email(request.customer_email)
-            .client_reference_id(request.membership_id.to_string())
-            .metadata(metadata.clone())
-            .subscription_data(CreateCheckoutSessionSubscriptionData {
-                metadata: Some(metadata),
-                ..CreateCheckoutSessionSubscriptionData::new()
-            })
-            .success_url(request.success_url)
-            .cancel_url(request.cancel_url)
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
-            .send(&self.client)
-            .await
-            .map_err(|e| failed("creating a subscription checkout", e))?;
-        session_and_url(session)
+        let url = session.url.clone().ok_or_else(|| {
+            internal(
+                "checkout session",
+                "Stripe returned a session without a URL",
+            )
+        })?;
+        Ok((session.id.as_str().to_string(), url))
     }
 
     /// A Checkout Session's subscription, if it has one yet.

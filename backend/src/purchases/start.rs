@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::gateway::SessionRequest;
+use super::gateway::{Sells, SessionRequest};
 use super::store;
 use crate::access;
 use crate::auth::session;
@@ -155,7 +155,7 @@ pub async fn start(
     };
     let request = SessionRequest {
         automatic_tax,
-        purchase_id,
+        sells: Sells::Purchase(purchase_id),
         title: &title,
         amount_cents: i64::from(priced.amount_cents),
         customer_email: &user.email,

@@ -30,7 +30,7 @@ async fn tier(owner: &Browser<'_>, fields: &[(&str, &str)]) -> String {
         "{:?}",
         error_of(created).await
     );
-    let tiers: Value = owner.call("list_tiers", &[]).await.json().await.unwrap();
+    let tiers: Value = json_of(owner, "list_tiers", &[]).await;
     tiers[0]["id"].as_str().unwrap().to_string()
 }
 
@@ -68,6 +68,11 @@ async fn subscribe(
     .await
     .unwrap();
     (standin, subscription)
+}
+
+/// A server function's answer, as JSON.
+async fn json_of(browser: &Browser<'_>, function: &str, form: &[(&str, &str)]) -> Value {
+    browser.call(function, form).await.json().await.unwrap()
 }
 
 /// One of the stand-in's test helpers (`renew`, `fail_renewal`, `cancel`).
@@ -111,12 +116,7 @@ async fn may_watch(customer: &Browser<'_>) -> bool {
 }
 
 async fn dashboard(owner: &Browser<'_>) -> (i64, i64) {
-    let d: Value = owner
-        .call("load_dashboard", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let d: Value = json_of(owner, "load_dashboard", &[]).await;
     (
         d["active_members"].as_i64().unwrap(),
         d["mrr_cents"].as_i64().unwrap(),
@@ -157,12 +157,7 @@ async fn a_member_plays_until_the_cancelled_period_ends(pool: PgPool) {
         )
         .await;
     assert_eq!(location(&again), "/pricing?checkout=member");
-    let pricing: Value = customer
-        .call("load_pricing", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pricing: Value = json_of(&customer, "load_pricing", &[]).await;
     assert_eq!(pricing["mine"][0]["tier_name"], "All access");
 
     // A renewal moves the period on by a month.
@@ -223,12 +218,7 @@ async fn a_failed_renewal_keeps_the_grace_then_ends(pool: PgPool) {
     assert_eq!(until, start.map(|s| s + time::Duration::days(7)));
     assert_eq!(member_access_until(&app).await, until);
     assert!(may_watch(&customer).await);
-    let pricing: Value = customer
-        .call("load_pricing", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pricing: Value = json_of(&customer, "load_pricing", &[]).await;
     assert_eq!(pricing["mine"][0]["status"], "past_due");
 
     // Stripe gives up retrying.
@@ -331,25 +321,19 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.to_string().contains("Choose the items"), "{body}");
     let id = tier(&owner, &[("all_items", "on")]).await;
-    let content: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    let content: Value = json_of(&owner, "list_content", &[]).await;
     let content = content[0]["id"].as_str().unwrap().to_string();
-    let unlocking: Value = app
-        .browser()
-        .call("tiers_for_item", &[("content_id", &content)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unlocking: Value = json_of(
+        &app.browser(),
+        "tiers_for_item",
+        &[("content_id", &content)],
+    )
+    .await;
     assert_eq!(unlocking, json!(["All access"]));
 
     // A visitor sees the tier without its members; "Subscribe" sends them to log in first.
     let visitor = app.browser();
-    let pricing: Value = visitor
-        .call("load_pricing", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pricing: Value = json_of(&visitor, "load_pricing", &[]).await;
     assert_eq!(pricing["tiers"][0]["name"], "All access");
     assert_eq!(pricing["signed_in"], false);
     let response = visitor
@@ -382,12 +366,7 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
         )
         .await;
     assert_eq!(location(&response), "/pricing?checkout=unknown");
-    let unlocking: Value = customer
-        .call("tiers_for_item", &[("content_id", &content)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let unlocking: Value = json_of(&customer, "tiers_for_item", &[("content_id", &content)]).await;
     assert_eq!(unlocking, json!([]), "a retired tier is not offered");
     assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
 }
