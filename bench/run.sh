@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as figures (never part of `make test`):
-#   1. transcoding speed: a generated 1080p clip through the media worker's encode step;
+#   1. transcoding speed: a generated 1080p clip and a 5 min audio track through the media
+#      worker's encode steps (for audio: loudness measured, two rungs, the waveform), and
+#      "first playable": the time from "upload complete" until the lowest rung (and the
+#      thumbnails) can be stored and played, less the storage copy;
 #   2. requests per second and p99 latency under concurrent load (wrk) of the catalog page
 #      and of one HLS segment (token checked), next to nginx serving the same segment file.
 # Runs the optimised build (make release) on its own database, codex_bench.
@@ -34,6 +37,10 @@ say "generating a 30 s 1080p clip"
 ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 \
   -t 30 -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac "$work/clip-1080p.mp4"
 transcode="$(target/release/examples/transcode_bench "$work/clip-1080p.mp4" video)"
+say "generating a 5 min stereo audio track"
+ffmpeg -v error -f lavfi -i "sine=frequency=220:sample_rate=44100" -f lavfi -i "sine=frequency=330:sample_rate=44100" \
+  -filter_complex "[0][1]amerge=inputs=2,volume=0.3" -t 300 -c:a libmp3lame -b:a 192k "$work/track.mp3"
+transcode_audio="$(target/release/examples/transcode_bench "$work/track.mp3" audio)"
 
 say "starting Codex on a fresh database with the sample content"
 psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS codex_bench WITH (FORCE)" >/dev/null
@@ -90,6 +97,7 @@ size="$(stat -c %s "$work/media$segment_path")"
 echo
 echo "Codex benchmarks ($(nproc) cores, wrk: 2 threads, $connections connections, ${seconds} s each)"
 echo "$transcode"
+echo "$transcode_audio"
 printf '%-34s %s\n' "catalog page (/)" "$(load "$base/")"
 printf '%-34s %s\n' "HLS segment, Codex ($((size / 1024)) KB)" "$(load "$base$segment_url")"
 printf '%-34s %s\n' "HLS segment, nginx (same file)" "$(load "http://127.0.0.1:$nginx_port$segment_path")"

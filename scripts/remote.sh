@@ -4,14 +4,19 @@
 #                                    run deploy.sh there (migrations on the first host only)
 #   remote.sh preview-up NAME        start a preview on DEPLOY_HOST and print its URL
 #   remote.sh preview-down NAME      stop it and drop its database
+#   remote.sh preview-prune DAYS     remove the previews started more than DAYS days ago
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 key_file=$(mktemp)
-trap 'rm -f "$key_file"' EXIT
+known_hosts=$(mktemp)
+trap 'rm -f "$key_file" "$known_hosts"' EXIT
 printf '%s\n' "${DEPLOY_SSH_KEY:?DEPLOY_SSH_KEY is not set}" >"$key_file"
 chmod 600 "$key_file"
-ssh_opts=(-i "$key_file" -o StrictHostKeyChecking=accept-new -o BatchMode=yes)
+# The hosts' keys are pinned (the output of `ssh-keyscan <host>`, checked by hand once): a
+# host that answers with another key is refused, never trusted on first sight.
+printf '%s\n' "${DEPLOY_KNOWN_HOSTS:?DEPLOY_KNOWN_HOSTS is not set (ssh-keyscan output of the hosts)}" >"$known_hosts"
+ssh_opts=(-i "$key_file" -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$known_hosts" -o BatchMode=yes)
 remote_dir="${DEPLOY_REMOTE_DIR:-/srv/codex}"
 
 ship() {
@@ -35,7 +40,7 @@ case "${1:-}" in
     name="${2:?preview name}"
     host="${DEPLOY_HOST:?DEPLOY_HOST is not set}"
     ship "$host" "preview-$name"
-    url=$(ssh "${ssh_opts[@]}" "$host" "PG_ADMIN_URL='${PG_ADMIN_URL:?}' CODEX_BINARY=$remote_dir/incoming/preview-$name/server CODEX_SITE_ROOT=$remote_dir/incoming/preview-$name/site PREVIEW_ROOT=$remote_dir/previews $remote_dir/bin/preview.sh down $name >/dev/null 2>&1; PG_ADMIN_URL='${PG_ADMIN_URL:?}' CODEX_BINARY=$remote_dir/incoming/preview-$name/server CODEX_SITE_ROOT=$remote_dir/incoming/preview-$name/site PREVIEW_ROOT=$remote_dir/previews $remote_dir/bin/preview.sh up $name")
+    url=$(ssh "${ssh_opts[@]}" "$host" "PG_ADMIN_URL='${PG_ADMIN_URL:?}' CODEX_BINARY=$remote_dir/incoming/preview-$name/server CODEX_SITE_ROOT=$remote_dir/incoming/preview-$name/site PREVIEW_ROOT=$remote_dir/previews $remote_dir/bin/preview.sh down $name >/dev/null 2>&1; PREVIEW_HOST_PATTERN='${PREVIEW_HOST_PATTERN:-}' PREVIEW_BASIC_AUTH='${PREVIEW_BASIC_AUTH:-}' PG_ADMIN_URL='${PG_ADMIN_URL:?}' CODEX_BINARY=$remote_dir/incoming/preview-$name/server CODEX_SITE_ROOT=$remote_dir/incoming/preview-$name/site PREVIEW_ROOT=$remote_dir/previews $remote_dir/bin/preview.sh up $name")
     echo "url=$url" >>"${GITHUB_OUTPUT:-/dev/null}"
     echo "$url"
     ;;
@@ -44,5 +49,11 @@ case "${1:-}" in
     host="${DEPLOY_HOST:?DEPLOY_HOST is not set}"
     ssh "${ssh_opts[@]}" "$host" "PG_ADMIN_URL='${PG_ADMIN_URL:?}' PREVIEW_ROOT=$remote_dir/previews $remote_dir/bin/preview.sh down $name"
     ;;
-  *) echo "usage: remote.sh deploy ID | preview-up NAME | preview-down NAME" >&2; exit 2 ;;
+  preview-prune)
+    days="${2:?days}"
+    [[ "$days" =~ ^[0-9]+$ ]] || { echo "preview-prune needs a number of days" >&2; exit 2; }
+    host="${DEPLOY_HOST:?DEPLOY_HOST is not set}"
+    ssh "${ssh_opts[@]}" "$host" "PG_ADMIN_URL='${PG_ADMIN_URL:?}' PREVIEW_ROOT=$remote_dir/previews $remote_dir/bin/preview.sh prune $days && find $remote_dir/incoming -mindepth 1 -maxdepth 1 -name 'preview-*' -mtime +$days -exec rm -rf {} +"
+    ;;
+  *) echo "usage: remote.sh deploy ID | preview-up NAME | preview-down NAME | preview-prune DAYS" >&2; exit 2 ;;
 esac

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::content::api::{catalog, chapters_of, content_by_slug};
+use crate::content::api::{catalog, chapters_of, content_by_slug, downloads_of};
 use crate::content::chapters::ChapterList;
+use crate::content::downloads::DownloadList;
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
 use crate::media::page::format_duration;
 use crate::memberships::api::tiers_for_item;
@@ -18,7 +19,8 @@ use crate::selling::offers::Offers;
 use crate::selling::Quote;
 use crate::ui::{set_page_status, LoadError};
 use domain::chapters::Chapter;
-use domain::content::price_label;
+use domain::content::{grid_thumbnail_srcset, price_label, GRID_THUMBNAIL_SIZES};
+use domain::downloads::Download;
 
 fn thumbnail(item: &CatalogItem) -> Option<String> {
     thumbnail_url(
@@ -87,11 +89,14 @@ pub fn CatalogPage() -> impl IntoView {
 fn CatalogCard(item: CatalogItem) -> impl IntoView {
     let href = paths::content(&item.slug);
     let thumb = thumbnail(&item);
+    let srcset = grid_thumbnail_srcset(item.custom_thumbnail, item.media_id, item.has_thumbnail);
     view! {
         <li class="card catalog-card">
             <a href=href.clone() class="thumb" tabindex="-1" aria-hidden="true">
                 {match thumb {
-                    Some(src) => view! { <img src=src alt="" width="320" height="180" loading="lazy"/> }.into_any(),
+                    Some(src) => view! {
+                        <img src=src srcset=srcset sizes=GRID_THUMBNAIL_SIZES alt="" width="320" height="180" loading="lazy"/>
+                    }.into_any(),
                     None => view! { <span class="thumb-placeholder">{placeholder(&item)}</span> }.into_any(),
                 }}
             </a>
@@ -129,13 +134,19 @@ pub fn ContentPage() -> impl IntoView {
                 _ => tiers_for_item(item.id).await?,
             };
             let chapters = chapters_of(item.id).await?;
-            Ok::<_, crate::error::AppError>((item, viewer, quote, tiers, chapters))
+            let files = match viewer {
+                Viewer::HasAccess | Viewer::Renting | Viewer::Owner => {
+                    downloads_of(item.id).await?
+                }
+                _ => Vec::new(),
+            };
+            Ok::<_, crate::error::AppError>((item, viewer, quote, tiers, chapters, files))
         },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || item.get().map(|result| match result {
-                Ok((item, viewer, quote, tiers, chapters)) => view! { <ContentDetails item viewer quote tiers chapters/> }.into_any(),
+                Ok((item, viewer, quote, tiers, chapters, files)) => view! { <ContentDetails item viewer quote tiers chapters files/> }.into_any(),
                 Err(crate::error::AppError::NotFound) => {
                     set_page_status(404);
                     view! { <crate::ui::NotFound/> }.into_any()
@@ -168,6 +179,8 @@ fn ContentDetails(
     /// The membership tiers that unlock it, when the viewer cannot keep it yet.
     tiers: Vec<String>,
     chapters: Vec<Chapter>,
+    /// The item's files, when the viewer may download them.
+    files: Vec<Download>,
 ) -> impl IntoView {
     let summary: String = item.description.chars().take(160).collect();
     let thumb = thumbnail(&item);
@@ -201,6 +214,7 @@ fn ContentDetails(
                 })}
                 <p class="description">{item.description.clone()}</p>
                 {(!chapters.is_empty()).then(|| view! { <ChapterList chapters/> })}
+                {(!files.is_empty()).then(|| view! { <DownloadList content_id=item.id files/> })}
                 {item.is_bundle.then(|| view! { <BundleContentsList bundle=item.id price_cents=item.price_cents/> })}
                 <ul class="tags" aria-label="Tags">
                     {item.tags.iter().map(|tag| view! {

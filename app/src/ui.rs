@@ -87,6 +87,26 @@ pub fn UploadOutcome(
     }
 }
 
+/// How a plain multipart upload went, from `?{param}=`: `saved` shows `saved` as a status;
+/// any other code is a refusal, shown as the alert `refusal` makes of it.
+#[component]
+pub fn CodeOutcome(
+    param: &'static str,
+    saved: &'static str,
+    refusal: fn(&str) -> String,
+) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        query.read().get(param).map(|code| {
+            if code == "saved" {
+                view! { <p class="alert alert-success" role="status">{saved}</p> }.into_any()
+            } else {
+                view! { <p class="alert alert-error" role="alert">{refusal(&code)}</p> }.into_any()
+            }
+        })
+    }
+}
+
 /// Shows an error, announced to screen readers.
 #[component]
 pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

@@ -13,6 +13,10 @@ pub fn routes() -> Router<AppState> {
             "/media/{id}/thumbnail.jpg",
             get(media::frame_thumbnail::thumbnail),
         )
+        .route(
+            "/media/{id}/thumbnail-480.jpg",
+            get(media::frame_thumbnail::small_thumbnail),
+        )
         .route("/media/{id}/hls/{*path}", get(media::hls::serve))
         // Reads no more than the part's own size, once the caller and the upload are checked.
         .route(
@@ -20,6 +24,28 @@ pub fn routes() -> Router<AppState> {
             put(media::upload::put_part),
         )
         .route("/content/{id}/thumbnail", get(content::cover_image::serve))
+        .route(
+            "/content/{id}/captions/{file}",
+            get(content::captions::serve),
+        )
+        .route(
+            "/content/{id}/downloads/{file}",
+            get(content::downloads::open),
+        )
+        .route("/downloads/{file}", get(content::downloads::serve))
+        // The file is streamed to a temporary file as it arrives, never held in memory.
+        .route(
+            "/admin/content/{id}/downloads",
+            post(content::downloads::upload).layer(DefaultBodyLimit::max(
+                content::downloads::DOWNLOADS_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/admin/content/{id}/captions",
+            post(content::captions::upload).layer(DefaultBodyLimit::max(
+                content::captions::CAPTIONS_BODY_LIMIT,
+            )),
+        )
         .route(
             "/admin/content/{id}/thumbnail",
             post(content::cover_image::upload).layer(DefaultBodyLimit::max(

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use sqlx::PgPool;
 
 use crate::auth::tokens::LinkKey;
+use crate::media::hls::SegmentDelivery;
 use crate::media::storage::MediaStorage;
 use crate::purchases::gateway::Gateway;
 
@@ -17,6 +18,10 @@ pub struct AppState {
     pub storage: MediaStorage,
     /// Signs playback tokens (derived from the session secret; never logged).
     pub playback_key: Arc<[u8]>,
+    /// How long a playback token lives (`PLAYBACK_TOKEN_SECS`); the open player renews it.
+    pub playback_token_lifetime: time::Duration,
+    /// Whether segments go through Codex or straight from the store (`MEDIA_DELIVERY`).
+    pub segment_delivery: SegmentDelivery,
     /// Stripe, or the local stand-in.
     pub payments: Arc<Gateway>,
     /// Who may run first-run setup.

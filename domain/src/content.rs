@@ -326,6 +326,21 @@ pub fn thumbnail_url(
         .map(|m| format!("/media/{m}/thumbnail.jpg"))
 }
 
+/// The sizes a grid may choose from (`srcset`): the frame cut from the media at 480 and
+/// 1280 pixels wide; none for an owner's own picture, which has one size.
+pub fn grid_thumbnail_srcset(
+    custom: bool,
+    media_id: Option<uuid::Uuid>,
+    media_thumbnail: bool,
+) -> Option<String> {
+    media_id
+        .filter(|_| media_thumbnail && !custom)
+        .map(|m| format!("/media/{m}/thumbnail-480.jpg 480w, /media/{m}/thumbnail.jpg 1280w"))
+}
+
+/// How wide a grid shows a thumbnail, for `sizes`.
+pub const GRID_THUMBNAIL_SIZES: &str = "(max-width: 640px) 100vw, 320px";
+
 /// A published item as the catalog shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CatalogItem {

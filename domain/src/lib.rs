@@ -9,10 +9,12 @@
 
 pub mod access;
 pub mod auth;
+pub mod captions;
 pub mod chapters;
 pub mod content;
 pub mod customers;
 pub mod dashboard;
+pub mod downloads;
 pub mod email;
 pub mod library;
 pub mod media;

@@ -146,12 +146,33 @@ pub fn part_size(size_bytes: u64, index: u64) -> Option<u64> {
     (index < part_count(size_bytes)).then(|| (size_bytes - index * CHUNK_SIZE).min(CHUNK_SIZE))
 }
 
-/// What the browser needs to send an upload.
+/// The parts of an upload of `size_bytes` that are stored whole, in order, from what
+/// storage holds (part index, stored size); a part of the wrong size does not count.
+pub fn received_parts(size_bytes: u64, stored: impl IntoIterator<Item = (u32, u64)>) -> Vec<u32> {
+    let mut received: Vec<u32> = stored
+        .into_iter()
+        .filter(|(index, len)| part_size(size_bytes, u64::from(*index)) == Some(*len))
+        .map(|(index, _)| index)
+        .collect();
+    received.sort_unstable();
+    received.dedup();
+    received
+}
+
+/// What the browser needs to send an upload, or to go on with one: the parts it has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadTicket {
     pub media_id: uuid::Uuid,
     pub chunk_size: u64,
     pub parts: u64,
+    /// The parts already received (their indexes), which the browser does not send again.
+    pub received: Vec<u32>,
+}
+
+impl UploadTicket {
+    pub fn is_complete(&self) -> bool {
+        self.received.len() as u64 == self.parts
+    }
 }
 
 /// One media item as the owner's media page shows it.
@@ -171,11 +192,20 @@ pub struct MediaView {
     pub stored_bytes: Option<i64>,
     /// What every media item of the owner keeps in storage (the same on every row).
     pub total_stored_bytes: Option<i64>,
+    /// Its processing job is queued or running (a ready video playing on its lowest rung
+    /// while the higher ones encode, too).
+    pub encoding: bool,
 }
 
 impl MediaView {
+    /// Whether its status can still change without the owner doing anything (processing).
+    /// An unfinished upload waits for its owner to continue it, so it counts as settled.
     pub fn is_settled(&self) -> bool {
-        matches!(self.status, MediaStatus::Ready | MediaStatus::Failed)
+        !self.encoding
+            && matches!(
+                self.status,
+                MediaStatus::Ready | MediaStatus::Failed | MediaStatus::Uploading
+            )
     }
 }
 
@@ -191,5 +221,13 @@ mod part_tests {
         assert_eq!(part_size(CHUNK_SIZE + 1, 0), Some(CHUNK_SIZE));
         assert_eq!(part_size(CHUNK_SIZE + 1, 1), Some(1));
         assert_eq!(part_size(CHUNK_SIZE + 1, 2), None);
+    }
+
+    #[test]
+    fn received_parts_are_the_whole_ones() {
+        let size = 2 * CHUNK_SIZE + 5;
+        let stored = [(2, 5), (0, CHUNK_SIZE), (1, 7), (3, 1), (0, CHUNK_SIZE)];
+        assert_eq!(received_parts(size, stored), vec![0, 2]);
+        assert!(received_parts(size, []).is_empty());
     }
 }

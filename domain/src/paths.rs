@@ -33,6 +33,31 @@ pub fn hls_master(media_id: Uuid, token: &str) -> String {
     format!("/media/{media_id}/hls/master.m3u8?t={token}")
 }
 
+/// An item's captions in `language` (WebVTT), with the viewer's playback token.
+pub fn captions(content_id: Uuid, language: &str, token: &str) -> String {
+    format!("/content/{content_id}/captions/{language}.vtt?t={token}")
+}
+
+/// Where the editor's captions form posts.
+pub fn admin_captions(content_id: Uuid) -> String {
+    format!("/admin/content/{content_id}/captions")
+}
+
+/// A download link on the item page: checks the visitor, then sends them to a signed link.
+pub fn download(content_id: Uuid, download_id: Uuid) -> String {
+    format!("/content/{content_id}/downloads/{download_id}")
+}
+
+/// The signed, short-lived link of a download.
+pub fn download_file(download_id: Uuid, token: &str) -> String {
+    format!("/downloads/{download_id}?t={token}")
+}
+
+/// Where the editor's downloads form posts.
+pub fn admin_downloads(content_id: Uuid) -> String {
+    format!("/admin/content/{content_id}/downloads")
+}
+
 /// The login page, coming back to `path` (a path on this site) afterwards.
 pub fn login_then(path: &str) -> String {
     format!("/login?redirect={}", encode_component(path))

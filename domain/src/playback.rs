@@ -14,10 +14,31 @@ pub struct WatchInfo {
     pub kind: String,
     /// The master playlist, with a short-lived token scoped to this media item and viewer.
     pub master_url: String,
+    /// Seconds the master URL's token lives; the player renews it before then.
+    pub token_lifetime_seconds: u64,
+    /// The item's picture: the video's poster, the audio's cover art.
+    pub cover_url: Option<String>,
     pub duration_seconds: Option<f64>,
     /// Where to start: the saved position, or 0 when there is none or it is in the last 5 %.
     pub resume_at: f64,
     pub chapters: Vec<crate::chapters::Chapter>,
+    /// The item's captions, each with its URL under the same token as `master_url`.
+    pub captions: Vec<CaptionSource>,
+}
+
+/// A captions track the player offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptionSource {
+    pub language: String,
+    pub label: String,
+    pub url: String,
+}
+
+/// A fresh playback token for the open player, which puts it in every URL it loads next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaybackGrant {
+    pub token: String,
+    pub lifetime_seconds: u64,
 }
 
 /// Where playback resumes for a saved position.

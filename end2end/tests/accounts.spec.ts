@@ -71,6 +71,29 @@ test("a forgotten password is reset through the emailed link", async ({ browser,
   await expect(page.getByRole("alert")).toHaveText("This link is invalid or has expired.");
 });
 
+test("a password is reset through the emailed link before the page's scripts run", async ({ browser, page }) => {
+  const email = uniqueEmail();
+  await register(page, "Katherine Johnson", email);
+  // No JavaScript at all: what a click before hydration posts.
+  const context = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() } });
+  const plain = await context.newPage();
+  await plain.goto("/forgot-password");
+  await plain.getByLabel("Email").fill(email);
+  await plain.getByRole("button", { name: "Send reset link" }).click();
+  const link = await linkFromMail(email, "/reset-password?token=");
+  await plain.goto(link);
+  await plain.getByLabel("Password", { exact: true }).fill("Plain9newpass");
+  await plain.getByLabel("Confirm password").fill("Plain9newpass");
+  await plain.getByRole("button", { name: "Set new password" }).click();
+  await expect(plain).toHaveURL(/\/login\?reset=1$/);
+  await expect(plain.getByRole("status")).toContainText("Your password was changed");
+  await context.close();
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await logIn(page, email, "Plain9newpass");
+  await expect(page).toHaveURL(/\/library$/);
+});
+
 test("a customer is refused at /admin", async ({ browser, page }) => {
   await ownerPage(browser).then((p) => p.context().close());
   await register(page, "Curious Customer", uniqueEmail());

@@ -129,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
         _ => None,
     })
     .context("configuration")?;
-    let router = server::router::build(server::startup::context(config, pool.clone())?);
+    let router = server::router::build(server::startup::context(config, pool.clone()).await?);
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -1,6 +1,7 @@
 //! Configuration from environment variables, with embedded defaults for development.
 //! Production refuses to start with a development default in place of a secret.
 
+use backend::media::hls::SegmentDelivery;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -84,10 +85,17 @@ pub struct Config {
     pub email_from: String,
     pub trusted_proxies: Vec<IpNet>,
     pub media_storage: String,
+    /// The `AWS_*` settings of an `s3://` media storage read through the configuration
+    /// (the rest of `AWS_*` still comes from the environment).
+    pub s3_settings: Vec<(String, String)>,
+    /// `MEDIA_DELIVERY`: segments through Codex (`proxied`) or from the store (`signed-urls`).
+    pub segment_delivery: SegmentDelivery,
     pub run_workers: bool,
     /// How long a media job's claim lasts without a heartbeat (a dead worker's job is taken
     /// over after it).
     pub media_job_lease: time::Duration,
+    /// How long a playback token lives; the open player renews it at half its life.
+    pub playback_token_lifetime: time::Duration,
     pub log_json: bool,
     pub payments: Payments,
     /// `GET /metrics` needs `Authorization: Bearer <token>` when set; production without
@@ -98,6 +106,19 @@ pub struct Config {
     pub setup_token: Option<String>,
     pub limits: Limits,
 }
+
+/// The `AWS_*` variables an S3-compatible media storage is set up with.
+const S3_SETTINGS: [&str; 9] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT",
+    "AWS_ENDPOINT_URL",
+    "AWS_ALLOW_HTTP",
+    "AWS_VIRTUAL_HOSTED_STYLE_REQUEST",
+];
 
 /// What one request and one connection may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,8 +152,14 @@ impl fmt::Debug for Config {
             .field("email_from", &self.email_from)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("media_storage", &self.media_storage)
+            .field(
+                "s3_settings",
+                &self.s3_settings.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("segment_delivery", &self.segment_delivery)
             .field("run_workers", &self.run_workers)
             .field("media_job_lease", &self.media_job_lease)
+            .field("playback_token_lifetime", &self.playback_token_lifetime)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
@@ -278,6 +305,26 @@ impl Config {
             ));
         }
 
+        let media_storage = lookup("MEDIA_STORAGE").unwrap_or_else(|| "data/media".into());
+        let segment_delivery = match lookup("MEDIA_DELIVERY").as_deref().map(str::trim) {
+            None | Some("proxied") => SegmentDelivery::Proxied,
+            Some("signed-urls") if media_storage.starts_with("s3://") => {
+                SegmentDelivery::SignedUrls
+            }
+            Some("signed-urls") => {
+                return Err(ConfigError::Invalid(
+                    "MEDIA_DELIVERY",
+                    "signed-urls needs an s3:// MEDIA_STORAGE".into(),
+                ))
+            }
+            Some(other) => {
+                return Err(ConfigError::Invalid(
+                    "MEDIA_DELIVERY",
+                    format!("{other:?} is neither proxied nor signed-urls"),
+                ))
+            }
+        };
+
         Ok(Self {
             env,
             database_url,
@@ -291,8 +338,16 @@ impl Config {
             mail_folder: lookup("MAIL_FOLDER").unwrap_or_else(|| "data/mail".into()),
             email_from: lookup("EMAIL_FROM").unwrap_or_else(|| "Codex <no-reply@localhost>".into()),
             trusted_proxies,
-            media_storage: lookup("MEDIA_STORAGE").unwrap_or_else(|| "data/media".into()),
+            media_storage,
+            segment_delivery,
+            s3_settings: S3_SETTINGS
+                .iter()
+                .filter_map(|key| Some((key.to_string(), lookup(key)?)))
+                .collect(),
             media_job_lease: time::Duration::seconds(number("MEDIA_JOB_LEASE_SECS", 120)? as i64),
+            playback_token_lifetime: time::Duration::seconds(
+                number("PLAYBACK_TOKEN_SECS", 900)?.min(86_400) as i64,
+            ),
             run_workers: lookup("RUN_WORKERS")
                 .map(|v| v != "false" && v != "0")
                 .unwrap_or(true),
@@ -453,6 +508,30 @@ mod tests {
     }
 
     #[test]
+    fn segments_are_signed_by_the_store_only_on_s3() {
+        assert_eq!(
+            config(&[]).unwrap().segment_delivery,
+            SegmentDelivery::Proxied
+        );
+        let signed = config(&[
+            ("MEDIA_STORAGE", "s3://media"),
+            ("MEDIA_DELIVERY", "signed-urls"),
+            ("AWS_SECRET_ACCESS_KEY", "not-in-debug"),
+        ])
+        .unwrap();
+        assert_eq!(signed.segment_delivery, SegmentDelivery::SignedUrls);
+        assert!(!format!("{signed:?}").contains("not-in-debug"));
+        assert!(matches!(
+            config(&[("MEDIA_DELIVERY", "signed-urls")]),
+            Err(ConfigError::Invalid("MEDIA_DELIVERY", _))
+        ));
+        assert!(matches!(
+            config(&[("MEDIA_DELIVERY", "cdn")]),
+            Err(ConfigError::Invalid("MEDIA_DELIVERY", _))
+        ));
+    }
+
+    #[test]
     fn production_names_the_missing_variable() {
         assert_eq!(
             config(&[("APP_ENV", "production")]).unwrap_err(),
@@ -606,7 +685,13 @@ mod tests {
         assert_eq!(c.limits.request_timeout, Duration::from_secs(5));
         for bad in ["0", "-1", "soon"] {
             assert!(config(&[("REQUEST_TIMEOUT_SECS", bad)]).is_err(), "{bad}");
+            assert!(config(&[("PLAYBACK_TOKEN_SECS", bad)]).is_err(), "{bad}");
         }
+        assert_eq!(c.playback_token_lifetime, time::Duration::minutes(15));
+        let c = config(&[("PLAYBACK_TOKEN_SECS", "30")]).unwrap();
+        assert_eq!(c.playback_token_lifetime, time::Duration::seconds(30));
+        let c = config(&[("PLAYBACK_TOKEN_SECS", "999999999")]).unwrap();
+        assert_eq!(c.playback_token_lifetime, time::Duration::days(1));
         assert!(config(&[("METRICS_TOKEN", "short")]).is_err());
     }
 

@@ -38,6 +38,8 @@ pub struct AppContext {
     pub public_origin: String,
     /// Where "Buy now" sends the browser: Stripe Checkout or the stand-in.
     pub checkout_origin: String,
+    /// Where players fetch segments from besides this server (`MEDIA_DELIVERY=signed-urls`).
+    pub media_origin: Option<String>,
     pub in_flight: request_limits::InFlight,
     /// The `Host` values this server answers to (`security::known_hosts`).
     pub known_hosts: Arc<[String]>,

@@ -24,6 +24,10 @@ struct Cli {
 enum Command {
     /// Serve the site (the default). Development and previews create and migrate the database.
     Serve,
+    /// Run only the background work (media processing, emails, webhooks, reconciliation,
+    /// clean-up) and no site. Any number of workers share one database's jobs; servers run
+    /// with `RUN_WORKERS=false` beside them.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create the owner account. The password is read from standard input or a prompt.
@@ -57,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Worker => worker(config).await,
         Command::Migrate => {
             database::create_if_missing(&config.database_url).await.ok();
             let pool = database::connect(&config.database_url, 2).await?;
@@ -70,7 +75,8 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+/// The serving pool; outside production the database is created and migrated first.
+async fn serving_pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
     if config.env != AppEnv::Production {
         database::create_if_missing(&config.database_url).await?;
     }
@@ -85,11 +91,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             .await
             .context("running migrations")?;
     }
+    Ok(pool)
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let pool = serving_pool(&config).await?;
     tracing::info!(?config, "starting codex");
     let addr = config.site_addr;
     let public_url = config.public_url.clone();
     let header_read_timeout = config.limits.header_read_timeout;
-    let context = startup::context(config, pool)?;
+    let context = startup::context(config, pool).await?;
     let _workers = workers::spawn_all(&context);
     let app = router::build(context);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -98,6 +109,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("listening on http://{addr} (public URL {public_url})");
     http_server::serve(listener, app, header_read_timeout, shutdown_signal()).await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn worker(mut config: Config) -> anyhow::Result<()> {
+    config.run_workers = true;
+    let pool = serving_pool(&config).await?;
+    tracing::info!(?config, "starting a codex worker (no site)");
+    let context = startup::context(config, pool).await?;
+    let workers = workers::spawn_all(&context);
+    shutdown_signal().await;
+    // A media job cut here is taken over by another worker once its lease runs out.
+    for task in workers {
+        task.abort();
+    }
+    tracing::info!("worker stopped");
     Ok(())
 }
 
@@ -143,8 +169,11 @@ async fn seed_samples(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .context("there is no owner yet: run create-owner or open /setup first")?;
-    let storage = backend::media::storage::MediaStorage::from_config(&config.media_storage)
-        .map_err(anyhow::Error::msg)?;
+    let storage = backend::media::storage::MediaStorage::from_config(
+        &config.media_storage,
+        &config.s3_settings,
+    )
+    .map_err(anyhow::Error::msg)?;
     let added = backend::content::samples::seed(&pool, &storage, owner)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -163,7 +192,7 @@ async fn reconcile(config: Config) -> anyhow::Result<()> {
     );
     let pool = database::connect(&config.database_url, 4).await?;
     database::migrate(&pool).await?;
-    let context = startup::context(config, pool)?;
+    let context = startup::context(config, pool).await?;
     let figures = backend::purchases::reconcile::run(
         &context.app,
         backend::purchases::reconcile::Trigger::Command,

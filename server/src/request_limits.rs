@@ -1,8 +1,9 @@
 //! What one request may cost the server: how many are served at once (more get 503 at
 //! once, never a queue), how long a request may take, and how long its body may stall.
 //! `/health` and `/ready` are never refused, so a load balancer can tell a busy server
-//! from a dead one. Upload parts may take as long as their body keeps arriving: a part is
-//! 8 MiB, a minute's worth on a slow uplink, and its size is checked before it is read.
+//! from a dead one. Upload parts and files for buyers may take as long as their body keeps
+//! arriving: a part is 8 MiB, a minute's worth on a slow uplink, and its size is checked
+//! before it is read; a file for buyers is the owner's, at most 100 MB.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,9 +34,11 @@ fn is_probe(path: &str) -> bool {
 }
 
 /// Requests that may last as long as their body keeps coming (the idle timeout still
-/// applies): upload parts.
-fn is_upload_part(path: &str) -> bool {
+/// applies): upload parts, and an item's file for buyers (up to 100 MB, owner only, checked
+/// before its body is read).
+fn is_long_upload(path: &str) -> bool {
     path.starts_with("/media/uploads/")
+        || (path.starts_with("/admin/content/") && path.ends_with("/downloads"))
 }
 
 /// Answers 408 when a request takes longer than `REQUEST_TIMEOUT_SECS`.
@@ -44,7 +47,7 @@ pub async fn limit_duration(
     request: Request,
     next: Next,
 ) -> Response {
-    if is_upload_part(request.uri().path()) {
+    if is_long_upload(request.uri().path()) {
         return next.run(request).await;
     }
     match tokio::time::timeout(ctx.config.limits.request_timeout, next.run(request)).await {

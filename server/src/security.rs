@@ -25,6 +25,12 @@ pub async fn security_headers(
     // become an item page through client-side navigation (keeping its first CSP), so every
     // page allows that one origin as a form target.
     let form_action = format!("'self' {}", ctx.checkout_origin);
+    // Segments signed by the object store come from its origin.
+    let media_origin = ctx
+        .media_origin
+        .as_deref()
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
@@ -37,8 +43,8 @@ pub async fn security_headers(
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          worker-src 'self' blob:; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
-         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:{media_origin}; \
+         connect-src 'self'{media_origin}; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action {form_action}; frame-ancestors 'none'"
     );
     // A route that sets a stricter policy of its own (the SVG logo) keeps it.

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use backend::media::hls::SegmentDelivery;
 use backend::media::storage::MediaStorage;
 use backend::purchases::gateway::Gateway;
 use backend::{AppState, FirstRun, PublicUrl};
@@ -81,6 +82,16 @@ fn payments(config: &Config) -> anyhow::Result<(Gateway, String)> {
     }
 }
 
+/// The origin of the store's signed URLs, which pages must let players fetch from.
+async fn signed_origin(storage: &MediaStorage) -> anyhow::Result<String> {
+    let url = storage
+        .signed_url("media", std::time::Duration::from_secs(60))
+        .await
+        .map_err(|e| anyhow::anyhow!("MEDIA_DELIVERY=signed-urls: {e}"))?
+        .context("MEDIA_DELIVERY=signed-urls needs a store that signs URLs (s3://)")?;
+    origin_of(&url)
+}
+
 fn origin_of(url: &str) -> anyhow::Result<String> {
     let parsed = url::Url::parse(url).with_context(|| format!("{url} is not a URL"))?;
     Ok(parsed.origin().ascii_serialization())
@@ -95,8 +106,13 @@ fn first_run(config: &Config) -> FirstRun {
     }
 }
 
-pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
-    let storage = MediaStorage::from_config(&config.media_storage).map_err(anyhow::Error::msg)?;
+pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
+    let storage = MediaStorage::from_config(&config.media_storage, &config.s3_settings)
+        .map_err(anyhow::Error::msg)?;
+    let media_origin = match config.segment_delivery {
+        SegmentDelivery::SignedUrls => Some(signed_origin(&storage).await?),
+        SegmentDelivery::Proxied => None,
+    };
     let (gateway, checkout_origin) = payments(&config)?;
     Ok(AppContext {
         app: AppState {
@@ -104,12 +120,15 @@ pub fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext> {
             public_url: Arc::new(PublicUrl::new(config.public_url.clone())),
             storage,
             playback_key: playback_key(&config.session_secret),
+            playback_token_lifetime: config.playback_token_lifetime,
+            segment_delivery: config.segment_delivery,
             payments: Arc::new(gateway),
             first_run: first_run(&config),
             link_key: backend::auth::tokens::LinkKey::from_secret(&config.session_secret),
         },
         leptos_options: leptos_options(&config),
         checkout_origin,
+        media_origin,
         public_origin: config.public_origin(),
         in_flight: crate::request_limits::InFlight::new(config.limits.max_concurrent_requests),
         known_hosts: crate::security::known_hosts(&config.public_url, config.site_addr).into(),

@@ -75,9 +75,13 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         }
     }));
 
+    let app = ctx.app.clone();
     let pool = pool.clone();
     tasks.push(tokio::spawn(async move {
         loop {
+            if let Err(error) = backend::media::upload::remove_abandoned(&app).await {
+                tracing::warn!(?error, "removing abandoned uploads failed");
+            }
             if let Err(error) = backend::rate_limit::prune(&pool).await {
                 tracing::warn!(?error, "rate limit pruning failed");
             }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two previews run side by side, each on its own database; `down` leaves no database and
-# no process behind.
+# no process behind, and `prune 7` removes a preview started more than a week ago.
 source "$(dirname "$0")/lib.sh"
 
 a="ops_a_$$"
@@ -26,8 +26,13 @@ scripts/preview.sh down "$a"
 [ ! -d "target/previews/$a" ] || fail "preview a's folder is still there"
 [ "$(status_of "$url_b/ready")" = 200 ] || fail "preview b went down with a"
 
-scripts/preview.sh down "$b"
-! db_exists "codex_preview_$b_name" || fail "database of preview b still exists"
+# Previews older than a week are pruned; younger ones stay.
+scripts/preview.sh prune 7 >/dev/null
+[ "$(status_of "$url_b/ready")" = 200 ] || fail "prune removed a preview started just now"
+touch -d '8 days ago' "target/previews/$b_name/url"
+scripts/preview.sh prune 7 >/dev/null
+! db_exists "codex_preview_$b_name" || fail "database of preview b still exists after prune"
+[ ! -d "target/previews/$b_name" ] || fail "prune left preview b's folder"
 long=$(scripts/preview.sh name "$(printf 'Branch%.0s' $(seq 1 20))")
 [ $(( ${#long} + 14 )) -le 63 ] || fail "sanitised name too long for a database: $long"
 echo "previews: side by side, isolated, removed without trace"

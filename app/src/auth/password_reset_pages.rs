@@ -38,7 +38,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <FormCard title="Set a new password">
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=action_error(action)/>
-                <input type="hidden" name="token" prop:value=token/>
+                // An attribute, so the server renders it: the form posts the token before
+                // the page hydrates (or without JavaScript) too.
+                <input type="hidden" name="token" value=token/>
                 <Field label="Password" name="password" kind="password" autocomplete="new-password" maxlength=128/>
                 <Field label="Confirm password" name="confirm_password" kind="password" autocomplete="new-password" maxlength=128/>
                 <button type="submit" class="button button-primary">"Set new password"</button>

@@ -9,7 +9,9 @@ use uuid::Uuid;
 use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
+use super::captions::CaptionsSection;
 use super::chapters::ChaptersSection;
+use super::downloads::DownloadsSection;
 use super::types::{price_label, thumbnail_url, ContentDetail, ContentStatus, ContentSummary};
 use crate::media::api::list_media;
 use crate::media::types::MediaStatus;
@@ -112,6 +114,8 @@ pub fn EditContentPage() -> impl IntoView {
                     <SellingOptionsSection detail=detail.clone()/>
                     <BundleSection detail=detail.clone()/>
                     <ChaptersSection detail=detail.clone()/>
+                    <CaptionsSection detail=detail.clone()/>
+                    <DownloadsSection detail=detail.clone()/>
                     <PublishControls detail/>
                 }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),

@@ -12,8 +12,8 @@ use crate::error::AppError;
 use {
     crate::auth::guard,
     crate::error::respond,
-    backend::content::chapters,
     backend::content::service::{self, ContentInput},
+    backend::content::{captions, chapters, downloads},
     domain::paths,
 };
 
@@ -178,6 +178,71 @@ pub async fn chapters_of(content_id: Uuid) -> Result<Vec<domain::chapters::Chapt
         async {
             let call = guard::call().await?;
             chapters::for_page(&call.state, &call.caller, content_id).await
+        }
+        .await,
+    )
+}
+
+/// The captions of the owner's item, for the editor.
+#[server(endpoint = "list_captions")]
+pub async fn list_captions(
+    content_id: Uuid,
+) -> Result<Vec<domain::captions::CaptionTrack>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            captions::of_owned(&call.state, &call.caller.owner()?, content_id).await
+        }
+        .await,
+    )
+}
+
+/// Removes the captions of the owner's item in one language.
+#[server(endpoint = "remove_captions")]
+pub async fn remove_captions(content_id: Uuid, language: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            captions::remove(&call.state, &call.caller.owner()?, content_id, &language).await
+        }
+        .await,
+    )
+}
+
+/// The files of the owner's item, for the editor.
+#[server(endpoint = "list_downloads")]
+pub async fn list_downloads(
+    content_id: Uuid,
+) -> Result<Vec<domain::downloads::Download>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            downloads::of_owned(&call.state, &call.caller.owner()?, content_id).await
+        }
+        .await,
+    )
+}
+
+/// The files of an item the caller may download (its owner, people with access); empty
+/// for everyone else.
+#[server(endpoint = "downloads_of")]
+pub async fn downloads_of(content_id: Uuid) -> Result<Vec<domain::downloads::Download>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            downloads::for_viewer(&call.state, &call.caller, content_id).await
+        }
+        .await,
+    )
+}
+
+/// Removes a file of the owner's item.
+#[server(endpoint = "remove_download")]
+pub async fn remove_download(content_id: Uuid, download_id: Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            downloads::remove(&call.state, &call.caller.owner()?, content_id, download_id).await
         }
         .await,
     )

@@ -2,6 +2,8 @@
 
 pub mod admin_pages;
 pub mod api;
+pub mod captions;
 pub mod chapters;
+pub mod downloads;
 
 pub use domain::content as types;

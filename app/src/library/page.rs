@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::load_library;
 use super::{Library, LibraryItem, LibrarySort};
-use crate::content::types::thumbnail_url;
+use crate::content::types::{grid_thumbnail_srcset, thumbnail_url, GRID_THUMBNAIL_SIZES};
 use crate::media::page::format_duration;
 use crate::ui::LoadError;
 
@@ -134,7 +134,10 @@ fn LibraryCard(item: LibraryItem) -> impl IntoView {
         <li class="card catalog-card library-card">
             <a href=href.clone() rel="external" class="thumb" tabindex="-1" aria-hidden="true">
                 {match thumbnail_url(item.content_id, item.custom_thumbnail, item.media_id, item.has_thumbnail) {
-                    Some(src) => view! { <img src=src alt="" width="320" height="180" loading="lazy"/> }.into_any(),
+                    Some(src) => view! {
+                        <img src=src srcset=grid_thumbnail_srcset(item.custom_thumbnail, item.media_id, item.has_thumbnail)
+                            sizes=GRID_THUMBNAIL_SIZES alt="" width="320" height="180" loading="lazy"/>
+                    }.into_any(),
                     None => view! { <span class="thumb-placeholder">{item.kind.clone().unwrap_or_default()}</span> }.into_any(),
                 }}
             </a>

@@ -34,6 +34,18 @@ pub async fn start_upload(
     )
 }
 
+/// An unfinished upload to go on with: which of its parts the server already has.
+#[server(endpoint = "resume_upload")]
+pub async fn resume_upload(media_id: Uuid) -> Result<UploadTicket, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            upload::resume_upload(&call.state, &call.caller.owner()?, media_id).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "complete_upload")]
 pub async fn complete_upload(media_id: Uuid) -> Result<(), AppError> {
     respond(

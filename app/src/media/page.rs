@@ -94,6 +94,12 @@ fn MediaTable(
                                 <td>
                                     <span class=format!("badge badge-{}", m.status.as_str())>{m.status.as_str()}</span>
                                     {m.error.clone().map(|e| view! { <p class="media-error" role="alert">{e}</p> })}
+                                    {(m.status == MediaStatus::Ready && m.encoding).then(|| view! {
+                                        <p class="hint">"Plays now in its lowest quality; the higher ones are still encoding."</p>
+                                    })}
+                                    {(m.status == MediaStatus::Uploading).then(|| view! {
+                                        <p class="hint">"Unfinished: choose the same file and press Upload to continue where it stopped. Removed after 24 hours without progress."</p>
+                                    })}
                                     {failed.then(|| view! {
                                         <ActionForm action=retry attr:class="inline-form">
                                             <input type="hidden" name="media_id" value=id.to_string()/>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::WatchInfo;
+use super::{PlaybackGrant, WatchInfo};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {crate::auth::guard, crate::error::respond, backend::playback::service};
@@ -13,6 +13,18 @@ pub async fn load_watch(slug: String) -> Result<WatchInfo, AppError> {
         async {
             let call = guard::call().await?;
             service::watch_info(&call.state, &call.caller.signed_in()?, slug).await
+        }
+        .await,
+    )
+}
+
+/// A fresh playback token for the open player (it renews at half the token's life).
+#[server(endpoint = "renew_playback")]
+pub async fn renew_playback(content_id: Uuid) -> Result<PlaybackGrant, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::renew_playback(&call.state, &call.caller.signed_in()?, content_id).await
         }
         .await,
     )

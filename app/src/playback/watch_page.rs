@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
 
-use super::api::{load_watch, SaveProgress};
+use super::api::{load_watch, RenewPlayback, SaveProgress};
 use super::WatchInfo;
 use crate::content::chapters::ChapterList;
 use crate::error::AppError;
@@ -39,6 +39,8 @@ fn Player(info: WatchInfo) -> impl IntoView {
     let label = format!("Player: {}", info.title);
     let is_audio = info.kind == "audio";
     let progress_url = <SaveProgress as ServerFn>::PATH;
+    let renew_url = <RenewPlayback as ServerFn>::PATH;
+    let has_captions = !is_audio && !info.captions.is_empty();
     view! {
         <Title text=info.title.clone()/>
         <section class="watch">
@@ -50,11 +52,32 @@ fn Player(info: WatchInfo) -> impl IntoView {
                 data-resume=info.resume_at.to_string()
                 data-content=info.content_id.to_string()
                 data-progress=progress_url
+                data-renew=renew_url
+                data-token-lifetime=info.token_lifetime_seconds.to_string()
             >
                 {if is_audio {
-                    view! { <audio id="player-media" controls preload="metadata" aria-label=label.clone()></audio> }.into_any()
+                    // The waveform is for the mouse (a click seeks); the audio controls
+                    // do the same from the keyboard.
+                    view! {
+                        {info.cover_url.clone().map(|src| view! {
+                            <img class="cover" src=src alt=format!("Cover of {}", info.title) width="320" height="180"/>
+                        })}
+                        <canvas class="waveform" data-waveform="" width="1000" height="96" hidden aria-hidden="true"></canvas>
+                        <audio id="player-media" controls preload="metadata" aria-label=label.clone()></audio>
+                    }.into_any()
                 } else {
-                    view! { <video id="player-media" controls playsinline preload="metadata" aria-label=label.clone()></video> }.into_any()
+                    let tracks = info.captions.iter().map(|track| view! {
+                        <track kind="subtitles" srclang=track.language.clone() label=track.label.clone() src=track.url.clone()/>
+                    }).collect_view();
+                    // Under the video, a bar with previews of the frames where the pointer
+                    // is (a click seeks); the video's own controls seek from the keyboard.
+                    view! {
+                        <video id="player-media" controls playsinline preload="metadata" poster=info.cover_url.clone() aria-label=label.clone()>{tracks}</video>
+                        <div class="scrub" data-storyboard="" hidden aria-hidden="true">
+                            <div class="scrub-played"></div>
+                            <div class="scrub-preview" hidden><span class="scrub-time"></span></div>
+                        </div>
+                    }.into_any()
                 }}
                 <div class="player-controls">
                     <label for="player-speed">"Speed"</label>
@@ -68,8 +91,21 @@ fn Player(info: WatchInfo) -> impl IntoView {
                         <label for="player-quality">"Quality"</label>
                         <select id="player-quality"><option value="-1">"Auto"</option></select>
                     })}
-                    <span class="hint">"Keys: space plays or pauses, f is full screen, ← and → skip 5 s."</span>
+                    {has_captions.then(|| view! {
+                        <label for="player-captions">"Captions"</label>
+                        <select id="player-captions">
+                            <option value="">"Off"</option>
+                            {info.captions.iter().map(|track| view! {
+                                <option value=track.language.clone()>{track.label.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    })}
+                    {(!is_audio).then(|| view! {
+                        <button type="button" class="secondary" data-pip="" hidden>"Picture in picture"</button>
+                    })}
                 </div>
+                <p class="player-message" role="alert"></p>
+                <KeyboardHelp is_audio has_captions/>
             </div>
             {(!info.chapters.is_empty()).then(|| {
                 let markers = chapter_markers(&info.chapters, info.duration_seconds);
@@ -82,6 +118,36 @@ fn Player(info: WatchInfo) -> impl IntoView {
         </section>
         <script src="/vendor/hls.min.js"></script>
         <script type="module" src="/player.js"></script>
+    }
+}
+
+/// The player's shortcuts, in a disclosure that `?` opens too.
+#[component]
+fn KeyboardHelp(is_audio: bool, has_captions: bool) -> impl IntoView {
+    let mut keys = vec![
+        ("Space or k", "Play or pause"),
+        ("← and →", "Back or ahead 5 seconds"),
+        ("j and l", "Back or ahead 10 seconds"),
+        ("m", "Mute or unmute"),
+        ("< and >", "Slower or faster"),
+    ];
+    if !is_audio {
+        keys.push(("f", "Full screen"));
+        keys.push(("p", "Picture in picture"));
+    }
+    if has_captions {
+        keys.push(("c", "Captions on or off"));
+    }
+    keys.push(("?", "Show or hide these shortcuts"));
+    view! {
+        <details class="player-keys" data-keys="">
+            <summary>"Keyboard shortcuts"</summary>
+            <dl>
+                {keys.into_iter().map(|(key, action)| view! {
+                    <div><dt><kbd>{key}</kbd></dt><dd>{action}</dd></div>
+                }).collect_view()}
+            </dl>
+        </details>
     }
 }
 

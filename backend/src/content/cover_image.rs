@@ -15,6 +15,7 @@ use crate::access;
 use crate::auth::caller::owner_of_session;
 use crate::auth::session;
 use crate::byte_range;
+use crate::content::owned;
 use crate::error::Error;
 use crate::images::{self, BadImage};
 use crate::state::AppState;
@@ -116,16 +117,7 @@ pub async fn upload(
     form: Multipart,
 ) -> Result<Response, Error> {
     let owner = owner_of_session(&state.pool, &session).await?;
-    let exists = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL) AS "exists!""#,
-        content,
-        owner.id
-    )
-    .fetch_one(&state.pool)
-    .await?;
-    if !exists {
-        return Err(Error::NotFound);
-    }
+    owned::check(&state.pool, owner.id, content).await?;
     let editor = paths::admin_content(content);
     let read = read_image(form, "thumbnail", MAX_THUMBNAIL_BYTES, sniff)
         .await

@@ -1,7 +1,10 @@
 //! Content: what the owner sells, the catalog queries, free access, the owner's cover
-//! images, chapters and the sample content.
+//! images, captions, chapters, files for buyers and the sample content.
 
+pub mod captions;
 pub mod chapters;
 pub mod cover_image;
+pub mod downloads;
+pub mod owned;
 pub mod samples;
 pub mod service;

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::{internal, Error};
-use crate::media::processing::{encode, store};
+use crate::media::processing::{encode_first, encode_rest, store};
 use crate::media::storage::MediaStorage;
 use crate::media::transcode::{ffmpeg, time_limit};
 use domain::content::Slug;
@@ -171,11 +171,21 @@ async fn add(
     let size = std::fs::metadata(&source)
         .map_err(failed("reading a sample"))?
         .len() as i64;
-    let encoded = encode(sample.kind, &source, work.path())
+    let media = Uuid::new_v4();
+    let first = encode_first(sample.kind, &source, work.path())
         .await
         .map_err(failed("encoding a sample"))?;
-    let media = Uuid::new_v4();
-    store(storage, media, &encoded).await?;
+    store(storage, media, &first.encoded).await?;
+    let encoded = match &first.rest {
+        Some(rest) => {
+            let full = encode_rest(rest)
+                .await
+                .map_err(failed("encoding a sample"))?;
+            store(storage, media, &full).await?;
+            full
+        }
+        None => first.encoded,
+    };
 
     let done = &encoded.processed;
     let tags: Vec<String> = sample.tags.iter().map(|t| t.to_string()).collect();

@@ -183,14 +183,8 @@ pub async fn save(
     let created = id.is_none();
     let id = match id {
         Some(id) => {
-            let found = sqlx::query_scalar!(
-                "SELECT id FROM content WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL FOR UPDATE",
-                id,
-                owner.id
-            )
-            .fetch_optional(&mut *tx)
-            .await?;
-            found.ok_or(Error::NotFound)?
+            super::owned::lock(&mut tx, owner.id, id).await?;
+            id
         }
         None => Uuid::new_v4(),
     };

@@ -1,6 +1,8 @@
-//! `GET /media/{id}/thumbnail.jpg`: thumbnails of media that back published content are
-//! public (the catalog shows them); others only to the owner and to people with access to
-//! an item that shows it (their library keeps items the owner has since deleted).
+//! `GET /media/{id}/thumbnail.jpg` (up to 1280 wide) and `GET /media/{id}/thumbnail-480.jpg`
+//! (for grids; the large one for media processed before it existed): thumbnails of media
+//! that back published content are public (the catalog shows them); others only to the
+//! owner and to people with access to an item that shows it (their library keeps items the
+//! owner has since deleted).
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,6 +22,29 @@ pub async fn thumbnail(
     Path(media): Path<Uuid>,
     headers: HeaderMap,
 ) -> Response {
+    serve(&state, &session, media, keys::thumbnail(media), &headers).await
+}
+
+pub async fn small_thumbnail(
+    State(state): State<AppState>,
+    session: Session,
+    Path(media): Path<Uuid>,
+    headers: HeaderMap,
+) -> Response {
+    let key = match state.storage.exists(&keys::small_thumbnail(media)).await {
+        Ok(true) => keys::small_thumbnail(media),
+        _ => keys::thumbnail(media),
+    };
+    serve(&state, &session, media, key, &headers).await
+}
+
+async fn serve(
+    state: &AppState,
+    session: &Session,
+    media: Uuid,
+    key: String,
+    headers: &HeaderMap,
+) -> Response {
     let public = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM content
                WHERE media_id = $1 AND status = 'published' AND deleted_at IS NULL) AS "public!""#,
@@ -30,7 +55,7 @@ pub async fn thumbnail(
     let is_public = matches!(public, Ok(true));
     let allowed = match public {
         Ok(true) => true,
-        Ok(false) => match session::current_user(&state.pool, &session).await {
+        Ok(false) => match session::current_user(&state.pool, session).await {
             Ok(Some(user)) if user.view().is_owner() => true,
             Ok(Some(user)) => access::may_play_media(&state.pool, user.id, media)
                 .await
@@ -45,7 +70,7 @@ pub async fn thumbnail(
     state
         .storage
         .respond(
-            &keys::thumbnail(media),
+            &key,
             "image/jpeg",
             // Only a published item's picture may sit in shared caches.
             if is_public {
@@ -53,7 +78,7 @@ pub async fn thumbnail(
             } else {
                 "private, max-age=3600"
             },
-            byte_range::of(&headers),
+            byte_range::of(headers),
         )
         .await
 }

@@ -1,7 +1,11 @@
 //! `GET /media/{id}/hls/{path}?t=<token>`: playlists and segments, only with a valid
 //! playback token for that media item. Playlists are re-signed on the way out so that every
 //! URI in them carries the token, and the caller's access is checked again on each
-//! playlist, so a revoked access stops at the next playlist fetch.
+//! playlist, so a revoked access stops at the next playlist fetch. With
+//! [`SegmentDelivery::SignedUrls`], a rendition playlist lists its segments as URLs signed
+//! by the object store, so segments never pass through Codex.
+
+use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -15,9 +19,28 @@ use crate::access;
 use crate::byte_range;
 use crate::state::AppState;
 
+/// Where players fetch segments from (`MEDIA_DELIVERY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentDelivery {
+    /// Through Codex, under the playback token (`proxied`, the default).
+    Proxied,
+    /// Straight from the object store, through URLs it signs (`signed-urls`; S3 only).
+    SignedUrls,
+}
+
+/// How much longer than the playback token a signed segment URL lives: the player does not
+/// load a rendition playlist again, so a viewer who pauses resumes within this time.
+const SIGNED_SEGMENT_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 #[derive(Deserialize)]
 pub struct TokenQuery {
     t: Option<String>,
+}
+
+impl TokenQuery {
+    pub fn token(&self) -> Option<&str> {
+        self.t.as_deref()
+    }
 }
 
 /// Whether a requested path stays inside the media item's HLS folder.
@@ -38,6 +61,9 @@ fn content_type(path: &str) -> &'static str {
         Some("ts") => "video/mp2t",
         Some("aac") => "audio/aac",
         Some("m4s") | Some("mp4") => "video/mp4",
+        Some("json") => "application/json",
+        Some("jpg") => "image/jpeg",
+        Some("vtt") => "text/vtt; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -82,14 +108,50 @@ pub async fn serve(
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let text = String::from_utf8_lossy(&bytes);
+    let signed = match state.segment_delivery {
+        SegmentDelivery::SignedUrls if path != "master.m3u8" => {
+            match segment_urls(&state, &key, &text).await {
+                Ok(urls) => {
+                    playback_token::sign_playlist_with(&text, &token, |uri| urls.get(uri).cloned())
+                }
+                Err(error) => return error.into_response(),
+            }
+        }
+        _ => playback_token::sign_playlist(&text, &token),
+    };
     (
         [
             (header::CONTENT_TYPE, content_type(&path)),
             (header::CACHE_CONTROL, "private, no-store"),
         ],
-        playback_token::sign_playlist(&text, &token),
+        signed,
     )
         .into_response()
+}
+
+/// The store's signed URL of every segment a rendition playlist (at `key`) lists.
+async fn segment_urls(
+    state: &AppState,
+    key: &str,
+    playlist: &str,
+) -> Result<HashMap<String, String>, crate::error::Error> {
+    let folder = key.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let lifetime = std::time::Duration::try_from(state.playback_token_lifetime).unwrap_or_default()
+        + SIGNED_SEGMENT_GRACE;
+    let mut urls = HashMap::new();
+    for uri in playlist.lines().map(str::trim) {
+        if uri.is_empty() || uri.starts_with('#') || uri.ends_with(".m3u8") || !safe_path(uri) {
+            continue;
+        }
+        if let Some(url) = state
+            .storage
+            .signed_url(&format!("{folder}/{uri}"), lifetime)
+            .await?
+        {
+            urls.insert(uri.to_string(), url);
+        }
+    }
+    Ok(urls)
 }
 
 #[cfg(test)]

@@ -72,8 +72,9 @@ pub async fn claim(pool: &PgPool, lease: Duration) -> Result<Option<Job>, Error>
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(job) = &job {
+        // A retried job whose lowest rung already plays leaves it playing.
         sqlx::query!(
-            "UPDATE media SET status = 'processing', updated_at = now() WHERE id = $1",
+            "UPDATE media SET status = 'processing', updated_at = now() WHERE id = $1 AND status <> 'ready'",
             job.media_id
         )
         .execute(&mut *tx)
@@ -95,8 +96,33 @@ pub async fn heartbeat(pool: &PgPool, job: Uuid, lease: Duration) -> Result<(), 
     Ok(())
 }
 
+/// The media plays with what `done` lists while its job goes on (the lowest rung first).
+pub async fn mark_playable(pool: &PgPool, job: &Job, done: &Processed) -> Result<(), Error> {
+    let mut conn = pool.acquire().await?;
+    mark_ready(&mut conn, job.media_id, done).await
+}
+
+async fn mark_ready(conn: &mut PgConnection, media: Uuid, done: &Processed) -> Result<(), Error> {
+    sqlx::query!(
+        r#"UPDATE media SET status = 'ready', error = NULL, duration_seconds = $2, width = $3, height = $4,
+               renditions = $5, has_thumbnail = $6, stored_bytes = $7, updated_at = now()
+           WHERE id = $1"#,
+        media,
+        done.duration_seconds,
+        done.width,
+        done.height,
+        serde_json::to_value(&done.renditions).unwrap_or_default(),
+        done.has_thumbnail,
+        done.stored_bytes
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Records the outcome: the media is ready; or the job is retried once; or media and job
-/// are marked failed with the reason. Never leaves the media in "processing".
+/// are marked failed with the reason (media already playing on its lowest rung stays
+/// ready). Never leaves the media in "processing".
 pub async fn finish(
     pool: &PgPool,
     job: &Job,
@@ -111,20 +137,7 @@ pub async fn finish(
             )
             .execute(&mut *tx)
             .await?;
-            sqlx::query!(
-                r#"UPDATE media SET status = 'ready', error = NULL, duration_seconds = $2, width = $3, height = $4,
-                       renditions = $5, has_thumbnail = $6, stored_bytes = $7, updated_at = now()
-                   WHERE id = $1"#,
-                job.media_id,
-                done.duration_seconds,
-                done.width,
-                done.height,
-                serde_json::to_value(&done.renditions).unwrap_or_default(),
-                done.has_thumbnail,
-                done.stored_bytes
-            )
-            .execute(&mut *tx)
-            .await?;
+            mark_ready(&mut tx, job.media_id, &done).await?;
         }
         Err(reason) if job.attempts < job.max_attempts => {
             tracing::warn!(job = %job.id, media = %job.media_id, attempt = job.attempts, %reason, "media job failed, retrying");
@@ -139,7 +152,7 @@ pub async fn finish(
             .execute(&mut *tx)
             .await?;
             sqlx::query!(
-                "UPDATE media SET status = 'uploaded', updated_at = now() WHERE id = $1",
+                "UPDATE media SET status = 'uploaded', updated_at = now() WHERE id = $1 AND status <> 'ready'",
                 job.media_id
             )
             .execute(&mut *tx)
@@ -154,8 +167,10 @@ pub async fn finish(
             )
             .execute(&mut *tx)
             .await?;
+            // An item already playing on its lowest rung keeps playing, with the reason shown.
             sqlx::query!(
-                "UPDATE media SET status = 'failed', error = $2, updated_at = now() WHERE id = $1",
+                r#"UPDATE media SET status = CASE WHEN status = 'ready' THEN 'ready' ELSE 'failed' END,
+                       error = $2, updated_at = now() WHERE id = $1"#,
                 job.media_id,
                 reason
             )

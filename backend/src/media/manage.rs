@@ -13,7 +13,9 @@ pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView
     Ok(sqlx::query_as!(
         MediaView,
         r#"SELECT id, kind, original_filename, size_bytes, status AS "status: MediaStatus", error, duration_seconds, width, height, created_at,
-                  stored_bytes, (sum(stored_bytes) OVER ())::bigint AS total_stored_bytes
+                  stored_bytes, (sum(stored_bytes) OVER ())::bigint AS total_stored_bytes,
+                  EXISTS (SELECT 1 FROM media_jobs j WHERE j.media_id = media.id
+                          AND j.status IN ('queued', 'running')) AS "encoding!"
            FROM media WHERE owner_id = $1 ORDER BY created_at DESC LIMIT 200"#,
         owner.id
     )
@@ -83,21 +85,35 @@ pub async fn delete_media(state: &AppState, owner: &Owner, media: Uuid) -> Resul
             used_by.join(", ")
         )));
     }
+    forget_media(&mut tx, media).await?;
+    tx.commit().await?;
+    delete_files(state, media).await;
+    Ok(())
+}
+
+/// Removes the media row (drafts using it lose their media); its files go after the commit
+/// with [`delete_files`].
+pub(super) async fn forget_media(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    media: Uuid,
+) -> Result<(), Error> {
     sqlx::query!(
         "UPDATE content SET media_id = NULL, updated_at = now() WHERE media_id = $1",
         media
     )
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query!("DELETE FROM media WHERE id = $1", media)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
-    // After the commit: a failure leaves files nothing points to (logged), never a row
-    // pointing to missing files.
+    Ok(())
+}
+
+/// Deletes every stored object of a media item whose row is gone. Runs after the commit, so
+/// a failure leaves files nothing points to (logged), never a row pointing to missing files.
+pub(super) async fn delete_files(state: &AppState, media: Uuid) {
     match state.storage.delete_prefix(&keys::all(media)).await {
-        Ok(count) => tracing::info!(%media, objects = count, "media deleted"),
+        Ok(count) => tracing::info!(%media, objects = count, "media files deleted"),
         Err(error) => tracing::error!(%media, ?error, "media deleted; some of its files remain"),
     }
-    Ok(())
 }

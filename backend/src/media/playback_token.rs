@@ -2,6 +2,9 @@
 //! carries one: `?t=<user>.<expires>.<signature>`, the signature an HMAC-SHA256 over the
 //! media id, the user and the expiry. A copied link stops working when it expires, and a
 //! token for one media item opens no other.
+//!
+//! Download links of an item's files for buyers are signed the same way, under their own
+//! scope (`download:`), so neither kind of token opens the other.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -12,18 +15,44 @@ use uuid::Uuid;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// How long a token lives beyond the media's own duration (so a whole viewing fits).
-pub const MARGIN: Duration = Duration::minutes(30);
+#[derive(Clone, Copy)]
+enum Scope {
+    Playback,
+    Download,
+}
 
-fn signature(secret: &[u8], media: Uuid, user: Uuid, expires: i64) -> HmacSha256 {
+fn signature(secret: &[u8], scope: Scope, id: Uuid, user: Uuid, expires: i64) -> HmacSha256 {
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(format!("playback:{media}:{user}:{expires}").as_bytes());
+    let scope = match scope {
+        Scope::Playback => "playback",
+        Scope::Download => "download",
+    };
+    mac.update(format!("{scope}:{id}:{user}:{expires}").as_bytes());
     mac
 }
 
 pub fn issue(secret: &[u8], media: Uuid, user: Uuid, lifetime: Duration) -> String {
+    issue_scoped(secret, Scope::Playback, media, user, lifetime)
+}
+
+/// The user a valid, unexpired token for `media` was issued to.
+pub fn verify(secret: &[u8], media: Uuid, token: &str) -> Option<Uuid> {
+    verify_scoped(secret, Scope::Playback, media, token)
+}
+
+/// A token for downloading the file `download` (an item's file for buyers).
+pub fn issue_download(secret: &[u8], download: Uuid, user: Uuid, lifetime: Duration) -> String {
+    issue_scoped(secret, Scope::Download, download, user, lifetime)
+}
+
+/// The user a valid, unexpired download token for `download` was issued to.
+pub fn verify_download(secret: &[u8], download: Uuid, token: &str) -> Option<Uuid> {
+    verify_scoped(secret, Scope::Download, download, token)
+}
+
+fn issue_scoped(secret: &[u8], scope: Scope, id: Uuid, user: Uuid, lifetime: Duration) -> String {
     let expires = (OffsetDateTime::now_utc() + lifetime).unix_timestamp();
-    let tag = signature(secret, media, user, expires)
+    let tag = signature(secret, scope, id, user, expires)
         .finalize()
         .into_bytes();
     format!(
@@ -33,8 +62,7 @@ pub fn issue(secret: &[u8], media: Uuid, user: Uuid, lifetime: Duration) -> Stri
     )
 }
 
-/// The user a valid, unexpired token for `media` was issued to.
-pub fn verify(secret: &[u8], media: Uuid, token: &str) -> Option<Uuid> {
+fn verify_scoped(secret: &[u8], scope: Scope, id: Uuid, token: &str) -> Option<Uuid> {
     let mut parts = token.split('.');
     let (user, expires, tag) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -47,7 +75,7 @@ pub fn verify(secret: &[u8], media: Uuid, token: &str) -> Option<Uuid> {
     }
     let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
     // verify_slice compares in constant time.
-    signature(secret, media, user, expires)
+    signature(secret, scope, id, user, expires)
         .verify_slice(&tag)
         .ok()?;
     Some(user)
@@ -55,13 +83,28 @@ pub fn verify(secret: &[u8], media: Uuid, token: &str) -> Option<Uuid> {
 
 /// Adds the token to every URI line of an HLS playlist.
 pub fn sign_playlist(playlist: &str, token: &str) -> String {
+    sign_playlist_with(playlist, token, |_| None)
+}
+
+/// [`sign_playlist`], but a URI that `elsewhere` gives a URL for (a segment signed by the
+/// object store) is replaced by that URL instead.
+pub fn sign_playlist_with(
+    playlist: &str,
+    token: &str,
+    elsewhere: impl Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(playlist.len() + 64);
     for line in playlist.lines() {
         let trimmed = line.trim();
         if !trimmed.is_empty() && !trimmed.starts_with('#') {
-            out.push_str(trimmed);
-            out.push_str(if trimmed.contains('?') { "&t=" } else { "?t=" });
-            out.push_str(token);
+            match elsewhere(trimmed) {
+                Some(url) => out.push_str(&url),
+                None => {
+                    out.push_str(trimmed);
+                    out.push_str(if trimmed.contains('?') { "&t=" } else { "?t=" });
+                    out.push_str(token);
+                }
+            }
         } else {
             out.push_str(line);
         }
@@ -103,6 +146,16 @@ mod tests {
         for garbage in ["", "a.b.c", "..", "x.1.y.z"] {
             assert_eq!(verify(SECRET, media, garbage), None);
         }
+    }
+
+    #[test]
+    fn download_and_playback_tokens_open_only_their_own_kind() {
+        let (id, user) = (Uuid::new_v4(), Uuid::new_v4());
+        let download = issue_download(SECRET, id, user, Duration::minutes(5));
+        assert_eq!(verify_download(SECRET, id, &download), Some(user));
+        assert_eq!(verify(SECRET, id, &download), None);
+        let playback = issue(SECRET, id, user, Duration::minutes(5));
+        assert_eq!(verify_download(SECRET, id, &playback), None);
     }
 
     #[test]

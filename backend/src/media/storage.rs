@@ -3,12 +3,14 @@
 
 use std::path::Path as FsPath;
 use std::sync::Arc;
+use std::time::Duration as StdDuration;
 
 use bytes::Bytes;
 use futures::StreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use object_store::signer::Signer;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -22,6 +24,8 @@ const PART_SIZE: usize = 8 * 1024 * 1024;
 #[derive(Clone)]
 pub struct MediaStorage {
     store: Arc<dyn ObjectStore>,
+    /// The same store, when it can sign URLs that fetch without credentials (S3).
+    signer: Option<Arc<dyn Signer>>,
 }
 
 impl std::fmt::Debug for MediaStorage {
@@ -31,16 +35,27 @@ impl std::fmt::Debug for MediaStorage {
 }
 
 impl MediaStorage {
-    /// `MEDIA_STORAGE`: a folder (e.g. `data/media`) or `s3://bucket[/prefix]`, with the
-    /// `AWS_*` variables (`AWS_ENDPOINT` for R2 or MinIO) read from the environment.
-    pub fn from_config(value: &str) -> Result<Self, String> {
+    /// `MEDIA_STORAGE`: a folder (e.g. `data/media`) or `s3://bucket`, with the `AWS_*`
+    /// variables (`AWS_ENDPOINT` for R2 or MinIO) from the environment, `settings` (the
+    /// configuration's own, as `AWS_ENDPOINT` and its value) over them.
+    pub fn from_config(value: &str, settings: &[(String, String)]) -> Result<Self, String> {
         if value.starts_with("s3://") {
-            let store = AmazonS3Builder::from_env()
-                .with_url(value)
-                .build()
-                .map_err(|e| format!("MEDIA_STORAGE {value:?}: {e}"))?;
+            let mut builder = AmazonS3Builder::from_env().with_url(value);
+            for (key, setting) in settings {
+                let key = key
+                    .to_ascii_lowercase()
+                    .parse()
+                    .map_err(|e| format!("{key}: {e}"))?;
+                builder = builder.with_config(key, setting);
+            }
+            let store = Arc::new(
+                builder
+                    .build()
+                    .map_err(|e| format!("MEDIA_STORAGE {value:?}: {e}"))?,
+            );
             return Ok(Self {
-                store: Arc::new(store),
+                store: store.clone(),
+                signer: Some(store),
             });
         }
         Self::local(value)
@@ -54,7 +69,29 @@ impl MediaStorage {
             .map_err(|e| format!("{}: {e}", folder.display()))?;
         Ok(Self {
             store: Arc::new(store),
+            signer: None,
         })
+    }
+
+    /// Whether [`MediaStorage::signed_url`] gives URLs (an S3-compatible store does).
+    pub fn signs_urls(&self) -> bool {
+        self.signer.is_some()
+    }
+
+    /// A URL anyone may GET the object at `key` from, for `lifetime`; `None` for a folder.
+    pub async fn signed_url(
+        &self,
+        key: &str,
+        lifetime: StdDuration,
+    ) -> Result<Option<String>, Error> {
+        let Some(signer) = &self.signer else {
+            return Ok(None);
+        };
+        signer
+            .signed_url(http::Method::GET, &Path::from(key), lifetime)
+            .await
+            .map(|url| Some(url.to_string()))
+            .map_err(|e| internal("signing a storage URL failed", e))
     }
 
     pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), Error> {
@@ -261,14 +298,19 @@ impl MediaStorage {
         }
     }
 
+    /// Deletes the object `key` (none there is no error).
+    pub async fn delete(&self, key: &str) -> Result<(), Error> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(internal("storage delete failed", e)),
+        }
+    }
+
     /// Deletes every object under `prefix`; how many there were.
     pub async fn delete_prefix(&self, prefix: &str) -> Result<usize, Error> {
         let keys = self.list(prefix).await?;
         for key in &keys {
-            match self.store.delete(&Path::from(key.as_str())).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(internal("storage delete failed", e)),
-            }
+            self.delete(key).await?;
         }
         Ok(keys.len())
     }
@@ -307,6 +349,11 @@ pub mod keys {
 
     pub fn thumbnail(media: Uuid) -> String {
         format!("media/{media}/thumbnail.jpg")
+    }
+
+    /// The thumbnail at grid size (media processed before it existed have none).
+    pub fn small_thumbnail(media: Uuid) -> String {
+        format!("media/{media}/thumbnail-480.jpg")
     }
 
     /// Every object of the item: its parts, HLS, thumbnail.

@@ -1,6 +1,11 @@
 //! Uploads: the owner starts one, sends its parts (`PUT /media/uploads/{id}/parts/{index}`,
 //! straight to storage, so no file sits in memory whole), and completes it, which queues
 //! the processing job.
+//!
+//! Uploads are resumable: the parts stay in storage and the row in the database, so after a
+//! lost connection, a reload or a server restart the browser asks which parts arrived
+//! (`resume_upload`) and sends only the others. An upload that receives nothing for
+//! [`ABANDONED_AFTER_HOURS`] is removed with its parts.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -16,7 +21,12 @@ use crate::auth::Owner;
 use crate::error::Error;
 use crate::rate_limit;
 use crate::state::AppState;
-use domain::media::{check_upload, part_count, part_size, MediaStatus, UploadTicket, CHUNK_SIZE};
+use domain::media::{
+    check_upload, part_count, part_size, received_parts, MediaStatus, UploadTicket, CHUNK_SIZE,
+};
+
+/// Hours without a part after which an unfinished upload is removed.
+pub const ABANDONED_AFTER_HOURS: i32 = 24;
 
 pub async fn start_upload(
     state: &AppState,
@@ -56,6 +66,33 @@ pub async fn start_upload(
         media_id,
         chunk_size: CHUNK_SIZE,
         parts: part_count(size_bytes),
+        received: Vec::new(),
+    })
+}
+
+/// An unfinished upload of the owner's, with the parts it already has.
+pub async fn resume_upload(
+    state: &AppState,
+    owner: &Owner,
+    media: Uuid,
+) -> Result<UploadTicket, Error> {
+    let upload = uploading(state, owner.id, media).await?;
+    let ticket = ticket(state, media, upload.size_bytes as u64).await?;
+    tracing::info!(%media, received = ticket.received.len(), parts = ticket.parts, "upload resumed");
+    Ok(ticket)
+}
+
+async fn ticket(state: &AppState, media: Uuid, size: u64) -> Result<UploadTicket, Error> {
+    let stored = state.storage.sizes(&keys::parts_prefix(media)).await?;
+    let indexed = stored.into_iter().filter_map(|(key, len)| {
+        let index = key.rsplit('/').next()?.parse::<u32>().ok()?;
+        (key == keys::part(media, index)).then_some((index, len))
+    });
+    Ok(UploadTicket {
+        media_id: media,
+        chunk_size: CHUNK_SIZE,
+        parts: part_count(size),
+        received: received_parts(size, indexed),
     })
 }
 
@@ -120,19 +157,23 @@ async fn receive_part(
     state
         .storage
         .put_bytes(&keys::part(media, index), body)
-        .await
+        .await?;
+    sqlx::query!(
+        "UPDATE media SET upload_activity_at = now() WHERE id = $1",
+        media
+    )
+    .execute(&state.pool)
+    .await?;
+    Ok(())
 }
 
 /// Checks that every part arrived with its size, then queues the processing job.
 pub async fn complete_upload(state: &AppState, owner: &Owner, media: Uuid) -> Result<(), Error> {
     let upload = uploading(state, owner.id, media).await?;
-    let size = upload.size_bytes as u64;
-    let parts = state.storage.sizes(&keys::parts_prefix(media)).await?;
-    let complete = parts.len() as u64 == part_count(size)
-        && parts.iter().enumerate().all(|(i, (key, len))| {
-            *key == keys::part(media, i as u32) && Some(*len) == part_size(size, i as u64)
-        });
-    if !complete {
+    if !ticket(state, media, upload.size_bytes as u64)
+        .await?
+        .is_complete()
+    {
         return Err(Error::validation(
             "Some parts of the file are missing. Please upload it again.",
         ));
@@ -142,4 +183,44 @@ pub async fn complete_upload(state: &AppState, owner: &Owner, media: Uuid) -> Re
     tx.commit().await?;
     tracing::info!(%media, "upload complete, processing queued");
     Ok(())
+}
+
+/// Removes the uploads that received no part for [`ABANDONED_AFTER_HOURS`], rows and parts
+/// (a batch at a time; the hourly worker comes back for the rest). Returns how many.
+pub async fn remove_abandoned(state: &AppState) -> Result<usize, Error> {
+    let abandoned = sqlx::query_scalar!(
+        r#"SELECT id FROM media
+           WHERE status = 'uploading'
+             AND upload_activity_at < now() - make_interval(hours => $1)
+           ORDER BY upload_activity_at LIMIT 100"#,
+        ABANDONED_AFTER_HOURS
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let mut removed = 0;
+    for media in abandoned {
+        let mut tx = state.pool.begin().await?;
+        // Checked again under the row lock: a part may have arrived since the listing.
+        let still = sqlx::query_scalar!(
+            r#"SELECT id FROM media
+               WHERE id = $1 AND status = 'uploading'
+                 AND upload_activity_at < now() - make_interval(hours => $2)
+               FOR UPDATE"#,
+            media,
+            ABANDONED_AFTER_HOURS
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if still.is_none() {
+            continue;
+        }
+        super::manage::forget_media(&mut tx, media).await?;
+        tx.commit().await?;
+        super::manage::delete_files(state, media).await;
+        removed += 1;
+    }
+    if removed > 0 {
+        tracing::info!(removed, "abandoned uploads removed");
+    }
+    Ok(removed)
 }

@@ -8,7 +8,7 @@ use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::media::playback_token;
 use crate::state::AppState;
-use domain::playback::{resume_position, WatchInfo, COMPLETED_AT};
+use domain::playback::{resume_position, CaptionSource, PlaybackGrant, WatchInfo, COMPLETED_AT};
 
 struct Playable {
     content_id: Uuid,
@@ -19,6 +19,8 @@ struct Playable {
     media_status: Option<MediaStatus>,
     duration_seconds: Option<f64>,
     owner_id: Uuid,
+    custom_thumbnail: bool,
+    media_thumbnail: Option<bool>,
 }
 
 /// The item by slug, if the caller may play it: the owner, or someone with access (buyers
@@ -32,7 +34,8 @@ async fn playable(
     let item = sqlx::query_as!(
         Playable,
         r#"SELECT c.id AS content_id, c.slug, c.title, c.media_id, m.kind AS "kind?", m.status AS "media_status?: MediaStatus",
-                  m.duration_seconds AS "duration_seconds?", c.owner_id
+                  m.duration_seconds AS "duration_seconds?", c.owner_id,
+                  c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", m.has_thumbnail AS "media_thumbnail?"
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE ($1::text IS NOT NULL AND c.slug = $1) OR ($2::uuid IS NOT NULL AND c.id = $2)"#,
         slug,
@@ -47,20 +50,45 @@ async fn playable(
     Ok(item)
 }
 
+impl Playable {
+    fn ready_media(&self) -> Result<Uuid, Error> {
+        match (self.media_id, self.media_status) {
+            (Some(media), Some(MediaStatus::Ready)) => Ok(media),
+            _ => Err(Error::Conflict(
+                "This item is not ready to play yet.".into(),
+            )),
+        }
+    }
+}
+
+/// A token for `media` that lives the configured lifetime, or until the caller's rental ends
+/// if that is sooner.
+async fn grant(
+    state: &AppState,
+    user: &SignedIn,
+    item: &Playable,
+    media: Uuid,
+) -> Result<PlaybackGrant, Error> {
+    let mut lifetime = state.playback_token_lifetime;
+    if item.owner_id != user.id {
+        if let Some(ends) = access::plays_until(&state.pool, user.id, item.content_id).await? {
+            lifetime = lifetime.min(ends - time::OffsetDateTime::now_utc());
+        }
+    }
+    let lifetime = lifetime.max(Duration::seconds(1));
+    Ok(PlaybackGrant {
+        token: playback_token::issue(&state.playback_key, media, user.id, lifetime),
+        lifetime_seconds: lifetime.whole_seconds().unsigned_abs(),
+    })
+}
+
 pub async fn watch_info(
     state: &AppState,
     user: &SignedIn,
     slug: String,
 ) -> Result<WatchInfo, Error> {
     let item = playable(&state.pool, user.id, Some(&slug), None).await?;
-    let media = match (item.media_id, item.media_status) {
-        (Some(media), Some(MediaStatus::Ready)) => media,
-        _ => {
-            return Err(Error::Conflict(
-                "This item is not ready to play yet.".into(),
-            ))
-        }
-    };
+    let media = item.ready_media()?;
     let saved = sqlx::query_scalar!(
         "SELECT position_seconds FROM playback_progress WHERE user_id = $1 AND content_id = $2",
         user.id,
@@ -68,30 +96,49 @@ pub async fn watch_info(
     )
     .fetch_optional(&state.pool)
     .await?;
-    let mut lifetime = playback_token::MARGIN
-        + Duration::seconds_f64(
-            item.duration_seconds
-                .unwrap_or(0.0)
-                .clamp(0.0, domain::media::MAX_DURATION_SECONDS),
-        );
     if item.owner_id != user.id {
-        // Opening the player is a rental's first play; its token ends with the rental.
+        // Opening the player is a rental's first play; its tokens end with the rental.
         access::start_rental(&state.pool, user.id, item.content_id).await?;
-        if let Some(ends) = access::plays_until(&state.pool, user.id, item.content_id).await? {
-            lifetime = lifetime.min(ends - time::OffsetDateTime::now_utc());
-        }
     }
-    let token = playback_token::issue(&state.playback_key, media, user.id, lifetime);
+    let grant = grant(state, user, &item, media).await?;
     Ok(WatchInfo {
         content_id: item.content_id,
         slug: item.slug,
         title: item.title,
         kind: item.kind.unwrap_or_default(),
-        master_url: paths::hls_master(media, &token),
+        master_url: paths::hls_master(media, &grant.token),
+        token_lifetime_seconds: grant.lifetime_seconds,
+        cover_url: domain::content::thumbnail_url(
+            item.content_id,
+            item.custom_thumbnail,
+            item.media_id,
+            item.media_thumbnail.unwrap_or(false),
+        ),
         duration_seconds: item.duration_seconds,
         resume_at: resume_position(saved, item.duration_seconds),
         chapters: crate::content::chapters::of(&state.pool, item.content_id).await?,
+        captions: crate::content::captions::of(&state.pool, item.content_id)
+            .await?
+            .into_iter()
+            .map(|track| CaptionSource {
+                url: paths::captions(item.content_id, &track.language, &grant.token),
+                language: track.language,
+                label: track.label,
+            })
+            .collect(),
     })
+}
+
+/// A new token for an open player, while the caller still may play the item (a refund, a
+/// revoked gift or an ended rental stops the renewals).
+pub async fn renew_playback(
+    state: &AppState,
+    user: &SignedIn,
+    content_id: Uuid,
+) -> Result<PlaybackGrant, Error> {
+    let item = playable(&state.pool, user.id, None, Some(content_id)).await?;
+    let media = item.ready_media()?;
+    grant(state, user, &item, media).await
 }
 
 /// Saves where the caller is in an item; 95 % or more marks it completed (for good).

@@ -644,9 +644,14 @@ async fn a_request_slower_than_the_timeout_is_answered_408(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
-async fn upload_parts_may_take_longer_than_the_request_timeout(pool: PgPool) {
+async fn uploads_may_take_longer_than_the_request_timeout(pool: PgPool) {
+    // The owner, the upload and the item are set up through an app with the usual timeout
+    // (a debug build's password hash alone can take a second on a busy machine); the slow
+    // bodies go to one on the same database whose requests may take 1 s.
+    let setup = spawn_app(pool.clone()).await;
+    let owner = setup.owner().await;
+    let (content, _) = setup.publish_ready_item(&owner, "Course", &[]).await;
     let app = spawn_app_with(pool, &[("REQUEST_TIMEOUT_SECS", "1")]).await;
-    let owner = app.owner().await;
     let ticket: serde_json::Value = owner
         .call(
             "start_upload",
@@ -677,4 +682,39 @@ async fn upload_parts_may_take_longer_than_the_request_timeout(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    // So may an item's file for buyers, posted through the editor's plain form.
+    let boundary = "trickle-boundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.pdf\"\r\n\r\n%PDF-1.7\n"
+    )
+    .into_bytes();
+    form.extend(vec![b'x'; 1000]);
+    form.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(&format!("/admin/content/{content}/downloads")))
+        .header(
+            reqwest::header::COOKIE,
+            format!(
+                "{}={}",
+                server::router::SESSION_COOKIE,
+                owner.cookie().unwrap()
+            ),
+        )
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(trickled(form, Duration::from_millis(2500)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("download=saved"));
 }

@@ -7,8 +7,10 @@ mod common;
 
 mod accounts;
 mod admin;
+mod captions;
 mod cli;
 mod content;
+mod downloads;
 mod email_outbox;
 mod hardening;
 mod library;
@@ -20,5 +22,6 @@ mod outbound_webhooks;
 mod payment_events;
 mod payments;
 mod playback;
+mod s3_storage;
 mod security;
 mod selling;

@@ -93,7 +93,7 @@ impl Fixture {
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
-async fn a_720p_video_becomes_a_three_rung_hls_ladder_with_a_thumbnail(pool: PgPool) {
+async fn a_720p_video_plays_on_its_lowest_rung_then_becomes_a_three_rung_ladder(pool: PgPool) {
     let f = fixture(pool).await;
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("clip.mp4");
@@ -104,7 +104,40 @@ async fn a_720p_video_becomes_a_three_rung_hls_ladder_with_a_thumbnail(pool: PgP
     let id = f.upload("video", &file).await;
     assert_eq!(f.status(id).await.0, "uploaded");
 
-    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    let worker = {
+        let (pool, storage) = (f.pool.clone(), f.storage.clone());
+        tokio::spawn(async move { run_next(&pool, &storage).await.unwrap() })
+    };
+    // The lowest rung plays before the job ends: the item is ready, its job still running.
+    let mut playable = None;
+    while playable.is_none() && !worker.is_finished() {
+        let (media, job, renditions): (String, String, serde_json::Value) = sqlx::query_as(
+            "SELECT m.status, j.status, m.renditions FROM media m JOIN media_jobs j ON j.media_id = m.id WHERE m.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&f.pool)
+        .await
+        .unwrap();
+        if media == "ready" {
+            playable = Some((job, renditions));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (job, renditions) = playable.expect("ready before its job ended");
+    assert_eq!(job, "running");
+    assert_eq!(renditions[0]["name"], "360p", "{renditions}");
+    assert_eq!(renditions.as_array().unwrap().len(), 1, "{renditions}");
+    let lowest = f
+        .text(&format!("{}/360p/index.m3u8", keys::hls_prefix(id)))
+        .await;
+    assert!(lowest.contains("segment_0000.ts"), "{lowest}");
+    assert!(f
+        .text(&keys::master_playlist(id))
+        .await
+        .contains("360p/index.m3u8"));
+    assert!(f.storage.exists(&keys::thumbnail(id)).await.unwrap());
+
+    assert!(worker.await.unwrap());
     assert_eq!(f.status(id).await, ("ready".to_string(), None));
 
     let master = f.text(&keys::master_playlist(id)).await;
@@ -117,6 +150,10 @@ async fn a_720p_video_becomes_a_three_rung_hls_ladder_with_a_thumbnail(pool: PgP
         assert!(master.contains(resolution), "{resolution} in {master}");
     }
     assert!(!master.contains("1080"), "never upscaled: {master}");
+    assert!(
+        master.find("720p/").unwrap() < master.find("360p/").unwrap(),
+        "highest first: {master}"
+    );
     for rung in ["720p", "480p", "360p"] {
         let playlist = f
             .text(&format!("{}/{rung}/index.m3u8", keys::hls_prefix(id)))
@@ -140,6 +177,32 @@ async fn a_720p_video_becomes_a_three_rung_hls_ladder_with_a_thumbnail(pool: PgP
         .unwrap()
         .unwrap();
     assert_eq!(&thumbnail[..2], &[0xFF, 0xD8], "a JPEG");
+    let small = f
+        .storage
+        .get_bytes(&keys::small_thumbnail(id))
+        .await
+        .unwrap()
+        .expect("the grid thumbnail");
+    for (bytes, size) in [(&thumbnail, (1280, 720)), (&small, (480, 270))] {
+        let image = image::load_from_memory(bytes).unwrap();
+        assert_eq!((image.width(), image.height()), size);
+    }
+    // Scrubbing previews: about 7 s at a frame every 2 s, on one sheet.
+    let storyboard = f
+        .text(&format!("{}/storyboard.vtt", keys::hls_prefix(id)))
+        .await;
+    assert_eq!(storyboard.matches(" --> ").count(), 4, "{storyboard}");
+    assert!(
+        storyboard.contains("storyboard_001.jpg#xywh=480,0,160,90"),
+        "{storyboard}"
+    );
+    let sheet = f
+        .storage
+        .get_bytes(&format!("{}/storyboard_001.jpg", keys::hls_prefix(id)))
+        .await
+        .unwrap()
+        .expect("the storyboard's sheet");
+    assert_eq!(&sheet[..2], &[0xFF, 0xD8], "a JPEG");
 
     let (duration, width, height, renditions): (f64, i32, i32, serde_json::Value) = sqlx::query_as(
         "SELECT duration_seconds, width, height, renditions FROM media WHERE id = $1",
@@ -189,26 +252,84 @@ async fn a_small_silent_video_keeps_its_own_height(pool: PgPool) {
     assert!(master.contains("RESOLUTION=320x240"), "{master}");
 }
 
+/// The integrated loudness (LUFS) of a file, as ffmpeg's EBU R 128 meter reads it.
+fn measured_loudness(file: &Path) -> f64 {
+    let output = Command::new("ffmpeg")
+        .args(["-nostats", "-i"])
+        .arg(file)
+        .args(["-af", "ebur128", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg is installed");
+    let log = String::from_utf8_lossy(&output.stderr);
+    let summary = &log[log
+        .rfind("Integrated loudness:")
+        .expect("an ebur128 summary")..];
+    let line = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("I:"))
+        .unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
-async fn audio_becomes_hls_aac_without_a_thumbnail(pool: PgPool) {
+async fn audio_becomes_two_loudness_normalised_rungs_and_a_waveform(pool: PgPool) {
     let f = fixture(pool).await;
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("song.mp3");
+    // A quiet recording: far below -16 LUFS.
     ffmpeg(
-        "-f lavfi -i sine=frequency=330:duration=4 -c:a libmp3lame -b:a 96k",
+        "-f lavfi -i sine=frequency=330:duration=8 -af volume=0.05 -c:a libmp3lame -b:a 96k",
         &file,
     );
+    assert!(measured_loudness(&file) < -30.0);
     let id = f.upload("audio", &file).await;
     run_next(&f.pool, &f.storage).await.unwrap();
-    assert_eq!(f.status(id).await.0, "ready");
-    let playlist = f
-        .text(&format!("{}/audio/index.m3u8", keys::hls_prefix(id)))
-        .await;
-    assert!(playlist.contains("segment_0000.ts"), "{playlist}");
-    assert!(f
-        .text(&keys::master_playlist(id))
-        .await
-        .contains("audio/index.m3u8"));
+    assert_eq!(f.status(id).await, ("ready".to_string(), None));
+
+    let master = f.text(&keys::master_playlist(id)).await;
+    assert!(
+        master.contains("128k/index.m3u8") && master.contains("64k/index.m3u8"),
+        "{master}"
+    );
+    for (rung, kbps) in [("128k", 128.0), ("64k", 64.0)] {
+        let playlist = f
+            .text(&format!("{}/{rung}/index.m3u8", keys::hls_prefix(id)))
+            .await;
+        // The rung's segments, joined, as a player would hear them.
+        let mut joined = Vec::new();
+        for segment in playlist.lines().filter(|l| l.ends_with(".ts")) {
+            let key = format!("{}/{rung}/{segment}", keys::hls_prefix(id));
+            joined.extend_from_slice(&f.storage.get_bytes(&key).await.unwrap().unwrap());
+        }
+        let heard = work.path().join(format!("{rung}.ts"));
+        std::fs::write(&heard, &joined).unwrap();
+        let loudness = measured_loudness(&heard);
+        assert!(
+            (-17.0..=-15.0).contains(&loudness),
+            "{rung}: {loudness} LUFS"
+        );
+        // About its bitrate (MPEG-TS adds its own overhead on top).
+        let kbits = joined.len() as f64 * 8.0 / 1000.0 / 8.0;
+        assert!(kbits > kbps * 0.7, "{rung}: {kbits} kbit/s");
+    }
+    let renditions: serde_json::Value =
+        sqlx::query_scalar("SELECT renditions FROM media WHERE id = $1")
+            .bind(id)
+            .fetch_one(&f.pool)
+            .await
+            .unwrap();
+    assert_eq!(renditions.as_array().unwrap().len(), 2, "{renditions}");
+
+    let waveform: serde_json::Value = serde_json::from_str(
+        &f.text(&format!("{}/peaks.json", keys::hls_prefix(id)))
+            .await,
+    )
+    .unwrap();
+    let peaks = waveform["peaks"].as_array().unwrap();
+    assert_eq!(peaks.len(), 800, "8 s at 100 samples a second");
+    // A steady tone: level bars, but for the fade in and out at the edges.
+    let level = peaks.iter().filter(|p| p.as_f64().unwrap() >= 0.8).count();
+    assert!(level >= 700, "{waveform}");
     assert!(!f.storage.exists(&keys::thumbnail(id)).await.unwrap());
 }
 
@@ -244,6 +365,59 @@ async fn a_corrupt_file_is_retried_once_then_fails_with_the_reason(pool: PgPool)
         .await
         .unwrap();
     assert_eq!(attempts, 2);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_job_failing_after_the_lowest_rung_plays_leaves_the_item_playing(pool: PgPool) {
+    let f = fixture(pool).await;
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("clip.bin");
+    std::fs::write(&file, b"not processed in this test").unwrap();
+    let id = f.upload("video", &file).await;
+    let lowest = jobs::Processed {
+        duration_seconds: 7.0,
+        width: Some(1280),
+        height: Some(720),
+        renditions: vec![domain::media::Rendition {
+            name: "360p".into(),
+            height: Some(360),
+            bandwidth: 896_000,
+        }],
+        has_thumbnail: true,
+        stored_bytes: None,
+    };
+    let job = jobs::claim(&f.pool, LEASE).await.unwrap().expect("a job");
+    jobs::mark_playable(&f.pool, &job, &lowest).await.unwrap();
+    assert_eq!(f.status(id).await.0, "ready");
+
+    // The higher rungs fail: the retry, and its claim, leave the item playing.
+    jobs::finish(&f.pool, &job, Err("ffmpeg failed: out of memory".into()))
+        .await
+        .unwrap();
+    assert_eq!(f.status(id).await.0, "ready");
+    sqlx::query("UPDATE media_jobs SET run_after = now() WHERE id = $1")
+        .bind(job.id)
+        .execute(&f.pool)
+        .await
+        .unwrap();
+    let again = jobs::claim(&f.pool, LEASE)
+        .await
+        .unwrap()
+        .expect("the retry");
+    assert_eq!(again.id, job.id);
+    assert_eq!(f.status(id).await.0, "ready");
+
+    // Failing for good, it still plays its lowest rung, and the owner sees why no more.
+    jobs::finish(&f.pool, &again, Err("ffmpeg failed: out of memory".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        f.status(id).await,
+        (
+            "ready".to_string(),
+            Some("ffmpeg failed: out of memory".to_string())
+        )
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -1,9 +1,10 @@
 //! Uploads over real HTTP: the owner sends a file in parts, completes it, and the job makes
 //! it ready; everyone else is refused, and bad input gets a clear message.
 
-use crate::common::{error_of, spawn_app, Browser};
+use crate::common::{error_of, spawn_app, spawn_app_with, Browser};
 use backend::media::processing::run_next;
-use backend::media::storage::MediaStorage;
+use backend::media::storage::{keys, MediaStorage};
+use backend::media::upload::remove_abandoned;
 use domain::media::CHUNK_SIZE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -297,4 +298,171 @@ async fn deleting_media_removes_its_files_and_is_refused_while_in_use(pool: PgPo
     );
     let (status, _) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// `size` bytes that differ from part to part, so a part stored in the wrong place shows.
+fn patterned_bytes(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+fn part_of(file: &[u8], index: usize) -> Vec<u8> {
+    let chunk = CHUNK_SIZE as usize;
+    file[index * chunk..((index + 1) * chunk).min(file.len())].to_vec()
+}
+
+/// Sends part `index` of `file`, which must be accepted.
+async fn send_part(browser: &Browser<'_>, media: &str, file: &[u8], index: usize) {
+    let sent = browser
+        .put_bytes(
+            &format!("/media/uploads/{media}/parts/{index}"),
+            part_of(file, index),
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::NO_CONTENT, "part {index}");
+}
+
+async fn stored_upload(app: &crate::common::TestApp, media: &str, parts: u32) -> Vec<u8> {
+    let storage = MediaStorage::local(app.media_dir.path()).unwrap();
+    let mut whole = Vec::new();
+    for index in 0..parts {
+        let key = keys::part(media.parse().unwrap(), index);
+        whole.extend_from_slice(&storage.get_bytes(&key).await.unwrap().unwrap());
+    }
+    whole
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_upload_cut_halfway_resumes_and_ends_with_the_same_bytes(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let file = patterned_bytes(2 * CHUNK_SIZE as usize + 1000);
+    let ticket: Value = start(&owner, "long-talk.mp4", file.len() as u64)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = ticket["media_id"].as_str().unwrap().to_string();
+    assert_eq!(ticket["parts"], 3);
+    assert_eq!(ticket["received"], json!([]));
+
+    send_part(&owner, &id, &file, 0).await;
+    // Part 1 loses its connection halfway: half its bytes, then the stream fails.
+    let half = part_of(&file, 1)[..CHUNK_SIZE as usize / 2].to_vec();
+    let cut = futures::stream::iter(vec![
+        Ok::<_, std::io::Error>(bytes::Bytes::from(half)),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "network lost",
+        )),
+    ]);
+    let _ = owner
+        .put_body(
+            &format!("/media/uploads/{id}/parts/1"),
+            reqwest::Body::wrap_stream(cut),
+        )
+        .await;
+
+    // The browser asks what arrived: part 0 only; the cut part left nothing behind.
+    let resumed = owner.call_json("resume_upload", &[("media_id", &id)]).await;
+    assert_eq!(resumed["received"], json!([0]), "{resumed}");
+    assert_eq!(resumed["parts"], 3);
+    let (status, _) = error_of(owner.call("complete_upload", &[("media_id", &id)]).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    for index in [2, 1] {
+        send_part(&owner, &id, &file, index).await;
+    }
+    let complete = owner.call("complete_upload", &[("media_id", &id)]).await;
+    assert_eq!(complete.status(), StatusCode::OK);
+    assert!(
+        stored_upload(&app, &id, 3).await == file,
+        "the stored bytes differ"
+    );
+    // A complete upload is not resumable any more; and the count of uploads did not grow.
+    let (status, _) = error_of(owner.call("resume_upload", &[("media_id", &id)]).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT count(*) FROM media").await, 1);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_server_restart_mid_upload_loses_nothing(pool: PgPool) {
+    let first = spawn_app(pool.clone()).await;
+    let owner = first.owner().await;
+    let file = patterned_bytes(CHUNK_SIZE as usize + 10);
+    let ticket: Value = start(&owner, "concert.mp4", file.len() as u64)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = ticket["media_id"].as_str().unwrap().to_string();
+    send_part(&owner, &id, &file, 0).await;
+
+    // Another server process on the same database and storage: the browser goes on there.
+    let media = first.media_dir.path().display().to_string();
+    let second = spawn_app_with(pool, &[("MEDIA_STORAGE", &media)]).await;
+    let browser = second.browser();
+    browser.set_cookie(owner.cookie());
+    let resumed = browser
+        .call_json("resume_upload", &[("media_id", &id)])
+        .await;
+    assert_eq!(resumed["received"], json!([0]), "{resumed}");
+    send_part(&browser, &id, &file, 1).await;
+    let complete = browser.call("complete_upload", &[("media_id", &id)]).await;
+    assert_eq!(complete.status(), StatusCode::OK);
+    assert!(
+        stored_upload(&first, &id, 2).await == file,
+        "the stored bytes differ"
+    );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn only_the_owner_resumes_an_upload(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let ticket: Value = start(&owner, "clip.mp4", 100).await.json().await.unwrap();
+    let id = ticket["media_id"].as_str().unwrap().to_string();
+    let customer = app.verified_customer("eve@example.com").await;
+    let (status, _) = error_of(customer.call("resume_upload", &[("media_id", &id)]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let (status, _) = error_of(owner.call("resume_upload", &[("media_id", &unknown)]).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn uploads_abandoned_for_a_day_are_removed_with_their_parts(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let mut ids = Vec::new();
+    for name in ["abandoned.mp4", "recent.mp4"] {
+        let ticket: Value = start(&owner, name, 100).await.json().await.unwrap();
+        let id = ticket["media_id"].as_str().unwrap().to_string();
+        let sent = owner
+            .put_bytes(&format!("/media/uploads/{id}/parts/0"), vec![7; 100])
+            .await;
+        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+        ids.push(id);
+    }
+    // The first received its last part 25 hours ago; the second an hour ago.
+    sqlx::query("UPDATE media SET upload_activity_at = now() - interval '25 hours' WHERE original_filename = 'abandoned.mp4'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE media SET upload_activity_at = now() - interval '1 hour' WHERE original_filename = 'recent.mp4'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    assert_eq!(remove_abandoned(&app.state).await.unwrap(), 1);
+    assert_eq!(remove_abandoned(&app.state).await.unwrap(), 0);
+    let storage = MediaStorage::local(app.media_dir.path()).unwrap();
+    let abandoned = storage.list(&format!("media/{}", ids[0])).await.unwrap();
+    assert!(abandoned.is_empty(), "{abandoned:?}");
+    let recent = storage.list(&format!("media/{}", ids[1])).await.unwrap();
+    assert_eq!(recent.len(), 1);
+    let left: Vec<String> = sqlx::query_scalar("SELECT original_filename FROM media")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, vec!["recent.mp4".to_string()]);
 }

@@ -30,7 +30,7 @@ async fn tier(owner: &Browser<'_>, fields: &[(&str, &str)]) -> String {
         "{:?}",
         error_of(created).await
     );
-    let tiers: Value = json_of(owner, "list_tiers", &[]).await;
+    let tiers: Value = owner.call_json("list_tiers", &[]).await;
     tiers[0]["id"].as_str().unwrap().to_string()
 }
 
@@ -71,10 +71,6 @@ async fn subscribe(
 }
 
 /// A server function's answer, as JSON.
-async fn json_of(browser: &Browser<'_>, function: &str, form: &[(&str, &str)]) -> Value {
-    browser.call(function, form).await.json().await.unwrap()
-}
-
 /// One of the stand-in's test helpers (`renew`, `fail_renewal`, `cancel`).
 async fn helper(standin: &str, subscription: &str, action: &str) {
     let response = reqwest::Client::new()
@@ -116,7 +112,7 @@ async fn may_watch(customer: &Browser<'_>) -> bool {
 }
 
 async fn dashboard(owner: &Browser<'_>) -> (i64, i64) {
-    let d: Value = json_of(owner, "load_dashboard", &[]).await;
+    let d: Value = owner.call_json("load_dashboard", &[]).await;
     (
         d["active_members"].as_i64().unwrap(),
         d["mrr_cents"].as_i64().unwrap(),
@@ -157,7 +153,7 @@ async fn a_member_plays_until_the_cancelled_period_ends(pool: PgPool) {
         )
         .await;
     assert_eq!(location(&again), "/pricing?checkout=member");
-    let pricing: Value = json_of(&customer, "load_pricing", &[]).await;
+    let pricing: Value = customer.call_json("load_pricing", &[]).await;
     assert_eq!(pricing["mine"][0]["tier_name"], "All access");
 
     // A renewal moves the period on by a month.
@@ -218,7 +214,7 @@ async fn a_failed_renewal_keeps_the_grace_then_ends(pool: PgPool) {
     assert_eq!(until, start.map(|s| s + time::Duration::days(7)));
     assert_eq!(member_access_until(&app).await, until);
     assert!(may_watch(&customer).await);
-    let pricing: Value = json_of(&customer, "load_pricing", &[]).await;
+    let pricing: Value = customer.call_json("load_pricing", &[]).await;
     assert_eq!(pricing["mine"][0]["status"], "past_due");
 
     // Stripe gives up retrying.
@@ -229,6 +225,49 @@ async fn a_failed_renewal_keeps_the_grace_then_ends(pool: PgPool) {
         .count("SELECT count(*) FROM access WHERE reason = 'member' AND revoked_at IS NOT NULL")
         .await;
     assert_eq!(ended, 1);
+}
+
+/// A new item published while a member's subscription is being applied: the item's grant
+/// waits for that sync instead of being ended by it (the sync listed the items before the
+/// new one was committed).
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_item_published_during_a_members_sync_stays_open_to_them(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    subscribe(&app, &customer, &tier, "month").await;
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    let member: uuid::Uuid =
+        sqlx::query_scalar("SELECT user_id FROM subscriptions WHERE access_until > now()")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // The subscription's own events (Checkout, created, invoice) sync the member too: let
+    // them land first so the only session waiting below is the publish.
+    let events = "SELECT count(*) FROM stripe_events";
+    assert_eq!(app.wait_for_count(events, 3).await, 3);
+
+    let mut sync = app.pool.begin().await.unwrap();
+    backend::access::lock_customer(&mut sync, member)
+        .await
+        .unwrap();
+    let waiting = "SELECT count(*) FROM pg_stat_activity
+                   WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    let publish = app.publish_ready_item(&owner, "Later film", &[("price", "3")]);
+    let app_ref = &app;
+    let sync_meanwhile = async move {
+        assert_eq!(
+            app_ref.wait_for_count(waiting, 1).await,
+            1,
+            "the new item's grant did not wait for the member's sync"
+        );
+        backend::access::sync_member(&mut sync, member)
+            .await
+            .unwrap();
+        sync.commit().await.unwrap();
+    };
+    tokio::join!(publish, sync_meanwhile);
+    assert_eq!(app.count(MEMBER_ACCESS).await, 2);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -321,19 +360,17 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.to_string().contains("Choose the items"), "{body}");
     let id = tier(&owner, &[("all_items", "on")]).await;
-    let content: Value = json_of(&owner, "list_content", &[]).await;
+    let content: Value = owner.call_json("list_content", &[]).await;
     let content = content[0]["id"].as_str().unwrap().to_string();
-    let unlocking: Value = json_of(
-        &app.browser(),
-        "tiers_for_item",
-        &[("content_id", &content)],
-    )
-    .await;
+    let unlocking: Value = app
+        .browser()
+        .call_json("tiers_for_item", &[("content_id", &content)])
+        .await;
     assert_eq!(unlocking, json!(["All access"]));
 
     // A visitor sees the tier without its members; "Subscribe" sends them to log in first.
     let visitor = app.browser();
-    let pricing: Value = json_of(&visitor, "load_pricing", &[]).await;
+    let pricing: Value = visitor.call_json("load_pricing", &[]).await;
     assert_eq!(pricing["tiers"][0]["name"], "All access");
     assert_eq!(pricing["signed_in"], false);
     let response = visitor
@@ -366,7 +403,9 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
         )
         .await;
     assert_eq!(location(&response), "/pricing?checkout=unknown");
-    let unlocking: Value = json_of(&customer, "tiers_for_item", &[("content_id", &content)]).await;
+    let unlocking: Value = customer
+        .call_json("tiers_for_item", &[("content_id", &content)])
+        .await;
     assert_eq!(unlocking, json!([]), "a retired tier is not offered");
     assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
 }

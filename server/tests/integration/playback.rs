@@ -1,7 +1,7 @@
 //! Playback over real HTTP: only people with access get a playlist; every playlist and
 //! segment needs a valid token scoped to its media item; progress is saved and resumed.
 
-use crate::common::{error_of, spawn_app, TestApp};
+use crate::common::{error_of, spawn_app, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -43,12 +43,7 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
         html.contains("data-player") && html.contains("/player.js"),
         "{html}"
     );
-    let info: Value = customer
-        .call("load_watch", &[("slug", "talk")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let info: Value = customer.call_json("load_watch", &[("slug", "talk")]).await;
     let master_url = info["master_url"].as_str().unwrap().to_string();
     assert!(
         master_url.starts_with(&format!("/media/{media}/hls/master.m3u8?t=")),
@@ -135,6 +130,109 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
             .status(),
         StatusCode::OK
     );
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("PLAYBACK_TOKEN_SECS", "2")]).await;
+    let owner = app.browser();
+    owner.setup_owner("owner@example.com").await;
+    let (content, media) = app.publish_ready_item(&owner, "Talk", &[]).await;
+    let customer = app.verified_customer("ada@example.com").await;
+    customer
+        .call("get_free_access", &[("content_id", &content)])
+        .await;
+    let info: Value = customer.call_json("load_watch", &[("slug", "talk")]).await;
+    assert_eq!(info["token_lifetime_seconds"], 2);
+    assert_eq!(info["cover_url"], Value::Null, "no picture yet");
+    let first_url = info["master_url"].as_str().unwrap().to_string();
+    assert_eq!(get(&app, &first_url).await.status(), StatusCode::OK);
+
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    assert_eq!(
+        get(&app, &first_url).await.status(),
+        StatusCode::FORBIDDEN,
+        "the first token has expired"
+    );
+    let grant: Value = customer
+        .call_json("renew_playback", &[("content_id", &content)])
+        .await;
+    assert_eq!(grant["lifetime_seconds"], 2);
+    let token = grant["token"].as_str().unwrap();
+    for path in [
+        format!("/media/{media}/hls/master.m3u8?t={token}"),
+        format!("/media/{media}/hls/360p/segment_0000.ts?t={token}"),
+    ] {
+        assert_eq!(get(&app, &path).await.status(), StatusCode::OK, "{path}");
+    }
+
+    // The media's frame becomes the player's poster (an audio item's cover).
+    sqlx::query("UPDATE media SET has_thumbnail = true")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let info = customer.call_json("load_watch", &[("slug", "talk")]).await;
+    assert_eq!(info["cover_url"], format!("/media/{media}/thumbnail.jpg"));
+    // The grid size falls back to the large one for media made before it existed.
+    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    let media_id = media.parse().unwrap();
+    for (key, body) in [
+        (backend::media::storage::keys::thumbnail(media_id), "LARGE"),
+        (
+            backend::media::storage::keys::small_thumbnail(media_id),
+            "SMALL",
+        ),
+    ] {
+        let small = app
+            .browser()
+            .get(&format!("/media/{media}/thumbnail-480.jpg"))
+            .await;
+        let before = if body == "LARGE" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(small.status(), before, "{key}");
+        storage
+            .put_bytes(&key, bytes::Bytes::from_static(body.as_bytes()))
+            .await
+            .unwrap();
+        let small = app
+            .browser()
+            .get(&format!("/media/{media}/thumbnail-480.jpg"))
+            .await;
+        assert_eq!(small.text().await.unwrap(), body);
+    }
+
+    // Only someone who may play the item gets a token.
+    let (status, _) = error_of(
+        app.browser()
+            .call("renew_playback", &[("content_id", &content)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let stranger = app.verified_customer("bob@example.com").await;
+    let (status, _) = error_of(
+        stranger
+            .call("renew_playback", &[("content_id", &content)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Once access is revoked the renewals stop, and the player shows why.
+    sqlx::query("UPDATE access SET revoked_at = now()")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, _) = error_of(
+        customer
+            .call("renew_playback", &[("content_id", &content)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]

@@ -421,6 +421,19 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     .unwrap();
     assert!((71.9 * 3600.0..=72.0 * 3600.0).contains(&left), "{left}");
 
+    // Near the end, a renewed playback token lives no longer than the rental.
+    sqlx::query(
+        "UPDATE access SET expires_at = now() + interval '40 seconds' WHERE reason = 'rented'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let grant: Value = customer
+        .call_json("renew_playback", &[("content_id", &content)])
+        .await;
+    let lifetime = grant["lifetime_seconds"].as_u64().unwrap();
+    assert!((38..=40).contains(&lifetime), "{lifetime}");
+
     // The clock moves past the end: playback is refused, the library drops it.
     sqlx::query(
         "UPDATE access SET expires_at = now() - interval '1 second' WHERE reason = 'rented'",
@@ -429,6 +442,13 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     .await
     .unwrap();
     let (status, _) = error_of(customer.call("load_watch", &[("slug", "paid-film")]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = error_of(
+        customer
+            .call("renew_playback", &[("content_id", &content)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let library: Value = customer
         .call("load_library", &[])

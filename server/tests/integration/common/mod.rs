@@ -56,7 +56,9 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     })
     .expect("test configuration");
     let header_read_timeout = config.limits.header_read_timeout;
-    let context = server::startup::context(config, pool.clone()).expect("app context");
+    let context = server::startup::context(config, pool.clone())
+        .await
+        .expect("app context");
     let state = context.app.clone();
     let router = server::router::build(context);
     tokio::spawn(server::http_server::serve(
@@ -314,14 +316,86 @@ impl Browser<'_> {
             .unwrap()
     }
 
+    /// A PUT whose body is sent as it comes (a stream that fails halfway cuts the request).
+    pub async fn put_body(
+        &self,
+        path: &str,
+        body: reqwest::Body,
+    ) -> Result<Response, reqwest::Error> {
+        self.request(reqwest::Method::PUT, path)
+            .body(body)
+            .send()
+            .await
+    }
+
     /// Posts one file as a `multipart/form-data` form field, as a browser form does.
     pub async fn post_file(&self, path: &str, field: &str, file: &[u8]) -> Response {
+        self.try_post_file(path, field, file).await.unwrap()
+    }
+
+    /// `post_file` for bodies the server may refuse before reading them all: it answers
+    /// and closes, and the client can see the closed connection instead of the answer.
+    pub async fn try_post_file(
+        &self,
+        path: &str,
+        field: &str,
+        file: &[u8],
+    ) -> Result<Response, reqwest::Error> {
+        self.try_post_form_with_file(path, &[], field, "upload", file)
+            .await
+    }
+
+    /// A multipart form with one file, sent under the file name `name`.
+    pub async fn post_named_file(
+        &self,
+        path: &str,
+        field: &str,
+        name: &str,
+        file: &[u8],
+    ) -> Response {
+        self.try_post_form_with_file(path, &[], field, name, file)
+            .await
+            .unwrap()
+    }
+
+    /// A multipart form: the text `fields`, then the file in `field`.
+    pub async fn post_form_with_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        file: &[u8],
+    ) -> Response {
+        self.try_post_form_with_file(path, fields, field, "upload", file)
+            .await
+            .unwrap()
+    }
+
+    async fn try_post_form_with_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        filename: &str,
+        file: &[u8],
+    ) -> Result<Response, reqwest::Error> {
         let boundary = "codex-test-boundary-7d1f";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"upload\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .into_bytes();
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
         body.extend_from_slice(file);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         self.request(reqwest::Method::POST, path)
@@ -332,7 +406,6 @@ impl Browser<'_> {
             .body(body)
             .send()
             .await
-            .unwrap()
     }
 
     /// Posts a plain HTML form (`application/x-www-form-urlencoded`).
@@ -350,6 +423,17 @@ impl Browser<'_> {
     /// Calls a server function the way the hydrated page does.
     pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Response {
         self.call_with(function, form, HeaderMap::new()).await
+    }
+
+    /// Calls a server function that must succeed; its JSON answer.
+    pub async fn call_json(&self, function: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let response = self.call(function, form).await;
+        assert!(
+            response.status().is_success(),
+            "{function}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
     }
 
     pub async fn call_with(
