@@ -19,34 +19,70 @@ pub struct SiteInfo {
     pub test_mode: bool,
 }
 
-/// The site's name for the browser tab. The server reads it before rendering a page
-/// (`name_pages`) and writes it into the head as `<meta name="application-name">`; the
-/// browser reads it back from there. Both render the same title at once, without waiting for
+/// Who the site is, for the browser tab and the footer. The server reads it before rendering
+/// a page (`name_pages`) and writes it into the head as `<meta>` tags; the browser reads it
+/// back from there. Both render the same title and footer at once, without waiting for
 /// `get_site_info`, so hydration sees no difference.
-#[derive(Debug, Clone)]
-pub struct SiteName(pub String);
-
-/// The name `name_pages` put on this request (server) or page (browser); "Codex" without one.
-pub fn site_name() -> String {
-    #[cfg(feature = "ssr")]
-    let name = use_context::<axum::http::request::Parts>().and_then(|parts| {
-        parts
-            .extensions
-            .get::<SiteName>()
-            .map(|name| name.0.clone())
-    });
-    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    let name = document()
-        .query_selector(r#"meta[name="application-name"]"#)
-        .ok()
-        .flatten()
-        .and_then(|meta| meta.get_attribute("content"));
-    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-    let name: Option<String> = None;
-    name.unwrap_or_else(|| crate::layout::PLATFORM_NAME.to_string())
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteIdentity {
+    pub platform_name: String,
+    /// The business behind the site (settings), empty when not given.
+    pub business_name: String,
+    /// Where customers write to (settings), empty when not given.
+    pub contact_email: String,
 }
 
-/// Reads the site's name for page requests (a GET asking for HTML, as browsers navigate);
+/// The `<meta name>` of each part of `SiteIdentity` in the head.
+const NAME_META: &str = "application-name";
+const BUSINESS_META: &str = "codex-business-name";
+const CONTACT_META: &str = "codex-contact-email";
+
+/// What `name_pages` put on this request (server) or page (browser); "Codex" and nothing
+/// else without it.
+pub fn site_identity() -> SiteIdentity {
+    #[cfg(feature = "ssr")]
+    let identity = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<SiteIdentity>().cloned());
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    let identity = {
+        let meta = |name: &str| {
+            document()
+                .query_selector(&format!(r#"meta[name="{name}"]"#))
+                .ok()
+                .flatten()
+                .and_then(|meta| meta.get_attribute("content"))
+        };
+        meta(NAME_META).map(|platform_name| SiteIdentity {
+            platform_name,
+            business_name: meta(BUSINESS_META).unwrap_or_default(),
+            contact_email: meta(CONTACT_META).unwrap_or_default(),
+        })
+    };
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let identity: Option<SiteIdentity> = None;
+    identity.unwrap_or_else(|| SiteIdentity {
+        platform_name: crate::layout::PLATFORM_NAME.to_string(),
+        ..SiteIdentity::default()
+    })
+}
+
+/// The site's name for the browser tab.
+pub fn site_name() -> String {
+    site_identity().platform_name
+}
+
+/// The head's tags `site_identity` reads back in the browser.
+#[component]
+pub fn SiteIdentityMeta() -> impl IntoView {
+    let identity = site_identity();
+    view! {
+        <meta name=NAME_META content=identity.platform_name/>
+        <meta name=BUSINESS_META content=identity.business_name/>
+        <meta name=CONTACT_META content=identity.contact_email/>
+    }
+}
+
+/// Reads who the site is for page requests (a GET asking for HTML, as browsers navigate);
 /// other requests never render a title and skip the query.
 #[cfg(feature = "ssr")]
 pub async fn name_pages(
@@ -64,9 +100,11 @@ pub async fn name_pages(
     if wants_page {
         match backend::settings::service::load(&state.pool).await {
             Ok(settings) => {
-                request
-                    .extensions_mut()
-                    .insert(SiteName(settings.platform_name));
+                request.extensions_mut().insert(SiteIdentity {
+                    platform_name: settings.platform_name,
+                    business_name: settings.business_name,
+                    contact_email: settings.contact_email,
+                });
             }
             // The page still renders (with the default name); its own queries report the fault.
             Err(error) => tracing::warn!(%error, "site name not read"),

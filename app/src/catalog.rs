@@ -97,7 +97,7 @@ fn CatalogCard(item: CatalogItem) -> impl IntoView {
                     Some(src) => view! {
                         <img src=src srcset=srcset sizes=GRID_THUMBNAIL_SIZES alt="" width="320" height="180" loading="lazy"/>
                     }.into_any(),
-                    None => view! { <span class="thumb-placeholder">{placeholder(&item)}</span> }.into_any(),
+                    None => view! { <span class="thumb-placeholder" data-kind=placeholder(&item).to_lowercase()>{placeholder(&item)}</span> }.into_any(),
                 }}
             </a>
             <h2 class="card-title"><a href=href>{item.title.clone()}</a></h2>
@@ -192,7 +192,7 @@ fn ContentDetails(
             <div class="content-media">
                 {match thumb {
                     Some(src) => view! { <img src=src alt=format!("Thumbnail of {}", item.title) width="640" height="360"/> }.into_any(),
-                    None => view! { <div class="thumb-placeholder large">{placeholder(&item)}</div> }.into_any(),
+                    None => view! { <div class="thumb-placeholder large" data-kind=placeholder(&item).to_lowercase()>{placeholder(&item)}</div> }.into_any(),
                 }}
             </div>
             <div class="content-info">

@@ -1,5 +1,5 @@
 //! The frame around every page: header with the account menu, the email verification
-//! reminder, and the admin sidebar.
+//! reminder, the footer, and the admin sidebar.
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -7,7 +7,7 @@ use leptos_router::components::{Outlet, A};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
-use crate::branding::{get_site_info, BrandColours, SiteInfo, TestModeBanner};
+use crate::branding::{get_site_info, site_identity, BrandColours, SiteInfo, TestModeBanner};
 
 pub const PLATFORM_NAME: &str = "Codex";
 
@@ -66,6 +66,29 @@ fn SiteHeader(site: Option<SiteInfo>, user: Option<Option<UserView>>) -> impl In
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// Who runs the site and how to reach them, from the settings (the business name, else the
+/// site's name; the contact email when there is one).
+#[component]
+pub fn Footer() -> impl IntoView {
+    let identity = site_identity();
+    let owner = if identity.business_name.is_empty() {
+        identity.platform_name
+    } else {
+        identity.business_name
+    };
+    let contact = (!identity.contact_email.is_empty()).then_some(identity.contact_email);
+    view! {
+        <footer class="site-footer">
+            <div class="container footer-inner">
+                <p>{format!("© {owner}")}</p>
+                {contact.map(|email| view! {
+                    <p>"Questions? Write to "<a href=format!("mailto:{email}")>{email.clone()}</a></p>
+                })}
+            </div>
+        </footer>
     }
 }
 

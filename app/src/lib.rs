@@ -45,7 +45,7 @@ use content::admin_pages::{ContentListPage, EditContentPage, NewContentPage};
 use customers::pages::{CustomerPage, CustomersPage};
 use dashboard::page::AdminDashboardPage;
 use email::outbox_page::EmailsPage;
-use layout::{AdminLayout, Header};
+use layout::{AdminLayout, Footer, Header};
 use library::page::LibraryPage;
 use media::page::MediaPage;
 use memberships::{admin_page::MembershipsPage, pricing_page::PricingPage};
@@ -67,7 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <meta name="application-name" content=branding::site_name()/>
+                <branding::SiteIdentityMeta/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -144,6 +144,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                 </Routes>
             </main>
+            <Footer/>
         </Router>
     }
 }

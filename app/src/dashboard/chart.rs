@@ -12,9 +12,10 @@ const RIGHT: f64 = 8.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 44.0;
 
-/// A round top for the axis: 1, 2 or 5 times a power of ten, at least `value`.
+/// A round top for the axis: 1, 2 or 5 times a power of ten, at least `value` and at least
+/// $10, so that its half, the middle tick, is a whole number of dollars too.
 pub fn nice_ceiling(value: i64) -> i64 {
-    let value = value.max(100);
+    let value = value.max(1000);
     let mut step = 1;
     loop {
         for m in [1, 2, 5] {
@@ -115,7 +116,8 @@ mod tests {
 
     #[test]
     fn axes_round_up_and_read_as_dollars() {
-        assert_eq!(nice_ceiling(0), 100);
+        assert_eq!(nice_ceiling(0), 1000);
+        assert_eq!(nice_ceiling(450), 1000);
         assert_eq!(nice_ceiling(1299), 2000);
         assert_eq!(nice_ceiling(5000), 5000);
         assert_eq!(nice_ceiling(50_001), 100_000);
@@ -123,5 +125,19 @@ mod tests {
         assert_eq!(dollars(123_456_789), "$1,234,568");
         assert_eq!(dollars(-500), "-$5");
         assert_eq!(short_date("2026-11-03"), "Nov 3");
+    }
+
+    #[test]
+    fn the_three_ticks_are_distinct_whole_dollars() {
+        for top_value in [0, 1, 99, 450, 1299, 2600, 7_000, 45_000, 999_999] {
+            let top = nice_ceiling(top_value);
+            let ticks = [0, top / 2, top];
+            assert!(ticks.iter().all(|t| t % 100 == 0), "{ticks:?}");
+            let labels: Vec<String> = ticks.iter().map(|&t| dollars(t)).collect();
+            assert!(
+                labels[0] != labels[1] && labels[1] != labels[2],
+                "{labels:?}"
+            );
+        }
     }
 }

@@ -47,6 +47,9 @@ fn Figures(d: Dashboard) -> impl IntoView {
         <section class="card">
             <h2>"Revenue per day"</h2>
             <RevenueChart days=d.daily.clone()/>
+            {d.daily.iter().all(|day| day.cents == 0).then(|| view! {
+                <p class="hint">"No sales in the last 30 days yet. Publish an item in Content and share its page: each sale shows here the day it is paid."</p>
+            })}
         </section>
         <div class="two-columns">
             <section class="card">

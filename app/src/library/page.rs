@@ -138,7 +138,7 @@ fn LibraryCard(item: LibraryItem) -> impl IntoView {
                         <img src=src srcset=grid_thumbnail_srcset(item.custom_thumbnail, item.media_id, item.has_thumbnail)
                             sizes=GRID_THUMBNAIL_SIZES alt="" width="320" height="180" loading="lazy"/>
                     }.into_any(),
-                    None => view! { <span class="thumb-placeholder">{item.kind.clone().unwrap_or_default()}</span> }.into_any(),
+                    None => view! { <span class="thumb-placeholder" data-kind=item.kind.clone().unwrap_or_default()>{item.kind.clone().unwrap_or_default()}</span> }.into_any(),
                 }}
             </a>
             <h3 class="card-title"><a href=href rel="external">{item.title.clone()}</a></h3>

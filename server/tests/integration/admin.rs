@@ -355,8 +355,17 @@ async fn settings_show_at_once_and_switch_emails_off(pool: PgPool) {
     let owner = app.owner().await;
     let before = app.browser().get("/").await.text().await.unwrap();
     assert!(before.contains(" · Codex</title>"), "the default tab title");
+    assert!(before.contains("© Codex"), "the footer names the site");
+    assert!(!before.contains("mailto:"), "no contact address yet");
+    let business = [
+        ("business_name", "Film Club <Ltd>"),
+        ("contact_email", "hello@filmclub.example"),
+    ];
     // Welcome is not ticked: it is switched off.
-    assert_eq!(save_settings(&owner, &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        save_settings(&owner, &business).await.status(),
+        StatusCode::OK
+    );
 
     let catalog = app.browser().get("/").await.text().await.unwrap();
     assert!(catalog.contains("Film Club"), "the name is on the catalog");
@@ -371,6 +380,16 @@ async fn settings_show_at_once_and_switch_emails_off(pool: PgPool) {
     assert!(
         catalog.contains("--primary:#10B981"),
         "the colour drives the CSS"
+    );
+    let footer = &catalog[catalog.find("<footer").expect("a footer")..];
+    assert!(footer.contains("© Film Club &lt;Ltd&gt;"), "{footer}");
+    assert!(
+        footer.contains(r#"href="mailto:hello@filmclub.example""#),
+        "{footer}"
+    );
+    assert!(
+        catalog.contains(r#"<meta name="codex-contact-email" content="hello@filmclub.example">"#),
+        "the browser reads the footer from the head"
     );
 
     app.browser().register("New", "new@example.com").await;
