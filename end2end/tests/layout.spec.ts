@@ -4,9 +4,21 @@ import { expect, generatedVideo, newClient, open, ownerPage, publishItem, test }
 
 const PHONE = { width: 360, height: 740 };
 
-/** How far the page is wider than the window (0 when nothing scrolls sideways). */
-async function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+/** How far the page is wider than the window (0 when nothing scrolls sideways), with the
+ * outermost elements that stick out, to tell where. */
+async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const culprits: string[] = [];
+    for (const element of Array.from(document.body.querySelectorAll("*"))) {
+      const box = element.getBoundingClientRect();
+      const parent = element.parentElement?.getBoundingClientRect();
+      if (box.right > width + 0.5 && parent && parent.right <= width + 0.5) {
+        culprits.push(`${element.tagName.toLowerCase()}.${element.className} (${Math.round(box.width)} px)`);
+      }
+    }
+    return { overflow: document.documentElement.scrollWidth - width, culprits: culprits.slice(0, 5) };
+  });
 }
 
 /** The tops of the header's account links and buttons: one value when they sit on one line. */
@@ -19,7 +31,8 @@ async function accountNavLines(page: Page): Promise<number> {
 
 async function expectFitsThePhone(page: Page, path: string) {
   await open(page, path);
-  expect(await sidewaysOverflow(page), `${path} scrolls sideways at ${PHONE.width} px`).toBeLessThanOrEqual(0);
+  const { overflow, culprits } = await sidewaysOverflow(page);
+  expect(overflow, `${path} scrolls sideways at ${PHONE.width} px: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
   expect(await accountNavLines(page), `${path}: the header's links wrap`).toBe(1);
 }
 
@@ -35,7 +48,8 @@ test("no page scrolls sideways on a 360 px phone, for a visitor and for the owne
   await open(visitor, `/?q=${encodeURIComponent(title)}`);
   await visitor.getByRole("link", { name: title }).click();
   await expect(visitor.getByRole("heading", { name: title })).toBeVisible();
-  expect(await sidewaysOverflow(visitor), "the item page scrolls sideways").toBeLessThanOrEqual(0);
+  const item = await sidewaysOverflow(visitor);
+  expect(item.overflow, `the item page scrolls sideways: ${item.culprits.join(", ")}`).toBeLessThanOrEqual(0);
   await visitor.context().close();
 
   const owner = await ownerPage(browser);
