@@ -60,8 +60,8 @@ pub fn StatusFilter(
 }
 
 /// How an image upload went: the upload routes are plain multipart forms that redirect back
-/// with `?{param}=saved`, `too-large`, `not-an-image`, `too-many-pixels` or `missing`
-/// (`Refusal::code`).
+/// with `?{param}=saved`, `too-large`, `not-an-image`, `too-many-pixels`, `logo-size` or
+/// `missing` (`Refusal::code`).
 /// `noun` names what was saved, `types` and `limit` what the route accepts.
 #[component]
 pub fn UploadOutcome(
@@ -81,6 +81,10 @@ pub fn UploadOutcome(
             "too-many-pixels" => alert(format!(
                 "That image is more than {MAX_IMAGE_SIDE} pixels wide or high."
             ))
+            .into_any(),
+            "logo-size" => alert(
+                "A logo needs 100 to 2000 pixels on its longer side.".to_string(),
+            )
             .into_any(),
             _ => alert("Choose an image to upload.".to_string()).into_any(),
         })

@@ -166,7 +166,7 @@ fn LogoForm(logo: Option<String>) -> impl IntoView {
                     <label for="logo-file">"Logo image"</label>
                     <input id="logo-file" type="file" name="logo" accept="image/png,image/jpeg,image/svg+xml" required/>
                 </div>
-                <p class="hint">"PNG, JPEG or SVG, up to 2 MB."</p>
+                <p class="hint">"PNG, JPEG or SVG, up to 2 MB; a PNG or JPEG 100 to 2000 pixels on its longer side."</p>
                 <button type="submit" class="button">"Upload logo"</button>
             </form>
         </section>

@@ -46,6 +46,8 @@ pub enum Refusal {
     NotAnImage,
     /// Wider or higher than `domain::media::MAX_IMAGE_SIDE`.
     TooManyPixels,
+    /// A logo whose longer side is not within `LOGO_SIDES`.
+    LogoSize,
 }
 
 impl Refusal {
@@ -55,6 +57,7 @@ impl Refusal {
             Self::TooLarge => "too-large",
             Self::NotAnImage => "not-an-image",
             Self::TooManyPixels => "too-many-pixels",
+            Self::LogoSize => "logo-size",
         }
     }
 }

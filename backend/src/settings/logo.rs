@@ -1,5 +1,6 @@
 //! The logo: `POST /admin/settings/logo` (owner, a plain multipart form) and `GET /site/logo`.
-//! PNG, JPEG or SVG up to 2 MB. An SVG is served with a sandboxing CSP, so even opened on
+//! PNG, JPEG or SVG up to 2 MB; a PNG or JPEG 100 to 2000 pixels on its longer side (read
+//! from its header). An SVG is served with a sandboxing CSP, so even opened on
 //! its own it cannot run script (and in an `<img>` it never does).
 
 use axum::extract::{Multipart, State};
@@ -9,13 +10,26 @@ use tower_sessions::Session;
 
 use crate::auth::caller::owner_of_session;
 use crate::byte_range;
-use crate::content::cover_image::{check_raster, read_image, sniff};
+use crate::content::cover_image::{read_image, sniff, Refusal};
 use crate::error::Error;
 use crate::state::AppState;
 
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 pub const LOGO_BODY_LIMIT: usize = MAX_LOGO_BYTES + 64 * 1024;
 const KEY: &str = "site/logo";
+/// The longer side of a PNG or JPEG logo, in pixels: sharp in the header at 32 px high on
+/// any screen, and not a photograph's worth of bytes for every page.
+pub const LOGO_SIDES: std::ops::RangeInclusive<u32> = 100..=2000;
+
+/// A raster logo's size, from its header (nothing is decoded).
+fn check_logo_size(image: &[u8]) -> Result<(), Refusal> {
+    let (width, height) = crate::images::dimensions(image).map_err(Refusal::from)?;
+    if LOGO_SIDES.contains(&width.max(height)) {
+        Ok(())
+    } else {
+        Err(Refusal::LogoSize)
+    }
+}
 
 /// PNG and JPEG by their magic bytes; SVG by an `<svg` root near the start.
 pub fn sniff_logo(bytes: &[u8]) -> Option<&'static str> {
@@ -44,7 +58,7 @@ pub async fn upload(
         .await
         .and_then(|(image, kind)| match kind {
             "image/svg+xml" => Ok((image, kind)),
-            _ => check_raster(&image).map(|()| (image, kind)),
+            _ => check_logo_size(&image).map(|()| (image, kind)),
         });
     let (image, kind) = match read {
         Ok(image) => image,
@@ -88,7 +102,36 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::sniff_logo;
+    use super::{check_logo_size, sniff_logo};
+    use crate::content::cover_image::Refusal;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image::RgbImage::new(width, height)
+            .write_to(&mut bytes, image::ImageFormat::Png)
+            .unwrap();
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn raster_logos_are_100_to_2000_pixels_on_their_longer_side() {
+        for (width, height) in [(100, 100), (400, 80), (80, 400), (2000, 2000), (2000, 1)] {
+            assert!(
+                check_logo_size(&png(width, height)).is_ok(),
+                "{width}×{height}"
+            );
+        }
+        for (width, height) in [(99, 99), (40, 20), (2001, 100), (100, 2001)] {
+            assert!(
+                matches!(check_logo_size(&png(width, height)), Err(Refusal::LogoSize)),
+                "{width}×{height}"
+            );
+        }
+        assert!(matches!(
+            check_logo_size(b"\x89PNG\r\n\x1a\nbroken"),
+            Err(Refusal::NotAnImage)
+        ));
+    }
 
     #[test]
     fn logos_are_png_jpeg_or_svg() {

@@ -446,6 +446,20 @@ async fn settings_refuse_bad_colours_zones_and_logos(pool: PgPool) {
     let html = b"<html><script>alert(1)</script></html>";
     let response = owner.post_file("/admin/settings/logo", "logo", html).await;
     assert_eq!(location(&response), "/admin/settings?logo=not-an-image");
+    let mut tiny = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(64, 32, image::Rgb([20, 120, 200]))
+        .write_to(&mut tiny, image::ImageFormat::Png)
+        .unwrap();
+    let response = owner
+        .post_file("/admin/settings/logo", "logo", tiny.get_ref())
+        .await;
+    assert_eq!(location(&response), "/admin/settings?logo=logo-size");
+    let page = owner.get("/admin/settings?logo=logo-size").await;
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("A logo needs 100 to 2000 pixels on its longer side."),
+        "the refusal is explained"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM site_settings WHERE logo_type IS NOT NULL")
             .await,
