@@ -30,7 +30,12 @@ pub struct SiteIdentity {
     pub business_name: String,
     /// Where customers write to (settings), empty when not given.
     pub contact_email: String,
+    /// The uploaded logo, also the browser tab's icon (server only: the head is not hydrated).
+    pub logo_url: Option<String>,
 }
+
+/// The tab's icon when the owner has no logo.
+const DEFAULT_ICON: &str = "/favicon.svg";
 
 /// The `<meta name>` of each part of `SiteIdentity` in the head.
 const NAME_META: &str = "application-name";
@@ -56,6 +61,7 @@ pub fn site_identity() -> SiteIdentity {
             platform_name,
             business_name: meta(BUSINESS_META).unwrap_or_default(),
             contact_email: meta(CONTACT_META).unwrap_or_default(),
+            logo_url: None,
         })
     };
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
@@ -71,11 +77,16 @@ pub fn site_name() -> String {
     site_identity().platform_name
 }
 
-/// The head's tags `site_identity` reads back in the browser.
+/// The head's tags `site_identity` reads back in the browser, and the tab's icon: the
+/// owner's logo when there is one.
 #[component]
 pub fn SiteIdentityMeta() -> impl IntoView {
     let identity = site_identity();
     view! {
+        {match identity.logo_url {
+            Some(logo) => view! { <link rel="icon" href=logo/> }.into_any(),
+            None => view! { <link rel="icon" href=DEFAULT_ICON type="image/svg+xml"/> }.into_any(),
+        }}
         <meta name=NAME_META content=identity.platform_name/>
         <meta name=BUSINESS_META content=identity.business_name/>
         <meta name=CONTACT_META content=identity.contact_email/>
@@ -101,6 +112,7 @@ pub async fn name_pages(
         match backend::settings::service::load(&state.pool).await {
             Ok(settings) => {
                 request.extensions_mut().insert(SiteIdentity {
+                    logo_url: settings.logo_url(),
                     platform_name: settings.platform_name,
                     business_name: settings.business_name,
                     contact_email: settings.contact_email,

@@ -186,6 +186,17 @@ export async function verifiedCustomer(browser: Browser, page: Page, name: strin
   return email;
 }
 
+/** Stripe's test card that pays. */
+export const PAYING_CARD = "4242 4242 4242 4242";
+
+/** Pays on the stand-in's checkout page, which shows the amount charged. */
+export async function payOnCheckout(page: Page, amount: string) {
+  await expect(page).toHaveURL(/\/pay\/cs_test_/);
+  await page.getByLabel("Card number").fill(PAYING_CARD);
+  await page.getByRole("button", { name: `Pay ${amount}` }).click();
+  await expect(page.getByRole("heading", { name: "Payment received" })).toBeVisible();
+}
+
 /** Finds an item in the catalog by title and opens its page. */
 export async function openItem(page: Page, title: string) {
   await open(page, `/?q=${encodeURIComponent(title)}`);

@@ -1,4 +1,4 @@
-import { test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem } from "./helpers";
+import { test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem, PAYING_CARD } from "./helpers";
 
 /** Shares the selling specs' media item (uploads are limited to 10 an hour). */
 const MEDIA = "selling.mp4";
@@ -30,7 +30,7 @@ test("a customer subscribes to a tier, watches, and cancels", async ({ browser, 
   await expect(card).toContainText("$4.00/month");
   await card.getByRole("button", { name: "Subscribe" }).click();
   await expect(page).toHaveURL(/\/pay\/cs_test_/);
-  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByLabel("Card number").fill(PAYING_CARD);
   await page.getByRole("button", { name: "Pay $4.00" }).click();
   await expect(page.getByRole("status").first()).toContainText("Welcome! Your membership is active.");
   await expect(page.getByRole("region", { name: "Your membership" })).toContainText("Active: renews on");

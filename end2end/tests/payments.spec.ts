@@ -1,10 +1,9 @@
 import {
   test, expect, open, register, uniqueEmail, linkFromMail, publishItem, generatedVideo, ownerPage,
-  verifiedCustomer, openItem,
+  verifiedCustomer, openItem, PAYING_CARD,
 } from "./helpers";
 import type { Browser, Page } from "@playwright/test";
 
-const PAYING_CARD = "4242 4242 4242 4242";
 const DECLINED_CARD = "4000 0000 0000 0002";
 
 test("a customer buys with the test card and watches; the owner refunds and access ends", async ({ browser, page }, testInfo) => {

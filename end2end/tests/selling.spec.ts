@@ -1,19 +1,10 @@
 import {
-  test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem,
+  test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem, payOnCheckout,
 } from "./helpers";
 import type { Page } from "@playwright/test";
 
-const PAYING_CARD = "4242 4242 4242 4242";
 /** The items of these tests share one media item (uploads are limited to 10 an hour). */
 const MEDIA = "selling.mp4";
-
-/** Pays on the stand-in's checkout page, which shows the amount charged. */
-async function payOnCheckout(page: Page, amount: string) {
-  await expect(page).toHaveURL(/\/pay\/cs_test_/);
-  await page.getByLabel("Card number").fill(PAYING_CARD);
-  await page.getByRole("button", { name: `Pay ${amount}` }).click();
-  await expect(page.getByRole("heading", { name: "Payment received" })).toBeVisible();
-}
 
 /** As the owner: opens the editor of the item titled `title`. */
 async function openEditor(owner: Page, title: string) {

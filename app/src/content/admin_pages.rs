@@ -46,7 +46,7 @@ pub fn ContentListPage() -> impl IntoView {
 #[component]
 fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead>
                     <tr>

@@ -57,7 +57,7 @@ fn CustomerTable(list: CustomerList, search: Option<String>) -> impl IntoView {
     };
     view! {
         <p class="hint">{format!("{} customers", list.total)}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead>
                     <tr>
@@ -154,7 +154,7 @@ fn CustomerDetails(detail: CustomerDetail, grant: ServerAction<GrantAccess>) -> 
                 view! { <p>"No purchases yet."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table">
+                    <div class="table-wrap" tabindex="0"><table class="table">
                         <thead><tr><th scope="col">"Item"</th><th scope="col">"Amount"</th><th scope="col">"Date"</th><th scope="col">"Status"</th></tr></thead>
                         <tbody>
                             {detail.purchases.into_iter().map(|p| view! {
@@ -166,7 +166,7 @@ fn CustomerDetails(detail: CustomerDetail, grant: ServerAction<GrantAccess>) -> 
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>

@@ -58,14 +58,14 @@ fn Figures(d: Dashboard) -> impl IntoView {
                     view! { <p>"No sales yet."</p> }.into_any()
                 } else {
                     view! {
-                        <table class="table">
+                        <div class="table-wrap" tabindex="0"><table class="table">
                             <thead><tr><th scope="col">"Item"</th><th scope="col">"Purchases"</th><th scope="col">"Revenue"</th></tr></thead>
                             <tbody>
                                 {d.top_content.iter().map(|t| view! {
                                     <tr><td>{t.title.clone()}</td><td>{t.purchases}</td><td>{money(t.revenue_cents)}</td></tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any()
                 }}
             </section>
@@ -75,7 +75,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
                     view! { <p>"No purchases yet."</p> }.into_any()
                 } else {
                     view! {
-                        <table class="table">
+                        <div class="table-wrap" tabindex="0"><table class="table">
                             <thead><tr><th scope="col">"Customer"</th><th scope="col">"Item"</th><th scope="col">"Amount"</th><th scope="col">"Time"</th></tr></thead>
                             <tbody>
                                 {d.recent.iter().map(|p| view! {
@@ -87,7 +87,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any()
                 }}
             </section>

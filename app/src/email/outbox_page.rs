@@ -29,7 +29,7 @@ pub fn EmailsPage() -> impl IntoView {
 #[component]
 fn OutboxTable(list: Vec<OutboxEntry>, resend: ServerAction<ResendEmail>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead>
                     <tr><th scope="col">"Recipient"</th><th scope="col">"Subject"</th><th scope="col">"Status"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>

@@ -70,7 +70,7 @@ fn MediaTable(
     let total = list.first().and_then(|m| m.total_stored_bytes).unwrap_or(0);
     view! {
         <p class="hint" data-figure="storage">{format!("Storage used: {}", format_bytes(total.max(0) as u64))}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table media-table">
                 <thead>
                     <tr>

@@ -72,7 +72,7 @@ fn TierTable(
     ready: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table" aria-label="Tiers">
                 <thead><tr>
                     <th scope="col">"Tier"</th><th scope="col">"Price"</th><th scope="col">"Unlocks"</th>

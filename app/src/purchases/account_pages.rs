@@ -33,7 +33,7 @@ pub fn PurchasesPage() -> impl IntoView {
 #[component]
 fn PurchaseTable(list: Vec<PurchaseView>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead>
                     <tr>

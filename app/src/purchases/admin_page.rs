@@ -95,7 +95,7 @@ fn PurchaseTable(
     revoke: ServerAction<RevokeGrant>,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead>
                     <tr>

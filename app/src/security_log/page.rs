@@ -25,7 +25,7 @@ pub fn SecurityLogPage() -> impl IntoView {
 #[component]
 fn SecurityTable(list: Vec<SecurityEvent>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <caption class="visually-hidden">"Security log"</caption>
                 <thead>

@@ -67,7 +67,7 @@ fn CodeTable(
     ready: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table" aria-label="Discount codes">
                 <thead><tr>
                     <th scope="col">"Code"</th><th scope="col">"Discount"</th><th scope="col">"Items"</th>

@@ -25,6 +25,18 @@ pub async fn get_settings() -> Result<Settings, AppError> {
     )
 }
 
+/// The timezones the settings offer.
+#[server(endpoint = "list_timezones")]
+pub async fn list_timezones() -> Result<Vec<String>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::timezones(&call.state.pool, &call.caller.owner()?).await
+        }
+        .await,
+    )
+}
+
 /// Checkboxes are sent only when ticked.
 #[server(endpoint = "save_settings")]
 pub async fn save_settings(

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{get_settings, preview_email, SaveSettings};
+use super::api::{get_settings, list_timezones, preview_email, SaveSettings};
 use super::types::{HexColour, DEFAULT_PRIMARY};
 use super::Settings;
 use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError, UploadOutcome};
@@ -13,16 +13,17 @@ use crate::webhooks::section::WebhooksSection;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_settings());
+    let timezones = Resource::new(|| (), |_| list_timezones());
     view! {
         <Title text="Settings"/>
         <h1>"Settings"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || settings.get().map(|result| match result {
-                Ok(settings) => {
+            {move || Some(match (settings.get()?, timezones.get()?) {
+                (Ok(settings), Ok(timezones)) => {
                     let logo = settings.logo_url();
-                    view! { <SettingsForm settings/> <LogoForm logo/> <WebhooksSection/> }.into_any()
+                    view! { <SettingsForm settings timezones/> <LogoForm logo/> <WebhooksSection/> }.into_any()
                 }
-                Err(error) => view! { <LoadError error/> }.into_any(),
+                (Err(error), _) | (_, Err(error)) => view! { <LoadError error/> }.into_any(),
             })}
         </Suspense>
     }
@@ -45,6 +46,24 @@ fn Text(
     }
 }
 
+/// The timezone, picked from `zones`; a saved zone missing from them stays first.
+#[component]
+fn TimezoneSelect(current: String, zones: Vec<String>) -> impl IntoView {
+    let missing = (!zones.contains(&current)).then(|| current.clone());
+    view! {
+        <div class="field">
+            <label for="settings-timezone">"Timezone"</label>
+            <select id="settings-timezone" name="timezone" required>
+                {missing.into_iter().chain(zones).map(|zone| {
+                    let selected = zone == current;
+                    let label = zone.clone();
+                    view! { <option value=zone selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 #[component]
 fn Switch(label: &'static str, name: &'static str, on: bool) -> impl IntoView {
     let id = format!("settings-{name}");
@@ -57,7 +76,7 @@ fn Switch(label: &'static str, name: &'static str, on: bool) -> impl IntoView {
 }
 
 #[component]
-fn SettingsForm(settings: Settings) -> impl IntoView {
+fn SettingsForm(settings: Settings, timezones: Vec<String>) -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
     let name = RwSignal::new(settings.platform_name.clone());
     let colour = RwSignal::new(settings.primary_color.clone());
@@ -93,8 +112,8 @@ fn SettingsForm(settings: Settings) -> impl IntoView {
             <h2>"Business"</h2>
             <Text label="Business name" name="business_name" value=settings.business_name.clone()/>
             <Text label="Contact email" name="contact_email" kind="email" value=settings.contact_email.clone()/>
-            <Text label="Timezone" name="timezone" value=settings.timezone.clone() required=true/>
-            <p class="hint">"For the dashboard's days and months, e.g. Europe/Paris or America/New_York."</p>
+            <TimezoneSelect current=settings.timezone.clone() zones=timezones/>
+            <p class="hint">"For the dashboard's days and months."</p>
             <h2>"Payments"</h2>
             <fieldset class="switches">
                 <legend>"Tax"</legend>

@@ -84,7 +84,7 @@ fn EndpointTable(
     ready: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table" aria-label="Webhook endpoints">
                 <thead><tr><th scope="col">"Endpoint"</th><th scope="col">"Added"</th><th scope="col">"Delivered"</th><th scope="col">"Failed"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>
@@ -122,7 +122,7 @@ fn DeliveryTable(
     ready: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table" aria-label="Webhook deliveries">
                 <thead><tr><th scope="col">"Time"</th><th scope="col">"Event"</th><th scope="col">"Endpoint"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>

@@ -134,6 +134,18 @@ impl SettingsForm {
     }
 }
 
+/// The timezones the owner picks from: PostgreSQL's own names, so each one saves, without
+/// its POSIX, `Etc/` and System V aliases.
+pub async fn timezones(db: impl PgExecutor<'_>, _owner: &Owner) -> Result<Vec<String>, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT name AS "name!" FROM pg_timezone_names
+           WHERE (name LIKE '%/%' AND name !~ '^(posix|Etc|SystemV)/') OR name = 'UTC'
+           ORDER BY name"#
+    )
+    .fetch_all(db)
+    .await?)
+}
+
 pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Result<(), Error> {
     let form = form.parse()?;
     let known_zone = sqlx::query_scalar!(

@@ -392,6 +392,19 @@ async fn settings_show_at_once_and_switch_emails_off(pool: PgPool) {
         "the browser reads the footer from the head"
     );
 
+    let settings = owner.get("/admin/settings").await.text().await.unwrap();
+    assert!(
+        settings.contains(r#"<option value="Europe/Paris" selected"#),
+        "the saved timezone is picked in the list"
+    );
+    for zone in ["America/New_York", "Asia/Tokyo", "UTC"] {
+        assert!(
+            settings.contains(&format!(r#"<option value="{zone}">"#)),
+            "{zone} is offered"
+        );
+    }
+    assert!(!settings.contains("posix/"), "no POSIX aliases");
+
     app.browser().register("New", "new@example.com").await;
     assert_eq!(
         app.count("SELECT count(*) FROM email_outbox WHERE to_address = 'new@example.com' AND kind = 'welcome'").await,
@@ -467,8 +480,18 @@ async fn settings_refuse_bad_colours_zones_and_logos(pool: PgPool) {
     );
 
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><script>alert(1)</script><rect width="10" height="10"/></svg>"#;
+    let page = app.browser().get("/").await.text().await.unwrap();
+    assert!(
+        page.contains(r#"<link rel="icon" href="/favicon.svg""#),
+        "{page}"
+    );
     let response = owner.post_file("/admin/settings/logo", "logo", svg).await;
     assert_eq!(location(&response), "/admin/settings?logo=saved");
+    let page = app.browser().get("/").await.text().await.unwrap();
+    assert!(
+        page.contains(r#"<link rel="icon" href="/site/logo?v="#),
+        "the logo is the tab's icon: {page}"
+    );
     let logo = app.browser().get("/site/logo").await;
     assert_eq!(logo.status(), StatusCode::OK);
     assert_eq!(logo.headers()["content-type"], "image/svg+xml");

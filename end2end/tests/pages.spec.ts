@@ -1,0 +1,122 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+
+import {
+  expect, generatedVideo, newClient, open, openItem, ownerPage, payOnCheckout, publishItem, test, verifiedCustomer,
+} from "./helpers";
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+const SIZES = [DESKTOP, PHONE];
+/** Shares the selling specs' media item (uploads are limited to 10 an hour). */
+const MEDIA = "selling.mp4";
+
+/** How far the page is wider than the window (0 when nothing scrolls sideways), with the
+ * outermost elements that stick out of the page (not those inside a box that scrolls), to tell where. */
+async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const insideScroller = (element: Element) => {
+      for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+        if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return true;
+      }
+      return false;
+    };
+    const culprits: string[] = [];
+    for (const element of Array.from(document.body.querySelectorAll("*"))) {
+      if (insideScroller(element)) continue;
+      const box = element.getBoundingClientRect();
+      const parent = element.parentElement?.getBoundingClientRect();
+      if (box.right > width + 0.5 && parent && parent.right <= width + 0.5) {
+        culprits.push(`${element.tagName.toLowerCase()}.${element.className} (${Math.round(box.width)} px)`);
+      }
+    }
+    return { overflow: document.documentElement.scrollWidth - width, culprits: culprits.slice(0, 5) };
+  });
+}
+
+/** The tops of the header's account links and buttons: one value when they sit on one line. */
+async function accountNavLines(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const items = Array.from(document.querySelectorAll(".account-nav > *")) as HTMLElement[];
+    return new Set(items.map((item) => Math.round(item.getBoundingClientRect().top + item.offsetHeight / 2))).size;
+  });
+}
+
+/** axe-core's serious and critical findings against WCAG 2.1 A and AA, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.help}): ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", ")}`);
+}
+
+/** The page as it is now, at each size: no serious accessibility violation, and on the
+ * phone no sideways scroll and the header's links on one line. */
+async function expectGoodAtEverySize(page: Page, name: string) {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    const where = `${name} at ${size.width} px`;
+    // Soft: one run reports every page's findings.
+    expect.soft(await seriousViolations(page), `${where}: accessibility violations`).toEqual([]);
+    if (size === PHONE) {
+      const { overflow, culprits } = await sidewaysOverflow(page);
+      expect.soft(overflow, `${where} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
+      expect.soft(await accountNavLines(page), `${where}: the header's links wrap`).toBe(1);
+    }
+  }
+}
+
+async function checkPages(page: Page, paths: string[]) {
+  for (const path of paths) {
+    await open(page, path);
+    await expectGoodAtEverySize(page, path);
+  }
+}
+
+test("every page is accessible and fits desktop and a 360 px phone, for a visitor, a buyer and the owner", async ({ browser, page }, testInfo) => {
+  test.setTimeout(240_000);
+  const title = `Phone-sized film ${Date.now()}`;
+  await publishItem(browser, generatedVideo(testInfo.outputPath(MEDIA)), { title, price: "4.00" }, { reuseMedia: true });
+
+  const visitor = await newClient(browser);
+  await checkPages(visitor, ["/", "/pricing", "/login", "/register", "/forgot-password", "/reset-password?token=unknown"]);
+  await openItem(visitor, title);
+  await expectGoodAtEverySize(visitor, "the item page");
+  await visitor.context().close();
+
+  // A sale, so the buyer's and the owner's pages have rows (a long email is the widest cell they get).
+  const email = await verifiedCustomer(browser, page, "Phone-buyer-with-a-long-address");
+  await openItem(page, title);
+  await page.getByRole("button", { name: "Buy now" }).click();
+  await payOnCheckout(page, "$4.00");
+  await expectGoodAtEverySize(page, "the checkout success page");
+  await page.getByRole("link", { name: "Watch" }).click();
+  await expect(page.locator("[data-player][data-ready]")).toBeAttached();
+  await expectGoodAtEverySize(page, "the watch page");
+  await checkPages(page, ["/library", "/account", "/account/purchases"]);
+
+  const owner = await ownerPage(browser);
+  await checkPages(owner, [
+    "/admin",
+    "/admin/content",
+    "/admin/content/new",
+    "/admin/media",
+    `/admin/purchases?q=${encodeURIComponent(email)}`,
+    "/admin/customers",
+    "/admin/discounts",
+    "/admin/memberships",
+    "/admin/settings",
+    "/admin/emails",
+    "/admin/security",
+  ]);
+  await open(owner, "/admin/content");
+  await owner.getByRole("link", { name: title, exact: true }).click();
+  await expect(owner.getByRole("heading", { name: "Edit content" })).toBeVisible();
+  await expectGoodAtEverySize(owner, "the content editor");
+  await open(owner, `/admin/customers?q=${encodeURIComponent(email)}`);
+  await owner.getByRole("link", { name: email }).click();
+  await expect(owner.getByRole("heading", { name: "Purchases" })).toBeVisible();
+  await expectGoodAtEverySize(owner, "the customer page");
+  await owner.context().close();
+});
