@@ -91,16 +91,19 @@ pub async fn square_jpeg_bounded(
         .await
 }
 
+/// A PNG of one colour, `width` × `height`, for the unit tests of image checks.
+#[cfg(test)]
+pub(crate) fn solid_png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::solid_png as png;
     use super::*;
-
-    fn png(width: u32, height: u32) -> Vec<u8> {
-        let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
-        let mut out = Cursor::new(Vec::new());
-        image.write_to(&mut out, ImageFormat::Png).unwrap();
-        out.into_inner()
-    }
 
     /// A PNG whose header claims `width` x `height` but carries almost no data: what an
     /// attacker sends to make a server allocate gigabytes.

@@ -104,14 +104,7 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<
 mod tests {
     use super::{check_logo_size, sniff_logo};
     use crate::content::cover_image::Refusal;
-
-    fn png(width: u32, height: u32) -> Vec<u8> {
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        image::RgbImage::new(width, height)
-            .write_to(&mut bytes, image::ImageFormat::Png)
-            .unwrap();
-        bytes.into_inner()
-    }
+    use crate::images::solid_png as png;
 
     #[test]
     fn raster_logos_are_100_to_2000_pixels_on_their_longer_side() {

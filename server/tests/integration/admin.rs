@@ -459,12 +459,8 @@ async fn settings_refuse_bad_colours_zones_and_logos(pool: PgPool) {
     let html = b"<html><script>alert(1)</script></html>";
     let response = owner.post_file("/admin/settings/logo", "logo", html).await;
     assert_eq!(location(&response), "/admin/settings?logo=not-an-image");
-    let mut tiny = std::io::Cursor::new(Vec::new());
-    image::RgbImage::from_pixel(64, 32, image::Rgb([20, 120, 200]))
-        .write_to(&mut tiny, image::ImageFormat::Png)
-        .unwrap();
     let response = owner
-        .post_file("/admin/settings/logo", "logo", tiny.get_ref())
+        .post_file("/admin/settings/logo", "logo", &crate::common::png(64, 32))
         .await;
     assert_eq!(location(&response), "/admin/settings?logo=logo-size");
     let page = owner.get("/admin/settings?logo=logo-size").await;
@@ -588,12 +584,8 @@ async fn avatars_are_resized_and_private(pool: PgPool) {
     let app = spawn_app(pool).await;
     let _owner = app.owner().await;
     let customer = app.verified_customer("pic@example.com").await;
-    let mut png = std::io::Cursor::new(Vec::new());
-    image::RgbImage::from_pixel(900, 500, image::Rgb([20, 120, 200]))
-        .write_to(&mut png, image::ImageFormat::Png)
-        .unwrap();
     let response = customer
-        .post_file("/account/avatar", "avatar", png.get_ref())
+        .post_file("/account/avatar", "avatar", &crate::common::png(900, 500))
         .await;
     assert_eq!(response.headers()["location"], "/account?avatar=saved");
     let response = customer

@@ -585,10 +585,7 @@ async fn the_owner_uploads_a_thumbnail_for_an_item(pool: PgPool) {
         .await
         .unwrap();
     let upload = format!("/admin/content/{id}/thumbnail");
-    let mut png = Vec::new();
-    image::RgbImage::from_pixel(64, 36, image::Rgb([40, 90, 160]))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
+    let png = crate::common::png(64, 36);
 
     let customer = app.verified_customer("ada@example.com").await;
     let refused = customer.post_file(&upload, "thumbnail", &png).await;

@@ -431,10 +431,7 @@ async fn avatars_wider_than_the_limit_are_refused_before_decoding(pool: PgPool) 
     ada.register("Ada", "ada@example.com").await;
     // A small file (a strip of one colour compresses to almost nothing) that is wider
     // than any picture the server decodes.
-    let mut png = Vec::new();
-    image::RgbImage::from_pixel(5000, 1, image::Rgb([1, 2, 3]))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
+    let png = crate::common::png(5000, 1);
     let response = ada.post_file("/account/avatar", "avatar", &png).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(

@@ -496,6 +496,15 @@ impl Browser<'_> {
 }
 
 /// The decoded server function error of a response.
+/// A PNG of one colour, `width` × `height` (it compresses to almost nothing at any size).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(width, height, image::Rgb([20, 120, 200]))
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .unwrap();
+    bytes.into_inner()
+}
+
 pub async fn error_of(response: Response) -> (StatusCode, serde_json::Value) {
     let status = response.status();
     let body = response.text().await.unwrap();
