@@ -177,6 +177,7 @@ async fn only_the_owner_reaches_admin_functions_and_exports(pool: PgPool) {
         ("load_customer", vec![("id", some_id.as_str())]),
         ("admin_purchases", vec![]),
         ("get_settings", vec![]),
+        ("list_timezones", vec![]),
         (
             "save_settings",
             vec![
