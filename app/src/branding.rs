@@ -6,14 +6,13 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use domain::settings::{HexColour, Palette};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
     pub platform_name: String,
     /// `#RRGGBB`, checked when saved.
     pub primary_color: String,
-    /// The text colour that reads on `primary_color`.
-    pub primary_text: String,
     pub logo_url: Option<String>,
     /// Payments go to Stripe's test mode or the local stand-in: no real money moves.
     pub test_mode: bool,
@@ -32,6 +31,11 @@ pub struct SiteIdentity {
     pub contact_email: String,
     /// The uploaded logo, also the browser tab's icon (server only: the head is not hydrated).
     pub logo_url: Option<String>,
+    /// The owner's profiles elsewhere (`https://` addresses, checked when saved).
+    pub social_links: Vec<String>,
+    /// Whether the owner wrote terms of sale (`/terms`) and a privacy policy (`/privacy`).
+    pub has_terms: bool,
+    pub has_privacy: bool,
 }
 
 /// The tab's icon when the owner has no logo.
@@ -41,6 +45,10 @@ const DEFAULT_ICON: &str = "/favicon.svg";
 const NAME_META: &str = "application-name";
 const BUSINESS_META: &str = "codex-business-name";
 const CONTACT_META: &str = "codex-contact-email";
+/// Space-separated: addresses have no spaces.
+const SOCIAL_META: &str = "codex-social-links";
+/// `terms`, `privacy`, both or neither, space-separated.
+const LEGAL_META: &str = "codex-legal";
 
 /// What `name_pages` put on this request (server) or page (browser); "Codex" and nothing
 /// else without it.
@@ -57,11 +65,19 @@ pub fn site_identity() -> SiteIdentity {
                 .flatten()
                 .and_then(|meta| meta.get_attribute("content"))
         };
+        let legal = meta(LEGAL_META).unwrap_or_default();
         meta(NAME_META).map(|platform_name| SiteIdentity {
             platform_name,
             business_name: meta(BUSINESS_META).unwrap_or_default(),
             contact_email: meta(CONTACT_META).unwrap_or_default(),
             logo_url: None,
+            social_links: meta(SOCIAL_META)
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            has_terms: legal.split_whitespace().any(|part| part == "terms"),
+            has_privacy: legal.split_whitespace().any(|part| part == "privacy"),
         })
     };
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
@@ -82,6 +98,14 @@ pub fn site_name() -> String {
 #[component]
 pub fn SiteIdentityMeta() -> impl IntoView {
     let identity = site_identity();
+    let legal = [
+        identity.has_terms.then_some("terms"),
+        identity.has_privacy.then_some("privacy"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     view! {
         {match identity.logo_url {
             Some(logo) => view! { <link rel="icon" href=logo/> }.into_any(),
@@ -90,6 +114,8 @@ pub fn SiteIdentityMeta() -> impl IntoView {
         <meta name=NAME_META content=identity.platform_name/>
         <meta name=BUSINESS_META content=identity.business_name/>
         <meta name=CONTACT_META content=identity.contact_email/>
+        <meta name=SOCIAL_META content=identity.social_links.join(" ")/>
+        <meta name=LEGAL_META content=legal/>
     }
 }
 
@@ -113,9 +139,12 @@ pub async fn name_pages(
             Ok(settings) => {
                 request.extensions_mut().insert(SiteIdentity {
                     logo_url: settings.logo_url(),
+                    has_terms: !settings.terms_text.is_empty(),
+                    has_privacy: !settings.privacy_text.is_empty(),
                     platform_name: settings.platform_name,
                     business_name: settings.business_name,
                     contact_email: settings.contact_email,
+                    social_links: settings.social_links,
                 });
             }
             // The page still renders (with the default name); its own queries report the fault.
@@ -129,23 +158,22 @@ pub async fn name_pages(
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
     let state = crate::state::app_state()?;
     let settings = backend::settings::service::load(&state.pool).await?;
-    let colour = crate::settings::HexColour::parse(&settings.primary_color)?;
+    let colour = HexColour::parse(&settings.primary_color)?;
     Ok::<_, AppError>(SiteInfo {
         logo_url: settings.logo_url(),
         platform_name: settings.platform_name,
-        primary_text: colour.text_on().to_string(),
         primary_color: colour.as_str().to_string(),
         test_mode: state.payments.test_mode,
     })
 }
 
-/// The owner's colour as the CSS variables every button and link use.
+/// The owner's colour as the CSS variables every button and link use: the palette made from
+/// it (`Palette`), with each colour's contrast checked.
 #[component]
 pub fn BrandColours(site: SiteInfo) -> impl IntoView {
-    let css = format!(
-        ":root{{--primary:{};--primary-contrast:{}}}",
-        site.primary_color, site.primary_text
-    );
+    let css = HexColour::parse(&site.primary_color)
+        .map(|colour| format!(":root{{{}}}", Palette::of(&colour).css_variables()))
+        .unwrap_or_default();
     view! { <style>{css}</style> }
 }
 

@@ -8,6 +8,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::content::api::{catalog, chapters_of, content_by_slug, downloads_of};
+use crate::content::categories::list_categories;
 use crate::content::chapters::ChapterList;
 use crate::content::downloads::DownloadList;
 use crate::content::types::{thumbnail_url, CatalogItem, Viewer};
@@ -17,7 +18,7 @@ use crate::selling::api::quote_discount;
 use crate::selling::bundle_contents::BundleContentsList;
 use crate::selling::offers::Offers;
 use crate::selling::Quote;
-use crate::ui::{set_page_status, LoadError};
+use crate::ui::{set_page_status, urlencode, LoadError};
 use domain::chapters::Chapter;
 use domain::content::{grid_thumbnail_srcset, price_label, GRID_THUMBNAIL_SIZES};
 use domain::downloads::Download;
@@ -67,19 +68,54 @@ pub fn CatalogPage() -> impl IntoView {
                 <input id="catalog-search" type="search" name="q" placeholder="Search titles and descriptions" value=current_q maxlength="100"/>
                 <button type="submit" class="button">"Search"</button>
             </form>
+            <CategoryFilter/>
             {move || query.read().get("tag").map(|tag| view! {
                 <p class="hint">"Tagged " <strong>{tag}</strong> " · " <a href="/">"Show everything"</a></p>
             })}
         </section>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || items.get().map(|result| match result {
-                Ok(list) if list.is_empty() => view! { <p class="empty">"Nothing found."</p> }.into_any(),
+                Ok(list) if list.is_empty() => {
+                    let filtered = { let q = query.read(); ["q", "tag", "category"].iter().any(|k| q.get(k).is_some()) };
+                    if filtered {
+                        view! { <p class="empty">"Nothing matches. Try other words, or "<a href="/">"show everything"</a>"."</p> }.into_any()
+                    } else {
+                        view! { <p class="empty">"Nothing is for sale yet. Come back soon."</p> }.into_any()
+                    }
+                }
                 Ok(list) => view! {
                     <ul class="grid">
                         {list.into_iter().map(|item| view! { <CatalogCard item/> }).collect_view()}
                     </ul>
                 }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// Links to the categories that hold published items, in the owner's order; none when
+/// there are none.
+#[component]
+fn CategoryFilter() -> impl IntoView {
+    let query = use_query_map();
+    let categories = Resource::new(|| (), |_| list_categories());
+    let current = move || query.read().get("category");
+    view! {
+        <Suspense fallback=|| ()>
+            {move || categories.get().and_then(Result::ok).map(|list| {
+                let used: Vec<_> = list.into_iter().filter(|c| c.published_items > 0).collect();
+                (!used.is_empty()).then(|| view! {
+                    <nav class="filters" aria-label="Categories">
+                        <a href="/" class="filter" aria-current=move || current().is_none().then_some("page")>"Everything"</a>
+                        {used.into_iter().map(|category| {
+                            let href = format!("/?category={}", urlencode(&category.name));
+                            let name = category.name.clone();
+                            let is_current = move || (current().as_deref() == Some(name.as_str())).then_some("page");
+                            view! { <a href=href class="filter" aria-current=is_current>{category.name}</a> }
+                        }).collect_view()}
+                    </nav>
+                })
             })}
         </Suspense>
     }

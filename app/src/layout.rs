@@ -8,6 +8,7 @@ use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
 use crate::branding::{get_site_info, site_identity, BrandColours, SiteInfo, TestModeBanner};
+use domain::settings::SocialLink;
 
 pub const PLATFORM_NAME: &str = "Codex";
 
@@ -70,7 +71,8 @@ fn SiteHeader(site: Option<SiteInfo>, user: Option<Option<UserView>>) -> impl In
 }
 
 /// Who runs the site and how to reach them, from the settings (the business name, else the
-/// site's name; the contact email when there is one).
+/// site's name; the contact email, the terms and privacy policy and the social links when
+/// the owner gave them).
 #[component]
 pub fn Footer() -> impl IntoView {
     let identity = site_identity();
@@ -80,12 +82,34 @@ pub fn Footer() -> impl IntoView {
         identity.business_name
     };
     let contact = (!identity.contact_email.is_empty()).then_some(identity.contact_email);
+    let legal = [
+        identity.has_terms.then_some(("/terms", "Terms of sale")),
+        identity
+            .has_privacy
+            .then_some(("/privacy", "Privacy policy")),
+    ];
+    let social = identity.social_links;
     view! {
         <footer class="site-footer">
             <div class="container footer-inner">
-                <p>{format!("© {owner}")}</p>
-                {contact.map(|email| view! {
-                    <p>"Questions? Write to "<a href=format!("mailto:{email}")>{email.clone()}</a></p>
+                <div class="footer-who">
+                    <p>{format!("© {owner}")}</p>
+                    {contact.map(|email| view! {
+                        <p>"Questions? Write to "<a href=format!("mailto:{email}")>{email.clone()}</a></p>
+                    })}
+                </div>
+                {legal.iter().any(Option::is_some).then(|| view! {
+                    <nav aria-label="Policies" class="footer-links">
+                        {legal.into_iter().flatten().map(|(href, label)| view! { <a href=href>{label}</a> }).collect_view()}
+                    </nav>
+                })}
+                {(!social.is_empty()).then(|| view! {
+                    <nav aria-label="Follow" class="footer-links">
+                        {social.into_iter().filter_map(|url| SocialLink::parse(&url).ok()).map(|link| {
+                            let label = link.label();
+                            view! { <a href=link.as_str().to_string() rel="me">{label}</a> }
+                        }).collect_view()}
+                    </nav>
                 })}
             </div>
         </footer>
@@ -120,9 +144,15 @@ fn SignedInMenu(user: UserView) -> impl IntoView {
 
 #[component]
 pub fn AdminLayout() -> impl IntoView {
+    // On phones the menu folds away again once a page is chosen (wider screens always show it).
+    let location = leptos_router::hooks::use_location();
+    let closed_on_navigation = move || {
+        location.pathname.track();
+        false
+    };
     view! {
         <div class="admin">
-            <details class="admin-nav-toggle" open>
+            <details class="admin-nav-toggle" prop:open=closed_on_navigation>
                 <summary>"Admin menu"</summary>
                 <nav aria-label="Admin" class="admin-nav">
                     <A href="/admin" exact=true>"Dashboard"</A>

@@ -55,6 +55,7 @@ use purchases::admin_page::AdminPurchasesPage;
 use purchases::success_page::CheckoutSuccessPage;
 use security_log::page::SecurityLogPage;
 use selling::discounts_page::DiscountsPage;
+use settings::legal_pages::{PrivacyPage, TermsPage};
 use settings::page::SettingsPage;
 use ui::NotFound;
 
@@ -123,6 +124,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/library") view=LibraryPage/>
                     <Route path=path!("/pricing") view=PricingPage/>
+                    <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/purchases") view=PurchasesPage/>
                     <Route path=path!("/account/purchases/:id") view=ReceiptPage/>
                     <Route path=path!("/checkout/success") view=CheckoutSuccessPage ssr=SsrMode::Async/>

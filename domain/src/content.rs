@@ -9,6 +9,7 @@ pub const MAX_PRICE_CENTS: i32 = 99_999;
 pub const MAX_TAGS: usize = 10;
 const MAX_TAG_LEN: usize = 30;
 const MAX_SLUG_LEN: usize = 80;
+const MAX_CATEGORY_LEN: usize = 50;
 
 /// A price in US cents: free (0), or $1.00 to $999.99.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -129,6 +130,36 @@ impl Slug {
     }
 }
 
+/// A category's name as the owner writes it: one line of 1 to 50 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryName(String);
+
+impl CategoryName {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(Invalid::new("Category name is required."));
+        }
+        if name.chars().count() > MAX_CATEGORY_LEN || name.chars().any(char::is_control) {
+            return Err(Invalid::new(format!(
+                "Category name: at most {MAX_CATEGORY_LEN} characters on one line."
+            )));
+        }
+        Ok(Self(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One of the owner's categories, as the settings list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub name: String,
+    pub published_items: i64,
+}
+
 /// Up to ten lower-case tags, without duplicates, in the order given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tags(Vec<String>);
@@ -231,6 +262,25 @@ mod tests {
         assert!(Tags::parse(&eleven).is_err());
         assert!(Tags::parse("<b>").is_err());
         assert!(Tags::parse(&"x".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn category_names_are_one_tidy_line() {
+        assert_eq!(
+            CategoryName::parse("  Live   talks ").unwrap().as_str(),
+            "Live talks"
+        );
+        assert_eq!(
+            CategoryName::parse(&"é".repeat(50))
+                .unwrap()
+                .as_str()
+                .chars()
+                .count(),
+            50
+        );
+        for bad in ["", "   ", &"x".repeat(51), "a\u{7}b"] {
+            assert!(CategoryName::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }
 

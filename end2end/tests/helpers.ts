@@ -50,6 +50,13 @@ export async function newClient(browser: Browser): Promise<Page> {
   return (await clientContext(browser)).newPage();
 }
 
+/** Follows a link of the admin menu; on a phone the menu is folded, so it opens it first. */
+export async function adminLink(page: Page, name: string) {
+  const menu = page.getByText("Admin menu");
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name, exact: true }).click();
+}
+
 /** Opens a page and waits until the app has hydrated, so clicks go through the client. */
 export async function open(page: Page, path: string) {
   await page.goto(path);
@@ -135,9 +142,11 @@ export function generatedVideo(path: string, seconds = 4): string {
   return path;
 }
 
-/** Uploads a file on /admin/media as the owner and waits until it is processed. */
+/** Uploads a file on /admin/media as the owner and waits until it is processed. The file is
+ * chosen and Upload clicked as soon as the page's HTML arrives, as an impatient owner does:
+ * the button waits for the page's script, so the click is not lost. */
 export async function uploadMedia(owner: Page, file: string): Promise<void> {
-  await open(owner, "/admin/media");
+  await owner.goto("/admin/media", { waitUntil: "commit" });
   await owner.getByLabel("Media file").setInputFiles(file);
   await owner.getByRole("button", { name: "Upload" }).click();
   const name = file.split("/").pop() ?? file;
@@ -155,7 +164,7 @@ export async function uploadMedia(owner: Page, file: string): Promise<void> {
 export async function publishItem(
   browser: Browser,
   file: string,
-  item: { title: string; price: string; tags?: string },
+  item: { title: string; price: string; tags?: string; category?: string },
   { reuseMedia = false } = {},
 ): Promise<void> {
   const owner = await ownerPage(browser);
@@ -171,10 +180,35 @@ export async function publishItem(
   await owner.getByLabel("Title").fill(item.title);
   await owner.getByLabel("Price").fill(item.price);
   if (item.tags) await owner.getByLabel("Tags").fill(item.tags);
+  if (item.category) {
+    await expect(owner.getByLabel("Category").locator(`option[value="${item.category}"]`)).toBeAttached();
+    await owner.getByLabel("Category").selectOption(item.category);
+  }
   await owner.getByLabel("Media").selectOption({ label: `${file.split("/").pop()} (ready)` });
   await owner.getByRole("button", { name: "Publish" }).click();
   await expect(owner).toHaveURL(/\/admin\/content\/[0-9a-f-]{36}$/);
   await owner.context().close();
+}
+
+/** As the owner: adds the category `name` in the settings unless it exists. */
+export async function ensureCategory(owner: Page, name: string) {
+  await open(owner, "/admin/settings");
+  const categories = owner.getByRole("list", { name: "Categories" });
+  await categories.or(owner.getByText("No categories yet")).first().waitFor();
+  if (await owner.getByLabel(`Name of ${name}`, { exact: true }).count()) return;
+  await owner.getByLabel("New category").fill(name);
+  await owner.getByRole("button", { name: "Add category" }).click();
+  await expect(owner.getByLabel(`Name of ${name}`, { exact: true })).toBeVisible();
+}
+
+/** As the owner: saves the storefront card of the settings (social links one per line). */
+export async function saveStorefront(owner: Page, fields: { social?: string; terms?: string; privacy?: string }) {
+  await open(owner, "/admin/settings");
+  if (fields.social !== undefined) await owner.getByLabel("Social links").fill(fields.social);
+  if (fields.terms !== undefined) await owner.getByLabel("Terms of sale").fill(fields.terms);
+  if (fields.privacy !== undefined) await owner.getByLabel("Privacy policy").fill(fields.privacy);
+  await owner.getByRole("button", { name: "Save storefront" }).click();
+  await expect(owner.getByRole("status")).toContainText("Storefront saved");
 }
 
 /** A signed-in customer with a verified email address. */

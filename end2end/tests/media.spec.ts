@@ -1,12 +1,12 @@
 import { writeFileSync } from "node:fs";
 
-import { expect, generatedVideo, ownerPage, test } from "./helpers";
+import { adminLink, expect, generatedVideo, ownerPage, test } from "./helpers";
 
 test("an upload cut off by the network continues after a reload, and the video becomes ready", async ({ browser }, testInfo) => {
   const file = generatedVideo(testInfo.outputPath("sample-clip.mp4"));
 
   const page = await ownerPage(browser);
-  await page.getByRole("link", { name: "Media" }).click();
+  await adminLink(page, "Media");
   await expect(page.getByRole("heading", { name: "Media", exact: true })).toBeVisible();
 
   // The network drops every part: the form says so and keeps trying.

@@ -10,6 +10,7 @@ use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
 use super::captions::CaptionsSection;
+use super::categories::CategorySelect;
 use super::chapters::ChaptersSection;
 use super::downloads::DownloadsSection;
 use super::types::{price_label, thumbnail_url, ContentDetail, ContentStatus, ContentSummary};
@@ -63,14 +64,14 @@ fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
                 <tbody>
                     {list.into_iter().map(|item| view! {
                         <tr class="content-row">
-                            <td><a href=paths::admin_content(item.id)>{item.title}</a></td>
-                            <td><span class=format!("badge badge-{}", item.status.as_str())>{item.status.as_str()}</span></td>
-                            <td>{price_label(item.price_cents)}</td>
-                            <td>{item.owners}</td>
-                            <td>{item.purchases}</td>
-                            <td>{crate::dashboard::page::money(item.revenue_cents)}</td>
-                            <td>{item.plays}</td>
-                            <td>{item.media_status.map_or("none", MediaStatus::as_str)}</td>
+                            <td data-label="Title"><a href=paths::admin_content(item.id)>{item.title}</a></td>
+                            <td data-label="Status"><span class=format!("badge badge-{}", item.status.as_str())>{item.status.as_str()}</span></td>
+                            <td data-label="Price">{price_label(item.price_cents)}</td>
+                            <td data-label="Customers">{item.owners}</td>
+                            <td data-label="Purchases">{item.purchases}</td>
+                            <td data-label="Revenue">{crate::dashboard::page::money(item.revenue_cents)}</td>
+                            <td data-label="Plays">{item.plays}</td>
+                            <td data-label="Media">{item.media_status.map_or("none", MediaStatus::as_str)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -153,7 +154,7 @@ fn ContentForm(detail: Option<ContentDetail>) -> impl IntoView {
                     if d.price_cents == 0 { "0".into() } else { format!("{}.{:02}", d.price_cents / 100, d.price_cents % 100) }
                 })/>
                 <p class="hint">"In US dollars: 0 for free, or 1.00 to 999.99."</p>
-                <Field label="Category" name="category" maxlength=50 value=field(|d| d.category.clone().unwrap_or_default())/>
+                <CategorySelect current=detail.as_ref().and_then(|d| d.category.clone())/>
                 <Field label="Tags" name="tags" maxlength=400 value=field(|d| d.tags.join(", "))/>
                 <p class="hint">"Up to 10, separated by commas."</p>
                 <div class="field">

@@ -3,6 +3,7 @@
 pub mod admin_pages;
 pub mod api;
 pub mod captions;
+pub mod categories;
 pub mod chapters;
 pub mod downloads;
 

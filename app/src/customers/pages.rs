@@ -71,11 +71,11 @@ fn CustomerTable(list: CustomerList, search: Option<String>) -> impl IntoView {
                 <tbody>
                     {list.rows.into_iter().map(|c| view! {
                         <tr class="customer-row">
-                            <td><a href=format!("/admin/customers/{}", c.id)>{c.email.clone()}</a><br/><small>{c.name.clone()}</small></td>
-                            <td>{c.joined_on.clone()}</td>
-                            <td>{if c.verified { "Yes" } else { "No" }}</td>
-                            <td>{c.purchases}</td>
-                            <td>{money(c.total_spent_cents)}</td>
+                            <td data-label="Customer"><a href=format!("/admin/customers/{}", c.id)>{c.email.clone()}</a><br/><small>{c.name.clone()}</small></td>
+                            <td data-label="Joined">{c.joined_on.clone()}</td>
+                            <td data-label="Verified">{if c.verified { "Yes" } else { "No" }}</td>
+                            <td data-label="Purchases">{c.purchases}</td>
+                            <td data-label="Total spent">{money(c.total_spent_cents)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -159,10 +159,10 @@ fn CustomerDetails(detail: CustomerDetail, grant: ServerAction<GrantAccess>) -> 
                         <tbody>
                             {detail.purchases.into_iter().map(|p| view! {
                                 <tr class="purchase-row">
-                                    <td>{p.title.clone()}</td>
-                                    <td>{price_label(p.amount_cents)}{(p.kind == PurchaseKind::Grant).then_some(" (granted)")}</td>
-                                    <td>{p.created_at.clone()}</td>
-                                    <td>{p.status.label()}</td>
+                                    <td data-label="Item">{p.title.clone()}</td>
+                                    <td data-label="Amount">{price_label(p.amount_cents)}{(p.kind == PurchaseKind::Grant).then_some(" (granted)")}</td>
+                                    <td data-label="Date">{p.created_at.clone()}</td>
+                                    <td data-label="Status">{p.status.label()}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

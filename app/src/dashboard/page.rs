@@ -62,7 +62,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
                             <thead><tr><th scope="col">"Item"</th><th scope="col">"Purchases"</th><th scope="col">"Revenue"</th></tr></thead>
                             <tbody>
                                 {d.top_content.iter().map(|t| view! {
-                                    <tr><td>{t.title.clone()}</td><td>{t.purchases}</td><td>{money(t.revenue_cents)}</td></tr>
+                                    <tr><td data-label="Item">{t.title.clone()}</td><td data-label="Purchases">{t.purchases}</td><td data-label="Revenue">{money(t.revenue_cents)}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table></div>
@@ -80,10 +80,10 @@ fn Figures(d: Dashboard) -> impl IntoView {
                             <tbody>
                                 {d.recent.iter().map(|p| view! {
                                     <tr>
-                                        <td>{p.customer_email.clone()}</td>
-                                        <td>{p.title.clone()}</td>
-                                        <td>{price_label(p.amount_cents)}{(p.status != PurchaseStatus::Completed).then(|| format!(" ({})", p.status.label()))}</td>
-                                        <td>{p.at.clone()}</td>
+                                        <td data-label="Customer">{p.customer_email.clone()}</td>
+                                        <td data-label="Item">{p.title.clone()}</td>
+                                        <td data-label="Amount">{price_label(p.amount_cents)}{(p.status != PurchaseStatus::Completed).then(|| format!(" ({})", p.status.label()))}</td>
+                                        <td data-label="Time">{p.at.clone()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

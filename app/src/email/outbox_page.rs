@@ -43,8 +43,8 @@ fn OutboxTable(list: Vec<OutboxEntry>, resend: ServerAction<ResendEmail>) -> imp
                         };
                         view! {
                             <tr class="outbox-row">
-                                <td>{email.to_address}</td>
-                                <td>
+                                <td data-label="Recipient">{email.to_address}</td>
+                                <td data-label="Subject">
                                     <details>
                                         <summary>{email.subject}</summary>
                                         {email.one_time_link.then(|| view! {
@@ -53,8 +53,8 @@ fn OutboxTable(list: Vec<OutboxEntry>, resend: ServerAction<ResendEmail>) -> imp
                                         <pre class="email-body">{email.body_text}</pre>
                                     </details>
                                 </td>
-                                <td><span class=format!("badge badge-{}", email.status)>{status}</span></td>
-                                <td><time datetime=created.clone()>{created.clone()}</time></td>
+                                <td data-label="Status"><span class=format!("badge badge-{}", email.status)>{status}</span></td>
+                                <td data-label="Created"><time datetime=created.clone()>{created.clone()}</time></td>
                                 <td>
                                     {(email.status != "pending" && !email.one_time_link).then(|| view! {
                                         <ActionForm action=resend attr:class="inline-form">

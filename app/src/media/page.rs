@@ -89,9 +89,9 @@ fn MediaTable(
                         let id = m.id;
                         view! {
                             <tr class="media-row" data-status=m.status.as_str()>
-                                <td>{m.original_filename.clone()}</td>
-                                <td>{m.kind.clone()}</td>
-                                <td>
+                                <td data-label="File">{m.original_filename.clone()}</td>
+                                <td data-label="Type">{m.kind.clone()}</td>
+                                <td data-label="Status">
                                     <span class=format!("badge badge-{}", m.status.as_str())>{m.status.as_str()}</span>
                                     {m.error.clone().map(|e| view! { <p class="media-error" role="alert">{e}</p> })}
                                     {(m.status == MediaStatus::Ready && m.encoding).then(|| view! {
@@ -107,9 +107,9 @@ fn MediaTable(
                                         </ActionForm>
                                     })}
                                 </td>
-                                <td>{m.duration_seconds.map(format_duration).unwrap_or_default()}</td>
-                                <td>{format_bytes(m.size_bytes.max(0) as u64)}</td>
-                                <td>{m.stored_bytes.map(|b| format_bytes(b.max(0) as u64)).unwrap_or_else(|| "—".into())}</td>
+                                <td data-label="Duration">{m.duration_seconds.map(format_duration).unwrap_or_default()}</td>
+                                <td data-label="Size">{format_bytes(m.size_bytes.max(0) as u64)}</td>
+                                <td data-label="Stored">{m.stored_bytes.map(|b| format_bytes(b.max(0) as u64)).unwrap_or_else(|| "—".into())}</td>
                                 <td>
                                     <ActionForm action=delete attr:class="inline-form">
                                         <input type="hidden" name="media_id" value=id.to_string()/>

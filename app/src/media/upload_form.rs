@@ -137,6 +137,9 @@ pub fn UploadForm(on_uploaded: Callback<()>) -> impl IntoView {
                         accept=".mp4,.mov,.webm,.mp3,.m4a,.wav,.aac,video/mp4,video/quicktime,video/webm,audio/mpeg,audio/mp4,audio/wav,audio/aac"
                     />
                 </div>
+                {move || (!ready.get()).then(|| view! {
+                    <p class="hint" id="upload-wait">"The uploader is loading: Upload becomes available in a moment."</p>
+                })}
                 <button type="submit" class="button button-primary" disabled=move || uploading.get() || !ready.get()>
                     {move || if uploading.get() { "Uploading…" } else { "Upload" }}
                 </button>

@@ -84,10 +84,10 @@ fn TierTable(
                         let label = format!("Retire {}", tier.name);
                         view! {
                             <tr>
-                                <td>{tier.name.clone()}</td>
-                                <td>{tier.prices()}</td>
-                                <td>{tier.unlocks()}</td>
-                                <td>{tier.active_members}</td>
+                                <td data-label="Tier">{tier.name.clone()}</td>
+                                <td data-label="Price">{tier.prices()}</td>
+                                <td data-label="Unlocks">{tier.unlocks()}</td>
+                                <td data-label="Members">{tier.active_members}</td>
                                 <td>
                                     <ActionForm action=retire attr:class="inline-form">
                                         <input type="hidden" name="id" value=tier.id.to_string()/>

@@ -47,10 +47,10 @@ fn PurchaseTable(list: Vec<PurchaseView>) -> impl IntoView {
                 <tbody>
                     {list.into_iter().map(|p| view! {
                         <tr class="purchase-row">
-                            <td>{p.title.clone()}</td>
-                            <td>{price_label(p.amount_cents)}</td>
-                            <td>{p.created_on.clone()}</td>
-                            <td><span class=format!("badge badge-{}", p.status.as_str())>{p.status.label()}</span></td>
+                            <td data-label="Item">{p.title.clone()}</td>
+                            <td data-label="Amount">{price_label(p.amount_cents)}</td>
+                            <td data-label="Date">{p.created_on.clone()}</td>
+                            <td data-label="Status"><span class=format!("badge badge-{}", p.status.as_str())>{p.status.label()}</span></td>
                             <td><a href=format!("/account/purchases/{}", p.id) aria-label=format!("Receipt for {}", p.title)>"Receipt"</a></td>
                         </tr>
                     }).collect_view()}

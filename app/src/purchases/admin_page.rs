@@ -111,15 +111,15 @@ fn PurchaseTable(
                 <tbody>
                     {list.into_iter().map(|p| view! {
                         <tr class="purchase-row">
-                            <td>{p.customer_email.clone()}<br/><small>{p.customer_name.clone()}</small></td>
-                            <td>{p.title.clone()}{p.how_sold().map(|how| view! { <br/><span class="hint">{how}</span> })}</td>
-                            <td>{price_label(p.amount_cents)}{(p.kind == PurchaseKind::Grant).then_some(" (granted)")}</td>
-                            <td>{p.created_at.clone()}</td>
-                            <td>
+                            <td data-label="Customer">{p.customer_email.clone()}<br/><small>{p.customer_name.clone()}</small></td>
+                            <td data-label="Item">{p.title.clone()}{p.how_sold().map(|how| view! { <br/><span class="hint">{how}</span> })}</td>
+                            <td data-label="Amount">{price_label(p.amount_cents)}{(p.kind == PurchaseKind::Grant).then_some(" (granted)")}</td>
+                            <td data-label="Date">{p.created_at.clone()}</td>
+                            <td data-label="Status">
                                 <span class=format!("badge badge-{}", p.status.as_str())>{p.status.label()}</span>
                                 {p.refund_reason.clone().map(|r| view! { <br/><small>{r}</small> })}
                             </td>
-                            <td><code>{p.payment_id.clone().unwrap_or_default()}</code></td>
+                            <td data-label="Payment id"><code>{p.payment_id.clone().unwrap_or_default()}</code></td>
                             <td><PurchaseActions purchase=p refund revoke/></td>
                         </tr>
                     }).collect_view()}

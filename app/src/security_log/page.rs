@@ -40,13 +40,13 @@ fn SecurityTable(list: Vec<SecurityEvent>) -> impl IntoView {
                         let at = event.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
                         view! {
                             <tr class="security-row">
-                                <td><time datetime=at.clone()>{at.clone()}</time></td>
-                                <td>{SecurityEventKind::label(&event.kind)}</td>
-                                <td>{event.actor.unwrap_or_else(|| "(not signed in)".into())}</td>
-                                <td>{event.ip}</td>
-                                <td><code>{event.action}</code></td>
-                                <td>{event.status}</td>
-                                <td>{event.detail}</td>
+                                <td data-label="When"><time datetime=at.clone()>{at.clone()}</time></td>
+                                <td data-label="What">{SecurityEventKind::label(&event.kind)}</td>
+                                <td data-label="Who">{event.actor.unwrap_or_else(|| "(not signed in)".into())}</td>
+                                <td data-label="From">{event.ip}</td>
+                                <td data-label="Request"><code>{event.action}</code></td>
+                                <td data-label="Answer">{event.status}</td>
+                                <td data-label="Details">{event.detail}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -89,11 +89,11 @@ fn CodeTable(
                         let label = format!("Delete {}", code.code);
                         view! {
                             <tr>
-                                <td><code>{code.code.clone()}</code></td>
-                                <td>{code.discount.label()}</td>
-                                <td>{items}</td>
-                                <td>{expires}</td>
-                                <td>{uses}</td>
+                                <td data-label="Code"><code>{code.code.clone()}</code></td>
+                                <td data-label="Discount">{code.discount.label()}</td>
+                                <td data-label="Items">{items}</td>
+                                <td data-label="Expires">{expires}</td>
+                                <td data-label="Uses">{uses}</td>
                                 <td>
                                     <ActionForm action=delete attr:class="inline-form">
                                         <input type="hidden" name="id" value=code.id.to_string()/>

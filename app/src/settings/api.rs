@@ -91,3 +91,38 @@ pub async fn preview_email(kind: String, text: String) -> Result<EmailPreview, A
         .await,
     )
 }
+
+/// The footer's social links (one per line) and the legal texts.
+#[server(endpoint = "save_storefront")]
+pub async fn save_storefront(
+    #[server(default)] social_links: String,
+    #[server(default)] terms_text: String,
+    #[server(default)] privacy_text: String,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::save_storefront(
+                &call.state,
+                &call.caller.owner()?,
+                &social_links,
+                &terms_text,
+                &privacy_text,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// The terms of sale or the privacy policy (anyone; `kind`: `terms` or `privacy`).
+#[server(endpoint = "legal_text")]
+pub async fn legal_text(kind: String) -> Result<String, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            service::legal(&call.state.pool, &kind).await
+        }
+        .await,
+    )
+}

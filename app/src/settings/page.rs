@@ -1,12 +1,15 @@
 //! `/admin/settings`: branding, business details, timezone, tax and emails, with a live
-//! preview of the name and colour; the logo; the webhook endpoints.
+//! preview of the name and colour; the logo; categories; the storefront's footer; the
+//! webhook endpoints.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{get_settings, list_timezones, preview_email, SaveSettings};
-use super::types::{HexColour, DEFAULT_PRIMARY};
+use super::storefront_form::StorefrontForm;
+use super::types::{HexColour, Palette, DEFAULT_PRIMARY};
 use super::Settings;
+use crate::content::categories::CategoriesSection;
 use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError, UploadOutcome};
 use crate::webhooks::section::WebhooksSection;
 
@@ -21,7 +24,13 @@ pub fn SettingsPage() -> impl IntoView {
             {move || Some(match (settings.get()?, timezones.get()?) {
                 (Ok(settings), Ok(timezones)) => {
                     let logo = settings.logo_url();
-                    view! { <SettingsForm settings timezones/> <LogoForm logo/> <WebhooksSection/> }.into_any()
+                    view! {
+                        <SettingsForm settings=settings.clone() timezones/>
+                        <LogoForm logo/>
+                        <CategoriesSection/>
+                        <StorefrontForm settings/>
+                        <WebhooksSection/>
+                    }.into_any()
                 }
                 (Err(error), _) | (_, Err(error)) => view! { <LoadError error/> }.into_any(),
             })}
@@ -104,7 +113,7 @@ fn SettingsForm(settings: Settings, timezones: Vec<String>) -> impl IntoView {
                 <p class="hint">"#RRGGBB. Buttons and links use it."</p>
             </div>
             <div class="settings-preview" aria-label="Preview" role="group"
-                style=move || format!("--primary: {}; --primary-contrast: {}", preview().as_str(), preview().text_on())>
+                style=move || Palette::of(&preview()).css_variables()>
                 <span class="brand">{move || name.get()}</span>
                 <a href="#" class="preview-link" on:click=|ev| ev.prevent_default()>"A link"</a>
                 <span class="button button-primary">"A button"</span>

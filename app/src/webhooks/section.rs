@@ -92,10 +92,10 @@ fn EndpointTable(
                         let (roll_id, remove_id) = (endpoint.id.to_string(), endpoint.id.to_string());
                         view! {
                             <tr>
-                                <td><code>{endpoint.url.clone()}</code></td>
-                                <td>{endpoint.created_at}</td>
-                                <td>{endpoint.delivered}</td>
-                                <td>{endpoint.failing}</td>
+                                <td data-label="Endpoint"><code>{endpoint.url.clone()}</code></td>
+                                <td data-label="Added">{endpoint.created_at}</td>
+                                <td data-label="Delivered">{endpoint.delivered}</td>
+                                <td data-label="Failed">{endpoint.failing}</td>
                                 <td>
                                     <ActionForm action=roll attr:class="inline-form">
                                         <input type="hidden" name="id" value=roll_id/>
@@ -135,10 +135,10 @@ fn DeliveryTable(
                         };
                         view! {
                             <tr class="delivery-row">
-                                <td>{delivery.created_at}</td>
-                                <td><code>{delivery.event_type}</code></td>
-                                <td><code>{delivery.url}</code></td>
-                                <td><span class=format!("badge badge-{}", delivery.status)>{delivery.status.clone()}</span>{answer}</td>
+                                <td data-label="Time">{delivery.created_at}</td>
+                                <td data-label="Event"><code>{delivery.event_type}</code></td>
+                                <td data-label="Endpoint"><code>{delivery.url}</code></td>
+                                <td data-label="Status"><span class=format!("badge badge-{}", delivery.status)>{delivery.status.clone()}</span>{answer}</td>
                                 <td>
                                     {resendable.then(|| view! {
                                         <ActionForm action=resend attr:class="inline-form">

@@ -1,7 +1,8 @@
 //! Content: what the owner sells, the catalog queries, free access, the owner's cover
-//! images, captions, chapters, files for buyers and the sample content.
+//! images, categories, captions, chapters, files for buyers and the sample content.
 
 pub mod captions;
+pub mod categories;
 pub mod chapters;
 pub mod cover_image;
 pub mod downloads;

@@ -209,6 +209,7 @@ async fn add(
     )
     .execute(&mut *tx)
     .await?;
+    super::categories::ensure(&mut tx, "Samples").await?;
     sqlx::query!(
         r#"INSERT INTO content (id, owner_id, slug, title, description, price_cents, category, tags,
                                 media_id, status, is_sample, published_at)

@@ -9,13 +9,13 @@ use crate::error::Error;
 use crate::purchases::store::{self, Complimentary};
 use crate::state::AppState;
 use domain::content::{
-    CatalogItem, ContentDetail, ContentStatus, ContentSummary, Price, Slug, Tags, Viewer,
+    CatalogItem, CategoryName, ContentDetail, ContentStatus, ContentSummary, Price, Slug, Tags,
+    Viewer,
 };
 use domain::media::MediaStatus;
 
 const MAX_TITLE_LEN: usize = 200;
 const MAX_DESCRIPTION_LEN: usize = 5000;
-const MAX_CATEGORY_LEN: usize = 50;
 pub const PAGE_SIZE: i64 = 24;
 
 /// The content form, parsed.
@@ -25,7 +25,7 @@ pub struct ContentInput {
     pub slug: Option<Slug>,
     pub description: String,
     pub price: Price,
-    pub category: Option<String>,
+    pub category: Option<CategoryName>,
     pub tags: Tags,
     pub media_id: Option<Uuid>,
 }
@@ -56,12 +56,10 @@ impl ContentInput {
                 "Description must be at most {MAX_DESCRIPTION_LEN} characters."
             )));
         }
-        let category = category.trim();
-        if category.chars().count() > MAX_CATEGORY_LEN || category.chars().any(char::is_control) {
-            return Err(Error::validation(format!(
-                "Category must be at most {MAX_CATEGORY_LEN} characters."
-            )));
-        }
+        let category = match category.trim() {
+            "" => None,
+            given => Some(CategoryName::parse(given)?),
+        };
         let slug = match slug.trim() {
             "" => None,
             given => Some(Slug::parse(given)?),
@@ -78,7 +76,7 @@ impl ContentInput {
             slug,
             description: description.to_string(),
             price: Price::parse(price)?,
-            category: (!category.is_empty()).then(|| category.to_string()),
+            category,
             tags: Tags::parse(tags)?,
             media_id,
         })
@@ -180,6 +178,9 @@ pub async fn save(
     if let Some(media) = input.media_id {
         media_ready(&mut tx, owner.id, media).await?;
     }
+    if let Some(category) = &input.category {
+        super::categories::hold(&mut tx, category).await?;
+    }
     let created = id.is_none();
     let id = match id {
         Some(id) => {
@@ -213,7 +214,7 @@ pub async fn save(
         input.title,
         input.description,
         input.price.cents(),
-        input.category,
+        input.category.as_ref().map(CategoryName::as_str),
         &input.tags.into_vec(),
         input.media_id,
         status

@@ -42,10 +42,7 @@ mod tests {
     #[test]
     fn account_emails_go_out_whatever_the_switches() {
         let all_off = EmailContext {
-            brand: Brand {
-                name: "Codex".into(),
-                logo_url: None,
-            },
+            brand: Brand::named("Codex"),
             welcome_text: String::new(),
             receipt_text: String::new(),
             send_welcome: false,

@@ -1,5 +1,6 @@
 //! The text of every account email, as plain text and HTML.
 
+use domain::settings::{HexColour, Palette, DEFAULT_PRIMARY};
 use serde::{Deserialize, Serialize};
 
 /// An email ready to be written to the outbox.
@@ -71,11 +72,18 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// Who the emails come from: the platform's name, and its logo (an absolute URL) if any.
+/// Who the emails come from: the platform's name, its logo (an absolute URL) if any, its
+/// colour (the button and the top rule), and the business behind it with its contact
+/// address, under the signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Brand {
     pub name: String,
     pub logo_url: Option<String>,
+    pub colour: HexColour,
+    /// The business name ('' when not given).
+    pub business: String,
+    /// Where customers write to ('' when not given).
+    pub contact_email: String,
 }
 
 impl Brand {
@@ -83,7 +91,24 @@ impl Brand {
         Self {
             name: name.to_string(),
             logo_url: None,
+            colour: HexColour::parse(DEFAULT_PRIMARY).expect("the default colour parses"),
+            business: String::new(),
+            contact_email: String::new(),
         }
+    }
+
+    /// "Business · write to contact", or what of it there is.
+    fn footer(&self) -> Option<String> {
+        let contact = (!self.contact_email.is_empty())
+            .then(|| format!("Questions? Write to {}", self.contact_email));
+        let parts: Vec<String> = [
+            (!self.business.is_empty()).then(|| self.business.clone()),
+            contact,
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 }
 
@@ -106,19 +131,32 @@ impl Message<'_> {
             out.push_str(&format!("{label}: {url}\n\n"));
         }
         out.push_str(&format!("— {}\n", self.brand.name));
+        if let Some(footer) = self.brand.footer() {
+            out.push_str(&format!("\n{footer}\n"));
+        }
         out
     }
 
+    /// Tables and inline styles: what mail clients render alike.
     fn html(&self) -> String {
-        let mut out = String::from(
-            "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">",
+        let palette = Palette::of(&self.brand.colour);
+        let colour = palette.primary.as_str();
+        let mut out = format!(
+            "<!doctype html><html><body style=\"margin:0;padding:0;background:#f3f4f6\">\
+             <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f3f4f6\"><tr><td align=\"center\" style=\"padding:24px 12px\">\
+             <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-top:4px solid {colour};border-radius:8px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#111827\">\
+             <tr><td style=\"padding:28px 28px 8px\">"
         );
-        if let Some(logo) = &self.brand.logo_url {
-            out.push_str(&format!(
-                "<p><img src=\"{}\" alt=\"{}\" height=\"40\"></p>",
+        match &self.brand.logo_url {
+            Some(logo) => out.push_str(&format!(
+                "<p style=\"margin:0 0 16px\"><img src=\"{}\" alt=\"{}\" height=\"40\" style=\"display:block;height:40px;width:auto;border:0\"></p>",
                 escape_html(logo),
                 escape_html(&self.brand.name)
-            ));
+            )),
+            None => out.push_str(&format!(
+                "<p style=\"margin:0 0 16px;font-size:20px;font-weight:700\">{}</p>",
+                escape_html(&self.brand.name)
+            )),
         }
         out.push_str(&format!("<p>Hi {},</p>", escape_html(self.greeting_name)));
         for p in self.paragraphs {
@@ -126,15 +164,23 @@ impl Message<'_> {
         }
         if let Some((label, url)) = self.action {
             out.push_str(&format!(
-                "<p><a href=\"{}\">{}</a></p>",
+                "<p style=\"margin:24px 0\"><a href=\"{}\" style=\"display:inline-block;background:{colour};color:{};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600\">{}</a></p>",
                 escape_html(url),
+                palette.on_primary.as_str(),
                 escape_html(label)
             ));
         }
         out.push_str(&format!(
-            "<p>— {}</p></body></html>",
+            "<p>— {}</p></td></tr></table>",
             escape_html(&self.brand.name)
         ));
+        if let Some(footer) = self.brand.footer() {
+            out.push_str(&format!(
+                "<p style=\"margin:16px 0 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#4b5563\">{}</p>",
+                escape_html(&footer)
+            ));
+        }
+        out.push_str("</td></tr></table></body></html>");
         out
     }
 
@@ -488,8 +534,8 @@ mod tests {
     #[test]
     fn the_owners_text_is_filled_in_and_escaped() {
         let brand = Brand {
-            name: "Film Club".into(),
             logo_url: Some("https://films.example.com/site/logo?v=1".into()),
+            ..Brand::named("Film Club")
         };
         let email = welcome(
             &brand,
@@ -505,5 +551,29 @@ mod tests {
             .contains("<img src=\"https://films.example.com/site/logo?v=1\""));
         let default = welcome(&brand, "a@example.com", "Ada", "http://x/library", "  ");
         assert!(default.text.contains("Welcome to Film Club!"));
+    }
+
+    #[test]
+    fn the_brand_colours_the_button_and_signs_the_footer() {
+        let brand = Brand {
+            colour: HexColour::parse("#FACC15").unwrap(),
+            business: "Film Club Ltd".into(),
+            contact_email: "hello@films.example.com".into(),
+            ..Brand::named("Film Club")
+        };
+        let email = verify_email(
+            &brand,
+            "a@example.com",
+            "Ada",
+            "http://x/verify-email?token=t",
+        );
+        // A light colour gets dark text on the button.
+        assert!(email.html.contains("background:#FACC15;color:#111827"));
+        assert!(email.html.contains("border-top:4px solid #FACC15"));
+        let footer = "Film Club Ltd · Questions? Write to hello@films.example.com";
+        assert!(email.html.contains(footer));
+        assert!(email.text.ends_with(&format!("{footer}\n")));
+        let plain = verify_email(&Brand::named("Codex"), "a@example.com", "Ada", "http://x");
+        assert!(!plain.text.contains("Questions?"));
     }
 }

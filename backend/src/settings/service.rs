@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use crate::state::PublicUrl;
 use domain::auth::Email;
-use domain::settings::{EmailPreview, HexColour, Settings};
+use domain::settings::{parse_social_links, EmailPreview, HexColour, Settings, MAX_LEGAL_CHARS};
 
 const MAX_NAME_CHARS: usize = 80;
 const MAX_BUSINESS_CHARS: usize = 120;
@@ -23,6 +23,7 @@ pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
         r#"SELECT platform_name, primary_color, contact_email, business_name, timezone,
                   email_from_name, email_reply_to, send_welcome, send_receipt,
                   send_sale_notification, send_refund, automatic_tax, logo_type, welcome_text, receipt_text,
+                  social_links, terms_text, privacy_text,
                   extract(epoch FROM updated_at)::bigint AS "version!"
            FROM site_settings"#
     )
@@ -39,7 +40,10 @@ pub async fn email_context(
     Ok(EmailContext {
         brand: Brand {
             logo_url: settings.logo_url().map(|path| public_url.link(&path)),
+            colour: HexColour::parse(&settings.primary_color)?,
             name: settings.platform_name,
+            business: settings.business_name,
+            contact_email: settings.contact_email,
         },
         welcome_text: settings.welcome_text,
         receipt_text: settings.receipt_text,
@@ -183,6 +187,52 @@ pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Resul
     .execute(&state.pool)
     .await?;
     Ok(())
+}
+
+/// The storefront's footer: social links (one per line) and the legal texts.
+pub async fn save_storefront(
+    state: &AppState,
+    _owner: &Owner,
+    social_links: &str,
+    terms_text: &str,
+    privacy_text: &str,
+) -> Result<(), Error> {
+    let links: Vec<String> = parse_social_links(social_links)?
+        .into_iter()
+        .map(|link| link.as_str().to_string())
+        .collect();
+    let terms_text = legal_text("Terms of sale", terms_text)?;
+    let privacy_text = legal_text("Privacy policy", privacy_text)?;
+    sqlx::query!(
+        "UPDATE site_settings SET social_links = $1, terms_text = $2, privacy_text = $3, updated_at = now()",
+        &links,
+        terms_text,
+        privacy_text
+    )
+    .execute(&state.pool)
+    .await?;
+    Ok(())
+}
+
+fn legal_text(label: &str, value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    if value.chars().count() > MAX_LEGAL_CHARS {
+        return Err(Error::validation(format!(
+            "{label}: at most {MAX_LEGAL_CHARS} characters."
+        )));
+    }
+    Ok(value.replace("\r\n", "\n"))
+}
+
+/// The terms of sale or the privacy policy (`kind`: `terms` or `privacy`), '' when the
+/// owner has written none.
+pub async fn legal(db: impl PgExecutor<'_>, kind: &str) -> Result<String, Error> {
+    let settings = load(db).await?;
+    match kind {
+        "terms" => Ok(settings.terms_text),
+        "privacy" => Ok(settings.privacy_text),
+        _ => Err(Error::NotFound),
+    }
 }
 
 /// The welcome or receipt email with `text`, for a made-up customer and purchase.

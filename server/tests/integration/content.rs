@@ -150,6 +150,9 @@ async fn the_catalog_searches_and_filters(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.owner().await;
     let ready = media(&app, "ready").await;
+    for category in ["Food", "Music"] {
+        owner.call_json("add_category", &[("name", category)]).await;
+    }
     for (title, description, tags, category) in [
         (
             "Baking bread",

@@ -25,3 +25,4 @@ mod playback;
 mod s3_storage;
 mod security;
 mod selling;
+mod storefront;

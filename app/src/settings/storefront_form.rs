@@ -1,0 +1,40 @@
+//! The settings' "Storefront" card: the footer's social links and the texts of `/terms`
+//! and `/privacy`.
+
+use leptos::prelude::*;
+
+use super::api::SaveStorefront;
+use super::types::{MAX_LEGAL_CHARS, MAX_SOCIAL_LINKS};
+use super::Settings;
+use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice};
+
+#[component]
+pub fn StorefrontForm(settings: Settings) -> impl IntoView {
+    let save = ServerAction::<SaveStorefront>::new();
+    let max_legal = MAX_LEGAL_CHARS.to_string();
+    view! {
+        <ActionForm action=save attr:class="form card">
+            <h2>"Storefront"</h2>
+            <div class="field">
+                <label for="settings-social_links">"Social links"</label>
+                <textarea id="settings-social_links" name="social_links" rows="3" maxlength="1300"
+                    aria-describedby="social-links-hint" placeholder="https://www.youtube.com/@you">{settings.social_links.join("\n")}</textarea>
+                <p class="hint" id="social-links-hint">{format!("Up to {MAX_SOCIAL_LINKS} https:// addresses, one per line. The footer of every page links to them.")}</p>
+            </div>
+            <div class="field">
+                <label for="settings-terms_text">"Terms of sale"</label>
+                <textarea id="settings-terms_text" name="terms_text" rows="6" maxlength=max_legal.clone()
+                    aria-describedby="legal-hint">{settings.terms_text.clone()}</textarea>
+            </div>
+            <div class="field">
+                <label for="settings-privacy_text">"Privacy policy"</label>
+                <textarea id="settings-privacy_text" name="privacy_text" rows="6" maxlength=max_legal
+                    aria-describedby="legal-hint">{settings.privacy_text.clone()}</textarea>
+                <p class="hint" id="legal-hint">"Plain text; a blank line starts a new paragraph. Shown at /terms and /privacy and linked from the footer once written."</p>
+            </div>
+            <FormAlert error=action_error(save)/>
+            <FormNotice show=action_succeeded(save) message="Storefront saved. The footer shows it on the next page you open."/>
+            <button type="submit" class="button button-primary">"Save storefront"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,72 @@
+import {
+  ensureCategory, expect, generatedVideo, newClient, open, ownerPage, publishItem, saveStorefront, test,
+} from "./helpers";
+
+/** Shares the selling specs' media item (uploads are limited to 10 an hour). */
+const MEDIA = "selling.mp4";
+
+test("the owner orders categories; visitors browse the catalog by them", async ({ browser }, testInfo) => {
+  const stamp = Date.now();
+  const first = `Lectures ${stamp}`;
+  const second = `Recipes ${stamp}`;
+  const owner = await ownerPage(browser);
+  await ensureCategory(owner, `Talks ${stamp}`);
+  await ensureCategory(owner, second);
+  const list = owner.getByRole("list", { name: "Categories" });
+
+  // Renamed in place, then moved before the other one.
+  await owner.getByLabel(`Name of Talks ${stamp}`, { exact: true }).fill(first);
+  await owner.getByRole("button", { name: `Rename Talks ${stamp}` }).click();
+  await expect(owner.getByLabel(`Name of ${first}`, { exact: true })).toBeVisible();
+  await owner.getByRole("button", { name: `Move ${second} up` }).click();
+  const order = async () => list.locator("input[name=new_name]").evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+  await expect.poll(async () => {
+    const names = await order();
+    return names.indexOf(second) < names.indexOf(first);
+  }).toBe(true);
+
+  // A name taken already is refused with a message, and nothing changes.
+  await owner.getByLabel("New category").fill(second);
+  await owner.getByRole("button", { name: "Add category" }).click();
+  await expect(owner.getByRole("alert")).toContainText(`There is already a category named ${second}`);
+  await owner.context().close();
+
+  const title = `Knife skills ${stamp}`;
+  await publishItem(browser, generatedVideo(testInfo.outputPath(MEDIA)), { title, price: "5.00", category: second }, { reuseMedia: true });
+
+  const visitor = await newClient(browser);
+  await open(visitor, "/");
+  const filters = visitor.getByRole("navigation", { name: "Categories" });
+  await expect(filters.getByRole("link", { name: first })).toHaveCount(0);
+  await filters.getByRole("link", { name: second }).click();
+  await expect(visitor).toHaveURL(new RegExp(`\\?category=${encodeURIComponent(second).replace(/%20/g, "(%20|\\+)")}$`));
+  await expect(filters.getByRole("link", { name: second })).toHaveAttribute("aria-current", "page");
+  await expect(visitor.getByRole("link", { name: title })).toBeVisible();
+  await visitor.context().close();
+});
+
+test("the footer links the owner's profiles, terms and privacy policy", async ({ browser }) => {
+  const owner = await ownerPage(browser);
+  await saveStorefront(owner, {
+    social: "https://www.youtube.com/@codex-films\nhttps://films.example.com/blog",
+    terms: "Refunds within 14 days of purchase.\n\nWrite to us for anything else.",
+    privacy: "We keep your email address to send your receipts.",
+  });
+  // An address that is not https is refused, and the saved links stay.
+  await owner.getByLabel("Social links").fill("javascript:alert(1)");
+  await owner.getByRole("button", { name: "Save storefront" }).click();
+  await expect(owner.getByRole("alert")).toContainText("is not an https:// address");
+  await owner.context().close();
+
+  const visitor = await newClient(browser);
+  await open(visitor, "/");
+  const follow = visitor.getByRole("navigation", { name: "Follow" });
+  await expect(follow.getByRole("link", { name: "YouTube" })).toHaveAttribute("href", "https://www.youtube.com/@codex-films");
+  await expect(follow.getByRole("link", { name: "films.example.com" })).toBeVisible();
+  await visitor.getByRole("navigation", { name: "Policies" }).getByRole("link", { name: "Terms of sale" }).click();
+  await expect(visitor.getByRole("heading", { name: "Terms of sale" })).toBeVisible();
+  await expect(visitor.getByText("Refunds within 14 days of purchase.")).toBeVisible();
+  await visitor.getByRole("navigation", { name: "Policies" }).getByRole("link", { name: "Privacy policy" }).click();
+  await expect(visitor.getByText("We keep your email address")).toBeVisible();
+  await visitor.context().close();
+});
