@@ -237,3 +237,27 @@ export async function openItem(page: Page, title: string) {
   await page.getByRole("link", { name: title }).click();
   await expect(page.getByRole("heading", { name: title })).toBeVisible();
 }
+
+/** How far the page is wider than the window (0 when nothing scrolls sideways), with the
+ * outermost elements that stick out of the page (not those inside a box that scrolls), to tell where. */
+export async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const insideScroller = (element: Element) => {
+      for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+        if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return true;
+      }
+      return false;
+    };
+    const culprits: string[] = [];
+    for (const element of Array.from(document.body.querySelectorAll("*"))) {
+      if (insideScroller(element)) continue;
+      const box = element.getBoundingClientRect();
+      const parent = element.parentElement?.getBoundingClientRect();
+      if (box.right > width + 0.5 && parent && parent.right <= width + 0.5) {
+        culprits.push(`${element.tagName.toLowerCase()}.${element.className} (${Math.round(box.width)} px)`);
+      }
+    }
+    return { overflow: document.documentElement.scrollWidth - width, culprits: culprits.slice(0, 5) };
+  });
+}

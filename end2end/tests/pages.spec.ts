@@ -2,7 +2,8 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 
 import {
-  expect, generatedVideo, newClient, open, openItem, ownerPage, payOnCheckout, publishItem, test, verifiedCustomer,
+  expect, generatedVideo, newClient, open, openItem, ownerPage, payOnCheckout, publishItem, saveStorefront,
+  sidewaysOverflow, test, verifiedCustomer,
 } from "./helpers";
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -10,30 +11,6 @@ const PHONE = { width: 360, height: 740 };
 const SIZES = [DESKTOP, PHONE];
 /** Shares the selling specs' media item (uploads are limited to 10 an hour). */
 const MEDIA = "selling.mp4";
-
-/** How far the page is wider than the window (0 when nothing scrolls sideways), with the
- * outermost elements that stick out of the page (not those inside a box that scrolls), to tell where. */
-async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const insideScroller = (element: Element) => {
-      for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
-        if (["auto", "scroll", "hidden"].includes(getComputedStyle(up).overflowX)) return true;
-      }
-      return false;
-    };
-    const culprits: string[] = [];
-    for (const element of Array.from(document.body.querySelectorAll("*"))) {
-      if (insideScroller(element)) continue;
-      const box = element.getBoundingClientRect();
-      const parent = element.parentElement?.getBoundingClientRect();
-      if (box.right > width + 0.5 && parent && parent.right <= width + 0.5) {
-        culprits.push(`${element.tagName.toLowerCase()}.${element.className} (${Math.round(box.width)} px)`);
-      }
-    }
-    return { overflow: document.documentElement.scrollWidth - width, culprits: culprits.slice(0, 5) };
-  });
-}
 
 /** The tops of the header's account links and buttons: one value when they sit on one line. */
 async function accountNavLines(page: Page): Promise<number> {
@@ -79,8 +56,19 @@ test("every page is accessible and fits desktop and a 360 px phone, for a visito
   const title = `Phone-sized film ${Date.now()}`;
   await publishItem(browser, generatedVideo(testInfo.outputPath(MEDIA)), { title, price: "4.00" }, { reuseMedia: true });
 
+  // The footer's links and the legal pages, so they are checked too.
+  const setup = await ownerPage(browser);
+  await saveStorefront(setup, {
+    social: "https://www.youtube.com/@codex-films",
+    terms: "Refunds within 14 days of purchase.",
+    privacy: "We keep your email address to send your receipts.",
+  });
+  await setup.context().close();
+
   const visitor = await newClient(browser);
-  await checkPages(visitor, ["/", "/pricing", "/login", "/register", "/forgot-password", "/reset-password?token=unknown"]);
+  await checkPages(visitor, [
+    "/", "/pricing", "/login", "/register", "/forgot-password", "/reset-password?token=unknown", "/terms", "/privacy",
+  ]);
   await openItem(visitor, title);
   await expectGoodAtEverySize(visitor, "the item page");
   await visitor.context().close();

@@ -1,4 +1,4 @@
-import { test, expect, open, ownerPage } from "./helpers";
+import { test, expect, open, ownerPage, sidewaysOverflow } from "./helpers";
 
 test("the owner adds a webhook endpoint and sees its secret once", async ({ browser }) => {
   const owner = await ownerPage(browser);
@@ -16,6 +16,8 @@ test("the owner adds a webhook endpoint and sees its secret once", async ({ brow
   const shown = await secret.textContent();
   const endpoints = section.getByRole("table", { name: "Webhook endpoints" });
   await expect(endpoints).toContainText(url);
+  // The long secret and address wrap: the page does not scroll sideways (on a phone too).
+  expect((await sidewaysOverflow(owner)).overflow).toBeLessThanOrEqual(0);
 
   // Shown once: a reload lists the endpoint, never its secret.
   await open(owner, "/admin/settings");

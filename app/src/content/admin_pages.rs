@@ -36,7 +36,7 @@ pub fn ContentListPage() -> impl IntoView {
         ]/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || items.get().map(|result| match result {
-                Ok(list) if list.is_empty() => view! { <p>"Nothing here yet."</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="empty">"No items here yet. Upload a video or audio file under "<a href="/admin/media">"Media"</a>", then choose New content to price and publish it."</p> }.into_any(),
                 Ok(list) => view! { <ContentTable list/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}

@@ -137,7 +137,7 @@ fn CustomerDetails(detail: CustomerDetail, grant: ServerAction<GrantAccess>) -> 
         <section class="card">
             <h2>"Owned items"</h2>
             {if detail.owned.is_empty() {
-                view! { <p>"Nothing yet."</p> }.into_any()
+                view! { <p class="empty">"Nothing yet. Grant access below to give this customer an item."</p> }.into_any()
             } else {
                 view! {
                     <ul class="owned">

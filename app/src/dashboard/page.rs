@@ -55,7 +55,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
             <section class="card">
                 <h2>"Top content"</h2>
                 {if d.top_content.is_empty() {
-                    view! { <p>"No sales yet."</p> }.into_any()
+                    view! { <p class="empty">"No sales yet. Your best-selling items show here."</p> }.into_any()
                 } else {
                     view! {
                         <div class="table-wrap" tabindex="0"><table class="table">
@@ -72,7 +72,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
             <section class="card">
                 <h2>"Latest purchases"</h2>
                 {if d.recent.is_empty() {
-                    view! { <p>"No purchases yet."</p> }.into_any()
+                    view! { <p class="empty">"No purchases yet. Each one shows here as it is paid."</p> }.into_any()
                 } else {
                     view! {
                         <div class="table-wrap" tabindex="0"><table class="table">

@@ -18,7 +18,7 @@ pub fn EmailsPage() -> impl IntoView {
         <FormNotice show=action_succeeded(resend) message="Queued: the email goes out on the next delivery round."/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || emails.get().map(|result| match result {
-                Ok(list) if list.is_empty() => view! { <p>"No emails yet."</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="empty">"No emails yet. Welcome emails, receipts and account emails show here as they are sent."</p> }.into_any(),
                 Ok(list) => view! { <OutboxTable list resend/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}

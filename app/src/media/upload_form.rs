@@ -378,7 +378,11 @@ mod browser {
                 match outcome {
                     Ok(()) => {
                         self.state.borrow_mut().done += end - start;
-                        (self.on_event)(UploadEvent::Notice(None));
+                        // Only a part that had to retry clears the notice (its "Connection
+                        // lost"); a "Continuing the earlier upload" stays until the end.
+                        if tries > 1 {
+                            (self.on_event)(UploadEvent::Notice(None));
+                        }
                         self.report();
                         return Ok(());
                     }

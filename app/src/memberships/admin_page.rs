@@ -57,7 +57,7 @@ pub fn MembershipsPage() -> impl IntoView {
         <FormAlert error=action_error(retire)/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || tiers.get().map(|result| match result {
-                Ok(list) if list.is_empty() => view! { <p class="empty">"No tiers yet."</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="empty">"No tiers yet. Create one above to sell a monthly or yearly membership that unlocks items."</p> }.into_any(),
                 Ok(list) => view! { <TierTable list retire ready/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}

@@ -52,7 +52,7 @@ pub fn DiscountsPage() -> impl IntoView {
         <FormAlert error=action_error(delete)/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || codes.get().map(|result| match result {
-                Ok(list) if list.is_empty() => view! { <p class="empty">"No discount codes yet."</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="empty">"No discount codes yet. Create one above; buyers type it on an item's page or at checkout."</p> }.into_any(),
                 Ok(list) => view! { <CodeTable list delete ready/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
