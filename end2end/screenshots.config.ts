@@ -5,7 +5,7 @@ export default defineConfig({
   testDir: "./screenshots",
   testMatch: "*.shots.ts",
   timeout: 600_000,
-  expect: { timeout: 120_000 },
+  expect: { timeout: 30_000 },
   workers: 1,
   reporter: [["list"]],
   use: {

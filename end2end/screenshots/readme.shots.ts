@@ -61,8 +61,8 @@ test("the README's screenshots", async ({ browser, page }) => {
   await expect(visitor.getByRole("list", { name: "Library" })).toBeVisible();
   await shot(visitor, "library");
   await open(visitor, "/library");
+  // A library card opens the player.
   await visitor.getByRole("list", { name: "Library" }).getByRole("link", { name: "Sample: Colour bars" }).click();
-  await visitor.getByRole("link", { name: "Watch" }).click();
   await expect(visitor.locator("[data-player][data-ready]")).toBeAttached();
   await visitor.locator("video").evaluate(async (video: HTMLVideoElement) => {
     video.muted = true;
