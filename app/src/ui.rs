@@ -157,7 +157,9 @@ pub fn Field(
                 autocomplete=autocomplete
                 maxlength=maxlength
                 required
-                prop:value=move || value.map(|v| v.get()).unwrap_or_default()
+                // An attribute, not the `value` property: hydration leaves what the person
+                // typed before the page's script ran (setting the property wiped it).
+                value=move || value.map(|v| v.get())
             />
         </div>
     }

@@ -39,7 +39,7 @@ test("a customer registers, verifies the email from the mailed link, logs out an
   expect(days).toBeGreaterThan(29);
 });
 
-test("a forgotten password is reset through the emailed link, clicked as soon as the page arrives", async ({ browser, page }) => {
+test("a forgotten password is reset through the emailed link, typed before the page's script runs", async ({ browser, page }) => {
   const email = uniqueEmail();
   await register(page, "Grace Hopper", email);
   await page.getByRole("button", { name: "Log out" }).click();
@@ -51,10 +51,20 @@ test("a forgotten password is reset through the emailed link, clicked as soon as
   await expect(page.getByRole("status")).toContainText("If an account exists for that email");
 
   const link = await linkFromMail(email, "/reset-password?token=");
-  // Filled and clicked as soon as the HTML arrives, before the page's script may have run:
-  // the click is not lost either way.
+  // Typing starts as soon as the HTML arrives, while the page's script is held back:
+  // hydration keeps what was typed (it used to wipe it).
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.goto(link, { waitUntil: "commit" });
   await page.getByLabel("Password", { exact: true }).fill("Brand9newpass");
+  release();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.unroute("**/pkg/*.wasm");
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("Brand9newpass");
   await page.getByLabel("Confirm password").fill("Brand9newpass");
   await page.getByRole("button", { name: "Set new password" }).click();
   await expect(page).toHaveURL(/\/login\?reset=1$/);
