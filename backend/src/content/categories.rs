@@ -35,10 +35,7 @@ fn taken(name: &CategoryName) -> impl FnOnce(sqlx::Error) -> Error + '_ {
 /// Adds a category at the end of the list.
 pub async fn add(state: &AppState, _owner: &Owner, name: &CategoryName) -> Result<(), Error> {
     let mut tx = state.pool.begin().await?;
-    // One change to the list at a time, so positions stay distinct and the count holds.
-    sqlx::query!("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE")
-        .execute(&mut *tx)
-        .await?;
+    lock_list(&mut tx).await?;
     let count = sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM categories"#)
         .fetch_one(&mut *tx)
         .await?;
@@ -56,6 +53,15 @@ pub async fn add(state: &AppState, _owner: &Owner, name: &CategoryName) -> Resul
     .await
     .map_err(taken(name))?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// One change to the list's length or order at a time, so positions stay distinct and the
+/// count holds.
+async fn lock_list(conn: &mut PgConnection) -> Result<(), Error> {
+    sqlx::query!("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE")
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -86,9 +92,7 @@ pub async fn rename(
 /// Moves a category one place earlier (`up`) or later; at either end it stays.
 pub async fn shift(state: &AppState, _owner: &Owner, name: &str, up: bool) -> Result<(), Error> {
     let mut tx = state.pool.begin().await?;
-    sqlx::query!("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE")
-        .execute(&mut *tx)
-        .await?;
+    lock_list(&mut tx).await?;
     let order = sqlx::query_scalar!("SELECT name FROM categories ORDER BY position, name")
         .fetch_all(&mut *tx)
         .await?;

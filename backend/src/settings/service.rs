@@ -92,12 +92,13 @@ fn line(label: &str, value: &str, max: usize, required: bool) -> Result<String, 
     Ok(value.to_string())
 }
 
-/// An email paragraph the owner writes: trimmed, at most 1,000 characters.
-fn paragraph(label: &str, value: &str) -> Result<String, Error> {
+/// A text the owner writes: trimmed, at most `max` characters (1,000 for an email's
+/// paragraph).
+fn paragraph(label: &str, value: &str, max: usize) -> Result<String, Error> {
     let value = value.trim();
-    if value.chars().count() > MAX_TEXT_CHARS {
+    if value.chars().count() > max {
         return Err(Error::validation(format!(
-            "{label}: at most {MAX_TEXT_CHARS} characters."
+            "{label}: at most {max} characters."
         )));
     }
     Ok(value.to_string())
@@ -132,8 +133,8 @@ impl SettingsForm {
             false,
         )?;
         self.email_reply_to = optional_email("Reply-to", &self.email_reply_to)?;
-        self.welcome_text = paragraph("Welcome email text", &self.welcome_text)?;
-        self.receipt_text = paragraph("Receipt email text", &self.receipt_text)?;
+        self.welcome_text = paragraph("Welcome email text", &self.welcome_text, MAX_TEXT_CHARS)?;
+        self.receipt_text = paragraph("Receipt email text", &self.receipt_text, MAX_TEXT_CHARS)?;
         Ok(self)
     }
 }
@@ -214,14 +215,9 @@ pub async fn save_storefront(
     Ok(())
 }
 
+/// A legal text as the form sends it (a textarea's lines end in CRLF), stored with `\n`.
 fn legal_text(label: &str, value: &str) -> Result<String, Error> {
-    let value = value.trim();
-    if value.chars().count() > MAX_LEGAL_CHARS {
-        return Err(Error::validation(format!(
-            "{label}: at most {MAX_LEGAL_CHARS} characters."
-        )));
-    }
-    Ok(value.replace("\r\n", "\n"))
+    Ok(paragraph(label, value, MAX_LEGAL_CHARS)?.replace("\r\n", "\n"))
 }
 
 /// The terms of sale or the privacy policy (`kind`: `terms` or `privacy`), '' when the
@@ -242,7 +238,7 @@ pub async fn preview(
     kind: String,
     text: String,
 ) -> Result<EmailPreview, Error> {
-    let text = paragraph("Text", &text)?;
+    let text = paragraph("Text", &text, MAX_TEXT_CHARS)?;
     let brand = email_context(&state.pool, &state.public_url).await?.brand;
     let email = match kind.as_str() {
         "welcome" => templates::welcome(
