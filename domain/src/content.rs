@@ -65,19 +65,18 @@ impl Price {
 /// `$12.34`, or `Free`.
 impl std::fmt::Display for Price {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.is_free() {
-            f.write_str("Free")
-        } else {
-            write!(f, "${}.{:02}", self.0 / 100, self.0 % 100)
-        }
+        f.write_str(&price_label(self.0))
     }
 }
 
-/// How an amount in cents reads on a page or in an email: `$12.34`, or `Free`.
+/// How an amount in cents reads on a page or in an email: `Free` for nothing, else the
+/// one money label (`$0.42`, `$12.34`, `$1,234.00`), whatever the amount.
 pub fn price_label(cents: i32) -> String {
-    Price::from_cents(cents)
-        .map(|p| p.to_string())
-        .unwrap_or_default()
+    match crate::money::Money::from_cents(cents.into()) {
+        Some(money) if money.cents() > 0 => money.to_string(),
+        Some(_) => "Free".to_string(),
+        None => crate::money::signed_label(cents.into()),
+    }
 }
 
 /// A URL slug: lower-case ASCII letters and digits in dash-separated words.
@@ -232,6 +231,15 @@ mod tests {
         assert_eq!(Price::parse("12.34").unwrap().to_string(), "$12.34");
         assert_eq!(Price::parse("5").unwrap().to_string(), "$5.00");
         assert_eq!(Price::FREE.to_string(), "Free");
+    }
+
+    #[test]
+    fn amounts_outside_the_list_price_range_still_read() {
+        // A tax under $1, a bundle's saving or a total over $999.99.
+        assert_eq!(price_label(42), "$0.42");
+        assert_eq!(price_label(123_400), "$1,234.00");
+        assert_eq!(price_label(0), "Free");
+        assert_eq!(price_label(1234), "$12.34");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The types the pages and the backend share. Nothing here does I/O, and everything builds
 //! for the browser (wasm) as well as for the server.
 //!
-//! - input parsed at the edge into types: `Email`, `NewPassword`, `Price`, `Slug`, `Tags`,
+//! - input parsed at the edge into types: `Email`, `NewPassword`, `Price` (and `Money` for
+//!   any amount), `Slug`, `Tags`,
 //!   `HexColour`; a bad value is an [`Invalid`] whose message names the field;
 //! - statuses as enums (`ContentStatus`, `MediaStatus`, `PurchaseStatus`, ...);
 //! - the views server functions return to pages;
@@ -19,6 +20,7 @@ pub mod email;
 pub mod library;
 pub mod media;
 pub mod memberships;
+pub mod money;
 pub mod outbound;
 pub mod paths;
 pub mod playback;

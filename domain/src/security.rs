@@ -40,4 +40,6 @@ pub struct SecurityEvent {
     pub action: String,
     pub status: i32,
     pub detail: String,
+    /// How many times it happened in a row (within ten minutes of each other).
+    pub repeats: i32,
 }

@@ -1,7 +1,8 @@
 //! Writes the security log (`backend::security_log`): failed logins, refused requests and
 //! every state change the owner makes, with who, from where, what and how it was answered.
-//! Only named ids and reasons are taken from a form (never a password or a token), and
-//! entries about requests nobody signed in made are bounded per address.
+//! Only named ids and reasons are taken from a form (never a password or a token), read with
+//! a deadline and never on upload paths; entries about requests nobody signed in made are
+//! bounded per address, a customer's per person, and repeats are counted on one entry.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -16,6 +17,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::client_ip::ClientIp;
+use crate::request_limits::is_long_upload;
 use crate::security::is_state_changing;
 use crate::AppContext;
 
@@ -34,6 +36,9 @@ const DETAIL_FIELDS: [&str; 10] = [
 ];
 /// Forms larger than this are not read for the log (uploads, long descriptions).
 const MAX_READ_FORM: usize = 16 * 1024;
+/// How long a form may take to arrive for the log: read before anyone is authenticated, so
+/// a client trickling it must not hold the request (and its slot) longer.
+const FORM_READ_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 const MAX_TEXT: usize = 300;
 
 fn truncated(text: &str) -> String {
@@ -53,12 +58,16 @@ async fn form_detail(request: Request) -> (Request, String) {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|n| n <= MAX_READ_FORM);
-    if !is_form || !small {
+    if !is_form || !small || is_long_upload(request.uri().path()) {
         return (request, String::new());
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_READ_FORM).await else {
-        // The body broke off; the handler gets an empty one and answers for itself.
+    let read = tokio::time::timeout(
+        FORM_READ_DEADLINE,
+        axum::body::to_bytes(body, MAX_READ_FORM),
+    );
+    let Ok(Ok(bytes)) = read.await else {
+        // Too slow, or broken off: the handler gets an empty body and answers for itself.
         return (Request::from_parts(parts, Body::empty()), String::new());
     };
     let detail = url::form_urlencoded::parse(&bytes)
@@ -118,12 +127,19 @@ pub async fn audit(State(ctx): State<AppContext>, request: Request, next: Next) 
     if kind == SecurityEventKind::OwnerAction && !is_owner(&ctx, actor).await {
         return response;
     }
-    if actor.is_none() {
-        let allowed = rate_limit::hit(&ctx.app.pool, rate_limit::SECURITY_LOG, &ip)
+    // Entries nobody signed in caused are bounded per address, a customer's per person; the
+    // owner's own actions are always written.
+    let bound = match actor {
+        None => Some(ip.clone()),
+        Some(user) if kind != SecurityEventKind::OwnerAction => Some(format!("user:{user}")),
+        Some(_) => None,
+    };
+    if let Some(key) = bound {
+        let allowed = rate_limit::hit(&ctx.app.pool, rate_limit::SECURITY_LOG, &key)
             .await
             .is_ok_and(|d| d.allowed);
         if !allowed {
-            tracing::warn!(%ip, kind = kind.as_str(), "security log: too many entries from this address; not recorded");
+            tracing::warn!(%ip, kind = kind.as_str(), "security log: too many entries from this address or person; not recorded");
             return response;
         }
     }

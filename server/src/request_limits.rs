@@ -35,8 +35,9 @@ fn is_probe(path: &str) -> bool {
 
 /// Requests that may last as long as their body keeps coming (the idle timeout still
 /// applies): upload parts, and an item's file for buyers (up to 100 MB, owner only, checked
-/// before its body is read).
-fn is_long_upload(path: &str) -> bool {
+/// before its body is read, so for anyone else the request ends before any body is waited
+/// for; nothing before the handler reads their bodies, see `audit`).
+pub fn is_long_upload(path: &str) -> bool {
     path.starts_with("/media/uploads/")
         || (path.starts_with("/admin/content/") && path.ends_with("/downloads"))
 }

@@ -69,7 +69,7 @@ fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
                             <td data-label="Price">{price_label(item.price_cents)}</td>
                             <td data-label="Customers">{item.owners}</td>
                             <td data-label="Purchases">{item.purchases}</td>
-                            <td data-label="Revenue">{crate::dashboard::page::money(item.revenue_cents)}</td>
+                            <td data-label="Revenue">{domain::money::signed_label(item.revenue_cents)}</td>
                             <td data-label="Plays">{item.plays}</td>
                             <td data-label="Media">{item.media_status.map_or("none", MediaStatus::as_str)}</td>
                         </tr>

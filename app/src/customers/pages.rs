@@ -5,13 +5,13 @@ use uuid::Uuid;
 
 use super::api::{list_customers, load_customer};
 use super::{CustomerDetail, CustomerList};
-use crate::dashboard::page::money;
 use crate::error::AppError;
 use crate::purchases::admin_page::GrantForm;
 use crate::purchases::api::GrantAccess;
 use crate::purchases::PurchaseKind;
 use crate::ui::{urlencode, LoadError};
 use domain::content::price_label;
+use domain::money::signed_label as money;
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {

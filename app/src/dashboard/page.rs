@@ -8,12 +8,8 @@ use crate::purchases::PurchaseStatus;
 use crate::ui::LoadError;
 use domain::content::price_label;
 use domain::dashboard::{ReconciliationRun, Sales};
-
-/// `$12.34` for any amount (revenue can pass $999.99 and can be negative in a month).
-pub fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
-}
+// Revenue can pass $999.99 and can be negative in a month.
+use domain::money::signed_label as money;
 
 #[component]
 pub fn AdminDashboardPage() -> impl IntoView {

@@ -46,7 +46,7 @@ fn SecurityTable(list: Vec<SecurityEvent>) -> impl IntoView {
                                 <td data-label="From">{event.ip}</td>
                                 <td data-label="Request"><code>{event.action}</code></td>
                                 <td data-label="Answer">{event.status}</td>
-                                <td data-label="Details">{event.detail}</td>
+                                <td data-label="Details">{event.detail}{(event.repeats > 1).then(|| format!(" (×{})", event.repeats))}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -19,6 +19,7 @@ pub fn BundleSection(detail: ContentDetail) -> impl IntoView {
         <section class="card" aria-labelledby="bundle-heading">
             <h2 id="bundle-heading">"Bundle"</h2>
             <p class="hint">"A bundle has no media of its own: it sells the items ticked here together, in one checkout. Tick none for a plain item."</p>
+            <p class="hint">"Once it has sold: people who bought it get the published items you add at once, and keep every item they bought it with, even one you untick. Buyers and members see published items only."</p>
             <ActionForm action=save attr:class="form">
                 <input type="hidden" name="id" value=detail.id.to_string()/>
                 <fieldset class="field">

@@ -12,7 +12,7 @@ use sqlx::PgExecutor;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::access;
+use crate::access::{self, Target};
 use crate::auth::caller::owner_of_session;
 use crate::auth::Owner;
 use crate::content::owned;
@@ -208,7 +208,7 @@ pub async fn serve(
     let Some(user) = user else {
         return StatusCode::FORBIDDEN.into_response();
     };
-    match access::may_play_media(&state.pool, user, track.media_id).await {
+    match access::may_play(&state.pool, user, Target::Media(track.media_id)).await {
         Ok(true) => {}
         Ok(false) => return StatusCode::FORBIDDEN.into_response(),
         Err(error) => return error.into_response(),

@@ -11,7 +11,7 @@ use domain::paths;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::access;
+use crate::access::{self, Target};
 use crate::auth::caller::owner_of_session;
 use crate::auth::session;
 use crate::byte_range;
@@ -170,8 +170,7 @@ pub async fn serve(
     };
     let visible = match user {
         _ if item.public => true,
-        Some(user) if user == item.owner_id => true,
-        Some(user) => match access::may_play_content(&state.pool, user, content).await {
+        Some(user) => match access::may_play(&state.pool, user, Target::Content(content)).await {
             Ok(allowed) => allowed,
             Err(error) => return error.into_response(),
         },

@@ -14,7 +14,7 @@ use tokio::io::AsyncWriteExt;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::access;
+use crate::access::{self, Target};
 use crate::auth::caller::owner_of_session;
 use crate::auth::{session, Caller, Owner};
 use crate::byte_range;
@@ -204,18 +204,6 @@ async fn of(executor: impl PgExecutor<'_>, content: Uuid) -> Result<Vec<Download
     .await?)
 }
 
-/// Whether `user` may download the files of `content`: its owner, or someone with access.
-async fn may_download(state: &AppState, user: Uuid, content: Uuid) -> Result<bool, Error> {
-    let owner = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM content WHERE id = $1 AND owner_id = $2) AS "owner!""#,
-        content,
-        user
-    )
-    .fetch_one(&state.pool)
-    .await?;
-    Ok(owner || access::may_play_content(&state.pool, user, content).await?)
-}
-
 /// The files of `content` for the item page: listed to its owner and to people with access,
 /// empty for everyone else.
 pub async fn for_viewer(
@@ -224,7 +212,7 @@ pub async fn for_viewer(
     content: Uuid,
 ) -> Result<Vec<Download>, Error> {
     match caller.user() {
-        Some(user) if may_download(state, user.id, content).await? => {
+        Some(user) if access::may_play(&state.pool, user.id, Target::Content(content)).await? => {
             of(&state.pool, content).await
         }
         _ => Ok(Vec::new()),
@@ -282,14 +270,17 @@ pub async fn open(
     )
     .fetch_one(&state.pool)
     .await?;
-    if !may_download(&state, user.id, content).await? {
+    if !access::may_play(&state.pool, user.id, Target::Content(content)).await? {
         return Err(Error::Forbidden);
     }
     if !exists {
         return Err(Error::NotFound);
     }
-    let token =
-        playback_token::issue_download(&state.playback_key, download, user.id, LINK_LIFETIME);
+    // A download link is a token like any other: it starts a rental and ends with the access.
+    let lifetime = access::token_lifetime(&state.pool, user.id, content, LINK_LIFETIME)
+        .await?
+        .ok_or(Error::Forbidden)?;
+    let token = playback_token::issue_download(&state.playback_key, download, user.id, lifetime);
     Ok(Redirect::to(&paths::download_file(download, &token)).into_response())
 }
 
@@ -317,7 +308,7 @@ pub async fn serve(
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(error) => return Error::from(error).into_response(),
     };
-    match may_download(&state, user, file.content_id).await {
+    match access::may_play(&state.pool, user, Target::Download(download)).await {
         Ok(true) => {}
         Ok(false) => return StatusCode::FORBIDDEN.into_response(),
         Err(error) => return error.into_response(),

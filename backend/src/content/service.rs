@@ -3,7 +3,7 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::access;
+use crate::access::{self, CatalogChange, Target};
 use crate::auth::{Caller, Owner, SignedIn};
 use crate::error::Error;
 use crate::purchases::store::{self, Complimentary};
@@ -222,8 +222,10 @@ pub async fn save(
     .execute(&mut *tx)
     .await
     .map_err(slug_conflict)?;
-    if created {
-        crate::memberships::sync::item_added(&mut tx, id).await?;
+    if publish {
+        access::catalog_changed(&mut tx, CatalogChange::Published(id)).await?;
+    } else if created {
+        access::catalog_changed(&mut tx, CatalogChange::Created(id)).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -258,6 +260,12 @@ pub async fn set_published(
     )
     .execute(&mut *tx)
     .await?;
+    let change = if published {
+        CatalogChange::Published(id)
+    } else {
+        CatalogChange::Unpublished(id)
+    };
+    access::catalog_changed(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -266,8 +274,7 @@ pub async fn set_published(
 pub async fn owner_count(state: &AppState, owner: &Owner, id: Uuid) -> Result<i64, Error> {
     Ok(sqlx::query_scalar!(
         r#"SELECT count(DISTINCT a.user_id) AS "count!" FROM content c
-           LEFT JOIN access a ON a.content_id = c.id AND a.revoked_at IS NULL
-                                AND (a.expires_at IS NULL OR a.expires_at > now())
+           LEFT JOIN live_access a ON a.content_id = c.id
            WHERE c.id = $1 AND c.owner_id = $2"#,
         id,
         owner.id
@@ -276,19 +283,23 @@ pub async fn owner_count(state: &AppState, owner: &Owner, id: Uuid) -> Result<i6
     .await?)
 }
 
-/// Soft delete: the item leaves the catalog and the owner's list; buyers keep access.
+/// Soft delete: the item leaves the catalog and the owner's list; buyers keep access,
+/// members lose it.
 pub async fn delete(state: &AppState, owner: &Owner, id: Uuid) -> Result<(), Error> {
+    let mut tx = state.pool.begin().await?;
     let result = sqlx::query!(
         r#"UPDATE content SET deleted_at = now(), status = 'archived', updated_at = now()
            WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL"#,
         id,
         owner.id
     )
-    .execute(&state.pool)
+    .execute(&mut *tx)
     .await?;
     if result.rows_affected() == 0 {
         return Err(Error::NotFound);
     }
+    access::catalog_changed(&mut tx, CatalogChange::Unpublished(id)).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -305,8 +316,7 @@ pub async fn admin_list(
         ContentSummary,
         r#"SELECT c.id, c.slug, c.title, c.price_cents, c.status AS "status: ContentStatus",
                   m.status AS "media_status?: MediaStatus",
-                  (SELECT count(DISTINCT a.user_id) FROM access a WHERE a.content_id = c.id AND a.revoked_at IS NULL
-                                                                    AND (a.expires_at IS NULL OR a.expires_at > now())) AS "owners!",
+                  (SELECT count(DISTINCT a.user_id) FROM live_access a WHERE a.content_id = c.id) AS "owners!",
                   COALESCE(p.purchases, 0) AS "purchases!", COALESCE(p.revenue, 0)::bigint AS "revenue_cents!",
                   (SELECT count(*) FROM playback_progress pp WHERE pp.content_id = c.id) AS "plays!",
                   c.updated_at
@@ -423,7 +433,7 @@ pub async fn by_slug(
         None => Viewer::Anonymous,
         Some(user) if user.view().is_owner() => Viewer::Owner,
         Some(user) => {
-            let may_play = access::may_play_content(&state.pool, user.id, item.id).await?;
+            let may_play = access::may_play(&state.pool, user.id, Target::Content(item.id)).await?;
             let keeps = may_play && access::keeps(&state.pool, user.id, item.id).await?;
             match (may_play, keeps, user.email_verified_at.is_some()) {
                 (true, true, _) => Viewer::HasAccess,

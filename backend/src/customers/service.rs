@@ -93,9 +93,8 @@ pub async fn detail(state: &AppState, _owner: &Owner, id: Uuid) -> Result<Custom
     let owned = sqlx::query_as!(
         OwnedItem,
         r#"SELECT o.content_id AS "content_id!", c.title, o.reason AS "reason!"
-           FROM (SELECT DISTINCT ON (content_id) content_id, reason, granted_at FROM access
-                 WHERE user_id = $1 AND revoked_at IS NULL
-                   AND (expires_at IS NULL OR expires_at > now())
+           FROM (SELECT DISTINCT ON (content_id) content_id, reason, granted_at FROM live_access
+                 WHERE user_id = $1
                  ORDER BY content_id, reason = 'purchased' DESC, granted_at) o
            JOIN content c ON c.id = o.content_id
            ORDER BY o.granted_at DESC"#,

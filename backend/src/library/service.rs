@@ -42,9 +42,8 @@ pub async fn library(
            FROM (SELECT user_id, content_id, min(granted_at) AS granted_at,
                         CASE WHEN bool_or(reason <> 'rented') THEN NULL ELSE max(expires_at) END AS rental_ends,
                         bool_or(started_at IS NOT NULL) AS rental_started
-                 FROM access
-                 WHERE user_id = $1 AND revoked_at IS NULL
-                   AND (expires_at IS NULL OR expires_at > now())
+                 FROM live_access
+                 WHERE user_id = $1
                  GROUP BY user_id, content_id) a
            JOIN content c ON c.id = a.content_id AND NOT c.is_bundle
            LEFT JOIN media m ON m.id = c.media_id

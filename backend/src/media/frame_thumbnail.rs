@@ -11,7 +11,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::storage::keys;
-use crate::access;
+use crate::access::{self, Target};
 use crate::auth::session;
 use crate::byte_range;
 use crate::state::AppState;
@@ -56,8 +56,7 @@ async fn serve(
     let allowed = match public {
         Ok(true) => true,
         Ok(false) => match session::current_user(&state.pool, session).await {
-            Ok(Some(user)) if user.view().is_owner() => true,
-            Ok(Some(user)) => access::may_play_media(&state.pool, user.id, media)
+            Ok(Some(user)) => access::may_play(&state.pool, user.id, Target::Media(media))
                 .await
                 .unwrap_or(false),
             _ => false,

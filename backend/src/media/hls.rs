@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::playback_token;
 use super::storage::keys;
-use crate::access;
+use crate::access::{self, Target};
 use crate::byte_range;
 use crate::state::AppState;
 
@@ -30,7 +30,10 @@ pub enum SegmentDelivery {
 
 /// How much longer than the playback token a signed segment URL lives: the player does not
 /// load a rendition playlist again, so a viewer who pauses resumes within this time.
-const SIGNED_SEGMENT_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+const SIGNED_SEGMENT_GRACE: time::Duration = time::Duration::hours(1);
+
+/// How long a signed segment URL may outlive the access it was signed for.
+const ACCESS_END_GRACE: time::Duration = time::Duration::minutes(1);
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
@@ -96,11 +99,11 @@ pub async fn serve(
             )
             .await;
     }
-    match access::may_play_media(&state.pool, user, media).await {
-        Ok(true) => {}
-        Ok(false) => return StatusCode::FORBIDDEN.into_response(),
+    let live = match access::live(&state.pool, user, Target::Media(media)).await {
+        Ok(Some(live)) => live,
+        Ok(None) => return StatusCode::FORBIDDEN.into_response(),
         Err(error) => return error.into_response(),
-    }
+    };
     // Playlists are small text files, re-signed on the way out.
     let bytes = match state.storage.get_bytes(&key).await {
         Ok(Some(bytes)) => bytes,
@@ -110,7 +113,7 @@ pub async fn serve(
     let text = String::from_utf8_lossy(&bytes);
     let signed = match state.segment_delivery {
         SegmentDelivery::SignedUrls if path != "master.m3u8" => {
-            match segment_urls(&state, &key, &text).await {
+            match segment_urls(&state, &key, &text, live.ends).await {
                 Ok(urls) => {
                     playback_token::sign_playlist_with(&text, &token, |uri| urls.get(uri).cloned())
                 }
@@ -129,15 +132,22 @@ pub async fn serve(
         .into_response()
 }
 
-/// The store's signed URL of every segment a rendition playlist (at `key`) lists.
+/// The store's signed URL of every segment a rendition playlist (at `key`) lists. They live
+/// the token's lifetime and a grace, but never past the end of the caller's access
+/// (`access_ends`: a rental's or membership's) by more than [`ACCESS_END_GRACE`].
 async fn segment_urls(
     state: &AppState,
     key: &str,
     playlist: &str,
+    access_ends: Option<time::OffsetDateTime>,
 ) -> Result<HashMap<String, String>, crate::error::Error> {
     let folder = key.rsplit_once('/').map_or("", |(folder, _)| folder);
-    let lifetime = std::time::Duration::try_from(state.playback_token_lifetime).unwrap_or_default()
-        + SIGNED_SEGMENT_GRACE;
+    let lifetime = access::lifetime_until(
+        state.playback_token_lifetime + SIGNED_SEGMENT_GRACE,
+        access_ends.map(|ends| ends + ACCESS_END_GRACE),
+        time::OffsetDateTime::now_utc(),
+    );
+    let lifetime = std::time::Duration::try_from(lifetime).unwrap_or_default();
     let mut urls = HashMap::new();
     for uri in playlist.lines().map(str::trim) {
         if uri.is_empty() || uri.starts_with('#') || uri.ends_with(".m3u8") || !safe_path(uri) {

@@ -71,9 +71,7 @@ pub async fn delete_media(state: &AppState, owner: &Owner, media: Uuid) -> Resul
         r#"SELECT c.title FROM content c
            WHERE c.media_id = $1
              AND ((c.status = 'published' AND c.deleted_at IS NULL)
-                  OR EXISTS (SELECT 1 FROM access a
-                             WHERE a.content_id = c.id AND a.revoked_at IS NULL
-                               AND (a.expires_at IS NULL OR a.expires_at > now())))
+                  OR EXISTS (SELECT 1 FROM live_access a WHERE a.content_id = c.id))
            ORDER BY c.title"#,
         media
     )

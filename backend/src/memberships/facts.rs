@@ -42,7 +42,7 @@ struct SubscriptionObject {
     period: Period,
     items: Option<Items>,
     #[serde(default)]
-    metadata: std::collections::HashMap<String, String>,
+    metadata: Option<std::collections::HashMap<String, String>>,
 }
 
 fn timestamp(unix: Option<i64>) -> Option<OffsetDateTime> {
@@ -66,7 +66,8 @@ impl SubscriptionFacts {
             customer_id: object.customer.id(),
             membership_id: object
                 .metadata
-                .get("membership_id")
+                .as_ref()
+                .and_then(|metadata| metadata.get("membership_id"))
                 .and_then(|id| id.parse().ok()),
             state: SubscriptionState {
                 status: SubscriptionStatus::parse(&object.status),
@@ -111,5 +112,15 @@ mod tests {
             Some(2)
         );
         assert!(SubscriptionFacts::from_json(json!({ "id": "sub_3" })).is_err());
+        let null_metadata = json!({
+            "id": "sub_4", "customer": "cus_4", "status": "active", "metadata": null,
+            "items": { "object": "list", "data": [{ "current_period_start": 1, "current_period_end": 2 }] }
+        });
+        assert_eq!(
+            SubscriptionFacts::from_json(null_metadata)
+                .unwrap()
+                .membership_id,
+            None
+        );
     }
 }

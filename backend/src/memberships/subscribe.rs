@@ -210,7 +210,9 @@ pub async fn welcome(
 
 /// Reads a subscription from Stripe and makes its membership match.
 async fn refresh(state: &AppState, subscription: &str) -> Result<(), Error> {
-    let facts = state.payments.retrieve_subscription(subscription).await?;
+    let Some(facts) = state.payments.retrieve_subscription(subscription).await? else {
+        return Ok(());
+    };
     let mut tx = state.pool.begin().await?;
     sync::apply(&mut tx, &facts).await?;
     tx.commit().await?;

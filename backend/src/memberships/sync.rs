@@ -41,36 +41,3 @@ pub async fn apply(conn: &mut PgConnection, facts: &SubscriptionFacts) -> Result
     access::sync_member(conn, row.user_id).await?;
     Ok(Outcome::Membership(state.status))
 }
-
-/// A new item joins every tier that unlocks every item: its members may play it at once,
-/// until their membership ends. Two statements, whatever the number of members.
-///
-/// The members' locks are taken first (in one order, so two new items cannot deadlock):
-/// a subscription event being applied meanwhile either finishes before the grant reads the
-/// subscriptions, or waits and then sees the new item. Without them, a sync that listed the
-/// items before this one was committed would end its access right after it was granted.
-pub async fn item_added(conn: &mut PgConnection, content: uuid::Uuid) -> Result<(), Error> {
-    sqlx::query!(
-        "SELECT u.id FROM users u
-         WHERE u.id IN (SELECT s.user_id FROM subscriptions s
-                        JOIN membership_tiers t ON t.id = s.tier_id
-                        WHERE t.all_items AND s.access_until > now())
-         ORDER BY u.id
-         FOR NO KEY UPDATE"
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO access (user_id, content_id, reason, expires_at)
-         SELECT s.user_id, $1, 'member', max(s.access_until)
-         FROM subscriptions s JOIN membership_tiers t ON t.id = s.tier_id
-         WHERE t.all_items AND s.access_until > now()
-         GROUP BY s.user_id
-         ON CONFLICT (user_id, content_id, reason) DO UPDATE
-             SET expires_at = EXCLUDED.expires_at, revoked_at = NULL",
-        content
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}

@@ -93,7 +93,8 @@ async fn on_sale(state: &AppState, count_members: bool) -> Result<Vec<TierView>,
         r#"SELECT t.id, t.name, t.description, t.monthly_price_cents, t.yearly_price_cents,
                   t.all_items,
                   ARRAY(SELECT c.title FROM membership_tier_items i JOIN content c ON c.id = i.content_id
-                        WHERE i.tier_id = t.id AND c.deleted_at IS NULL ORDER BY c.title) AS "items!",
+                        WHERE i.tier_id = t.id AND c.status = 'published' AND c.deleted_at IS NULL
+                        ORDER BY c.title) AS "items!",
                   CASE WHEN $2 THEN
                       (SELECT count(DISTINCT s.user_id) FROM subscriptions s
                        WHERE s.tier_id = t.id AND s.access_until > now()

@@ -1,9 +1,8 @@
 use domain::media::MediaStatus;
 use domain::paths;
-use time::Duration;
 use uuid::Uuid;
 
-use crate::access;
+use crate::access::{self, Target};
 use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::media::playback_token;
@@ -18,7 +17,6 @@ struct Playable {
     kind: Option<String>,
     media_status: Option<MediaStatus>,
     duration_seconds: Option<f64>,
-    owner_id: Uuid,
     custom_thumbnail: bool,
     media_thumbnail: Option<bool>,
 }
@@ -34,7 +32,7 @@ async fn playable(
     let item = sqlx::query_as!(
         Playable,
         r#"SELECT c.id AS content_id, c.slug, c.title, c.media_id, m.kind AS "kind?", m.status AS "media_status?: MediaStatus",
-                  m.duration_seconds AS "duration_seconds?", c.owner_id,
+                  m.duration_seconds AS "duration_seconds?",
                   c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", m.has_thumbnail AS "media_thumbnail?"
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE ($1::text IS NOT NULL AND c.slug = $1) OR ($2::uuid IS NOT NULL AND c.id = $2)"#,
@@ -44,7 +42,7 @@ async fn playable(
     .fetch_optional(pool)
     .await?
     .ok_or(Error::NotFound)?;
-    if item.owner_id != user && !access::may_play_content(pool, user, item.content_id).await? {
+    if !access::may_play(pool, user, Target::Content(item.content_id)).await? {
         return Err(Error::Forbidden);
     }
     Ok(item)
@@ -61,21 +59,22 @@ impl Playable {
     }
 }
 
-/// A token for `media` that lives the configured lifetime, or until the caller's rental ends
-/// if that is sooner.
+/// A token for `media` that lives the configured lifetime, or until the caller's access ends
+/// if that is sooner. Any token starts a rental's viewing period.
 async fn grant(
     state: &AppState,
     user: &SignedIn,
     item: &Playable,
     media: Uuid,
 ) -> Result<PlaybackGrant, Error> {
-    let mut lifetime = state.playback_token_lifetime;
-    if item.owner_id != user.id {
-        if let Some(ends) = access::plays_until(&state.pool, user.id, item.content_id).await? {
-            lifetime = lifetime.min(ends - time::OffsetDateTime::now_utc());
-        }
-    }
-    let lifetime = lifetime.max(Duration::seconds(1));
+    let lifetime = access::token_lifetime(
+        &state.pool,
+        user.id,
+        item.content_id,
+        state.playback_token_lifetime,
+    )
+    .await?
+    .ok_or(Error::Forbidden)?;
     Ok(PlaybackGrant {
         token: playback_token::issue(&state.playback_key, media, user.id, lifetime),
         lifetime_seconds: lifetime.whole_seconds().unsigned_abs(),
@@ -96,10 +95,6 @@ pub async fn watch_info(
     )
     .fetch_optional(&state.pool)
     .await?;
-    if item.owner_id != user.id {
-        // Opening the player is a rental's first play; its tokens end with the rental.
-        access::start_rental(&state.pool, user.id, item.content_id).await?;
-    }
     let grant = grant(state, user, &item, media).await?;
     Ok(WatchInfo {
         content_id: item.content_id,

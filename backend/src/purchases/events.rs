@@ -367,6 +367,33 @@ mod tests {
         }
         let one_off = envelope("invoice.paid", json!({ "id": "in_2" }));
         assert_eq!(StripeEvent::read(&one_off).unwrap(), StripeEvent::Ignored);
+        // Invoices as API versions since 2025-03-31 write them: no top-level subscription, a
+        // typed parent (a subscription's, a quote's, or none at all).
+        let invoice = |parent: serde_json::Value| {
+            json!({
+                "id": "in_3", "object": "invoice", "amount_paid": 2000, "currency": "usd",
+                "customer": "cus_1", "status": "paid", "lines": { "object": "list", "data": [] },
+                "metadata": null, "parent": parent
+            })
+        };
+        let newer = envelope(
+            "invoice.paid",
+            invoice(json!({
+                "type": "subscription_details", "quote_details": null,
+                "subscription_details": { "metadata": {}, "subscription": "sub_1" }
+            })),
+        );
+        assert_eq!(
+            StripeEvent::read(&newer).unwrap(),
+            StripeEvent::Subscription("sub_1".into())
+        );
+        for parent in [
+            json!(null),
+            json!({ "type": "quote_details", "quote_details": { "quote": "qt_1" }, "subscription_details": null }),
+        ] {
+            let event = envelope("invoice.payment_failed", invoice(parent));
+            assert_eq!(StripeEvent::read(&event).unwrap(), StripeEvent::Ignored);
+        }
         let no_id = envelope(
             "customer.subscription.updated",
             json!({ "status": "active" }),

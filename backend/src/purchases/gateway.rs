@@ -250,13 +250,16 @@ impl Gateway {
         Ok(session.subscription.map(|s| s.id().as_str().to_string()))
     }
 
-    /// A subscription as Stripe has it now; `NotFound` when Stripe has no such subscription.
-    pub async fn retrieve_subscription(&self, id: &str) -> Result<SubscriptionFacts, Error> {
+    /// A subscription as Stripe has it now; `None` when Stripe has no such subscription, or
+    /// answers with one Codex cannot read (logged with what failed): neither is worth a
+    /// retry. An error only when Stripe could not be asked (a retry may do).
+    pub async fn retrieve_subscription(
+        &self,
+        id: &str,
+    ) -> Result<Option<SubscriptionFacts>, Error> {
         if !id.starts_with("sub_") || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(internal(
-                "subscription id",
-                format!("not a subscription id: {id:?}"),
-            ));
+            tracing::warn!(subscription = %id, "Stripe: not a subscription id; ignored");
+            return Ok(None);
         }
         let response = self
             .http
@@ -266,15 +269,22 @@ impl Gateway {
             .await
             .map_err(|e| internal("retrieving a subscription", e))?;
         if response.status() == reqwest::StatusCode::NOT_FOUND {
-            return Err(Error::NotFound);
+            tracing::warn!(subscription = %id, "Stripe has no such subscription");
+            return Ok(None);
         }
-        let value = response
+        let body = response
             .error_for_status()
             .map_err(|e| internal("retrieving a subscription", e))?
-            .json::<serde_json::Value>()
+            .bytes()
             .await
-            .map_err(|e| internal("reading a subscription", e))?;
-        SubscriptionFacts::from_json(value).map_err(|e| internal("reading a subscription", e))
+            .map_err(|e| internal("retrieving a subscription", e))?;
+        match serde_json::from_slice(&body).and_then(SubscriptionFacts::from_json) {
+            Ok(facts) => Ok(Some(facts)),
+            Err(error) => {
+                tracing::error!(subscription = %id, %error, "Stripe: a subscription that does not read; ignored");
+                Ok(None)
+            }
+        }
     }
 
     /// A customer portal session for `customer`, returning to `return_url`; its URL.

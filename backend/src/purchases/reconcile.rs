@@ -176,7 +176,7 @@ async fn repair(state: &AppState) -> Result<Figures, Error> {
 }
 
 /// Every customer whose "purchased" access disagrees with their completed checkouts (of the
-/// item, or of a bundle holding it; rentals have their own ground) gets it aligned; how
+/// item, or of a bundle sold with it; rentals have their own ground) gets it aligned; how
 /// many gained it and how many lost it.
 async fn align_access(pool: &sqlx::PgPool) -> Result<(i32, i32), Error> {
     let disagreeing = sqlx::query!(
@@ -194,8 +194,9 @@ async fn align_access(pool: &sqlx::PgPool) -> Result<(i32, i32), Error> {
                              WHERE p.user_id = a.user_id AND p.kind = 'checkout'
                                AND p.offer = 'buy' AND p.status = 'completed'
                                AND (p.content_id = a.content_id
-                                    OR p.content_id IN (SELECT bundle_id FROM bundle_items
-                                                        WHERE item_id = a.content_id)))"#
+                                    OR EXISTS (SELECT 1 FROM purchase_items i
+                                               WHERE i.purchase_id = p.id
+                                                 AND i.item_id = a.content_id)))"#
     )
     .fetch_all(pool)
     .await?;

@@ -82,8 +82,9 @@ async fn insert_priced(
         priced.rental.map(|r| r.window_days),
         priced.rental.map(|r| r.viewing_hours)
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    access::record_bundle_items(conn, id, content).await?;
     Ok(id)
 }
 
@@ -246,10 +247,11 @@ pub async fn record_complimentary(
     content: Uuid,
     how: Complimentary,
 ) -> Result<(), Error> {
+    let id = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO purchases (id, user_id, content_id, kind, status, amount_cents, completed_at)
          VALUES ($1, $2, $3, $4, $5, 0, now())",
-        Uuid::new_v4(),
+        id,
         user,
         content,
         how.kind().as_str(),
@@ -257,6 +259,7 @@ pub async fn record_complimentary(
     )
     .execute(&mut *conn)
     .await?;
+    access::record_bundle_items(conn, id, content).await?;
     access::sync(conn, user, content, how.reason()).await
 }
 

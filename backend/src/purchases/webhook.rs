@@ -5,7 +5,8 @@
 //! Answers: 400 only when the signature is missing or wrong (and 429 once an address has been
 //! refused too often); a correctly signed event is always acknowledged (200), even one of a
 //! type or a shape Codex does not use (logged), since Stripe disables an endpoint that keeps
-//! failing; 500 when the database fails, so Stripe retries.
+//! failing; 500 when the database fails or Stripe cannot be asked, so Stripe retries (the
+//! cause is logged).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -81,8 +82,12 @@ pub async fn receive(
             tracing::info!(event = %envelope.id, kind = %envelope.kind, ?outcome, "webhook handled");
             answer(StatusCode::OK, "ok")
         }
-        // Stripe retries on 5xx, which is what a database outage needs.
-        Err(_) => answer(StatusCode::INTERNAL_SERVER_ERROR, "try again"),
+        // Stripe retries on 5xx, which is what a database outage or an unreachable Stripe
+        // needs; the cause goes to the log.
+        Err(error) => {
+            tracing::error!(event = %envelope.id, kind = %envelope.kind, error = %error.chain(), "webhook: not handled; Stripe will retry");
+            answer(StatusCode::INTERNAL_SERVER_ERROR, "try again")
+        }
     }
 }
 
@@ -112,14 +117,14 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
         }
     };
     let subscription = match &event {
-        StripeEvent::Subscription(id) => match state.payments.retrieve_subscription(id).await {
-            Ok(facts) => Some(facts),
-            // Not in this Stripe account (any more): nothing of Codex's to change.
-            Err(Error::NotFound) => {
-                tracing::warn!(event = %envelope.id, subscription = %id, "webhook: Stripe has no such subscription; acknowledged");
+        StripeEvent::Subscription(id) => match state.payments.retrieve_subscription(id).await? {
+            Some(facts) => Some(facts),
+            // Not in this Stripe account (any more), or not readable (logged): nothing of
+            // Codex's to change.
+            None => {
+                tracing::warn!(event = %envelope.id, kind = %envelope.kind, subscription = %id, "webhook: no subscription Codex can read; acknowledged");
                 return Ok(Handled::Ignored);
             }
-            Err(error) => return Err(error),
         },
         _ => None,
     };

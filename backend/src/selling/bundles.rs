@@ -1,10 +1,12 @@
 //! Bundles: an item that holds several items, sold as one (one checkout, one purchase).
-//! Access to its items is derived from the bundle's purchase (`access::sync`), so a refund
-//! ends them all, and an item the customer also bought on its own stays.
+//! Access to its items is derived from the bundle's purchase (`access::sync`) and what it
+//! held when sold (`purchase_items`), so a refund ends them all, an item the customer also
+//! bought on its own stays, and a later edit adds items for its buyers but never takes one.
 
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
+use crate::access::{self, CatalogChange};
 use crate::auth::{Caller, Owner};
 use crate::error::Error;
 use crate::state::AppState;
@@ -30,7 +32,8 @@ pub async fn is_complete(conn: &mut PgConnection, content: Uuid) -> Result<bool,
 }
 
 /// Sets what the owner's item `id` holds: two or more of their other items (not bundles),
-/// making it a bundle; none makes it a plain item again (only while unpublished).
+/// making it a bundle; none makes it a plain item again (only while unpublished). Buyers
+/// of the bundle get the published items added; they keep the ones removed.
 pub async fn save_items(
     state: &AppState,
     owner: &Owner,
@@ -94,6 +97,7 @@ pub async fn save_items(
             "Choose items from the list (not this item, nor another bundle).",
         ));
     }
+    let before = items_of(&mut *tx, id).await?;
     sqlx::query!("DELETE FROM bundle_items WHERE bundle_id = $1", id)
         .execute(&mut *tx)
         .await?;
@@ -112,6 +116,7 @@ pub async fn save_items(
     )
     .execute(&mut *tx)
     .await?;
+    access::catalog_changed(&mut tx, CatalogChange::BundleItems { bundle: id, before }).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -126,13 +131,14 @@ pub async fn contents(
     let user = caller.user().map(|u| u.id);
     let rows = sqlx::query!(
         r#"SELECT c.slug, c.title, c.price_cents, c.status = 'published' AS "listed!",
-                  EXISTS (SELECT 1 FROM access a
-                          WHERE a.user_id = $2 AND a.content_id = c.id AND a.revoked_at IS NULL
-                            AND (a.expires_at IS NULL OR a.expires_at > now())) AS "owned!"
+                  EXISTS (SELECT 1 FROM live_access a
+                          WHERE a.user_id = $2 AND a.content_id = c.id) AS "owned!"
            FROM bundle_items b JOIN content c ON c.id = b.item_id
            JOIN content bundle ON bundle.id = b.bundle_id
-           WHERE b.bundle_id = $1 AND (bundle.status = 'published' AND bundle.deleted_at IS NULL
-                                       OR bundle.owner_id = $2)
+           WHERE b.bundle_id = $1
+             AND (bundle.status = 'published' AND bundle.deleted_at IS NULL
+                  AND c.status = 'published' AND c.deleted_at IS NULL
+                  OR bundle.owner_id = $2)
            ORDER BY b.position, c.id"#,
         bundle,
         user
@@ -143,7 +149,7 @@ pub async fn contents(
         items: rows
             .into_iter()
             .map(|row| BundleEntry {
-                // Unlisted items are named but not linked.
+                // The owner sees the unlisted ones too, named but not linked.
                 slug: row.listed.then_some(row.slug),
                 title: row.title,
                 price_cents: row.price_cents,

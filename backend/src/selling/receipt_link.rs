@@ -10,7 +10,7 @@ use domain::paths;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::access;
+use crate::access::{self, Target};
 use crate::auth::session;
 use crate::error::Error;
 use crate::state::AppState;
@@ -43,7 +43,7 @@ pub async fn open(
     let Some(found) = found else {
         return Ok(Redirect::to(OTHER_ACCOUNT).into_response());
     };
-    let to = if access::may_play_content(&state.pool, user.id, found.content_id).await? {
+    let to = if access::may_play(&state.pool, user.id, Target::Content(found.content_id)).await? {
         paths::library_entry(&found.slug)
     } else {
         paths::purchase_receipt(found.id)

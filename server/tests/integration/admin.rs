@@ -239,13 +239,15 @@ async fn csv_exports_escape_commas_quotes_and_formulas(pool: PgPool) {
         .unwrap()
         .starts_with("text/csv"));
     let body = response.text().await.unwrap();
-    assert!(body.starts_with("Email,Name,Joined,Verified,Purchases,Total spent (USD)\r\n"));
+    assert!(body.starts_with(
+        "\"Email\",\"Name\",\"Joined\",\"Verified\",\"Purchases\",\"Total spent (USD)\"\r\n"
+    ));
     assert!(
-        body.contains("formula@example.com,\"'=HYPERLINK(\"\"http://x\"\"), +1\","),
+        body.contains("\"formula@example.com\",\"'=HYPERLINK(\"\"http://x\"\"), +1\","),
         "{body}"
     );
-    assert!(body.contains("'@at@example.com,"), "{body}");
-    assert!(body.contains(",1,10.00\r\n"), "{body}");
+    assert!(body.contains("\"'@at@example.com\","), "{body}");
+    assert!(body.contains(",\"1\",\"10.00\"\r\n"), "{body}");
 
     let filtered = owner
         .get("/admin/customers.csv?q=formula")
@@ -262,7 +264,8 @@ async fn csv_exports_escape_commas_quotes_and_formulas(pool: PgPool) {
         .await
         .unwrap();
     assert!(
-        purchases.contains(",\"film, \"\"director's cut\"\"\",10.00,Completed,checkout,"),
+        purchases
+            .contains(",\"film, \"\"director's cut\"\"\",\"10.00\",\"Completed\",\"checkout\","),
         "{purchases}"
     );
 }

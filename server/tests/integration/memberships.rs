@@ -409,3 +409,164 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
     assert_eq!(unlocking, json!([]), "a retired tier is not offered");
     assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
 }
+
+/// The titles in a customer's library.
+async fn library_titles(customer: &Browser<'_>) -> Vec<String> {
+    let library: Value = customer.call_json("load_library", &[]).await;
+    let mut titles: Vec<String> = library["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
+async fn watch_status(customer: &Browser<'_>, slug: &str) -> StatusCode {
+    customer
+        .call("load_watch", &[("slug", slug)])
+        .await
+        .status()
+}
+
+/// A member of an "every item" tier never reaches the owner's drafts: not in the library,
+/// not on the watch page, not through a token renewal; publishing opens the item to them at
+/// once and unpublishing closes it again.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_member_gets_published_items_only(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    subscribe(&app, &customer, &tier, "month").await;
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    let events = "SELECT count(*) FROM stripe_events";
+    assert_eq!(app.wait_for_count(events, 3).await, 3);
+
+    let (draft, _) = app
+        .draft_ready_item(&owner, "Draft film", &[("price", "3")])
+        .await;
+    assert_eq!(library_titles(&customer).await, ["Paid film"]);
+    assert_eq!(
+        watch_status(&customer, "draft-film").await,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _) = error_of(
+        customer
+            .call("renew_playback", &[("content_id", &draft)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A subscription event meanwhile (any sync of the member) does not open it either.
+    let member: uuid::Uuid = sqlx::query_scalar("SELECT user_id FROM subscriptions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut sync = app.pool.begin().await.unwrap();
+    backend::access::sync_member(&mut sync, member)
+        .await
+        .unwrap();
+    sync.commit().await.unwrap();
+    assert_eq!(library_titles(&customer).await, ["Paid film"]);
+
+    // Published: theirs at once.
+    let published = owner.call("publish_content", &[("id", &draft)]).await;
+    assert_eq!(published.status(), StatusCode::OK);
+    assert_eq!(library_titles(&customer).await, ["Draft film", "Paid film"]);
+    assert_eq!(watch_status(&customer, "draft-film").await, StatusCode::OK);
+
+    // Unpublished (archived): closed again, and the customer page no longer lists it.
+    let unpublished = owner.call("unpublish_content", &[("id", &draft)]).await;
+    assert_eq!(unpublished.status(), StatusCode::OK);
+    assert_eq!(library_titles(&customer).await, ["Paid film"]);
+    assert_eq!(
+        watch_status(&customer, "draft-film").await,
+        StatusCode::FORBIDDEN
+    );
+    let detail: Value = owner
+        .call_json("load_customer", &[("id", &member.to_string())])
+        .await;
+    let owned: Vec<&str> = detail["owned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(owned, ["Paid film"]);
+}
+
+/// A tier of chosen items names and unlocks only the published ones.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_tier_names_and_unlocks_published_items_only(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let (draft, _) = app.draft_ready_item(&owner, "Draft film", &[]).await;
+    let tier = tier(&owner, &[("items[0]", &content), ("items[1]", &draft)]).await;
+    let pricing: Value = customer.call_json("load_pricing", &[]).await;
+    assert_eq!(
+        pricing["tiers"][0]["items"],
+        serde_json::json!(["Paid film"])
+    );
+    subscribe(&app, &customer, &tier, "month").await;
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    assert_eq!(library_titles(&customer).await, ["Paid film"]);
+    assert_eq!(
+        watch_status(&customer, "draft-film").await,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// Invoices in the shape of API versions since 2025-03-31 (the subscription under
+/// `parent.subscription_details`) are applied; any signed invoice event Codex cannot use
+/// (no subscription, a quote's, an id that is not one) is acknowledged, never a 500.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn invoices_of_newer_api_versions_are_read_and_the_rest_acknowledged(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    let (_, subscription) = subscribe(&app, &customer, &tier, "month").await;
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    let invoice = |parent: Value| {
+        json!({
+            "id": "in_1", "object": "invoice", "status": "paid", "amount_paid": 500,
+            "currency": "usd", "customer": "cus_x", "metadata": null,
+            "lines": { "object": "list", "data": [], "has_more": false },
+            "parent": parent
+        })
+    };
+    let newer = invoice(json!({
+        "type": "subscription_details", "quote_details": null,
+        "subscription_details": { "metadata": {}, "subscription": subscription }
+    }));
+    let cases = [
+        ("evt_newer_paid", "invoice.paid", newer.clone()),
+        ("evt_newer_failed", "invoice.payment_failed", newer),
+        ("evt_no_parent", "invoice.paid", invoice(Value::Null)),
+        (
+            "evt_quote",
+            "invoice.payment_failed",
+            invoice(json!({ "type": "quote_details", "quote_details": { "quote": "qt_1" } })),
+        ),
+        (
+            "evt_not_an_id",
+            "invoice.paid",
+            invoice(json!({ "subscription_details": { "subscription": "sub_../x" } })),
+        ),
+    ];
+    for (id, kind, object) in cases {
+        assert_eq!(
+            deliver_signed(&app, &event(id, kind, object)).await,
+            StatusCode::OK,
+            "{id}"
+        );
+    }
+    // The two that name the membership were applied (recorded once each).
+    assert_eq!(
+        app.count("SELECT count(*) FROM stripe_events WHERE id LIKE 'evt_newer_%'")
+            .await,
+        2
+    );
+    once_status(&app, "active").await;
+    assert_eq!(app.count(MEMBER_ACCESS).await, 1);
+}

@@ -740,3 +740,135 @@ async fn a_granted_bundle_grants_each_item_and_revoking_it_ends_them(pool: PgPoo
     assert!(!may_watch(&customer, "lesson-one").await);
     assert!(!may_watch(&customer, "lesson-two").await);
 }
+
+/// What a bundle's buyer paid for stays theirs when the owner edits the bundle: an item
+/// added reaches them at once (a draft only once it is published), an item taken out stays,
+/// and reconciliation agrees.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let (bundle, first, second) = bundle_shop(&app, &owner).await;
+    let customer = app.verified_customer("iris@example.com").await;
+    let checkout = start_checkout(&customer, &bundle).await;
+    pay(&checkout, PAYING_CARD).await;
+    customer
+        .call(
+            "confirm_checkout",
+            &[("session_id", &session_id(&checkout))],
+        )
+        .await;
+    assert!(may_watch(&customer, "lesson-two").await);
+
+    // Lesson two out, a new lesson three and a draft lesson four in.
+    let (third, _) = app
+        .publish_ready_item(&owner, "Lesson three", &[("price", "5")])
+        .await;
+    let (fourth, _) = app
+        .draft_ready_item(&owner, "Lesson four", &[("price", "5")])
+        .await;
+    let saved = owner
+        .call(
+            "save_bundle_items",
+            &[
+                ("id", &bundle),
+                ("items[0]", &first),
+                ("items[1]", &third),
+                ("items[2]", &fourth),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert!(
+        may_watch(&customer, "lesson-two").await,
+        "kept what was paid for"
+    );
+    assert!(
+        may_watch(&customer, "lesson-three").await,
+        "added for the buyer"
+    );
+    assert!(
+        !may_watch(&customer, "lesson-four").await,
+        "a draft reaches no buyer"
+    );
+    // The bundle's page names its published items only.
+    let contents: Value = customer
+        .call_json("load_bundle_contents", &[("id", &bundle)])
+        .await;
+    let titles: Vec<&str> = contents["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Lesson one", "Lesson three"]);
+
+    // Publishing the draft while it is in the bundle gives it to the bundle's buyers.
+    let published = owner.call("publish_content", &[("id", &fourth)]).await;
+    assert_eq!(published.status(), StatusCode::OK);
+    assert!(may_watch(&customer, "lesson-four").await);
+
+    // Reconciliation finds nothing to take back.
+    let revoked = "SELECT count(*) FROM access WHERE revoked_at IS NOT NULL";
+    assert_eq!(app.count(revoked).await, 0);
+    let figures = backend::purchases::reconcile::run(
+        &app.state,
+        backend::purchases::reconcile::Trigger::Command,
+    )
+    .await
+    .unwrap();
+    assert_eq!(figures.access_without_payment, 0, "{figures:?}");
+    assert_eq!(figures.paid_without_access, 0, "{figures:?}");
+    assert_eq!(app.count(revoked).await, 0);
+    let library: Value = customer.call_json("load_library", &[]).await;
+    assert_eq!(library["total"], 4, "{library}");
+    // The owner's own list still shows what the bundle holds now.
+    let detail: Value = owner.call_json("load_content", &[("id", &bundle)]).await;
+    assert!(!detail["bundle_items"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::String(second)));
+}
+
+/// A rental's 72 hours start with its first token of any kind: a player that only ever
+/// renews its token (or a download link) starts them as the watch page does.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_renewal_of_an_unstarted_rental_starts_its_clock(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let saved = owner
+        .call(
+            "save_selling_options",
+            &[
+                ("id", &content),
+                ("rental_price", "3.99"),
+                ("rental_window_days", "30"),
+                ("rental_viewing_hours", "72"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let checkout = start_with(&customer, &content, &[("offer", "rent")]).await;
+    pay(&checkout, PAYING_CARD).await;
+    customer
+        .call(
+            "confirm_checkout",
+            &[("session_id", &session_id(&checkout))],
+        )
+        .await;
+    let started = "SELECT count(*) FROM access WHERE reason = 'rented' AND started_at IS NOT NULL";
+    assert_eq!(app.count(started).await, 0);
+
+    let grant: Value = customer
+        .call_json("renew_playback", &[("content_id", &content)])
+        .await;
+    assert!(grant["token"].is_string(), "{grant}");
+    assert_eq!(app.count(started).await, 1);
+    let left: f64 = sqlx::query_scalar(
+        "SELECT EXTRACT(EPOCH FROM expires_at - now())::float8 FROM access WHERE reason = 'rented'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((71.9 * 3600.0..=72.0 * 3600.0).contains(&left), "{left}");
+}

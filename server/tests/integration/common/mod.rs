@@ -178,6 +178,26 @@ impl TestApp {
         title: &str,
         extra: &[(&str, &str)],
     ) -> (String, String) {
+        self.ready_item(owner, title, "publish", extra).await
+    }
+
+    /// As [`Self::publish_ready_item`], but the item is saved as a draft.
+    pub async fn draft_ready_item(
+        &self,
+        owner: &Browser<'_>,
+        title: &str,
+        extra: &[(&str, &str)],
+    ) -> (String, String) {
+        self.ready_item(owner, title, "save", extra).await
+    }
+
+    async fn ready_item(
+        &self,
+        owner: &Browser<'_>,
+        title: &str,
+        intent: &str,
+        extra: &[(&str, &str)],
+    ) -> (String, String) {
         use backend::media::storage::{keys, MediaStorage};
         let media = uuid::Uuid::new_v4();
         sqlx::query(
@@ -213,7 +233,7 @@ impl TestApp {
         let mut form = vec![
             ("title", title),
             ("media_id", media_id.as_str()),
-            ("intent", "publish"),
+            ("intent", intent),
         ];
         form.extend_from_slice(extra);
         let response = owner.call("save_content", &form).await;
