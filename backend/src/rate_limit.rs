@@ -88,6 +88,19 @@ pub const DISCOUNT_CODE: Rule = Rule {
     limit: 30,
     window_secs: 3600,
 };
+/// Tries of one code, from every address together (a code tried from many addresses).
+pub const DISCOUNT_CODE_TRIED: Rule = Rule {
+    name: "discount_code_tried",
+    limit: 300,
+    window_secs: 3600,
+};
+/// Checkout Sessions one customer starts ("Buy now", "Rent" and "Subscribe" together): each
+/// is a call to Stripe and, with a limited code, a use held for 30 minutes.
+pub const CHECKOUT_SESSIONS: Rule = Rule {
+    name: "checkout_sessions",
+    limit: 20,
+    window_secs: 3600,
+};
 /// Calls to Stripe a customer's membership pages make (a subscription Checkout, a portal
 /// session, reading their subscriptions again), per customer.
 pub const MEMBERSHIP_STRIPE: Rule = Rule {

@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use crate::auth::tokens::LinkKey;
 use crate::media::hls::SegmentDelivery;
 use crate::media::storage::MediaStorage;
+use crate::outbound::targets::TargetPolicy;
 use crate::purchases::gateway::Gateway;
 
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct AppState {
     pub first_run: FirstRun,
     /// Derives the secrets of emailed one-time links (from the session secret).
     pub link_key: LinkKey,
+    /// Where outbound webhooks may be sent (`OUTBOUND_WEBHOOKS_ALLOW_PRIVATE`).
+    pub outbound_targets: TargetPolicy,
 }
 
 /// Who may create the owner account through `/setup` while there is none.

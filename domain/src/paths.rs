@@ -137,12 +137,12 @@ mod tests {
             content_with(
                 "a",
                 &[
-                    ("checkout", "code_unknown"),
+                    ("checkout", "code_invalid"),
                     ("code", "X&Y"),
                     ("your_price", "")
                 ]
             ),
-            "/content/a?checkout=code_unknown&code=X%26Y"
+            "/content/a?checkout=code_invalid&code=X%26Y"
         );
         assert_eq!(content_with("a", &[("code", "")]), "/content/a");
     }

@@ -119,6 +119,10 @@ impl PaymentFacts {
     }
 }
 
+/// How long a Checkout Session can be paid (Stripe's shortest `expires_at`): an unpaid
+/// checkout older than this holds no discount code's use and is not offered again.
+pub const CHECKOUT_LIFETIME: time::Duration = time::Duration::minutes(30);
+
 /// How a purchase came about: Stripe Checkout, a free item, or the owner's grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -263,23 +263,21 @@ pub struct Quote {
     pub rent_cents: Option<i32>,
 }
 
-/// Why a code cannot be used (each its own message on the item page).
+/// Why a code cannot be used (each its own message on the item page). A code that does not
+/// exist, has expired or is for other items gets one answer (`Invalid`), so trying codes
+/// tells nobody which exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CodeRefusal {
-    Unknown,
-    Expired,
+    Invalid,
     UsedUp,
-    NotForThisItem,
     NotForPayWhatYouWant,
 }
 
 impl CodeRefusal {
     pub fn message(self) -> &'static str {
         match self {
-            Self::Unknown => "This discount code does not exist.",
-            Self::Expired => "This discount code has expired.",
+            Self::Invalid => "This discount code is not valid for this item.",
             Self::UsedUp => "This discount code has been used up.",
-            Self::NotForThisItem => "This discount code is not valid for this item.",
             Self::NotForPayWhatYouWant => {
                 "Discount codes do not apply to pay-what-you-want prices: choose your price instead."
             }
@@ -289,21 +287,13 @@ impl CodeRefusal {
     /// The `?checkout=` value the checkout sends the customer back with.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Unknown => "code_unknown",
-            Self::Expired => "code_expired",
+            Self::Invalid => "code_invalid",
             Self::UsedUp => "code_used_up",
-            Self::NotForThisItem => "code_not_for_item",
             Self::NotForPayWhatYouWant => "code_pwyw",
         }
     }
 
-    pub const ALL: [Self; 5] = [
-        Self::Unknown,
-        Self::Expired,
-        Self::UsedUp,
-        Self::NotForThisItem,
-        Self::NotForPayWhatYouWant,
-    ];
+    pub const ALL: [Self; 3] = [Self::Invalid, Self::UsedUp, Self::NotForPayWhatYouWant];
 
     pub fn from_query(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == value)

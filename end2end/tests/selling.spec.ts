@@ -34,7 +34,7 @@ test("a customer applies a discount code and pays the reduced price", async ({ b
   await openItem(page, title);
   await page.getByLabel("Discount code").fill("nope-code");
   await page.getByRole("button", { name: "Apply" }).click();
-  await expect(page.getByRole("alert")).toContainText("This discount code does not exist.");
+  await expect(page.getByRole("alert")).toContainText("This discount code is not valid for this item.");
   await page.getByLabel("Discount code").fill(code.toLowerCase());
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByRole("status")).toContainText(`Code ${code} applied: 25% off.`);

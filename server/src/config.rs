@@ -91,6 +91,9 @@ pub struct Config {
     /// `MEDIA_DELIVERY`: segments through Codex (`proxied`) or from the store (`signed-urls`).
     pub segment_delivery: SegmentDelivery,
     pub run_workers: bool,
+    /// `OUTBOUND_WEBHOOKS_ALLOW_PRIVATE`: outbound webhooks may go to this machine and private
+    /// networks (default: yes, except in production).
+    pub outbound_allow_private: bool,
     /// How long a media job's claim lasts without a heartbeat (a dead worker's job is taken
     /// over after it).
     pub media_job_lease: time::Duration,
@@ -158,6 +161,7 @@ impl fmt::Debug for Config {
             )
             .field("segment_delivery", &self.segment_delivery)
             .field("run_workers", &self.run_workers)
+            .field("outbound_allow_private", &self.outbound_allow_private)
             .field("media_job_lease", &self.media_job_lease)
             .field("playback_token_lifetime", &self.playback_token_lifetime)
             .field(
@@ -351,6 +355,9 @@ impl Config {
             run_workers: lookup("RUN_WORKERS")
                 .map(|v| v != "false" && v != "0")
                 .unwrap_or(true),
+            outbound_allow_private: lookup("OUTBOUND_WEBHOOKS_ALLOW_PRIVATE")
+                .map(|v| v == "true" || v == "1")
+                .unwrap_or(!production),
             log_json: lookup("LOG_FORMAT")
                 .map(|v| v == "json")
                 .unwrap_or(production),

@@ -125,6 +125,9 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
             payments: Arc::new(gateway),
             first_run: first_run(&config),
             link_key: backend::auth::tokens::LinkKey::from_secret(&config.session_secret),
+            outbound_targets: backend::outbound::targets::TargetPolicy {
+                allow_private: config.outbound_allow_private,
+            },
         },
         leptos_options: leptos_options(&config),
         checkout_origin,

@@ -40,6 +40,7 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
     tasks.push(tokio::spawn(backend::outbound::delivery::run(
         pool.clone(),
         ctx.app.link_key.clone(),
+        ctx.app.outbound_targets,
     )));
 
     tasks.push(tokio::spawn(backend::media::processing::run(

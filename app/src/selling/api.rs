@@ -90,8 +90,7 @@ pub async fn save_selling_options(
 }
 
 /// What discount code `code` makes of the prices of the published item `content_id`.
-/// Refusals (unknown, expired, used up, not for this item) are validation errors, their
-/// message for the page.
+/// Refusals (not valid here, used up) are validation errors, their message for the page.
 #[server(endpoint = "quote_discount")]
 pub async fn quote_discount(content_id: Uuid, code: String) -> Result<Quote, AppError> {
     respond(
@@ -100,8 +99,8 @@ pub async fn quote_discount(content_id: Uuid, code: String) -> Result<Quote, App
             let client = leptos_axum::extract::<axum::Extension<ClientIp>>()
                 .await
                 .ok()
-                .map(|axum::Extension(ClientIp(ip))| ip.to_string());
-            discounts::count_try(&call.state.pool, client.as_deref()).await?;
+                .map(|axum::Extension(ClientIp(ip))| ip);
+            discounts::count_try(&call.state.pool, client, &code).await?;
             let mut conn = call.state.pool.acquire().await?;
             let item = pricing::published(&mut conn, content_id)
                 .await?

@@ -241,6 +241,11 @@ fn CheckoutMessage(minimum: i32) -> impl IntoView {
                 "Too many discount codes tried. Please try again later.".to_string(),
                 true,
             ),
+            "busy" => (
+                "You have started many checkouts in the last hour. Please finish one, or try again later."
+                    .to_string(),
+                true,
+            ),
             // With the code in the address, the quote above says what is wrong with it.
             other if query.read().get("code").is_none() => {
                 (CodeRefusal::from_query(other)?.message().to_string(), true)

@@ -17,6 +17,7 @@ use crate::access;
 use crate::auth::session;
 use crate::error::Error;
 use crate::purchases::gateway::{Sells, SessionRequest};
+use crate::purchases::start::{may_start_checkout, open_window, page_being_made, Looked};
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::memberships::Interval;
@@ -78,7 +79,8 @@ pub async fn checkout(
     }) else {
         return Ok(back("unknown"));
     };
-    // As "Buy now": the customer's lock makes two clicks at once take up one checkout.
+    // As "Buy now": the customer's lock makes two clicks at once take up one checkout, and
+    // is released before Stripe is called.
     let mut tx = state.pool.begin().await?;
     access::lock_customer(&mut tx, user.id).await?;
     let member = sqlx::query_scalar!(
@@ -92,24 +94,46 @@ pub async fn checkout(
     if member {
         return Ok(back("member"));
     }
-    let open = sqlx::query_scalar!(
-        "SELECT stripe_checkout_url FROM subscriptions
+    let open = sqlx::query!(
+        "SELECT id, stripe_checkout_url FROM subscriptions
          WHERE user_id = $1 AND tier_id = $2 AND billing_interval = $3 AND amount_cents = $4
-           AND status = 'checkout' AND stripe_checkout_url IS NOT NULL
-           AND created_at > now() - interval '23 hours'
+           AND status = 'checkout' AND created_at > now() - $5::interval
          ORDER BY created_at DESC LIMIT 1",
         user.id,
         form.tier_id,
         interval.as_str(),
-        amount_cents
+        amount_cents,
+        open_window()
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .flatten();
-    if let Some(url) = open {
-        return Ok(Redirect::to(&url).into_response());
+    .await?;
+    if let Some(open) = open {
+        tx.commit().await?;
+        return Ok(match open.stripe_checkout_url {
+            Some(url) => Redirect::to(&url).into_response(),
+            // Being made by the click before this one.
+            None => {
+                let look = || async {
+                    let row = sqlx::query_scalar!(
+                        "SELECT stripe_checkout_url FROM subscriptions WHERE id = $1",
+                        open.id
+                    )
+                    .fetch_optional(&state.pool)
+                    .await?;
+                    Ok(match row {
+                        Some(Some(url)) => Looked::Page(url),
+                        Some(None) => Looked::NotYet,
+                        None => Looked::None,
+                    })
+                };
+                match page_being_made(look).await? {
+                    Some(url) => Redirect::to(&url).into_response(),
+                    None => back("unavailable"),
+                }
+            }
+        });
     }
-    if !may_call_stripe(&state, user.id).await? {
+    if !may_start_checkout(&state.pool, user.id).await? {
         return Ok(back("busy"));
     }
     let membership_id = sqlx::query_scalar!(
@@ -125,6 +149,7 @@ pub async fn checkout(
     let automatic_tax = sqlx::query_scalar!("SELECT automatic_tax FROM site_settings")
         .fetch_one(&mut *tx)
         .await?;
+    tx.commit().await?;
     let title = format!(
         "{name} membership ({})",
         interval.adjective().to_lowercase()
@@ -145,6 +170,7 @@ pub async fn checkout(
             .link(&format!("{}?checkout=cancelled", paths::PRICING)),
         automatic_tax,
     };
+    // No transaction or lock is held while Stripe answers.
     match state.payments.create_session(request).await {
         Ok((session_id, url)) => {
             sqlx::query!(
@@ -154,13 +180,20 @@ pub async fn checkout(
                 session_id,
                 url
             )
-            .execute(&mut *tx)
+            .execute(&state.pool)
             .await?;
-            tx.commit().await?;
             Ok(Redirect::to(&url).into_response())
         }
         // Nothing is kept of a checkout Stripe never made.
-        Err(_) => Ok(back("unavailable")),
+        Err(_) => {
+            sqlx::query!(
+                "DELETE FROM subscriptions WHERE id = $1 AND status = 'checkout'",
+                membership_id
+            )
+            .execute(&state.pool)
+            .await?;
+            Ok(back("unavailable"))
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::endpoints;
+use super::targets::{CheckedResolver, TargetPolicy};
 use crate::auth::tokens::LinkKey;
 use crate::auth::Owner;
 use crate::error::{internal, Error};
@@ -44,9 +45,10 @@ pub fn backoff(attempts: i32) -> Duration {
 }
 
 /// The HTTP client deliveries are sent with: no redirects (a redirect could point anywhere),
-/// a short timeout.
-pub fn client() -> Result<reqwest::Client, Error> {
+/// a short timeout, and names resolved to the addresses `policy` allows only.
+pub fn client(policy: TargetPolicy) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
+        .dns_resolver(std::sync::Arc::new(CheckedResolver(policy)))
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Codex-Webhooks/", env!("CARGO_PKG_VERSION")))
@@ -58,6 +60,7 @@ pub fn client() -> Result<reqwest::Client, Error> {
 pub async fn deliver_due(
     pool: &PgPool,
     http: &reqwest::Client,
+    policy: TargetPolicy,
     key: &LinkKey,
 ) -> Result<usize, Error> {
     let lease_until = time::OffsetDateTime::now_utc() + LEASE;
@@ -84,27 +87,33 @@ pub async fn deliver_due(
         let secret = endpoints::secret(key, delivery.endpoint_id, delivery.secret_version);
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let signed = signature::header(&secret, now, delivery.payload.as_bytes());
-        let result = http
-            .post(&delivery.url)
-            .header("content-type", "application/json")
-            .header("codex-signature", signed)
-            .header("codex-event-id", delivery.event_id.to_string())
-            .header("codex-event-type", &delivery.event_type)
-            .body(delivery.payload.clone())
-            .send()
-            .await;
-        // The body is never read: only the status matters.
-        let (status, error) = match result {
-            Ok(response) if response.status().is_success() => {
-                (Some(response.status().as_u16()), None)
+        // A literal address is checked here; a name by the client's resolver as it connects.
+        let allowed = url::Url::parse(&delivery.url).is_ok_and(|url| policy.allows_literal(&url));
+        let (status, error) = if !allowed {
+            (None, Some("refused: an internal address".to_string()))
+        } else {
+            let result = http
+                .post(&delivery.url)
+                .header("content-type", "application/json")
+                .header("codex-signature", signed)
+                .header("codex-event-id", delivery.event_id.to_string())
+                .header("codex-event-type", &delivery.event_type)
+                .body(delivery.payload.clone())
+                .send()
+                .await;
+            // The body is never read: only the status matters.
+            match result {
+                Ok(response) if response.status().is_success() => {
+                    (Some(response.status().as_u16()), None)
+                }
+                Ok(response) => (
+                    Some(response.status().as_u16()),
+                    Some(format!("answered {}", response.status())),
+                ),
+                Err(error) if error.is_timeout() => (None, Some("timed out".to_string())),
+                Err(error) if error.is_connect() => (None, Some("could not connect".to_string())),
+                Err(_) => (None, Some("request failed".to_string())),
             }
-            Ok(response) => (
-                Some(response.status().as_u16()),
-                Some(format!("answered {}", response.status())),
-            ),
-            Err(error) if error.is_timeout() => (None, Some("timed out".to_string())),
-            Err(error) if error.is_connect() => (None, Some("could not connect".to_string())),
-            Err(_) => (None, Some("request failed".to_string())),
         };
         let status = status.map(i32::from);
         match error {
@@ -143,8 +152,8 @@ pub async fn deliver_due(
 }
 
 /// Runs until the process stops.
-pub async fn run(pool: PgPool, key: LinkKey) {
-    let http = match client() {
+pub async fn run(pool: PgPool, key: LinkKey, policy: TargetPolicy) {
+    let http = match client(policy) {
         Ok(http) => http,
         Err(error) => {
             tracing::error!(?error, "outbound webhooks disabled");
@@ -152,7 +161,7 @@ pub async fn run(pool: PgPool, key: LinkKey) {
         }
     };
     loop {
-        match deliver_due(&pool, &http, &key).await {
+        match deliver_due(&pool, &http, policy, &key).await {
             Ok(n) if n > 0 => tracing::info!(delivered = n, "webhooks delivered"),
             Ok(_) => {}
             Err(error) => tracing::warn!(?error, "webhook delivery round failed"),

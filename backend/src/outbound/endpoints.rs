@@ -13,9 +13,10 @@ pub const MAX_ENDPOINTS: i64 = 10;
 const MAX_URL_CHARS: usize = 500;
 const SECRET_PURPOSE: &str = "webhook-endpoint";
 
-/// An endpoint's URL: https, or http to this machine (a tool running next to Codex).
+/// An endpoint's URL: https, or http to this machine (a tool running next to Codex, where
+/// the target policy allows it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointUrl(String);
+pub struct EndpointUrl(url::Url);
 
 impl EndpointUrl {
     pub fn parse(raw: &str) -> Result<Self, Error> {
@@ -40,11 +41,11 @@ impl EndpointUrl {
         if !allowed || !url.username().is_empty() || url.password().is_some() {
             return Err(invalid());
         }
-        Ok(Self(url.to_string()))
+        Ok(Self(url))
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -73,6 +74,8 @@ pub async fn list(state: &AppState, _owner: &Owner) -> Result<Vec<EndpointView>,
 /// Registers `url`; its secret is shown this once.
 pub async fn add(state: &AppState, _owner: &Owner, url: &str) -> Result<RevealedSecret, Error> {
     let url = EndpointUrl::parse(url)?;
+    // Resolved before the transaction: no lookup while a lock is held.
+    state.outbound_targets.check(&url.0).await?;
     let mut tx = state.pool.begin().await?;
     // Serialises two adds at once, so the limit holds.
     sqlx::query!("LOCK TABLE webhook_endpoints IN SHARE ROW EXCLUSIVE MODE")

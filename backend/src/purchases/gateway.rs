@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::error::{internal, Error};
 use crate::memberships::facts::SubscriptionFacts;
 use domain::memberships::Interval;
+use domain::purchases::CHECKOUT_LIFETIME;
 
 /// The Stripe connection and the endpoint secrets webhooks are signed with.
 pub struct Gateway {
@@ -227,6 +228,7 @@ impl Gateway {
             .metadata(metadata)
             .success_url(request.success_url)
             .cancel_url(request.cancel_url)
+            .expires_at((time::OffsetDateTime::now_utc() + CHECKOUT_LIFETIME).unix_timestamp())
             .customize()
             .request_strategy(RequestStrategy::Idempotent(key))
             .send(&self.client)

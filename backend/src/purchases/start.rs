@@ -18,6 +18,7 @@ use crate::access;
 use crate::auth::session;
 use crate::client_ip::ClientIp;
 use crate::error::Error;
+use crate::rate_limit;
 use crate::selling::discounts::{self, Lock};
 use crate::selling::pricing::{self, Asked};
 use crate::state::AppState;
@@ -85,13 +86,13 @@ pub async fn start(
         session::remember_after_verify(&session, &paths::content(&item.slug)).await?;
         return Ok(back(&item.slug, "verify"));
     }
-    if form
+    if let Some(code) = form
         .discount_code
         .as_deref()
-        .is_some_and(|c| !c.trim().is_empty())
+        .filter(|c| !c.trim().is_empty())
     {
-        let client = client.map(|Extension(ClientIp(ip))| ip.to_string());
-        match discounts::count_try(&state.pool, client.as_deref()).await {
+        let client = client.map(|Extension(ClientIp(ip))| ip);
+        match discounts::count_try(&state.pool, client, code).await {
             Err(Error::RateLimited) => return Ok(back_with(&item.slug, "code_tries", &form)),
             other => other?,
         }
@@ -101,9 +102,9 @@ pub async fn start(
         code: form.discount_code.as_deref(),
         your_price: form.your_price.as_deref(),
     };
-    // The customer's lock is held until the session is made and recorded: "Buy now" twice at
-    // once (two tabs, a double click) waits here and then takes up the same checkout page,
-    // rather than opening a second one that could be paid as well.
+    // The customer's lock (and a limited code's) is held while the checkout is decided and
+    // recorded, and released before Stripe is called: "Buy now" twice at once (two tabs, a
+    // double click) waits here and then takes up the same checkout page.
     let mut tx = state.pool.begin().await?;
     let owned = match asked.offer {
         // Someone renting may buy to keep; someone who may play already need not rent.
@@ -115,7 +116,7 @@ pub async fn start(
     }
     // A limited code's row stays locked from here to the commit: its uses are counted and
     // this checkout recorded with no other checkout for the code in between.
-    let priced = match pricing::price(&mut tx, &item, &asked, Lock::ForCheckout).await? {
+    let priced = match pricing::price(&mut tx, &item, &asked, Lock::ForCheckout(user.id)).await? {
         Ok(priced) => priced,
         Err(refusal) => return Ok(back_with(&item.slug, refusal.as_str(), &form)),
     };
@@ -124,31 +125,58 @@ pub async fn start(
         tx.commit().await?;
         return Ok(back(&item.slug, "got"));
     }
-    // A checkout started earlier on the same terms and still open is taken up again, so a
+    // A checkout started earlier on the same terms and still payable is taken up again, so a
     // second click or a return from "Cancel" never makes a second payment page.
-    let open = sqlx::query_scalar!(
-        "SELECT stripe_checkout_url FROM purchases
+    let open = sqlx::query!(
+        "SELECT id, stripe_checkout_url FROM purchases
          WHERE user_id = $1 AND content_id = $2 AND status = 'pending' AND amount_cents = $3
            AND offer = $4 AND discount_code_id IS NOT DISTINCT FROM $5
-           AND stripe_checkout_url IS NOT NULL AND created_at > now() - interval '23 hours'
+           AND created_at > now() - $6::interval
          ORDER BY created_at DESC LIMIT 1",
         user.id,
         item.id,
         priced.amount_cents,
         priced.offer.as_str(),
-        priced.code.as_ref().map(|c| c.id)
+        priced.code.as_ref().map(|c| c.id),
+        open_window()
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .flatten();
-    if let Some(url) = open {
-        return Ok(Redirect::to(&url).into_response());
+    .await?;
+    if let Some(open) = open {
+        tx.commit().await?;
+        return Ok(match open.stripe_checkout_url {
+            Some(url) => Redirect::to(&url).into_response(),
+            // Being made by the click before this one.
+            None => {
+                let look = || async {
+                    let row = sqlx::query!(
+                        "SELECT status, stripe_checkout_url FROM purchases WHERE id = $1",
+                        open.id
+                    )
+                    .fetch_one(&state.pool)
+                    .await?;
+                    Ok(match row.stripe_checkout_url {
+                        Some(url) => Looked::Page(url),
+                        None if row.status == "pending" => Looked::NotYet,
+                        None => Looked::None,
+                    })
+                };
+                match page_being_made(look).await? {
+                    Some(url) => Redirect::to(&url).into_response(),
+                    None => back(&item.slug, "unavailable"),
+                }
+            }
+        });
     }
-
+    if !may_start_checkout(&state.pool, user.id).await? {
+        return Ok(back_with(&item.slug, "busy", &form));
+    }
     let purchase_id = store::start_checkout(&mut tx, user.id, item.id, &priced).await?;
     let automatic_tax = sqlx::query_scalar!("SELECT automatic_tax FROM site_settings")
         .fetch_one(&mut *tx)
         .await?;
+    tx.commit().await?;
+
     let title = match priced.offer {
         Offer::Buy => item.title.clone(),
         Offer::Rent => format!("Rental: {}", item.title),
@@ -166,7 +194,10 @@ pub async fn start(
             .public_url
             .link(&format!("/content/{}?checkout=cancelled", item.slug)),
     };
-    match state.payments.create_session(request).await {
+    // No transaction or lock is held while Stripe answers.
+    let made = state.payments.create_session(request).await;
+    let mut tx = state.pool.begin().await?;
+    match made {
         Ok((session_id, url)) => {
             store::attach_session(&mut tx, purchase_id, &session_id, &url).await?;
             tx.commit().await?;
@@ -179,4 +210,50 @@ pub async fn start(
             Ok(back(&item.slug, "unavailable"))
         }
     }
+}
+
+/// How long a pending checkout is offered again: while its session can still be paid, with a
+/// minute to spare.
+pub fn open_window() -> sqlx::postgres::types::PgInterval {
+    let window = domain::purchases::CHECKOUT_LIFETIME - time::Duration::minutes(1);
+    sqlx::postgres::types::PgInterval {
+        months: 0,
+        days: 0,
+        microseconds: window.whole_microseconds() as i64,
+    }
+}
+
+/// Whether `user` may have another Checkout Session made ("Buy now", "Rent" and
+/// "Subscribe" share the limit).
+pub async fn may_start_checkout(pool: &sqlx::PgPool, user: Uuid) -> Result<bool, Error> {
+    Ok(
+        rate_limit::hit(pool, rate_limit::CHECKOUT_SESSIONS, &user.to_string())
+            .await?
+            .allowed,
+    )
+}
+
+/// What a look at a checkout being made found.
+pub enum Looked {
+    Page(String),
+    NotYet,
+    /// Failed, or gone: no page will come.
+    None,
+}
+
+/// The page of a checkout another request is asking Stripe for: `look` is asked every 200 ms
+/// (holding no connection in between) until the page is there or will not come, 10 s at most.
+pub async fn page_being_made<F, Fut>(mut look: F) -> Result<Option<String>, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Looked, Error>>,
+{
+    for _ in 0..50 {
+        match look().await? {
+            Looked::Page(url) => return Ok(Some(url)),
+            Looked::None => return Ok(None),
+            Looked::NotYet => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+    Ok(None)
 }

@@ -1,11 +1,12 @@
 //! Discount codes: the owner's list (`/admin/discounts`) and the one check every use of a
 //! code goes through (`find`), for the item page's quote and for the checkout.
 //!
-//! A code's uses are not a counter but the checkouts that carry it and have not failed:
-//! paid ones and ones still open. A checkout that expires or fails gives its use back by
-//! failing, whatever order Stripe's events come in. The checkout counts them holding the
-//! code's row lock (`Lock::ForCheckout`), so two buyers racing for the last use cannot both
-//! get it.
+//! A code's uses are not a counter but the checkouts that carry it (the SQL function
+//! `discount_code_uses`): paid ones, and the customers with one still payable (within the
+//! Checkout Session's 30 minutes), each once. A checkout that expires or fails gives its use
+//! back by failing, whatever order Stripe's events come in, and an abandoned one gives it
+//! back when its session can no longer be paid. The checkout counts them holding the code's
+//! row lock (`Lock::ForCheckout`), so two buyers racing for the last use cannot both get it.
 
 use sqlx::PgConnection;
 use time::Date;
@@ -134,13 +135,13 @@ pub async fn list(state: &AppState, _owner: &Owner) -> Result<Vec<DiscountView>,
                   to_char((d.expires_at - interval '1 second') AT TIME ZONE s.timezone,
                           'FMDD Mon YYYY') AS expires_on,
                   COALESCE(d.expires_at < now(), false) AS "expired!",
-                  (SELECT count(*) FROM purchases p
-                   WHERE p.discount_code_id = d.id AND p.status <> 'failed') AS "used!",
+                  discount_code_uses(d.id, NULL, $2) AS "used!",
                   ARRAY(SELECT c.title FROM discount_code_items i JOIN content c ON c.id = i.content_id
                         WHERE i.code_id = d.id ORDER BY c.title) AS "items!"
            FROM discount_codes d CROSS JOIN site_settings s
            ORDER BY d.created_at DESC, d.code LIMIT $1"#,
-        MAX_CODES
+        MAX_CODES,
+        checkout_window()
     )
     .fetch_all(&state.pool)
     .await?;
@@ -171,17 +172,35 @@ pub async fn delete(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Er
     Ok(())
 }
 
-/// Counts one try of a code from `client` (an address); `RateLimited` past the limit, so
-/// codes cannot be guessed by trying many.
-pub async fn count_try(pool: &sqlx::PgPool, client: Option<&str>) -> Result<(), Error> {
-    let client = client.unwrap_or("unknown");
-    if rate_limit::hit(pool, rate_limit::DISCOUNT_CODE, client)
-        .await?
-        .allowed
-    {
-        Ok(())
-    } else {
-        Err(Error::RateLimited)
+/// Counts one try of `code` from `client`; `RateLimited` past the limit of the address (an
+/// IPv6 address counts as its /64, which one subscriber holds whole) or of the code (tried
+/// from any number of addresses), so codes cannot be guessed by trying many.
+pub async fn count_try(
+    pool: &sqlx::PgPool,
+    client: Option<std::net::IpAddr>,
+    code: &str,
+) -> Result<(), Error> {
+    let address = client.map_or_else(|| "unknown".to_string(), address_key);
+    let code = format!("code:{}", code.trim().to_ascii_uppercase());
+    for (rule, key) in [
+        (rate_limit::DISCOUNT_CODE, address),
+        (rate_limit::DISCOUNT_CODE_TRIED, code),
+    ] {
+        if !rate_limit::hit(pool, rule, &key).await?.allowed {
+            return Err(Error::RateLimited);
+        }
+    }
+    Ok(())
+}
+
+/// An address as code tries count it: IPv4 as it is, IPv6 by its /64.
+fn address_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        ip => ip.to_canonical().to_string(),
     }
 }
 
@@ -193,12 +212,21 @@ pub struct Applied {
     pub discount: Discount,
 }
 
-/// Whether the use is about to be taken (in the caller's transaction, which then records
-/// the checkout) or only shown.
+/// Whether the use is about to be taken by a customer (in the caller's transaction, which
+/// then records the checkout) or only shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lock {
     Quote,
-    ForCheckout,
+    ForCheckout(Uuid),
+}
+
+/// How long an open checkout holds a use: as long as its session can be paid.
+fn checkout_window() -> sqlx::postgres::types::PgInterval {
+    sqlx::postgres::types::PgInterval {
+        months: 0,
+        days: 0,
+        microseconds: domain::purchases::CHECKOUT_LIFETIME.whole_microseconds() as i64,
+    }
 }
 
 /// Finds `code` and checks it for `content`: it exists, has not expired, applies to the
@@ -222,26 +250,29 @@ pub async fn find(
     .fetch_optional(&mut *conn)
     .await?
     else {
-        return Ok(Err(CodeRefusal::Unknown));
+        return Ok(Err(CodeRefusal::Invalid));
     };
-    if found.expired {
-        return Ok(Err(CodeRefusal::Expired));
-    }
-    if !found.applies {
-        return Ok(Err(CodeRefusal::NotForThisItem));
+    if found.expired || !found.applies {
+        return Ok(Err(CodeRefusal::Invalid));
     }
     if let Some(max_uses) = found.max_uses {
-        if lock == Lock::ForCheckout {
-            sqlx::query!(
-                "SELECT id FROM discount_codes WHERE id = $1 FOR UPDATE",
-                found.id
-            )
-            .fetch_optional(&mut *conn)
-            .await?;
-        }
+        let customer = match lock {
+            Lock::ForCheckout(customer) => {
+                sqlx::query!(
+                    "SELECT id FROM discount_codes WHERE id = $1 FOR UPDATE",
+                    found.id
+                )
+                .fetch_optional(&mut *conn)
+                .await?;
+                Some(customer)
+            }
+            Lock::Quote => None,
+        };
         let used = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM purchases WHERE discount_code_id = $1 AND status <> 'failed'"#,
-            found.id
+            r#"SELECT discount_code_uses($1, $2, $3) AS "n!""#,
+            found.id,
+            customer,
+            checkout_window()
         )
         .fetch_one(&mut *conn)
         .await?;
@@ -254,4 +285,19 @@ pub async fn find(
         code: code.clone(),
         discount: Discount::from_columns(found.percent_off, found.amount_off_cents),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+
+    #[test]
+    fn ipv6_tries_count_per_64() {
+        let key = |ip: &str| address_key(ip.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+    }
 }

@@ -114,7 +114,7 @@ pub async fn price(
         }
         Some(text) => {
             let Ok(code) = DiscountCode::parse(text) else {
-                return Ok(Err(Refusal::Code(CodeRefusal::Unknown)));
+                return Ok(Err(Refusal::Code(CodeRefusal::Invalid)));
             };
             match discounts::find(conn, &code, item.id, lock).await? {
                 Ok(applied) => Some(applied),
@@ -141,7 +141,7 @@ pub async fn quote(
     code: &str,
 ) -> Result<Result<Quote, CodeRefusal>, Error> {
     let Ok(parsed) = DiscountCode::parse(code) else {
-        return Ok(Err(CodeRefusal::Unknown));
+        return Ok(Err(CodeRefusal::Invalid));
     };
     let applied = match discounts::find(conn, &parsed, item.id, Lock::Quote).await? {
         Ok(applied) => applied,
@@ -156,7 +156,7 @@ pub async fn quote(
         return Ok(Err(if item.pay_what_you_want {
             CodeRefusal::NotForPayWhatYouWant
         } else {
-            CodeRefusal::NotForThisItem
+            CodeRefusal::Invalid
         }));
     }
     Ok(Ok(Quote {

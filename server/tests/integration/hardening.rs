@@ -715,3 +715,87 @@ async fn uploads_may_take_longer_than_the_request_timeout(pool: PgPool) {
         .unwrap()
         .contains("download=saved"));
 }
+
+/// 600 upload PUTs that trickle a small form body, with no session: none of them holds a
+/// request slot while it trickles (the audit never reads an upload's body, the handler
+/// refuses before reading it), so the catalog keeps answering.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn trickling_upload_bodies_without_a_session_take_no_slots(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let client = reqwest::Client::new();
+    let media = uuid::Uuid::new_v4();
+    let trickles: Vec<_> = (0..600)
+        .map(|n| {
+            let request = client
+                .put(app.url(&format!("/media/uploads/{media}/parts/{n}")))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-length", "64")
+                .body(trickled(vec![b'a'; 64], Duration::from_secs(60)));
+            tokio::spawn(async move { request.send().await.map(|r| r.status()) })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for _ in 0..5 {
+        let catalog = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(catalog.status(), StatusCode::OK);
+    }
+    for trickle in trickles {
+        let answered = tokio::time::timeout(Duration::from_secs(30), trickle)
+            .await
+            .expect("refused without waiting for the body");
+        if let Ok(Ok(status)) = answered {
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+    }
+}
+
+/// A form trickled to a server function is read for the security log for 5 s at most: the
+/// request goes on with an empty body well before the 60 s request timeout.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn the_audit_stops_waiting_for_a_trickled_form(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let form = b"email=ada%40example.com&password=Secret123".to_vec();
+    let started = std::time::Instant::now();
+    let response = reqwest::Client::new()
+        .post(app.url("/api/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", form.len().to_string())
+        .body(trickled(form, Duration::from_secs(45)))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "waited for the whole body: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The same refusal again and again is one entry of the security log, with its count.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn repeated_refusals_are_one_security_log_entry(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let owner = app.owner().await;
+    let customer = app.verified_customer("mallory@example.com").await;
+    for _ in 0..5 {
+        let refused = customer.call("list_customers", &[]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    }
+    let refusals = "SELECT count(*) FROM security_events
+                    WHERE kind = 'access_refused' AND action = '/api/list_customers'";
+    assert_eq!(app.count(refusals).await, 1);
+    assert_eq!(
+        app.count("SELECT COALESCE(sum(repeats), 0)::bigint FROM security_events WHERE action = '/api/list_customers'")
+            .await,
+        5
+    );
+    let log: serde_json::Value = owner.call_json("security_log", &[]).await;
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "/api/list_customers")
+        .expect("the refusal is listed");
+    assert_eq!(entry["repeats"], 5);
+}

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::common::{spawn_app, TestApp};
+use crate::common::{error_of, spawn_app, spawn_app_with, TestApp};
 use crate::payments::{bought, shop};
 
 /// What the receiver saw: (event id, type, whether the signature verified with `secret`,
@@ -62,8 +62,9 @@ async fn receiver(state: Arc<Mutex<Received>>) -> String {
 }
 
 async fn deliver(app: &TestApp) -> usize {
-    let http = delivery::client().unwrap();
-    delivery::deliver_due(&app.pool, &http, &app.state.link_key)
+    let policy = app.state.outbound_targets;
+    let http = delivery::client(policy).unwrap();
+    delivery::deliver_due(&app.pool, &http, policy, &app.state.link_key)
         .await
         .unwrap()
 }
@@ -230,4 +231,53 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
     assert_eq!(deliver(&app).await, 1);
     let last = received.lock().unwrap().seen.last().cloned().unwrap();
     assert!(!last.2, "signed with the new secret, not the old one");
+}
+
+/// With internal targets not allowed (production's default), an endpoint on a private
+/// network, the cloud's metadata address, an IPv4 address written as IPv6 or a name that
+/// resolves to this machine is refused when saved, and one saved before is not delivered to.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn endpoints_on_internal_addresses_are_refused(pool: PgPool) {
+    let app = spawn_app_with(pool, &[("OUTBOUND_WEBHOOKS_ALLOW_PRIVATE", "false")]).await;
+    let (owner, customer, content) = shop(&app).await;
+    let received = Arc::new(Mutex::new(Received::default()));
+    let url = receiver(received.clone()).await;
+    let by_name = url.replace("127.0.0.1", "localhost");
+    for internal in [
+        "https://10.0.0.1/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::ffff:127.0.0.1]/hook",
+        url.as_str(),
+        by_name.as_str(),
+    ] {
+        let (status, error) = error_of(
+            owner
+                .call("add_webhook_endpoint", &[("url", internal)])
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{internal}: {error}");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM webhook_endpoints").await, 0);
+
+    // Endpoints saved earlier (or by a name that has moved since) are not reached.
+    for target in [&url, &by_name] {
+        sqlx::query("INSERT INTO webhook_endpoints (id, url) VALUES (gen_random_uuid(), $1)")
+            .bind(target)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    bought(&app, &customer, &content).await;
+    assert_eq!(deliver(&app).await, 0);
+    assert!(received.lock().unwrap().seen.is_empty());
+    let refused: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT last_error FROM webhook_deliveries ORDER BY 1")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        refused,
+        ["could not connect", "refused: an internal address"]
+    );
 }

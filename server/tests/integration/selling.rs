@@ -141,16 +141,11 @@ async fn expired_unknown_and_other_items_codes_are_refused(pool: PgPool) {
     )
     .await;
 
-    let cases = [
-        ("NOPE", "This discount code does not exist.", "code_unknown"),
-        ("OLD", "This discount code has expired.", "code_expired"),
-        (
-            "OTHERONLY",
-            "This discount code is not valid for this item.",
-            "code_not_for_item",
-        ),
-    ];
-    for (code, message, reason) in cases {
+    // One answer for a code that does not exist, has expired or is for another item, so
+    // trying codes tells nobody which exist.
+    let message = "This discount code is not valid for this item.";
+    let reason = "code_invalid";
+    for code in ["NOPE", "OLD", "OTHERONLY"] {
         let (status, error) = quote(&customer, &content, code).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{code}");
         assert!(error.to_string().contains(message), "{code}: {error}");
@@ -871,4 +866,147 @@ async fn a_renewal_of_an_unstarted_rental_starts_its_clock(pool: PgPool) {
     .await
     .unwrap();
     assert!((71.9 * 3600.0..=72.0 * 3600.0).contains(&left), "{left}");
+}
+
+/// Codes tried from 40 addresses of one IPv6 /64 count as one address's tries.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn code_tries_from_one_ipv6_64_count_together(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, _customer, content) = shop(&app).await;
+    let mut answers = Vec::new();
+    for n in 0..40 {
+        let mut visitor = app.browser();
+        visitor.ip = format!("2001:db8:7:7:{n:x}::1");
+        answers.push(quote(&visitor, &content, &format!("GUESS{n}")).await.0);
+    }
+    assert!(answers[..30].iter().all(|s| *s == StatusCode::BAD_REQUEST));
+    assert!(
+        answers[30..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "{answers:?}"
+    );
+    // Another /64 is another subscriber.
+    let mut neighbour = app.browser();
+    neighbour.ip = "2001:db8:7:8::1".into();
+    assert_eq!(
+        quote(&neighbour, &content, "GUESS").await.0,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+/// A limited code is held by a checkout only while its session can be paid (30 minutes, the
+/// session's `expires_at`), and by one customer once however many checkouts they start.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn unpaid_checkouts_hold_a_code_for_thirty_minutes_and_once_per_customer(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, first, content) = shop(&app).await;
+    let (other, _) = app
+        .publish_ready_item(&owner, "Other film", &[("price", "5.00")])
+        .await;
+    let second = app.verified_customer("olga@example.com").await;
+    create_code(
+        &owner,
+        &[("code", "TWO"), ("amount_off", "1.00"), ("max_uses", "2")],
+    )
+    .await;
+    let form = [("discount_code", "TWO")];
+    // One customer, two checkouts with the code: one use.
+    let a = start_with(&first, &content, &form).await;
+    let b = start_with(&first, &other, &form).await;
+    assert!(a.contains("/pay/") && b.contains("/pay/"), "{a} / {b}");
+    assert_eq!(codes(&owner).await[0]["used"], 1);
+    // The session Stripe made expires in 30 minutes.
+    let session = session_id(&a);
+    let standin = a.split("/pay/").next().unwrap();
+    let made: Value = reqwest::Client::new()
+        .get(format!("{standin}/v1/checkout/sessions/{session}"))
+        .bearer_auth(server::config::STANDIN_SECRET_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lifetime = made["expires_at"].as_i64().unwrap() - made["created"].as_i64().unwrap();
+    assert!((1790..=1800).contains(&lifetime), "{lifetime}");
+    // Another customer takes the second use; the code is used up for a third.
+    let c = start_with(&second, &content, &form).await;
+    assert!(c.contains("/pay/"), "{c}");
+    let third = app.verified_customer("pete@example.com").await;
+    assert_eq!(
+        start_with(&third, &content, &form).await,
+        "/content/paid-film?checkout=code_used_up&code=TWO"
+    );
+    // Half an hour on, the unpaid checkouts can no longer be paid: their uses come back.
+    sqlx::query("UPDATE purchases SET created_at = now() - interval '31 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(codes(&owner).await[0]["used"], 0);
+    let again = start_with(&third, &content, &form).await;
+    assert!(again.contains("/pay/"), "{again}");
+}
+
+/// "Buy now", "Rent" and "Subscribe" share one limit of Checkout Sessions per customer.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn checkout_sessions_are_limited_per_customer(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    let saved = owner
+        .call(
+            "save_selling_options",
+            &[("id", &content), ("pay_what_you_want", "on")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    // Twenty checkouts at twenty prices: each its own session.
+    for dollars in 20..40 {
+        let price = dollars.to_string();
+        let to = start_with(&customer, &content, &[("your_price", &price)]).await;
+        assert!(to.contains("/pay/"), "{dollars}: {to}");
+    }
+    let refused = start_with(&customer, &content, &[("your_price", "50")]).await;
+    assert_eq!(refused, "/content/paid-film?checkout=busy&your_price=50");
+    // Taking up one already made is not a new session.
+    let taken_up = start_with(&customer, &content, &[("your_price", "20")]).await;
+    assert!(taken_up.contains("/pay/"), "{taken_up}");
+    // Another customer has their own.
+    let other = app.verified_customer("quinn@example.com").await;
+    let to = start_with(&other, &content, &[("your_price", "50")]).await;
+    assert!(to.contains("/pay/"), "{to}");
+}
+
+/// Thirty "Buy now" at once from one customer while another browses: every answer is a
+/// redirect (no 5xx, no pool exhaustion: Stripe is called outside any transaction), one
+/// checkout is made, and the catalog keeps answering.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_burst_of_checkout_starts_leaves_the_site_answering(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (_owner, customer, content) = shop(&app).await;
+    let visitor = app.browser();
+    let form = [("content_id", content.as_str())];
+    let burst =
+        futures::future::join_all((0..30).map(|_| customer.post_form("/checkout/start", &form)));
+    let browsing = async {
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            statuses.push(visitor.get("/").await.status());
+        }
+        statuses
+    };
+    let (answers, catalog) = tokio::join!(burst, browsing);
+    assert!(catalog.iter().all(|s| *s == StatusCode::OK), "{catalog:?}");
+    let pages: Vec<String> = answers
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            location(r)
+        })
+        .collect();
+    assert!(
+        pages.iter().all(|p| p == &pages[0] && p.contains("/pay/")),
+        "{pages:?}"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
 }
