@@ -18,7 +18,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(!text.starts_with('/') && !text.split('/').any(|p| p == ".." || p.is_empty()));
     }
     let field = csv::field(&text);
-    assert!(!field.starts_with(['=', '+', '-', '@']), "{field:?}");
+    // Quoted whole, and no formula inside the quotes.
+    assert!(field.len() >= 2 && field.starts_with('"') && field.ends_with('"'), "{field:?}");
+    assert!(!field[1..].starts_with(['=', '+', '-', '@']), "{field:?}");
     let _ = sniff(data);
     if let Ok((width, height)) = images::dimensions(data) {
         assert!(width <= domain::media::MAX_IMAGE_SIDE && height <= domain::media::MAX_IMAGE_SIDE);
