@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What an unauthenticated attacker's bursts cost the server (issue: hardening): bogus
-# password resets, made-up HTTP methods, upload parts without a session and connections
-# that never finish their headers, each with the server's peak memory growth over its idle
+# password resets, made-up HTTP methods, upload parts without a session, connections
+# that never finish their headers, form bodies trickled to upload paths, and one signed-in
+# customer's burst of 30 "Buy now" at once, each with the server's peak memory growth over its idle
 # baseline, the answer codes and whether /health kept answering. Figures only: not part of
 # `make test`. Runs the server built by `cargo build -p server` (BENCH_RELEASE=1: --release;
 # BENCH_SERVER=path: another build, say an older release, to compare) on its own database,
@@ -40,4 +41,4 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 1 150); do curl -fs "$base/ready" >/dev/null && break; sleep 0.2; done
 curl -fs "$base/ready" >/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
 echo "server: $server on $(nproc) cores"
-python3 bench/abuse.py "$base" "$server_pid"
+python3 bench/abuse.py "$base" "$server_pid" "$pg/codex_abuse"
