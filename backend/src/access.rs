@@ -336,14 +336,15 @@ pub async fn sync(
     Ok(())
 }
 
-/// The "rented" ground from the customer's latest completed rental: a new rental starts a
-/// new window; a refunded one ends it.
+/// The "rented" ground from the customer's latest paid rental: a new rental starts a new
+/// window; a refunded or disputed one ends it, even when an earlier rental was paid (rentals
+/// follow each other, so the latest is the one that plays).
 async fn sync_rented(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Result<(), Error> {
     let latest = sqlx::query!(
         r#"SELECT completed_at AS "completed_at!", rental_window_days AS "window_days!",
-                  rental_viewing_hours AS "viewing_hours!"
+                  rental_viewing_hours AS "viewing_hours!", status = 'completed' AS "holds!"
            FROM purchases
-           WHERE user_id = $1 AND content_id = $2 AND offer = 'rent' AND status = 'completed'
+           WHERE user_id = $1 AND content_id = $2 AND offer = 'rent'
              AND kind IN ('checkout', 'free') AND completed_at IS NOT NULL
              AND rental_window_days IS NOT NULL AND rental_viewing_hours IS NOT NULL
            ORDER BY completed_at DESC LIMIT 1"#,
@@ -352,7 +353,7 @@ async fn sync_rented(conn: &mut PgConnection, user: Uuid, content: Uuid) -> Resu
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(rental) = latest else {
+    let Some(rental) = latest.filter(|rental| rental.holds) else {
         return revoke(conn, user, content, AccessReason::Rented).await;
     };
     let changed = sqlx::query!(

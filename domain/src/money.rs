@@ -25,7 +25,7 @@ impl std::fmt::Display for Money {
         let dollars = (self.0 / 100).to_string();
         f.write_str("$")?;
         for (i, digit) in dollars.chars().enumerate() {
-            if i > 0 && (dollars.len() - i) % 3 == 0 {
+            if i > 0 && (dollars.len() - i).is_multiple_of(3) {
                 f.write_str(",")?;
             }
             write!(f, "{digit}")?;
@@ -57,7 +57,7 @@ mod tests {
         assert_eq!(label(1234), "$12.34");
         assert_eq!(label(99_999), "$999.99");
         assert_eq!(label(123_400), "$1,234.00");
-        assert_eq!(label(100_000_000_05), "$100,000,000.05");
+        assert_eq!(label(10_000_000_005), "$100,000,000.05");
         assert_eq!(Money::from_cents(-1), None);
         assert_eq!(signed_label(-123_456), "-$1,234.56");
         assert_eq!(signed_label(5), "$0.05");

@@ -321,9 +321,9 @@ pub async fn admin_list(
                   (SELECT count(*) FROM playback_progress pp WHERE pp.content_id = c.id) AS "plays!",
                   c.updated_at
            FROM content c LEFT JOIN media m ON m.id = c.media_id
-                LEFT JOIN (SELECT content_id, count(*) AS purchases, sum(amount_cents) AS revenue
-                           FROM purchases WHERE status = 'completed' AND kind <> 'grant'
-                           GROUP BY content_id) p ON p.content_id = c.id
+                LEFT JOIN (SELECT content_id, count(*) FILTER (WHERE status = 'completed') AS purchases,
+                                  sum(net_cents) AS revenue
+                           FROM purchase_revenue GROUP BY content_id) p ON p.content_id = c.id
            WHERE c.owner_id = $1 AND c.deleted_at IS NULL AND ($2::text IS NULL OR c.status = $2)
            ORDER BY c.updated_at DESC"#,
         owner.id,

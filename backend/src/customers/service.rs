@@ -25,9 +25,9 @@ pub async fn rows(
         CustomerRow,
         r#"SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS "verified!",
                   to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "joined_on!",
-                  count(p.id) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "purchases!",
-                  COALESCE(sum(p.amount_cents) FILTER (WHERE p.status = 'completed'), 0)::bigint AS "total_spent_cents!"
-           FROM users u LEFT JOIN purchases p ON p.user_id = u.id
+                  count(r.purchase_id) FILTER (WHERE r.status = 'completed') AS "purchases!",
+                  COALESCE(sum(r.net_cents), 0)::bigint AS "total_spent_cents!"
+           FROM users u LEFT JOIN purchase_revenue r ON r.user_id = u.id
            WHERE u.role = 'customer'
              AND ($1::text IS NULL OR strpos(lower(u.email), $1) > 0 OR strpos(lower(u.name), $1) > 0)
              AND ($4::uuid IS NULL OR u.id = $4)

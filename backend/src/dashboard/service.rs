@@ -15,7 +15,7 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
                SELECT date_trunc('month', now() AT TIME ZONE $1) AT TIME ZONE $1 AS start
            )
            SELECT
-               COALESCE(sum(p.amount_cents) FILTER (WHERE p.status IN ('completed', 'disputed')), 0)::bigint AS "all_time!",
+               (SELECT COALESCE(sum(net_cents), 0) FROM purchase_revenue)::bigint AS "all_time!",
                (COALESCE(sum(p.amount_cents) FILTER (WHERE p.completed_at >= month.start), 0)
                 - COALESCE(sum(p.amount_cents) FILTER (WHERE p.status IN ('refunded', 'dispute_lost') AND p.ended_at >= month.start), 0))::bigint
                    AS "this_month!",
@@ -28,10 +28,11 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
     .await?;
     let top_content = sqlx::query_as!(
         TopItem,
-        r#"SELECT c.title, count(*) AS "purchases!", COALESCE(sum(p.amount_cents), 0)::bigint AS "revenue_cents!"
-           FROM purchases p JOIN content c ON c.id = p.content_id
-           WHERE p.status = 'completed' AND p.kind <> 'grant'
+        r#"SELECT c.title, count(*) FILTER (WHERE r.status = 'completed') AS "purchases!",
+                  COALESCE(sum(r.net_cents), 0)::bigint AS "revenue_cents!"
+           FROM purchase_revenue r JOIN content c ON c.id = r.content_id
            GROUP BY c.id, c.title
+           HAVING count(*) FILTER (WHERE r.status = 'completed') > 0
            ORDER BY 2 DESC, 3 DESC, c.title
            LIMIT 5"#
     )
@@ -94,7 +95,8 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
         disputes: sales.disputes,
         disputes_open: sales.disputes_open,
         disputes_lost_cents: sales.lost,
-        net_cents: sales.gross - sales.refunds_cents - sales.lost,
+        // Net is revenue, counted by `purchase_revenue` as everywhere else.
+        net_cents: totals.all_time,
     };
     let reconciliation = reconcile::latest(pool).await?;
     let (active_members, mrr_cents) = crate::memberships::stats::members_and_mrr(pool).await?;

@@ -17,7 +17,7 @@ use crate::access;
 use crate::auth::session;
 use crate::error::Error;
 use crate::purchases::gateway::{Sells, SessionRequest};
-use crate::purchases::start::{may_start_checkout, open_window, page_being_made, Looked};
+use crate::purchases::start::{may_start_checkout, open_window, page_of_open, Looked};
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::memberships::Interval;
@@ -109,28 +109,22 @@ pub async fn checkout(
     .await?;
     if let Some(open) = open {
         tx.commit().await?;
-        return Ok(match open.stripe_checkout_url {
+        let look = || async {
+            let row = sqlx::query_scalar!(
+                "SELECT stripe_checkout_url FROM subscriptions WHERE id = $1",
+                open.id
+            )
+            .fetch_optional(&state.pool)
+            .await?;
+            Ok(match row {
+                Some(Some(url)) => Looked::Page(url),
+                Some(None) => Looked::NotYet,
+                None => Looked::None,
+            })
+        };
+        return Ok(match page_of_open(open.stripe_checkout_url, look).await? {
             Some(url) => Redirect::to(&url).into_response(),
-            // Being made by the click before this one.
-            None => {
-                let look = || async {
-                    let row = sqlx::query_scalar!(
-                        "SELECT stripe_checkout_url FROM subscriptions WHERE id = $1",
-                        open.id
-                    )
-                    .fetch_optional(&state.pool)
-                    .await?;
-                    Ok(match row {
-                        Some(Some(url)) => Looked::Page(url),
-                        Some(None) => Looked::NotYet,
-                        None => Looked::None,
-                    })
-                };
-                match page_being_made(look).await? {
-                    Some(url) => Redirect::to(&url).into_response(),
-                    None => back("unavailable"),
-                }
-            }
+            None => back("unavailable"),
         });
     }
     if !may_start_checkout(&state.pool, user.id).await? {

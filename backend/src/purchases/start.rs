@@ -144,28 +144,22 @@ pub async fn start(
     .await?;
     if let Some(open) = open {
         tx.commit().await?;
-        return Ok(match open.stripe_checkout_url {
+        let look = || async {
+            let row = sqlx::query!(
+                "SELECT status, stripe_checkout_url FROM purchases WHERE id = $1",
+                open.id
+            )
+            .fetch_one(&state.pool)
+            .await?;
+            Ok(match row.stripe_checkout_url {
+                Some(url) => Looked::Page(url),
+                None if row.status == "pending" => Looked::NotYet,
+                None => Looked::None,
+            })
+        };
+        return Ok(match page_of_open(open.stripe_checkout_url, look).await? {
             Some(url) => Redirect::to(&url).into_response(),
-            // Being made by the click before this one.
-            None => {
-                let look = || async {
-                    let row = sqlx::query!(
-                        "SELECT status, stripe_checkout_url FROM purchases WHERE id = $1",
-                        open.id
-                    )
-                    .fetch_one(&state.pool)
-                    .await?;
-                    Ok(match row.stripe_checkout_url {
-                        Some(url) => Looked::Page(url),
-                        None if row.status == "pending" => Looked::NotYet,
-                        None => Looked::None,
-                    })
-                };
-                match page_being_made(look).await? {
-                    Some(url) => Redirect::to(&url).into_response(),
-                    None => back(&item.slug, "unavailable"),
-                }
-            }
+            None => back(&item.slug, "unavailable"),
         });
     }
     if !may_start_checkout(&state.pool, user.id).await? {
@@ -241,13 +235,20 @@ pub enum Looked {
     None,
 }
 
-/// The page of a checkout another request is asking Stripe for: `look` is asked every 200 ms
-/// (holding no connection in between) until the page is there or will not come, 10 s at most.
-pub async fn page_being_made<F, Fut>(mut look: F) -> Result<Option<String>, Error>
+/// The page of an open checkout: `known`, or, while another request is asking Stripe for it
+/// (a click just before this one), what `look` finds, asked every 200 ms (holding no
+/// connection in between) until the page is there or will not come, 10 s at most.
+pub async fn page_of_open<F, Fut>(
+    known: Option<String>,
+    mut look: F,
+) -> Result<Option<String>, Error>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<Looked, Error>>,
 {
+    if known.is_some() {
+        return Ok(known);
+    }
     for _ in 0..50 {
         match look().await? {
             Looked::Page(url) => return Ok(Some(url)),

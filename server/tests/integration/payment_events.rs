@@ -561,3 +561,70 @@ async fn stripe_tax_is_added_on_top_and_shown_on_the_receipt(pool: PgPool) {
         .unwrap();
     assert!(body.contains("Amount: $12.99 · Tax: $1.30"), "{body}");
 }
+
+/// Revenue is one figure wherever it shows: the dashboard's all time and net, the owner's
+/// item list, the customers' totals (and their export) agree, with a partial refund, an open
+/// dispute and a full refund among the sales.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn revenue_is_the_same_figure_everywhere(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, content) = paid_item(&app).await;
+    let mut sales = Vec::new();
+    for n in 0..4 {
+        let (purchase, session) = pending_checkout(&app, &content).await;
+        let tag = format!("rev{n}");
+        let paid = payload(Step::Completed, &session, &purchase, &tag);
+        assert_eq!(deliver_signed(&app, &paid).await, StatusCode::OK);
+        sales.push((purchase, session, tag));
+    }
+    // $3.00 of the first sale refunded; the second disputed (not yet lost); the third
+    // refunded whole; the fourth untouched.
+    let partial = event(
+        "evt_rev_partial",
+        "charge.refunded",
+        json!({
+            "id": format!("ch_{}", sales[0].1), "object": "charge", "amount": PRICE_CENTS,
+            "amount_refunded": 300, "refunded": false, "payment_intent": payment_of(&sales[0].1),
+            "currency": "usd", "status": "succeeded", "livemode": false
+        }),
+    );
+    assert_eq!(deliver_signed(&app, &partial).await, StatusCode::OK);
+    for (step, (purchase, session, tag)) in [
+        (Step::DisputeOpened, &sales[1]),
+        (Step::Refunded, &sales[2]),
+    ] {
+        let body = payload(step, session, purchase, tag);
+        assert_eq!(deliver_signed(&app, &body).await, StatusCode::OK);
+    }
+    let expected = 3 * PRICE_CENTS - 300;
+
+    let dashboard: Value = owner.call_json("load_dashboard", &[]).await;
+    assert_eq!(dashboard["revenue_all_time_cents"], expected, "{dashboard}");
+    assert_eq!(dashboard["sales"]["net_cents"], expected, "{dashboard}");
+    assert_eq!(dashboard["top_content"][0]["revenue_cents"], expected);
+    let items: Value = owner.call_json("list_content", &[]).await;
+    assert_eq!(items[0]["revenue_cents"], expected, "{items}");
+    let customers: Value = owner.call_json("list_customers", &[]).await;
+    let spent: i64 = customers["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["total_spent_cents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(spent, expected, "{customers}");
+    let export = owner
+        .get("/admin/customers.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let exported: i64 = export
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let total = line.rsplit(',').next().unwrap().trim_matches('"');
+            (total.parse::<f64>().unwrap() * 100.0).round() as i64
+        })
+        .sum();
+    assert_eq!(exported, expected, "{export}");
+}

@@ -345,15 +345,13 @@ async fn pay_what_you_want_enforces_the_minimum(pool: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "server::database::MIGRATOR")]
-async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
-    let app = spawn_app(pool).await;
-    let (owner, customer, content) = shop(&app).await;
+/// Puts `content` up for rent at $3.99: 30 days to start, 72 hours to watch.
+async fn offer_rental(owner: &Browser<'_>, content: &str) {
     let saved = owner
         .call(
             "save_selling_options",
             &[
-                ("id", &content),
+                ("id", content),
                 ("rental_price", "3.99"),
                 ("rental_window_days", "30"),
                 ("rental_viewing_hours", "72"),
@@ -361,6 +359,13 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
         )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    offer_rental(&owner, &content).await;
     let page = customer
         .get("/content/paid-film")
         .await
@@ -831,18 +836,7 @@ async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(po
 async fn a_renewal_of_an_unstarted_rental_starts_its_clock(pool: PgPool) {
     let app = spawn_app(pool).await;
     let (owner, customer, content) = shop(&app).await;
-    let saved = owner
-        .call(
-            "save_selling_options",
-            &[
-                ("id", &content),
-                ("rental_price", "3.99"),
-                ("rental_window_days", "30"),
-                ("rental_viewing_hours", "72"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status(), StatusCode::OK);
+    offer_rental(&owner, &content).await;
     let checkout = start_with(&customer, &content, &[("offer", "rent")]).await;
     pay(&checkout, PAYING_CARD).await;
     customer
@@ -1009,4 +1003,48 @@ async fn a_burst_of_checkout_starts_leaves_the_site_answering(pool: PgPool) {
         "{pages:?}"
     );
     assert_eq!(app.count("SELECT count(*) FROM purchases").await, 1);
+}
+
+/// A refund of a second rental ends it, although the first rental was paid too.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_refunded_repeat_rental_ends(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, content) = shop(&app).await;
+    offer_rental(&owner, &content).await;
+    let rent = || async {
+        let checkout = start_with(&customer, &content, &[("offer", "rent")]).await;
+        pay(&checkout, PAYING_CARD).await;
+        let session = session_id(&checkout);
+        customer
+            .call("confirm_checkout", &[("session_id", &session)])
+            .await;
+        purchase_id(&app, &session).await
+    };
+    rent().await;
+    sqlx::query(
+        "UPDATE access SET expires_at = now() - interval '1 second' WHERE reason = 'rented'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // Rented again a day later.
+    sqlx::query("UPDATE purchases SET completed_at = completed_at - interval '1 day'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let second = rent().await;
+    assert!(may_watch(&customer, "paid-film").await);
+    let refunded = owner
+        .call(
+            "refund_purchase",
+            &[("purchase_id", &second), ("reason", "Could not watch")],
+        )
+        .await;
+    assert_eq!(refunded.status(), StatusCode::OK);
+    assert!(!may_watch(&customer, "paid-film").await);
+    assert_eq!(
+        app.count("SELECT count(*) FROM live_access WHERE reason = 'rented'")
+            .await,
+        0
+    );
 }
