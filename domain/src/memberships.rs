@@ -151,6 +151,68 @@ impl SubscriptionState {
     }
 }
 
+/// A live membership Stripe bills otherwise than Codex sold it, for the owner to look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlaggedMembership {
+    pub customer_email: String,
+    pub tier_name: String,
+    /// What differs, e.g. `billed $2.00 instead of $5.00`.
+    pub mismatch: String,
+    /// `2 Jan 2027`, or `None` when it gives no access.
+    pub access_until_on: Option<String>,
+}
+
+/// What Stripe bills a subscription: its (first) item's price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BilledPrice {
+    pub unit_amount: Option<i64>,
+    pub currency: Option<String>,
+    /// `month`, `year`, ... with its count (`interval_count`).
+    pub interval: Option<String>,
+    pub interval_count: Option<i64>,
+}
+
+impl BilledPrice {
+    /// What differs from what Codex sold (`amount_cents` a `sold` period, in US dollars), in
+    /// words for the owner; `None` when it is what was sold.
+    pub fn differs_from(&self, amount_cents: i32, sold: Interval) -> Option<String> {
+        let mut differences = Vec::new();
+        if self.unit_amount != Some(i64::from(amount_cents)) {
+            differences.push(match self.unit_amount {
+                Some(cents) => format!(
+                    "billed {} instead of {}",
+                    crate::money::signed_label(cents),
+                    crate::money::signed_label(amount_cents.into())
+                ),
+                None => "billed an amount Codex cannot read".to_string(),
+            });
+        }
+        if !self
+            .currency
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case("usd"))
+        {
+            differences.push(format!(
+                "in {} instead of USD",
+                self.currency
+                    .as_deref()
+                    .unwrap_or("an unknown currency")
+                    .to_uppercase()
+            ));
+        }
+        if self.interval.as_deref() != Some(sold.as_str()) || self.interval_count.unwrap_or(1) != 1
+        {
+            differences.push(format!(
+                "every {} {} instead of every {}",
+                self.interval_count.unwrap_or(1),
+                self.interval.as_deref().unwrap_or("?"),
+                sold.as_str()
+            ));
+        }
+        (!differences.is_empty()).then(|| differences.join(", "))
+    }
+}
+
 /// A tier as the owner types it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTier {
@@ -305,6 +367,39 @@ pub fn checkout_message(reason: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_billed_price_other_than_the_one_sold_is_named() {
+        let billed = |cents, currency: &str, interval: &str| BilledPrice {
+            unit_amount: Some(cents),
+            currency: Some(currency.into()),
+            interval: Some(interval.into()),
+            interval_count: Some(1),
+        };
+        assert_eq!(
+            billed(500, "usd", "month").differs_from(500, Interval::Month),
+            None
+        );
+        assert_eq!(
+            billed(200, "usd", "month")
+                .differs_from(500, Interval::Month)
+                .unwrap(),
+            "billed $2.00 instead of $5.00"
+        );
+        assert_eq!(
+            billed(500, "eur", "year")
+                .differs_from(500, Interval::Month)
+                .unwrap(),
+            "in EUR instead of USD, every 1 year instead of every month"
+        );
+        let unreadable = BilledPrice {
+            unit_amount: None,
+            currency: None,
+            interval: None,
+            interval_count: None,
+        };
+        assert!(unreadable.differs_from(500, Interval::Month).is_some());
+    }
 
     fn state(status: SubscriptionStatus, cancel: bool) -> SubscriptionState {
         SubscriptionState {

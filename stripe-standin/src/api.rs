@@ -583,6 +583,7 @@ mod tests {
             customer_email: None,
             created: 1,
             amount: 5000,
+            tax: 0,
             currency: "usd".into(),
             product_name: "Gold".into(),
             interval: "year".into(),

@@ -60,7 +60,10 @@ pub struct Subscription {
     pub customer: String,
     pub customer_email: Option<String>,
     pub created: i64,
+    /// The price of a period, before tax (the price's `unit_amount`).
     pub amount: i64,
+    /// The tax Stripe Tax adds to each invoice.
+    pub tax: i64,
     pub currency: String,
     pub product_name: String,
     /// `month` or `year`.
@@ -132,9 +135,9 @@ impl Subscription {
         json!({
             "id": id,
             "object": "invoice",
-            "amount_due": self.amount,
-            "amount_paid": if paid { self.amount } else { 0 },
-            "amount_remaining": if paid { 0 } else { self.amount },
+            "amount_due": self.amount + self.tax,
+            "amount_paid": if paid { self.amount + self.tax } else { 0 },
+            "amount_remaining": if paid { 0 } else { self.amount + self.tax },
             "attempt_count": 1,
             "billing_reason": reason,
             "created": crate::now(),

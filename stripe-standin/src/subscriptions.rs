@@ -5,7 +5,8 @@
 //! this on Stripe): `POST /v1/test_helpers/subscriptions/{id}/renew` (the period ends and the
 //! renewal is paid, or the subscription ends if it was cancelled at period end),
 //! `/fail_renewal` (the period ends and the renewal's payment fails: `past_due`) and
-//! `/cancel` (ended now, as when Stripe gives up retrying). Each change sends the events
+//! `/cancel` (ended now, as when Stripe gives up retrying) and `/switch_price` (`unit_amount`,
+//! `interval`: a plan switched in Stripe's portal or dashboard). Each change sends the events
 //! Stripe sends: `customer.subscription.created/updated/deleted`, `invoice.paid`,
 //! `invoice.payment_failed`.
 
@@ -38,7 +39,8 @@ pub(crate) fn start(shared: &Shared, session_id: &str) -> Option<String> {
             customer: new_id("cus"),
             customer_email: session.customer_email.clone(),
             created,
-            amount: session.amount + session.tax,
+            amount: session.amount,
+            tax: session.tax,
             currency: session.currency.clone(),
             product_name: session.product_name.clone(),
             status: "active".into(),
@@ -166,25 +168,45 @@ pub async fn create_portal_session(
 }
 
 /// What a test helper does to a subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
     Renew,
     FailRenewal,
     Cancel,
+    /// A plan switched in Stripe's own portal or dashboard: another price from now on.
+    SwitchPrice {
+        unit_amount: i64,
+        interval: String,
+    },
 }
 
 pub async fn test_helper(
     State(shared): State<Shared>,
     headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
+    body: Bytes,
 ) -> Response {
     if let Err(answer) = authorized(&headers) {
         return respond(answer);
     }
+    let params = form(&body);
     let step = match action.as_str() {
         "renew" => Step::Renew,
         "fail_renewal" => Step::FailRenewal,
         "cancel" => Step::Cancel,
+        "switch_price" => {
+            let unit_amount = params.get("unit_amount").and_then(|v| v.parse().ok());
+            let interval = params
+                .get("interval")
+                .filter(|v| *v == "month" || *v == "year");
+            match (unit_amount, interval) {
+                (Some(unit_amount), Some(interval)) if unit_amount > 0 => Step::SwitchPrice {
+                    unit_amount,
+                    interval: interval.clone(),
+                },
+                _ => return respond(invalid("unit_amount (cents) and interval (month or year)")),
+            }
+        }
         _ => return respond(not_found(&format!("test helper: '{action}'"))),
     };
     let (json, events) = {
@@ -196,6 +218,21 @@ pub async fn test_helper(
             return respond(invalid("This subscription has ended."));
         }
         let mut events: Vec<(&str, Value)> = Vec::new();
+        if let Step::SwitchPrice {
+            unit_amount,
+            interval,
+        } = &step
+        {
+            subscription.amount = *unit_amount;
+            subscription.interval = interval.clone();
+            events.push(("customer.subscription.updated", subscription.to_json()));
+            let json = subscription.to_json();
+            drop(store);
+            for (kind, object) in events {
+                webhooks::deliver(&shared, objects::event_json(kind, object));
+            }
+            return respond((StatusCode::OK, json));
+        }
         let ends =
             step == Step::Cancel || (step == Step::Renew && subscription.cancel_at_period_end);
         if ends {

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{list_tiers, CreateTier, RetireTier};
-use super::TierView;
+use super::api::{flagged_memberships, list_tiers, CreateTier, RetireTier};
+use super::{FlaggedMembership, TierView};
 use crate::selling::item_choice::ItemChoice;
 use crate::ui::{action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError};
 
@@ -16,10 +16,18 @@ pub fn MembershipsPage() -> impl IntoView {
         move || (create.version().get(), retire.version().get()),
         |_| list_tiers(),
     );
+    let flagged = Resource::new(|| (), |_| flagged_memberships());
     let ready = hydrated();
     view! {
         <Title text="Memberships"/>
         <h1>"Memberships"</h1>
+        <Transition fallback=|| ()>
+            {move || flagged.get().map(|result| match result {
+                Ok(list) if list.is_empty() => ().into_any(),
+                Ok(list) => view! { <FlaggedTable list/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Transition>
         <section class="card" aria-labelledby="new-tier-heading">
             <h2 id="new-tier-heading">"New tier"</h2>
             <ActionForm action=create attr:class="form">
@@ -62,6 +70,36 @@ pub fn MembershipsPage() -> impl IntoView {
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
+    }
+}
+
+/// Memberships billed otherwise than sold: they keep only what was paid for at the tier's
+/// price until the owner sorts them out in Stripe.
+#[component]
+fn FlaggedTable(list: Vec<FlaggedMembership>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="flagged-heading">
+            <h2 id="flagged-heading">"Memberships to check"</h2>
+            <p class="hint">"Stripe bills these otherwise than the tier was sold (a plan switched in Stripe, a promotion code). Their items play only as long as was paid at the tier's price; change them back in Stripe, or cancel them."</p>
+            <div class="table-wrap" tabindex="0">
+                <table class="table" aria-label="Memberships to check">
+                    <thead><tr>
+                        <th scope="col">"Customer"</th><th scope="col">"Tier"</th>
+                        <th scope="col">"What differs"</th><th scope="col">"Plays until"</th>
+                    </tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|m| view! {
+                            <tr>
+                                <td data-label="Customer">{m.customer_email}</td>
+                                <td data-label="Tier">{m.tier_name}</td>
+                                <td data-label="What differs">{m.mismatch}</td>
+                                <td data-label="Plays until">{m.access_until_on.unwrap_or_else(|| "Not at all".into())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{Pricing, TierView};
+use super::{FlaggedMembership, Pricing, TierView};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
@@ -43,6 +43,18 @@ pub async fn create_tier(
             tiers::create(&call.state, &owner, tier, all_items.is_some(), items)
                 .await
                 .map(|_| ())
+        }
+        .await,
+    )
+}
+
+/// Memberships Stripe bills otherwise than sold; owner only.
+#[server(endpoint = "flagged_memberships")]
+pub async fn flagged_memberships() -> Result<Vec<FlaggedMembership>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            tiers::flagged(&call.state, &call.caller.owner()?).await
         }
         .await,
     )

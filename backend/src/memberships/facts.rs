@@ -2,7 +2,7 @@
 //! taken from the subscription (API versions before 2025-03-31) or from its first item
 //! (later versions), so both read.
 
-use domain::memberships::{SubscriptionState, SubscriptionStatus};
+use domain::memberships::{BilledPrice, SubscriptionState, SubscriptionStatus};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -17,6 +17,9 @@ pub struct SubscriptionFacts {
     /// The membership it was made for (`subscription_data[metadata][membership_id]`).
     pub membership_id: Option<Uuid>,
     pub state: SubscriptionState,
+    /// What its first item bills (a plan switched in the portal, a promotion code), to be
+    /// compared with what Codex sold.
+    pub billed: BilledPrice,
 }
 
 #[derive(Debug, Deserialize)]
@@ -26,9 +29,29 @@ struct Period {
 }
 
 #[derive(Debug, Deserialize)]
+struct Item {
+    #[serde(flatten)]
+    period: Period,
+    price: Option<ItemPrice>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ItemPrice {
+    unit_amount: Option<i64>,
+    currency: Option<String>,
+    recurring: Option<Recurring>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Recurring {
+    interval: Option<String>,
+    interval_count: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
 struct Items {
     #[serde(default)]
-    data: Vec<Period>,
+    data: Vec<Item>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,11 +79,19 @@ impl SubscriptionFacts {
         let start = object
             .period
             .current_period_start
-            .or(item.as_ref().and_then(|i| i.current_period_start));
+            .or(item.as_ref().and_then(|i| i.period.current_period_start));
         let end = object
             .period
             .current_period_end
-            .or(item.as_ref().and_then(|i| i.current_period_end));
+            .or(item.as_ref().and_then(|i| i.period.current_period_end));
+        let price = item.and_then(|i| i.price);
+        let recurring = price.as_ref().and_then(|p| p.recurring.as_ref());
+        let billed = BilledPrice {
+            unit_amount: price.as_ref().and_then(|p| p.unit_amount),
+            currency: price.as_ref().and_then(|p| p.currency.clone()),
+            interval: recurring.and_then(|r| r.interval.clone()),
+            interval_count: recurring.and_then(|r| r.interval_count),
+        };
         Ok(Self {
             subscription_id: object.id,
             customer_id: object.customer.id(),
@@ -75,6 +106,7 @@ impl SubscriptionFacts {
                 current_period_end: timestamp(end),
                 cancel_at_period_end: object.cancel_at_period_end,
             },
+            billed,
         })
     }
 }
@@ -88,7 +120,9 @@ mod tests {
     fn the_period_reads_from_the_subscription_or_its_item() {
         let item_period = json!({
             "id": "sub_1", "customer": "cus_1", "status": "past_due", "cancel_at_period_end": false,
-            "items": { "data": [{ "current_period_start": 1_800_000_000, "current_period_end": 1_802_592_000 }] },
+            "items": { "data": [{ "current_period_start": 1_800_000_000, "current_period_end": 1_802_592_000,
+                                  "price": { "unit_amount": 500, "currency": "usd",
+                                             "recurring": { "interval": "month", "interval_count": 1 } } }] },
             "metadata": { "membership_id": "6f1c2f0e-3c3a-4d6e-9a43-0c5e1e0b6a11" },
             "something_new": true
         });
@@ -99,6 +133,8 @@ mod tests {
             Some(1_800_000_000)
         );
         assert!(facts.membership_id.is_some());
+        assert_eq!(facts.billed.unit_amount, Some(500));
+        assert_eq!(facts.billed.interval.as_deref(), Some("month"));
         let old_shape = json!({
             "id": "sub_2", "customer": { "id": "cus_2", "object": "customer" }, "status": "active",
             "cancel_at_period_end": true, "current_period_start": 1, "current_period_end": 2

@@ -6,7 +6,7 @@ use crate::auth::{Caller, Owner};
 use crate::error::Error;
 use crate::state::AppState;
 use domain::memberships::{
-    Interval, MembershipView, NewTier, Pricing, SubscriptionStatus, TierView,
+    FlaggedMembership, Interval, MembershipView, NewTier, Pricing, SubscriptionStatus, TierView,
 };
 
 /// The most tiers on sale at once (a pricing page, not a catalogue).
@@ -184,6 +184,22 @@ pub async fn memberships_of(state: &AppState, user: Uuid) -> Result<Vec<Membersh
             access_until_on: r.access_until_on,
         })
         .collect())
+}
+
+/// Memberships Stripe bills otherwise than sold (a plan switched in Stripe's portal, a
+/// promotion code), still on record as live or recently changed, newest first.
+pub async fn flagged(state: &AppState, _owner: &Owner) -> Result<Vec<FlaggedMembership>, Error> {
+    Ok(sqlx::query_as!(
+        FlaggedMembership,
+        r#"SELECT u.email AS customer_email, t.name AS tier_name, s.mismatch AS "mismatch!",
+                  to_char(s.access_until AT TIME ZONE 'UTC', 'FMDD Mon YYYY') AS access_until_on
+           FROM subscriptions s JOIN users u ON u.id = s.user_id
+           JOIN membership_tiers t ON t.id = s.tier_id
+           WHERE s.mismatch IS NOT NULL AND s.status NOT IN ('canceled', 'incomplete_expired')
+           ORDER BY s.updated_at DESC LIMIT 100"#
+    )
+    .fetch_all(&state.pool)
+    .await?)
 }
 
 /// The names of the tiers on sale that unlock `content` (every item, the item itself, or a

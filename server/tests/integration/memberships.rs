@@ -570,3 +570,53 @@ async fn invoices_of_newer_api_versions_are_read_and_the_rest_acknowledged(pool:
     once_status(&app, "active").await;
     assert_eq!(app.count(MEMBER_ACCESS).await, 1);
 }
+
+/// A plan switched in Stripe (here $2.00 a month instead of the tier's $5.00) is flagged to
+/// the owner, and the membership keeps only what was paid at the tier's price: a renewal at
+/// the other price does not move its end. Switched back, it is the tier's again.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_membership_billed_otherwise_than_sold_is_flagged_and_not_extended(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    let (standin, subscription) = subscribe(&app, &customer, &tier, "month").await;
+    assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    let (_, _, _, paid_until) = once_status(&app, "active").await;
+    let flagged: Value = owner.call_json("flagged_memberships", &[]).await;
+    assert_eq!(flagged, json!([]));
+
+    let switch = |amount: &'static str| {
+        let url = format!("{standin}/v1/test_helpers/subscriptions/{subscription}/switch_price");
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(STANDIN_SECRET_KEY)
+                .form(&[("unit_amount", amount), ("interval", "month")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    switch("200").await;
+    let mismatched = "SELECT count(*) FROM subscriptions WHERE mismatch IS NOT NULL";
+    assert_eq!(app.wait_for_count(mismatched, 1).await, 1);
+    let flagged: Value = owner.call_json("flagged_memberships", &[]).await;
+    assert_eq!(flagged[0]["customer_email"], "carol@example.com");
+    assert_eq!(flagged[0]["mismatch"], "billed $2.00 instead of $5.00");
+    let (status, _) = error_of(customer.call("flagged_memberships", &[]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Renewed at $2.00: the member still plays to the end of what was paid, not beyond.
+    helper(&standin, &subscription, "renew").await;
+    let renewed = "SELECT count(*) FROM subscriptions WHERE current_period_start > created_at + interval '29 days'";
+    assert_eq!(app.wait_for_count(renewed, 1).await, 1);
+    let (_, _, _, until) = once_status(&app, "active").await;
+    assert_eq!(until, paid_until);
+    assert_eq!(member_access_until(&app).await, paid_until);
+
+    // Back at the tier's price: the flag goes, the next renewal extends it again.
+    switch("500").await;
+    assert_eq!(app.wait_for_exactly(mismatched, 0).await, 0);
+    let (_, _, end, until) = once_status(&app, "active").await;
+    assert_eq!(until, end.map(|e| e + time::Duration::days(7)));
+}
