@@ -98,6 +98,8 @@ pub async fn checkout(
         "SELECT id, stripe_checkout_url FROM subscriptions
          WHERE user_id = $1 AND tier_id = $2 AND billing_interval = $3 AND amount_cents = $4
            AND status = 'checkout' AND created_at > now() - $5::interval
+           -- One still without its page is being made, unless its maker died long ago.
+           AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
          ORDER BY created_at DESC LIMIT 1",
         user.id,
         form.tier_id,

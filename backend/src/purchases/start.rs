@@ -132,6 +132,8 @@ pub async fn start(
          WHERE user_id = $1 AND content_id = $2 AND status = 'pending' AND amount_cents = $3
            AND offer = $4 AND discount_code_id IS NOT DISTINCT FROM $5
            AND created_at > now() - $6::interval
+           -- One still without its page is being made, unless its maker died long ago.
+           AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
          ORDER BY created_at DESC LIMIT 1",
         user.id,
         item.id,
