@@ -129,7 +129,7 @@ pub async fn checkout(
             None => back("unavailable"),
         });
     }
-    if !may_start_checkout(&state.pool, user.id).await? {
+    if !may_start_checkout(&mut tx, user.id).await? {
         return Ok(back("busy"));
     }
     let membership_id = sqlx::query_scalar!(

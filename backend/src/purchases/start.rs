@@ -164,7 +164,7 @@ pub async fn start(
             None => back(&item.slug, "unavailable"),
         });
     }
-    if !may_start_checkout(&state.pool, user.id).await? {
+    if !may_start_checkout(&mut tx, user.id).await? {
         return Ok(back_with(&item.slug, "busy", &form));
     }
     let purchase_id = store::start_checkout(&mut tx, user.id, item.id, &priced).await?;
@@ -220,10 +220,12 @@ pub fn open_window() -> sqlx::postgres::types::PgInterval {
 }
 
 /// Whether `user` may have another Checkout Session made ("Buy now", "Rent" and
-/// "Subscribe" share the limit).
-pub async fn may_start_checkout(pool: &sqlx::PgPool, user: Uuid) -> Result<bool, Error> {
+/// "Subscribe" share the limit), counted in the caller's transaction: it holds the customer's
+/// lock, and asking the pool for a second connection meanwhile could wait for ever on the
+/// clicks queued behind that lock. A refusal rolls back, so only sessions made are counted.
+pub async fn may_start_checkout(tx: &mut sqlx::PgConnection, user: Uuid) -> Result<bool, Error> {
     Ok(
-        rate_limit::hit(pool, rate_limit::CHECKOUT_SESSIONS, &user.to_string())
+        rate_limit::hit(tx, rate_limit::CHECKOUT_SESSIONS, &user.to_string())
             .await?
             .allowed,
     )

@@ -333,4 +333,24 @@ async fn with_signed_urls_segments_come_straight_from_the_bucket(pool: PgPool) {
         s3.object(&format!("media/{media}/hls/360p/segment_0000.ts"))
             .await
     );
+
+    // A viewer whose access ends in five minutes (a membership, here) gets URLs that end
+    // with it, and a minute's grace, not an hour after the token.
+    sqlx::query("UPDATE access SET reason = 'member', expires_at = now() + interval '300 seconds'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let rendition = customer
+        .get(&format!("/media/{media}/hls/360p/index.m3u8?t={token}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let expires: u64 = rendition
+        .split("X-Amz-Expires=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no expiry in {rendition}"));
+    assert!((290..=360).contains(&expires), "{expires}");
 }
