@@ -27,18 +27,12 @@ pub fn nice_ceiling(value: i64) -> i64 {
     }
 }
 
-/// `$1,234` (whole dollars, for axis and bar labels).
+/// `$1,234` (whole dollars, for axis and bar labels): the one money label, rounded.
 pub fn dollars(cents: i64) -> String {
-    let whole = (cents.abs() + 50) / 100;
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}${out}", if cents < 0 { "-" } else { "" })
+    let whole = (cents.abs() + 50) / 100 * 100;
+    domain::money::signed_label(if cents < 0 { -whole } else { whole })
+        .trim_end_matches(".00")
+        .to_string()
 }
 
 /// `2026-11-03` becomes `Nov 3`.

@@ -4,7 +4,7 @@
 
 use crate::common::{error_of, spawn_app, Browser, TestApp};
 use crate::payments::{
-    deliver_signed, event, location, pay, purchase_id, session_id, session_object, shop,
+    bought, deliver_signed, event, location, pay, purchase_id, session_id, session_object, shop,
     start_checkout, status_of, PAYING_CARD,
 };
 use reqwest::StatusCode;
@@ -750,14 +750,7 @@ async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(po
     let owner = app.owner().await;
     let (bundle, first, second) = bundle_shop(&app, &owner).await;
     let customer = app.verified_customer("iris@example.com").await;
-    let checkout = start_checkout(&customer, &bundle).await;
-    pay(&checkout, PAYING_CARD).await;
-    customer
-        .call(
-            "confirm_checkout",
-            &[("session_id", &session_id(&checkout))],
-        )
-        .await;
+    bought(&app, &customer, &bundle).await;
     assert!(may_watch(&customer, "lesson-two").await);
 
     // Lesson two out, a new lesson three and a draft lesson four in.
