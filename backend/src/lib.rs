@@ -20,6 +20,7 @@ pub mod email;
 pub mod error;
 pub mod images;
 pub mod library;
+pub mod long_request;
 pub mod media;
 pub mod memberships;
 pub mod outbound;

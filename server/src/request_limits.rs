@@ -1,9 +1,10 @@
 //! What one request may cost the server: how many are served at once (more get 503 at
 //! once, never a queue), how long a request may take, and how long its body may stall.
 //! `/health` and `/ready` are never refused, so a load balancer can tell a busy server
-//! from a dead one. Upload parts and files for buyers may take as long as their body keeps
-//! arriving: a part is 8 MiB, a minute's worth on a slow uplink, and its size is checked
-//! before it is read; a file for buyers is the owner's, at most 100 MB.
+//! from a dead one. The owner's upload parts and files for buyers may take as long as their
+//! body keeps arriving, once their handler knows the caller (`LongRequest`): a part is
+//! 8 MiB, a minute's worth on a slow uplink, and its size is checked before it is read; a
+//! file for buyers is at most 100 MB.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use backend::long_request::LongRequest;
 use tokio::sync::Semaphore;
 
 use crate::AppContext;
@@ -33,26 +35,28 @@ fn is_probe(path: &str) -> bool {
     matches!(path, "/health" | "/ready")
 }
 
-/// Requests that may last as long as their body keeps coming (the idle timeout still
-/// applies): upload parts, and an item's file for buyers (up to 100 MB, owner only, checked
-/// before its body is read, so for anyone else the request ends before any body is waited
-/// for; nothing before the handler reads their bodies, see `audit`).
+/// Upload paths: parts, and an item's file for buyers (up to 100 MB). Nothing before their
+/// handler reads their bodies (see `audit`); the handler checks the caller first, and only
+/// the owner's may then outlast the request timeout (`LongRequest`).
 pub fn is_long_upload(path: &str) -> bool {
     path.starts_with("/media/uploads/")
         || (path.starts_with("/admin/content/") && path.ends_with("/downloads"))
 }
 
-/// Answers 408 when a request takes longer than `REQUEST_TIMEOUT_SECS`.
+/// Answers 408 when a request takes longer than `REQUEST_TIMEOUT_SECS`, unless its handler
+/// let it go on (`LongRequest`: an upload, once the caller is known to be the owner).
 pub async fn limit_duration(
     State(ctx): State<AppContext>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    if is_long_upload(request.uri().path()) {
-        return next.run(request).await;
-    }
-    match tokio::time::timeout(ctx.config.limits.request_timeout, next.run(request)).await {
+    let long = LongRequest::default();
+    request.extensions_mut().insert(long.clone());
+    let run = next.run(request);
+    tokio::pin!(run);
+    match tokio::time::timeout(ctx.config.limits.request_timeout, &mut run).await {
         Ok(response) => response,
+        Err(_) if long.allowed() => run.await,
         Err(_) => {
             tracing::warn!("request timed out");
             (StatusCode::REQUEST_TIMEOUT, "The request took too long.").into_response()

@@ -9,6 +9,7 @@ use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use sqlx::PgExecutor;
 use tokio::io::AsyncWriteExt;
 use tower_sessions::Session;
@@ -20,6 +21,7 @@ use crate::auth::{session, Caller, Owner};
 use crate::byte_range;
 use crate::content::owned;
 use crate::error::Error;
+use crate::long_request::LongRequest;
 use crate::media::hls::TokenQuery;
 use crate::media::playback_token;
 use crate::state::AppState;
@@ -183,9 +185,14 @@ pub async fn upload(
     State(state): State<AppState>,
     session: Session,
     Path(content): Path<Uuid>,
+    long: Option<Extension<LongRequest>>,
     form: Multipart,
 ) -> Result<Response, Error> {
     let owner = owner_of_session(&state.pool, &session).await?;
+    // The owner's file (up to 100 MB) may take longer than the request timeout to arrive.
+    if let Some(Extension(long)) = long {
+        long.allow();
+    }
     let code = match save(&state, &owner, content, form).await? {
         Ok(()) => "saved",
         Err(bad) => bad.code(),

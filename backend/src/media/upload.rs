@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -19,6 +20,7 @@ use super::storage::keys;
 use crate::auth::caller::owner_of_session;
 use crate::auth::Owner;
 use crate::error::Error;
+use crate::long_request::LongRequest;
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::media::{
@@ -126,9 +128,10 @@ pub async fn put_part(
     State(state): State<AppState>,
     session: Session,
     Path((media, index)): Path<(Uuid, u32)>,
+    long: Option<Extension<LongRequest>>,
     body: Body,
 ) -> Response {
-    match receive_part(&state, &session, media, index, body).await {
+    match receive_part(&state, &session, media, index, long, body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => error.into_response(),
     }
@@ -139,9 +142,14 @@ async fn receive_part(
     session: &Session,
     media: Uuid,
     index: u32,
+    long: Option<Extension<LongRequest>>,
     body: Body,
 ) -> Result<(), Error> {
     let user = owner_of_session(&state.pool, session).await?;
+    // The owner's part may take longer than the request timeout to arrive.
+    if let Some(Extension(long)) = long {
+        long.allow();
+    }
     let upload = uploading(state, user.id, media).await?;
     let expected = part_size(upload.size_bytes as u64, u64::from(index))
         .ok_or_else(|| Error::validation("This part is beyond the end of the file."))?;
