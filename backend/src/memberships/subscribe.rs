@@ -17,7 +17,7 @@ use crate::access;
 use crate::auth::session;
 use crate::error::Error;
 use crate::purchases::gateway::{Sells, SessionRequest};
-use crate::purchases::start::{may_start_checkout, open_window, page_of_open, Looked};
+use crate::purchases::start::{may_start_checkout, open_window_secs, page_of_open, Looked};
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::memberships::Interval;
@@ -97,7 +97,7 @@ pub async fn checkout(
     let open = sqlx::query!(
         "SELECT id, stripe_checkout_url FROM subscriptions
          WHERE user_id = $1 AND tier_id = $2 AND billing_interval = $3 AND amount_cents = $4
-           AND status = 'checkout' AND created_at > now() - $5::interval
+           AND status = 'checkout' AND created_at > now() - make_interval(secs => $5::bigint)
            -- One still without its page is being made, unless its maker died long ago.
            AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
          ORDER BY created_at DESC LIMIT 1",
@@ -105,7 +105,7 @@ pub async fn checkout(
         form.tier_id,
         interval.as_str(),
         amount_cents,
-        open_window()
+        open_window_secs()
     )
     .fetch_optional(&mut *tx)
     .await?;

@@ -131,7 +131,7 @@ pub async fn start(
         "SELECT id, stripe_checkout_url FROM purchases
          WHERE user_id = $1 AND content_id = $2 AND status = 'pending' AND amount_cents = $3
            AND offer = $4 AND discount_code_id IS NOT DISTINCT FROM $5
-           AND created_at > now() - $6::interval
+           AND created_at > now() - make_interval(secs => $6::bigint)
            -- One still without its page is being made, unless its maker died long ago.
            AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
          ORDER BY created_at DESC LIMIT 1",
@@ -140,7 +140,7 @@ pub async fn start(
         priced.amount_cents,
         priced.offer.as_str(),
         priced.code.as_ref().map(|c| c.id),
-        open_window()
+        open_window_secs()
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -208,15 +208,10 @@ pub async fn start(
     }
 }
 
-/// How long a pending checkout is offered again: while its session can still be paid, with a
-/// minute to spare.
-pub fn open_window() -> sqlx::postgres::types::PgInterval {
-    let window = domain::purchases::CHECKOUT_LIFETIME - time::Duration::minutes(1);
-    sqlx::postgres::types::PgInterval {
-        months: 0,
-        days: 0,
-        microseconds: window.whole_microseconds() as i64,
-    }
+/// How long a pending checkout is offered again, in seconds: while its session can still be
+/// paid, with a minute to spare.
+pub fn open_window_secs() -> i64 {
+    (domain::purchases::CHECKOUT_LIFETIME - time::Duration::minutes(1)).whole_seconds()
 }
 
 /// Whether `user` may have another Checkout Session made ("Buy now", "Rent" and

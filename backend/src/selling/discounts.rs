@@ -135,13 +135,13 @@ pub async fn list(state: &AppState, _owner: &Owner) -> Result<Vec<DiscountView>,
                   to_char((d.expires_at - interval '1 second') AT TIME ZONE s.timezone,
                           'FMDD Mon YYYY') AS expires_on,
                   COALESCE(d.expires_at < now(), false) AS "expired!",
-                  discount_code_uses(d.id, NULL, $2) AS "used!",
+                  discount_code_uses(d.id, NULL, make_interval(secs => $2::bigint)) AS "used!",
                   ARRAY(SELECT c.title FROM discount_code_items i JOIN content c ON c.id = i.content_id
                         WHERE i.code_id = d.id ORDER BY c.title) AS "items!"
            FROM discount_codes d CROSS JOIN site_settings s
            ORDER BY d.created_at DESC, d.code LIMIT $1"#,
         MAX_CODES,
-        checkout_window()
+        checkout_window_secs()
     )
     .fetch_all(&state.pool)
     .await?;
@@ -220,13 +220,9 @@ pub enum Lock {
     ForCheckout(Uuid),
 }
 
-/// How long an open checkout holds a use: as long as its session can be paid.
-fn checkout_window() -> sqlx::postgres::types::PgInterval {
-    sqlx::postgres::types::PgInterval {
-        months: 0,
-        days: 0,
-        microseconds: domain::purchases::CHECKOUT_LIFETIME.whole_microseconds() as i64,
-    }
+/// How long an open checkout holds a use, in seconds: as long as its session can be paid.
+fn checkout_window_secs() -> i64 {
+    domain::purchases::CHECKOUT_LIFETIME.whole_seconds()
 }
 
 /// Finds `code` and checks it for `content`: it exists, has not expired, applies to the
@@ -269,10 +265,10 @@ pub async fn find(
             Lock::Quote => None,
         };
         let used = sqlx::query_scalar!(
-            r#"SELECT discount_code_uses($1, $2, $3) AS "n!""#,
+            r#"SELECT discount_code_uses($1, $2, make_interval(secs => $3::bigint)) AS "n!""#,
             found.id,
             customer,
-            checkout_window()
+            checkout_window_secs()
         )
         .fetch_one(&mut *conn)
         .await?;
