@@ -162,6 +162,61 @@ pub struct FlaggedMembership {
     pub access_until_on: Option<String>,
 }
 
+/// Where a membership's payment stands, from what Stripe said of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MembershipPaymentStatus {
+    Paid,
+    PartlyRefunded,
+    Refunded,
+    Disputed,
+    DisputeWon,
+    DisputeLost,
+}
+
+impl MembershipPaymentStatus {
+    /// A dispute speaks over a refund; a closed dispute stays closed.
+    pub fn of(
+        refunded_cents: i64,
+        fully_refunded: bool,
+        dispute: Option<crate::purchases::DisputeState>,
+    ) -> Self {
+        use crate::purchases::DisputeState;
+        match (dispute, fully_refunded, refunded_cents > 0) {
+            (Some(DisputeState::Open), ..) => Self::Disputed,
+            (Some(DisputeState::Lost), ..) => Self::DisputeLost,
+            (_, true, _) => Self::Refunded,
+            (_, _, true) => Self::PartlyRefunded,
+            (Some(DisputeState::Won), ..) => Self::DisputeWon,
+            (None, false, false) => Self::Paid,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Paid => "Paid",
+            Self::PartlyRefunded => "Partly refunded",
+            Self::Refunded => "Refunded",
+            Self::Disputed => "Disputed",
+            Self::DisputeWon => "Dispute won",
+            Self::DisputeLost => "Dispute lost",
+        }
+    }
+}
+
+/// One paid invoice of a membership, as the owner's purchases page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipPaymentView {
+    pub customer_email: String,
+    pub tier_name: String,
+    /// What the invoice took, tax included.
+    pub amount_cents: i64,
+    pub refunded_cents: i64,
+    /// `2026-12-06 14:05`, in the platform's timezone.
+    pub paid_at: String,
+    pub payment_id: Option<String>,
+    pub status: MembershipPaymentStatus,
+}
+
 /// What Stripe bills a subscription: its (first) item's price.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BilledPrice {
@@ -367,6 +422,19 @@ pub fn checkout_message(reason: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_membership_payments_status_lets_a_dispute_speak_over_a_refund() {
+        use crate::purchases::DisputeState::{Lost, Open, Won};
+        use MembershipPaymentStatus as S;
+        assert_eq!(S::of(0, false, None), S::Paid);
+        assert_eq!(S::of(300, false, None), S::PartlyRefunded);
+        assert_eq!(S::of(1000, true, None), S::Refunded);
+        assert_eq!(S::of(0, false, Some(Open)), S::Disputed);
+        assert_eq!(S::of(1000, true, Some(Lost)), S::DisputeLost);
+        assert_eq!(S::of(0, false, Some(Won)), S::DisputeWon);
+        assert_eq!(S::of(1000, true, Some(Won)), S::Refunded);
+    }
 
     #[test]
     fn a_billed_price_other_than_the_one_sold_is_named() {

@@ -1,18 +1,10 @@
 import {
   test, expect, open, register, uniqueEmail, linkFromMail, publishItem, generatedVideo, ownerPage, openItem,
+  eventually,
 } from "./helpers";
-import type { Page } from "@playwright/test";
 
 /** Stripe's test card whose payment the buyer's bank then disputes. */
 const DISPUTED_CARD = "4000 0000 0000 0259";
-
-/** Reloads `page` at `path` until `check` passes: webhooks arrive in the background. */
-async function eventually(page: Page, path: string, check: () => Promise<void>) {
-  await expect(async () => {
-    await open(page, path);
-    await check();
-  }).toPass({ timeout: 30_000 });
-}
 
 test("the owner sees a dispute and the customer loses Watch, then regains it when it is won", async ({ browser, page, request }, testInfo) => {
   const title = `Disputed course ${Date.now()}`;

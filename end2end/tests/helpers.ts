@@ -63,6 +63,14 @@ export async function open(page: Page, path: string) {
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
 }
 
+/** Reloads `page` at `path` until `check` passes: webhooks arrive in the background. */
+export async function eventually(page: Page, path: string, check: () => Promise<void>) {
+  await expect(async () => {
+    await open(page, path);
+    await check();
+  }).toPass({ timeout: 30_000 });
+}
+
 export async function register(page: Page, name: string, email: string, password = PASSWORD) {
   await open(page, "/register");
   await page.getByLabel("Name").fill(name);

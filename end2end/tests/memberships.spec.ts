@@ -1,4 +1,6 @@
-import { test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem, PAYING_CARD } from "./helpers";
+import {
+  test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem, PAYING_CARD, eventually,
+} from "./helpers";
 
 /** Shares the selling specs' media item (uploads are limited to 10 an hour). */
 const MEDIA = "selling.mp4";
@@ -42,6 +44,12 @@ test("a customer subscribes to a tier, watches, and cancels", async ({ browser, 
 
   await open(owner, "/admin");
   await expect(owner.locator('[data-figure="members"]')).not.toHaveText("0");
+  // The membership's payment is among the owner's purchases.
+  await eventually(owner, "/admin/purchases", async () => {
+    const payment = owner.getByRole("table", { name: "Membership payments" }).getByRole("row", { name: new RegExp(tier) });
+    await expect(payment).toContainText("$4.00", { timeout: 1_000 });
+    await expect(payment).toContainText("Paid", { timeout: 1_000 });
+  });
   await owner.context().close();
 
   // Cancelling in the customer portal keeps the membership to the end of the period.

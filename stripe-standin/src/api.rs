@@ -266,23 +266,20 @@ fn refund(shared: &Shared, params: &HashMap<String, String>) -> Result<(Value, V
         .or_else(|| params.get("charge"))
         .ok_or_else(|| invalid("payment_intent or charge is required"))?;
     let mut store = shared.store.lock().unwrap();
-    let session = store
+    let charged = store
         .sessions
         .values()
-        .find(|s| {
-            s.payment
-                .as_ref()
-                .is_some_and(|p| &p.payment_intent == target || &p.charge == target)
-        })
-        .cloned()
+        .filter_map(objects::Session::charged)
+        .chain(store.invoice_payments.values().map(|p| p.charged.clone()))
+        .find(|c| &c.payment.payment_intent == target || &c.payment.charge == target)
         .ok_or_else(|| not_found(&format!("payment_intent: '{target}'")))?;
-    let payment = session.payment.clone().expect("found by its payment");
+    let payment = charged.payment.clone();
     let already = store
         .refunded
         .get(&payment.payment_intent)
         .copied()
         .unwrap_or(0);
-    let left = session.amount + session.tax - already;
+    let left = charged.amount - already;
     if left <= 0 {
         return Err((
             StatusCode::BAD_REQUEST,
@@ -308,14 +305,12 @@ fn refund(shared: &Shared, params: &HashMap<String, String>) -> Result<(Value, V
     let refund = objects::refund_json(
         &new_id("re"),
         amount,
-        &session.currency,
+        &charged.currency,
         &payment,
         params.get("reason").map(String::as_str),
         &metadata,
     );
-    let charge = session
-        .charge_json(already + amount)
-        .expect("the session is paid");
+    let charge = charged.charge_json(already + amount);
     Ok((refund, charge))
 }
 

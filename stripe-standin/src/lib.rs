@@ -14,7 +14,8 @@
 //! - subscriptions (`subscriptions`): subscription-mode Checkout, `GET`/`POST
 //!   /v1/subscriptions/{id}`, the customer portal (`POST /v1/billing_portal/sessions`, a page
 //!   at `/portal/{id}` to cancel at period end or take that back) and test helpers that renew,
-//!   fail a renewal or end a subscription;
+//!   fail a renewal, end a subscription, switch its price or dispute its latest payment; each
+//!   paid invoice has its charge (refundable with `POST /v1/refunds`) and its invoice payment;
 //! - webhook events posted to the app, signed as Stripe signs them, retried with backoff
 //!   while the app answers anything but 2xx.
 //!
@@ -72,6 +73,8 @@ struct Store {
     events: Vec<serde_json::Value>,
     subscriptions: HashMap<String, objects::Subscription>,
     portal_sessions: HashMap<String, objects::PortalSession>,
+    /// The payments of paid invoices, by payment intent.
+    invoice_payments: HashMap<String, objects::InvoicePayment>,
     /// Refunded amount per payment intent.
     refunded: HashMap<String, i64>,
     /// Responses already given, by idempotency key.

@@ -152,7 +152,13 @@ impl Subscription {
             "period_start": self.current_period_start,
             "period_end": self.current_period_end,
             "status": if paid { "paid" } else { "open" },
+            "status_transitions": { "paid_at": if paid { json!(crate::now()) } else { Value::Null } },
             "subscription": self.id,
+            "total_taxes": if self.tax > 0 {
+                json!([{ "amount": self.tax, "tax_behavior": "exclusive", "taxability_reason": "standard_rated", "type": "tax_rate_details" }])
+            } else {
+                json!([])
+            },
         })
     }
 }
@@ -268,15 +274,41 @@ impl Session {
         })
     }
 
+    /// What a paid session took, and how.
+    pub fn charged(&self) -> Option<Charged> {
+        Some(Charged {
+            payment: self.payment.clone()?,
+            amount: self.amount + self.tax,
+            currency: self.currency.clone(),
+            customer_email: self.customer_email.clone(),
+        })
+    }
+
     /// The charge of a paid session, after `refunded` cents went back.
     pub fn charge_json(&self, refunded: i64) -> Option<Value> {
-        let payment = self.payment.as_ref()?;
-        let amount = self.amount + self.tax;
-        Some(json!({
+        Some(self.charged()?.charge_json(refunded))
+    }
+}
+
+/// A payment the stand-in took (a session's or an invoice's): what, in which currency, how.
+#[derive(Debug, Clone)]
+pub struct Charged {
+    pub payment: Payment,
+    /// Tax included.
+    pub amount: i64,
+    pub currency: String,
+    pub customer_email: Option<String>,
+}
+
+impl Charged {
+    /// Its charge, after `refunded` cents went back.
+    pub fn charge_json(&self, refunded: i64) -> Value {
+        let payment = &self.payment;
+        json!({
             "id": payment.charge,
             "object": "charge",
-            "amount": amount,
-            "amount_captured": amount,
+            "amount": self.amount,
+            "amount_captured": self.amount,
             "amount_refunded": refunded,
             "billing_details": { "address": null, "email": self.customer_email, "name": null, "phone": null, "tax_id": null },
             "captured": true,
@@ -292,9 +324,37 @@ impl Session {
                 "card": { "brand": "visa", "last4": payment.last4, "exp_month": 12, "exp_year": 2034, "funding": "credit", "country": "US" }
             },
             "receipt_url": format!("https://pay.stripe.com/receipts/{}", payment.charge),
-            "refunded": refunded >= amount,
+            "refunded": refunded >= self.amount,
             "status": "succeeded",
-        }))
+        })
+    }
+}
+
+/// The payment that paid a subscription's invoice (API versions since 2025-03-31 link the
+/// two only through this object).
+#[derive(Debug, Clone)]
+pub struct InvoicePayment {
+    pub id: String,
+    pub invoice: String,
+    pub charged: Charged,
+}
+
+impl InvoicePayment {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "object": "invoice_payment",
+            "amount_paid": self.charged.amount,
+            "amount_requested": self.charged.amount,
+            "created": self.charged.payment.created,
+            "currency": self.charged.currency,
+            "invoice": self.invoice,
+            "is_default": true,
+            "livemode": false,
+            "payment": { "type": "payment_intent", "payment_intent": self.charged.payment.payment_intent },
+            "status": "paid",
+            "status_transitions": { "canceled_at": null, "paid_at": self.charged.payment.created },
+        })
     }
 }
 

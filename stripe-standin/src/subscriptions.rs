@@ -6,9 +6,11 @@
 //! renewal is paid, or the subscription ends if it was cancelled at period end),
 //! `/fail_renewal` (the period ends and the renewal's payment fails: `past_due`) and
 //! `/cancel` (ended now, as when Stripe gives up retrying) and `/switch_price` (`unit_amount`,
-//! `interval`: a plan switched in Stripe's portal or dashboard). Each change sends the events
-//! Stripe sends: `customer.subscription.created/updated/deleted`, `invoice.paid`,
-//! `invoice.payment_failed`.
+//! `interval`: a plan switched in Stripe's portal or dashboard) and `/dispute` (the bank
+//! disputes the latest invoice's payment; `POST /v1/disputes/{id}` closes it). Each change
+//! sends the events Stripe sends: `customer.subscription.created/updated/deleted`,
+//! `charge.succeeded`, `invoice.paid`, `invoice_payment.paid`, `invoice.payment_failed`,
+//! `charge.dispute.created`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -57,10 +59,11 @@ pub(crate) fn start(shared: &Shared, session_id: &str) -> Option<String> {
         session.customer = Some(subscription.customer.clone());
         let session = session.clone();
         store.subscriptions.insert(id, subscription.clone());
+        let paid = pay_invoice(&mut store, &subscription, &invoice, "subscription_create");
         (
             session.to_json(&shared.base_url),
             subscription.clone(),
-            subscription.invoice_json(&invoice, true, "subscription_create"),
+            paid,
             session
                 .success_url
                 .replace("{CHECKOUT_SESSION_ID}", session_id),
@@ -74,8 +77,48 @@ pub(crate) fn start(shared: &Shared, session_id: &str) -> Option<String> {
         shared,
         objects::event_json("customer.subscription.created", subscription.to_json()),
     );
-    webhooks::deliver(shared, objects::event_json("invoice.paid", invoice));
+    for (kind, object) in invoice {
+        webhooks::deliver(shared, objects::event_json(kind, object));
+    }
     Some(success_url)
+}
+
+/// Takes the payment of a subscription's invoice: its charge and its invoice payment are
+/// kept (for refunds and disputes). Gives the events Stripe sends for it: the charge, the
+/// paid invoice, then the invoice payment.
+fn pay_invoice(
+    store: &mut crate::Store,
+    subscription: &Subscription,
+    invoice: &str,
+    reason: &str,
+) -> Vec<(&'static str, Value)> {
+    let charged = objects::Charged {
+        payment: objects::Payment {
+            payment_intent: new_id("pi"),
+            charge: new_id("ch"),
+            created: now(),
+            last4: "4242".into(),
+        },
+        amount: subscription.amount + subscription.tax,
+        currency: subscription.currency.clone(),
+        customer_email: subscription.customer_email.clone(),
+    };
+    let paid = objects::InvoicePayment {
+        id: new_id("inpay"),
+        invoice: invoice.to_string(),
+        charged,
+    };
+    store
+        .invoice_payments
+        .insert(paid.charged.payment.payment_intent.clone(), paid.clone());
+    vec![
+        ("charge.succeeded", paid.charged.charge_json(0)),
+        (
+            "invoice.paid",
+            subscription.invoice_json(invoice, true, reason),
+        ),
+        ("invoice_payment.paid", paid.to_json()),
+    ]
 }
 
 pub async fn retrieve(
@@ -173,6 +216,8 @@ enum Step {
     Renew,
     FailRenewal,
     Cancel,
+    /// The buyer's bank disputes the payment of the latest invoice.
+    Dispute,
     /// A plan switched in Stripe's own portal or dashboard: another price from now on.
     SwitchPrice {
         unit_amount: i64,
@@ -194,6 +239,7 @@ pub async fn test_helper(
         "renew" => Step::Renew,
         "fail_renewal" => Step::FailRenewal,
         "cancel" => Step::Cancel,
+        "dispute" => Step::Dispute,
         "switch_price" => {
             let unit_amount = params.get("unit_amount").and_then(|v| v.parse().ok());
             let interval = params
@@ -218,6 +264,36 @@ pub async fn test_helper(
             return respond(invalid("This subscription has ended."));
         }
         let mut events: Vec<(&str, Value)> = Vec::new();
+        if step == Step::Dispute {
+            let latest = subscription.latest_invoice.clone();
+            let Some(paid) = store
+                .invoice_payments
+                .values()
+                .find(|p| p.invoice == latest)
+                .cloned()
+            else {
+                return respond(invalid(
+                    "The latest invoice of this subscription is not paid.",
+                ));
+            };
+            let dispute = objects::Dispute {
+                id: new_id("dp"),
+                payment_intent: paid.charged.payment.payment_intent.clone(),
+                charge: paid.charged.payment.charge.clone(),
+                amount: paid.charged.amount,
+                currency: paid.charged.currency.clone(),
+                created: now(),
+                status: "needs_response".into(),
+            };
+            store.disputes.insert(dispute.id.clone(), dispute.clone());
+            drop(store);
+            let json = dispute.to_json();
+            webhooks::deliver(
+                &shared,
+                objects::event_json("charge.dispute.created", json.clone()),
+            );
+            return respond((StatusCode::OK, json));
+        }
         if let Step::SwitchPrice {
             unit_amount,
             interval,
@@ -235,10 +311,11 @@ pub async fn test_helper(
         }
         let ends =
             step == Step::Cancel || (step == Step::Renew && subscription.cancel_at_period_end);
-        if ends {
+        let now_is = if ends {
             subscription.status = "canceled".into();
             subscription.canceled_at = Some(subscription.canceled_at.unwrap_or_else(now));
             events.push(("customer.subscription.deleted", subscription.to_json()));
+            subscription.clone()
         } else {
             // The next period starts where this one ends (as if a test clock jumped there).
             let length = subscription.period_secs();
@@ -248,18 +325,24 @@ pub async fn test_helper(
             subscription.latest_invoice = invoice.clone();
             let paid = step == Step::Renew;
             subscription.status = if paid { "active" } else { "past_due" }.into();
-            let invoice = subscription.invoice_json(&invoice, paid, "subscription_cycle");
             events.push(("customer.subscription.updated", subscription.to_json()));
-            events.push((
-                if paid {
-                    "invoice.paid"
-                } else {
-                    "invoice.payment_failed"
-                },
-                invoice,
-            ));
-        }
-        (subscription.to_json(), events)
+            let renewed = subscription.clone();
+            if paid {
+                events.extend(pay_invoice(
+                    &mut store,
+                    &renewed,
+                    &invoice,
+                    "subscription_cycle",
+                ));
+            } else {
+                events.push((
+                    "invoice.payment_failed",
+                    renewed.invoice_json(&invoice, false, "subscription_cycle"),
+                ));
+            }
+            renewed
+        };
+        (now_is.to_json(), events)
     };
     for (kind, object) in events {
         webhooks::deliver(&shared, objects::event_json(kind, object));

@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::{FlaggedMembership, Pricing, TierView};
+use super::{FlaggedMembership, MembershipPaymentView, Pricing, TierView};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     crate::{auth::guard, error::respond},
-    backend::memberships::tiers,
+    backend::memberships::{payments, tiers},
     backend::selling::chosen_items,
     domain::memberships::NewTier,
 };
@@ -55,6 +55,18 @@ pub async fn flagged_memberships() -> Result<Vec<FlaggedMembership>, AppError> {
         async {
             let call = guard::call().await?;
             tiers::flagged(&call.state, &call.caller.owner()?).await
+        }
+        .await,
+    )
+}
+
+/// The latest paid invoices of memberships and what became of them; owner only.
+#[server(endpoint = "membership_payments")]
+pub async fn membership_payments() -> Result<Vec<MembershipPaymentView>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            payments::latest(&call.state, &call.caller.owner()?).await
         }
         .await,
     )

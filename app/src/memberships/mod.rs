@@ -4,6 +4,7 @@
 
 pub mod admin_page;
 pub mod api;
+pub mod payments_table;
 pub mod pricing_page;
 
 pub use domain::memberships::*;

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::{admin_purchases, GrantAccess, RefundPurchase, RevokeGrant};
 use super::{AdminPurchase, PurchaseKind};
 use crate::content::api::list_content;
+use crate::memberships::payments_table::MembershipPayments;
 use crate::ui::{
     action_error, action_succeeded, urlencode, Field, FormAlert, FormNotice, LoadError,
     StatusFilter,
@@ -66,6 +67,7 @@ pub fn AdminPurchasesPage() -> impl IntoView {
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
+        <MembershipPayments/>
         <GrantForm grant/>
     }
 }

@@ -15,9 +15,11 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
                SELECT date_trunc('month', now() AT TIME ZONE $1) AT TIME ZONE $1 AS start
            )
            SELECT
-               (SELECT COALESCE(sum(net_cents), 0) FROM purchase_revenue)::bigint AS "all_time!",
+               ((SELECT COALESCE(sum(net_cents), 0) FROM purchase_revenue)
+                + (SELECT COALESCE(sum(net_cents), 0) FROM membership_revenue))::bigint AS "all_time!",
                (COALESCE(sum(p.amount_cents) FILTER (WHERE p.completed_at >= month.start), 0)
-                - COALESCE(sum(p.amount_cents) FILTER (WHERE p.status IN ('refunded', 'dispute_lost') AND p.ended_at >= month.start), 0))::bigint
+                - COALESCE(sum(p.amount_cents) FILTER (WHERE p.status IN ('refunded', 'dispute_lost') AND p.ended_at >= month.start), 0)
+                + (SELECT COALESCE(sum(m.net_cents), 0) FROM membership_revenue m, month mm WHERE m.paid_at >= mm.start))::bigint
                    AS "this_month!",
                count(*) FILTER (WHERE p.status = 'completed' AND p.kind <> 'grant') AS "completed!",
                (SELECT count(*) FROM users WHERE role = 'customer') AS "customers!"
@@ -61,6 +63,8 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
                UNION ALL
                SELECT (ended_at AT TIME ZONE $1)::date, -amount_cents::bigint
                FROM purchases WHERE status IN ('refunded', 'dispute_lost') AND ended_at IS NOT NULL
+               UNION ALL
+               SELECT (paid_at AT TIME ZONE $1)::date, net_cents FROM membership_revenue
            )
            SELECT to_char(d.day, 'YYYY-MM-DD') AS "day!", COALESCE(sum(m.cents), 0)::bigint AS "cents!"
            FROM days d LEFT JOIN moves m ON m.day = d.day
@@ -71,19 +75,23 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
     .await?;
     let sales = sqlx::query!(
         r#"WITH paid AS (
-               SELECT p.amount_cents::bigint AS amount, p.status,
+               SELECT p.amount_cents::bigint AS amount,
                       CASE WHEN p.status = 'refunded' THEN p.amount_cents::bigint
                            ELSE LEAST(COALESCE(sp.amount_refunded_cents, 0), p.amount_cents) END AS refunded,
-                      sp.dispute_status
+                      sp.dispute_status, p.status = 'disputed' AS open, p.status = 'dispute_lost' AS lost
                FROM purchases p LEFT JOIN stripe_payments sp ON sp.payment_intent_id = p.stripe_payment_intent_id
                WHERE p.kind = 'checkout' AND p.completed_at IS NOT NULL
+               UNION ALL
+               SELECT amount_cents, CASE WHEN fully_refunded THEN amount_cents ELSE refunded_cents END,
+                      dispute_status, dispute_status = 'open', dispute_status = 'lost'
+               FROM membership_revenue
            )
            SELECT COALESCE(sum(amount), 0)::bigint AS "gross!",
                   count(*) FILTER (WHERE refunded > 0) AS "refunds!",
                   COALESCE(sum(refunded), 0)::bigint AS "refunds_cents!",
                   count(*) FILTER (WHERE dispute_status IS NOT NULL) AS "disputes!",
-                  count(*) FILTER (WHERE status = 'disputed') AS "disputes_open!",
-                  COALESCE(sum(amount) FILTER (WHERE status = 'dispute_lost'), 0)::bigint AS "lost!"
+                  count(*) FILTER (WHERE open) AS "disputes_open!",
+                  COALESCE(sum(amount) FILTER (WHERE lost), 0)::bigint AS "lost!"
            FROM paid"#
     )
     .fetch_one(pool)

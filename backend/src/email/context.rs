@@ -30,7 +30,8 @@ impl EmailContext {
             | EmailKind::PasswordChanged
             | EmailKind::EmailChanged
             | EmailKind::AccountExists
-            | EmailKind::DisputeNotification => true,
+            | EmailKind::DisputeNotification
+            | EmailKind::MembershipPaymentNotification => true,
         }
     }
 }

@@ -37,6 +37,7 @@ pub enum EmailKind {
     SaleNotification,
     RefundConfirmation,
     DisputeNotification,
+    MembershipPaymentNotification,
 }
 
 impl EmailKind {
@@ -52,6 +53,7 @@ impl EmailKind {
             Self::SaleNotification => "sale_notification",
             Self::RefundConfirmation => "refund_confirmation",
             Self::DisputeNotification => "dispute_notification",
+            Self::MembershipPaymentNotification => "membership_payment_notification",
         }
     }
 }
@@ -502,6 +504,67 @@ pub fn dispute_notification(
         brand,
     }
     .into_email(EmailKind::DisputeNotification, to, subject)
+}
+
+/// What happened to a membership's payment, for the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipPaymentChange {
+    /// Refunded in Stripe, in full or in part.
+    Refunded,
+    DisputeOpened,
+    DisputeWon,
+    DisputeLost,
+}
+
+/// The owner is told that a membership payment was refunded or disputed: the membership
+/// itself goes on as Stripe's subscription says.
+pub fn membership_payment_notification(
+    brand: &Brand,
+    to: &str,
+    owner_name: &str,
+    customer: &str,
+    payment: &PurchaseFacts<'_>,
+    change: MembershipPaymentChange,
+    purchases_url: &str,
+) -> OutgoingEmail {
+    let (subject, what) = match change {
+        MembershipPaymentChange::Refunded => (
+            format!("Membership payment refunded: {}", payment.title),
+            format!(
+                "{customer}'s membership payment of {} for \"{}\" was refunded in Stripe.",
+                payment.amount, payment.title
+            ),
+        ),
+        MembershipPaymentChange::DisputeOpened => (
+            format!("Membership payment disputed: {}", payment.title),
+            format!(
+                "{customer} disputed their membership payment of {} for \"{}\" with their bank. Answer it in your Stripe dashboard; the membership goes on as Stripe bills it.",
+                payment.amount, payment.title
+            ),
+        ),
+        MembershipPaymentChange::DisputeWon => (
+            format!("Dispute won: {}", payment.title),
+            format!(
+                "The dispute over {customer}'s membership payment for \"{}\" closed in your favour.",
+                payment.title
+            ),
+        ),
+        MembershipPaymentChange::DisputeLost => (
+            format!("Dispute lost: {}", payment.title),
+            format!(
+                "The dispute over {customer}'s membership payment of {} for \"{}\" closed in their favour: the money went back to them. Cancel the membership in Stripe if it should not go on.",
+                payment.amount, payment.title
+            ),
+        ),
+    };
+    let details = payment.details();
+    Message {
+        greeting_name: owner_name,
+        paragraphs: &[&what, &details],
+        action: Some(("See your purchases", purchases_url)),
+        brand,
+    }
+    .into_email(EmailKind::MembershipPaymentNotification, to, subject)
 }
 
 #[cfg(test)]

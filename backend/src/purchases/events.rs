@@ -39,14 +39,17 @@ pub enum StripeEvent {
     /// `charge.dispute.*`.
     Dispute(DisputeFacts),
     /// Something changed about this subscription (`customer.subscription.*`, `invoice.paid`,
-    /// `invoice.payment_failed`, a subscription Checkout completed): read it from Stripe.
+    /// `invoice.payment_failed`, a subscription Checkout completed): read it from Stripe. A
+    /// paid invoice's payment is read by `InvoiceFacts::of_paid_invoice`.
     Subscription(String),
+    /// `invoice_payment.paid` (API versions since 2025-03-31): which payment paid an invoice.
+    InvoicePayment(InvoicePaymentFacts),
     /// A type Codex does not act on.
     Ignored,
 }
 
 /// The event types Codex acts on (reconciliation asks Stripe for these).
-pub const HANDLED_TYPES: [&str; 15] = [
+pub const HANDLED_TYPES: [&str; 16] = [
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
     "checkout.session.expired",
@@ -62,6 +65,7 @@ pub const HANDLED_TYPES: [&str; 15] = [
     "customer.subscription.deleted",
     "invoice.paid",
     "invoice.payment_failed",
+    "invoice_payment.paid",
 ];
 
 /// What a charge says about its payment.
@@ -83,6 +87,31 @@ pub struct DisputeFacts {
     pub state: DisputeState,
     pub reason: Option<String>,
     pub amount: i64,
+}
+
+/// A paid invoice of a subscription: what it took, and the payment that paid it when the
+/// invoice says (API versions before 2025-03-31 name it; later ones only when `payments` is
+/// expanded, else `invoice_payment.paid` tells).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceFacts {
+    pub invoice_id: String,
+    pub subscription_id: String,
+    /// With tax.
+    pub amount_paid: i64,
+    pub tax: i64,
+    pub currency: String,
+    pub payment_intent: Option<String>,
+    /// Unix seconds.
+    pub paid_at: i64,
+}
+
+/// An invoice payment: the payment intent that paid (part of) an invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoicePaymentFacts {
+    pub invoice_id: String,
+    pub payment_intent: String,
+    pub amount_paid: i64,
+    pub currency: String,
 }
 
 /// An id, or the object expanded in its place.
@@ -181,6 +210,95 @@ struct DisputeObject {
     amount: i64,
 }
 
+#[derive(Debug, Deserialize)]
+struct InvoiceObject {
+    id: String,
+    #[serde(default)]
+    amount_paid: i64,
+    currency: String,
+    /// Before 2025-03-31.
+    tax: Option<i64>,
+    /// Since 2025-03-31.
+    #[serde(default)]
+    total_taxes: Option<Vec<Amount>>,
+    payment_intent: Option<Reference>,
+    payments: Option<InvoicePayments>,
+    status_transitions: Option<StatusTransitions>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Amount {
+    #[serde(default)]
+    amount: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct InvoicePayments {
+    #[serde(default)]
+    data: Vec<InvoicePaymentObject>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InvoicePaymentObject {
+    invoice: Option<Reference>,
+    #[serde(default)]
+    amount_paid: Option<i64>,
+    currency: Option<String>,
+    status: Option<String>,
+    payment: PaymentOfInvoice,
+}
+
+#[derive(Debug, Deserialize)]
+struct PaymentOfInvoice {
+    payment_intent: Option<Reference>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StatusTransitions {
+    paid_at: Option<i64>,
+}
+
+impl InvoiceFacts {
+    /// The payment of `invoice.paid` / `invoice.payment_succeeded` when the invoice is a
+    /// subscription's; `None` for any other event or an invoice that does not read (its
+    /// subscription is still looked at again).
+    pub fn of_paid_invoice(envelope: &Envelope) -> Option<Self> {
+        if !matches!(
+            envelope.kind.as_str(),
+            "invoice.paid" | "invoice.payment_succeeded"
+        ) {
+            return None;
+        }
+        let StripeEvent::Subscription(subscription_id) = StripeEvent::read(envelope).ok()? else {
+            return None;
+        };
+        let invoice: InvoiceObject = serde_json::from_value(envelope.data.object.clone())
+            .map_err(|error| tracing::warn!(event = %envelope.id, %error, "a paid invoice does not read"))
+            .ok()?;
+        let tax = invoice
+            .tax
+            .unwrap_or_else(|| invoice.total_taxes.iter().flatten().map(|t| t.amount).sum());
+        let expanded = invoice
+            .payments
+            .into_iter()
+            .flat_map(|p| p.data)
+            .filter(|p| p.status.as_deref().is_none_or(|s| s == "paid"))
+            .find_map(|p| p.payment.payment_intent.map(Reference::id));
+        Some(Self {
+            invoice_id: invoice.id,
+            subscription_id,
+            amount_paid: invoice.amount_paid,
+            tax,
+            currency: invoice.currency.to_ascii_lowercase(),
+            payment_intent: invoice.payment_intent.map(Reference::id).or(expanded),
+            paid_at: invoice
+                .status_transitions
+                .and_then(|t| t.paid_at)
+                .unwrap_or(envelope.created),
+        })
+    }
+}
+
 /// An id, or the id of the object expanded in its place.
 fn reference(value: &serde_json::Value) -> Option<String> {
     Reference::deserialize(value).ok().map(Reference::id)
@@ -258,6 +376,22 @@ impl StripeEvent {
                     card_last4: card.and_then(|c| c.last4),
                     receipt_url: charge.receipt_url,
                 })
+            }
+            "invoice_payment.paid" => {
+                let paid: InvoicePaymentObject =
+                    serde_json::from_value(object()).map_err(unreadable)?;
+                match (paid.invoice.map(Reference::id), paid.payment.payment_intent) {
+                    (Some(invoice_id), Some(payment_intent)) => {
+                        Self::InvoicePayment(InvoicePaymentFacts {
+                            invoice_id,
+                            payment_intent: payment_intent.id(),
+                            amount_paid: paid.amount_paid.unwrap_or(0),
+                            currency: paid.currency.unwrap_or_default().to_ascii_lowercase(),
+                        })
+                    }
+                    // Paid by a bare charge or out of band: no payment of ours to follow.
+                    _ => Self::Ignored,
+                }
             }
             kind if kind.starts_with("charge.dispute.") => {
                 let dispute: DisputeObject =
@@ -399,6 +533,90 @@ mod tests {
             json!({ "status": "active" }),
         );
         assert!(StripeEvent::read(&no_id).is_err());
+    }
+
+    #[test]
+    fn a_paid_invoice_names_its_payment_in_either_api_version() {
+        let older = envelope(
+            "invoice.paid",
+            json!({
+                "id": "in_1", "subscription": "sub_1", "amount_paid": 550, "tax": 50,
+                "currency": "USD", "payment_intent": "pi_1", "charge": "ch_1",
+                "status_transitions": { "paid_at": 1_800_000_000 }
+            }),
+        );
+        let facts = InvoiceFacts::of_paid_invoice(&older).unwrap();
+        assert_eq!(
+            facts,
+            InvoiceFacts {
+                invoice_id: "in_1".into(),
+                subscription_id: "sub_1".into(),
+                amount_paid: 550,
+                tax: 50,
+                currency: "usd".into(),
+                payment_intent: Some("pi_1".into()),
+                paid_at: 1_800_000_000,
+            }
+        );
+        // Since 2025-03-31: taxes in `total_taxes`, the payment only in expanded `payments`.
+        let newer = envelope(
+            "invoice.paid",
+            json!({
+                "id": "in_2", "amount_paid": 550, "currency": "usd",
+                "total_taxes": [{ "amount": 30 }, { "amount": 20 }],
+                "parent": { "subscription_details": { "subscription": "sub_1" } },
+                "payments": { "object": "list", "data": [
+                    { "invoice": "in_2", "status": "canceled", "payment": { "type": "payment_intent", "payment_intent": "pi_old" } },
+                    { "invoice": "in_2", "status": "paid", "payment": { "type": "payment_intent", "payment_intent": { "id": "pi_2" } } }
+                ] }
+            }),
+        );
+        let facts = InvoiceFacts::of_paid_invoice(&newer).unwrap();
+        assert_eq!((facts.tax, facts.paid_at), (50, 1));
+        assert_eq!(facts.payment_intent.as_deref(), Some("pi_2"));
+        let unexpanded = envelope(
+            "invoice.paid",
+            json!({ "id": "in_3", "amount_paid": 500, "currency": "usd", "subscription": "sub_1" }),
+        );
+        assert_eq!(
+            InvoiceFacts::of_paid_invoice(&unexpanded)
+                .unwrap()
+                .payment_intent,
+            None
+        );
+        let failed = envelope(
+            "invoice.payment_failed",
+            json!({ "id": "in_4", "amount_paid": 0, "currency": "usd", "subscription": "sub_1" }),
+        );
+        assert_eq!(InvoiceFacts::of_paid_invoice(&failed), None);
+        let one_off = envelope(
+            "invoice.paid",
+            json!({ "id": "in_5", "amount_paid": 500, "currency": "usd" }),
+        );
+        assert_eq!(InvoiceFacts::of_paid_invoice(&one_off), None);
+
+        let linked = envelope(
+            "invoice_payment.paid",
+            json!({
+                "id": "inpay_1", "object": "invoice_payment", "invoice": "in_2",
+                "amount_paid": 550, "currency": "usd", "status": "paid",
+                "payment": { "type": "payment_intent", "payment_intent": "pi_2" }
+            }),
+        );
+        assert_eq!(
+            StripeEvent::read(&linked).unwrap(),
+            StripeEvent::InvoicePayment(InvoicePaymentFacts {
+                invoice_id: "in_2".into(),
+                payment_intent: "pi_2".into(),
+                amount_paid: 550,
+                currency: "usd".into(),
+            })
+        );
+        let by_charge = envelope(
+            "invoice_payment.paid",
+            json!({ "id": "inpay_2", "invoice": "in_2", "payment": { "type": "charge", "charge": "ch_1" } }),
+        );
+        assert_eq!(StripeEvent::read(&by_charge).unwrap(), StripeEvent::Ignored);
     }
 
     #[test]

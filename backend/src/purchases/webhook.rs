@@ -14,11 +14,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
-use super::events::{Envelope, StripeEvent};
+use super::events::{Envelope, InvoiceFacts, StripeEvent};
 use super::fulfilment::{self, Outcome};
 use super::signature;
 use crate::client_ip::ClientIp;
 use crate::error::Error;
+use crate::memberships::payments as membership_payments;
 use crate::rate_limit;
 use crate::state::{AppState, PublicUrl};
 
@@ -150,17 +151,48 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
             fulfilment::fail(&mut tx, public_url, session_id, reason).await?
         }
         StripeEvent::Charge(charge) => {
-            fulfilment::charge_changed(&mut tx, public_url, charge).await?
+            let outcome = fulfilment::charge_changed(&mut tx, public_url, charge).await?;
+            membership_payment(&mut tx, public_url, outcome, &charge.payment_intent).await?
         }
         StripeEvent::Dispute(dispute) => {
-            fulfilment::dispute_changed(&mut tx, public_url, dispute).await?
+            let outcome = fulfilment::dispute_changed(&mut tx, public_url, dispute).await?;
+            membership_payment(&mut tx, public_url, outcome, &dispute.payment_intent).await?
+        }
+        StripeEvent::InvoicePayment(paid) => {
+            membership_payments::link(&mut tx, paid).await?;
+            membership_payments::settle_recorded(&mut tx, public_url, Some(&paid.payment_intent))
+                .await?;
+            Outcome::AlreadyDone
         }
         StripeEvent::Subscription(_) => match &subscription {
-            Some(facts) => crate::memberships::sync::apply(&mut tx, facts).await?,
+            Some(facts) => {
+                let outcome = crate::memberships::sync::apply(&mut tx, facts).await?;
+                if let Some(invoice) = InvoiceFacts::of_paid_invoice(envelope) {
+                    let payment = membership_payments::record_invoice(&mut tx, &invoice).await?;
+                    membership_payments::settle_recorded(&mut tx, public_url, payment.as_deref())
+                        .await?;
+                }
+                outcome
+            }
             None => Outcome::Unknown,
         },
         StripeEvent::Ignored => Outcome::Unknown,
     };
     tx.commit().await?;
     Ok(Handled::Applied(outcome))
+}
+
+/// A charge or dispute of no purchase may be a membership's payment: its owner is told.
+async fn membership_payment(
+    conn: &mut sqlx::PgConnection,
+    public_url: &PublicUrl,
+    outcome: Outcome,
+    payment_intent: &str,
+) -> Result<Outcome, Error> {
+    if outcome == Outcome::Unknown
+        && membership_payments::settle(conn, public_url, payment_intent).await?
+    {
+        return Ok(Outcome::AlreadyDone);
+    }
+    Ok(outcome)
 }

@@ -242,10 +242,11 @@ async fn an_item_published_during_a_members_sync_stays_open_to_them(pool: PgPool
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    // The subscription's own events (Checkout, created, invoice) sync the member too: let
-    // them land first so the only session waiting below is the publish.
+    // The subscription's own events (Checkout, created, charge, invoice, invoice payment)
+    // sync the member too: let them land first so the only session waiting below is the
+    // publish.
     let events = "SELECT count(*) FROM stripe_events";
-    assert_eq!(app.wait_for_count(events, 3).await, 3);
+    assert_eq!(app.wait_for_count(events, 5).await, 5);
 
     let mut sync = app.pool.begin().await.unwrap();
     backend::access::lock_customer(&mut sync, member)
@@ -440,8 +441,9 @@ async fn a_member_gets_published_items_only(pool: PgPool) {
     let tier = tier(&owner, &[("all_items", "on")]).await;
     subscribe(&app, &customer, &tier, "month").await;
     assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
+    // All the subscription's events (Checkout, created, charge, invoice, invoice payment).
     let events = "SELECT count(*) FROM stripe_events";
-    assert_eq!(app.wait_for_count(events, 3).await, 3);
+    assert_eq!(app.wait_for_count(events, 5).await, 5);
 
     let (draft, _) = app
         .draft_ready_item(&owner, "Draft film", &[("price", "3")])
@@ -619,4 +621,146 @@ async fn a_membership_billed_otherwise_than_sold_is_flagged_and_not_extended(poo
     assert_eq!(app.wait_for_exactly(mismatched, 0).await, 0);
     let (_, _, end, until) = once_status(&app, "active").await;
     assert_eq!(until, end.map(|e| e + time::Duration::days(7)));
+}
+
+/// The owner's all-time revenue, in cents.
+async fn revenue(owner: &Browser<'_>) -> i64 {
+    let d: Value = owner.call_json("load_dashboard", &[]).await;
+    d["revenue_all_time_cents"].as_i64().unwrap()
+}
+
+const TOLD: &str = "SELECT count(*) FROM email_outbox
+     WHERE kind = 'membership_payment_notification' AND to_address = 'owner@example.com'";
+
+/// The owner's membership payments, newest first, as (status, amount).
+async fn membership_payments(owner: &Browser<'_>) -> Vec<(String, i64)> {
+    let list: Value = owner.call_json("membership_payments", &[]).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let status = p["status"].as_str().unwrap().to_string();
+            (status, p["amount_cents"].as_i64().unwrap())
+        })
+        .collect()
+}
+
+/// A refund and a dispute of a membership's payment, made in Stripe, reach the owner once
+/// each, show among the purchases and in the figures, in whatever order Stripe's events
+/// come; the membership itself goes on as Stripe bills it.
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_membership_payment_refunded_or_disputed_reaches_the_owner_and_the_figures(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    let (standin, subscription) = subscribe(&app, &customer, &tier, "month").await;
+    let linked = "SELECT count(*) FROM membership_payments
+         WHERE payment_intent_id IS NOT NULL AND paid_at IS NOT NULL";
+    assert_eq!(app.wait_for_count(linked, 1).await, 1);
+    assert_eq!(revenue(&owner).await, 500);
+    assert_eq!(membership_payments(&owner).await, [("Paid".into(), 500)]);
+    let (status, _) = error_of(customer.call("membership_payments", &[]).await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // $2.00 of it refunded in Stripe's dashboard.
+    let payment: String = sqlx::query_scalar("SELECT payment_intent_id FROM membership_payments")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let refunded = reqwest::Client::new()
+        .post(format!("{standin}/v1/refunds"))
+        .bearer_auth(STANDIN_SECRET_KEY)
+        .form(&[("payment_intent", payment.as_str()), ("amount", "200")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refunded.status(), StatusCode::OK);
+    assert_eq!(app.wait_for_count(TOLD, 1).await, 1);
+    let (subject, _) = app
+        .last_email("owner@example.com", "membership_payment_notification")
+        .await
+        .unwrap();
+    assert_eq!(
+        subject,
+        "Membership payment refunded: All access membership"
+    );
+    assert_eq!(revenue(&owner).await, 300);
+    assert_eq!(
+        membership_payments(&owner).await,
+        [("PartlyRefunded".into(), 500)]
+    );
+
+    // The renewal's payment disputed, then lost.
+    helper(&standin, &subscription, "renew").await;
+    assert_eq!(app.wait_for_count(linked, 2).await, 2);
+    assert_eq!(revenue(&owner).await, 800);
+    let dispute: Value = reqwest::Client::new()
+        .post(format!(
+            "{standin}/v1/test_helpers/subscriptions/{subscription}/dispute"
+        ))
+        .bearer_auth(STANDIN_SECRET_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(app.wait_for_count(TOLD, 2).await, 2);
+    assert_eq!(
+        membership_payments(&owner).await,
+        [("Disputed".into(), 500), ("PartlyRefunded".into(), 500)]
+    );
+    let d: Value = owner.call_json("load_dashboard", &[]).await;
+    assert_eq!(d["sales"]["disputes_open"], 1);
+    let closed = reqwest::Client::new()
+        .post(format!(
+            "{standin}/v1/disputes/{}",
+            dispute["id"].as_str().unwrap()
+        ))
+        .bearer_auth(STANDIN_SECRET_KEY)
+        .form(&[("evidence[uncategorized_text]", "losing_evidence")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::OK);
+    assert_eq!(app.wait_for_count(TOLD, 3).await, 3);
+    let (subject, _) = app
+        .last_email("owner@example.com", "membership_payment_notification")
+        .await
+        .unwrap();
+    assert_eq!(subject, "Dispute lost: All access membership");
+    assert_eq!(revenue(&owner).await, 300);
+    assert_eq!(app.count(MEMBER_ACCESS).await, 1);
+
+    // A refund whose invoice and invoice payment come after it: told once they do.
+    let refund = json!({
+        "id": "ch_early", "object": "charge", "payment_intent": "pi_early",
+        "amount_refunded": 500, "refunded": true
+    });
+    let invoice = json!({
+        "id": "in_early", "object": "invoice", "status": "paid", "amount_paid": 500,
+        "currency": "usd", "customer": "cus_x", "total_taxes": [],
+        "status_transitions": { "paid_at": 1_700_000_000 },
+        "parent": { "type": "subscription_details",
+                    "subscription_details": { "subscription": subscription } }
+    });
+    let invoice_payment = json!({
+        "id": "inpay_early", "object": "invoice_payment", "invoice": "in_early",
+        "amount_paid": 500, "currency": "usd", "status": "paid",
+        "payment": { "type": "payment_intent", "payment_intent": "pi_early" }
+    });
+    let events = [
+        event("evt_early_refund", "charge.refunded", refund),
+        event("evt_late_invoice", "invoice.paid", invoice),
+        event("evt_late_link", "invoice_payment.paid", invoice_payment),
+    ];
+    for payload in events.iter().chain(&events) {
+        assert_eq!(deliver_signed(&app, payload).await, StatusCode::OK);
+    }
+    assert_eq!(app.wait_for_count(TOLD, 4).await, 4);
+    assert_eq!(revenue(&owner).await, 300);
+    assert!(membership_payments(&owner)
+        .await
+        .contains(&("Refunded".into(), 500)));
+    assert_eq!(app.count(TOLD).await, 4);
 }
