@@ -34,11 +34,14 @@ build: deps
 run: build postgres
 	./target/debug/server serve
 
+# Each stage is timed (scripts/stage.sh); the times are printed at the end, pass or fail.
 test: deps-test postgres
-	$(MAKE) test-unit
-	$(MAKE) e2e
-	$(MAKE) test-ops
-	$(MAKE) fuzz
+	@scripts/stage.sh --reset
+	@trap 'scripts/stage.sh --print' EXIT; set -e; \
+	scripts/stage.sh unit $(MAKE) test-unit; \
+	scripts/stage.sh e2e $(MAKE) e2e; \
+	scripts/stage.sh ops $(MAKE) test-ops; \
+	scripts/stage.sh fuzz $(MAKE) fuzz
 
 # Unit tests of every crate and the integration tests (real HTTP, fresh database each).
 test-unit:
@@ -48,7 +51,8 @@ e2e:
 	cargo leptos build
 	scripts/e2e.sh
 
-# Previews, the rolling deploy with rollback, and two app servers behind nginx.
+# Previews, the rolling deploy with rollback, and two app servers behind nginx; OPS_JOBS
+# (default 2) at a time.
 test-ops:
 	cargo leptos build
 	tests/ops/run.sh

@@ -23,7 +23,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  // scripts/e2e.sh runs the projects side by side, each with its own results and report.
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "test-results",
+  reporter: [["list"], ["html", { open: "never", outputFolder: process.env.E2E_REPORT_DIR ?? "playwright-report" }]],
   use: {
     baseURL,
     trace: "retain-on-failure",

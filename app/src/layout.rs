@@ -165,6 +165,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/settings">"Settings"</A>
                     <A href="/admin/emails">"Emails"</A>
                     <A href="/admin/security">"Security log"</A>
+                    <A href="/admin/jobs">"Background work"</A>
                 </nav>
             </details>
             <div class="admin-main">

@@ -13,6 +13,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod email;
 pub mod error;
+pub mod jobs;
 pub mod layout;
 pub mod library;
 pub mod media;
@@ -45,6 +46,7 @@ use content::admin_pages::{ContentListPage, EditContentPage, NewContentPage};
 use customers::pages::{CustomerPage, CustomersPage};
 use dashboard::page::AdminDashboardPage;
 use email::outbox_page::EmailsPage;
+use jobs::page::JobsPage;
 use layout::{AdminLayout, Footer, Header};
 use library::page::LibraryPage;
 use media::page::MediaPage;
@@ -137,6 +139,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("media") view=MediaPage/>
                         <Route path=path!("emails") view=EmailsPage/>
                         <Route path=path!("security") view=SecurityLogPage/>
+                        <Route path=path!("jobs") view=JobsPage/>
                         <Route path=path!("purchases") view=AdminPurchasesPage/>
                         <Route path=path!("settings") view=SettingsPage/>
                         <Route path=path!("discounts") view=DiscountsPage/>

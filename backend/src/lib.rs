@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod email;
 pub mod error;
 pub mod images;
+pub mod jobs;
 pub mod library;
 pub mod long_request;
 pub mod media;

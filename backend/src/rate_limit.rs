@@ -183,6 +183,18 @@ impl Decision {
     }
 }
 
+/// The periodic job that drops old counters (`prune`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PruneRateLimits;
+
+impl crate::jobs::Job for PruneRateLimits {
+    const KIND: &'static str = "prune_rate_limits";
+
+    async fn run(&self, state: &crate::state::AppState) -> Result<(), Error> {
+        prune(&state.pool).await.map(|_| ())
+    }
+}
+
 /// Drops counters of windows that ended long ago.
 pub async fn prune(db: impl PgExecutor<'_>) -> Result<u64, Error> {
     let result =

@@ -61,6 +61,18 @@ pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<SecurityE
     .await?)
 }
 
+/// The periodic job that drops old events (`prune`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PruneSecurityLog;
+
+impl crate::jobs::Job for PruneSecurityLog {
+    const KIND: &'static str = "prune_security_log";
+
+    async fn run(&self, state: &crate::state::AppState) -> Result<(), Error> {
+        prune(&state.pool).await.map(|_| ())
+    }
+}
+
 /// Drops events older than 90 days.
 pub async fn prune(db: impl PgExecutor<'_>) -> Result<u64, Error> {
     let result = sqlx::query!("DELETE FROM security_events WHERE at < now() - interval '90 days'")

@@ -97,6 +97,7 @@ test("every page is accessible and fits desktop and a 360 px phone, for a visito
     "/admin/settings",
     "/admin/emails",
     "/admin/security",
+    "/admin/jobs",
   ]);
   await open(owner, "/admin/content");
   await owner.getByRole("link", { name: title, exact: true }).click();

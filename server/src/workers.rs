@@ -3,11 +3,34 @@
 use std::time::Duration;
 
 use backend::email::delivery::{self, Delivery, Mailer, Transport};
+use backend::jobs::{Job, Runner};
+use backend::media::upload::RemoveAbandonedUploads;
+use backend::purchases::reconcile::DailyReconciliation;
+use backend::rate_limit::PruneRateLimits;
+use backend::security_log::PruneSecurityLog;
+use backend::AppState;
 use tokio::task::JoinHandle;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::AppContext;
+
+const HOURLY: Duration = Duration::from_secs(3600);
+
+/// The periodic job that deletes expired sessions from the session store.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct DeleteExpiredSessions;
+
+impl Job for DeleteExpiredSessions {
+    const KIND: &'static str = "delete_expired_sessions";
+
+    async fn run(&self, state: &AppState) -> backend::Result<()> {
+        PostgresStore::new(state.pool.clone())
+            .delete_expired()
+            .await
+            .map_err(|e| backend::error::internal("deleting expired sessions", e))
+    }
+}
 
 pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
     let (config, pool) = (&ctx.config, &ctx.app.pool);
@@ -54,43 +77,14 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         ctx.app.storage.clone(),
     )));
 
-    // Reconciliation with Stripe, daily (checked hourly; one run a day across instances, as
-    // the last run's start is read from the database).
-    let app = ctx.app.clone();
-    tasks.push(tokio::spawn(async move {
-        loop {
-            if let Err(error) = backend::purchases::reconcile::run_if_due(&app).await {
-                tracing::warn!(?error, "daily reconciliation failed");
-            }
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-        }
-    }));
-
-    let store = PostgresStore::new(pool.clone());
-    tasks.push(tokio::spawn(async move {
-        if let Err(error) = store
-            .continuously_delete_expired(Duration::from_secs(3600))
-            .await
-        {
-            tracing::error!(%error, "expired session cleanup stopped");
-        }
-    }));
-
-    let app = ctx.app.clone();
-    let pool = pool.clone();
-    tasks.push(tokio::spawn(async move {
-        loop {
-            if let Err(error) = backend::media::upload::remove_abandoned(&app).await {
-                tracing::warn!(?error, "removing abandoned uploads failed");
-            }
-            if let Err(error) = backend::rate_limit::prune(&pool).await {
-                tracing::warn!(?error, "rate limit pruning failed");
-            }
-            if let Err(error) = backend::security_log::prune(&pool).await {
-                tracing::warn!(?error, "security log pruning failed");
-            }
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-        }
-    }));
+    // Every periodic job, on the one runner (once across instances, whichever gets there
+    // first). The queues above move onto it next.
+    let runner = Runner::new(ctx.app.clone())
+        .every::<DailyReconciliation>(HOURLY)
+        .every::<DeleteExpiredSessions>(HOURLY)
+        .every::<RemoveAbandonedUploads>(HOURLY)
+        .every::<PruneRateLimits>(HOURLY)
+        .every::<PruneSecurityLog>(HOURLY);
+    tasks.push(tokio::spawn(runner.run()));
     tasks
 }

@@ -193,6 +193,22 @@ pub async fn complete_upload(state: &AppState, owner: &Owner, media: Uuid) -> Re
     Ok(())
 }
 
+/// The periodic job that removes abandoned uploads (`remove_abandoned`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct RemoveAbandonedUploads;
+
+impl crate::jobs::Job for RemoveAbandonedUploads {
+    const KIND: &'static str = "remove_abandoned_uploads";
+
+    async fn run(&self, state: &AppState) -> Result<(), Error> {
+        let removed = remove_abandoned(state).await?;
+        if removed > 0 {
+            tracing::info!(removed, "abandoned uploads removed");
+        }
+        Ok(())
+    }
+}
+
 /// Removes the uploads that received no part for [`ABANDONED_AFTER_HOURS`], rows and parts
 /// (a batch at a time; the hourly worker comes back for the rest). Returns how many.
 pub async fn remove_abandoned(state: &AppState) -> Result<usize, Error> {

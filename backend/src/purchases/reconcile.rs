@@ -111,6 +111,20 @@ pub async fn run(state: &AppState, trigger: Trigger) -> Result<Figures, Error> {
     result
 }
 
+/// The periodic job (checked hourly) of `run_if_due`.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct DailyReconciliation;
+
+impl crate::jobs::Job for DailyReconciliation {
+    const KIND: &'static str = "daily_reconciliation";
+    // Stripe unreachable for a while: the next hour's run tries again.
+    const MAX_ATTEMPTS: i32 = 1;
+
+    async fn run(&self, state: &AppState) -> Result<(), Error> {
+        run_if_due(state).await.map(|_| ())
+    }
+}
+
 /// The daily job: a run when none started in the last day (any instance's).
 pub async fn run_if_due(state: &AppState) -> Result<Option<Figures>, Error> {
     let due = sqlx::query_scalar!(

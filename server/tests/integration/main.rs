@@ -13,6 +13,7 @@ mod content;
 mod downloads;
 mod email_outbox;
 mod hardening;
+mod jobs;
 mod library;
 mod media_processing;
 mod media_upload;

@@ -1,0 +1,158 @@
+//! A runner: claims due jobs of the kinds it knows, one at a time, renewing its lease while
+//! each runs, and queues the periodic ones when they are due. Start as many as you like, in
+//! one process or many.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use futures::FutureExt;
+
+use super::queue::{self, Claimed};
+use super::Job;
+use crate::error::{internal, Error};
+use crate::state::AppState;
+
+type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+type RunJob = for<'a> fn(serde_json::Value, &'a AppState) -> JobFuture<'a>;
+
+fn run_as<J: Job>(payload: serde_json::Value, state: &AppState) -> JobFuture<'_> {
+    Box::pin(async move {
+        let job: J = serde_json::from_value(payload)
+            .map_err(|e| internal(&format!("reading a {} job", J::KIND), e))?;
+        job.run(state).await
+    })
+}
+
+pub struct Runner {
+    state: AppState,
+    /// Told apart in `jobs.locked_by`.
+    name: String,
+    kinds: HashMap<&'static str, RunJob>,
+    schedules: Vec<(String, Duration)>,
+    /// How long a claim holds without renewal; renewed every third of it.
+    pub lease: Duration,
+    /// The pause when no job is due.
+    pub idle: Duration,
+    /// The first retry's wait (doubled per try, with jitter).
+    pub backoff: Duration,
+}
+
+impl Runner {
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            name: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            kinds: HashMap::new(),
+            schedules: Vec::new(),
+            lease: Duration::from_secs(60),
+            idle: Duration::from_secs(1),
+            backoff: Duration::from_secs(30),
+        }
+    }
+
+    /// Its name in `jobs.locked_by` (by default the process id and a random part).
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Runs jobs of kind `J`.
+    pub fn register<J: Job>(mut self) -> Self {
+        self.kinds.insert(J::KIND, run_as::<J>);
+        self
+    }
+
+    /// Runs `J` every `every`, once across all runners (and as any other job of its kind).
+    pub fn every<J: Job>(mut self, every: Duration) -> Self {
+        self.schedules.push((J::KIND.to_string(), every));
+        self.register::<J>()
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        self.kinds.keys().map(|k| k.to_string()).collect()
+    }
+
+    /// Runs jobs until the task is dropped.
+    pub async fn run(self) {
+        if let Err(error) = queue::keep_schedules(&self.state.pool, &self.schedules).await {
+            tracing::error!(?error, "jobs: the periodic schedule could not be written");
+        }
+        let periodic: Vec<String> = self.schedules.iter().map(|(k, _)| k.clone()).collect();
+        let kinds = self.kinds();
+        loop {
+            if !periodic.is_empty() {
+                if let Err(error) = queue::queue_due(&self.state.pool, &periodic).await {
+                    tracing::warn!(?error, "jobs: queueing periodic jobs failed");
+                }
+            }
+            match self.run_next(&kinds).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(error) => tracing::warn!(?error, "jobs: claiming a job failed"),
+            }
+            tokio::time::sleep(self.idle).await;
+        }
+    }
+
+    /// Claims and runs one due job; `false` when none was due.
+    pub async fn run_next(&self, kinds: &[String]) -> Result<bool, Error> {
+        let pool = &self.state.pool;
+        let Some(job) = queue::claim(pool, kinds, &self.name, self.lease).await? else {
+            return Ok(false);
+        };
+        let result = self.work(&job).await;
+        match result {
+            Ok(()) => queue::complete(pool, job.id, &self.name).await?,
+            Err(error) => {
+                let wait = queue::backoff(self.backoff, job.attempts);
+                let last = job.attempts >= job.max_attempts;
+                tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, last, error = %error, "jobs: a job failed");
+                queue::fail(pool, &job, &self.name, &error, wait).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Runs `job` while renewing its lease; a panic is a failure like any other.
+    async fn work(&self, job: &Claimed) -> Result<(), String> {
+        let Some(run) = self.kinds.get(job.kind.as_str()) else {
+            return Err(format!("no runner knows jobs of kind {}", job.kind));
+        };
+        let running =
+            std::panic::AssertUnwindSafe(run(job.payload.clone(), &self.state)).catch_unwind();
+        let renewing = async {
+            loop {
+                tokio::time::sleep(self.lease / 3).await;
+                match queue::renew(&self.state.pool, job.id, &self.name, self.lease).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(job = job.id, "jobs: the lease was lost"),
+                    Err(error) => {
+                        tracing::warn!(job = job.id, ?error, "jobs: renewing a lease failed")
+                    }
+                }
+            }
+        };
+        tokio::select! {
+            outcome = running => match outcome {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(error)) => Err(error_chain(&error)),
+                Err(_) => Err("the job panicked".to_string()),
+            },
+            _ = renewing => unreachable!("renewing never ends"),
+        }
+    }
+}
+
+/// The error and its causes, for the owner's page and the log.
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
