@@ -30,3 +30,13 @@ CREATE TABLE job_schedules (
     every_secs  INTEGER NOT NULL CHECK (every_secs > 0),
     next_run_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Sample content requests become `seed_samples` jobs; a request still waiting or retrying is
+-- carried over with its tries and error, so an upgrade loses no pending work.
+INSERT INTO jobs (kind, payload, unique_key, status, attempts, max_attempts, last_error)
+SELECT 'seed_samples', jsonb_build_object('owner', owner_id), 'seed_samples',
+       CASE WHEN attempts >= 2 THEN 'failed' ELSE 'queued' END, attempts, 2, last_error
+FROM sample_requests
+ORDER BY requested_at
+LIMIT 1;
+DROP TABLE sample_requests;

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use backend::content::samples::SeedSamples;
 use backend::email::delivery::{self, Delivery, Mailer, Transport};
 use backend::jobs::{Job, Runner};
 use backend::media::upload::RemoveAbandonedUploads;
@@ -72,14 +73,10 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         config.media_job_lease,
     )));
 
-    tasks.push(tokio::spawn(backend::content::samples::run(
-        pool.clone(),
-        ctx.app.storage.clone(),
-    )));
-
-    // Every periodic job, on the one runner (once across instances, whichever gets there
-    // first). The queues above move onto it next.
+    // The one job runner: sample content, and every periodic job (once across instances,
+    // whichever gets there first). The queues above move onto it next.
     let runner = Runner::new(ctx.app.clone())
+        .register::<SeedSamples>()
         .every::<DailyReconciliation>(HOURLY)
         .every::<DeleteExpiredSessions>(HOURLY)
         .every::<RemoveAbandonedUploads>(HOURLY)

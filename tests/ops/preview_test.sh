@@ -15,7 +15,9 @@ url_b=$(scripts/preview.sh up "$b")
 [ "$(status_of "$url_b/ready")" = 200 ] || fail "preview b is not ready"
 db_exists "codex_preview_$a" || fail "database codex_preview_$a missing"
 db_exists "codex_preview_$b_name" || fail "database codex_preview_$b_name missing"
-scripts/preview.sh list | grep -q "$b_name .*running" || fail "list does not show $b_name running"
+# Read whole: `grep -q` would stop reading early, and the list, cut off, fail the pipe.
+listed=$(scripts/preview.sh list)
+grep -q "$b_name .*running" <<<"$listed" || fail "list does not show $b_name running"
 [ "$(curl -s "$url_a/health" | node -pe 'JSON.parse(require("fs").readFileSync(0)).environment')" = preview ] \
   || fail "preview does not run with APP_ENV=preview"
 

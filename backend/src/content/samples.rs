@@ -1,7 +1,7 @@
 //! Sample content for a first look: three short clips made with ffmpeg's test sources
 //! (nothing is downloaded), encoded exactly like uploads, published and marked as samples.
-//! The owner asks for them on the setup page, which queues a request for the background
-//! worker (`run`); an operator can also run `server seed-samples`, which seeds at once.
+//! The owner asks for them on the setup page, which queues a `SeedSamples` job; an operator
+//! can also run `server seed-samples`, which seeds at once.
 
 use std::path::Path;
 use std::time::Duration as StdDuration;
@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::{internal, Error};
+use crate::jobs::{self, Job};
 use crate::media::processing::{encode_first, encode_rest, store};
 use crate::media::storage::MediaStorage;
 use crate::media::transcode::{ffmpeg, time_limit};
@@ -61,77 +62,33 @@ const SAMPLES: [Sample; 3] = [
     },
 ];
 
-/// How long a worker holds a request it claimed; seeding takes well under a minute.
-const LEASE_SECS: f64 = 600.0;
-/// A request that failed this often is left alone (its error stays in `last_error`).
-const MAX_ATTEMPTS: i32 = 2;
-const POLL_EVERY: StdDuration = StdDuration::from_secs(5);
-
-/// Asks the worker to publish the samples for `owner` (once: asking again changes nothing).
+/// Asks the job runner to publish the samples for `owner` (once: asking again while the
+/// request waits changes nothing, and seeding adds nothing once the samples exist).
 pub async fn request(pool: &PgPool, owner: Uuid) -> Result<(), Error> {
-    sqlx::query!(
-        "INSERT INTO sample_requests (owner_id) VALUES ($1) ON CONFLICT (owner_id) DO NOTHING",
-        owner
+    jobs::enqueue(
+        pool,
+        &SeedSamples { owner },
+        Some(SeedSamples::KIND),
+        StdDuration::ZERO,
     )
-    .execute(pool)
     .await?;
     Ok(())
 }
 
-/// Claims one request and seeds for it; false when none was due.
-pub async fn run_next(pool: &PgPool, storage: &MediaStorage) -> Result<bool, Error> {
-    let mut tx = pool.begin().await?;
-    let claimed = sqlx::query_scalar!(
-        "SELECT owner_id FROM sample_requests
-         WHERE attempts < $1 AND (locked_until IS NULL OR locked_until < now())
-         ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-        MAX_ATTEMPTS
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(owner) = claimed else {
-        return Ok(false);
-    };
-    sqlx::query!(
-        "UPDATE sample_requests SET attempts = attempts + 1,
-                locked_until = now() + make_interval(secs => $2)
-         WHERE owner_id = $1",
-        owner,
-        LEASE_SECS
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-
-    match seed(pool, storage, owner).await {
-        Ok(_) => {
-            sqlx::query!("DELETE FROM sample_requests WHERE owner_id = $1", owner)
-                .execute(pool)
-                .await?;
-        }
-        Err(error) => {
-            tracing::error!(error = %error.chain(), "sample content could not be added");
-            sqlx::query!(
-                "UPDATE sample_requests SET locked_until = NULL, last_error = $2 WHERE owner_id = $1",
-                owner,
-                error.chain()
-            )
-            .execute(pool)
-            .await?;
-        }
-    }
-    Ok(true)
+/// The job that seeds the samples for the owner who asked for them.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct SeedSamples {
+    pub owner: Uuid,
 }
 
-/// Runs until the process stops.
-pub async fn run(pool: PgPool, storage: MediaStorage) {
-    loop {
-        match run_next(&pool, &storage).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(error) => tracing::error!(error = %error.chain(), "sample worker round failed"),
-        }
-        tokio::time::sleep(POLL_EVERY).await;
+impl Job for SeedSamples {
+    const KIND: &'static str = "seed_samples";
+    const MAX_ATTEMPTS: i32 = 2;
+
+    async fn run(&self, state: &crate::state::AppState) -> Result<(), Error> {
+        seed(&state.pool, &state.storage, self.owner)
+            .await
+            .map(|_| ())
     }
 }
 

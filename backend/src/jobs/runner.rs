@@ -80,14 +80,13 @@ impl Runner {
             tracing::error!(?error, "jobs: the periodic schedule could not be written");
         }
         let periodic: Vec<String> = self.schedules.iter().map(|(k, _)| k.clone()).collect();
-        let kinds = self.kinds();
         loop {
             if !periodic.is_empty() {
                 if let Err(error) = queue::queue_due(&self.state.pool, &periodic).await {
                     tracing::warn!(?error, "jobs: queueing periodic jobs failed");
                 }
             }
-            match self.run_next(&kinds).await {
+            match self.run_next().await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(error) => tracing::warn!(?error, "jobs: claiming a job failed"),
@@ -97,9 +96,9 @@ impl Runner {
     }
 
     /// Claims and runs one due job; `false` when none was due.
-    pub async fn run_next(&self, kinds: &[String]) -> Result<bool, Error> {
+    pub async fn run_next(&self) -> Result<bool, Error> {
         let pool = &self.state.pool;
-        let Some(job) = queue::claim(pool, kinds, &self.name, self.lease).await? else {
+        let Some(job) = queue::claim(pool, &self.kinds(), &self.name, self.lease).await? else {
             return Ok(false);
         };
         let result = self.work(&job).await;
@@ -137,22 +136,10 @@ impl Runner {
         tokio::select! {
             outcome = running => match outcome {
                 Ok(Ok(())) => Ok(()),
-                Ok(Err(error)) => Err(error_chain(&error)),
+                Ok(Err(error)) => Err(error.chain()),
                 Err(_) => Err("the job panicked".to_string()),
             },
             _ = renewing => unreachable!("renewing never ends"),
         }
     }
-}
-
-/// The error and its causes, for the owner's page and the log.
-fn error_chain(error: &Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
