@@ -9,6 +9,7 @@
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::{PgConnection, PgPool};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -16,8 +17,8 @@ use super::sync;
 use crate::access;
 use crate::auth::session;
 use crate::error::Error;
+use crate::purchases::checkout::{self, open_window_secs, Begun, Gate, Looked, Open, Sale};
 use crate::purchases::gateway::{Sells, SessionRequest};
-use crate::purchases::start::{may_start_checkout, open_window_secs, page_of_open, Looked};
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::memberships::Interval;
@@ -50,16 +51,11 @@ pub async fn checkout(
     session: Session,
     Form(form): Form<SubscribeForm>,
 ) -> Result<Response, Error> {
-    let Some(user) = session::current_user(&state.pool, &session).await? else {
-        return Ok(Redirect::to(&paths::login_then(paths::PRICING)).into_response());
+    let user = match checkout::customer(&state, &session, paths::PRICING).await? {
+        Gate::Customer(user) => user,
+        Gate::LogIn(to) => return Ok(Redirect::to(&to).into_response()),
+        Gate::Refused(reason) => return Ok(back(reason)),
     };
-    if user.view().is_owner() {
-        return Ok(back("owner"));
-    }
-    if user.email_verified_at.is_none() {
-        session::remember_after_verify(&session, paths::PRICING).await?;
-        return Ok(back("verify"));
-    }
     let Some(interval) = Interval::parse(&form.interval) else {
         return Ok(back("unknown"));
     };
@@ -94,102 +90,130 @@ pub async fn checkout(
     if member {
         return Ok(back("member"));
     }
-    let open = sqlx::query!(
-        "SELECT id, stripe_checkout_url FROM subscriptions
-         WHERE user_id = $1 AND tier_id = $2 AND billing_interval = $3 AND amount_cents = $4
-           AND status = 'checkout' AND created_at > now() - make_interval(secs => $5::bigint)
-           -- One still without its page is being made, unless its maker died long ago.
-           AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
-         ORDER BY created_at DESC LIMIT 1",
-        user.id,
-        form.tier_id,
-        interval.as_str(),
+    let sale = MembershipSale {
+        state: &state,
+        customer: user.id,
+        email: &user.email,
+        tier: form.tier_id,
+        interval,
         amount_cents,
-        open_window_secs()
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(open) = open {
-        tx.commit().await?;
-        let look = || async {
-            let row = sqlx::query_scalar!(
-                "SELECT stripe_checkout_url FROM subscriptions WHERE id = $1",
-                open.id
-            )
-            .fetch_optional(&state.pool)
-            .await?;
-            Ok(match row {
-                Some(Some(url)) => Looked::Page(url),
-                Some(None) => Looked::NotYet,
-                None => Looked::None,
-            })
-        };
-        return Ok(match page_of_open(open.stripe_checkout_url, look).await? {
-            Some(url) => Redirect::to(&url).into_response(),
-            None => back("unavailable"),
-        });
-    }
-    if !may_start_checkout(&mut tx, user.id).await? {
-        return Ok(back("busy"));
-    }
-    let membership_id = sqlx::query_scalar!(
-        "INSERT INTO subscriptions (user_id, tier_id, billing_interval, amount_cents)
-         VALUES ($1, $2, $3, $4) RETURNING id",
-        user.id,
-        form.tier_id,
-        interval.as_str(),
-        amount_cents
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let automatic_tax = sqlx::query_scalar!("SELECT automatic_tax FROM site_settings")
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let title = format!(
-        "{name} membership ({})",
-        interval.adjective().to_lowercase()
-    );
-    let request = SessionRequest {
-        sells: Sells::Membership {
-            id: membership_id,
-            interval,
-        },
-        title: &title,
-        amount_cents: i64::from(amount_cents),
-        customer_email: &user.email,
-        success_url: state
-            .public_url
-            .link("/memberships/welcome?session_id={CHECKOUT_SESSION_ID}"),
-        cancel_url: state
-            .public_url
-            .link(&format!("{}?checkout=cancelled", paths::PRICING)),
-        automatic_tax,
+        title: format!(
+            "{name} membership ({})",
+            interval.adjective().to_lowercase()
+        ),
     };
-    // No transaction or lock is held while Stripe answers.
-    match state.payments.create_session(request).await {
-        Ok((session_id, url)) => {
-            sqlx::query!(
-                "UPDATE subscriptions SET stripe_checkout_session_id = $2, stripe_checkout_url = $3
-                 WHERE id = $1",
-                membership_id,
-                session_id,
-                url
-            )
-            .execute(&state.pool)
-            .await?;
-            Ok(Redirect::to(&url).into_response())
+    Ok(match checkout::begin(&state, tx, &sale).await? {
+        Begun::Page(url) => Redirect::to(&url).into_response(),
+        Begun::Unavailable => back("unavailable"),
+        Begun::Busy => back("busy"),
+    })
+}
+
+/// A checkout of a membership: a subscription row waiting for Stripe's subscription.
+struct MembershipSale<'a> {
+    state: &'a AppState,
+    customer: Uuid,
+    email: &'a str,
+    tier: Uuid,
+    interval: Interval,
+    amount_cents: i32,
+    title: String,
+}
+
+impl Sale for MembershipSale<'_> {
+    fn customer(&self) -> Uuid {
+        self.customer
+    }
+
+    async fn open(&self, tx: &mut PgConnection) -> Result<Option<Open>, Error> {
+        Ok(sqlx::query_as!(
+            Open,
+            "SELECT id, stripe_checkout_url AS url FROM subscriptions
+             WHERE user_id = $1 AND tier_id = $2 AND billing_interval = $3 AND amount_cents = $4
+               AND status = 'checkout' AND created_at > now() - make_interval(secs => $5::bigint)
+               AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
+             ORDER BY created_at DESC LIMIT 1",
+            self.customer,
+            self.tier,
+            self.interval.as_str(),
+            self.amount_cents,
+            open_window_secs()
+        )
+        .fetch_optional(tx)
+        .await?)
+    }
+
+    async fn look(&self, pool: &PgPool, id: Uuid) -> Result<Looked, Error> {
+        let row = sqlx::query_scalar!(
+            "SELECT stripe_checkout_url FROM subscriptions WHERE id = $1",
+            id
+        )
+        .fetch_optional(pool)
+        .await?;
+        Ok(match row {
+            Some(Some(url)) => Looked::Page(url),
+            Some(None) => Looked::NotYet,
+            None => Looked::None,
+        })
+    }
+
+    async fn record(&self, tx: &mut PgConnection) -> Result<Uuid, Error> {
+        Ok(sqlx::query_scalar!(
+            "INSERT INTO subscriptions (user_id, tier_id, billing_interval, amount_cents)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            self.customer,
+            self.tier,
+            self.interval.as_str(),
+            self.amount_cents
+        )
+        .fetch_one(tx)
+        .await?)
+    }
+
+    fn request(&self, id: Uuid, automatic_tax: bool) -> SessionRequest<'_> {
+        let public_url = &self.state.public_url;
+        SessionRequest {
+            sells: Sells::Membership {
+                id,
+                interval: self.interval,
+            },
+            title: &self.title,
+            amount_cents: i64::from(self.amount_cents),
+            customer_email: self.email,
+            success_url: public_url.link("/memberships/welcome?session_id={CHECKOUT_SESSION_ID}"),
+            cancel_url: public_url.link(&format!("{}?checkout=cancelled", paths::PRICING)),
+            automatic_tax,
         }
-        // Nothing is kept of a checkout Stripe never made.
-        Err(_) => {
-            sqlx::query!(
-                "DELETE FROM subscriptions WHERE id = $1 AND status = 'checkout'",
-                membership_id
-            )
-            .execute(&state.pool)
-            .await?;
-            Ok(back("unavailable"))
-        }
+    }
+
+    async fn attach(
+        &self,
+        conn: &mut PgConnection,
+        id: Uuid,
+        session_id: &str,
+        url: &str,
+    ) -> Result<(), Error> {
+        sqlx::query!(
+            "UPDATE subscriptions SET stripe_checkout_session_id = $2, stripe_checkout_url = $3
+             WHERE id = $1",
+            id,
+            session_id,
+            url
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Nothing is kept of a checkout Stripe never made.
+    async fn abandon(&self, conn: &mut PgConnection, id: Uuid) -> Result<(), Error> {
+        sqlx::query!(
+            "DELETE FROM subscriptions WHERE id = $1 AND status = 'checkout'",
+            id
+        )
+        .execute(conn)
+        .await?;
+        Ok(())
     }
 }
 

@@ -12,13 +12,14 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use sqlx::{PgConnection, PgPool};
+
+use super::checkout::{self, open_window_secs, Begun, Gate, Looked, Open, Sale};
 use super::gateway::{Sells, SessionRequest};
 use super::store;
 use crate::access;
-use crate::auth::session;
 use crate::client_ip::ClientIp;
 use crate::error::Error;
-use crate::rate_limit;
 use crate::selling::discounts::{self, Lock};
 use crate::selling::pricing::{self, Asked};
 use crate::state::AppState;
@@ -74,18 +75,11 @@ pub async fn start(
         .await?
         .ok_or(Error::NotFound)?;
     drop(conn);
-    let Some(user) = session::current_user(&state.pool, &session).await? else {
-        let to = paths::login_then(&paths::content(&item.slug));
-        return Ok(Redirect::to(&to).into_response());
+    let user = match checkout::customer(&state, &session, &paths::content(&item.slug)).await? {
+        Gate::Customer(user) => user,
+        Gate::LogIn(to) => return Ok(Redirect::to(&to).into_response()),
+        Gate::Refused(reason) => return Ok(back(&item.slug, reason)),
     };
-    if user.view().is_owner() {
-        return Ok(back(&item.slug, "owner"));
-    }
-    if user.email_verified_at.is_none() {
-        // The verification page then offers the way back here.
-        session::remember_after_verify(&session, &paths::content(&item.slug)).await?;
-        return Ok(back(&item.slug, "verify"));
-    }
     if let Some(code) = form
         .discount_code
         .as_deref()
@@ -103,8 +97,7 @@ pub async fn start(
         your_price: form.your_price.as_deref(),
     };
     // The customer's lock (and a limited code's) is held while the checkout is decided and
-    // recorded, and released before Stripe is called: "Buy now" twice at once (two tabs, a
-    // double click) waits here and then takes up the same checkout page.
+    // recorded, and released before Stripe is called.
     let mut tx = state.pool.begin().await?;
     let owned = match asked.offer {
         // Someone renting may buy to keep; someone who may play already need not rent.
@@ -125,135 +118,103 @@ pub async fn start(
         tx.commit().await?;
         return Ok(back(&item.slug, "got"));
     }
-    // A checkout started earlier on the same terms and still payable is taken up again, so a
-    // second click or a return from "Cancel" never makes a second payment page.
-    let open = sqlx::query!(
-        "SELECT id, stripe_checkout_url FROM purchases
-         WHERE user_id = $1 AND content_id = $2 AND status = 'pending' AND amount_cents = $3
-           AND offer = $4 AND discount_code_id IS NOT DISTINCT FROM $5
-           AND created_at > now() - make_interval(secs => $6::bigint)
-           -- One still without its page is being made, unless its maker died long ago.
-           AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
-         ORDER BY created_at DESC LIMIT 1",
-        user.id,
-        item.id,
-        priced.amount_cents,
-        priced.offer.as_str(),
-        priced.code.as_ref().map(|c| c.id),
-        open_window_secs()
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(open) = open {
-        tx.commit().await?;
-        let look = || async {
-            let row = sqlx::query!(
-                "SELECT status, stripe_checkout_url FROM purchases WHERE id = $1",
-                open.id
-            )
-            .fetch_one(&state.pool)
-            .await?;
-            Ok(match row.stripe_checkout_url {
-                Some(url) => Looked::Page(url),
-                None if row.status == "pending" => Looked::NotYet,
-                None => Looked::None,
-            })
-        };
-        return Ok(match page_of_open(open.stripe_checkout_url, look).await? {
-            Some(url) => Redirect::to(&url).into_response(),
-            None => back(&item.slug, "unavailable"),
-        });
-    }
-    if !may_start_checkout(&mut tx, user.id).await? {
-        return Ok(back_with(&item.slug, "busy", &form));
-    }
-    let purchase_id = store::start_checkout(&mut tx, user.id, item.id, &priced).await?;
-    let automatic_tax = sqlx::query_scalar!("SELECT automatic_tax FROM site_settings")
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-
     let title = match priced.offer {
         Offer::Buy => item.title.clone(),
         Offer::Rent => format!("Rental: {}", item.title),
     };
-    let request = SessionRequest {
-        automatic_tax,
-        sells: Sells::Purchase(purchase_id),
-        title: &title,
-        amount_cents: i64::from(priced.amount_cents),
-        customer_email: &user.email,
-        success_url: state
-            .public_url
-            .link("/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
-        cancel_url: state
-            .public_url
-            .link(&format!("/content/{}?checkout=cancelled", item.slug)),
+    let sale = ItemSale {
+        state: &state,
+        customer: user.id,
+        email: &user.email,
+        item: &item,
+        priced: &priced,
+        title,
     };
-    // No transaction or lock is held while Stripe answers.
-    let made = state.payments.create_session(request).await;
-    let mut tx = state.pool.begin().await?;
-    match made {
-        Ok((session_id, url)) => {
-            store::attach_session(&mut tx, purchase_id, &session_id, &url).await?;
-            tx.commit().await?;
-            Ok(Redirect::to(&url).into_response())
-        }
-        Err(_) => {
-            // Failed at once: a code's use is given back with it.
-            store::fail(&mut tx, purchase_id, "checkout_unavailable").await?;
-            tx.commit().await?;
-            Ok(back(&item.slug, "unavailable"))
+    Ok(match checkout::begin(&state, tx, &sale).await? {
+        Begun::Page(url) => Redirect::to(&url).into_response(),
+        Begun::Unavailable => back(&item.slug, "unavailable"),
+        Begun::Busy => back_with(&item.slug, "busy", &form),
+    })
+}
+
+/// A checkout of an item: a pending purchase at its price.
+struct ItemSale<'a> {
+    state: &'a AppState,
+    customer: Uuid,
+    email: &'a str,
+    item: &'a pricing::ForSale,
+    priced: &'a pricing::Priced,
+    title: String,
+}
+
+impl Sale for ItemSale<'_> {
+    fn customer(&self) -> Uuid {
+        self.customer
+    }
+
+    async fn open(&self, tx: &mut PgConnection) -> Result<Option<Open>, Error> {
+        Ok(sqlx::query_as!(
+            Open,
+            "SELECT id, stripe_checkout_url AS url FROM purchases
+             WHERE user_id = $1 AND content_id = $2 AND status = 'pending' AND amount_cents = $3
+               AND offer = $4 AND discount_code_id IS NOT DISTINCT FROM $5
+               AND created_at > now() - make_interval(secs => $6::bigint)
+               AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
+             ORDER BY created_at DESC LIMIT 1",
+            self.customer,
+            self.item.id,
+            self.priced.amount_cents,
+            self.priced.offer.as_str(),
+            self.priced.code.as_ref().map(|c| c.id),
+            open_window_secs()
+        )
+        .fetch_optional(tx)
+        .await?)
+    }
+
+    async fn look(&self, pool: &PgPool, id: Uuid) -> Result<Looked, Error> {
+        let row = sqlx::query!(
+            "SELECT status, stripe_checkout_url FROM purchases WHERE id = $1",
+            id
+        )
+        .fetch_one(pool)
+        .await?;
+        Ok(match row.stripe_checkout_url {
+            Some(url) => Looked::Page(url),
+            None if row.status == "pending" => Looked::NotYet,
+            None => Looked::None,
+        })
+    }
+
+    async fn record(&self, tx: &mut PgConnection) -> Result<Uuid, Error> {
+        store::start_checkout(tx, self.customer, self.item.id, self.priced).await
+    }
+
+    fn request(&self, id: Uuid, automatic_tax: bool) -> SessionRequest<'_> {
+        let public_url = &self.state.public_url;
+        SessionRequest {
+            automatic_tax,
+            sells: Sells::Purchase(id),
+            title: &self.title,
+            amount_cents: i64::from(self.priced.amount_cents),
+            customer_email: self.email,
+            success_url: public_url.link("/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
+            cancel_url: public_url.link(&format!("/content/{}?checkout=cancelled", self.item.slug)),
         }
     }
-}
 
-/// How long a pending checkout is offered again, in seconds: while its session can still be
-/// paid, with a minute to spare.
-pub fn open_window_secs() -> i64 {
-    (domain::purchases::CHECKOUT_LIFETIME - time::Duration::minutes(1)).whole_seconds()
-}
-
-/// Whether `user` may have another Checkout Session made ("Buy now", "Rent" and
-/// "Subscribe" share the limit), counted in the caller's transaction: it holds the customer's
-/// lock, and asking the pool for a second connection meanwhile could wait for ever on the
-/// clicks queued behind that lock. A refusal rolls back, so only sessions made are counted.
-pub async fn may_start_checkout(tx: &mut sqlx::PgConnection, user: Uuid) -> Result<bool, Error> {
-    Ok(
-        rate_limit::hit(tx, rate_limit::CHECKOUT_SESSIONS, &user.to_string())
-            .await?
-            .allowed,
-    )
-}
-
-/// What a look at a checkout being made found.
-pub enum Looked {
-    Page(String),
-    NotYet,
-    /// Failed, or gone: no page will come.
-    None,
-}
-
-/// The page of an open checkout: `known`, or, while another request is asking Stripe for it
-/// (a click just before this one), what `look` finds, asked every 200 ms (holding no
-/// connection in between) until the page is there or will not come, 10 s at most.
-pub async fn page_of_open<F, Fut>(
-    known: Option<String>,
-    mut look: F,
-) -> Result<Option<String>, Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<Looked, Error>>,
-{
-    if known.is_some() {
-        return Ok(known);
+    async fn attach(
+        &self,
+        conn: &mut PgConnection,
+        id: Uuid,
+        session_id: &str,
+        url: &str,
+    ) -> Result<(), Error> {
+        store::attach_session(conn, id, session_id, url).await
     }
-    for _ in 0..50 {
-        match look().await? {
-            Looked::Page(url) => return Ok(Some(url)),
-            Looked::None => return Ok(None),
-            Looked::NotYet => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
-        }
+
+    async fn abandon(&self, conn: &mut PgConnection, id: Uuid) -> Result<(), Error> {
+        // A code's use is given back with it.
+        store::fail(conn, id, "checkout_unavailable").await
     }
-    Ok(None)
 }
