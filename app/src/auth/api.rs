@@ -54,17 +54,15 @@ pub async fn setup_owner(
     respond(
         async {
             let call = guard::call().await?;
-            service::setup_owner(
-                &call.state,
-                &call.session,
-                setup_token,
-                name,
-                email,
-                password,
-                confirm_password,
-                samples.is_some(),
-            )
-            .await?;
+            let form = service::OwnerSetup {
+                setup_token: setup_token.as_deref(),
+                name: &name,
+                email: &email,
+                password: &password,
+                confirm_password: &confirm_password,
+                with_samples: samples.is_some(),
+            };
+            service::setup_owner(&call.state, &call.session, form).await?;
             leptos_axum::redirect(domain::auth::Role::Owner.home_path());
             Ok::<_, backend::Error>(())
         }

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use {
     crate::auth::guard,
     crate::error::respond,
-    backend::content::service::{self, ContentInput},
+    backend::content::service::{self, ContentForm, ContentInput},
     backend::content::{captions, chapters, downloads},
     domain::paths,
 };
@@ -32,15 +32,15 @@ pub async fn save_content(
 ) -> Result<Uuid, AppError> {
     respond(
         async {
-            let input = ContentInput::parse(
-                &title,
-                &slug,
-                &description,
-                &price,
-                &category,
-                &tags,
-                &media_id,
-            )?;
+            let input = ContentInput::parse(ContentForm {
+                title: &title,
+                slug: &slug,
+                description: &description,
+                price: &price,
+                category: &category,
+                tags: &tags,
+                media_id: &media_id,
+            })?;
             let call = guard::call().await?;
             let publish = intent.as_deref() == Some("publish");
             let id = service::save(&call.state, &call.caller.owner()?, id, input, publish).await?;

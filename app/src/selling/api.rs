@@ -73,17 +73,14 @@ pub async fn save_selling_options(
     respond(
         async {
             let call = guard::call().await?;
-            options::save(
-                &call.state,
-                &call.caller.owner()?,
-                id,
-                pay_what_you_want.is_some(),
-                &suggested_price,
-                &rental_price,
-                &rental_window_days,
-                &rental_viewing_hours,
-            )
-            .await
+            let form = options::SellingForm {
+                pay_what_you_want: pay_what_you_want.is_some(),
+                suggested_price: &suggested_price,
+                rental_price: &rental_price,
+                rental_window_days: &rental_window_days,
+                rental_viewing_hours: &rental_viewing_hours,
+            };
+            options::save(&call.state, &call.caller.owner()?, id, form).await
         }
         .await,
     )

@@ -77,19 +77,27 @@ fn check_setup_token(first_run: &FirstRun, given: Option<&str>) -> Result<(), Er
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The first-run form as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnerSetup<'a> {
+    pub setup_token: Option<&'a str>,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub confirm_password: &'a str,
+    pub with_samples: bool,
+}
+
+/// Creates the owner account and signs them in; the setup token is checked before anything
+/// typed is looked at.
 pub async fn setup_owner(
     state: &AppState,
     session: &Session,
-    setup_token: Option<String>,
-    name: String,
-    email: String,
-    password: String,
-    confirm_password: String,
-    with_samples: bool,
+    form: OwnerSetup<'_>,
 ) -> Result<(), Error> {
-    check_setup_token(&state.first_run, setup_token.as_deref())?;
-    let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
+    check_setup_token(&state.first_run, form.setup_token)?;
+    let account = NewAccount::parse(form.name, form.email, form.password, form.confirm_password)?;
+    let with_samples = form.with_samples;
     let owner = create_owner(&state.pool, &account).await?;
     session::sign_in(session, &owner, false).await?;
     if with_samples {

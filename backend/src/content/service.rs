@@ -30,17 +30,29 @@ pub struct ContentInput {
     pub media_id: Option<Uuid>,
 }
 
+/// The content form as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContentForm<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub description: &'a str,
+    pub price: &'a str,
+    pub category: &'a str,
+    pub tags: &'a str,
+    pub media_id: &'a str,
+}
+
 impl ContentInput {
-    #[allow(clippy::too_many_arguments)]
-    pub fn parse(
-        title: &str,
-        slug: &str,
-        description: &str,
-        price: &str,
-        category: &str,
-        tags: &str,
-        media_id: &str,
-    ) -> Result<Self, Error> {
+    pub fn parse(form: ContentForm<'_>) -> Result<Self, Error> {
+        let ContentForm {
+            title,
+            slug,
+            description,
+            price,
+            category,
+            tags,
+            media_id,
+        } = form;
         let title = title.trim();
         if title.is_empty() {
             return Err(Error::validation("Title is required."));

@@ -8,15 +8,25 @@ use crate::error::Error;
 use crate::state::AppState;
 use domain::selling::{self, RentalTerms, SellingOptions};
 
+/// The "Selling options" form as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SellingForm<'a> {
+    pub pay_what_you_want: bool,
+    pub suggested_price: &'a str,
+    pub rental_price: &'a str,
+    pub rental_window_days: &'a str,
+    pub rental_viewing_hours: &'a str,
+}
+
 /// The form, parsed against the item's price (the minimum of pay what you want).
-pub fn parse(
-    price_cents: i32,
-    pay_what_you_want: bool,
-    suggested_price: &str,
-    rental_price: &str,
-    rental_window_days: &str,
-    rental_viewing_hours: &str,
-) -> Result<SellingOptions, Error> {
+pub fn parse(price_cents: i32, form: SellingForm<'_>) -> Result<SellingOptions, Error> {
+    let SellingForm {
+        pay_what_you_want,
+        suggested_price,
+        rental_price,
+        rental_window_days,
+        rental_viewing_hours,
+    } = form;
     let suggested_price_cents = if pay_what_you_want {
         selling::suggested_price(suggested_price, price_cents)?
     } else {
@@ -30,16 +40,11 @@ pub fn parse(
 }
 
 /// Saves the options of the owner's item `id`.
-#[allow(clippy::too_many_arguments)]
 pub async fn save(
     state: &AppState,
     owner: &Owner,
     id: Uuid,
-    pay_what_you_want: bool,
-    suggested_price: &str,
-    rental_price: &str,
-    rental_window_days: &str,
-    rental_viewing_hours: &str,
+    form: SellingForm<'_>,
 ) -> Result<(), Error> {
     let mut tx = state.pool.begin().await?;
     let item = sqlx::query!(
@@ -50,14 +55,7 @@ pub async fn save(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(Error::NotFound)?;
-    let options = parse(
-        item.price_cents,
-        pay_what_you_want,
-        suggested_price,
-        rental_price,
-        rental_window_days,
-        rental_viewing_hours,
-    )?;
+    let options = parse(item.price_cents, form)?;
     let rental = options.rental;
     if item.is_bundle && rental.is_some() {
         return Err(Error::validation(
