@@ -165,12 +165,10 @@ pub async fn settle(
 pub async fn settle_recorded(
     conn: &mut PgConnection,
     public_url: &PublicUrl,
-    payment_intent: Option<&str>,
+    payment_intent: &str,
 ) -> Result<(), Error> {
-    if let Some(payment_intent) = payment_intent {
-        payment_facts::lock(conn, payment_intent).await?;
-        settle(conn, public_url, payment_intent).await?;
-    }
+    payment_facts::lock(conn, payment_intent).await?;
+    settle(conn, public_url, payment_intent).await?;
     Ok(())
 }
 

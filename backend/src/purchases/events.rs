@@ -259,19 +259,17 @@ struct StatusTransitions {
 }
 
 impl InvoiceFacts {
-    /// The payment of `invoice.paid` / `invoice.payment_succeeded` when the invoice is a
-    /// subscription's; `None` for any other event or an invoice that does not read (its
-    /// subscription is still looked at again).
-    pub fn of_paid_invoice(envelope: &Envelope) -> Option<Self> {
+    /// The payment of `invoice.paid` / `invoice.payment_succeeded`, read as
+    /// `StripeEvent::Subscription(subscription_id)`; `None` for any other event or an
+    /// invoice that does not read (its subscription is still looked at again).
+    pub fn of_paid_invoice(envelope: &Envelope, subscription_id: &str) -> Option<Self> {
         if !matches!(
             envelope.kind.as_str(),
             "invoice.paid" | "invoice.payment_succeeded"
         ) {
             return None;
         }
-        let StripeEvent::Subscription(subscription_id) = StripeEvent::read(envelope).ok()? else {
-            return None;
-        };
+        let subscription_id = subscription_id.to_string();
         let invoice: InvoiceObject = serde_json::from_value(envelope.data.object.clone())
             .map_err(|error| tracing::warn!(event = %envelope.id, %error, "a paid invoice does not read"))
             .ok()?;
@@ -545,7 +543,7 @@ mod tests {
                 "status_transitions": { "paid_at": 1_800_000_000 }
             }),
         );
-        let facts = InvoiceFacts::of_paid_invoice(&older).unwrap();
+        let facts = InvoiceFacts::of_paid_invoice(&older, "sub_1").unwrap();
         assert_eq!(
             facts,
             InvoiceFacts {
@@ -571,7 +569,7 @@ mod tests {
                 ] }
             }),
         );
-        let facts = InvoiceFacts::of_paid_invoice(&newer).unwrap();
+        let facts = InvoiceFacts::of_paid_invoice(&newer, "sub_1").unwrap();
         assert_eq!((facts.tax, facts.paid_at), (50, 1));
         assert_eq!(facts.payment_intent.as_deref(), Some("pi_2"));
         let unexpanded = envelope(
@@ -579,7 +577,7 @@ mod tests {
             json!({ "id": "in_3", "amount_paid": 500, "currency": "usd", "subscription": "sub_1" }),
         );
         assert_eq!(
-            InvoiceFacts::of_paid_invoice(&unexpanded)
+            InvoiceFacts::of_paid_invoice(&unexpanded, "sub_1")
                 .unwrap()
                 .payment_intent,
             None
@@ -588,12 +586,7 @@ mod tests {
             "invoice.payment_failed",
             json!({ "id": "in_4", "amount_paid": 0, "currency": "usd", "subscription": "sub_1" }),
         );
-        assert_eq!(InvoiceFacts::of_paid_invoice(&failed), None);
-        let one_off = envelope(
-            "invoice.paid",
-            json!({ "id": "in_5", "amount_paid": 500, "currency": "usd" }),
-        );
-        assert_eq!(InvoiceFacts::of_paid_invoice(&one_off), None);
+        assert_eq!(InvoiceFacts::of_paid_invoice(&failed, "sub_1"), None);
 
         let linked = envelope(
             "invoice_payment.paid",

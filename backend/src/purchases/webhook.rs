@@ -160,17 +160,17 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
         }
         StripeEvent::InvoicePayment(paid) => {
             membership_payments::link(&mut tx, paid).await?;
-            membership_payments::settle_recorded(&mut tx, public_url, Some(&paid.payment_intent))
-                .await?;
+            membership_payments::settle_recorded(&mut tx, public_url, &paid.payment_intent).await?;
             Outcome::AlreadyDone
         }
-        StripeEvent::Subscription(_) => match &subscription {
+        StripeEvent::Subscription(id) => match &subscription {
             Some(facts) => {
                 let outcome = crate::memberships::sync::apply(&mut tx, facts).await?;
-                if let Some(invoice) = InvoiceFacts::of_paid_invoice(envelope) {
+                if let Some(invoice) = InvoiceFacts::of_paid_invoice(envelope, id) {
                     let payment = membership_payments::record_invoice(&mut tx, &invoice).await?;
-                    membership_payments::settle_recorded(&mut tx, public_url, payment.as_deref())
-                        .await?;
+                    if let Some(payment) = payment {
+                        membership_payments::settle_recorded(&mut tx, public_url, &payment).await?;
+                    }
                 }
                 outcome
             }
