@@ -80,8 +80,12 @@ impl Runner {
             tracing::error!(?error, "jobs: the periodic schedule could not be written");
         }
         let periodic: Vec<String> = self.schedules.iter().map(|(k, _)| k.clone()).collect();
+        // The schedule is looked at once per idle pause, not before every job of a busy run.
+        let mut schedule_checked: Option<tokio::time::Instant> = None;
         loop {
-            if !periodic.is_empty() {
+            let due = schedule_checked.is_none_or(|at| at.elapsed() >= self.idle);
+            if !periodic.is_empty() && due {
+                schedule_checked = Some(tokio::time::Instant::now());
                 if let Err(error) = queue::queue_due(&self.state.pool, &periodic).await {
                     tracing::warn!(?error, "jobs: queueing periodic jobs failed");
                 }
