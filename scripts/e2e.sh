@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs the Playwright specs once per project (E2E_PROJECTS, default: desktop and phone), each
 # against a preview made for that run with its own database, removed afterwards, pass or
-# fail. The projects run side by side (E2E_PARALLEL=0 runs them one after the other); each
-# writes its own log (target/e2e-<project>.log), results and report
-# (end2end/test-results/<project>, end2end/playwright-report/<project>), printed when it ends.
+# fail. E2E_PARALLEL=1 runs the projects side by side (by default one after the other: side
+# by side, the load exposed races between specs and hydration; see the README); each writes
+# its own log (target/e2e-<project>.log), results and report (end2end/test-results/<project>,
+# end2end/playwright-report/<project>).
 # Arguments go to Playwright (a spec file, --grep …).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 root="$PWD"
 projects="${E2E_PROJECTS:-desktop phone}"
-parallel="${E2E_PARALLEL:-1}"
+parallel="${E2E_PARALLEL:-0}"
 previews="${PREVIEW_ROOT:-$root/target/previews}"
 names=()
 pids=()

@@ -70,7 +70,10 @@ test("a customer buys a bundle and watches two of its items", async ({ browser, 
   await section.getByRole("button", { name: "Save bundle" }).click();
   await expect(section.getByRole("status")).toContainText("Bundle saved.");
   await owner.reload();
+  // Published before the editor is left: leaving at once could cancel the request.
+  const published = owner.waitForResponse((r) => r.url().includes("save_content") && r.request().method() === "POST");
   await owner.getByRole("button", { name: "Publish" }).click();
+  await published;
   await openEditor(owner, bundle);
   await expect(owner.getByRole("button", { name: "Unpublish" })).toBeVisible();
   await owner.context().close();

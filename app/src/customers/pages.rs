@@ -31,7 +31,7 @@ pub fn CustomersPage() -> impl IntoView {
         <h1>"Customers"</h1>
         <form method="get" action="/admin/customers" class="search-form" role="search">
             <label for="customer-search">"Search customers"</label>
-            <input id="customer-search" name="q" type="search" placeholder="Email or name" prop:value=move || search().unwrap_or_default()/>
+            <input id="customer-search" name="q" type="search" placeholder="Email or name" value=move || search().unwrap_or_default()/>
             <button type="submit" class="button">"Search"</button>
             <a class="button" href=export rel="external" download>"Export CSV"</a>
         </form>

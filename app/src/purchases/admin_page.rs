@@ -49,11 +49,11 @@ pub fn AdminPurchasesPage() -> impl IntoView {
         <form method="get" action="/admin/purchases" class="search-form" role="search">
             {move || status().map(|s| view! { <input type="hidden" name="status" value=s/> })}
             <label for="purchase-search">"Search purchases"</label>
-            <input id="purchase-search" name="q" type="search" placeholder="Email or payment id" prop:value=move || search().unwrap_or_default()/>
+            <input id="purchase-search" name="q" type="search" placeholder="Email or payment id" value=move || search().unwrap_or_default()/>
             <label for="purchase-from">"From"</label>
-            <input id="purchase-from" name="from" type="date" prop:value=move || from().unwrap_or_default()/>
+            <input id="purchase-from" name="from" type="date" value=move || from().unwrap_or_default()/>
             <label for="purchase-to">"To"</label>
-            <input id="purchase-to" name="to" type="date" prop:value=move || to().unwrap_or_default()/>
+            <input id="purchase-to" name="to" type="date" value=move || to().unwrap_or_default()/>
             <button type="submit" class="button">"Search"</button>
             <a class="button" href=move || format!("/admin/purchases.csv?{}", export_query(status(), search(), from(), to())) rel="external" download>"Export CSV"</a>
         </form>

@@ -63,8 +63,10 @@ pub fn Offers(
         view! {
             <form method="get" action=paths::content(&slug) class="inline-form discount-form">
                 <label for="discount-code">"Discount code"</label>
+                // The attribute, not the property: a code typed before the page hydrates is
+                // kept (hydration setting the property would put the last code back).
                 <input id="discount-code" name="code" maxlength="32" autocomplete="off"
-                    prop:value=move || typed_code().unwrap_or_default()/>
+                    value=move || typed_code().unwrap_or_default()/>
                 <button type="submit" class="button">"Apply"</button>
             </form>
         }
