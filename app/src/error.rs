@@ -99,9 +99,11 @@ mod ssr {
                 E::InvalidToken => Self::InvalidToken,
                 E::RateLimited => Self::RateLimited,
                 E::Busy => Self::Busy,
-                E::Database(_) | E::Session(_) | E::Storage(_) | E::Internal { .. } => {
-                    Self::Internal
-                }
+                E::Database(_)
+                | E::Session(_)
+                | E::Storage(_)
+                | E::Unprocessable(_)
+                | E::Internal { .. } => Self::Internal,
             }
         }
     }

@@ -41,6 +41,10 @@ pub enum Error {
     Session(#[from] tower_sessions::session::Error),
     #[error("object storage error")]
     Storage(#[from] object_store::Error),
+    /// Background work that could not be done, for a reason the owner reads as it is
+    /// (a media file ffprobe cannot read).
+    #[error("{0}")]
+    Unprocessable(String),
     /// Any other fault: what was being done, and why it failed.
     #[error("{context}")]
     Internal {
@@ -76,7 +80,11 @@ impl Error {
     pub fn is_fault(&self) -> bool {
         matches!(
             self,
-            Self::Database(_) | Self::Session(_) | Self::Storage(_) | Self::Internal { .. }
+            Self::Database(_)
+                | Self::Session(_)
+                | Self::Storage(_)
+                | Self::Unprocessable(_)
+                | Self::Internal { .. }
         )
     }
 

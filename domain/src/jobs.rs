@@ -13,6 +13,8 @@ pub enum JobStatus {
     Queued,
     Running,
     Failed,
+    /// Finished; kept a week as history.
+    Done,
 }
 
 impl JobStatus {
@@ -21,6 +23,7 @@ impl JobStatus {
             Self::Queued => "Waiting",
             Self::Running => "Running",
             Self::Failed => "Failed",
+            Self::Done => "Done",
         }
     }
 }

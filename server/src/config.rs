@@ -94,9 +94,9 @@ pub struct Config {
     /// `OUTBOUND_WEBHOOKS_ALLOW_PRIVATE`: outbound webhooks may go to this machine and private
     /// networks (default: yes, except in production).
     pub outbound_allow_private: bool,
-    /// How long a media job's claim lasts without a heartbeat (a dead worker's job is taken
-    /// over after it).
-    pub media_job_lease: time::Duration,
+    /// `JOB_LEASE_SECS`: how long a background job's claim lasts without its runner's
+    /// renewal (a dead worker's job is taken over after it).
+    pub job_lease: std::time::Duration,
     /// How long a playback token lives; the open player renews it at half its life.
     pub playback_token_lifetime: time::Duration,
     pub log_json: bool,
@@ -162,7 +162,7 @@ impl fmt::Debug for Config {
             .field("segment_delivery", &self.segment_delivery)
             .field("run_workers", &self.run_workers)
             .field("outbound_allow_private", &self.outbound_allow_private)
-            .field("media_job_lease", &self.media_job_lease)
+            .field("job_lease", &self.job_lease)
             .field("playback_token_lifetime", &self.playback_token_lifetime)
             .field(
                 "metrics_token",
@@ -348,7 +348,7 @@ impl Config {
                 .iter()
                 .filter_map(|key| Some((key.to_string(), lookup(key)?)))
                 .collect(),
-            media_job_lease: time::Duration::seconds(number("MEDIA_JOB_LEASE_SECS", 120)? as i64),
+            job_lease: std::time::Duration::from_secs(number("JOB_LEASE_SECS", 60)?.max(3)),
             playback_token_lifetime: time::Duration::seconds(
                 number("PLAYBACK_TOKEN_SECS", 900)?.min(86_400) as i64,
             ),

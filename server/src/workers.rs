@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use backend::content::samples::SeedSamples;
 use backend::email::delivery::{self, Delivery, Mailer, Transport};
-use backend::jobs::{Job, Runner};
+use backend::jobs::{Job, PruneFinishedJobs, Runner};
+use backend::media::processing::ProcessMedia;
 use backend::media::upload::RemoveAbandonedUploads;
 use backend::purchases::reconcile::DailyReconciliation;
 use backend::rate_limit::PruneRateLimits;
@@ -67,21 +68,27 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         ctx.app.outbound_targets,
     )));
 
-    tasks.push(tokio::spawn(backend::media::processing::run(
-        pool.clone(),
-        ctx.app.storage.clone(),
-        config.media_job_lease,
-    )));
-
-    // The one job runner: sample content, and every periodic job (once across instances,
-    // whichever gets there first). The queues above move onto it next.
-    let runner = Runner::new(ctx.app.clone())
+    // The one job queue, taken by two runners: media apart, so that a long encode never
+    // holds up the rest. Periodic jobs run once across instances, whichever gets there first.
+    let runner = |name: &str| {
+        let mut runner = Runner::new(ctx.app.clone()).named(format!(
+            "{name}:{}:{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        runner.lease = config.job_lease;
+        runner
+    };
+    let media = runner("media").register::<ProcessMedia>();
+    let general = runner("general")
         .register::<SeedSamples>()
         .every::<DailyReconciliation>(HOURLY)
         .every::<DeleteExpiredSessions>(HOURLY)
         .every::<RemoveAbandonedUploads>(HOURLY)
         .every::<PruneRateLimits>(HOURLY)
-        .every::<PruneSecurityLog>(HOURLY);
-    tasks.push(tokio::spawn(runner.run()));
+        .every::<PruneSecurityLog>(HOURLY)
+        .every::<PruneFinishedJobs>(HOURLY);
+    tasks.push(tokio::spawn(media.run()));
+    tasks.push(tokio::spawn(general.run()));
     tasks
 }

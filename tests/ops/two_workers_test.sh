@@ -31,14 +31,15 @@ for _ in 1 2; do
   cp "$tmp/clip.mp4" "$tmp/media/media/$media/parts/000000"
   sql "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status)
        SELECT '$media', id, 'video', 'clip.mp4', 'video/mp4', $size, 'uploaded' FROM users WHERE role = 'owner';
-       INSERT INTO media_jobs (id, media_id) VALUES (gen_random_uuid(), '$media');"
+       INSERT INTO jobs (kind, payload, unique_key)
+       VALUES ('process_media', jsonb_build_object('media', '$media'), 'process_media:$media');"
 done
 
 run() {
   local name=$1
   shift
   DATABASE_URL="$PG_ADMIN_URL/$db" APP_ENV=preview LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$SITE_ROOT" \
-    MEDIA_STORAGE="$tmp/media" MAIL_FOLDER="$tmp/mail" MEDIA_JOB_LEASE_SECS=6 "$@" \
+    MEDIA_STORAGE="$tmp/media" MAIL_FOLDER="$tmp/mail" JOB_LEASE_SECS=6 "$@" \
     "$SERVER_BIN" "$name" >>"$tmp/$name-$$-${#pids[@]}.log" 2>&1 &
   pids+=($!)
 }
@@ -47,27 +48,27 @@ run() {
 run serve env RUN_WORKERS=false
 wait_ready "http://127.0.0.1:$port" || fail "the site did not start"
 sleep 3
-[ "$(sql "SELECT count(*) FROM media_jobs WHERE status = 'queued'")" = 2 ] || fail "the site took a job"
+[ "$(sql "SELECT count(*) FROM jobs WHERE kind = 'process_media' AND status = 'queued'")" = 2 ] || fail "the site took a job"
 
 run worker env
 first=${pids[-1]}
 run worker env
 second=${pids[-1]}
 for _ in $(seq 1 300); do
-  [ "$(sql "SELECT count(*) FROM media_jobs WHERE status = 'running'")" = 2 ] && break
+  [ "$(sql "SELECT count(*) FROM jobs WHERE kind = 'process_media' AND status = 'running'")" = 2 ] && break
   sleep 0.1
 done
-[ "$(sql "SELECT count(*) FROM media_jobs WHERE status = 'running'")" = 2 ] || fail "the two workers did not take one job each"
+[ "$(sql "SELECT count(*) FROM jobs WHERE kind = 'process_media' AND status = 'running'")" = 2 ] || fail "the two workers did not take one job each"
 sleep 1
 kill -KILL "$first"
 wait "$first" 2>/dev/null || true
 echo "killed one worker mid-job"
 
 for _ in $(seq 1 360); do
-  [ "$(sql "SELECT count(*) FROM media_jobs WHERE status IN ('done', 'failed')")" = 2 ] && break
+  [ "$(sql "SELECT count(*) FROM jobs WHERE kind = 'process_media' AND status IN ('done', 'failed')")" = 2 ] && break
   sleep 0.5
 done
-jobs=$(sql "SELECT string_agg(status || ' ' || attempts, ', ' ORDER BY attempts) FROM media_jobs")
+jobs=$(sql "SELECT string_agg(status || ' ' || attempts, ', ' ORDER BY attempts) FROM jobs WHERE kind = 'process_media'")
 [ "$jobs" = "done 1, done 2" ] || { tail -20 "$tmp"/worker-*.log >&2; fail "jobs ended as: $jobs (expected one done at once, one after a retry)"; }
 [ "$(sql "SELECT count(*) FROM media WHERE status = 'ready'")" = 2 ] || fail "not both items are ready"
 for master in "$tmp"/media/media/*/hls/master.m3u8; do

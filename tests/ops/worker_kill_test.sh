@@ -29,11 +29,12 @@ cp "$tmp/clip.mp4" "$tmp/media/media/$media/parts/000000"
 size=$(stat -c %s "$tmp/clip.mp4")
 sql "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status)
      SELECT '$media', id, 'video', 'clip.mp4', 'video/mp4', $size, 'uploaded' FROM users WHERE role = 'owner';
-     INSERT INTO media_jobs (id, media_id) VALUES (gen_random_uuid(), '$media');"
+     INSERT INTO jobs (kind, payload, unique_key)
+       VALUES ('process_media', jsonb_build_object('media', '$media'), 'process_media:$media');"
 
 start_server() {
   DATABASE_URL="$PG_ADMIN_URL/$db" APP_ENV=preview LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$SITE_ROOT" \
-    MEDIA_STORAGE="$tmp/media" MAIL_FOLDER="$tmp/mail" MEDIA_JOB_LEASE_SECS=6 \
+    MEDIA_STORAGE="$tmp/media" MAIL_FOLDER="$tmp/mail" JOB_LEASE_SECS=6 \
     "$SERVER_BIN" serve >>"$tmp/server.log" 2>&1 &
   server_pid=$!
 }
@@ -57,20 +58,20 @@ for pid in $encoders; do
   [ -z "$state" ] || [[ "$state" == Z* ]] || fail "ffmpeg ($pid, $state) outlived its killed worker"
 done
 # The item may already play on its lowest rung; the job itself is cut mid-way.
-[ "$(sql "SELECT status FROM media_jobs WHERE media_id = '$media'")" = running ] || fail "the kill did not catch the job mid-way"
+[ "$(sql "SELECT status FROM jobs WHERE unique_key = 'process_media:$media'")" = running ] || fail "the kill did not catch the job mid-way"
 echo "killed the server mid-job"
 
 start_server
 for _ in $(seq 1 240); do
-  job=$(sql "SELECT status FROM media_jobs WHERE media_id = '$media'")
+  job=$(sql "SELECT status FROM jobs WHERE unique_key = 'process_media:$media'")
   [ "$job" = done ] || [ "$job" = failed ] && break
   sleep 0.5
 done
 status=$(sql "SELECT status FROM media WHERE id = '$media'")
 [ "$status" = ready ] || { tail -20 "$tmp/server.log" >&2; fail "the item is $status, not ready, after the restart"; }
-[ "$(sql "SELECT count(*) FROM media_jobs WHERE media_id = '$media'")" = 1 ] || fail "more than one job"
-[ "$(sql "SELECT status || ' ' || attempts FROM media_jobs WHERE media_id = '$media'")" = "done 2" ] \
-  || fail "the job is not done after exactly one retry: $(sql "SELECT status, attempts FROM media_jobs")"
+[ "$(sql "SELECT count(*) FROM jobs WHERE unique_key = 'process_media:$media'")" = 1 ] || fail "more than one job"
+[ "$(sql "SELECT status || ' ' || attempts FROM jobs WHERE unique_key = 'process_media:$media'")" = "done 2" ] \
+  || fail "the job is not done after exactly one retry: $(sql "SELECT status, attempts FROM jobs WHERE kind = 'process_media'")"
 [ -f "$tmp/media/media/$media/hls/master.m3u8" ] || fail "no master playlist"
 rungs=$(grep -c '^#EXT-X-STREAM-INF' "$tmp/media/media/$media/hls/master.m3u8")
 [ "$rungs" = 3 ] || fail "the master playlist lists $rungs renditions, not 3 (720p, 480p, 360p)"

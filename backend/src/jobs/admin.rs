@@ -15,6 +15,7 @@ pub async fn list(state: &AppState, _owner: &Owner) -> Result<Vec<JobView>, Erro
                   to_char(j.run_at AT TIME ZONE s.timezone, 'YYYY-MM-DD HH24:MI:SS') AS "run_at!",
                   j.last_error
            FROM jobs j CROSS JOIN site_settings s
+           WHERE j.status <> 'done'
            ORDER BY j.status = 'failed' DESC, j.status = 'running' DESC, j.run_at
            LIMIT $1"#,
         LISTED

@@ -5,8 +5,9 @@
 //! the job again, so jobs must be safe to run again (each one's effects keyed, or done in
 //! one transaction). A failed run is retried with backoff and jitter up to the job's
 //! `MAX_ATTEMPTS`, then kept as failed with its error, for the owner to see and retry at
-//! `/admin/jobs` (`admin`). Periodic jobs are scheduled by the runners, once across
-//! instances (`job_schedules`).
+//! `/admin/jobs` (`admin`). A job interrupted on its last try (its runner died) is kept as
+//! failed without running again. A finished job is kept a week as `done`. Periodic jobs are
+//! scheduled by the runners, once across instances (`job_schedules`).
 
 pub mod admin;
 pub mod queue;
@@ -31,4 +32,27 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     const MAX_ATTEMPTS: i32 = 5;
 
     fn run(&self, state: &AppState) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// Told when a run failed (`retrying`: it runs again later; otherwise it is kept as
+    /// failed), for a job whose progress shows elsewhere, as a media item's status does.
+    fn failed(
+        &self,
+        _state: &AppState,
+        _error: &str,
+        _retrying: bool,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// The periodic job that removes finished jobs once they are a week old.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PruneFinishedJobs;
+
+impl Job for PruneFinishedJobs {
+    const KIND: &'static str = "prune_finished_jobs";
+
+    async fn run(&self, state: &AppState) -> Result<(), Error> {
+        queue::prune_finished(&state.pool, std::time::Duration::from_secs(7 * 24 * 3600)).await
+    }
 }

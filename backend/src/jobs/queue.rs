@@ -23,7 +23,8 @@ fn secs(duration: Duration) -> f64 {
 }
 
 /// Queues `job` to run after `delay`. With a `unique_key`, nothing is queued while a job
-/// with that key waits or runs; `Some(id)` when it was queued.
+/// with that key waits or runs, and a failed job of that key is replaced (the same work is
+/// asked for again); `Some(id)` when it was queued.
 pub async fn enqueue<J: Job>(
     db: impl PgExecutor<'_>,
     job: &J,
@@ -33,7 +34,8 @@ pub async fn enqueue<J: Job>(
     let payload =
         serde_json::to_value(job).map_err(|e| internal("serialising a job's payload", e))?;
     Ok(sqlx::query_scalar!(
-        "INSERT INTO jobs (kind, payload, unique_key, max_attempts, run_at)
+        "WITH replaced AS (DELETE FROM jobs WHERE unique_key = $3 AND status = 'failed')
+         INSERT INTO jobs (kind, payload, unique_key, max_attempts, run_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
          ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND status IN ('queued', 'running')
          DO NOTHING
@@ -92,10 +94,11 @@ pub async fn renew(pool: &PgPool, id: i64, runner: &str, lease: Duration) -> Res
         == 1)
 }
 
-/// Job `id` is done: it goes, if it is still `runner`'s.
+/// Job `id` is done, if it is still `runner`'s.
 pub async fn complete(pool: &PgPool, id: i64, runner: &str) -> Result<(), Error> {
     sqlx::query!(
-        "DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+        "UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = now()
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
         id,
         runner
     )
@@ -132,6 +135,17 @@ pub async fn fail(
         runner,
         error,
         secs(retry_in)
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Removes the jobs that finished more than `age` ago.
+pub async fn prune_finished(pool: &PgPool, age: Duration) -> Result<(), Error> {
+    sqlx::query!(
+        "DELETE FROM jobs WHERE status = 'done' AND updated_at < now() - make_interval(secs => $1)",
+        secs(age)
     )
     .execute(pool)
     .await?;

@@ -15,21 +15,36 @@ use crate::error::{internal, Error};
 use crate::state::AppState;
 
 type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+
+/// A job's payload read into its type, and run.
 type RunJob = for<'a> fn(serde_json::Value, &'a AppState) -> JobFuture<'a>;
+/// A job's payload read into its type, and told that it failed.
+type TellFailed = for<'a> fn(serde_json::Value, &'a AppState, &'a str, bool) -> JobFuture<'a>;
+
+fn read<J: Job>(payload: serde_json::Value) -> Result<J, Error> {
+    serde_json::from_value(payload).map_err(|e| internal(&format!("reading a {} job", J::KIND), e))
+}
 
 fn run_as<J: Job>(payload: serde_json::Value, state: &AppState) -> JobFuture<'_> {
-    Box::pin(async move {
-        let job: J = serde_json::from_value(payload)
-            .map_err(|e| internal(&format!("reading a {} job", J::KIND), e))?;
-        job.run(state).await
-    })
+    Box::pin(async move { read::<J>(payload)?.run(state).await })
+}
+
+fn tell_failed<'a, J: Job>(
+    payload: serde_json::Value,
+    state: &'a AppState,
+    error: &'a str,
+    retrying: bool,
+) -> JobFuture<'a> {
+    Box::pin(async move { read::<J>(payload)?.failed(state, error, retrying).await })
 }
 
 pub struct Runner {
     state: AppState,
     /// Told apart in `jobs.locked_by`.
     name: String,
-    kinds: HashMap<&'static str, RunJob>,
+    kinds: HashMap<&'static str, (RunJob, TellFailed)>,
+    /// The keys of `kinds`, as the claim asks for them.
+    kind_names: Vec<String>,
     schedules: Vec<(String, Duration)>,
     /// How long a claim holds without renewal; renewed every third of it.
     pub lease: Duration,
@@ -45,6 +60,7 @@ impl Runner {
             state,
             name: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             kinds: HashMap::new(),
+            kind_names: Vec::new(),
             schedules: Vec::new(),
             lease: Duration::from_secs(60),
             idle: Duration::from_secs(1),
@@ -60,7 +76,13 @@ impl Runner {
 
     /// Runs jobs of kind `J`.
     pub fn register<J: Job>(mut self) -> Self {
-        self.kinds.insert(J::KIND, run_as::<J>);
+        if self
+            .kinds
+            .insert(J::KIND, (run_as::<J>, tell_failed::<J>))
+            .is_none()
+        {
+            self.kind_names.push(J::KIND.to_string());
+        }
         self
     }
 
@@ -68,10 +90,6 @@ impl Runner {
     pub fn every<J: Job>(mut self, every: Duration) -> Self {
         self.schedules.push((J::KIND.to_string(), every));
         self.register::<J>()
-    }
-
-    fn kinds(&self) -> Vec<String> {
-        self.kinds.keys().map(|k| k.to_string()).collect()
     }
 
     /// Runs jobs until the task is dropped.
@@ -102,16 +120,26 @@ impl Runner {
     /// Claims and runs one due job; `false` when none was due.
     pub async fn run_next(&self) -> Result<bool, Error> {
         let pool = &self.state.pool;
-        let Some(job) = queue::claim(pool, &self.kinds(), &self.name, self.lease).await? else {
+        let Some(job) = queue::claim(pool, &self.kind_names, &self.name, self.lease).await? else {
             return Ok(false);
         };
-        let result = self.work(&job).await;
+        // Claimed again after its last try's runner died: it is not run a further time.
+        let result = if job.attempts > job.max_attempts {
+            Err("interrupted on every try (its runner stopped mid-way)".to_string())
+        } else {
+            self.work(&job).await
+        };
         match result {
             Ok(()) => queue::complete(pool, job.id, &self.name).await?,
             Err(error) => {
+                let retrying = job.attempts < job.max_attempts;
+                tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, retrying, error = %error, "jobs: a job failed");
+                if let Some((_, tell)) = self.kinds.get(job.kind.as_str()) {
+                    if let Err(e) = tell(job.payload.clone(), &self.state, &error, retrying).await {
+                        tracing::warn!(job = job.id, error = ?e, "jobs: telling a job it failed failed");
+                    }
+                }
                 let wait = queue::backoff(self.backoff, job.attempts);
-                let last = job.attempts >= job.max_attempts;
-                tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, last, error = %error, "jobs: a job failed");
                 queue::fail(pool, &job, &self.name, &error, wait).await?;
             }
         }
@@ -120,7 +148,7 @@ impl Runner {
 
     /// Runs `job` while renewing its lease; a panic is a failure like any other.
     async fn work(&self, job: &Claimed) -> Result<(), String> {
-        let Some(run) = self.kinds.get(job.kind.as_str()) else {
+        let Some((run, _)) = self.kinds.get(job.kind.as_str()) else {
             return Err(format!("no runner knows jobs of kind {}", job.kind));
         };
         let running =

@@ -14,7 +14,7 @@ pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView
         MediaView,
         r#"SELECT id, kind, original_filename, size_bytes, status AS "status: MediaStatus", error, duration_seconds, width, height, created_at,
                   stored_bytes, (sum(stored_bytes) OVER ())::bigint AS total_stored_bytes,
-                  EXISTS (SELECT 1 FROM media_jobs j WHERE j.media_id = media.id
+                  EXISTS (SELECT 1 FROM jobs j WHERE j.unique_key = 'process_media:' || media.id
                           AND j.status IN ('queued', 'running')) AS "encoding!"
            FROM media WHERE owner_id = $1 ORDER BY created_at DESC LIMIT 200"#,
         owner.id
@@ -56,9 +56,9 @@ pub async fn delete_media(state: &AppState, owner: &Owner, media: Uuid) -> Resul
     .await?
     .ok_or(Error::NotFound)?;
     let processing = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM media_jobs
-                          WHERE media_id = $1 AND status IN ('queued', 'running')) AS "busy!""#,
-        media
+        r#"SELECT EXISTS (SELECT 1 FROM jobs
+                          WHERE unique_key = $1 AND status IN ('queued', 'running')) AS "busy!""#,
+        jobs::key(media)
     )
     .fetch_one(&mut *tx)
     .await?;

@@ -1,80 +1,49 @@
-//! The media worker: probe the upload, transcode it to HLS, cut the thumbnail, store the
+//! The media job: probe the upload, transcode it to HLS, cut the thumbnail, store the
 //! results, and record the outcome. A video with several rungs is playable on its lowest
 //! rung (encoded alone, the quickest) while the higher ones encode.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
-use sqlx::PgPool;
-use time::Duration;
 use uuid::Uuid;
 
-use super::jobs::{self, Job, Processed};
+use super::jobs::{self, Processed};
 use super::probe;
 use super::storage::{keys, MediaStorage};
 use super::transcode;
 use crate::error::Error;
+use crate::jobs::Job;
+use crate::state::AppState;
 use domain::media::{MediaKind, Rendition};
 
-/// How long a claim lasts without a heartbeat; a dead worker's job is retried after it
-/// (`MEDIA_JOB_LEASE_SECS` changes it for the worker).
-pub const LEASE: Duration = Duration::minutes(2);
-const POLL_EVERY: StdDuration = StdDuration::from_secs(2);
-
-/// Claims and processes one job; false when none was due.
-pub async fn run_next(pool: &PgPool, storage: &MediaStorage) -> Result<bool, Error> {
-    run_next_with_lease(pool, storage, LEASE).await
+/// Processing one uploaded media item: probe, HLS ladder, thumbnails, stored; tried twice.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ProcessMedia {
+    pub media: Uuid,
 }
 
-/// [`run_next`] with its own lease; the claim is renewed four times per lease.
-pub async fn run_next_with_lease(
-    pool: &PgPool,
-    storage: &MediaStorage,
-    lease: Duration,
-) -> Result<bool, Error> {
-    let Some(job) = jobs::claim(pool, lease).await? else {
-        return Ok(false);
-    };
-    let heartbeat_every = StdDuration::try_from(lease / 4).unwrap_or(StdDuration::from_secs(1));
-    tracing::info!(job = %job.id, media = %job.media_id, attempt = job.attempts, "processing media");
-    let heartbeat = {
-        let pool = pool.clone();
-        let id = job.id;
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(heartbeat_every).await;
-                if let Err(error) = jobs::heartbeat(&pool, id, lease).await {
-                    tracing::warn!(?error, "media job heartbeat failed");
-                }
-            }
-        })
-    };
-    let outcome = if job.attempts > job.max_attempts {
-        Err("processing was interrupted too many times".to_string())
-    } else {
-        process(pool, storage, &job).await
-    };
-    heartbeat.abort();
-    jobs::finish(pool, &job, outcome).await?;
-    Ok(true)
-}
+impl Job for ProcessMedia {
+    const KIND: &'static str = "process_media";
+    const MAX_ATTEMPTS: i32 = 2;
 
-/// Runs until the process stops.
-pub async fn run(pool: PgPool, storage: MediaStorage, lease: Duration) {
-    tracing::info!("media worker started");
-    loop {
-        match run_next_with_lease(&pool, &storage, lease).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(error) => tracing::error!(?error, "media worker round failed"),
-        }
-        tokio::time::sleep(POLL_EVERY).await;
+    async fn run(&self, state: &AppState) -> Result<(), Error> {
+        tracing::info!(media = %self.media, "processing media");
+        jobs::mark_processing(&state.pool, self.media).await?;
+        let done = process(state, self.media)
+            .await
+            .map_err(Error::Unprocessable)?;
+        jobs::mark_ready(&state.pool, self.media, &done).await
+    }
+
+    async fn failed(&self, state: &AppState, error: &str, retrying: bool) -> Result<(), Error> {
+        jobs::mark_failed(&state.pool, self.media, error, retrying).await
     }
 }
 
-async fn process(pool: &PgPool, storage: &MediaStorage, job: &Job) -> Result<Processed, String> {
+async fn process(state: &AppState, media: Uuid) -> Result<Processed, String> {
+    let (pool, storage) = (&state.pool, &state.storage);
     let storage_error = |e: Error| format!("storage error: {e}");
-    let kind = sqlx::query_scalar!("SELECT kind FROM media WHERE id = $1", job.media_id)
+    let kind = sqlx::query_scalar!("SELECT kind FROM media WHERE id = $1", media)
         .fetch_optional(pool)
         .await
         .map_err(|e| format!("database error: {e}"))?
@@ -84,27 +53,25 @@ async fn process(pool: &PgPool, storage: &MediaStorage, job: &Job) -> Result<Pro
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a work folder: {e}"))?;
     let input = work.path().join("original");
     storage
-        .download_concatenated(&keys::parts_prefix(job.media_id), &input)
+        .download_concatenated(&keys::parts_prefix(media), &input)
         .await
         .map_err(storage_error)?;
     let first = encode_first(kind, &input, work.path()).await?;
-    store(storage, job.media_id, &first.encoded)
+    store(storage, media, &first.encoded)
         .await
         .map_err(storage_error)?;
     let Some(rest) = first.rest else {
-        return with_stored_bytes(storage, job.media_id, first.encoded.processed).await;
+        return with_stored_bytes(storage, media, first.encoded.processed).await;
     };
     // Viewers can start on the lowest rung while the others encode.
-    let playable = with_stored_bytes(storage, job.media_id, first.encoded.processed).await?;
-    jobs::mark_playable(pool, job, &playable)
+    let playable = with_stored_bytes(storage, media, first.encoded.processed).await?;
+    jobs::mark_ready(pool, media, &playable)
         .await
         .map_err(|e| format!("database error: {e}"))?;
-    tracing::info!(media = %job.media_id, "lowest rung playable, encoding the others");
+    tracing::info!(%media, "lowest rung playable, encoding the others");
     let full = encode_rest(&rest).await?;
-    store(storage, job.media_id, &full)
-        .await
-        .map_err(storage_error)?;
-    with_stored_bytes(storage, job.media_id, full.processed).await
+    store(storage, media, &full).await.map_err(storage_error)?;
+    with_stored_bytes(storage, media, full.processed).await
 }
 
 /// `processed`, with what the item now keeps in storage.

@@ -532,10 +532,15 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
     // The test app runs no workers: run the queued request as the job runner would. The
     // samples are generated and encoded in the background; wait for them (generously).
     let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
-    let runner = backend::jobs::Runner::new(app.state.clone())
-        .register::<backend::content::samples::SeedSamples>();
-    assert!(runner.run_next().await.unwrap());
-    assert_eq!(app.count("SELECT count(*) FROM jobs").await, 0);
+    assert!(
+        app.run_job::<backend::content::samples::SeedSamples>()
+            .await
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM jobs WHERE status <> 'done'")
+            .await,
+        0
+    );
     let mut published = 0;
     for _ in 0..600 {
         published = app

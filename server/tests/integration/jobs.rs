@@ -130,9 +130,18 @@ async fn a_thousand_jobs_on_three_runners_run_once_each_though_one_runner_dies(p
     let done = "SELECT count(*) FROM job_test_done";
     assert_eq!(app.wait_for_count(done, 1000).await, 1000);
     assert_eq!(
-        app.wait_for_exactly("SELECT count(*) FROM jobs WHERE kind = 'test_count'", 0)
-            .await,
+        app.wait_for_exactly(
+            "SELECT count(*) FROM jobs WHERE kind = 'test_count' AND status <> 'done'",
+            0
+        )
+        .await,
         0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM jobs WHERE kind = 'test_count' AND status = 'done'")
+            .await,
+        1000,
+        "each kept as done"
     );
     assert_eq!(
         app.count("SELECT count(DISTINCT n) FROM job_test_done")

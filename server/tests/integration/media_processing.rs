@@ -4,22 +4,25 @@
 use std::path::Path;
 use std::process::Command;
 
+use backend::jobs::Runner;
 use backend::media::jobs;
-use backend::media::processing::{run_next, LEASE};
+use backend::media::processing::ProcessMedia;
 use backend::media::storage::{keys, MediaStorage};
 use sqlx::PgPool;
 use uuid::Uuid;
+
+use crate::common::{spawn_app, TestApp};
 
 struct Fixture {
     pool: PgPool,
     storage: MediaStorage,
     owner: Uuid,
-    _dir: tempfile::TempDir,
+    app: TestApp,
 }
 
 async fn fixture(pool: PgPool) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = MediaStorage::local(dir.path().join("media")).unwrap();
+    let app = spawn_app(pool.clone()).await;
+    let storage = app.state.storage.clone();
     let owner = Uuid::new_v4();
     sqlx::query("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, 'owner@example.com', 'Owner', 'x', 'owner')")
         .bind(owner)
@@ -30,7 +33,7 @@ async fn fixture(pool: PgPool) -> Fixture {
         pool,
         storage,
         owner,
-        _dir: dir,
+        app,
     }
 }
 
@@ -45,6 +48,15 @@ fn ffmpeg(args: &str, output: &Path) {
 }
 
 impl Fixture {
+    /// Runs the next due media job, as a worker would; `false` when none was due.
+    async fn run_next(&self) -> bool {
+        self.app.run_job::<ProcessMedia>().await
+    }
+
+    fn runner(&self) -> Runner {
+        Runner::new(self.app.state.clone()).register::<ProcessMedia>()
+    }
+
     /// Stores `file` as the original of a new media item and queues its processing.
     async fn upload(&self, kind: &str, file: &Path) -> Uuid {
         let id = Uuid::new_v4();
@@ -105,14 +117,14 @@ async fn a_720p_video_plays_on_its_lowest_rung_then_becomes_a_three_rung_ladder(
     assert_eq!(f.status(id).await.0, "uploaded");
 
     let worker = {
-        let (pool, storage) = (f.pool.clone(), f.storage.clone());
-        tokio::spawn(async move { run_next(&pool, &storage).await.unwrap() })
+        let runner = f.runner();
+        tokio::spawn(async move { runner.run_next().await.unwrap() })
     };
     // The lowest rung plays before the job ends: the item is ready, its job still running.
     let mut playable = None;
     while playable.is_none() && !worker.is_finished() {
         let (media, job, renditions): (String, String, serde_json::Value) = sqlx::query_as(
-            "SELECT m.status, j.status, m.renditions FROM media m JOIN media_jobs j ON j.media_id = m.id WHERE m.id = $1",
+            "SELECT m.status, j.status, m.renditions FROM media m JOIN jobs j ON j.unique_key = 'process_media:' || m.id WHERE m.id = $1",
         )
         .bind(id)
         .fetch_one(&f.pool)
@@ -230,10 +242,7 @@ async fn a_720p_video_plays_on_its_lowest_rung_then_becomes_a_three_rung_ladder(
         .sum();
     assert_eq!(stored, Some(objects as i64));
     assert!(objects > std::fs::metadata(&file).unwrap().len());
-    assert!(
-        !run_next(&f.pool, &f.storage).await.unwrap(),
-        "nothing left to do"
-    );
+    assert!(!f.run_next().await, "nothing left to do");
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -246,7 +255,7 @@ async fn a_small_silent_video_keeps_its_own_height(pool: PgPool) {
         &file,
     );
     let id = f.upload("video", &file).await;
-    run_next(&f.pool, &f.storage).await.unwrap();
+    f.run_next().await;
     assert_eq!(f.status(id).await.0, "ready");
     let master = f.text(&keys::master_playlist(id)).await;
     assert!(master.contains("RESOLUTION=320x240"), "{master}");
@@ -283,7 +292,7 @@ async fn audio_becomes_two_loudness_normalised_rungs_and_a_waveform(pool: PgPool
     );
     assert!(measured_loudness(&file) < -30.0);
     let id = f.upload("audio", &file).await;
-    run_next(&f.pool, &f.storage).await.unwrap();
+    f.run_next().await;
     assert_eq!(f.status(id).await, ("ready".to_string(), None));
 
     let master = f.text(&keys::master_playlist(id)).await;
@@ -341,26 +350,23 @@ async fn a_corrupt_file_is_retried_once_then_fails_with_the_reason(pool: PgPool)
     std::fs::write(&file, b"this is not a video at all").unwrap();
     let id = f.upload("video", &file).await;
 
-    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    assert!(f.run_next().await);
     assert_eq!(
         f.status(id).await,
         ("uploaded".to_string(), None),
         "queued for its one retry"
     );
-    assert!(
-        !run_next(&f.pool, &f.storage).await.unwrap(),
-        "the retry waits a little"
-    );
+    assert!(!f.run_next().await, "the retry waits a little");
 
-    sqlx::query("UPDATE media_jobs SET run_after = now()")
+    sqlx::query("UPDATE jobs SET run_at = now()")
         .execute(&f.pool)
         .await
         .unwrap();
-    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    assert!(f.run_next().await);
     let (status, error) = f.status(id).await;
     assert_eq!(status, "failed");
     assert!(error.unwrap().contains("ffprobe could not read the file"));
-    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM media_jobs")
+    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM jobs")
         .fetch_one(&f.pool)
         .await
         .unwrap();
@@ -374,6 +380,7 @@ async fn a_job_failing_after_the_lowest_rung_plays_leaves_the_item_playing(pool:
     let file = work.path().join("clip.bin");
     std::fs::write(&file, b"not processed in this test").unwrap();
     let id = f.upload("video", &file).await;
+    // As if its first try had made the lowest rung playable, then failed on the higher ones.
     let lowest = jobs::Processed {
         duration_seconds: 7.0,
         width: Some(1280),
@@ -386,37 +393,33 @@ async fn a_job_failing_after_the_lowest_rung_plays_leaves_the_item_playing(pool:
         has_thumbnail: true,
         stored_bytes: None,
     };
-    let job = jobs::claim(&f.pool, LEASE).await.unwrap().expect("a job");
-    jobs::mark_playable(&f.pool, &job, &lowest).await.unwrap();
+    jobs::mark_ready(&f.pool, id, &lowest).await.unwrap();
     assert_eq!(f.status(id).await.0, "ready");
 
-    // The higher rungs fail: the retry, and its claim, leave the item playing.
-    jobs::finish(&f.pool, &job, Err("ffmpeg failed: out of memory".into()))
-        .await
-        .unwrap();
-    assert_eq!(f.status(id).await.0, "ready");
-    sqlx::query("UPDATE media_jobs SET run_after = now() WHERE id = $1")
-        .bind(job.id)
+    // The try fails: waiting for its retry, and in it, the item keeps playing.
+    assert!(f.run_next().await);
+    assert_eq!(f.status(id).await, ("ready".to_string(), None));
+    sqlx::query("UPDATE jobs SET run_at = now()")
         .execute(&f.pool)
         .await
         .unwrap();
-    let again = jobs::claim(&f.pool, LEASE)
-        .await
-        .unwrap()
-        .expect("the retry");
-    assert_eq!(again.id, job.id);
-    assert_eq!(f.status(id).await.0, "ready");
 
     // Failing for good, it still plays its lowest rung, and the owner sees why no more.
-    jobs::finish(&f.pool, &again, Err("ffmpeg failed: out of memory".into()))
-        .await
-        .unwrap();
+    assert!(f.run_next().await);
+    let (status, error) = f.status(id).await;
+    assert_eq!(status, "ready");
+    assert!(
+        error
+            .as_deref()
+            .unwrap()
+            .contains("ffprobe could not read the file"),
+        "{error:?}"
+    );
     assert_eq!(
-        f.status(id).await,
-        (
-            "ready".to_string(),
-            Some("ffmpeg failed: out of memory".to_string())
-        )
+        f.app
+            .count("SELECT count(*) FROM jobs WHERE status = 'failed' AND attempts = 2")
+            .await,
+        1
     );
 }
 
@@ -429,20 +432,29 @@ async fn the_job_of_a_dead_worker_is_taken_over_after_its_lease(pool: PgPool) {
     let id = f.upload("audio", &file).await;
 
     // A worker claims the job, then dies without a word.
-    let claimed = jobs::claim(&f.pool, LEASE).await.unwrap().expect("a job");
-    assert_eq!(f.status(id).await.0, "processing");
-    assert!(
-        !run_next(&f.pool, &f.storage).await.unwrap(),
-        "the lease still holds"
-    );
+    let dying = {
+        let runner = f.runner();
+        tokio::spawn(async move { runner.run_next().await })
+    };
+    while f.status(id).await.0 != "processing" {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    dying.abort();
+    let _ = dying.await;
+    assert!(!f.run_next().await, "the lease still holds");
 
-    sqlx::query("UPDATE media_jobs SET locked_until = now() - interval '1 second' WHERE id = $1")
-        .bind(claimed.id)
+    sqlx::query("UPDATE jobs SET locked_until = now() - interval '1 second'")
         .execute(&f.pool)
         .await
         .unwrap();
-    assert!(run_next(&f.pool, &f.storage).await.unwrap());
+    assert!(f.run_next().await);
     assert_eq!(f.status(id).await.0, "ready");
+    assert_eq!(
+        f.app
+            .count("SELECT count(*) FROM jobs WHERE status = 'done' AND attempts = 2")
+            .await,
+        1
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -468,11 +480,11 @@ async fn an_hls_playlist_disguised_as_a_video_is_refused(pool: PgPool) {
     let id = f.upload("video", &playlist).await;
 
     for _ in 0..2 {
-        sqlx::query("UPDATE media_jobs SET run_after = now()")
+        sqlx::query("UPDATE jobs SET run_at = now()")
             .execute(&f.pool)
             .await
             .unwrap();
-        assert!(run_next(&f.pool, &f.storage).await.unwrap());
+        assert!(f.run_next().await);
     }
     let (status, error) = f.status(id).await;
     assert_eq!(status, "failed");

@@ -2,7 +2,7 @@
 //! it ready; everyone else is refused, and bad input gets a clear message.
 
 use crate::common::{error_of, spawn_app, spawn_app_with, Browser};
-use backend::media::processing::run_next;
+use backend::media::processing::ProcessMedia;
 use backend::media::storage::{keys, MediaStorage};
 use backend::media::upload::remove_abandoned;
 use domain::media::CHUNK_SIZE;
@@ -93,8 +93,7 @@ async fn the_owner_uploads_in_parts_and_the_job_makes_it_ready(pool: PgPool) {
     let (status, _) = error_of(owner.call("complete_upload", &[("media_id", &id)]).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    let storage = MediaStorage::local(app.media_dir.path()).unwrap();
-    assert!(run_next(&app.pool, &storage).await.unwrap());
+    assert!(app.run_job::<ProcessMedia>().await);
     let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
     assert_eq!(listed[0]["status"], "ready", "{listed}");
     assert_eq!(listed[0]["height"], 360);
@@ -195,7 +194,7 @@ async fn a_failed_item_can_be_retried(pool: PgPool) {
         .execute(&app.pool)
         .await
         .unwrap();
-    sqlx::query("UPDATE media_jobs SET status = 'failed'")
+    sqlx::query("UPDATE jobs SET status = 'failed' WHERE kind = 'process_media'")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -209,7 +208,7 @@ async fn a_failed_item_can_be_retried(pool: PgPool) {
     let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
     assert_eq!(listed[0]["status"], "uploaded");
     assert_eq!(
-        app.count("SELECT count(*) FROM media_jobs WHERE status = 'queued'")
+        app.count("SELECT count(*) FROM jobs WHERE kind = 'process_media' AND status = 'queued'")
             .await,
         1
     );
@@ -269,13 +268,14 @@ async fn deleting_media_removes_its_files_and_is_refused_while_in_use(pool: PgPo
         .execute(&app.pool)
         .await
         .unwrap();
-    let job =
-        format!("INSERT INTO media_jobs (id, media_id) VALUES (gen_random_uuid(), '{media}')");
+    let job = format!(
+        "INSERT INTO jobs (kind, payload, unique_key) VALUES ('process_media', '{{\"media\": \"{media}\"}}', 'process_media:{media}')"
+    );
     sqlx::query(&job).execute(&app.pool).await.unwrap();
     let (status, body) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.to_string().contains("being processed"), "{body}");
-    sqlx::query("UPDATE media_jobs SET status = 'done'")
+    sqlx::query("UPDATE jobs SET status = 'done'")
         .execute(&app.pool)
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{error_of, spawn_app_with, Browser, TestApp};
-use backend::media::processing::run_next;
+use backend::media::processing::ProcessMedia;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
@@ -166,7 +166,7 @@ async fn upload_and_process(app: &TestApp, owner: &Browser<'_>) -> String {
     }
     let completed = owner.call("complete_upload", &[("media_id", &media)]).await;
     assert_eq!(completed.status(), StatusCode::OK);
-    assert!(run_next(&app.pool, &app.state.storage).await.unwrap());
+    assert!(app.run_job::<ProcessMedia>().await);
     media
 }
 

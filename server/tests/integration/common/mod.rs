@@ -84,6 +84,16 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
 }
 
 impl TestApp {
+    /// Runs one due job of kind `J`, as a worker's runner would (test apps run no workers);
+    /// `false` when none was due.
+    pub async fn run_job<J: backend::jobs::Job>(&self) -> bool {
+        backend::jobs::Runner::new(self.state.clone())
+            .register::<J>()
+            .run_next()
+            .await
+            .unwrap()
+    }
+
     /// A new browser with its own cookie and its own client IP address.
     pub fn browser(&self) -> Browser<'_> {
         let n = NEXT_IP.fetch_add(1, Ordering::Relaxed);
