@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use sqlx::PgPool;
 
 use crate::auth::tokens::LinkKey;
+use crate::email::delivery::Transport;
 use crate::media::hls::SegmentDelivery;
 use crate::media::storage::MediaStorage;
 use crate::outbound::targets::TargetPolicy;
@@ -31,6 +32,9 @@ pub struct AppState {
     pub link_key: LinkKey,
     /// Where outbound webhooks may be sent (`OUTBOUND_WEBHOOKS_ALLOW_PRIVATE`).
     pub outbound_targets: TargetPolicy,
+    /// How emails leave (`SMTP_URL`, or files in `MAIL_FOLDER`); `None` when SMTP is
+    /// misconfigured, and emails wait in the outbox.
+    pub mail: Option<Arc<Transport>>,
 }
 
 /// Who may create the owner account through `/setup` while there is none.

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use backend::email::delivery::{Mailer, Transport};
 use backend::media::hls::SegmentDelivery;
 use backend::media::storage::MediaStorage;
 use backend::purchases::gateway::Gateway;
@@ -97,6 +98,24 @@ fn origin_of(url: &str) -> anyhow::Result<String> {
     Ok(parsed.origin().ascii_serialization())
 }
 
+/// SMTP when `SMTP_URL` is set (production requires it); elsewhere emails become files a
+/// developer can open. A bad `SMTP_URL` leaves emails waiting in the outbox, and says so.
+fn mail_transport(config: &Config) -> Option<Transport> {
+    match config.smtp_url.as_deref() {
+        Some(url) => match Mailer::new(url, &config.email_from) {
+            Ok(mailer) => Some(Transport::Smtp(Box::new(mailer))),
+            Err(error) => {
+                tracing::error!(%error, "email delivery disabled");
+                None
+            }
+        },
+        None => {
+            tracing::info!(folder = %config.mail_folder, "SMTP_URL not set: emails are delivered as files");
+            Some(Transport::Folder(config.mail_folder.clone().into()))
+        }
+    }
+}
+
 /// Production opens `/setup` only to whoever has `SETUP_TOKEN`, and not at all without one.
 fn first_run(config: &Config) -> FirstRun {
     match (&config.setup_token, config.env) {
@@ -128,6 +147,7 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
             outbound_targets: backend::outbound::targets::TargetPolicy {
                 allow_private: config.outbound_allow_private,
             },
+            mail: mail_transport(&config).map(Arc::new),
         },
         leptos_options: leptos_options(&config),
         checkout_origin,

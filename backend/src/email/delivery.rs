@@ -1,22 +1,20 @@
-//! The background worker that delivers outbox emails: over SMTP, or (development and
-//! previews without SMTP) as files in a mail folder, where a developer or a test reads
-//! them as a person reads their mail. One-time links are filled in here, at send time.
+//! Delivering an outbox email, as a job of the one runner (`crate::jobs`): over SMTP, or
+//! (development and previews without SMTP) as a file in a mail folder, where a developer or
+//! a test reads it as a person reads their mail. One-time links are filled in here, at send
+//! time. A refused email is tried again with the runner's backoff (30 s, 1 min, 2 min … an
+//! hour), then marked failed for the owner, who may resend it.
 
 use std::path::PathBuf;
-use std::time::Duration as StdDuration;
 
 use lettre::message::{header::ContentType, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sqlx::PgPool;
-use time::Duration;
+use uuid::Uuid;
 
 use super::outbox::{self, DueEmail};
 use crate::auth::tokens::LinkKey;
-use crate::error::{internal, Error};
-
-const BATCH: i64 = 10;
-const LEASE: Duration = Duration::minutes(5);
-const POLL_EVERY: StdDuration = StdDuration::from_secs(5);
+use crate::error::Error;
+use crate::jobs::Job;
+use crate::state::AppState;
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -80,12 +78,6 @@ pub enum Transport {
     Folder(PathBuf),
 }
 
-/// The transport and the key that fills in one-time links.
-pub struct Delivery {
-    pub transport: Transport,
-    pub link_key: LinkKey,
-}
-
 /// The sender details from the settings, read for each batch.
 pub struct Sender {
     pub from_name: String,
@@ -146,53 +138,50 @@ async fn write_to_folder(
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Sends every due email once; returns how many were sent.
-pub async fn deliver_due(pool: &PgPool, delivery: &Delivery) -> Result<usize, Error> {
-    let mut tx = pool.begin().await?;
-    let due = outbox::claim_due(&mut tx, BATCH, LEASE).await?;
-    tx.commit().await?;
-    if due.is_empty() {
-        return Ok(0);
-    }
-    let sender = sqlx::query_as!(
-        Sender,
-        "SELECT email_from_name AS from_name, email_reply_to AS reply_to FROM site_settings"
-    )
-    .fetch_one(pool)
-    .await?;
-
-    let mut sent = 0;
-    for email in &due {
-        let filled = fill(email, &delivery.link_key);
-        let result = match &delivery.transport {
-            Transport::Smtp(mailer) => mailer.send(&filled, &sender).await,
-            Transport::Folder(folder) => write_to_folder(folder, &filled, &sender).await,
-        };
-        match result {
-            Ok(()) => {
-                outbox::mark_sent(pool, email.id).await?;
-                sent += 1;
-            }
-            Err(error) => {
-                tracing::warn!(email_id = %email.id, attempt = email.attempts, %error, "email delivery failed");
-                outbox::mark_attempt_failed(pool, email, &error).await?;
-            }
-        }
-    }
-    Ok(sent)
+/// Sending one outbox email.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DeliverEmail {
+    pub email: Uuid,
 }
 
-/// Runs until the process stops.
-pub async fn run(pool: PgPool, delivery: Delivery) {
-    tracing::info!("email delivery worker started");
-    loop {
-        match deliver_due(&pool, &delivery).await {
-            Ok(n) if n > 0 => tracing::info!(sent = n, "emails delivered"),
-            Ok(_) => {}
-            Err(e) => {
-                let _ = internal("email delivery round failed", format!("{e:?}"));
-            }
+impl DeliverEmail {
+    /// Its `unique_key`: one delivery at a time per email.
+    pub fn key(email: Uuid) -> String {
+        format!("deliver_email:{email}")
+    }
+}
+
+impl Job for DeliverEmail {
+    const KIND: &'static str = "deliver_email";
+    const MAX_ATTEMPTS: i32 = outbox::MAX_ATTEMPTS;
+
+    async fn run(&self, state: &AppState) -> Result<(), Error> {
+        let Some(transport) = state.mail.as_deref() else {
+            return Err(Error::Unprocessable(
+                "email delivery is not configured".into(),
+            ));
+        };
+        // Sent already (a run whose completion was lost), or no longer there.
+        let Some(email) = outbox::start_attempt(&state.pool, self.email).await? else {
+            return Ok(());
+        };
+        let sender = sqlx::query_as!(
+            Sender,
+            "SELECT email_from_name AS from_name, email_reply_to AS reply_to FROM site_settings"
+        )
+        .fetch_one(&state.pool)
+        .await?;
+        let filled = fill(&email, &state.link_key);
+        match transport {
+            Transport::Smtp(mailer) => mailer.send(&filled, &sender).await,
+            Transport::Folder(folder) => write_to_folder(folder, &filled, &sender).await,
         }
-        tokio::time::sleep(POLL_EVERY).await;
+        .map_err(Error::Unprocessable)?;
+        outbox::mark_sent(&state.pool, email.id).await
+    }
+
+    async fn failed(&self, state: &AppState, error: &str, retrying: bool) -> Result<(), Error> {
+        tracing::warn!(email_id = %self.email, retrying, %error, "email delivery failed");
+        outbox::mark_attempt_failed(&state.pool, self.email, error, retrying).await
     }
 }

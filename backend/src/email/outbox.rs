@@ -1,11 +1,12 @@
 //! The email outbox: every email is a row, written in the transaction of the action that
-//! causes it, and delivered later by the delivery worker.
+//! causes it with the job that delivers it (`delivery::DeliverEmail`), so an email is queued
+//! exactly when its action commits.
 
-use sqlx::{PgConnection, PgExecutor};
-use time::{Duration, OffsetDateTime};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::context::EmailContext;
+use super::delivery::DeliverEmail;
 use super::templates::OutgoingEmail;
 use crate::error::Error;
 use domain::email::OutboxEntry;
@@ -62,10 +63,21 @@ async fn insert(
         email.one_time_link,
         dedupe_key
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
-    Ok((written == 1).then_some(id))
+    if written == 0 {
+        return Ok(None);
+    }
+    queue_delivery(conn, id).await?;
+    Ok(Some(id))
+}
+
+async fn queue_delivery(conn: &mut PgConnection, email: Uuid) -> Result<(), Error> {
+    let job = DeliverEmail { email };
+    let key = DeliverEmail::key(email);
+    crate::jobs::enqueue(conn, &job, Some(&key), std::time::Duration::ZERO).await?;
+    Ok(())
 }
 
 pub async fn recent(db: impl PgExecutor<'_>, limit: i64) -> Result<Vec<OutboxEntry>, Error> {
@@ -92,28 +104,17 @@ pub struct DueEmail {
     pub link_token_id: Option<Uuid>,
 }
 
-/// Claims up to `limit` due emails for this worker. The claim pushes `next_attempt_at`
-/// forward, so a worker that dies mid-send releases them after the lease.
-pub async fn claim_due(
-    conn: &mut PgConnection,
-    limit: i64,
-    lease: Duration,
-) -> Result<Vec<DueEmail>, Error> {
-    let lease_until = OffsetDateTime::now_utc() + lease;
+/// An attempt at sending `id` begins: its count goes up, and it is read to be sent. `None`
+/// when it is no longer waiting (sent by a run whose completion was lost, or gone).
+pub async fn start_attempt(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<DueEmail>, Error> {
     Ok(sqlx::query_as!(
         DueEmail,
-        r#"UPDATE email_outbox SET next_attempt_at = $2, attempts = attempts + 1
-           WHERE id IN (
-               SELECT id FROM email_outbox
-               WHERE status = 'pending' AND next_attempt_at <= now()
-               ORDER BY next_attempt_at
-               LIMIT $1
-               FOR UPDATE SKIP LOCKED)
+        r#"UPDATE email_outbox SET attempts = attempts + 1
+           WHERE id = $1 AND status = 'pending'
            RETURNING id, kind, to_address, subject, body_text, body_html, attempts, link_token_id"#,
-        limit,
-        lease_until
+        id
     )
-    .fetch_all(conn)
+    .fetch_optional(db)
     .await?)
 }
 
@@ -137,15 +138,16 @@ pub enum Resent {
     OneTimeLink,
 }
 
-/// Queues an email again (a failed one, or a sent one the recipient lost): delivered on
-/// the worker's next round, with a fresh count of attempts. An email with a one-time link
-/// is not sent twice: the link may be spent, and a new one is a new email.
-pub async fn resend(db: impl PgExecutor<'_>, id: Uuid) -> Result<Resent, Error> {
+/// Queues an email again (a failed one, or a sent one the recipient lost): delivered by
+/// the next free runner, with a fresh count of attempts. An email with a one-time link is
+/// not sent twice: the link may be spent, and a new one is a new email.
+pub async fn resend(pool: &PgPool, id: Uuid) -> Result<Resent, Error> {
+    let mut tx = pool.begin().await?;
     let row = sqlx::query!(
         r#"WITH target AS (SELECT id, link_token_id IS NOT NULL AS one_time_link, status
-                           FROM email_outbox WHERE id = $1),
+                           FROM email_outbox WHERE id = $1 FOR UPDATE),
                 queued AS (UPDATE email_outbox e SET status = 'pending', attempts = 0,
-                                  next_attempt_at = now(), last_error = NULL, sent_at = NULL
+                                  last_error = NULL, sent_at = NULL
                            FROM target t
                            WHERE e.id = t.id AND NOT t.one_time_link AND t.status IN ('failed', 'sent')
                            RETURNING e.id)
@@ -153,8 +155,12 @@ pub async fn resend(db: impl PgExecutor<'_>, id: Uuid) -> Result<Resent, Error> 
                   EXISTS (SELECT 1 FROM queued) AS "queued!""#,
         id
     )
-    .fetch_one(db)
+    .fetch_one(&mut *tx)
     .await?;
+    if row.queued {
+        queue_delivery(&mut tx, id).await?;
+    }
+    tx.commit().await?;
     Ok(match (row.queued, row.one_time_link) {
         (true, _) => Resent::Queued,
         (false, Some(true)) => Resent::OneTimeLink,
@@ -162,44 +168,23 @@ pub async fn resend(db: impl PgExecutor<'_>, id: Uuid) -> Result<Resent, Error> 
     })
 }
 
-/// Records a failed attempt: retried with exponential backoff, failed after the last one.
+/// Records a failed attempt: `retrying`, it waits for the job's next try; otherwise it is
+/// failed, for the owner to see and resend.
 pub async fn mark_attempt_failed(
     db: impl PgExecutor<'_>,
-    email: &DueEmail,
+    id: Uuid,
     error: &str,
+    retrying: bool,
 ) -> Result<(), Error> {
-    let give_up = email.attempts >= MAX_ATTEMPTS;
-    let next_attempt_at = OffsetDateTime::now_utc() + backoff(email.attempts);
     sqlx::query!(
         r#"UPDATE email_outbox
-           SET status = CASE WHEN $2 THEN 'failed' ELSE 'pending' END,
-               last_error = $3, next_attempt_at = $4
-           WHERE id = $1"#,
-        email.id,
-        give_up,
-        error,
-        next_attempt_at
+           SET status = CASE WHEN $2 THEN 'pending' ELSE 'failed' END, last_error = $3
+           WHERE id = $1 AND status = 'pending'"#,
+        id,
+        retrying,
+        error
     )
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// 30 s, 1 min, 2 min, 4 min, ... capped at one hour.
-pub fn backoff(attempts: i32) -> Duration {
-    let exponent = attempts.clamp(1, 8) - 1;
-    Duration::seconds((30i64 << exponent).min(3600))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert_eq!(backoff(1), Duration::seconds(30));
-        assert_eq!(backoff(2), Duration::seconds(60));
-        assert_eq!(backoff(3), Duration::seconds(120));
-        assert_eq!(backoff(20), Duration::seconds(3600));
-    }
 }

@@ -30,6 +30,9 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     const KIND: &'static str;
     /// Runs before it is kept as failed.
     const MAX_ATTEMPTS: i32 = 5;
+    /// The wait before its first retry, doubled per try (with jitter, at most an hour);
+    /// `None`: the runner's (`Runner::backoff`, 30 s).
+    const FIRST_RETRY: Option<std::time::Duration> = None;
 
     fn run(&self, state: &AppState) -> impl Future<Output = Result<(), Error>> + Send;
 

@@ -38,11 +38,18 @@ fn tell_failed<'a, J: Job>(
     Box::pin(async move { read::<J>(payload)?.failed(state, error, retrying).await })
 }
 
+/// What a runner knows of a kind of job.
+struct Kind {
+    run: RunJob,
+    tell_failed: TellFailed,
+    first_retry: Option<Duration>,
+}
+
 pub struct Runner {
     state: AppState,
     /// Told apart in `jobs.locked_by`.
     name: String,
-    kinds: HashMap<&'static str, (RunJob, TellFailed)>,
+    kinds: HashMap<&'static str, Kind>,
     /// The keys of `kinds`, as the claim asks for them.
     kind_names: Vec<String>,
     schedules: Vec<(String, Duration)>,
@@ -76,11 +83,12 @@ impl Runner {
 
     /// Runs jobs of kind `J`.
     pub fn register<J: Job>(mut self) -> Self {
-        if self
-            .kinds
-            .insert(J::KIND, (run_as::<J>, tell_failed::<J>))
-            .is_none()
-        {
+        let kind = Kind {
+            run: run_as::<J>,
+            tell_failed: tell_failed::<J>,
+            first_retry: J::FIRST_RETRY,
+        };
+        if self.kinds.insert(J::KIND, kind).is_none() {
             self.kind_names.push(J::KIND.to_string());
         }
         self
@@ -134,12 +142,16 @@ impl Runner {
             Err(error) => {
                 let retrying = job.attempts < job.max_attempts;
                 tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, retrying, error = %error, "jobs: a job failed");
-                if let Some((_, tell)) = self.kinds.get(job.kind.as_str()) {
-                    if let Err(e) = tell(job.payload.clone(), &self.state, &error, retrying).await {
+                let kind = self.kinds.get(job.kind.as_str());
+                if let Some(kind) = kind {
+                    let told =
+                        (kind.tell_failed)(job.payload.clone(), &self.state, &error, retrying);
+                    if let Err(e) = told.await {
                         tracing::warn!(job = job.id, error = ?e, "jobs: telling a job it failed failed");
                     }
                 }
-                let wait = queue::backoff(self.backoff, job.attempts);
+                let first_retry = kind.and_then(|k| k.first_retry).unwrap_or(self.backoff);
+                let wait = queue::backoff(first_retry, job.attempts);
                 queue::fail(pool, &job, &self.name, &error, wait).await?;
             }
         }
@@ -148,11 +160,11 @@ impl Runner {
 
     /// Runs `job` while renewing its lease; a panic is a failure like any other.
     async fn work(&self, job: &Claimed) -> Result<(), String> {
-        let Some((run, _)) = self.kinds.get(job.kind.as_str()) else {
+        let Some(kind) = self.kinds.get(job.kind.as_str()) else {
             return Err(format!("no runner knows jobs of kind {}", job.kind));
         };
-        let running =
-            std::panic::AssertUnwindSafe(run(job.payload.clone(), &self.state)).catch_unwind();
+        let running = std::panic::AssertUnwindSafe((kind.run)(job.payload.clone(), &self.state))
+            .catch_unwind();
         let renewing = async {
             loop {
                 tokio::time::sleep(self.lease / 3).await;

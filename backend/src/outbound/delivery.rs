@@ -1,28 +1,25 @@
-//! The worker that POSTs due deliveries to their endpoints, and the owner's log and Resend.
+//! Delivering outbound events, as jobs of the one runner (`crate::jobs`), and the owner's
+//! log and Resend.
 //!
-//! A delivery is claimed with a lease (another worker skips it until the lease ends), sent
-//! once per attempt, and marked delivered on any 2xx; anything else is retried with
-//! exponential backoff (1 min, 2 min, 4 min … up to 8 attempts over about four hours), then
-//! marked failed for the owner to resend.
+//! Each delivery is a `deliver_webhook` job, queued with its row in the transaction of the
+//! change it reports. A job sends its delivery once per try and marks it delivered on any
+//! 2xx; anything else is tried again with a backoff of a minute, doubling (up to 8 tries,
+//! over about two hours), then marked failed for the owner to resend.
 
 use std::time::Duration as StdDuration;
 
-use sqlx::PgPool;
-use time::Duration;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::endpoints;
 use super::targets::{CheckedResolver, TargetPolicy};
-use crate::auth::tokens::LinkKey;
 use crate::auth::Owner;
 use crate::error::{internal, Error};
+use crate::jobs::Job;
 use crate::purchases::signature;
 use crate::state::AppState;
 use domain::outbound::DeliveryView;
 
-const BATCH: i64 = 20;
-const LEASE: Duration = Duration::minutes(2);
-const POLL_EVERY: StdDuration = StdDuration::from_secs(2);
 /// An endpoint that takes longer than this to answer has failed this attempt.
 const TIMEOUT: StdDuration = StdDuration::from_secs(10);
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -36,12 +33,6 @@ struct Due {
     event_id: Uuid,
     event_type: String,
     payload: String,
-    attempts: i32,
-}
-
-/// The pause after failed attempt `attempts` (1-based): a minute, doubling, at most 2 h.
-pub fn backoff(attempts: i32) -> Duration {
-    Duration::minutes(1i64 << (attempts - 1).clamp(0, 7)).min(Duration::hours(2))
 }
 
 /// The HTTP client deliveries are sent with: no redirects (a redirect could point anywhere),
@@ -56,117 +47,121 @@ pub fn client(policy: TargetPolicy) -> Result<reqwest::Client, Error> {
         .map_err(|e| internal("webhook client", e))
 }
 
-/// Sends every due delivery once; how many were delivered.
-pub async fn deliver_due(
-    pool: &PgPool,
-    http: &reqwest::Client,
-    policy: TargetPolicy,
-    key: &LinkKey,
-) -> Result<usize, Error> {
-    let lease_until = time::OffsetDateTime::now_utc() + LEASE;
-    let due = sqlx::query_as!(
-        Due,
-        r#"WITH claimed AS (
-               UPDATE webhook_deliveries SET next_attempt_at = $2, attempts = attempts + 1
-               WHERE id IN (SELECT id FROM webhook_deliveries
-                            WHERE status = 'pending' AND next_attempt_at <= now()
-                            ORDER BY next_attempt_at LIMIT $1
-                            FOR UPDATE SKIP LOCKED)
-               RETURNING id, endpoint_id, event_id, event_type, payload, attempts)
-           SELECT c.id AS "id!", e.url, e.secret_version, c.endpoint_id AS "endpoint_id!",
-                  c.event_id AS "event_id!", c.event_type AS "event_type!", c.payload AS "payload!",
-                  c.attempts AS "attempts!"
-           FROM claimed c JOIN webhook_endpoints e ON e.id = c.endpoint_id"#,
-        BATCH,
-        lease_until
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut delivered = 0;
-    for delivery in due {
-        let secret = endpoints::secret(key, delivery.endpoint_id, delivery.secret_version);
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let signed = signature::header(&secret, now, delivery.payload.as_bytes());
-        // A literal address is checked here; a name by the client's resolver as it connects.
-        let allowed = url::Url::parse(&delivery.url).is_ok_and(|url| policy.allows_literal(&url));
-        let (status, error) = if !allowed {
-            (None, Some("refused: an internal address".to_string()))
-        } else {
-            let result = http
-                .post(&delivery.url)
-                .header("content-type", "application/json")
-                .header("codex-signature", signed)
-                .header("codex-event-id", delivery.event_id.to_string())
-                .header("codex-event-type", &delivery.event_type)
-                .body(delivery.payload.clone())
-                .send()
-                .await;
-            // The body is never read: only the status matters.
-            match result {
-                Ok(response) if response.status().is_success() => {
-                    (Some(response.status().as_u16()), None)
-                }
-                Ok(response) => (
-                    Some(response.status().as_u16()),
-                    Some(format!("answered {}", response.status())),
-                ),
-                Err(error) if error.is_timeout() => (None, Some("timed out".to_string())),
-                Err(error) if error.is_connect() => (None, Some("could not connect".to_string())),
-                Err(_) => (None, Some("request failed".to_string())),
-            }
-        };
-        let status = status.map(i32::from);
-        match error {
-            None => {
-                sqlx::query!(
-                    "UPDATE webhook_deliveries
-                     SET status = 'delivered', delivered_at = now(), last_status = $2, last_error = NULL
-                     WHERE id = $1",
-                    delivery.id,
-                    status
-                )
-                .execute(pool)
-                .await?;
-                delivered += 1;
-            }
-            Some(error) => {
-                tracing::warn!(delivery = %delivery.id, attempt = delivery.attempts, %error, "webhook delivery failed");
-                let next = time::OffsetDateTime::now_utc() + backoff(delivery.attempts);
-                sqlx::query!(
-                    "UPDATE webhook_deliveries
-                     SET last_status = $2, last_error = $3, next_attempt_at = $4,
-                         status = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'pending' END
-                     WHERE id = $1",
-                    delivery.id,
-                    status,
-                    error,
-                    next,
-                    MAX_ATTEMPTS
-                )
-                .execute(pool)
-                .await?;
-            }
-        }
-    }
-    Ok(delivered)
+/// Sending one delivery to its endpoint.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DeliverWebhook {
+    pub delivery: Uuid,
 }
 
-/// Runs until the process stops.
-pub async fn run(pool: PgPool, key: LinkKey, policy: TargetPolicy) {
+impl Job for DeliverWebhook {
+    const KIND: &'static str = "deliver_webhook";
+    const MAX_ATTEMPTS: i32 = MAX_ATTEMPTS;
+    const FIRST_RETRY: Option<StdDuration> = Some(StdDuration::from_secs(60));
+
+    async fn run(&self, state: &AppState) -> Result<(), Error> {
+        // Delivered already (a run whose completion was lost), or its endpoint removed.
+        let Some(delivery) = start_attempt(&state.pool, self.delivery).await? else {
+            return Ok(());
+        };
+        let (status, error) = send(state, &delivery).await;
+        let status = status.map(i32::from);
+        sqlx::query!(
+            "UPDATE webhook_deliveries
+             SET last_status = $2, last_error = $3,
+                 status = CASE WHEN $3::text IS NULL THEN 'delivered' ELSE status END,
+                 delivered_at = CASE WHEN $3::text IS NULL THEN now() ELSE delivered_at END
+             WHERE id = $1",
+            delivery.id,
+            status,
+            error
+        )
+        .execute(&state.pool)
+        .await?;
+        match error {
+            None => Ok(()),
+            Some(error) => Err(Error::Unprocessable(error)),
+        }
+    }
+
+    async fn failed(&self, state: &AppState, error: &str, retrying: bool) -> Result<(), Error> {
+        tracing::warn!(delivery = %self.delivery, retrying, %error, "webhook delivery failed");
+        if !retrying {
+            sqlx::query!(
+                "UPDATE webhook_deliveries SET status = 'failed', last_error = $2
+                 WHERE id = $1 AND status = 'pending'",
+                self.delivery,
+                error
+            )
+            .execute(&state.pool)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Queues the job that sends delivery `id`, in the caller's transaction.
+pub async fn queue(conn: &mut PgConnection, id: Uuid) -> Result<(), Error> {
+    let key = format!("deliver_webhook:{id}");
+    let job = DeliverWebhook { delivery: id };
+    crate::jobs::enqueue(conn, &job, Some(&key), StdDuration::ZERO).await?;
+    Ok(())
+}
+
+/// A try at delivery `id` begins: its count goes up, and it is read to be sent.
+async fn start_attempt(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Due>, Error> {
+    Ok(sqlx::query_as!(
+        Due,
+        r#"WITH tried AS (
+               UPDATE webhook_deliveries SET attempts = attempts + 1
+               WHERE id = $1 AND status = 'pending'
+               RETURNING id, endpoint_id, event_id, event_type, payload)
+           SELECT t.id AS "id!", e.url, e.secret_version, t.endpoint_id AS "endpoint_id!",
+                  t.event_id AS "event_id!", t.event_type AS "event_type!", t.payload AS "payload!"
+           FROM tried t JOIN webhook_endpoints e ON e.id = t.endpoint_id"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+/// POSTs `delivery`, signed: the endpoint's HTTP status, and why it failed if it did.
+async fn send(state: &AppState, delivery: &Due) -> (Option<u16>, Option<String>) {
+    let policy = state.outbound_targets;
+    let secret = endpoints::secret(
+        &state.link_key,
+        delivery.endpoint_id,
+        delivery.secret_version,
+    );
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let signed = signature::header(&secret, now, delivery.payload.as_bytes());
+    // A literal address is checked here; a name by the client's resolver as it connects.
+    let allowed = url::Url::parse(&delivery.url).is_ok_and(|url| policy.allows_literal(&url));
+    if !allowed {
+        return (None, Some("refused: an internal address".to_string()));
+    }
     let http = match client(policy) {
         Ok(http) => http,
-        Err(error) => {
-            tracing::error!(?error, "outbound webhooks disabled");
-            return;
-        }
+        Err(error) => return (None, Some(error.chain())),
     };
-    loop {
-        match deliver_due(&pool, &http, policy, &key).await {
-            Ok(n) if n > 0 => tracing::info!(delivered = n, "webhooks delivered"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(?error, "webhook delivery round failed"),
-        }
-        tokio::time::sleep(POLL_EVERY).await;
+    let result = http
+        .post(&delivery.url)
+        .header("content-type", "application/json")
+        .header("codex-signature", signed)
+        .header("codex-event-id", delivery.event_id.to_string())
+        .header("codex-event-type", &delivery.event_type)
+        .body(delivery.payload.clone())
+        .send()
+        .await;
+    // The body is never read: only the status matters.
+    match result {
+        Ok(response) if response.status().is_success() => (Some(response.status().as_u16()), None),
+        Ok(response) => (
+            Some(response.status().as_u16()),
+            Some(format!("answered {}", response.status())),
+        ),
+        Err(error) if error.is_timeout() => (None, Some("timed out".to_string())),
+        Err(error) if error.is_connect() => (None, Some("could not connect".to_string())),
+        Err(_) => (None, Some("request failed".to_string())),
     }
 }
 
@@ -188,13 +183,13 @@ pub async fn log(state: &AppState, _owner: &Owner) -> Result<Vec<DeliveryView>, 
 
 /// Sends a delivered or failed delivery again (same event id, so the receiver can tell).
 pub async fn resend(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Error> {
+    let mut tx = state.pool.begin().await?;
     let queued = sqlx::query!(
-        "UPDATE webhook_deliveries
-         SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, last_error = NULL
          WHERE id = $1 AND status IN ('delivered', 'failed')",
         id
     )
-    .execute(&state.pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if queued == 0 {
@@ -202,19 +197,7 @@ pub async fn resend(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Er
             "This delivery is still being sent; wait for it to finish.".into(),
         ));
     }
+    queue(&mut tx, id).await?;
+    tx.commit().await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_stops_growing() {
-        assert_eq!(backoff(1), Duration::minutes(1));
-        assert_eq!(backoff(2), Duration::minutes(2));
-        assert_eq!(backoff(4), Duration::minutes(8));
-        assert_eq!(backoff(8), Duration::hours(2));
-        assert_eq!(backoff(30), Duration::hours(2));
-    }
 }

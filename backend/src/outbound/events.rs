@@ -1,4 +1,5 @@
-//! Publishing an outbound event: one delivery row per endpoint, in the caller's transaction.
+//! Publishing an outbound event: one delivery row per endpoint, and the job that sends it,
+//! in the caller's transaction.
 
 use serde_json::{json, Value};
 use sqlx::PgConnection;
@@ -19,14 +20,18 @@ pub async fn publish(conn: &mut PgConnection, kind: EventType, data: Value) -> R
         "data": data,
     })
     .to_string();
-    sqlx::query!(
+    let deliveries = sqlx::query_scalar!(
         "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload)
-         SELECT gen_random_uuid(), id, $1, $2, $3 FROM webhook_endpoints",
+         SELECT gen_random_uuid(), id, $1, $2, $3 FROM webhook_endpoints
+         RETURNING id",
         event_id,
         kind.as_str(),
         payload
     )
-    .execute(conn)
+    .fetch_all(&mut *conn)
     .await?;
+    for delivery in deliveries {
+        super::delivery::queue(conn, delivery).await?;
+    }
     Ok(())
 }

@@ -1,16 +1,44 @@
-//! The email outbox: claims are exclusive across workers, delivery goes through real SMTP,
-//! and failures are retried with backoff until they are marked failed.
+//! The email outbox: each email is delivered by one runner once, through real SMTP, and
+//! failures are retried with backoff until they are marked failed.
 
-use backend::auth::tokens::LinkKey;
-use backend::email::delivery::{deliver_due, Delivery, Mailer, Transport};
+use std::sync::Arc;
+
+use backend::email::delivery::{DeliverEmail, Mailer, Transport};
 use backend::email::outbox;
 use backend::email::templates::{welcome, Brand};
+use backend::jobs::Runner;
 use backend::settings::service::email_context;
 use backend::PublicUrl;
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+
+use crate::common::spawn_app;
+
+/// A runner of email deliveries for an app whose emails go to the SMTP server at `url`.
+async fn smtp_runner(pool: &PgPool, url: &str) -> (crate::common::TestApp, Runner) {
+    let app = spawn_app(pool.clone()).await;
+    let mailer = Mailer::new(url, "Codex <no-reply@codex.test>").unwrap();
+    let state = backend::AppState {
+        mail: Some(Arc::new(Transport::Smtp(Box::new(mailer)))),
+        ..app.state.clone()
+    };
+    (app, Runner::new(state).register::<DeliverEmail>())
+}
+
+/// Runs due deliveries until none is left; how many emails it sent.
+async fn deliver_due(pool: &PgPool, runner: &Runner) -> i64 {
+    let sent = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM email_outbox WHERE status = 'sent'")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let before = sent().await;
+    while runner.run_next().await.unwrap() {}
+    sent().await - before
+}
 
 async fn queue(pool: &PgPool, n: usize) {
     let mut tx = pool.begin().await.unwrap();
@@ -84,48 +112,42 @@ async fn smtp_sink(accept: bool) -> (String, mpsc::UnboundedReceiver<String>) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn concurrent_workers_never_claim_the_same_email(pool: PgPool) {
     queue(&pool, 20).await;
-    let claim = |pool: PgPool| async move {
-        let mut tx = pool.begin().await.unwrap();
-        let claimed = outbox::claim_due(&mut tx, 15, time::Duration::minutes(5))
-            .await
-            .unwrap();
-        // Hold the locks a moment so the other worker runs while these rows are taken.
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        tx.commit().await.unwrap();
-        claimed.into_iter().map(|e| e.id).collect::<Vec<_>>()
+    let (url, mut received) = smtp_sink(true).await;
+    let (_app, first) = smtp_runner(&pool, &url).await;
+    let (_app2, second) = smtp_runner(&pool, &url).await;
+    let work = |runner: Runner| async move {
+        let mut ran = 0;
+        while runner.run_next().await.unwrap() {
+            ran += 1;
+        }
+        ran
     };
-    let (a, b) = tokio::join!(claim(pool.clone()), claim(pool.clone()));
-    assert!(
-        !a.is_empty() && !b.is_empty(),
-        "both workers got work: {} and {}",
-        a.len(),
-        b.len()
-    );
-    let mut all: Vec<_> = a.iter().chain(b.iter()).copied().collect();
-    all.sort();
-    all.dedup();
-    assert_eq!(all.len(), a.len() + b.len(), "no email claimed twice");
-    assert_eq!(all.len(), 20);
-}
-
-fn smtp_delivery(url: &str) -> Delivery {
-    Delivery {
-        transport: Transport::Smtp(Box::new(
-            Mailer::new(url, "Codex <no-reply@codex.test>").unwrap(),
-        )),
-        link_key: LinkKey::from_secret(&"t".repeat(64)),
+    let (a, b) = tokio::join!(work(first), work(second));
+    assert!(a > 0 && b > 0, "both workers got work: {a} and {b}");
+    assert_eq!(a + b, 20, "each email's job ran once");
+    let mut messages = 0;
+    while received.try_recv().is_ok() {
+        messages += 1;
     }
+    assert_eq!(messages, 20, "no email sent twice");
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM email_outbox WHERE status = 'sent' AND attempts = 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(sent, 20);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn due_emails_are_delivered_over_smtp_once(pool: PgPool) {
     queue(&pool, 3).await;
     let (url, mut received) = smtp_sink(true).await;
-    let mailer = smtp_delivery(&url);
+    let (_app, mailer) = smtp_runner(&pool, &url).await;
 
-    assert_eq!(deliver_due(&pool, &mailer).await.unwrap(), 3);
+    assert_eq!(deliver_due(&pool, &mailer).await, 3);
     assert_eq!(
-        deliver_due(&pool, &mailer).await.unwrap(),
+        deliver_due(&pool, &mailer).await,
         0,
         "nothing is sent twice"
     );
@@ -149,11 +171,12 @@ async fn due_emails_are_delivered_over_smtp_once(pool: PgPool) {
 async fn refused_emails_are_retried_with_backoff_then_marked_failed(pool: PgPool) {
     queue(&pool, 1).await;
     let (url, _received) = smtp_sink(false).await;
-    let mailer = smtp_delivery(&url);
+    let (_app, mailer) = smtp_runner(&pool, &url).await;
 
-    assert_eq!(deliver_due(&pool, &mailer).await.unwrap(), 0);
+    assert_eq!(deliver_due(&pool, &mailer).await, 0);
     let (status, attempts, error, wait): (String, i32, Option<String>, f64) = sqlx::query_as(
-        "SELECT status, attempts, last_error, extract(epoch FROM next_attempt_at - now())::float8 FROM email_outbox",
+        "SELECT e.status, e.attempts, e.last_error, extract(epoch FROM j.run_at - now())::float8
+         FROM email_outbox e JOIN jobs j ON j.unique_key = 'deliver_email:' || e.id",
     )
     .fetch_one(&pool)
     .await
@@ -161,17 +184,17 @@ async fn refused_emails_are_retried_with_backoff_then_marked_failed(pool: PgPool
     assert_eq!((status.as_str(), attempts), ("pending", 1));
     assert!(error.unwrap().contains("550"));
     assert!(
-        (20.0..=31.0).contains(&wait),
-        "first retry after about 30 s, got {wait}"
+        (20.0..=38.0).contains(&wait),
+        "first retry after about 30 s (a quarter either way), got {wait}"
     );
-    assert_eq!(deliver_due(&pool, &mailer).await.unwrap(), 0, "not due yet");
+    assert!(!mailer.run_next().await.unwrap(), "not due yet");
 
     for _ in 1..outbox::MAX_ATTEMPTS {
-        sqlx::query("UPDATE email_outbox SET next_attempt_at = now()")
+        sqlx::query("UPDATE jobs SET run_at = now()")
             .execute(&pool)
             .await
             .unwrap();
-        deliver_due(&pool, &mailer).await.unwrap();
+        deliver_due(&pool, &mailer).await;
     }
     let (status, attempts): (String, i32) =
         sqlx::query_as("SELECT status, attempts FROM email_outbox")

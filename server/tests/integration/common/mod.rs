@@ -40,6 +40,8 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     let addr_text = addr.to_string();
     let media_dir = tempfile::tempdir().unwrap();
     let media_path = media_dir.path().display().to_string();
+    let mail_dir = tempfile::tempdir().unwrap();
+    let mail_path = mail_dir.path().display().to_string();
     let config = Config::from_lookup(|key| {
         if let Some((_, value)) = vars.iter().find(|(k, _)| *k == key) {
             return Some(value.to_string());
@@ -51,6 +53,7 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
             "TRUSTED_PROXIES" => Some("127.0.0.1".into()),
             "RUN_WORKERS" => Some("false".into()),
             "MEDIA_STORAGE" => Some(media_path.clone()),
+            "MAIL_FOLDER" => Some(mail_path.clone()),
             _ => None,
         }
     })
@@ -69,7 +72,7 @@ pub async fn spawn_app_with(pool: PgPool, vars: &[(&str, &str)]) -> TestApp {
     ));
     TestApp {
         media_dir,
-        mail_dir: tempfile::tempdir().unwrap(),
+        mail_dir,
         state,
         addr,
         base: format!("http://{addr}"),
@@ -120,15 +123,13 @@ impl TestApp {
         .unwrap()
     }
 
-    /// Delivers the due outbox emails as the worker does (into this app's mail folder),
+    /// Delivers the due outbox emails as a worker does (into this app's mail folder),
     /// then the newest delivered email to `to` of the given kind, as its reader gets it.
     pub async fn read_mail(&self, to: &str, kind: &str) -> Option<String> {
-        use backend::email::delivery::{deliver_due, Delivery, Transport};
-        let delivery = Delivery {
-            transport: Transport::Folder(self.mail_dir.path().to_path_buf()),
-            link_key: self.state.link_key.clone(),
-        };
-        while deliver_due(&self.pool, &delivery).await.unwrap() > 0 {}
+        while self
+            .run_job::<backend::email::delivery::DeliverEmail>()
+            .await
+        {}
         let mut files: Vec<_> = std::fs::read_dir(self.mail_dir.path())
             .map(|entries| entries.map(|e| e.unwrap().path()).collect())
             .unwrap_or_default();
