@@ -48,6 +48,18 @@ impl Job for Fails {
             .await?;
         Err(Error::validation("the printer is on fire"))
     }
+
+    async fn failed(&self, state: &AppState, error: &str, retrying: bool) -> Result<(), Error> {
+        let told = format!(
+            "told {} {error}",
+            if retrying { "retrying" } else { "final" }
+        );
+        sqlx::query("INSERT INTO job_test_tries (kind) VALUES ($1)")
+            .bind(told)
+            .execute(&state.pool)
+            .await?;
+        Ok(())
+    }
 }
 
 /// A periodic job, noting each run.
@@ -196,6 +208,20 @@ async fn a_failing_job_is_retried_with_backoff_then_kept_for_the_owner(pool: PgP
     assert!(gaps[0] >= 0.15, "{gaps:?}");
     assert!(gaps[1] >= 0.3, "{gaps:?}");
     task.abort();
+    // The job was told of each failure, and whether it would run again.
+    let told: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM job_test_tries WHERE kind LIKE 'told%' ORDER BY at")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        told,
+        [
+            "told retrying the printer is on fire",
+            "told retrying the printer is on fire",
+            "told final the printer is on fire"
+        ]
+    );
 
     // The owner sees it with its error and retries it; a customer may do neither.
     let owner = app.owner().await;
@@ -226,4 +252,31 @@ async fn a_failing_job_is_retried_with_backoff_then_kept_for_the_owner(pool: PgP
     );
     let (status, body) = error_of(owner.call("retry_job", &[("id", &id)]).await).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_job_interrupted_on_its_last_try_is_kept_as_failed_without_running(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    tables(&app).await;
+    let job = Count { n: 7, linger_ms: 0 };
+    enqueue(&app.pool, &job, None, Duration::ZERO)
+        .await
+        .unwrap();
+    // Its runner died on its last try: the job is still running, its lease gone.
+    sqlx::query(
+        "UPDATE jobs SET status = 'running', attempts = max_attempts, locked_by = 'gone',
+                locked_until = now() - interval '1 second'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert!(app.run_job::<Count>().await);
+    let (status, error): (String, String) = sqlx::query_as("SELECT status, last_error FROM jobs")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "failed");
+    assert!(error.contains("interrupted"), "{error}");
+    assert_eq!(app.count("SELECT count(*) FROM job_test_done").await, 0);
+    assert!(!app.run_job::<Count>().await, "nothing left to run");
 }
