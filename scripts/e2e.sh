@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Playwright specs once per project (E2E_PROJECTS, default: desktop and phone), each
 # against a preview made for that run with its own database, removed afterwards, pass or
-# fail. E2E_PARALLEL=1 runs the projects side by side (by default one after the other: side
-# by side, the load exposed races between specs and hydration; see the README); each writes
+# fail. The projects run side by side (E2E_PARALLEL=0: one after the other); each writes
 # its own log (target/e2e-<project>.log), results and report (end2end/test-results/<project>,
 # end2end/playwright-report/<project>).
 # Arguments go to Playwright (a spec file, --grep …).
@@ -11,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 root="$PWD"
 projects="${E2E_PROJECTS:-desktop phone}"
-parallel="${E2E_PARALLEL:-0}"
+parallel="${E2E_PARALLEL:-1}"
 previews="${PREVIEW_ROOT:-$root/target/previews}"
 names=()
 pids=()

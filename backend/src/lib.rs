@@ -20,6 +20,7 @@ pub mod email;
 pub mod error;
 pub mod images;
 pub mod jobs;
+pub mod keys;
 pub mod library;
 pub mod long_request;
 pub mod media;

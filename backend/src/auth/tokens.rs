@@ -13,7 +13,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::sync::Arc;
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use subtle::ConstantTimeEq;
@@ -21,6 +20,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::Error;
+use crate::keys::hmac_sha256;
 
 pub use domain::email::TOKEN_SLOT;
 
@@ -39,10 +39,7 @@ impl LinkKey {
     }
 
     fn secret_of(&self, id: Uuid) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
-        mac.update(b"one-time-link:");
-        mac.update(id.as_bytes());
-        mac.finalize().into_bytes().into()
+        hmac_sha256(&self.0, &[b"one-time-link:", id.as_bytes()])
     }
 
     /// The token of the link of token `id`, as it goes in the link.
@@ -57,12 +54,11 @@ impl LinkKey {
     /// A secret for `purpose` and `id` at `version`, derived, never stored (an outbound
     /// webhook endpoint's signing secret: rolling it bumps the version).
     pub fn derive(&self, purpose: &str, id: Uuid, version: i32) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
-        mac.update(purpose.as_bytes());
-        mac.update(b":");
-        mac.update(id.as_bytes());
-        mac.update(&version.to_be_bytes());
-        mac.finalize().into_bytes().into()
+        let version = version.to_be_bytes();
+        hmac_sha256(
+            &self.0,
+            &[purpose.as_bytes(), b":", id.as_bytes(), &version],
+        )
     }
 
     /// `body` with its token slot filled in.

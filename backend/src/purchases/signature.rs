@@ -3,9 +3,7 @@
 //! secret is being rolled). Every `v1` is tried against every secret we hold, the current
 //! one and `STRIPE_WEBHOOK_SECRET_PREVIOUS`, in constant time.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
+use crate::keys::{hmac_sha256, tag_matches};
 
 /// How old a signature may be, as in Stripe's libraries: a replayed body is refused after.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -24,11 +22,8 @@ pub enum SignatureError {
 
 /// HMAC-SHA256 of `<timestamp>.<payload>` under `secret`.
 pub fn mac(secret: &str, timestamp: i64, payload: &[u8]) -> [u8; 32] {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(payload);
-    mac.finalize().into_bytes().into()
+    let timestamp = timestamp.to_string();
+    hmac_sha256(secret.as_bytes(), &[timestamp.as_bytes(), b".", payload])
 }
 
 /// `t=<timestamp>,v1=<hex>`: the header a payload is signed with (Codex's outbound events
@@ -72,11 +67,7 @@ pub fn verify(
         .iter()
         .filter(|secret| !secret.is_empty())
         .map(|secret| mac(secret, timestamp, payload))
-        .any(|expected| {
-            signatures
-                .iter()
-                .any(|given| bool::from(given.as_slice().ct_eq(&expected)))
-        });
+        .any(|expected| signatures.iter().any(|given| tag_matches(given, &expected)));
     if matched {
         Ok(())
     } else {
