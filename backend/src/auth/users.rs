@@ -86,6 +86,22 @@ pub async fn owner_id(db: impl PgExecutor<'_>) -> Result<Option<Uuid>, Error> {
     )
 }
 
+/// Where the owner's notifications go.
+pub struct OwnerContact {
+    pub email: String,
+    pub name: String,
+}
+
+/// The owner's address and name, once setup is done.
+pub async fn owner_contact(db: impl PgExecutor<'_>) -> Result<Option<OwnerContact>, Error> {
+    Ok(sqlx::query_as!(
+        OwnerContact,
+        "SELECT email, name FROM users WHERE role = 'owner'"
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
 /// Inserts a user; an email already registered, or a second owner, is a `Conflict`.
 pub async fn insert(conn: &mut PgConnection, user: NewUser<'_>) -> Result<UserRecord, Error> {
     let verified_at = user.verified.then(OffsetDateTime::now_utc);

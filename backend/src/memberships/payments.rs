@@ -123,9 +123,7 @@ pub async fn settle(
             )),
         }
     }
-    let owner = sqlx::query!("SELECT email, name FROM users WHERE role = 'owner'")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let owner = crate::auth::users::owner_contact(&mut *conn).await?;
     let (Some(owner), false) = (owner, changes.is_empty()) else {
         return Ok(true);
     };

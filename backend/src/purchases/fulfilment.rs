@@ -401,9 +401,7 @@ async fn notify(
         &emails.receipt_text,
     );
     outbox::enqueue_once(conn, &emails, &receipt, &key("receipt")).await?;
-    let owner = sqlx::query!("SELECT email, name FROM users WHERE role = 'owner'")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let owner = crate::auth::users::owner_contact(&mut *conn).await?;
     if let Some(owner) = &owner {
         let sale = templates::sale_notification(
             &emails.brand,
