@@ -6,6 +6,8 @@
 ALTER TABLE jobs DROP CONSTRAINT jobs_status_check;
 ALTER TABLE jobs ADD CONSTRAINT jobs_status_check CHECK (status IN ('queued', 'running', 'failed', 'done'));
 CREATE INDEX jobs_finished ON jobs (updated_at) WHERE status = 'done';
+-- Queueing work again replaces its failed job (`jobs::queue::enqueue`), found by its key.
+CREATE INDEX jobs_failed_key ON jobs (unique_key) WHERE status = 'failed';
 
 -- Pending and failed media jobs are carried over with their tries and error, so an upgrade
 -- loses no pending work (a running one's worker belongs to the release being replaced: it

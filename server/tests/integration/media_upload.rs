@@ -212,6 +212,12 @@ async fn a_failed_item_can_be_retried(pool: PgPool) {
             .await,
         1
     );
+    assert_eq!(
+        app.count("SELECT count(*) FROM jobs WHERE status = 'failed'")
+            .await,
+        0,
+        "the failed job is replaced by the new one"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
