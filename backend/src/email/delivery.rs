@@ -147,7 +147,7 @@ pub struct DeliverEmail {
 impl DeliverEmail {
     /// Its `unique_key`: one delivery at a time per email.
     pub fn key(email: Uuid) -> String {
-        format!("deliver_email:{email}")
+        crate::jobs::unique_key::<Self>(email)
     }
 }
 

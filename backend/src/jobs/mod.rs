@@ -48,6 +48,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     }
 }
 
+/// The `unique_key` of the job of kind `J` about `subject` (`process_media:<id>`): one at a
+/// time per subject. SQL that asks whether one waits builds the same text.
+pub fn unique_key<J: Job>(subject: impl std::fmt::Display) -> String {
+    format!("{}:{subject}", J::KIND)
+}
+
 /// The periodic job that removes finished jobs once they are a week old.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PruneFinishedJobs;

@@ -12,7 +12,7 @@ use domain::media::Rendition;
 /// The `unique_key` of an item's processing job: one at a time per item. SQL that asks
 /// whether an item is being processed builds the same text (`'process_media:' || id`).
 pub fn key(media: Uuid) -> String {
-    format!("process_media:{media}")
+    crate::jobs::unique_key::<super::processing::ProcessMedia>(media)
 }
 
 /// What a successful job found and produced.

@@ -101,7 +101,7 @@ impl Job for DeliverWebhook {
 
 /// Queues the job that sends delivery `id`, in the caller's transaction.
 pub async fn queue(conn: &mut PgConnection, id: Uuid) -> Result<(), Error> {
-    let key = format!("deliver_webhook:{id}");
+    let key = crate::jobs::unique_key::<DeliverWebhook>(id);
     let job = DeliverWebhook { delivery: id };
     crate::jobs::enqueue(conn, &job, Some(&key), StdDuration::ZERO).await?;
     Ok(())
