@@ -15,7 +15,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
 help:
 	@echo "make run    build and start Codex at http://127.0.0.1:3000"
 	@echo "make test   run unit, integration and end-to-end tests"
-	@echo "make lint   cargo fmt --check, clippy for the ssr and hydrate builds, actionlint on the workflows"
+	@echo "make lint   cargo fmt --check, clippy for the ssr and hydrate builds, actionlint on the workflows, the backend's floors"
 	@echo "make preview NAME=x / make preview-down NAME=x / make previews"
 	@echo "make release  optimised build bundled in target/release-bundle (server + site)"
 
@@ -92,6 +92,7 @@ lint:
 	cargo clippy -p domain -p backend -p app -p server -p stripe-standin --features app/ssr --all-targets -- -D warnings
 	cargo clippy -p domain -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 	node scripts/lint-workflows.cjs .github/workflows/*.yml
+	python3 scripts/floors.py
 
 fmt:
 	cargo fmt --all

@@ -493,7 +493,7 @@ pub async fn catalog_changed(conn: &mut PgConnection, change: CatalogChange) -> 
             )
         }
         CatalogChange::BundleItems { bundle, before } => {
-            let now = crate::selling::bundles::items_of(&mut *conn, bundle).await?;
+            let now = bundle_items(&mut *conn, bundle).await?;
             let added = now
                 .iter()
                 .filter(|i| !before.contains(i))
@@ -593,6 +593,19 @@ async fn start_rental(
     .execute(executor)
     .await?;
     Ok(())
+}
+
+/// The items of bundle `content`, in order (none when it is not a bundle).
+pub async fn bundle_items(
+    executor: impl PgExecutor<'_>,
+    content: Uuid,
+) -> Result<Vec<Uuid>, Error> {
+    Ok(sqlx::query_scalar!(
+        "SELECT item_id FROM bundle_items WHERE bundle_id = $1 ORDER BY position, item_id",
+        content
+    )
+    .fetch_all(executor)
+    .await?)
 }
 
 #[cfg(test)]

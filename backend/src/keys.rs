@@ -1,10 +1,17 @@
 //! The one HMAC-SHA256 every signature of Codex is made with: one-time link secrets and
-//! outbound webhook secrets (`auth::tokens::LinkKey`), playback and download tokens
+//! outbound webhook secrets ([`LinkKey`]), playback and download tokens
 //! (`media::playback_token`), and the `t=…,v1=…` webhook signatures, Stripe's checked and
-//! Codex's own sent (`purchases::signature`). Part of the ground floor: it names no feature.
+//! Codex's own sent (`stripe::signature`). Part of the ground floor: it names no feature.
 
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use uuid::Uuid;
+
+use domain::email::TOKEN_SLOT;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// HMAC-SHA256 under `key` of `parts`, one after the other.
@@ -19,6 +26,49 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 /// Whether a tag someone gave is `expected`, compared in constant time.
 pub fn tag_matches(given: &[u8], expected: &[u8; 32]) -> bool {
     bool::from(given.ct_eq(expected))
+}
+
+/// The key one-time link secrets (and outbound webhook secrets) are derived with (from the
+/// session secret; never logged).
+#[derive(Clone)]
+pub struct LinkKey(Arc<[u8]>);
+
+impl LinkKey {
+    pub fn from_secret(session_secret: &str) -> Self {
+        Self(
+            Sha256::digest(format!("codex-links:{session_secret}").as_bytes())
+                .to_vec()
+                .into(),
+        )
+    }
+
+    pub(crate) fn secret_of(&self, id: Uuid) -> [u8; 32] {
+        hmac_sha256(&self.0, &[b"one-time-link:", id.as_bytes()])
+    }
+
+    /// The token of the link of token `id`, as it goes in the link.
+    pub fn token(&self, id: Uuid) -> String {
+        format!(
+            "{}.{}",
+            id.simple(),
+            URL_SAFE_NO_PAD.encode(self.secret_of(id))
+        )
+    }
+
+    /// A secret for `purpose` and `id` at `version`, derived, never stored (an outbound
+    /// webhook endpoint's signing secret: rolling it bumps the version).
+    pub fn derive(&self, purpose: &str, id: Uuid, version: i32) -> [u8; 32] {
+        let version = version.to_be_bytes();
+        hmac_sha256(
+            &self.0,
+            &[purpose.as_bytes(), b":", id.as_bytes(), &version],
+        )
+    }
+
+    /// `body` with its token slot filled in.
+    pub fn fill(&self, body: &str, id: Uuid) -> String {
+        body.replace(TOKEN_SLOT, &self.token(id))
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@ use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::state::AppState;
-use crate::{account, content, customers, media, memberships, purchases, selling, settings};
+use crate::{
+    account, content, customers, media, memberships, payments, purchases, selling, settings,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -52,17 +54,14 @@ pub fn routes() -> Router<AppState> {
                 content::cover_image::THUMBNAIL_BODY_LIMIT,
             )),
         )
-        .route("/webhooks/stripe", post(purchases::webhook::receive))
-        .route("/checkout/start", post(purchases::start::start))
-        .route(
-            "/memberships/checkout",
-            post(memberships::subscribe::checkout),
-        )
-        .route("/memberships/welcome", get(memberships::subscribe::welcome))
-        .route("/memberships/portal", post(memberships::subscribe::portal))
+        .route("/webhooks/stripe", post(payments::webhook::receive))
+        .route("/checkout/start", post(payments::buy::start))
+        .route("/memberships/checkout", post(payments::subscribe::checkout))
+        .route("/memberships/welcome", get(memberships::portal::welcome))
+        .route("/memberships/portal", post(memberships::portal::portal))
         .route(
             "/memberships/return",
-            get(memberships::subscribe::portal_return),
+            get(memberships::portal::portal_return),
         )
         .route("/receipt/{purchase}", get(selling::receipt_link::open))
         .route(

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 
-use crate::auth::tokens::LinkKey;
-use crate::email::delivery::Transport;
-use crate::media::hls::SegmentDelivery;
-use crate::media::storage::MediaStorage;
-use crate::outbound::targets::TargetPolicy;
-use crate::purchases::gateway::Gateway;
+use crate::keys::LinkKey;
+use crate::mail::Transport;
+use crate::storage::MediaStorage;
+use crate::storage::SegmentDelivery;
+use crate::stripe::gateway::Gateway;
+use crate::web_targets::WebTargets;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -31,7 +31,7 @@ pub struct AppState {
     /// Derives the secrets of emailed one-time links (from the session secret).
     pub link_key: LinkKey,
     /// Where outbound webhooks may be sent (`OUTBOUND_WEBHOOKS_ALLOW_PRIVATE`).
-    pub outbound_targets: TargetPolicy,
+    pub web_targets: WebTargets,
     /// How emails leave (`SMTP_URL`, or files in `MAIL_FOLDER`); `None` when SMTP is
     /// misconfigured, and emails wait in the outbox.
     pub mail: Option<Arc<Transport>>,

@@ -1,7 +1,7 @@
 //! Configuration from environment variables, with embedded defaults for development.
 //! Production refuses to start with a development default in place of a secret.
 
-use backend::media::hls::SegmentDelivery;
+use backend::storage::SegmentDelivery;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;

@@ -155,7 +155,7 @@ async fn create_owner(config: Config, email: &str, name: &str) -> anyhow::Result
         NewAccount::parse(name, email, &password, &password).map_err(|e| anyhow::anyhow!("{e}"))?;
     let pool = database::connect(&config.database_url, 2).await?;
     database::migrate(&pool).await?;
-    let owner = backend::auth::service::create_owner(&pool, &account)
+    let owner = backend::account::sign_in::create_owner(&pool, &account)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Owner {} <{}> created.", owner.name, owner.email);
@@ -169,11 +169,9 @@ async fn seed_samples(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .context("there is no owner yet: run create-owner or open /setup first")?;
-    let storage = backend::media::storage::MediaStorage::from_config(
-        &config.media_storage,
-        &config.s3_settings,
-    )
-    .map_err(anyhow::Error::msg)?;
+    let storage =
+        backend::storage::MediaStorage::from_config(&config.media_storage, &config.s3_settings)
+            .map_err(anyhow::Error::msg)?;
     let added = backend::content::samples::seed(&pool, &storage, owner)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -193,9 +191,9 @@ async fn reconcile(config: Config) -> anyhow::Result<()> {
     let pool = database::connect(&config.database_url, 4).await?;
     database::migrate(&pool).await?;
     let context = startup::context(config, pool).await?;
-    let figures = backend::purchases::reconcile::run(
+    let figures = backend::payments::reconcile::run(
         &context.app,
-        backend::purchases::reconcile::Trigger::Command,
+        backend::payments::reconcile::Trigger::Command,
     )
     .await
     .map_err(|e| anyhow::anyhow!("reconciliation failed: {e}"))?;

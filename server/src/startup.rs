@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use backend::email::delivery::{Mailer, Transport};
-use backend::media::hls::SegmentDelivery;
-use backend::media::storage::MediaStorage;
-use backend::purchases::gateway::Gateway;
+use backend::mail::{Mailer, Transport};
+use backend::storage::MediaStorage;
+use backend::storage::SegmentDelivery;
+use backend::stripe::gateway::Gateway;
+use backend::web_targets::{TargetPolicy, WebTargets};
 use backend::{AppState, FirstRun, PublicUrl};
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
@@ -143,10 +144,10 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
             segment_delivery: config.segment_delivery,
             payments: Arc::new(gateway),
             first_run: first_run(&config),
-            link_key: backend::auth::tokens::LinkKey::from_secret(&config.session_secret),
-            outbound_targets: backend::outbound::targets::TargetPolicy {
+            link_key: backend::keys::LinkKey::from_secret(&config.session_secret),
+            web_targets: WebTargets::new(TargetPolicy {
                 allow_private: config.outbound_allow_private,
-            },
+            })?,
             mail: mail_transport(&config).map(Arc::new),
         },
         leptos_options: leptos_options(&config),

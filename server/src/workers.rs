@@ -8,7 +8,7 @@ use backend::jobs::{Job, PruneFinishedJobs, Runner};
 use backend::media::processing::ProcessMedia;
 use backend::media::upload::RemoveAbandonedUploads;
 use backend::outbound::delivery::DeliverWebhook;
-use backend::purchases::reconcile::DailyReconciliation;
+use backend::payments::reconcile::DailyReconciliation;
 use backend::rate_limit::PruneRateLimits;
 use backend::security_log::PruneSecurityLog;
 use backend::AppState;

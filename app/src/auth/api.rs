@@ -1,12 +1,14 @@
 //! The account server functions. Each is a public HTTP endpoint under `/api/`: it reads
-//! its caller with `guard::call` and runs `backend::auth::service`.
+//! its caller with `guard::call` and runs `backend::account::sign_in`.
 
 use leptos::prelude::*;
 
 use super::types::UserView;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {crate::auth::guard, crate::error::respond, backend::auth::service, domain::paths};
+use {
+    crate::auth::guard, crate::error::respond, backend::account::sign_in as service, domain::paths,
+};
 
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {

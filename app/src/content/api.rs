@@ -153,7 +153,12 @@ pub async fn get_free_access(content_id: Uuid) -> Result<(), AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            service::get_free_access(&call.state, &call.caller.signed_in()?, content_id).await
+            backend::purchases::service::get_free_access(
+                &call.state,
+                &call.caller.signed_in()?,
+                content_id,
+            )
+            .await
         }
         .await,
     )

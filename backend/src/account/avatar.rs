@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::auth::session;
 use crate::byte_range;
-use crate::content::cover_image::{read_image, sniff, Refusal};
 use crate::error::Error;
+use crate::image_upload::{read_image, sniff, Refusal};
 use crate::images;
 use crate::state::AppState;
 

@@ -1,7 +1,7 @@
 //! Profile changes by the signed-in user.
 
+use super::sign_in::{queue_password_changed, queue_verification};
 use crate::auth::password::{hash_password, verify_password};
-use crate::auth::service::{queue_password_changed, queue_verification};
 use crate::auth::session;
 use crate::auth::users::{self, UserRecord};
 use crate::auth::SignedIn;

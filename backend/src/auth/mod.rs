@@ -2,7 +2,6 @@
 
 pub mod caller;
 pub mod password;
-pub mod service;
 pub mod session;
 pub mod tokens;
 pub mod users;

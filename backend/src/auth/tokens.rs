@@ -11,7 +11,6 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
@@ -20,52 +19,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::Error;
-use crate::keys::hmac_sha256;
+use crate::keys::LinkKey;
 
 pub use domain::email::TOKEN_SLOT;
-
-/// The key one-time link secrets (and outbound webhook secrets) are derived with (from the
-/// session secret; never logged).
-#[derive(Clone)]
-pub struct LinkKey(Arc<[u8]>);
-
-impl LinkKey {
-    pub fn from_secret(session_secret: &str) -> Self {
-        Self(
-            Sha256::digest(format!("codex-links:{session_secret}").as_bytes())
-                .to_vec()
-                .into(),
-        )
-    }
-
-    fn secret_of(&self, id: Uuid) -> [u8; 32] {
-        hmac_sha256(&self.0, &[b"one-time-link:", id.as_bytes()])
-    }
-
-    /// The token of the link of token `id`, as it goes in the link.
-    pub fn token(&self, id: Uuid) -> String {
-        format!(
-            "{}.{}",
-            id.simple(),
-            URL_SAFE_NO_PAD.encode(self.secret_of(id))
-        )
-    }
-
-    /// A secret for `purpose` and `id` at `version`, derived, never stored (an outbound
-    /// webhook endpoint's signing secret: rolling it bumps the version).
-    pub fn derive(&self, purpose: &str, id: Uuid, version: i32) -> [u8; 32] {
-        let version = version.to_be_bytes();
-        hmac_sha256(
-            &self.0,
-            &[purpose.as_bytes(), b":", id.as_bytes(), &version],
-        )
-    }
-
-    /// `body` with its token slot filled in.
-    pub fn fill(&self, body: &str, id: Uuid) -> String {
-        body.replace(TOKEN_SLOT, &self.token(id))
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::error::{internal, Error};
 use crate::jobs::{self, Job};
 use crate::media::processing::{encode_first, encode_rest, store};
-use crate::media::storage::MediaStorage;
 use crate::media::transcode::{ffmpeg, time_limit};
+use crate::storage::MediaStorage;
 use domain::content::Slug;
 use domain::media::MediaKind;
 

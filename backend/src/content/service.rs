@@ -4,9 +4,9 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::access::{self, CatalogChange, Target};
-use crate::auth::{Caller, Owner, SignedIn};
+use crate::auth::{Caller, Owner};
 use crate::error::Error;
-use crate::purchases::store::{self, Complimentary};
+use crate::query::{clean_filter, search_pattern};
 use crate::state::AppState;
 use domain::content::{
     CatalogItem, CategoryName, ContentDetail, ContentStatus, ContentSummary, Price, Slug, Tags,
@@ -362,25 +362,6 @@ pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<Content
     .ok_or(Error::NotFound)
 }
 
-/// A filter from a query string: trimmed, at most 100 characters, `None` when empty.
-pub fn clean_filter(value: Option<String>) -> Option<String> {
-    value
-        .map(|s| s.trim().chars().take(100).collect::<String>())
-        .filter(|s| !s.is_empty())
-}
-
-/// An `ILIKE` pattern that finds `query` anywhere, its own `%`, `_` and `\` taken literally.
-pub fn search_pattern(query: Option<String>) -> Option<String> {
-    clean_filter(query).map(|q| {
-        format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    })
-}
-
 /// Published items, newest first; `query` searches title and description.
 pub async fn catalog(
     state: &AppState,
@@ -456,35 +437,4 @@ pub async fn by_slug(
         }
     };
     Ok((item, viewer))
-}
-
-/// "Get access" on a free, published item: signed-in, verified customers only.
-pub async fn get_free_access(
-    state: &AppState,
-    user: &SignedIn,
-    content: Uuid,
-) -> Result<(), Error> {
-    if user.email_verified_at.is_none() {
-        return Err(Error::validation(
-            "Verify your email address to get this item.",
-        ));
-    }
-    let price = sqlx::query_scalar!(
-        "SELECT price_cents FROM content WHERE id = $1 AND status = 'published' AND deleted_at IS NULL",
-        content
-    )
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or(Error::NotFound)?;
-    if price != 0 {
-        return Err(Error::validation("This item is not free."));
-    }
-    // One purchase row per free item taken, so it shows in the customer's purchases.
-    let mut tx = state.pool.begin().await?;
-    if access::lock(&mut tx, user.id, content).await? {
-        return Ok(());
-    }
-    store::record_complimentary(&mut tx, user.id, content, Complimentary::Free).await?;
-    tx.commit().await?;
-    Ok(())
 }

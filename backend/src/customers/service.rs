@@ -1,9 +1,9 @@
 use uuid::Uuid;
 
 use crate::auth::Owner;
-use crate::content::service::clean_filter;
 use crate::error::Error;
 use crate::purchases::service::{admin_rows, PurchaseFilter};
+use crate::query::clean_filter;
 use crate::state::AppState;
 use domain::customers::{CustomerDetail, CustomerList, CustomerRow, OwnedItem, PAGE_SIZE};
 

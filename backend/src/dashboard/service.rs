@@ -1,6 +1,6 @@
 use crate::auth::Owner;
 use crate::error::Error;
-use crate::purchases::reconcile;
+use crate::payments::reconcile;
 use crate::state::AppState;
 use domain::dashboard::{Dashboard, DayRevenue, RecentPurchase, Sales, TopItem};
 use domain::purchases::PurchaseStatus;

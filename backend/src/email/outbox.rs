@@ -6,7 +6,6 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::context::EmailContext;
-use super::delivery::DeliverEmail;
 use super::templates::OutgoingEmail;
 use crate::error::Error;
 use domain::email::OutboxEntry;
@@ -71,6 +70,19 @@ async fn insert(
     }
     queue_delivery(conn, id).await?;
     Ok(Some(id))
+}
+
+/// Sending one outbox email: a job of the one runner, run by `delivery`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DeliverEmail {
+    pub email: Uuid,
+}
+
+impl DeliverEmail {
+    /// Its `unique_key`: one delivery at a time per email.
+    pub fn key(email: Uuid) -> String {
+        crate::jobs::unique_key::<Self>(email)
+    }
 }
 
 async fn queue_delivery(conn: &mut PgConnection, email: Uuid) -> Result<(), Error> {

@@ -4,8 +4,8 @@
 use time::OffsetDateTime;
 
 use crate::auth::SignedIn;
-use crate::content::service::clean_filter;
 use crate::error::Error;
+use crate::query::clean_filter;
 use crate::state::AppState;
 use domain::library::{Library, LibraryItem, LibrarySort, RentalLeft};
 

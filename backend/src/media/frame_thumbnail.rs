@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::storage::keys;
 use crate::access::{self, Target};
 use crate::auth::session;
 use crate::byte_range;
 use crate::state::AppState;
+use crate::storage::keys;
 
 pub async fn thumbnail(
     State(state): State<AppState>,

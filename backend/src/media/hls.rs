@@ -14,19 +14,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::playback_token;
-use super::storage::keys;
 use crate::access::{self, Target};
 use crate::byte_range;
 use crate::state::AppState;
-
-/// Where players fetch segments from (`MEDIA_DELIVERY`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SegmentDelivery {
-    /// Through Codex, under the playback token (`proxied`, the default).
-    Proxied,
-    /// Straight from the object store, through URLs it signs (`signed-urls`; S3 only).
-    SignedUrls,
-}
+use crate::storage::{keys, SegmentDelivery};
 
 /// How much longer than the playback token a signed segment URL lives: the player does not
 /// load a rendition playlist again, so a viewer who pauses resumes within this time.

@@ -4,10 +4,10 @@ use domain::media::{MediaStatus, MediaView};
 use uuid::Uuid;
 
 use super::jobs;
-use super::storage::keys;
 use crate::auth::Owner;
 use crate::error::Error;
 use crate::state::AppState;
+use crate::storage::keys;
 
 pub async fn list_media(state: &AppState, owner: &Owner) -> Result<Vec<MediaView>, Error> {
     Ok(sqlx::query_as!(

@@ -8,7 +8,6 @@ pub mod manage;
 pub mod playback_token;
 pub mod probe;
 pub mod processing;
-pub mod storage;
 pub mod tool;
 pub mod transcode;
 pub mod upload;

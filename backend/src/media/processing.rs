@@ -9,11 +9,11 @@ use uuid::Uuid;
 
 use super::jobs::{self, Processed};
 use super::probe;
-use super::storage::{keys, MediaStorage};
 use super::transcode;
 use crate::error::Error;
 use crate::jobs::Job;
 use crate::state::AppState;
+use crate::storage::{keys, MediaStorage};
 use domain::media::{MediaKind, Rendition};
 
 /// Processing one uploaded media item: probe, HLS ladder, thumbnails, stored; tried twice.

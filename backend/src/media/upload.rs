@@ -16,13 +16,13 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::jobs;
-use super::storage::keys;
 use crate::auth::caller::owner_of_session;
 use crate::auth::Owner;
 use crate::error::Error;
 use crate::long_request::LongRequest;
 use crate::rate_limit;
 use crate::state::AppState;
+use crate::storage::keys;
 use domain::media::{
     check_upload, part_count, part_size, received_parts, MediaStatus, UploadTicket, CHUNK_SIZE,
 };

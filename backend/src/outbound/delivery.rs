@@ -12,16 +12,13 @@ use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::endpoints;
-use super::targets::{CheckedResolver, TargetPolicy};
 use crate::auth::Owner;
-use crate::error::{internal, Error};
+use crate::error::Error;
 use crate::jobs::Job;
-use crate::purchases::signature;
 use crate::state::AppState;
+use crate::stripe::signature;
 use domain::outbound::DeliveryView;
 
-/// An endpoint that takes longer than this to answer has failed this attempt.
-const TIMEOUT: StdDuration = StdDuration::from_secs(10);
 pub const MAX_ATTEMPTS: i32 = 8;
 const LOG_SIZE: i64 = 100;
 
@@ -33,18 +30,6 @@ struct Due {
     event_id: Uuid,
     event_type: String,
     payload: String,
-}
-
-/// The HTTP client deliveries are sent with: no redirects (a redirect could point anywhere),
-/// a short timeout, and names resolved to the addresses `policy` allows only.
-pub fn client(policy: TargetPolicy) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .dns_resolver(std::sync::Arc::new(CheckedResolver(policy)))
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Codex-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| internal("webhook client", e))
 }
 
 /// Sending one delivery to its endpoint.
@@ -126,7 +111,7 @@ async fn start_attempt(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Due>,
 
 /// POSTs `delivery`, signed: the endpoint's HTTP status, and why it failed if it did.
 async fn send(state: &AppState, delivery: &Due) -> (Option<u16>, Option<String>) {
-    let policy = state.outbound_targets;
+    let targets = &state.web_targets;
     let secret = endpoints::secret(
         &state.link_key,
         delivery.endpoint_id,
@@ -135,15 +120,13 @@ async fn send(state: &AppState, delivery: &Due) -> (Option<u16>, Option<String>)
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let signed = signature::header(&secret, now, delivery.payload.as_bytes());
     // A literal address is checked here; a name by the client's resolver as it connects.
-    let allowed = url::Url::parse(&delivery.url).is_ok_and(|url| policy.allows_literal(&url));
+    let allowed =
+        url::Url::parse(&delivery.url).is_ok_and(|url| targets.policy.allows_literal(&url));
     if !allowed {
         return (None, Some("refused: an internal address".to_string()));
     }
-    let http = match client(policy) {
-        Ok(http) => http,
-        Err(error) => return (None, Some(error.chain())),
-    };
-    let result = http
+    let result = targets
+        .client
         .post(&delivery.url)
         .header("content-type", "application/json")
         .header("codex-signature", signed)

@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
-use crate::auth::tokens::LinkKey;
 use crate::auth::Owner;
 use crate::error::Error;
+use crate::keys::LinkKey;
 use crate::state::AppState;
 use domain::outbound::{EndpointView, RevealedSecret};
 
@@ -75,7 +75,7 @@ pub async fn list(state: &AppState, _owner: &Owner) -> Result<Vec<EndpointView>,
 pub async fn add(state: &AppState, _owner: &Owner, url: &str) -> Result<RevealedSecret, Error> {
     let url = EndpointUrl::parse(url)?;
     // Resolved before the transaction: no lookup while a lock is held.
-    state.outbound_targets.check(&url.0).await?;
+    state.web_targets.policy.check(&url.0).await?;
     let mut tx = state.pool.begin().await?;
     // Serialises two adds at once, so the limit holds.
     sqlx::query!("LOCK TABLE webhook_endpoints IN SHARE ROW EXCLUSIVE MODE")

@@ -8,9 +8,9 @@
 //! - `delivery`: the worker POSTs due deliveries, signed as Stripe signs
 //!   (`Codex-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`), retried with backoff; the
 //!   owner's log and Resend.
-//! - `targets`: endpoints reach public addresses only (checked at save and at each delivery).
+//! - Endpoints reach public addresses only (`crate::web_targets`, checked at save and at
+//!   each delivery).
 
 pub mod delivery;
 pub mod endpoints;
 pub mod events;
-pub mod targets;

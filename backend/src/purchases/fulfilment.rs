@@ -15,9 +15,6 @@ use uuid::Uuid;
 
 use domain::purchases::{card_label, DisputeState, PaymentFacts, PurchaseKind, PurchaseStatus};
 
-use super::events::{ChargeFacts, DisputeFacts};
-use super::gateway::SessionFacts;
-use super::payment_facts::{self, StripePayment};
 use super::store;
 use crate::access;
 use crate::email::outbox;
@@ -26,6 +23,9 @@ use crate::error::Error;
 use crate::outbound::events;
 use crate::settings::service::email_context;
 use crate::state::PublicUrl;
+use crate::stripe::events::{ChargeFacts, DisputeFacts};
+use crate::stripe::payment_facts::{self, StripePayment};
+use crate::stripe::session::SessionFacts;
 use domain::outbound::EventType;
 use domain::selling::Offer;
 
@@ -43,8 +43,6 @@ pub enum Outcome {
     Unknown,
     /// The payment does not match the purchase (amount or currency): not fulfilled.
     Mismatch,
-    /// A membership now matches its subscription, which has this status.
-    Membership(domain::memberships::SubscriptionStatus),
 }
 
 struct Locked {
@@ -226,7 +224,7 @@ async fn settle_payment(
 pub async fn refund_by_owner(
     conn: &mut PgConnection,
     public_url: &PublicUrl,
-    gateway: &super::gateway::Gateway,
+    gateway: &crate::stripe::gateway::Gateway,
     purchase_id: Uuid,
     reason: &str,
 ) -> Result<(), Error> {

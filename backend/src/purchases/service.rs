@@ -6,8 +6,8 @@ use super::fulfilment;
 use super::store::{self, Complimentary};
 use crate::access;
 use crate::auth::{Owner, SignedIn};
-use crate::content::service::clean_filter;
 use crate::error::Error;
+use crate::query::clean_filter;
 use crate::state::AppState;
 use domain::auth::Email;
 use domain::purchases::{AdminPurchase, CheckoutState, PurchaseKind, PurchaseStatus, PurchaseView};
@@ -246,6 +246,37 @@ pub async fn revoke_grant(
     .await?
     .ok_or(Error::NotFound)?;
     store::revoke_grant(&mut tx, purchase_id, grant.user_id, grant.content_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// "Get access" on a free, published item: signed-in, verified customers only.
+pub async fn get_free_access(
+    state: &AppState,
+    user: &SignedIn,
+    content: Uuid,
+) -> Result<(), Error> {
+    if user.email_verified_at.is_none() {
+        return Err(Error::validation(
+            "Verify your email address to get this item.",
+        ));
+    }
+    let price = sqlx::query_scalar!(
+        "SELECT price_cents FROM content WHERE id = $1 AND status = 'published' AND deleted_at IS NULL",
+        content
+    )
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if price != 0 {
+        return Err(Error::validation("This item is not free."));
+    }
+    // One purchase row per free item taken, so it shows in the customer's purchases.
+    let mut tx = state.pool.begin().await?;
+    if access::lock(&mut tx, user.id, content).await? {
+        return Ok(());
+    }
+    store::record_complimentary(&mut tx, user.id, content, Complimentary::Free).await?;
     tx.commit().await?;
     Ok(())
 }

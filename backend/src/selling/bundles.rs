@@ -3,7 +3,7 @@
 //! held when sold (`purchase_items`), so a refund ends them all, an item the customer also
 //! bought on its own stays, and a later edit adds items for its buyers but never takes one.
 
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::access::{self, CatalogChange};
@@ -16,19 +16,9 @@ use domain::selling::{BundleContents, BundleEntry};
 pub const MIN_ITEMS: usize = 2;
 pub const MAX_ITEMS: usize = 100;
 
-/// The items of bundle `content`, in order (none when it is not a bundle).
-pub async fn items_of(executor: impl PgExecutor<'_>, content: Uuid) -> Result<Vec<Uuid>, Error> {
-    Ok(sqlx::query_scalar!(
-        "SELECT item_id FROM bundle_items WHERE bundle_id = $1 ORDER BY position, item_id",
-        content
-    )
-    .fetch_all(executor)
-    .await?)
-}
-
 /// Whether a bundle may be published: it holds enough items.
 pub async fn is_complete(conn: &mut PgConnection, content: Uuid) -> Result<bool, Error> {
-    Ok(items_of(&mut *conn, content).await?.len() >= MIN_ITEMS)
+    Ok(access::bundle_items(&mut *conn, content).await?.len() >= MIN_ITEMS)
 }
 
 /// Sets what the owner's item `id` holds: two or more of their other items (not bundles),
@@ -97,7 +87,7 @@ pub async fn save_items(
             "Choose items from the list (not this item, nor another bundle).",
         ));
     }
-    let before = items_of(&mut *tx, id).await?;
+    let before = access::bundle_items(&mut *tx, id).await?;
     sqlx::query!("DELETE FROM bundle_items WHERE bundle_id = $1", id)
         .execute(&mut *tx)
         .await?;

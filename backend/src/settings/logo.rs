@@ -10,8 +10,8 @@ use tower_sessions::Session;
 
 use crate::auth::caller::owner_of_session;
 use crate::byte_range;
-use crate::content::cover_image::{read_image, sniff, Refusal};
 use crate::error::Error;
+use crate::image_upload::{read_image, sniff, Refusal};
 use crate::state::AppState;
 
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
@@ -103,7 +103,7 @@ pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<
 #[cfg(test)]
 mod tests {
     use super::{check_logo_size, sniff_logo};
-    use crate::content::cover_image::Refusal;
+    use crate::image_upload::Refusal;
     use crate::images::solid_png as png;
 
     #[test]

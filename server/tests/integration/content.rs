@@ -531,7 +531,7 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
 
     // The test app runs no workers: run the queued request as the job runner would. The
     // samples are generated and encoded in the background; wait for them (generously).
-    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    let storage = backend::storage::MediaStorage::local(app.media_dir.path()).unwrap();
     assert!(
         app.run_job::<backend::content::samples::SeedSamples>()
             .await

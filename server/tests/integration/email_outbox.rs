@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use backend::email::delivery::{DeliverEmail, Mailer, Transport};
+use backend::email::delivery::DeliverEmail;
 use backend::email::outbox;
 use backend::email::templates::{welcome, Brand};
 use backend::jobs::Runner;
+use backend::mail::{Mailer, Transport};
 use backend::settings::service::email_context;
 use backend::PublicUrl;
 use sqlx::PgPool;

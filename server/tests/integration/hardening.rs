@@ -344,11 +344,11 @@ async fn segments_stream_with_ranges_and_private_pictures_stay_private(pool: PgP
     assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
 
     // A media thumbnail of an item that is not public is never cached as public.
-    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    let storage = backend::storage::MediaStorage::local(app.media_dir.path()).unwrap();
     let media_id: uuid::Uuid = media.parse().unwrap();
     storage
         .put_bytes(
-            &backend::media::storage::keys::thumbnail(media_id),
+            &backend::storage::keys::thumbnail(media_id),
             bytes::Bytes::from_static(b"\xff\xd8\xffJPEG"),
         )
         .await

@@ -2,7 +2,7 @@
 //! included, revoked ones not), with progress, search, tag filter and sort.
 
 use crate::common::{error_of, spawn_app, Browser};
-use backend::media::storage::{keys, MediaStorage};
+use backend::storage::{keys, MediaStorage};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;

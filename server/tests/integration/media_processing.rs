@@ -7,7 +7,7 @@ use std::process::Command;
 use backend::jobs::Runner;
 use backend::media::jobs;
 use backend::media::processing::ProcessMedia;
-use backend::media::storage::{keys, MediaStorage};
+use backend::storage::{keys, MediaStorage};
 use sqlx::PgPool;
 use uuid::Uuid;
 

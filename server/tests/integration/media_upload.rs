@@ -3,8 +3,8 @@
 
 use crate::common::{error_of, spawn_app, spawn_app_with, Browser};
 use backend::media::processing::ProcessMedia;
-use backend::media::storage::{keys, MediaStorage};
 use backend::media::upload::remove_abandoned;
+use backend::storage::{keys, MediaStorage};
 use domain::media::CHUNK_SIZE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};

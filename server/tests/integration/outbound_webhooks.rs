@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use backend::outbound::delivery::DeliverWebhook;
-use backend::purchases::signature;
+use backend::stripe::signature;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;

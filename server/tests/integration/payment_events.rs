@@ -9,7 +9,7 @@ use crate::payments::{
     bought, deliver, deliver_signed, event, pay, payment_intent_of, purchase_id, session_id,
     session_object, start_checkout, status_of, PAYING_CARD, PRICE_CENTS,
 };
-use backend::purchases::reconcile::{self, Trigger};
+use backend::payments::reconcile::{self, Trigger};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;

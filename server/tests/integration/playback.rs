@@ -174,14 +174,11 @@ async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
     let info = customer.call_json("load_watch", &[("slug", "talk")]).await;
     assert_eq!(info["cover_url"], format!("/media/{media}/thumbnail.jpg"));
     // The grid size falls back to the large one for media made before it existed.
-    let storage = backend::media::storage::MediaStorage::local(app.media_dir.path()).unwrap();
+    let storage = backend::storage::MediaStorage::local(app.media_dir.path()).unwrap();
     let media_id = media.parse().unwrap();
     for (key, body) in [
-        (backend::media::storage::keys::thumbnail(media_id), "LARGE"),
-        (
-            backend::media::storage::keys::small_thumbnail(media_id),
-            "SMALL",
-        ),
+        (backend::storage::keys::thumbnail(media_id), "LARGE"),
+        (backend::storage::keys::small_thumbnail(media_id), "SMALL"),
     ] {
         let small = app
             .browser()

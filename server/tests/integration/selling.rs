@@ -804,9 +804,9 @@ async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(po
     // Reconciliation finds nothing to take back.
     let revoked = "SELECT count(*) FROM access WHERE revoked_at IS NOT NULL";
     assert_eq!(app.count(revoked).await, 0);
-    let figures = backend::purchases::reconcile::run(
+    let figures = backend::payments::reconcile::run(
         &app.state,
-        backend::purchases::reconcile::Trigger::Command,
+        backend::payments::reconcile::Trigger::Command,
     )
     .await
     .unwrap();

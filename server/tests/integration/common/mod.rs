@@ -209,7 +209,7 @@ impl TestApp {
         intent: &str,
         extra: &[(&str, &str)],
     ) -> (String, String) {
-        use backend::media::storage::{keys, MediaStorage};
+        use backend::storage::{keys, MediaStorage};
         let media = uuid::Uuid::new_v4();
         sqlx::query(
             "INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes, status, duration_seconds)

@@ -7,13 +7,13 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::events::{Envelope, HANDLED_TYPES};
-use super::fulfilment::{self, Outcome};
-use super::gateway::SessionFacts;
 use super::webhook::{self, Handled};
 use crate::access;
 use crate::error::Error;
+use crate::purchases::fulfilment::{self, Outcome};
 use crate::state::AppState;
+use crate::stripe::events::{Envelope, HANDLED_TYPES};
+use crate::stripe::session::SessionFacts;
 use domain::purchases::PurchaseStatus;
 
 /// How far back Stripe keeps events, and so how far a run looks.

@@ -11,12 +11,13 @@ use stripe_checkout::checkout_session::{
     CreateCheckoutSessionSubscriptionData, ProductData, RetrieveCheckoutSession,
 };
 use stripe_core::refund::CreateRefund;
-use stripe_shared::{CheckoutSession, CheckoutSessionMode, CheckoutSessionPaymentStatus};
+use stripe_shared::CheckoutSessionMode;
 use stripe_types::Currency;
 use uuid::Uuid;
 
+use super::session::SessionFacts;
+use super::subscription::SubscriptionFacts;
 use crate::error::{internal, Error};
-use crate::memberships::facts::SubscriptionFacts;
 use domain::memberships::Interval;
 use domain::purchases::CHECKOUT_LIFETIME;
 
@@ -62,49 +63,6 @@ pub struct SessionRequest<'a> {
     pub cancel_url: String,
     /// Stripe Tax computes and adds the tax (the owner's setting).
     pub automatic_tax: bool,
-}
-
-/// The facts of a Checkout Session that fulfilment needs, from an event or a retrieval.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionFacts {
-    pub session_id: String,
-    pub purchase_id: Option<Uuid>,
-    pub paid: bool,
-    pub amount_total: Option<i64>,
-    /// Before tax: what the purchase's price is compared with.
-    pub amount_subtotal: Option<i64>,
-    pub amount_tax: Option<i64>,
-    pub currency: Option<String>,
-    pub payment_intent: Option<String>,
-}
-
-impl SessionFacts {
-    pub fn of(session: &CheckoutSession) -> Self {
-        Self {
-            session_id: session.id.as_str().to_string(),
-            purchase_id: session
-                .metadata
-                .as_ref()
-                .and_then(|m| m.get("purchase_id"))
-                .and_then(|id| id.parse().ok()),
-            paid: matches!(
-                session.payment_status,
-                CheckoutSessionPaymentStatus::Paid
-                    | CheckoutSessionPaymentStatus::NoPaymentRequired
-            ),
-            amount_total: session.amount_total,
-            amount_subtotal: session.amount_subtotal,
-            amount_tax: session.total_details.as_ref().map(|t| t.amount_tax),
-            currency: session
-                .currency
-                .as_ref()
-                .map(|c| c.to_string().to_ascii_lowercase()),
-            payment_intent: session
-                .payment_intent
-                .as_ref()
-                .map(|p| p.id().as_str().to_string()),
-        }
-    }
 }
 
 fn failed(what: &str, error: StripeError) -> Error {

@@ -11,12 +11,12 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::gateway::SessionRequest;
 use crate::auth::session;
 use crate::auth::users::UserRecord;
 use crate::error::Error;
 use crate::rate_limit;
 use crate::state::AppState;
+use crate::stripe::gateway::SessionRequest;
 use domain::paths;
 
 /// Who is asking to pay.

@@ -1,5 +1,6 @@
 //! Where media files live: the local filesystem by default, any S3-compatible store by
-//! configuration, behind one small interface.
+//! configuration, behind one small interface; and how players reach segments
+//! ([`SegmentDelivery`]). Part of the ground floor: it names no feature.
 
 use std::path::Path as FsPath;
 use std::sync::Arc;
@@ -17,6 +18,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use axum::response::IntoResponse;
 
 use crate::error::{internal, Error};
+
+/// Where players fetch segments from (`MEDIA_DELIVERY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentDelivery {
+    /// Through Codex, under the playback token (`proxied`, the default).
+    Proxied,
+    /// Straight from the object store, through URLs it signs (`signed-urls`; S3 only).
+    SignedUrls,
+}
 
 /// Files larger than this are written in parts, so they never sit in memory whole.
 const PART_SIZE: usize = 8 * 1024 * 1024;

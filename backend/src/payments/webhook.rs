@@ -14,14 +14,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
-use super::events::{Envelope, InvoiceFacts, StripeEvent};
-use super::fulfilment::{self, Outcome};
-use super::signature;
 use crate::client_ip::ClientIp;
 use crate::error::Error;
 use crate::memberships::payments as membership_payments;
+use crate::memberships::store as memberships;
+use crate::purchases::fulfilment::{self, Outcome};
 use crate::rate_limit;
 use crate::state::{AppState, PublicUrl};
+use crate::stripe::events::{Envelope, InvoiceFacts, StripeEvent};
+use crate::stripe::signature;
+use domain::memberships::SubscriptionStatus;
 
 fn answer(status: StatusCode, message: &'static str) -> Response {
     (status, message).into_response()
@@ -99,7 +101,10 @@ pub enum Handled {
     Repeat,
     /// A type Codex does not act on, or a shape it cannot read (logged).
     Ignored,
+    /// What it did to a purchase.
     Applied(Outcome),
+    /// A membership now matches its subscription, which has this status.
+    Membership(SubscriptionStatus),
 }
 
 /// Records the event's id and acts on it, in one transaction: the webhook and
@@ -165,21 +170,32 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
         }
         StripeEvent::Subscription(id) => match &subscription {
             Some(facts) => {
-                let outcome = crate::memberships::sync::apply(&mut tx, facts).await?;
+                let status = memberships::apply(&mut tx, facts).await?;
                 if let Some(invoice) = InvoiceFacts::of_paid_invoice(envelope, id) {
                     let payment = membership_payments::record_invoice(&mut tx, &invoice).await?;
                     if let Some(payment) = payment {
                         membership_payments::settle_recorded(&mut tx, public_url, &payment).await?;
                     }
                 }
-                outcome
+                return finish(
+                    tx,
+                    status.map_or(Handled::Applied(Outcome::Unknown), Handled::Membership),
+                )
+                .await;
             }
             None => Outcome::Unknown,
         },
         StripeEvent::Ignored => Outcome::Unknown,
     };
+    finish(tx, Handled::Applied(outcome)).await
+}
+
+async fn finish(
+    tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    handled: Handled,
+) -> Result<Handled, Error> {
     tx.commit().await?;
-    Ok(Handled::Applied(outcome))
+    Ok(handled)
 }
 
 /// A charge or dispute of no purchase may be a membership's payment: its owner is told.

@@ -1,4 +1,6 @@
-//! The account flows behind the auth server functions.
+//! Becoming and being a signed-in user, behind the auth server functions: first-run setup,
+//! registration, log in and out, email verification, password reset. Who is calling, and
+//! the sessions, passwords and tokens these flows use, are `crate::auth`.
 
 use std::time::Duration;
 
@@ -7,14 +9,15 @@ use sqlx::PgPool;
 use tokio::time::Instant;
 use tower_sessions::Session;
 
-use super::password::{hash_password, verify_password};
-use super::tokens::{self, LinkKey, TokenPurpose};
-use super::users::{self, NewUser, UserRecord};
+use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session;
+use crate::auth::tokens::{self, TokenPurpose};
+use crate::auth::users::{self, NewUser, UserRecord};
 use crate::auth::{Caller, SignedIn};
 use crate::email::context::EmailContext;
 use crate::email::{outbox, templates};
 use crate::error::Error;
+use crate::keys::LinkKey;
 use crate::rate_limit;
 use crate::settings::service::email_context;
 use crate::state::{AppState, FirstRun, PublicUrl};

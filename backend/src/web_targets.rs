@@ -1,12 +1,39 @@
-//! Where outbound webhooks may be sent: public addresses only, so an endpoint cannot make
-//! Codex reach into its own network (a cloud's metadata service, a database, an admin
-//! port). Checked when an endpoint is saved (every address its host resolves to) and at
+//! Where Codex may send requests for its users (outbound webhooks): public addresses
+//! only, so an endpoint cannot make Codex reach into its own network (a cloud's metadata
+//! service, a database, an admin port). Checked when an endpoint is saved (every address its host resolves to) and at
 //! each delivery, where the client connects only to addresses that pass (`CheckedResolver`),
 //! so a name that resolves elsewhere between the two checks gains nothing.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use crate::error::Error;
+use std::time::Duration as StdDuration;
+
+use crate::error::{internal, Error};
+
+/// An endpoint that takes longer than this to answer has failed this attempt.
+const TIMEOUT: StdDuration = StdDuration::from_secs(10);
+
+/// The policy, and the one HTTP client built on it (its connections are pooled and reused).
+#[derive(Clone)]
+pub struct WebTargets {
+    pub policy: TargetPolicy,
+    /// No redirects (a redirect could point anywhere), a short timeout, and names resolved
+    /// to the addresses `policy` allows only.
+    pub client: reqwest::Client,
+}
+
+impl WebTargets {
+    pub fn new(policy: TargetPolicy) -> Result<Self, Error> {
+        let client = reqwest::Client::builder()
+            .dns_resolver(std::sync::Arc::new(CheckedResolver(policy)))
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Codex-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| internal("webhook client", e))?;
+        Ok(Self { policy, client })
+    }
+}
 
 /// Whether internal addresses are allowed (`OUTBOUND_WEBHOOKS_ALLOW_PRIVATE`; on by default
 /// in development and tests, where the tools run on this machine).

@@ -15,14 +15,14 @@ use uuid::Uuid;
 use sqlx::{PgConnection, PgPool};
 
 use super::checkout::{self, open_window_secs, Begun, Gate, Looked, Open, Sale};
-use super::gateway::{Sells, SessionRequest};
-use super::store;
 use crate::access;
 use crate::client_ip::ClientIp;
 use crate::error::Error;
+use crate::purchases::store;
 use crate::selling::discounts::{self, Lock};
 use crate::selling::pricing::{self, Asked};
 use crate::state::AppState;
+use crate::stripe::gateway::{Sells, SessionRequest};
 use domain::selling::Offer;
 
 #[derive(Debug, Deserialize)]

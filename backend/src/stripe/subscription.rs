@@ -7,7 +7,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::purchases::events::Reference;
+use super::Reference;
 
 /// What Stripe says of a subscription now.
 #[derive(Debug, Clone, PartialEq, Eq)]

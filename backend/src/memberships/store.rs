@@ -1,21 +1,27 @@
-//! Makes a membership match its Stripe subscription. Every event about a subscription
+//! Every write to `subscriptions`: a membership's checkout (recorded, given its Stripe
+//! page, or abandoned when Stripe could not make one), and `apply`, which makes a
+//! membership match its Stripe subscription. Every event about a subscription
 //! (`customer.subscription.*`, `invoice.paid`, `invoice.payment_failed`, a subscription
 //! Checkout completed) only says "look again": the subscription is read from Stripe and
 //! copied here, so events in any order, repeated or days late, end in Stripe's current state.
 
 use sqlx::PgConnection;
+use uuid::Uuid;
 
-use super::facts::SubscriptionFacts;
 use crate::access;
 use crate::error::Error;
-use crate::purchases::fulfilment::Outcome;
-use domain::memberships::Interval;
+use crate::stripe::subscription::SubscriptionFacts;
+use domain::memberships::{Interval, SubscriptionStatus};
 
 /// Copies `facts` onto the membership they belong to (found by the subscription's id, or by
 /// the membership id Codex put in its metadata) and makes the member's access match. A
 /// subscription billed otherwise than sold (price, currency or interval) is flagged for the
 /// owner, and its access keeps only what was paid for: it is never extended while it differs.
-pub async fn apply(conn: &mut PgConnection, facts: &SubscriptionFacts) -> Result<Outcome, Error> {
+/// The membership's status now, or `None` for a subscription Codex did not start.
+pub async fn apply(
+    conn: &mut PgConnection,
+    facts: &SubscriptionFacts,
+) -> Result<Option<SubscriptionStatus>, Error> {
     let state = facts.state;
     let found = sqlx::query!(
         "SELECT id, user_id, amount_cents, billing_interval, access_until FROM subscriptions
@@ -29,7 +35,7 @@ pub async fn apply(conn: &mut PgConnection, facts: &SubscriptionFacts) -> Result
     .await?;
     let Some(row) = found else {
         tracing::warn!(subscription = %facts.subscription_id, "a subscription Codex did not start; ignored");
-        return Ok(Outcome::Unknown);
+        return Ok(None);
     };
     let sold = Interval::parse(&row.billing_interval).unwrap_or(Interval::Month);
     let mismatch = facts.billed.differs_from(row.amount_cents, sold);
@@ -59,5 +65,55 @@ pub async fn apply(conn: &mut PgConnection, facts: &SubscriptionFacts) -> Result
     .execute(&mut *conn)
     .await?;
     access::sync_member(conn, row.user_id).await?;
-    Ok(Outcome::Membership(state.status))
+    Ok(Some(state.status))
+}
+
+/// Records a checkout of `tier` by `customer`, waiting for Stripe's subscription; its id.
+pub async fn start_checkout(
+    conn: &mut PgConnection,
+    customer: Uuid,
+    tier: Uuid,
+    interval: Interval,
+    amount_cents: i32,
+) -> Result<Uuid, Error> {
+    Ok(sqlx::query_scalar!(
+        "INSERT INTO subscriptions (user_id, tier_id, billing_interval, amount_cents)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+        customer,
+        tier,
+        interval.as_str(),
+        amount_cents
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Stripe made checkout `id`'s page.
+pub async fn attach_session(
+    conn: &mut PgConnection,
+    id: Uuid,
+    session_id: &str,
+    url: &str,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "UPDATE subscriptions SET stripe_checkout_session_id = $2, stripe_checkout_url = $3
+         WHERE id = $1",
+        id,
+        session_id,
+        url
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Nothing is kept of a checkout Stripe never made.
+pub async fn abandon_checkout(conn: &mut PgConnection, id: Uuid) -> Result<(), Error> {
+    sqlx::query!(
+        "DELETE FROM subscriptions WHERE id = $1 AND status = 'checkout'",
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -2,12 +2,10 @@
 //! API version or with fields we do not know still reads, and an event we do not use is
 //! acknowledged rather than refused. The webhook and reconciliation both come through here.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::gateway::SessionFacts;
+use super::session::SessionFacts;
+use super::Reference;
 use domain::purchases::DisputeState;
 
 /// An event's envelope.
@@ -112,69 +110,6 @@ pub struct InvoicePaymentFacts {
     pub payment_intent: String,
     pub amount_paid: i64,
     pub currency: String,
-}
-
-/// An id, or the object expanded in its place.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Reference {
-    Id(String),
-    Object { id: String },
-}
-
-impl Reference {
-    pub(crate) fn id(self) -> String {
-        match self {
-            Self::Id(id) | Self::Object { id } => id,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionObject {
-    id: String,
-    payment_status: String,
-    amount_total: Option<i64>,
-    amount_subtotal: Option<i64>,
-    currency: Option<String>,
-    payment_intent: Option<Reference>,
-    #[serde(default)]
-    metadata: Option<HashMap<String, String>>,
-    total_details: Option<TotalDetails>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TotalDetails {
-    amount_tax: Option<i64>,
-}
-
-impl From<SessionObject> for SessionFacts {
-    fn from(session: SessionObject) -> Self {
-        Self {
-            session_id: session.id,
-            purchase_id: session
-                .metadata
-                .as_ref()
-                .and_then(|m| m.get("purchase_id"))
-                .and_then(|id| id.parse::<Uuid>().ok()),
-            paid: matches!(
-                session.payment_status.as_str(),
-                "paid" | "no_payment_required"
-            ),
-            amount_total: session.amount_total,
-            amount_subtotal: session.amount_subtotal,
-            amount_tax: session.total_details.and_then(|t| t.amount_tax),
-            currency: session.currency.map(|c| c.to_ascii_lowercase()),
-            payment_intent: session.payment_intent.map(Reference::id),
-        }
-    }
-}
-
-impl SessionFacts {
-    /// A Checkout Session as Stripe's API or an event renders it.
-    pub fn from_json(value: serde_json::Value) -> Result<Self, serde_json::Error> {
-        serde_json::from_value::<SessionObject>(value).map(Self::from)
-    }
 }
 
 #[derive(Debug, Deserialize)]
