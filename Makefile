@@ -44,8 +44,9 @@ test: deps-test postgres
 	scripts/stage.sh fuzz $(MAKE) fuzz
 
 # Unit tests of every crate and the integration tests (real HTTP, fresh database each).
+# cargo-nextest (.config/nextest.toml): each test its own process, four at a time.
 test-unit:
-	DATABASE_URL=$(TEST_DATABASE_URL) cargo test -p domain -p backend -p app -p server -p stripe-standin --features app/ssr
+	DATABASE_URL=$(TEST_DATABASE_URL) cargo nextest run -p domain -p backend -p app -p server -p stripe-standin --features app/ssr
 
 e2e:
 	cargo leptos build

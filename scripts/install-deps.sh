@@ -86,6 +86,10 @@ fi
 
 if [ "$mode" = "test" ]; then
   apt_install chromium nginx-light
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    log "installing cargo-nextest (a few minutes, once)"
+    cargo install cargo-nextest --version 0.9.143 --locked
+  fi
   if ! cargo fuzz --version >/dev/null 2>&1; then
     log "installing cargo-fuzz (about 2 minutes, once)"
     cargo install cargo-fuzz --version 0.13.2 --locked

@@ -1,5 +1,6 @@
 //! The account flows over real HTTP against the real router and a fresh database.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, PASSWORD};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
@@ -41,7 +42,7 @@ async fn registration_creates_a_signed_in_unverified_customer_and_ignores_a_role
     let browser = app.browser();
     let response = browser
         .call(
-            "register",
+            fns::Register::PATH,
             &[
                 ("name", "Ada"),
                 ("email", "Ada@Example.com"),
@@ -101,7 +102,7 @@ async fn email_verification_link_works_once_and_not_after_24_hours(pool: PgPool)
     let anonymous = app.browser();
     assert_eq!(
         anonymous
-            .call("verify_email", &[("token", &token)])
+            .call(fns::VerifyEmail::PATH, &[("token", &token)])
             .await
             .status(),
         StatusCode::OK
@@ -111,8 +112,12 @@ async fn email_verification_link_works_once_and_not_after_24_hours(pool: PgPool)
             .await,
         1
     );
-    let (status, error) =
-        error_of(anonymous.call("verify_email", &[("token", &token)]).await).await;
+    let (status, error) = error_of(
+        anonymous
+            .call(fns::VerifyEmail::PATH, &[("token", &token)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error, json!("InvalidToken"));
 
@@ -122,7 +127,10 @@ async fn email_verification_link_works_once_and_not_after_24_hours(pool: PgPool)
         .await
         .unwrap();
     assert_eq!(
-        browser.call("resend_verification", &[]).await.status(),
+        browser
+            .call(fns::ResendVerification::PATH, &[])
+            .await
+            .status(),
         StatusCode::OK
     );
     let token = app
@@ -134,7 +142,12 @@ async fn email_verification_link_works_once_and_not_after_24_hours(pool: PgPool)
     .execute(&app.pool)
     .await
     .unwrap();
-    let (status, _) = error_of(anonymous.call("verify_email", &[("token", &token)]).await).await;
+    let (status, _) = error_of(
+        anonymous
+            .call(fns::VerifyEmail::PATH, &[("token", &token)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         app.count("SELECT count(*) FROM users WHERE email_verified_at IS NOT NULL")
@@ -144,8 +157,12 @@ async fn email_verification_link_works_once_and_not_after_24_hours(pool: PgPool)
 
     // A token from the wrong family, or garbage, is refused the same way.
     for bad in ["", "nonsense", "'; DROP TABLE users; --"] {
-        let (status, error) =
-            error_of(anonymous.call("verify_email", &[("token", bad)]).await).await;
+        let (status, error) = error_of(
+            anonymous
+                .call(fns::VerifyEmail::PATH, &[("token", bad)])
+                .await,
+        )
+        .await;
         assert_eq!(
             (status, error),
             (StatusCode::BAD_REQUEST, json!("InvalidToken"))
@@ -203,7 +220,7 @@ async fn login_honours_only_local_redirects(pool: PgPool) {
         async move {
             let response = browser
                 .call(
-                    "login",
+                    fns::Login::PATH,
                     &[
                         ("email", "ada@example.com"),
                         ("password", PASSWORD),
@@ -253,7 +270,7 @@ async fn session_cookie_attributes_and_remember_me(pool: PgPool) {
     let remembered = app
         .browser()
         .call(
-            "login",
+            fns::Login::PATH,
             &[
                 ("email", "ada@example.com"),
                 ("password", PASSWORD),
@@ -323,7 +340,7 @@ async fn logout_ends_the_session_on_the_server(pool: PgPool) {
     browser.register("Ada", "ada@example.com").await;
     let cookie = browser.cookie().unwrap();
 
-    let response = browser.call("logout", &[]).await;
+    let response = browser.call(fns::Logout::PATH, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[LOCATION], "/");
 
@@ -343,10 +360,13 @@ async fn forgot_password_answers_the_same_and_reset_ends_every_session(pool: PgP
 
     let anonymous = app.browser();
     let known = anonymous
-        .call("forgot_password", &[("email", "ada@example.com")])
+        .call(fns::ForgotPassword::PATH, &[("email", "ada@example.com")])
         .await;
     let unknown = anonymous
-        .call("forgot_password", &[("email", "nobody@example.com")])
+        .call(
+            fns::ForgotPassword::PATH,
+            &[("email", "nobody@example.com")],
+        )
         .await;
     assert_eq!(known.status(), unknown.status());
     assert_eq!(known.headers()[LOCATION], unknown.headers()[LOCATION]);
@@ -363,7 +383,7 @@ async fn forgot_password_answers_the_same_and_reset_ends_every_session(pool: PgP
     let new_password = "NewSecret456";
     let response = anonymous
         .call(
-            "reset_password",
+            fns::ResetPassword::PATH,
             &[
                 ("token", &token),
                 ("password", new_password),
@@ -385,7 +405,7 @@ async fn forgot_password_answers_the_same_and_reset_ends_every_session(pool: PgP
     let (status, error) = error_of(
         anonymous
             .call(
-                "reset_password",
+                fns::ResetPassword::PATH,
                 &[
                     ("token", &token),
                     ("password", "Other7890x"),
@@ -421,7 +441,7 @@ async fn an_expired_reset_link_is_refused(pool: PgPool) {
     app.browser().register("Ada", "ada@example.com").await;
     let browser = app.browser();
     browser
-        .call("forgot_password", &[("email", "ada@example.com")])
+        .call(fns::ForgotPassword::PATH, &[("email", "ada@example.com")])
         .await;
     let token = app
         .token_from_email("ada@example.com", "password_reset")
@@ -433,7 +453,7 @@ async fn an_expired_reset_link_is_refused(pool: PgPool) {
     let (status, _) = error_of(
         browser
             .call(
-                "reset_password",
+                fns::ResetPassword::PATH,
                 &[
                     ("token", &token),
                     ("password", "NewSecret456"),
@@ -464,7 +484,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(poo
     let new_password = "Changed789x";
     let (status, _) = error_of(
         this.call(
-            "change_password",
+            fns::ChangePassword::PATH,
             &[
                 ("current_password", "Wrong1234"),
                 ("password", new_password),
@@ -478,7 +498,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(poo
 
     let response = this
         .call(
-            "change_password",
+            fns::ChangePassword::PATH,
             &[
                 ("current_password", PASSWORD),
                 ("password", new_password),
@@ -506,7 +526,7 @@ async fn changing_the_email_requires_verifying_the_new_address(pool: PgPool) {
 
     let response = browser
         .call(
-            "change_email",
+            fns::ChangeEmail::PATH,
             &[("email", "ada@new.example"), ("current_password", PASSWORD)],
         )
         .await;
@@ -516,7 +536,7 @@ async fn changing_the_email_requires_verifying_the_new_address(pool: PgPool) {
     // The link sent to the old address no longer verifies anything.
     let (status, _) = error_of(
         app.browser()
-            .call("verify_email", &[("token", &old_token)])
+            .call(fns::VerifyEmail::PATH, &[("token", &old_token)])
             .await,
     )
     .await;
@@ -526,7 +546,7 @@ async fn changing_the_email_requires_verifying_the_new_address(pool: PgPool) {
         .await;
     assert_eq!(
         app.browser()
-            .call("verify_email", &[("token", &token)])
+            .call(fns::VerifyEmail::PATH, &[("token", &token)])
             .await
             .status(),
         StatusCode::OK
@@ -539,7 +559,7 @@ async fn changing_the_email_requires_verifying_the_new_address(pool: PgPool) {
 
     assert_eq!(
         browser
-            .call("update_name", &[("name", "Ada L.")])
+            .call(fns::UpdateName::PATH, &[("name", "Ada L.")])
             .await
             .status(),
         StatusCode::OK
@@ -566,7 +586,7 @@ async fn guards_send_visitors_to_login_and_refuse_customers_the_admin(pool: PgPo
             format!("/login?redirect={encoded}").as_str()
         );
     }
-    let (status, _) = error_of(visitor.call("list_outbox", &[]).await).await;
+    let (status, _) = error_of(visitor.call(fns::ListOutbox::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let customer = app.browser();
@@ -580,13 +600,18 @@ async fn guards_send_visitors_to_login_and_refuse_customers_the_admin(pool: PgPo
             "{path}"
         );
     }
-    let (status, error) = error_of(customer.call("list_outbox", &[]).await).await;
+    let (status, error) = error_of(customer.call(fns::ListOutbox::PATH, &[]).await).await;
     assert_eq!((status, error), (StatusCode::FORBIDDEN, json!("Forbidden")));
 
     let owner = app.browser();
     owner.login("owner@example.com", PASSWORD).await;
     assert_eq!(owner.get("/admin/emails").await.status(), StatusCode::OK);
-    let outbox: serde_json::Value = owner.call("list_outbox", &[]).await.json().await.unwrap();
+    let outbox: serde_json::Value = owner
+        .call(fns::ListOutbox::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(outbox
         .as_array()
         .unwrap()
@@ -602,7 +627,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
     let long_email = format!("{long}@example.com");
     let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", ""),
                 ("email", ""),
@@ -611,7 +636,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", &long),
                 ("email", "a@example.com"),
@@ -620,7 +645,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", "Ada"),
                 ("email", &long_email),
@@ -629,7 +654,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", "Ada"),
                 ("email", "not-an-email"),
@@ -638,7 +663,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", "Ada"),
                 ("email", "a@example.com"),
@@ -647,7 +672,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", "Ada"),
                 ("email", "a@example.com"),
@@ -656,7 +681,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", "Ada"),
                 ("email", "'; DROP TABLE users; --@x.com"),
@@ -665,7 +690,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "register",
+            fns::Register::PATH,
             vec![
                 ("name", "Ada"),
                 ("email", "a@example.com"),
@@ -673,20 +698,20 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
                 ("confirm_password", &long),
             ],
         ),
-        ("register", vec![("name", "Ada")]),
-        ("login", vec![("email", ""), ("password", "")]),
+        (fns::Register::PATH, vec![("name", "Ada")]),
+        (fns::Login::PATH, vec![("email", ""), ("password", "")]),
         (
-            "login",
+            fns::Login::PATH,
             vec![("email", "<script>alert(1)</script>"), ("password", "x")],
         ),
         (
-            "login",
+            fns::Login::PATH,
             vec![("email", "a@example.com"), ("password", &long)],
         ),
-        ("forgot_password", vec![("email", "")]),
-        ("forgot_password", vec![("email", &long)]),
+        (fns::ForgotPassword::PATH, vec![("email", "")]),
+        (fns::ForgotPassword::PATH, vec![("email", &long)]),
         (
-            "reset_password",
+            fns::ResetPassword::PATH,
             vec![
                 ("token", &long),
                 ("password", PASSWORD),
@@ -694,7 +719,7 @@ async fn bad_input_gets_a_clear_message_and_never_a_500(pool: PgPool) {
             ],
         ),
         (
-            "setup_owner",
+            fns::SetupOwner::PATH,
             vec![
                 ("name", "<b>x</b>"),
                 ("email", "bad"),
@@ -743,7 +768,7 @@ async fn forms_work_without_javascript(pool: PgPool) {
     // A failed post goes back to the form with the error, which the page shows.
     let response = browser
         .call_with(
-            "register",
+            fns::Register::PATH,
             &[
                 ("name", "Ada"),
                 ("email", "bad"),
@@ -767,7 +792,7 @@ async fn forms_work_without_javascript(pool: PgPool) {
     // A successful post redirects to where the user lands.
     let response = browser
         .call_with(
-            "register",
+            fns::Register::PATH,
             &[
                 ("name", "Ada"),
                 ("email", "ada@example.com"),

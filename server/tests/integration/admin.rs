@@ -2,6 +2,7 @@
 //! only server functions and exports, CSV escaping, settings validation, and settings that
 //! show at once.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, TestApp};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -142,7 +143,7 @@ async fn dashboard_figures_match_hand_computed_values(pool: PgPool) {
     )
     .await;
 
-    let response = owner.call("load_dashboard", &[]).await;
+    let response = owner.call(fns::LoadDashboard::PATH, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let d: Value = response.json().await.unwrap();
     assert_eq!(d["revenue_all_time_cents"], 2000);
@@ -172,22 +173,22 @@ async fn only_the_owner_reaches_admin_functions_and_exports(pool: PgPool) {
     let visitor = app.browser();
     let some_id = Uuid::new_v4().to_string();
     let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("load_dashboard", vec![]),
-        ("list_customers", vec![]),
-        ("load_customer", vec![("id", some_id.as_str())]),
-        ("admin_purchases", vec![]),
-        ("get_settings", vec![]),
-        ("list_timezones", vec![]),
+        (fns::LoadDashboard::PATH, vec![]),
+        (fns::ListCustomers::PATH, vec![]),
+        (fns::LoadCustomer::PATH, vec![("id", some_id.as_str())]),
+        (fns::AdminPurchases::PATH, vec![]),
+        (fns::GetSettings::PATH, vec![]),
+        (fns::ListTimezones::PATH, vec![]),
         (
-            "save_settings",
+            fns::SaveSettings::PATH,
             vec![
                 ("platform_name", "Hacked"),
                 ("primary_color", "#000000"),
                 ("timezone", "UTC"),
             ],
         ),
-        ("list_content", vec![]),
-        ("list_outbox", vec![]),
+        (fns::ListContent::PATH, vec![]),
+        (fns::ListOutbox::PATH, vec![]),
     ];
     for (function, form) in &calls {
         let (status, body) = error_of(customer.call(function, form).await).await;
@@ -299,7 +300,7 @@ async fn customers_are_searched_paged_and_detailed(pool: PgPool) {
     .await;
 
     let first: Value = owner
-        .call("list_customers", &[])
+        .call(fns::ListCustomers::PATH, &[])
         .await
         .json()
         .await
@@ -308,14 +309,14 @@ async fn customers_are_searched_paged_and_detailed(pool: PgPool) {
     assert_eq!(first["pages"], 2);
     assert_eq!(first["rows"].as_array().unwrap().len(), 25);
     let second: Value = owner
-        .call("list_customers", &[("page", "2")])
+        .call(fns::ListCustomers::PATH, &[("page", "2")])
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(second["rows"].as_array().unwrap().len(), 6);
     let found: Value = owner
-        .call("list_customers", &[("query", "ZOE@")])
+        .call(fns::ListCustomers::PATH, &[("query", "ZOE@")])
         .await
         .json()
         .await
@@ -324,7 +325,7 @@ async fn customers_are_searched_paged_and_detailed(pool: PgPool) {
     assert_eq!(found["rows"][0]["total_spent_cents"], 1000);
 
     let detail: Value = owner
-        .call("load_customer", &[("id", &special.to_string())])
+        .call(fns::LoadCustomer::PATH, &[("id", &special.to_string())])
         .await
         .json()
         .await
@@ -350,7 +351,7 @@ async fn save_settings(
         form.retain(|(k, _)| k != key);
         form.push((key, value));
     }
-    owner.call("save_settings", &form).await
+    owner.call(fns::SaveSettings::PATH, &form).await
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -523,7 +524,7 @@ async fn the_owner_words_emails_previews_them_and_resends_from_the_outbox(pool: 
     assert_eq!(response.status(), StatusCode::OK);
     let preview: Value = owner
         .call(
-            "preview_email",
+            fns::PreviewEmail::PATH,
             &[
                 ("kind", "receipt"),
                 (
@@ -547,7 +548,12 @@ async fn the_owner_words_emails_previews_them_and_resends_from_the_outbox(pool: 
         .as_str()
         .unwrap()
         .contains("<!doctype html>"));
-    let settings: Value = owner.call("get_settings", &[]).await.json().await.unwrap();
+    let settings: Value = owner
+        .call(fns::GetSettings::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         settings["receipt_text"],
         "Thanks {name} for {item} ({amount}) from {platform}!"
@@ -565,11 +571,17 @@ async fn the_owner_words_emails_previews_them_and_resends_from_the_outbox(pool: 
     let customer = app.verified_customer("c@example.com").await;
     let id = failed.to_string();
     assert_eq!(
-        customer.call("resend_email", &[("id", &id)]).await.status(),
+        customer
+            .call(fns::ResendEmail::PATH, &[("id", &id)])
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        owner.call("resend_email", &[("id", &id)]).await.status(),
+        owner
+            .call(fns::ResendEmail::PATH, &[("id", &id)])
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
@@ -578,7 +590,10 @@ async fn the_owner_words_emails_previews_them_and_resends_from_the_outbox(pool: 
     );
     // A pending email is already on its way.
     assert_eq!(
-        owner.call("resend_email", &[("id", &id)]).await.status(),
+        owner
+            .call(fns::ResendEmail::PATH, &[("id", &id)])
+            .await
+            .status(),
         StatusCode::CONFLICT
     );
 }
@@ -600,7 +615,12 @@ async fn avatars_are_resized_and_private(pool: PgPool) {
         "/account?avatar=not-an-image"
     );
 
-    let url: Value = customer.call("my_avatar", &[]).await.json().await.unwrap();
+    let url: Value = customer
+        .call(fns::MyAvatar::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let url = url.as_str().unwrap().to_string();
     let avatar = customer.get(&url).await;
     assert_eq!(avatar.status(), StatusCode::OK);

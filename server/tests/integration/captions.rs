@@ -1,6 +1,7 @@
 //! Captions over real HTTP: the owner uploads WebVTT or SRT per language through the
 //! editor's plain form; viewers fetch WebVTT under the playback token rules.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser};
 use crate::payments::location;
 use reqwest::StatusCode;
@@ -46,7 +47,7 @@ async fn the_owner_uploads_captions_and_viewers_get_them_with_a_token(pool: PgPo
         saved
     );
     let tracks = owner
-        .call_json("list_captions", &[("content_id", &content)])
+        .call_json(fns::ListCaptions::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(
         tracks,
@@ -78,7 +79,7 @@ async fn the_owner_uploads_captions_and_viewers_get_them_with_a_token(pool: PgPo
         )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    for function in ["list_captions", "remove_captions"] {
+    for function in [fns::ListCaptions::PATH, fns::RemoveCaptions::PATH] {
         let (status, _) = error_of(
             customer
                 .call(function, &[("content_id", &content), ("language", "fr")])
@@ -90,9 +91,11 @@ async fn the_owner_uploads_captions_and_viewers_get_them_with_a_token(pool: PgPo
 
     // A viewer with access gets WebVTT (the SRT converted) through the player's URLs.
     customer
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
-    let info = customer.call_json("load_watch", &[("slug", "talk")]).await;
+    let info = customer
+        .call_json(fns::LoadWatch::PATH, &[("slug", "talk")])
+        .await;
     let captions = info["captions"].as_array().unwrap();
     assert_eq!(captions.len(), 2);
     assert_eq!(captions[0]["label"], "English (CC)");
@@ -134,13 +137,13 @@ async fn the_owner_uploads_captions_and_viewers_get_them_with_a_token(pool: PgPo
     // The owner removes one language.
     let removed = owner
         .call(
-            "remove_captions",
+            fns::RemoveCaptions::PATH,
             &[("content_id", &content), ("language", "fr")],
         )
         .await;
     assert_eq!(removed.status(), StatusCode::OK);
     let tracks: Value = owner
-        .call_json("list_captions", &[("content_id", &content)])
+        .call_json(fns::ListCaptions::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(
         tracks,

@@ -1,6 +1,7 @@
 //! Content management and the catalog over real HTTP: drafts, publishing rules, search,
 //! free access, soft delete, and who may do what.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -23,11 +24,16 @@ async fn media(app: &TestApp, status: &str) -> String {
 }
 
 async fn save(owner: &Browser<'_>, fields: &[(&str, &str)]) -> reqwest::Response {
-    owner.call("save_content", fields).await
+    owner.call(fns::SaveContent::PATH, fields).await
 }
 
 async fn catalog(browser: &Browser<'_>, query: &[(&str, &str)]) -> Vec<String> {
-    let items: Value = browser.call("catalog", query).await.json().await.unwrap();
+    let items: Value = browser
+        .call(fns::Catalog::PATH, query)
+        .await
+        .json()
+        .await
+        .unwrap();
     items
         .as_array()
         .unwrap()
@@ -59,7 +65,12 @@ async fn drafts_stay_private_and_publishing_needs_ready_media(pool: PgPool) {
         format!("/admin/content/{id}"),
         "the editor opens the saved item"
     );
-    let listed: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    let listed: Value = owner
+        .call(fns::ListContent::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed[0]["slug"], "intro-to-rust-part-1");
     assert_eq!(listed[0]["status"], "draft");
     assert_eq!(listed[0]["price_cents"], 1234);
@@ -69,21 +80,28 @@ async fn drafts_stay_private_and_publishing_needs_ready_media(pool: PgPool) {
     );
     let (status, _) = error_of(
         visitor
-            .call("content_by_slug", &[("slug", "intro-to-rust-part-1")])
+            .call(
+                fns::ContentBySlug::PATH,
+                &[("slug", "intro-to-rust-part-1")],
+            )
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         owner
-            .call("content_by_slug", &[("slug", "intro-to-rust-part-1")])
+            .call(
+                fns::ContentBySlug::PATH,
+                &[("slug", "intro-to-rust-part-1")]
+            )
             .await
             .status(),
         StatusCode::OK
     );
 
     // No media, or media still processing: publishing is refused with the reason.
-    let (status, error) = error_of(owner.call("publish_content", &[("id", &id)]).await).await;
+    let (status, error) =
+        error_of(owner.call(fns::PublishContent::PATH, &[("id", &id)]).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         error,
@@ -122,7 +140,10 @@ async fn drafts_stay_private_and_publishing_needs_ready_media(pool: PgPool) {
     assert_eq!(published.status(), StatusCode::OK);
     assert_eq!(catalog(&visitor, &[]).await, ["intro-to-rust-part-1"]);
     let (item, viewer): (Value, Value) = visitor
-        .call("content_by_slug", &[("slug", "intro-to-rust-part-1")])
+        .call(
+            fns::ContentBySlug::PATH,
+            &[("slug", "intro-to-rust-part-1")],
+        )
         .await
         .json()
         .await
@@ -132,14 +153,17 @@ async fn drafts_stay_private_and_publishing_needs_ready_media(pool: PgPool) {
 
     assert_eq!(
         owner
-            .call("unpublish_content", &[("id", &id)])
+            .call(fns::UnpublishContent::PATH, &[("id", &id)])
             .await
             .status(),
         StatusCode::OK
     );
     assert!(catalog(&visitor, &[]).await.is_empty());
     assert_eq!(
-        owner.call("publish_content", &[("id", &id)]).await.status(),
+        owner
+            .call(fns::PublishContent::PATH, &[("id", &id)])
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(catalog(&visitor, &[]).await.len(), 1);
@@ -151,7 +175,9 @@ async fn the_catalog_searches_and_filters(pool: PgPool) {
     let owner = app.owner().await;
     let ready = media(&app, "ready").await;
     for category in ["Food", "Music"] {
-        owner.call_json("add_category", &[("name", category)]).await;
+        owner
+            .call_json(fns::AddCategory::PATH, &[("name", category)])
+            .await;
     }
     for (title, description, tags, category) in [
         (
@@ -213,7 +239,12 @@ async fn slugs_are_unique_and_bad_input_is_refused(pool: PgPool) {
         save(&owner, &[("title", "Same title")]).await.status(),
         StatusCode::OK
     );
-    let listed: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    let listed: Value = owner
+        .call(fns::ListContent::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let mut slugs: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -267,7 +298,7 @@ async fn clicks_at_once_on_get_access_record_one_free_purchase(pool: PgPool) {
     let customer = app.verified_customer("ada@example.com").await;
 
     let item = [("content_id", free.as_str())];
-    let clicks = (0..16).map(|_| customer.call("get_free_access", &item));
+    let clicks = (0..16).map(|_| customer.call(fns::GetFreeAccess::PATH, &item));
     for response in futures::future::join_all(clicks).await {
         assert_eq!(response.status(), StatusCode::OK);
     }
@@ -313,7 +344,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
     let anonymous = app.browser();
     let (status, _) = error_of(
         anonymous
-            .call("get_free_access", &[("content_id", &free)])
+            .call(fns::GetFreeAccess::PATH, &[("content_id", &free)])
             .await,
     )
     .await;
@@ -322,7 +353,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
     let unverified = app.browser();
     unverified.register("Bob", "bob@example.com").await;
     let (_, viewer): (Value, Value) = unverified
-        .call("content_by_slug", &[("slug", "free-talk")])
+        .call(fns::ContentBySlug::PATH, &[("slug", "free-talk")])
         .await
         .json()
         .await
@@ -330,7 +361,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
     assert_eq!(viewer, "Unverified");
     let (status, error) = error_of(
         unverified
-            .call("get_free_access", &[("content_id", &free)])
+            .call(fns::GetFreeAccess::PATH, &[("content_id", &free)])
             .await,
     )
     .await;
@@ -342,7 +373,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
 
     let customer = app.verified_customer("ada@example.com").await;
     let (_, viewer): (Value, Value) = customer
-        .call("content_by_slug", &[("slug", "free-talk")])
+        .call(fns::ContentBySlug::PATH, &[("slug", "free-talk")])
         .await
         .json()
         .await
@@ -350,21 +381,21 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
     assert_eq!(viewer, "Customer");
     assert_eq!(
         customer
-            .call("get_free_access", &[("content_id", &free)])
+            .call(fns::GetFreeAccess::PATH, &[("content_id", &free)])
             .await
             .status(),
         StatusCode::OK
     );
     assert_eq!(
         customer
-            .call("get_free_access", &[("content_id", &free)])
+            .call(fns::GetFreeAccess::PATH, &[("content_id", &free)])
             .await
             .status(),
         StatusCode::OK,
         "idempotent"
     );
     let (_, viewer): (Value, Value) = customer
-        .call("content_by_slug", &[("slug", "free-talk")])
+        .call(fns::ContentBySlug::PATH, &[("slug", "free-talk")])
         .await
         .json()
         .await
@@ -378,7 +409,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
 
     let (status, error) = error_of(
         customer
-            .call("get_free_access", &[("content_id", &paid)])
+            .call(fns::GetFreeAccess::PATH, &[("content_id", &paid)])
             .await,
     )
     .await;
@@ -392,7 +423,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
 
     // Soft delete: the owner sees how many own it; they keep access; it leaves the catalog.
     let count: i64 = owner
-        .call("content_owner_count", &[("id", &free)])
+        .call(fns::ContentOwnerCount::PATH, &[("id", &free)])
         .await
         .json()
         .await
@@ -400,7 +431,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
     assert_eq!(count, 1);
     assert_eq!(
         owner
-            .call("delete_content", &[("id", &free)])
+            .call(fns::DeleteContent::PATH, &[("id", &free)])
             .await
             .status(),
         StatusCode::OK
@@ -411,7 +442,12 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
             .await,
         1
     );
-    let listed: Value = owner.call("list_content", &[]).await.json().await.unwrap();
+    let listed: Value = owner
+        .call(fns::ListContent::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
 
@@ -427,12 +463,15 @@ async fn only_the_owner_manages_content(pool: PgPool) {
     let customer = app.verified_customer("ada@example.com").await;
     let anonymous = app.browser();
     let calls: [(&str, Vec<(&str, &str)>); 6] = [
-        ("save_content", vec![("title", "Hijack")]),
-        ("save_content", vec![("id", &id), ("title", "Hijack")]),
-        ("publish_content", vec![("id", &id)]),
-        ("delete_content", vec![("id", &id)]),
-        ("list_content", vec![]),
-        ("load_content", vec![("id", &id)]),
+        (fns::SaveContent::PATH, vec![("title", "Hijack")]),
+        (
+            fns::SaveContent::PATH,
+            vec![("id", &id), ("title", "Hijack")],
+        ),
+        (fns::PublishContent::PATH, vec![("id", &id)]),
+        (fns::DeleteContent::PATH, vec![("id", &id)]),
+        (fns::ListContent::PATH, vec![]),
+        (fns::LoadContent::PATH, vec![("id", &id)]),
     ];
     for (function, form) in &calls {
         let (status, _) = error_of(customer.call(function, form).await).await;
@@ -517,7 +556,7 @@ async fn setup_can_publish_generated_samples_once(pool: PgPool) {
     let owner = app.browser();
     let response = owner
         .call(
-            "setup_owner",
+            fns::SetupOwner::PATH,
             &[
                 ("name", "Olivia Owner"),
                 ("email", "owner@example.com"),
@@ -647,9 +686,14 @@ async fn the_owner_uploads_a_thumbnail_for_an_item(pool: PgPool) {
     assert_eq!(image.bytes().await.unwrap().to_vec(), png);
     // A draft's thumbnail is the owner's alone; once published, everyone's.
     assert_eq!(anonymous.get(&served).await.status(), StatusCode::NOT_FOUND);
-    owner.call("publish_content", &[("id", &id)]).await;
+    owner.call(fns::PublishContent::PATH, &[("id", &id)]).await;
     assert_eq!(anonymous.get(&served).await.status(), StatusCode::OK);
-    let items: Value = anonymous.call("catalog", &[]).await.json().await.unwrap();
+    let items: Value = anonymous
+        .call(fns::Catalog::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(items[0]["custom_thumbnail"], true);
     let page = anonymous
         .get("/content/pottery")

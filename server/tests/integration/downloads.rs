@@ -1,6 +1,7 @@
 //! Files for buyers over real HTTP: the owner attaches a PDF or ZIP through the editor's
 //! plain form; people with access follow the item page's link to a signed, short-lived one.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser};
 use crate::payments::location;
 use reqwest::StatusCode;
@@ -78,7 +79,7 @@ async fn people_with_access_download_an_items_files_through_signed_links(pool: P
         .unwrap();
 
     let listed = owner
-        .call_json("list_downloads", &[("content_id", &content)])
+        .call_json(fns::ListDownloads::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["filename"], "Workbook.pdf");
@@ -89,14 +90,14 @@ async fn people_with_access_download_an_items_files_through_signed_links(pool: P
     // Someone without access sees no files and cannot follow the link.
     let customer = app.verified_customer("ada@example.com").await;
     let none = customer
-        .call_json("downloads_of", &[("content_id", &content)])
+        .call_json(fns::DownloadsOf::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(none, Value::Array(vec![]));
     assert_eq!(customer.get(&link).await.status(), StatusCode::FORBIDDEN);
     let anonymous = app.browser().get(&link).await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
     assert!(location(&anonymous).starts_with("/login?redirect="));
-    for function in ["list_downloads", "remove_download"] {
+    for function in [fns::ListDownloads::PATH, fns::RemoveDownload::PATH] {
         let (status, _) = error_of(
             customer
                 .call(
@@ -119,7 +120,7 @@ async fn people_with_access_download_an_items_files_through_signed_links(pool: P
     .await
     .unwrap();
     let files = customer
-        .call_json("downloads_of", &[("content_id", &content)])
+        .call_json(fns::DownloadsOf::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(files[0]["filename"], "Workbook.pdf");
     let opened = customer.get(&link).await;
@@ -176,7 +177,7 @@ async fn people_with_access_download_an_items_files_through_signed_links(pool: P
     // The owner removes the file: the row and the stored object go.
     let removed = owner
         .call(
-            "remove_download",
+            fns::RemoveDownload::PATH,
             &[("content_id", &content), ("download_id", &file_id)],
         )
         .await;

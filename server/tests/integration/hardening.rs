@@ -1,6 +1,7 @@
 //! What a client on the internet can make the server do is bounded: password work, body
 //! reads, slow headers, metric labels, hosts, and the first-run and token rules.
 
+use crate::common::fns::{self, ServerFn as _};
 use std::time::Duration;
 
 use crate::common::{error_of, spawn_app, spawn_app_with, TestApp, PASSWORD};
@@ -26,15 +27,21 @@ async fn made_up_reset_tokens_are_refused_then_limited(pool: PgPool) {
     let attacker = app.browser();
     let bogus = format!("{}.{}", uuid::Uuid::new_v4().simple(), "A".repeat(43));
     for attempt in 1..=10 {
-        let (status, error) =
-            error_of(attacker.call("reset_password", &reset_form(&bogus)).await).await;
+        let (status, error) = error_of(
+            attacker
+                .call(fns::ResetPassword::PATH, &reset_form(&bogus))
+                .await,
+        )
+        .await;
         assert_eq!(
             (status, error),
             (StatusCode::BAD_REQUEST, json!("InvalidToken")),
             "attempt {attempt}"
         );
     }
-    let response = attacker.call("reset_password", &reset_form(&bogus)).await;
+    let response = attacker
+        .call(fns::ResetPassword::PATH, &reset_form(&bogus))
+        .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().contains_key("retry-after"));
 }
@@ -51,19 +58,19 @@ async fn password_checks_are_limited_per_account_across_addresses(pool: PgPool) 
     ];
     // Five guesses from one address...
     for _ in 0..5 {
-        let response = first.call("change_password", &wrong).await;
+        let response = first.call(fns::ChangePassword::PATH, &wrong).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
     // ...and the same account from a new address is limited too.
     let second = app.browser();
     second.login("ada@example.com", PASSWORD).await;
     assert_eq!(second.whoami().await.as_deref(), Some("ada@example.com"));
-    let response = second.call("change_password", &wrong).await;
+    let response = second.call(fns::ChangePassword::PATH, &wrong).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     // Another account from that address is not.
     let other = app.browser();
     other.register("Bob", "bob@example.com").await;
-    let response = other.call("change_password", &wrong).await;
+    let response = other.call(fns::ChangePassword::PATH, &wrong).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -74,14 +81,14 @@ async fn reset_links_die_when_the_password_or_email_changes(pool: PgPool) {
     ada.register("Ada", "ada@example.com").await;
 
     app.browser()
-        .call("forgot_password", &[("email", "ada@example.com")])
+        .call(fns::ForgotPassword::PATH, &[("email", "ada@example.com")])
         .await;
     let token = app
         .token_from_email("ada@example.com", "password_reset")
         .await;
     let response = ada
         .call(
-            "change_password",
+            fns::ChangePassword::PATH,
             &[
                 ("current_password", PASSWORD),
                 ("password", NEW_PASSWORD),
@@ -92,7 +99,7 @@ async fn reset_links_die_when_the_password_or_email_changes(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::OK);
     let (status, error) = error_of(
         app.browser()
-            .call("reset_password", &reset_form(&token))
+            .call(fns::ResetPassword::PATH, &reset_form(&token))
             .await,
     )
     .await;
@@ -102,14 +109,14 @@ async fn reset_links_die_when_the_password_or_email_changes(pool: PgPool) {
     );
 
     app.browser()
-        .call("forgot_password", &[("email", "ada@example.com")])
+        .call(fns::ForgotPassword::PATH, &[("email", "ada@example.com")])
         .await;
     let token = app
         .token_from_email("ada@example.com", "password_reset")
         .await;
     let response = ada
         .call(
-            "change_email",
+            fns::ChangeEmail::PATH,
             &[
                 ("email", "ada@new.example"),
                 ("current_password", NEW_PASSWORD),
@@ -119,7 +126,7 @@ async fn reset_links_die_when_the_password_or_email_changes(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::OK);
     let (status, _) = error_of(
         app.browser()
-            .call("reset_password", &reset_form(&token))
+            .call(fns::ResetPassword::PATH, &reset_form(&token))
             .await,
     )
     .await;
@@ -199,7 +206,7 @@ async fn made_up_methods_and_paths_add_no_metric_series(pool: PgPool) {
             app.addr
         );
         raw_exchange(&app, request.as_bytes(), Duration::from_secs(10)).await;
-        app.browser().call(&format!("made_up_{n}"), &[]).await;
+        app.browser().call(&format!("/api/made_up_{n}"), &[]).await;
     }
     let text = reqwest::get(app.url("/metrics"))
         .await
@@ -281,7 +288,7 @@ async fn unknown_hosts_and_other_origins_are_refused(pool: PgPool) {
     let response = app
         .browser()
         .call_with(
-            "login",
+            fns::Login::PATH,
             &[("email", "a@example.com"), ("password", PASSWORD)],
             headers,
         )
@@ -303,10 +310,10 @@ async fn segments_stream_with_ranges_and_private_pictures_stay_private(pool: PgP
     let (content, media) = app.publish_ready_item(&owner, "Talk", &[]).await;
     let customer = app.verified_customer("ada@example.com").await;
     customer
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
     let info: serde_json::Value = customer
-        .call("load_watch", &[("slug", "talk")])
+        .call(fns::LoadWatch::PATH, &[("slug", "talk")])
         .await
         .json()
         .await
@@ -401,13 +408,13 @@ async fn production_setup_needs_the_setup_token(pool: PgPool) {
     };
     let (status, error) = error_of(
         visitor
-            .call("setup_owner", &fields("guess-guess-guess"))
+            .call(fns::SetupOwner::PATH, &fields("guess-guess-guess"))
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
-    let response = visitor.call("setup_owner", &fields(token)).await;
+    let response = visitor.call(fns::SetupOwner::PATH, &fields(token)).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         app.count("SELECT count(*) FROM users WHERE role = 'owner'")
@@ -465,7 +472,7 @@ async fn one_time_links_are_not_readable_from_the_database_or_the_outbox_page(po
     let owner = app.owner().await;
     app.browser().register("Ada", "ada@example.com").await;
     app.browser()
-        .call("forgot_password", &[("email", "ada@example.com")])
+        .call(fns::ForgotPassword::PATH, &[("email", "ada@example.com")])
         .await;
 
     // The person gets working links...
@@ -487,7 +494,12 @@ async fn one_time_links_are_not_readable_from_the_database_or_the_outbox_page(po
         .unwrap();
         assert_eq!(holding, 0, "a stored body holds a link's secret");
     }
-    let listed = owner.call("list_outbox", &[]).await.text().await.unwrap();
+    let listed = owner
+        .call(fns::ListOutbox::PATH, &[])
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!listed.contains(&verify) && !listed.contains(&reset));
     let emails: serde_json::Value = serde_json::from_str(&listed).unwrap();
     let reset_row = emails
@@ -505,12 +517,12 @@ async fn one_time_links_are_not_readable_from_the_database_or_the_outbox_page(po
 
     // A one-time link is never sent twice: the person asks for a new one.
     let id = reset_row["id"].as_str().unwrap();
-    let (status, _) = error_of(owner.call("resend_email", &[("id", id)]).await).await;
+    let (status, _) = error_of(owner.call(fns::ResendEmail::PATH, &[("id", id)]).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     let response = app
         .browser()
-        .call("reset_password", &reset_form(&reset))
+        .call(fns::ResetPassword::PATH, &reset_form(&reset))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
 }
@@ -524,7 +536,7 @@ async fn forgotten_password_answers_alike_for_known_and_unknown_addresses(pool: 
         let started = std::time::Instant::now();
         let response = app
             .browser()
-            .call("forgot_password", &[("email", email)])
+            .call(fns::ForgotPassword::PATH, &[("email", email)])
             .await;
         let elapsed = started.elapsed();
         let status = response.status();
@@ -557,12 +569,16 @@ async fn the_security_log_records_failed_logins_refusals_and_owner_actions(pool:
     intruder.login("ada@example.com", "Wrong1234").await;
     assert_eq!(customer.get("/admin").await.status(), StatusCode::FORBIDDEN);
     let (content, _) = app.publish_ready_item(&owner, "Talk", &[]).await;
-    owner.call("unpublish_content", &[("id", &content)]).await;
+    owner
+        .call(fns::UnpublishContent::PATH, &[("id", &content)])
+        .await;
     // A customer's own change is not an owner action.
-    let renamed = customer.call("update_name", &[("name", "Ada L.")]).await;
+    let renamed = customer
+        .call(fns::UpdateName::PATH, &[("name", "Ada L.")])
+        .await;
     assert_eq!(renamed.status(), StatusCode::OK);
 
-    let response = owner.call("security_log", &[]).await;
+    let response = owner.call(fns::ListSecurityLog::PATH, &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let events: serde_json::Value = response.json().await.unwrap();
     let events = events.as_array().unwrap();
@@ -573,17 +589,17 @@ async fn the_security_log_records_failed_logins_refusals_and_owner_actions(pool:
             .unwrap_or_else(|| panic!("no {kind} {action} in {events:#?}"))
             .clone()
     };
-    let failed = find("login_failed", "/api/login");
+    let failed = find("login_failed", fns::Login::PATH);
     assert_eq!(failed["actor"], serde_json::Value::Null);
     assert_eq!(failed["ip"], intruder.ip.as_str());
     assert_eq!(failed["detail"], "email=ada@example.com");
     let refused = find("access_refused", "/admin");
     assert_eq!(refused["actor"], "ada@example.com");
     assert_eq!(refused["status"], 403);
-    let action = find("owner_action", "/api/unpublish_content");
+    let action = find("owner_action", fns::UnpublishContent::PATH);
     assert_eq!(action["actor"], "owner@example.com");
     assert_eq!(action["detail"], format!("id={content}"));
-    find("owner_action", "/api/save_content");
+    find("owner_action", fns::SaveContent::PATH);
     assert!(
         !events
             .iter()
@@ -595,7 +611,10 @@ async fn the_security_log_records_failed_logins_refusals_and_owner_actions(pool:
 
     // The log is the owner's alone; asking for it is itself a refusal on record.
     assert_eq!(
-        customer.call("security_log", &[]).await.status(),
+        customer
+            .call(fns::ListSecurityLog::PATH, &[])
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -630,7 +649,7 @@ async fn a_request_slower_than_the_timeout_is_answered_408(pool: PgPool) {
     let app = spawn_app_with(pool, &[("REQUEST_TIMEOUT_SECS", "1")]).await;
     let form = b"email=ada%40example.com&password=Secret123".to_vec();
     let response = reqwest::Client::new()
-        .post(app.url("/api/login"))
+        .post(app.url(fns::Login::PATH))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("content-length", form.len().to_string())
         .body(trickled(form, Duration::from_secs(4)))
@@ -651,7 +670,7 @@ async fn uploads_may_take_longer_than_the_request_timeout(pool: PgPool) {
     let app = spawn_app_with(pool, &[("REQUEST_TIMEOUT_SECS", "1")]).await;
     let ticket: serde_json::Value = owner
         .call(
-            "start_upload",
+            fns::StartUpload::PATH,
             &[
                 ("filename", "clip.mp4"),
                 ("size_bytes", "1000"),
@@ -761,7 +780,7 @@ async fn the_audit_stops_waiting_for_a_trickled_form(pool: PgPool) {
     let form = b"email=ada%40example.com&password=Secret123".to_vec();
     let started = std::time::Instant::now();
     let response = reqwest::Client::new()
-        .post(app.url("/api/login"))
+        .post(app.url(fns::Login::PATH))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("content-length", form.len().to_string())
         .body(trickled(form, Duration::from_secs(25)))
@@ -783,7 +802,7 @@ async fn repeated_refusals_are_one_security_log_entry(pool: PgPool) {
     let owner = app.owner().await;
     let customer = app.verified_customer("mallory@example.com").await;
     for _ in 0..5 {
-        let refused = customer.call("list_customers", &[]).await;
+        let refused = customer.call(fns::ListCustomers::PATH, &[]).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     }
     let refusals = "SELECT count(*) FROM security_events
@@ -794,12 +813,12 @@ async fn repeated_refusals_are_one_security_log_entry(pool: PgPool) {
             .await,
         5
     );
-    let log: serde_json::Value = owner.call_json("security_log", &[]).await;
+    let log: serde_json::Value = owner.call_json(fns::ListSecurityLog::PATH, &[]).await;
     let entry = log
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["action"] == "/api/list_customers")
+        .find(|e| e["action"] == fns::ListCustomers::PATH)
         .expect("the refusal is listed");
     assert_eq!(entry["repeats"], 5);
 }

@@ -3,6 +3,7 @@
 //! and kept as failed with its error; a periodic job run once across runners; the owner's
 //! Background work page and Retry.
 
+use crate::common::fns::{self, ServerFn as _};
 use std::time::Duration;
 
 use backend::jobs::{enqueue, Job, Runner};
@@ -225,7 +226,7 @@ async fn a_failing_job_is_retried_with_backoff_then_kept_for_the_owner(pool: PgP
 
     // The owner sees it with its error and retries it; a customer may do neither.
     let owner = app.owner().await;
-    let jobs: Value = owner.call_json("background_jobs", &[]).await;
+    let jobs: Value = owner.call_json(fns::BackgroundJobs::PATH, &[]).await;
     let listed = jobs
         .as_array()
         .unwrap()
@@ -237,12 +238,15 @@ async fn a_failing_job_is_retried_with_backoff_then_kept_for_the_owner(pool: PgP
     assert_eq!(listed["last_error"], "the printer is on fire");
     let id = listed["id"].to_string();
     let customer = app.verified_customer("carol@example.com").await;
-    let (status, _) = error_of(customer.call("background_jobs", &[]).await).await;
+    let (status, _) = error_of(customer.call(fns::BackgroundJobs::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = error_of(customer.call("retry_job", &[("id", &id)]).await).await;
+    let (status, _) = error_of(customer.call(fns::RetryJob::PATH, &[("id", &id)]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(
-        owner.call("retry_job", &[("id", &id)]).await.status(),
+        owner
+            .call(fns::RetryJob::PATH, &[("id", &id)])
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
@@ -250,7 +254,7 @@ async fn a_failing_job_is_retried_with_backoff_then_kept_for_the_owner(pool: PgP
             .await,
         1
     );
-    let (status, body) = error_of(owner.call("retry_job", &[("id", &id)]).await).await;
+    let (status, body) = error_of(owner.call(fns::RetryJob::PATH, &[("id", &id)]).await).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 }
 

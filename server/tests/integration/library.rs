@@ -1,6 +1,7 @@
 //! The library over real HTTP: a customer sees exactly what they may play (deleted items
 //! included, revoked ones not), with progress, search, tag filter and sort.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser};
 use backend::storage::{keys, MediaStorage};
 use reqwest::StatusCode;
@@ -8,7 +9,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 async fn library(browser: &Browser<'_>, query: &[(&str, &str)]) -> Value {
-    let response = browser.call("load_library", query).await;
+    let response = browser.call(fns::LoadLibrary::PATH, query).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
@@ -36,18 +37,20 @@ async fn the_library_lists_what_the_customer_may_play(pool: PgPool) {
 
     let ada = app.verified_customer("ada@example.com").await;
     for id in [&rust, &async_talk, &cooking] {
-        let response = ada.call("get_free_access", &[("content_id", id)]).await;
+        let response = ada
+            .call(fns::GetFreeAccess::PATH, &[("content_id", id)])
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     ada.call(
-        "save_progress",
+        fns::SaveProgress::PATH,
         &[("content_id", &async_talk), ("position_seconds", "40")],
     )
     .await;
     // The owner deletes an item: its buyers keep it.
     assert_eq!(
         owner
-            .call("delete_content", &[("id", &cooking)])
+            .call(fns::DeleteContent::PATH, &[("id", &cooking)])
             .await
             .status(),
         StatusCode::OK
@@ -114,7 +117,7 @@ async fn the_library_lists_what_the_customer_may_play(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn the_library_needs_a_signed_in_user(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (status, _) = error_of(app.browser().call("load_library", &[]).await).await;
+    let (status, _) = error_of(app.browser().call(fns::LoadLibrary::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -128,9 +131,10 @@ async fn the_library_page_renders_on_the_server(pool: PgPool) {
     let empty = ada.get("/library").await.text().await.unwrap();
     assert!(empty.contains("Browse the catalog"), "{empty}");
 
-    ada.call("get_free_access", &[("content_id", &talk)]).await;
+    ada.call(fns::GetFreeAccess::PATH, &[("content_id", &talk)])
+        .await;
     ada.call(
-        "save_progress",
+        fns::SaveProgress::PATH,
         &[("content_id", &talk), ("position_seconds", "25")],
     )
     .await;

@@ -1,6 +1,7 @@
 //! Uploads over real HTTP: the owner sends a file in parts, completes it, and the job makes
 //! it ready; everyone else is refused, and bad input gets a clear message.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, spawn_app_with, Browser};
 use backend::media::processing::ProcessMedia;
 use backend::media::upload::remove_abandoned;
@@ -13,7 +14,7 @@ use sqlx::PgPool;
 async fn start(browser: &Browser<'_>, filename: &str, size: u64) -> reqwest::Response {
     browser
         .call(
-            "start_upload",
+            fns::StartUpload::PATH,
             &[
                 ("filename", filename),
                 ("size_bytes", &size.to_string()),
@@ -59,7 +60,12 @@ async fn the_owner_uploads_in_parts_and_the_job_makes_it_ready(pool: PgPool) {
     assert_eq!(ticket["parts"], 1);
     let id = ticket["media_id"].as_str().unwrap().to_string();
 
-    let (status, error) = error_of(owner.call("complete_upload", &[("media_id", &id)]).await).await;
+    let (status, error) = error_of(
+        owner
+            .call(fns::CompleteUpload::PATH, &[("media_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
 
     let wrong = owner
@@ -80,21 +86,36 @@ async fn the_owner_uploads_in_parts_and_the_job_makes_it_ready(pool: PgPool) {
 
     assert_eq!(
         owner
-            .call("complete_upload", &[("media_id", &id)])
+            .call(fns::CompleteUpload::PATH, &[("media_id", &id)])
             .await
             .status(),
         StatusCode::OK
     );
-    let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
+    let listed: Value = owner
+        .call(fns::ListMedia::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed[0]["status"], "uploaded");
     assert_eq!(listed[0]["original_filename"], "clip.mp4");
 
     // A second completion, or a late part, is refused: the upload is closed.
-    let (status, _) = error_of(owner.call("complete_upload", &[("media_id", &id)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::CompleteUpload::PATH, &[("media_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     assert!(app.run_job::<ProcessMedia>().await);
-    let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
+    let listed: Value = owner
+        .call(fns::ListMedia::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed[0]["status"], "ready", "{listed}");
     assert_eq!(listed[0]["height"], 360);
     // Storage used, per item and in total (one item: the same).
@@ -141,9 +162,14 @@ async fn only_the_owner_may_upload(pool: PgPool) {
         .put_bytes(&format!("/media/uploads/{id}/parts/0"), vec![0; 100])
         .await;
     assert_eq!(part.status(), StatusCode::FORBIDDEN);
-    let (status, _) = error_of(customer.call("list_media", &[]).await).await;
+    let (status, _) = error_of(customer.call(fns::ListMedia::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = error_of(customer.call("retry_media", &[("media_id", &id)]).await).await;
+    let (status, _) = error_of(
+        customer
+            .call(fns::RetryMedia::PATH, &[("media_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let anonymous = app.browser();
@@ -186,9 +212,16 @@ async fn a_failed_item_can_be_retried(pool: PgPool) {
             b"not a video, at all.".to_vec(),
         )
         .await;
-    owner.call("complete_upload", &[("media_id", &id)]).await;
+    owner
+        .call(fns::CompleteUpload::PATH, &[("media_id", &id)])
+        .await;
 
-    let (status, _) = error_of(owner.call("retry_media", &[("media_id", &id)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::RetryMedia::PATH, &[("media_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "not failed yet");
     sqlx::query("UPDATE media SET status = 'failed', error = 'ffmpeg failed'")
         .execute(&app.pool)
@@ -200,12 +233,17 @@ async fn a_failed_item_can_be_retried(pool: PgPool) {
         .unwrap();
     assert_eq!(
         owner
-            .call("retry_media", &[("media_id", &id)])
+            .call(fns::RetryMedia::PATH, &[("media_id", &id)])
             .await
             .status(),
         StatusCode::OK
     );
-    let listed: Value = owner.call("list_media", &[]).await.json().await.unwrap();
+    let listed: Value = owner
+        .call(fns::ListMedia::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed[0]["status"], "uploaded");
     assert_eq!(
         app.count("SELECT count(*) FROM jobs WHERE kind = 'process_media' AND status = 'queued'")
@@ -251,21 +289,38 @@ async fn deleting_media_removes_its_files_and_is_refused_while_in_use(pool: PgPo
 
     // Nobody but the owner.
     let customer = app.verified_customer("dee@example.com").await;
-    let (status, _) = error_of(customer.call("delete_media", &[("media_id", &media)]).await).await;
+    let (status, _) = error_of(
+        customer
+            .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Published: refused, with the item named; nothing removed.
-    let (status, body) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    let (status, body) = error_of(
+        owner
+            .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.to_string().contains("Used by Used film"), "{body}");
     // Unpublished but still playable by a customer who got it (it is free): still refused.
     let got = customer
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(got.status(), StatusCode::OK);
-    let unpublished = owner.call("unpublish_content", &[("id", &content)]).await;
+    let unpublished = owner
+        .call(fns::UnpublishContent::PATH, &[("id", &content)])
+        .await;
     assert_eq!(unpublished.status(), StatusCode::OK);
-    let (status, _) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(storage.list(&prefix).await.unwrap().len(), 3);
 
@@ -278,7 +333,12 @@ async fn deleting_media_removes_its_files_and_is_refused_while_in_use(pool: PgPo
         "INSERT INTO jobs (kind, payload, unique_key) VALUES ('process_media', '{{\"media\": \"{media}\"}}', 'process_media:{media}')"
     );
     sqlx::query(&job).execute(&app.pool).await.unwrap();
-    let (status, body) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    let (status, body) = error_of(
+        owner
+            .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.to_string().contains("being processed"), "{body}");
     sqlx::query("UPDATE jobs SET status = 'done'")
@@ -287,7 +347,9 @@ async fn deleting_media_removes_its_files_and_is_refused_while_in_use(pool: PgPo
         .unwrap();
 
     // Then the row, its files, and the item's link to it go.
-    let deleted = owner.call("delete_media", &[("media_id", &media)]).await;
+    let deleted = owner
+        .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+        .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     assert!(storage.list(&prefix).await.unwrap().is_empty());
     assert_eq!(
@@ -302,7 +364,12 @@ async fn deleting_media_removes_its_files_and_is_refused_while_in_use(pool: PgPo
         .await,
         1
     );
-    let (status, _) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -369,23 +436,37 @@ async fn an_upload_cut_halfway_resumes_and_ends_with_the_same_bytes(pool: PgPool
         .await;
 
     // The browser asks what arrived: part 0 only; the cut part left nothing behind.
-    let resumed = owner.call_json("resume_upload", &[("media_id", &id)]).await;
+    let resumed = owner
+        .call_json(fns::ResumeUpload::PATH, &[("media_id", &id)])
+        .await;
     assert_eq!(resumed["received"], json!([0]), "{resumed}");
     assert_eq!(resumed["parts"], 3);
-    let (status, _) = error_of(owner.call("complete_upload", &[("media_id", &id)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::CompleteUpload::PATH, &[("media_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     for index in [2, 1] {
         send_part(&owner, &id, &file, index).await;
     }
-    let complete = owner.call("complete_upload", &[("media_id", &id)]).await;
+    let complete = owner
+        .call(fns::CompleteUpload::PATH, &[("media_id", &id)])
+        .await;
     assert_eq!(complete.status(), StatusCode::OK);
     assert!(
         stored_upload(&app, &id, 3).await == file,
         "the stored bytes differ"
     );
     // A complete upload is not resumable any more; and the count of uploads did not grow.
-    let (status, _) = error_of(owner.call("resume_upload", &[("media_id", &id)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::ResumeUpload::PATH, &[("media_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(app.count("SELECT count(*) FROM media").await, 1);
 }
@@ -409,11 +490,13 @@ async fn a_server_restart_mid_upload_loses_nothing(pool: PgPool) {
     let browser = second.browser();
     browser.set_cookie(owner.cookie());
     let resumed = browser
-        .call_json("resume_upload", &[("media_id", &id)])
+        .call_json(fns::ResumeUpload::PATH, &[("media_id", &id)])
         .await;
     assert_eq!(resumed["received"], json!([0]), "{resumed}");
     send_part(&browser, &id, &file, 1).await;
-    let complete = browser.call("complete_upload", &[("media_id", &id)]).await;
+    let complete = browser
+        .call(fns::CompleteUpload::PATH, &[("media_id", &id)])
+        .await;
     assert_eq!(complete.status(), StatusCode::OK);
     assert!(
         stored_upload(&first, &id, 2).await == file,
@@ -428,10 +511,20 @@ async fn only_the_owner_resumes_an_upload(pool: PgPool) {
     let ticket: Value = start(&owner, "clip.mp4", 100).await.json().await.unwrap();
     let id = ticket["media_id"].as_str().unwrap().to_string();
     let customer = app.verified_customer("eve@example.com").await;
-    let (status, _) = error_of(customer.call("resume_upload", &[("media_id", &id)]).await).await;
+    let (status, _) = error_of(
+        customer
+            .call(fns::ResumeUpload::PATH, &[("media_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let unknown = uuid::Uuid::new_v4().to_string();
-    let (status, _) = error_of(owner.call("resume_upload", &[("media_id", &unknown)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::ResumeUpload::PATH, &[("media_id", &unknown)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 

@@ -4,6 +4,7 @@
 //! webhook; events replayed late and out of order change nothing; the owner's tiers and the
 //! dashboard's members and MRR.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser, TestApp};
 use crate::payments::{deliver_signed, event, location, pay, shop, PAYING_CARD};
 use reqwest::StatusCode;
@@ -23,14 +24,14 @@ async fn tier(owner: &Browser<'_>, fields: &[(&str, &str)]) -> String {
         ("yearly_price", "50"),
     ];
     form.extend_from_slice(fields);
-    let created = owner.call("create_tier", &form).await;
+    let created = owner.call(fns::CreateTier::PATH, &form).await;
     assert_eq!(
         created.status(),
         StatusCode::OK,
         "{:?}",
         error_of(created).await
     );
-    let tiers: Value = owner.call_json("list_tiers", &[]).await;
+    let tiers: Value = owner.call_json(fns::ListTiers::PATH, &[]).await;
     tiers[0]["id"].as_str().unwrap().to_string()
 }
 
@@ -107,12 +108,14 @@ async fn once_status(
 }
 
 async fn may_watch(customer: &Browser<'_>) -> bool {
-    let watch = customer.call("load_watch", &[("slug", "paid-film")]).await;
+    let watch = customer
+        .call(fns::LoadWatch::PATH, &[("slug", "paid-film")])
+        .await;
     watch.status() == StatusCode::OK
 }
 
 async fn dashboard(owner: &Browser<'_>) -> (i64, i64) {
-    let d: Value = owner.call_json("load_dashboard", &[]).await;
+    let d: Value = owner.call_json(fns::LoadDashboard::PATH, &[]).await;
     (
         d["active_members"].as_i64().unwrap(),
         d["mrr_cents"].as_i64().unwrap(),
@@ -153,7 +156,7 @@ async fn a_member_plays_until_the_cancelled_period_ends(pool: PgPool) {
         )
         .await;
     assert_eq!(location(&again), "/pricing?checkout=member");
-    let pricing: Value = customer.call_json("load_pricing", &[]).await;
+    let pricing: Value = customer.call_json(fns::LoadPricing::PATH, &[]).await;
     assert_eq!(pricing["mine"][0]["tier_name"], "All access");
 
     // A renewal moves the period on by a month.
@@ -214,7 +217,7 @@ async fn a_failed_renewal_keeps_the_grace_then_ends(pool: PgPool) {
     assert_eq!(until, start.map(|s| s + time::Duration::days(7)));
     assert_eq!(member_access_until(&app).await, until);
     assert!(may_watch(&customer).await);
-    let pricing: Value = customer.call_json("load_pricing", &[]).await;
+    let pricing: Value = customer.call_json(fns::LoadPricing::PATH, &[]).await;
     assert_eq!(pricing["mine"][0]["status"], "past_due");
 
     // Stripe gives up retrying.
@@ -332,18 +335,21 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
     let (status, _) = error_of(
         customer
             .call(
-                "create_tier",
+                fns::CreateTier::PATH,
                 &[("name", "X"), ("monthly_price", "5"), ("all_items", "on")],
             )
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = error_of(customer.call("list_tiers", &[]).await).await;
+    let (status, _) = error_of(customer.call(fns::ListTiers::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = error_of(
         owner
-            .call("create_tier", &[("name", "Gold"), ("all_items", "on")])
+            .call(
+                fns::CreateTier::PATH,
+                &[("name", "Gold"), ("all_items", "on")],
+            )
             .await,
     )
     .await;
@@ -354,24 +360,27 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
     );
     let (status, body) = error_of(
         owner
-            .call("create_tier", &[("name", "Gold"), ("monthly_price", "5")])
+            .call(
+                fns::CreateTier::PATH,
+                &[("name", "Gold"), ("monthly_price", "5")],
+            )
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.to_string().contains("Choose the items"), "{body}");
     let id = tier(&owner, &[("all_items", "on")]).await;
-    let content: Value = owner.call_json("list_content", &[]).await;
+    let content: Value = owner.call_json(fns::ListContent::PATH, &[]).await;
     let content = content[0]["id"].as_str().unwrap().to_string();
     let unlocking: Value = app
         .browser()
-        .call_json("tiers_for_item", &[("content_id", &content)])
+        .call_json(fns::TiersForItem::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(unlocking, json!(["All access"]));
 
     // A visitor sees the tier without its members; "Subscribe" sends them to log in first.
     let visitor = app.browser();
-    let pricing: Value = visitor.call_json("load_pricing", &[]).await;
+    let pricing: Value = visitor.call_json(fns::LoadPricing::PATH, &[]).await;
     assert_eq!(pricing["tiers"][0]["name"], "All access");
     assert_eq!(pricing["signed_in"], false);
     let response = visitor
@@ -394,7 +403,10 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
         .await;
     assert_eq!(location(&response), "/pricing?checkout=owner");
     assert_eq!(
-        owner.call("retire_tier", &[("id", &id)]).await.status(),
+        owner
+            .call(fns::RetireTier::PATH, &[("id", &id)])
+            .await
+            .status(),
         StatusCode::OK
     );
     let response = customer
@@ -405,7 +417,7 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
         .await;
     assert_eq!(location(&response), "/pricing?checkout=unknown");
     let unlocking: Value = customer
-        .call_json("tiers_for_item", &[("content_id", &content)])
+        .call_json(fns::TiersForItem::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(unlocking, json!([]), "a retired tier is not offered");
     assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
@@ -413,7 +425,7 @@ async fn tiers_are_the_owners_and_need_a_price_and_items(pool: PgPool) {
 
 /// The titles in a customer's library.
 async fn library_titles(customer: &Browser<'_>) -> Vec<String> {
-    let library: Value = customer.call_json("load_library", &[]).await;
+    let library: Value = customer.call_json(fns::LoadLibrary::PATH, &[]).await;
     let mut titles: Vec<String> = library["items"]
         .as_array()
         .unwrap()
@@ -426,7 +438,7 @@ async fn library_titles(customer: &Browser<'_>) -> Vec<String> {
 
 async fn watch_status(customer: &Browser<'_>, slug: &str) -> StatusCode {
     customer
-        .call("load_watch", &[("slug", slug)])
+        .call(fns::LoadWatch::PATH, &[("slug", slug)])
         .await
         .status()
 }
@@ -455,7 +467,7 @@ async fn a_member_gets_published_items_only(pool: PgPool) {
     );
     let (status, _) = error_of(
         customer
-            .call("renew_playback", &[("content_id", &draft)])
+            .call(fns::RenewPlayback::PATH, &[("content_id", &draft)])
             .await,
     )
     .await;
@@ -473,13 +485,17 @@ async fn a_member_gets_published_items_only(pool: PgPool) {
     assert_eq!(library_titles(&customer).await, ["Paid film"]);
 
     // Published: theirs at once.
-    let published = owner.call("publish_content", &[("id", &draft)]).await;
+    let published = owner
+        .call(fns::PublishContent::PATH, &[("id", &draft)])
+        .await;
     assert_eq!(published.status(), StatusCode::OK);
     assert_eq!(library_titles(&customer).await, ["Draft film", "Paid film"]);
     assert_eq!(watch_status(&customer, "draft-film").await, StatusCode::OK);
 
     // Unpublished (archived): closed again, and the customer page no longer lists it.
-    let unpublished = owner.call("unpublish_content", &[("id", &draft)]).await;
+    let unpublished = owner
+        .call(fns::UnpublishContent::PATH, &[("id", &draft)])
+        .await;
     assert_eq!(unpublished.status(), StatusCode::OK);
     assert_eq!(library_titles(&customer).await, ["Paid film"]);
     assert_eq!(
@@ -487,7 +503,7 @@ async fn a_member_gets_published_items_only(pool: PgPool) {
         StatusCode::FORBIDDEN
     );
     let detail: Value = owner
-        .call_json("load_customer", &[("id", &member.to_string())])
+        .call_json(fns::LoadCustomer::PATH, &[("id", &member.to_string())])
         .await;
     let owned: Vec<&str> = detail["owned"]
         .as_array()
@@ -505,7 +521,7 @@ async fn a_tier_names_and_unlocks_published_items_only(pool: PgPool) {
     let (owner, customer, content) = shop(&app).await;
     let (draft, _) = app.draft_ready_item(&owner, "Draft film", &[]).await;
     let tier = tier(&owner, &[("items[0]", &content), ("items[1]", &draft)]).await;
-    let pricing: Value = customer.call_json("load_pricing", &[]).await;
+    let pricing: Value = customer.call_json(fns::LoadPricing::PATH, &[]).await;
     assert_eq!(
         pricing["tiers"][0]["items"],
         serde_json::json!(["Paid film"])
@@ -584,7 +600,7 @@ async fn a_membership_billed_otherwise_than_sold_is_flagged_and_not_extended(poo
     let (standin, subscription) = subscribe(&app, &customer, &tier, "month").await;
     assert_eq!(app.wait_for_count(MEMBER_ACCESS, 1).await, 1);
     let (_, _, _, paid_until) = once_status(&app, "active").await;
-    let flagged: Value = owner.call_json("flagged_memberships", &[]).await;
+    let flagged: Value = owner.call_json(fns::FlaggedMemberships::PATH, &[]).await;
     assert_eq!(flagged, json!([]));
 
     let switch = |amount: &'static str| {
@@ -603,10 +619,10 @@ async fn a_membership_billed_otherwise_than_sold_is_flagged_and_not_extended(poo
     switch("200").await;
     let mismatched = "SELECT count(*) FROM subscriptions WHERE mismatch IS NOT NULL";
     assert_eq!(app.wait_for_count(mismatched, 1).await, 1);
-    let flagged: Value = owner.call_json("flagged_memberships", &[]).await;
+    let flagged: Value = owner.call_json(fns::FlaggedMemberships::PATH, &[]).await;
     assert_eq!(flagged[0]["customer_email"], "carol@example.com");
     assert_eq!(flagged[0]["mismatch"], "billed $2.00 instead of $5.00");
-    let (status, _) = error_of(customer.call("flagged_memberships", &[]).await).await;
+    let (status, _) = error_of(customer.call(fns::FlaggedMemberships::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // Renewed at $2.00: the member still plays to the end of what was paid, not beyond.
     helper(&standin, &subscription, "renew").await;
@@ -625,7 +641,7 @@ async fn a_membership_billed_otherwise_than_sold_is_flagged_and_not_extended(poo
 
 /// The owner's all-time revenue, in cents.
 async fn revenue(owner: &Browser<'_>) -> i64 {
-    let d: Value = owner.call_json("load_dashboard", &[]).await;
+    let d: Value = owner.call_json(fns::LoadDashboard::PATH, &[]).await;
     d["revenue_all_time_cents"].as_i64().unwrap()
 }
 
@@ -634,7 +650,7 @@ const TOLD: &str = "SELECT count(*) FROM email_outbox
 
 /// The owner's membership payments, newest first, as (status, amount).
 async fn membership_payments(owner: &Browser<'_>) -> Vec<(String, i64)> {
-    let list: Value = owner.call_json("membership_payments", &[]).await;
+    let list: Value = owner.call_json(fns::MembershipPayments::PATH, &[]).await;
     list.as_array()
         .unwrap()
         .iter()
@@ -659,7 +675,7 @@ async fn a_membership_payment_refunded_or_disputed_reaches_the_owner_and_the_fig
     assert_eq!(app.wait_for_count(linked, 1).await, 1);
     assert_eq!(revenue(&owner).await, 500);
     assert_eq!(membership_payments(&owner).await, [("Paid".into(), 500)]);
-    let (status, _) = error_of(customer.call("membership_payments", &[]).await).await;
+    let (status, _) = error_of(customer.call(fns::MembershipPayments::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // $2.00 of it refunded in Stripe's dashboard.
@@ -710,7 +726,7 @@ async fn a_membership_payment_refunded_or_disputed_reaches_the_owner_and_the_fig
         membership_payments(&owner).await,
         [("Disputed".into(), 500), ("PartlyRefunded".into(), 500)]
     );
-    let d: Value = owner.call_json("load_dashboard", &[]).await;
+    let d: Value = owner.call_json(fns::LoadDashboard::PATH, &[]).await;
     assert_eq!(d["sales"]["disputes_open"], 1);
     let closed = reqwest::Client::new()
         .post(format!(

@@ -110,7 +110,7 @@ async fn not_found_pages_carry_the_headers(pool: PgPool) {
     assert_security_headers(&response);
     assert!(response.text().await.unwrap().contains("Page not found"));
 
-    let response = app.browser().call("no_such_function", &[]).await;
+    let response = app.browser().call("/api/no_such_function", &[]).await;
     assert!(response.status().is_client_error());
     assert_security_headers(&response);
 }

@@ -1,6 +1,7 @@
 //! Outbound events to the owner's endpoints: received by a real HTTP server here, signed
 //! with the secret shown once, retried after a 500, never sent twice, resent on request.
 
+use crate::common::fns::{self, ServerFn as _};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -81,13 +82,13 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
 
     let refused = owner
         .call(
-            "add_webhook_endpoint",
+            fns::AddWebhookEndpoint::PATH,
             &[("url", "http://tools.example.com/hook")],
         )
         .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let added: Value = owner
-        .call("add_webhook_endpoint", &[("url", &url)])
+        .call(fns::AddWebhookEndpoint::PATH, &[("url", &url)])
         .await
         .json()
         .await
@@ -102,7 +103,7 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
             .unwrap();
     assert!(!stored.contains(&secret));
     let listed = owner
-        .call("list_webhook_endpoints", &[])
+        .call(fns::ListWebhookEndpoints::PATH, &[])
         .await
         .text()
         .await
@@ -113,7 +114,10 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
     );
     // Customers cannot see or add endpoints.
     assert_eq!(
-        customer.call("list_webhook_endpoints", &[]).await.status(),
+        customer
+            .call(fns::ListWebhookEndpoints::PATH, &[])
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
 
@@ -155,7 +159,7 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
 
     let refund = owner
         .call(
-            "refund_purchase",
+            fns::RefundPurchase::PATH,
             &[("purchase_id", &purchase), ("reason", "Asked for it")],
         )
         .await;
@@ -176,7 +180,7 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
 
     // Resend: the same event, again, on the owner's request.
     let log: Value = owner
-        .call("webhook_deliveries", &[])
+        .call(fns::WebhookDeliveries::PATH, &[])
         .await
         .json()
         .await
@@ -200,7 +204,7 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
     assert_eq!(sold["data"]["discount_code"], Value::Null);
     let resend = owner
         .call(
-            "resend_webhook_delivery",
+            fns::ResendWebhookDelivery::PATH,
             &[("id", sale["id"].as_str().unwrap())],
         )
         .await;
@@ -218,7 +222,7 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
     // A rolled secret signs what follows; the old one no longer verifies it.
     let endpoint = added["endpoint_id"].as_str().unwrap();
     let rolled: Value = owner
-        .call("roll_webhook_secret", &[("id", endpoint)])
+        .call(fns::RollWebhookSecret::PATH, &[("id", endpoint)])
         .await
         .json()
         .await
@@ -226,7 +230,7 @@ async fn sales_and_refunds_reach_the_owners_endpoint_signed_once(pool: PgPool) {
     assert_ne!(rolled["secret"], added["secret"]);
     owner
         .call(
-            "resend_webhook_delivery",
+            fns::ResendWebhookDelivery::PATH,
             &[("id", sale["id"].as_str().unwrap())],
         )
         .await;
@@ -254,7 +258,7 @@ async fn endpoints_on_internal_addresses_are_refused(pool: PgPool) {
     ] {
         let (status, error) = error_of(
             owner
-                .call("add_webhook_endpoint", &[("url", internal)])
+                .call(fns::AddWebhookEndpoint::PATH, &[("url", internal)])
                 .await,
         )
         .await;

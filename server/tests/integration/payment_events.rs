@@ -2,6 +2,7 @@
 //! grounds; the webhook's answers to what it does not use; reconciliation with Stripe's
 //! lists. Events are signed as Stripe signs them and delivered over real HTTP.
 
+use crate::common::fns::{self, ServerFn as _};
 use std::collections::HashMap;
 
 use crate::common::{spawn_app, spawn_app_with, Browser, TestApp};
@@ -262,13 +263,13 @@ async fn all_events_at_once_end_where_they_would_one_by_one(pool: PgPool) {
     // The owner cannot refund what the bank took back.
     let refund = owner
         .call(
-            "refund_purchase",
+            fns::RefundPurchase::PATH,
             &[("purchase_id", &purchase), ("reason", "sorry")],
         )
         .await;
     assert_eq!(refund.status(), StatusCode::CONFLICT);
     let listed: Value = owner
-        .call("admin_purchases", &[("status", "dispute_lost")])
+        .call(fns::AdminPurchases::PATH, &[("status", "dispute_lost")])
         .await
         .json()
         .await
@@ -291,7 +292,7 @@ async fn a_purchase_and_a_grant_are_separate_grounds(pool: PgPool) {
     // The owner grants the item while the customer is paying for it.
     let grant = owner
         .call(
-            "grant_access",
+            fns::GrantAccess::PATH,
             &[("email", &email), ("content_id", &content)],
         )
         .await;
@@ -307,7 +308,7 @@ async fn a_purchase_and_a_grant_are_separate_grounds(pool: PgPool) {
             .await
             .unwrap();
     let revoke = owner
-        .call("revoke_grant", &[("purchase_id", &grant_id)])
+        .call(fns::RevokeGrant::PATH, &[("purchase_id", &grant_id)])
         .await;
     assert_eq!(revoke.status(), StatusCode::OK);
     // Revoking the grant keeps the paid access.
@@ -493,7 +494,7 @@ async fn reconciliation_repairs_a_missed_payment_and_a_missed_refund(pool: PgPoo
     );
     // The card details came with the charge event reconciliation applied.
     let receipt: Value = unseen
-        .call("purchase_receipt", &[("id", &unseen_purchase)])
+        .call(fns::PurchaseReceipt::PATH, &[("id", &unseen_purchase)])
         .await
         .json()
         .await
@@ -512,7 +513,7 @@ async fn reconciliation_repairs_a_missed_payment_and_a_missed_refund(pool: PgPoo
         "{again:?}"
     );
     let dashboard: Value = owner
-        .call("load_dashboard", &[])
+        .call(fns::LoadDashboard::PATH, &[])
         .await
         .json()
         .await
@@ -531,7 +532,7 @@ async fn stripe_tax_is_added_on_top_and_shown_on_the_receipt(pool: PgPool) {
     let (owner, content) = paid_item(&app).await;
     let saved = owner
         .call(
-            "save_settings",
+            fns::SaveSettings::PATH,
             &[
                 ("platform_name", "Codex"),
                 ("primary_color", "#3b82f6"),
@@ -546,7 +547,7 @@ async fn stripe_tax_is_added_on_top_and_shown_on_the_receipt(pool: PgPool) {
     let purchase = bought(&app, &customer, &content).await;
     assert_eq!(status_of(&app, &purchase).await, "completed");
     let receipt: Value = customer
-        .call("purchase_receipt", &[("id", &purchase)])
+        .call(fns::PurchaseReceipt::PATH, &[("id", &purchase)])
         .await
         .json()
         .await
@@ -598,13 +599,13 @@ async fn revenue_is_the_same_figure_everywhere(pool: PgPool) {
     }
     let expected = 3 * PRICE_CENTS - 300;
 
-    let dashboard: Value = owner.call_json("load_dashboard", &[]).await;
+    let dashboard: Value = owner.call_json(fns::LoadDashboard::PATH, &[]).await;
     assert_eq!(dashboard["revenue_all_time_cents"], expected, "{dashboard}");
     assert_eq!(dashboard["sales"]["net_cents"], expected, "{dashboard}");
     assert_eq!(dashboard["top_content"][0]["revenue_cents"], expected);
-    let items: Value = owner.call_json("list_content", &[]).await;
+    let items: Value = owner.call_json(fns::ListContent::PATH, &[]).await;
     assert_eq!(items[0]["revenue_cents"], expected, "{items}");
-    let customers: Value = owner.call_json("list_customers", &[]).await;
+    let customers: Value = owner.call_json(fns::ListCustomers::PATH, &[]).await;
     let spent: i64 = customers["rows"]
         .as_array()
         .unwrap()

@@ -2,6 +2,7 @@
 //! webhooks (computed with async-stripe's own test helper, as Stripe computes them), the
 //! success page's confirmation, refunds and the owner's grants.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -181,7 +182,7 @@ async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
 
     // The success page confirms by retrieving the session, whether or not the webhook came.
     let confirmed = customer
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await;
     assert_eq!(confirmed.status(), StatusCode::OK);
     let state: Value = confirmed.json().await.unwrap();
@@ -216,7 +217,7 @@ async fn paying_on_the_checkout_page_grants_access_once(pool: PgPool) {
     assert_eq!(location(&again), "/content/paid-film?checkout=owned");
 
     let purchases: Value = customer
-        .call("my_purchases", &[])
+        .call(fns::MyPurchases::PATH, &[])
         .await
         .json()
         .await
@@ -272,7 +273,9 @@ async fn checkout_is_for_signed_in_verified_customers(pool: PgPool) {
     let token = app
         .token_from_email("una@example.com", "verify_email")
         .await;
-    let verified = unverified.call("verify_email", &[("token", &token)]).await;
+    let verified = unverified
+        .call(fns::VerifyEmail::PATH, &[("token", &token)])
+        .await;
     assert_eq!(verified.status(), StatusCode::OK);
     let back_to: Value = verified.json().await.unwrap();
     assert_eq!(back_to, "/content/paid-film");
@@ -405,7 +408,7 @@ async fn duplicate_and_concurrent_deliveries_fulfil_once(pool: PgPool) {
         );
         calls.push(Box::pin(async {
             customer
-                .call("confirm_checkout", &[("session_id", &session)])
+                .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
                 .await
                 .status()
         }));
@@ -468,7 +471,7 @@ async fn an_expired_checkout_fails_its_purchase(pool: PgPool) {
     assert_eq!(deliver_signed(&app, &payload).await, StatusCode::OK);
     assert_eq!(status_of(&app, &purchase).await, "failed");
     let state: Value = customer
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await
         .json()
         .await
@@ -485,7 +488,7 @@ pub(crate) async fn bought(app: &TestApp, customer: &Browser<'_>, content: &str)
     pay(&checkout, PAYING_CARD).await;
     let session = session_id(&checkout);
     customer
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await;
     purchase_id(app, &session).await
 }
@@ -500,7 +503,7 @@ async fn the_owner_refunds_once_and_access_ends(pool: PgPool) {
     let (status, _) = error_of(
         owner
             .call(
-                "refund_purchase",
+                fns::RefundPurchase::PATH,
                 &[("purchase_id", &purchase), ("reason", "  ")],
             )
             .await,
@@ -510,20 +513,22 @@ async fn the_owner_refunds_once_and_access_ends(pool: PgPool) {
 
     let refund = owner
         .call(
-            "refund_purchase",
+            fns::RefundPurchase::PATH,
             &[("purchase_id", &purchase), ("reason", "Bought by mistake")],
         )
         .await;
     assert_eq!(refund.status(), StatusCode::OK);
     assert_eq!(status_of(&app, &purchase).await, "refunded");
     assert_eq!(app.count(ACCESS).await, 0);
-    let watch = customer.call("load_watch", &[("slug", "paid-film")]).await;
+    let watch = customer
+        .call(fns::LoadWatch::PATH, &[("slug", "paid-film")])
+        .await;
     assert!(!watch.status().is_success());
 
     let (status, _) = error_of(
         owner
             .call(
-                "refund_purchase",
+                fns::RefundPurchase::PATH,
                 &[("purchase_id", &purchase), ("reason", "again")],
             )
             .await,
@@ -546,7 +551,7 @@ async fn the_owner_refunds_once_and_access_ends(pool: PgPool) {
         1
     );
     let purchases: Value = customer
-        .call("my_purchases", &[])
+        .call(fns::MyPurchases::PATH, &[])
         .await
         .json()
         .await
@@ -589,19 +594,22 @@ async fn only_the_owner_manages_purchases_and_receipts_stay_private(pool: PgPool
     let visitor = app.browser();
 
     for (function, form) in [
-        ("admin_purchases", vec![]),
+        (fns::AdminPurchases::PATH, vec![]),
         (
-            "refund_purchase",
+            fns::RefundPurchase::PATH,
             vec![("purchase_id", purchase.as_str()), ("reason", "x")],
         ),
         (
-            "grant_access",
+            fns::GrantAccess::PATH,
             vec![
                 ("email", "mallory@example.com"),
                 ("content_id", content.as_str()),
             ],
         ),
-        ("revoke_grant", vec![("purchase_id", purchase.as_str())]),
+        (
+            fns::RevokeGrant::PATH,
+            vec![("purchase_id", purchase.as_str())],
+        ),
     ] {
         assert_eq!(
             other.call(function, &form).await.status(),
@@ -616,28 +624,35 @@ async fn only_the_owner_manages_purchases_and_receipts_stay_private(pool: PgPool
     }
     assert_eq!(status_of(&app, &purchase).await, "completed");
 
-    let receipt = other.call("purchase_receipt", &[("id", &purchase)]).await;
+    let receipt = other
+        .call(fns::PurchaseReceipt::PATH, &[("id", &purchase)])
+        .await;
     assert_eq!(receipt.status(), StatusCode::NOT_FOUND);
     let session: String = sqlx::query_scalar("SELECT stripe_session_id FROM purchases")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     let confirm = other
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await;
     assert_eq!(confirm.status(), StatusCode::NOT_FOUND);
-    let mine: Value = other.call("my_purchases", &[]).await.json().await.unwrap();
+    let mine: Value = other
+        .call(fns::MyPurchases::PATH, &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(mine, json!([]));
 
     let receipt: Value = customer
-        .call("purchase_receipt", &[("id", &purchase)])
+        .call(fns::PurchaseReceipt::PATH, &[("id", &purchase)])
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(receipt["title"], "Paid film");
     let list: Value = owner
-        .call("admin_purchases", &[("query", "CAROL@example")])
+        .call(fns::AdminPurchases::PATH, &[("query", "CAROL@example")])
         .await
         .json()
         .await
@@ -645,7 +660,7 @@ async fn only_the_owner_manages_purchases_and_receipts_stay_private(pool: PgPool
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["customer_email"], "carol@example.com");
     let none: Value = owner
-        .call("admin_purchases", &[("status", "refunded")])
+        .call(fns::AdminPurchases::PATH, &[("status", "refunded")])
         .await
         .json()
         .await
@@ -662,7 +677,7 @@ async fn the_owner_grants_an_item_and_revokes_the_grant(pool: PgPool) {
     let (status, _) = error_of(
         owner
             .call(
-                "grant_access",
+                fns::GrantAccess::PATH,
                 &[("email", "nobody@example.com"), ("content_id", &content)],
             )
             .await,
@@ -672,14 +687,14 @@ async fn the_owner_grants_an_item_and_revokes_the_grant(pool: PgPool) {
 
     let grant = owner
         .call(
-            "grant_access",
+            fns::GrantAccess::PATH,
             &[("email", "Carol@Example.com"), ("content_id", &content)],
         )
         .await;
     assert_eq!(grant.status(), StatusCode::OK);
     assert_eq!(app.count(granted).await, 1);
     let library: Value = customer
-        .call("load_library", &[])
+        .call(fns::LoadLibrary::PATH, &[])
         .await
         .json()
         .await
@@ -688,7 +703,7 @@ async fn the_owner_grants_an_item_and_revokes_the_grant(pool: PgPool) {
 
     let twice = owner
         .call(
-            "grant_access",
+            fns::GrantAccess::PATH,
             &[("email", "carol@example.com"), ("content_id", &content)],
         )
         .await;
@@ -702,13 +717,13 @@ async fn the_owner_grants_an_item_and_revokes_the_grant(pool: PgPool) {
     // A grant is not a payment: it cannot be refunded, only revoked.
     let refund = owner
         .call(
-            "refund_purchase",
+            fns::RefundPurchase::PATH,
             &[("purchase_id", &grant_id), ("reason", "x")],
         )
         .await;
     assert_eq!(refund.status(), StatusCode::CONFLICT);
     let revoke = owner
-        .call("revoke_grant", &[("purchase_id", &grant_id)])
+        .call(fns::RevokeGrant::PATH, &[("purchase_id", &grant_id)])
         .await;
     assert_eq!(revoke.status(), StatusCode::OK);
     assert_eq!(app.count(granted).await, 0);

@@ -1,6 +1,7 @@
 //! Playback over real HTTP: only people with access get a playlist; every playlist and
 //! segment needs a valid token scoped to its media item; progress is saved and resumed.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, spawn_app_with, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -19,10 +20,20 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
     let (content, media) = app.publish_ready_item(&owner, "Talk", &[]).await;
 
     let anonymous = app.browser();
-    let (status, _) = error_of(anonymous.call("load_watch", &[("slug", "talk")]).await).await;
+    let (status, _) = error_of(
+        anonymous
+            .call(fns::LoadWatch::PATH, &[("slug", "talk")])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let customer = app.verified_customer("ada@example.com").await;
-    let (status, error) = error_of(customer.call("load_watch", &[("slug", "talk")]).await).await;
+    let (status, error) = error_of(
+        customer
+            .call(fns::LoadWatch::PATH, &[("slug", "talk")])
+            .await,
+    )
+    .await;
     assert_eq!((status, error), (StatusCode::FORBIDDEN, json!("Forbidden")));
 
     let page = customer.get("/watch/talk").await;
@@ -34,7 +45,7 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
     assert_eq!(page.headers()["location"], "/content/talk");
 
     customer
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
     let page = customer.get("/watch/talk").await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -43,7 +54,9 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
         html.contains("data-player") && html.contains("/player.js"),
         "{html}"
     );
-    let info: Value = customer.call_json("load_watch", &[("slug", "talk")]).await;
+    let info: Value = customer
+        .call_json(fns::LoadWatch::PATH, &[("slug", "talk")])
+        .await;
     let master_url = info["master_url"].as_str().unwrap().to_string();
     assert!(
         master_url.starts_with(&format!("/media/{media}/hls/master.m3u8?t=")),
@@ -119,7 +132,7 @@ async fn only_people_with_access_get_a_signed_playlist(pool: PgPool) {
 
     // The owner may always play.
     let info: Value = owner
-        .call("load_watch", &[("slug", "talk")])
+        .call(fns::LoadWatch::PATH, &[("slug", "talk")])
         .await
         .json()
         .await
@@ -140,9 +153,11 @@ async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
     let (content, media) = app.publish_ready_item(&owner, "Talk", &[]).await;
     let customer = app.verified_customer("ada@example.com").await;
     customer
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
-    let info: Value = customer.call_json("load_watch", &[("slug", "talk")]).await;
+    let info: Value = customer
+        .call_json(fns::LoadWatch::PATH, &[("slug", "talk")])
+        .await;
     assert_eq!(info["token_lifetime_seconds"], 2);
     assert_eq!(info["cover_url"], Value::Null, "no picture yet");
     let first_url = info["master_url"].as_str().unwrap().to_string();
@@ -155,7 +170,7 @@ async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
         "the first token has expired"
     );
     let grant: Value = customer
-        .call_json("renew_playback", &[("content_id", &content)])
+        .call_json(fns::RenewPlayback::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(grant["lifetime_seconds"], 2);
     let token = grant["token"].as_str().unwrap();
@@ -171,7 +186,9 @@ async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
         .execute(&app.pool)
         .await
         .unwrap();
-    let info = customer.call_json("load_watch", &[("slug", "talk")]).await;
+    let info = customer
+        .call_json(fns::LoadWatch::PATH, &[("slug", "talk")])
+        .await;
     assert_eq!(info["cover_url"], format!("/media/{media}/thumbnail.jpg"));
     // The grid size falls back to the large one for media made before it existed.
     let storage = backend::storage::MediaStorage::local(app.media_dir.path()).unwrap();
@@ -204,7 +221,7 @@ async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
     // Only someone who may play the item gets a token.
     let (status, _) = error_of(
         app.browser()
-            .call("renew_playback", &[("content_id", &content)])
+            .call(fns::RenewPlayback::PATH, &[("content_id", &content)])
             .await,
     )
     .await;
@@ -212,7 +229,7 @@ async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
     let stranger = app.verified_customer("bob@example.com").await;
     let (status, _) = error_of(
         stranger
-            .call("renew_playback", &[("content_id", &content)])
+            .call(fns::RenewPlayback::PATH, &[("content_id", &content)])
             .await,
     )
     .await;
@@ -225,7 +242,7 @@ async fn the_open_player_renews_its_token_until_access_ends(pool: PgPool) {
         .unwrap();
     let (status, _) = error_of(
         customer
-            .call("renew_playback", &[("content_id", &content)])
+            .call(fns::RenewPlayback::PATH, &[("content_id", &content)])
             .await,
     )
     .await;
@@ -243,7 +260,7 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
     let (status, _) = error_of(
         customer
             .call(
-                "save_progress",
+                fns::SaveProgress::PATH,
                 &[("content_id", &content), ("position_seconds", "30")],
             )
             .await,
@@ -251,13 +268,13 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no progress without access");
     customer
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
 
     assert_eq!(
         customer
             .call(
-                "save_progress",
+                fns::SaveProgress::PATH,
                 &[("content_id", &content), ("position_seconds", "42.5")]
             )
             .await
@@ -265,7 +282,7 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
         StatusCode::OK
     );
     let info: Value = customer
-        .call("load_watch", &[("slug", "lecture")])
+        .call(fns::LoadWatch::PATH, &[("slug", "lecture")])
         .await
         .json()
         .await
@@ -276,7 +293,7 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
         let (status, _) = error_of(
             customer
                 .call(
-                    "save_progress",
+                    fns::SaveProgress::PATH,
                     &[("content_id", &content), ("position_seconds", bad)],
                 )
                 .await,
@@ -287,12 +304,12 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
 
     customer
         .call(
-            "save_progress",
+            fns::SaveProgress::PATH,
             &[("content_id", &content), ("position_seconds", "96")],
         )
         .await;
     let info: Value = customer
-        .call("load_watch", &[("slug", "lecture")])
+        .call(fns::LoadWatch::PATH, &[("slug", "lecture")])
         .await
         .json()
         .await
@@ -307,10 +324,10 @@ async fn progress_is_saved_and_resumed_unless_near_the_end(pool: PgPool) {
     // Another customer's progress is their own.
     let other = app.verified_customer("bob@example.com").await;
     other
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
     let info: Value = other
-        .call("load_watch", &[("slug", "lecture")])
+        .call(fns::LoadWatch::PATH, &[("slug", "lecture")])
         .await
         .json()
         .await
@@ -331,7 +348,7 @@ async fn chapters_are_saved_by_the_owner_and_shown_to_everyone(pool: PgPool) {
         async move {
             owner
                 .call(
-                    "save_chapters",
+                    fns::SaveChapters::PATH,
                     &[("id", content.as_str()), ("chapters", text)],
                 )
                 .await
@@ -353,7 +370,7 @@ async fn chapters_are_saved_by_the_owner_and_shown_to_everyone(pool: PgPool) {
     let (status, _) = error_of(
         customer
             .call(
-                "save_chapters",
+                fns::SaveChapters::PATH,
                 &[("id", &content), ("chapters", "0:00 Mine")],
             )
             .await,
@@ -364,7 +381,7 @@ async fn chapters_are_saved_by_the_owner_and_shown_to_everyone(pool: PgPool) {
     // The item page's list, for anyone; the player's, with the watch info.
     let listed: Value = app
         .browser()
-        .call("chapters_of", &[("content_id", &content)])
+        .call(fns::ChaptersOf::PATH, &[("content_id", &content)])
         .await
         .json()
         .await
@@ -374,7 +391,7 @@ async fn chapters_are_saved_by_the_owner_and_shown_to_everyone(pool: PgPool) {
         json!([{ "start_seconds": 0, "title": "Intro" }, { "start_seconds": 30, "title": "The middle" }])
     );
     let watch: Value = owner
-        .call("load_watch", &[("slug", "chaptered")])
+        .call(fns::LoadWatch::PATH, &[("slug", "chaptered")])
         .await
         .json()
         .await
@@ -384,7 +401,7 @@ async fn chapters_are_saved_by_the_owner_and_shown_to_everyone(pool: PgPool) {
     // Saving nothing removes them.
     assert_eq!(save("").await.status(), StatusCode::OK);
     let listed: Value = customer
-        .call("chapters_of", &[("content_id", &content)])
+        .call(fns::ChaptersOf::PATH, &[("content_id", &content)])
         .await
         .json()
         .await

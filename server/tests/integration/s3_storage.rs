@@ -3,6 +3,7 @@
 //! started for the test. Upload in parts, transcode, publish, play and delete run against it,
 //! and what is in the bucket is read through S3's own API, not through Codex.
 
+use crate::common::fns::{self, ServerFn as _};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -145,7 +146,7 @@ async fn upload_and_process(app: &TestApp, owner: &Browser<'_>) -> String {
     let video = video_480p();
     let ticket: Value = owner
         .call_json(
-            "start_upload",
+            fns::StartUpload::PATH,
             &[
                 ("filename", "clip.mp4"),
                 ("size_bytes", &video.len().to_string()),
@@ -164,7 +165,9 @@ async fn upload_and_process(app: &TestApp, owner: &Browser<'_>) -> String {
             .await;
         assert_eq!(stored.status(), StatusCode::NO_CONTENT);
     }
-    let completed = owner.call("complete_upload", &[("media_id", &media)]).await;
+    let completed = owner
+        .call(fns::CompleteUpload::PATH, &[("media_id", &media)])
+        .await;
     assert_eq!(completed.status(), StatusCode::OK);
     assert!(app.run_job::<ProcessMedia>().await);
     media
@@ -179,7 +182,7 @@ async fn publish_and_watch<'a>(
 ) -> (String, Browser<'a>, String) {
     let saved = owner
         .call(
-            "save_content",
+            fns::SaveContent::PATH,
             &[
                 ("title", "Bucket film"),
                 ("media_id", media),
@@ -191,11 +194,11 @@ async fn publish_and_watch<'a>(
     let content: String = saved.json().await.unwrap();
     let customer = app.verified_customer("ada@example.com").await;
     let got = customer
-        .call("get_free_access", &[("content_id", &content)])
+        .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(got.status(), StatusCode::OK);
     let info: Value = customer
-        .call_json("load_watch", &[("slug", "bucket-film")])
+        .call_json(fns::LoadWatch::PATH, &[("slug", "bucket-film")])
         .await;
     let master_url = info["master_url"].as_str().unwrap();
     let token = master_url.split("?t=").nth(1).unwrap().to_string();
@@ -210,7 +213,7 @@ async fn media_lives_in_an_s3_bucket_from_upload_to_delete(pool: PgPool) {
 
     // Uploaded in parts and transcoded, from and into the bucket.
     let media = upload_and_process(&app, &owner).await;
-    let listed: Value = owner.call_json("list_media", &[]).await;
+    let listed: Value = owner.call_json(fns::ListMedia::PATH, &[]).await;
     assert_eq!(listed[0]["status"], "ready", "{listed}");
     let objects = s3.keys(&format!("media/{media}/")).await;
     for key in [
@@ -252,15 +255,24 @@ async fn media_lives_in_an_s3_bucket_from_upload_to_delete(pool: PgPool) {
     );
 
     // Deleted once nobody can play it: nothing of it is left in the bucket.
-    let (status, _) = error_of(owner.call("delete_media", &[("media_id", &media)]).await).await;
+    let (status, _) = error_of(
+        owner
+            .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "refused while published");
-    let unpublished = owner.call("unpublish_content", &[("id", &content)]).await;
+    let unpublished = owner
+        .call(fns::UnpublishContent::PATH, &[("id", &content)])
+        .await;
     assert_eq!(unpublished.status(), StatusCode::OK);
     sqlx::query("UPDATE access SET revoked_at = now()")
         .execute(&app.pool)
         .await
         .unwrap();
-    let deleted = owner.call("delete_media", &[("media_id", &media)]).await;
+    let deleted = owner
+        .call(fns::DeleteMedia::PATH, &[("media_id", &media)])
+        .await;
     assert_eq!(deleted.status(), StatusCode::OK);
     assert_eq!(
         s3.keys(&format!("media/{media}/")).await,

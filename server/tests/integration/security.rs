@@ -1,5 +1,6 @@
 //! Cross-origin refusal, client IPs and rate limits.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, spawn_app_with, PASSWORD};
 use reqwest::header::{HeaderMap, HeaderValue, ORIGIN};
 use reqwest::StatusCode;
@@ -23,21 +24,25 @@ async fn a_foreign_origin_is_refused_and_writes_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
     let browser = app.browser();
     let response = browser
-        .call_with("register", &REGISTRATION, origin("https://evil.example"))
+        .call_with(
+            fns::Register::PATH,
+            &REGISTRATION,
+            origin("https://evil.example"),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT count(*) FROM users").await, 0);
     assert_eq!(app.count("SELECT count(*) FROM email_outbox").await, 0);
 
     let response = browser
-        .call_with("register", &REGISTRATION, origin(&app.base))
+        .call_with(fns::Register::PATH, &REGISTRATION, origin(&app.base))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.count("SELECT count(*) FROM users").await, 1);
 
     // A signed-in user's session cannot be used from another site either.
     let response = browser
-        .call_with("logout", &[], origin("http://127.0.0.1:1"))
+        .call_with(fns::Logout::PATH, &[], origin("http://127.0.0.1:1"))
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(browser.whoami().await.as_deref(), Some("ada@example.com"));
@@ -93,7 +98,7 @@ async fn registration_and_password_reset_requests_are_limited_per_hour(pool: PgP
         let email = format!("user{n}@example.com");
         let response = browser
             .call(
-                "register",
+                fns::Register::PATH,
                 &[
                     ("name", "U"),
                     ("email", &email),
@@ -110,11 +115,11 @@ async fn registration_and_password_reset_requests_are_limited_per_hour(pool: PgP
 
     for _ in 0..3 {
         browser
-            .call("forgot_password", &[("email", "user0@example.com")])
+            .call(fns::ForgotPassword::PATH, &[("email", "user0@example.com")])
             .await;
     }
     let response = browser
-        .call("forgot_password", &[("email", "user0@example.com")])
+        .call(fns::ForgotPassword::PATH, &[("email", "user0@example.com")])
         .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
@@ -152,7 +157,7 @@ async fn limits_are_shared_by_app_servers_on_one_database(pool: PgPool) {
         HeaderValue::from_str(&client_on_first.ip).unwrap(),
     );
     let response = reqwest::Client::new()
-        .post(second.url("/api/login"))
+        .post(second.url(fns::Login::PATH))
         .headers(headers)
         .form(&[("email", "ada@example.com"), ("password", "Wrong1234")])
         .send()

@@ -2,6 +2,7 @@
 //! limit with racing buyers, the use given back by an expired checkout), pay what you want,
 //! rentals (expiry with the clock moved in the database) and receipt links.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser, TestApp};
 use crate::payments::{
     bought, deliver_signed, event, location, pay, purchase_id, session_id, session_object, shop,
@@ -13,7 +14,7 @@ use sqlx::PgPool;
 
 /// The owner's "New discount code" form.
 async fn create_code(owner: &Browser<'_>, fields: &[(&str, &str)]) -> reqwest::Response {
-    owner.call("create_discount", fields).await
+    owner.call(fns::CreateDiscount::PATH, fields).await
 }
 
 /// Starts a checkout with `fields` besides the item; the redirect's target.
@@ -27,7 +28,10 @@ async fn start_with(customer: &Browser<'_>, content: &str, fields: &[(&str, &str
 
 async fn quote(customer: &Browser<'_>, content: &str, code: &str) -> (StatusCode, Value) {
     let response = customer
-        .call("quote_discount", &[("content_id", content), ("code", code)])
+        .call(
+            fns::QuoteDiscount::PATH,
+            &[("content_id", content), ("code", code)],
+        )
         .await;
     if response.status() == StatusCode::OK {
         (StatusCode::OK, response.json().await.unwrap())
@@ -48,7 +52,7 @@ async fn amount_of(app: &TestApp, purchase: &str) -> (i32, Option<String>, Optio
 
 async fn codes(owner: &Browser<'_>) -> Value {
     owner
-        .call("list_discounts", &[])
+        .call(fns::ListDiscounts::PATH, &[])
         .await
         .json()
         .await
@@ -87,7 +91,7 @@ async fn a_code_lowers_the_price_computed_on_the_server(pool: PgPool) {
         StatusCode::SEE_OTHER
     );
     customer
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await;
     assert_eq!(status_of(&app, &purchase).await, "completed");
     let listed = codes(&owner).await;
@@ -200,7 +204,7 @@ async fn expired_unknown_and_other_items_codes_are_refused(pool: PgPool) {
     let (status, _) =
         error_of(create_code(&customer, &[("code", "MINE"), ("amount_off", "99%")]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = error_of(customer.call("list_discounts", &[]).await).await;
+    let (status, _) = error_of(customer.call(fns::ListDiscounts::PATH, &[]).await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A bad form is a clear error.
     let (status, error) =
@@ -275,7 +279,7 @@ async fn pay_what_you_want_enforces_the_minimum(pool: PgPool) {
         .await;
     let saved = owner
         .call(
-            "save_selling_options",
+            fns::SaveSellingOptions::PATH,
             &[
                 ("id", &content),
                 ("pay_what_you_want", "on"),
@@ -286,7 +290,7 @@ async fn pay_what_you_want_enforces_the_minimum(pool: PgPool) {
     assert_eq!(saved.status(), StatusCode::OK);
     let below = owner
         .call(
-            "save_selling_options",
+            fns::SaveSellingOptions::PATH,
             &[
                 ("id", &content),
                 ("pay_what_you_want", "on"),
@@ -332,7 +336,7 @@ async fn pay_what_you_want_enforces_the_minimum(pool: PgPool) {
         .await;
     owner
         .call(
-            "save_selling_options",
+            fns::SaveSellingOptions::PATH,
             &[("id", &free_item), ("pay_what_you_want", "on")],
         )
         .await;
@@ -349,7 +353,7 @@ async fn pay_what_you_want_enforces_the_minimum(pool: PgPool) {
 async fn offer_rental(owner: &Browser<'_>, content: &str) {
     let saved = owner
         .call(
-            "save_selling_options",
+            fns::SaveSellingOptions::PATH,
             &[
                 ("id", content),
                 ("rental_price", "3.99"),
@@ -380,7 +384,7 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     assert_eq!(amount_of(&app, &purchase).await.0, 399);
     pay(&checkout, PAYING_CARD).await;
     customer
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await;
     let window: f64 = sqlx::query_scalar(
         "SELECT EXTRACT(EPOCH FROM expires_at - now())::float8 FROM access WHERE reason = 'rented'",
@@ -393,7 +397,7 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
         "{window}"
     );
     let library: Value = customer
-        .call("load_library", &[])
+        .call(fns::LoadLibrary::PATH, &[])
         .await
         .json()
         .await
@@ -411,7 +415,9 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     assert!(page.contains(">Watch<") && page.contains(">Buy now<"));
 
     // The first play starts the 72 hours.
-    let watch = customer.call("load_watch", &[("slug", "paid-film")]).await;
+    let watch = customer
+        .call(fns::LoadWatch::PATH, &[("slug", "paid-film")])
+        .await;
     assert_eq!(watch.status(), StatusCode::OK);
     let left: f64 = sqlx::query_scalar(
         "SELECT EXTRACT(EPOCH FROM expires_at - now())::float8 FROM access WHERE reason = 'rented' AND started_at IS NOT NULL",
@@ -429,7 +435,7 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     .await
     .unwrap();
     let grant: Value = customer
-        .call_json("renew_playback", &[("content_id", &content)])
+        .call_json(fns::RenewPlayback::PATH, &[("content_id", &content)])
         .await;
     let lifetime = grant["lifetime_seconds"].as_u64().unwrap();
     assert!((38..=40).contains(&lifetime), "{lifetime}");
@@ -441,17 +447,22 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     .execute(&app.pool)
     .await
     .unwrap();
-    let (status, _) = error_of(customer.call("load_watch", &[("slug", "paid-film")]).await).await;
+    let (status, _) = error_of(
+        customer
+            .call(fns::LoadWatch::PATH, &[("slug", "paid-film")])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = error_of(
         customer
-            .call("renew_playback", &[("content_id", &content)])
+            .call(fns::RenewPlayback::PATH, &[("content_id", &content)])
             .await,
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let library: Value = customer
-        .call("load_library", &[])
+        .call(fns::LoadLibrary::PATH, &[])
         .await
         .json()
         .await
@@ -463,7 +474,7 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     pay(&checkout, PAYING_CARD).await;
     customer
         .call(
-            "confirm_checkout",
+            fns::ConfirmCheckout::PATH,
             &[("session_id", &session_id(&checkout))],
         )
         .await;
@@ -476,7 +487,7 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     pay(&checkout, PAYING_CARD).await;
     customer
         .call(
-            "confirm_checkout",
+            fns::ConfirmCheckout::PATH,
             &[("session_id", &session_id(&checkout))],
         )
         .await;
@@ -488,13 +499,13 @@ async fn a_rental_ends_and_a_purchase_after_it_stays(pool: PgPool) {
     .unwrap();
     assert_eq!(
         customer
-            .call("load_watch", &[("slug", "paid-film")])
+            .call(fns::LoadWatch::PATH, &[("slug", "paid-film")])
             .await
             .status(),
         StatusCode::OK
     );
     let library: Value = customer
-        .call("load_library", &[])
+        .call(fns::LoadLibrary::PATH, &[])
         .await
         .json()
         .await
@@ -512,7 +523,7 @@ async fn a_receipt_link_opens_the_library_entry_for_its_customer_only(pool: PgPo
     let purchase = purchase_id(&app, &session).await;
     pay(&checkout, PAYING_CARD).await;
     customer
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await;
 
     let link = format!("/receipt/{purchase}");
@@ -525,7 +536,7 @@ async fn a_receipt_link_opens_the_library_entry_for_its_customer_only(pool: PgPo
     let opened = customer.get(&link).await;
     assert_eq!(location(&opened), "/library?open=paid-film");
     let library: Value = customer
-        .call("load_library", &[("open", "paid-film")])
+        .call(fns::LoadLibrary::PATH, &[("open", "paid-film")])
         .await
         .json()
         .await
@@ -579,39 +590,44 @@ async fn bundle_shop(app: &TestApp, owner: &Browser<'_>) -> (String, String, Str
         .await;
     let created = owner
         .call(
-            "save_content",
+            fns::SaveContent::PATH,
             &[("title", "Both lessons"), ("price", "15.00")],
         )
         .await;
     assert_eq!(created.status(), StatusCode::OK);
     let bundle: String = created.json().await.unwrap();
     // Publishing is refused until it holds two items.
-    let (status, error) = error_of(owner.call("publish_content", &[("id", &bundle)]).await).await;
+    let (status, error) = error_of(
+        owner
+            .call(fns::PublishContent::PATH, &[("id", &bundle)])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     let one = owner
         .call(
-            "save_bundle_items",
+            fns::SaveBundleItems::PATH,
             &[("id", &bundle), ("items[0]", &first)],
         )
         .await;
     assert_eq!(one.status(), StatusCode::BAD_REQUEST);
     let itself = owner
         .call(
-            "save_bundle_items",
+            fns::SaveBundleItems::PATH,
             &[("id", &bundle), ("items[0]", &first), ("items[1]", &bundle)],
         )
         .await;
     assert_eq!(itself.status(), StatusCode::BAD_REQUEST);
     let saved = owner
         .call(
-            "save_bundle_items",
+            fns::SaveBundleItems::PATH,
             &[("id", &bundle), ("items[0]", &first), ("items[1]", &second)],
         )
         .await;
     assert_eq!(saved.status(), StatusCode::OK);
     assert_eq!(
         owner
-            .call("publish_content", &[("id", &bundle)])
+            .call(fns::PublishContent::PATH, &[("id", &bundle)])
             .await
             .status(),
         StatusCode::OK
@@ -621,7 +637,7 @@ async fn bundle_shop(app: &TestApp, owner: &Browser<'_>) -> (String, String, Str
 
 async fn may_watch(customer: &Browser<'_>, slug: &str) -> bool {
     let status = customer
-        .call("load_watch", &[("slug", slug)])
+        .call(fns::LoadWatch::PATH, &[("slug", slug)])
         .await
         .status();
     assert!(
@@ -643,14 +659,14 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     pay(&checkout, PAYING_CARD).await;
     customer
         .call(
-            "confirm_checkout",
+            fns::ConfirmCheckout::PATH,
             &[("session_id", &session_id(&checkout))],
         )
         .await;
 
     // The bundle's page: what it holds, what it saves, what the customer has.
     let contents: Value = customer
-        .call("load_bundle_contents", &[("id", &bundle)])
+        .call(fns::LoadBundleContents::PATH, &[("id", &bundle)])
         .await
         .json()
         .await
@@ -674,12 +690,12 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     assert_eq!(amount_of(&app, &purchase).await.0, 1500);
     pay(&checkout, PAYING_CARD).await;
     customer
-        .call("confirm_checkout", &[("session_id", &session)])
+        .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
         .await;
     assert!(may_watch(&customer, "lesson-one").await);
     assert!(may_watch(&customer, "lesson-two").await);
     let library: Value = customer
-        .call("load_library", &[("open", "both-lessons")])
+        .call(fns::LoadLibrary::PATH, &[("open", "both-lessons")])
         .await
         .json()
         .await
@@ -695,7 +711,7 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     // The owner refunds the bundle: lesson two goes, lesson one (bought alone) stays.
     let refunded = owner
         .call(
-            "refund_purchase",
+            fns::RefundPurchase::PATH,
             &[("purchase_id", &purchase), ("reason", "Asked for it")],
         )
         .await;
@@ -707,7 +723,7 @@ async fn a_bundle_grants_each_item_and_its_refund_takes_back_only_what_it_gave(p
     let (status, _) = error_of(
         owner
             .call(
-                "save_selling_options",
+                fns::SaveSellingOptions::PATH,
                 &[("id", &bundle), ("rental_price", "2.00")],
             )
             .await,
@@ -724,7 +740,7 @@ async fn a_granted_bundle_grants_each_item_and_revoking_it_ends_them(pool: PgPoo
     let customer = app.verified_customer("ivan@example.com").await;
     let granted = owner
         .call(
-            "grant_access",
+            fns::GrantAccess::PATH,
             &[("email", "ivan@example.com"), ("content_id", &bundle)],
         )
         .await;
@@ -735,7 +751,9 @@ async fn a_granted_bundle_grants_each_item_and_revoking_it_ends_them(pool: PgPoo
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let revoked = owner.call("revoke_grant", &[("purchase_id", &grant)]).await;
+    let revoked = owner
+        .call(fns::RevokeGrant::PATH, &[("purchase_id", &grant)])
+        .await;
     assert_eq!(revoked.status(), StatusCode::OK);
     assert!(!may_watch(&customer, "lesson-one").await);
     assert!(!may_watch(&customer, "lesson-two").await);
@@ -762,7 +780,7 @@ async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(po
         .await;
     let saved = owner
         .call(
-            "save_bundle_items",
+            fns::SaveBundleItems::PATH,
             &[
                 ("id", &bundle),
                 ("items[0]", &first),
@@ -786,7 +804,7 @@ async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(po
     );
     // The bundle's page names its published items only.
     let contents: Value = customer
-        .call_json("load_bundle_contents", &[("id", &bundle)])
+        .call_json(fns::LoadBundleContents::PATH, &[("id", &bundle)])
         .await;
     let titles: Vec<&str> = contents["items"]
         .as_array()
@@ -797,7 +815,9 @@ async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(po
     assert_eq!(titles, ["Lesson one", "Lesson three"]);
 
     // Publishing the draft while it is in the bundle gives it to the bundle's buyers.
-    let published = owner.call("publish_content", &[("id", &fourth)]).await;
+    let published = owner
+        .call(fns::PublishContent::PATH, &[("id", &fourth)])
+        .await;
     assert_eq!(published.status(), StatusCode::OK);
     assert!(may_watch(&customer, "lesson-four").await);
 
@@ -813,10 +833,12 @@ async fn a_bundle_edited_after_its_sale_adds_for_its_buyers_and_takes_nothing(po
     assert_eq!(figures.access_without_payment, 0, "{figures:?}");
     assert_eq!(figures.paid_without_access, 0, "{figures:?}");
     assert_eq!(app.count(revoked).await, 0);
-    let library: Value = customer.call_json("load_library", &[]).await;
+    let library: Value = customer.call_json(fns::LoadLibrary::PATH, &[]).await;
     assert_eq!(library["total"], 4, "{library}");
     // The owner's own list still shows what the bundle holds now.
-    let detail: Value = owner.call_json("load_content", &[("id", &bundle)]).await;
+    let detail: Value = owner
+        .call_json(fns::LoadContent::PATH, &[("id", &bundle)])
+        .await;
     assert!(!detail["bundle_items"]
         .as_array()
         .unwrap()
@@ -834,7 +856,7 @@ async fn a_renewal_of_an_unstarted_rental_starts_its_clock(pool: PgPool) {
     pay(&checkout, PAYING_CARD).await;
     customer
         .call(
-            "confirm_checkout",
+            fns::ConfirmCheckout::PATH,
             &[("session_id", &session_id(&checkout))],
         )
         .await;
@@ -842,7 +864,7 @@ async fn a_renewal_of_an_unstarted_rental_starts_its_clock(pool: PgPool) {
     assert_eq!(app.count(started).await, 0);
 
     let grant: Value = customer
-        .call_json("renew_playback", &[("content_id", &content)])
+        .call_json(fns::RenewPlayback::PATH, &[("content_id", &content)])
         .await;
     assert!(grant["token"].is_string(), "{grant}");
     assert_eq!(app.count(started).await, 1);
@@ -942,7 +964,7 @@ async fn checkout_sessions_are_limited_per_customer(pool: PgPool) {
     let (owner, customer, content) = shop(&app).await;
     let saved = owner
         .call(
-            "save_selling_options",
+            fns::SaveSellingOptions::PATH,
             &[("id", &content), ("pay_what_you_want", "on")],
         )
         .await;
@@ -1009,7 +1031,7 @@ async fn a_refunded_repeat_rental_ends(pool: PgPool) {
         pay(&checkout, PAYING_CARD).await;
         let session = session_id(&checkout);
         customer
-            .call("confirm_checkout", &[("session_id", &session)])
+            .call(fns::ConfirmCheckout::PATH, &[("session_id", &session)])
             .await;
         purchase_id(&app, &session).await
     };
@@ -1029,7 +1051,7 @@ async fn a_refunded_repeat_rental_ends(pool: PgPool) {
     assert!(may_watch(&customer, "paid-film").await);
     let refunded = owner
         .call(
-            "refund_purchase",
+            fns::RefundPurchase::PATH,
             &[("purchase_id", &second), ("reason", "Could not watch")],
         )
         .await;

@@ -1,13 +1,14 @@
 //! What the owner sets for the storefront: categories as an ordered list, the footer's
 //! social links and legal pages, and the branded emails.
 
+use crate::common::fns::{self, ServerFn as _};
 use crate::common::{error_of, spawn_app, Browser};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
 async fn categories(browser: &Browser<'_>) -> Vec<(String, i64)> {
-    let list = browser.call_json("list_categories", &[]).await;
+    let list = browser.call_json(fns::ListCategories::PATH, &[]).await;
     list.as_array()
         .unwrap()
         .iter()
@@ -29,7 +30,9 @@ async fn categories_are_added_renamed_ordered_and_deleted(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.owner().await;
     for name in ["Talks", "  Live   music ", "Recipes"] {
-        owner.call_json("add_category", &[("name", name)]).await;
+        owner
+            .call_json(fns::AddCategory::PATH, &[("name", name)])
+            .await;
     }
     let visitor = app.browser();
     assert_eq!(
@@ -37,9 +40,14 @@ async fn categories_are_added_renamed_ordered_and_deleted(pool: PgPool) {
         ["Talks", "Live music", "Recipes"],
         "anyone reads them, in the order added, tidied"
     );
-    let (status, body) = error_of(owner.call("add_category", &[("name", "Talks")]).await).await;
+    let (status, body) = error_of(
+        owner
+            .call(fns::AddCategory::PATH, &[("name", "Talks")])
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let (status, _) = error_of(owner.call("add_category", &[("name", " ")]).await).await;
+    let (status, _) = error_of(owner.call(fns::AddCategory::PATH, &[("name", " ")]).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // An item in "Talks" follows its rename.
@@ -48,7 +56,7 @@ async fn categories_are_added_renamed_ordered_and_deleted(pool: PgPool) {
     let (status, body) = error_of(
         owner
             .call(
-                "save_content",
+                fns::SaveContent::PATH,
                 &[("title", "Stray"), ("category", "Unknown")],
             )
             .await,
@@ -62,14 +70,14 @@ async fn categories_are_added_renamed_ordered_and_deleted(pool: PgPool) {
 
     owner
         .call_json(
-            "rename_category",
+            fns::RenameCategory::PATH,
             &[("name", "Talks"), ("new_name", "Lectures")],
         )
         .await;
     let (status, _) = error_of(
         owner
             .call(
-                "rename_category",
+                fns::RenameCategory::PATH,
                 &[("name", "Lectures"), ("new_name", "Recipes")],
             )
             .await,
@@ -82,16 +90,19 @@ async fn categories_are_added_renamed_ordered_and_deleted(pool: PgPool) {
         1
     );
     let catalog: Value = visitor
-        .call_json("catalog", &[("category", "Lectures")])
+        .call_json(fns::Catalog::PATH, &[("category", "Lectures")])
         .await;
     assert_eq!(catalog.as_array().unwrap().len(), 1);
 
     owner
-        .call_json("move_category", &[("name", "Recipes"), ("direction", "up")])
+        .call_json(
+            fns::MoveCategory::PATH,
+            &[("name", "Recipes"), ("direction", "up")],
+        )
         .await;
     owner
         .call_json(
-            "move_category",
+            fns::MoveCategory::PATH,
             &[("name", "Lectures"), ("direction", "up")],
         )
         .await;
@@ -106,7 +117,7 @@ async fn categories_are_added_renamed_ordered_and_deleted(pool: PgPool) {
     assert!(!home.contains("?category=Recipes"), "not by an empty one");
 
     owner
-        .call_json("delete_category", &[("name", "Lectures")])
+        .call_json(fns::DeleteCategory::PATH, &[("name", "Lectures")])
         .await;
     assert_eq!(
         names(&categories(&visitor).await),
@@ -121,16 +132,16 @@ async fn categories_are_added_renamed_ordered_and_deleted(pool: PgPool) {
 
     let customer = app.verified_customer("eve@example.com").await;
     for (function, form) in [
-        ("add_category", vec![("name", "Hacked")]),
+        (fns::AddCategory::PATH, vec![("name", "Hacked")]),
         (
-            "rename_category",
+            fns::RenameCategory::PATH,
             vec![("name", "Recipes"), ("new_name", "Hacked")],
         ),
         (
-            "move_category",
+            fns::MoveCategory::PATH,
             vec![("name", "Recipes"), ("direction", "down")],
         ),
-        ("delete_category", vec![("name", "Recipes")]),
+        (fns::DeleteCategory::PATH, vec![("name", "Recipes")]),
     ] {
         let (status, _) = error_of(customer.call(function, &form).await).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{function}");
@@ -155,7 +166,7 @@ async fn the_footer_links_social_profiles_and_the_legal_pages(pool: PgPool) {
     let (status, body) = error_of(
         owner
             .call(
-                "save_storefront",
+                fns::SaveStorefront::PATH,
                 &[("social_links", "https://ok.example\njavascript:alert(1)")],
             )
             .await,
@@ -165,7 +176,7 @@ async fn the_footer_links_social_profiles_and_the_legal_pages(pool: PgPool) {
 
     owner
         .call_json(
-            "save_storefront",
+            fns::SaveStorefront::PATH,
             &[
                 (
                     "social_links",
@@ -204,7 +215,7 @@ async fn the_footer_links_social_profiles_and_the_legal_pages(pool: PgPool) {
     let customer = app.verified_customer("eve@example.com").await;
     let (status, _) = error_of(
         customer
-            .call("save_storefront", &[("terms_text", "Hacked")])
+            .call(fns::SaveStorefront::PATH, &[("terms_text", "Hacked")])
             .await,
     )
     .await;
@@ -212,7 +223,10 @@ async fn the_footer_links_social_profiles_and_the_legal_pages(pool: PgPool) {
     let too_long = "x".repeat(20_001);
     let (status, _) = error_of(
         owner
-            .call("save_storefront", &[("privacy_text", too_long.as_str())])
+            .call(
+                fns::SaveStorefront::PATH,
+                &[("privacy_text", too_long.as_str())],
+            )
             .await,
     )
     .await;
@@ -225,7 +239,7 @@ async fn emails_carry_the_owners_colour_business_and_contact(pool: PgPool) {
     let owner = app.owner().await;
     owner
         .call_json(
-            "save_settings",
+            fns::SaveSettings::PATH,
             &[
                 ("platform_name", "Film Club"),
                 ("primary_color", "#7c3aed"),
@@ -236,7 +250,10 @@ async fn emails_carry_the_owners_colour_business_and_contact(pool: PgPool) {
         )
         .await;
     let preview = owner
-        .call_json("preview_email", &[("kind", "welcome"), ("text", "")])
+        .call_json(
+            fns::PreviewEmail::PATH,
+            &[("kind", "welcome"), ("text", "")],
+        )
         .await;
     let html = preview["html"].as_str().unwrap();
     assert!(

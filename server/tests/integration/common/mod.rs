@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod fns;
+
+use fns::ServerFn as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -173,7 +176,7 @@ impl TestApp {
         let token = self.token_from_email(email, "verify_email").await;
         assert_eq!(
             customer
-                .call("verify_email", &[("token", &token)])
+                .call(fns::VerifyEmail::PATH, &[("token", &token)])
                 .await
                 .status(),
             StatusCode::OK
@@ -247,7 +250,7 @@ impl TestApp {
             ("intent", intent),
         ];
         form.extend_from_slice(extra);
-        let response = owner.call("save_content", &form).await;
+        let response = owner.call(fns::SaveContent::PATH, &form).await;
         assert_eq!(response.status(), StatusCode::OK);
         let id: String = response.json().await.unwrap();
         (id, media_id)
@@ -452,16 +455,17 @@ impl Browser<'_> {
     }
 
     /// Calls a server function the way the hydrated page does.
-    pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Response {
-        self.call_with(function, form, HeaderMap::new()).await
+    /// Calls the server function at `path` (its `PATH`, e.g. `fns::Login::PATH`).
+    pub async fn call(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.call_with(path, form, HeaderMap::new()).await
     }
 
     /// Calls a server function that must succeed; its JSON answer.
-    pub async fn call_json(&self, function: &str, form: &[(&str, &str)]) -> serde_json::Value {
-        let response = self.call(function, form).await;
+    pub async fn call_json(&self, path: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let response = self.call(path, form).await;
         assert!(
             response.status().is_success(),
-            "{function}: {}",
+            "{path}: {}",
             response.status()
         );
         response.json().await.unwrap()
@@ -469,12 +473,16 @@ impl Browser<'_> {
 
     pub async fn call_with(
         &self,
-        function: &str,
+        path: &str,
         form: &[(&str, &str)],
         headers: HeaderMap,
     ) -> Response {
+        assert!(
+            path.starts_with("/api/"),
+            "call a server function by its PATH constant, not {path:?}"
+        );
         let response = self
-            .request(reqwest::Method::POST, &format!("/api/{function}"))
+            .request(reqwest::Method::POST, path)
             .headers(headers)
             .form(form)
             .send()
@@ -486,7 +494,7 @@ impl Browser<'_> {
 
     pub async fn register(&self, name: &str, email: &str) -> Response {
         self.call(
-            "register",
+            fns::Register::PATH,
             &[
                 ("name", name),
                 ("email", email),
@@ -498,13 +506,16 @@ impl Browser<'_> {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.call("login", &[("email", email), ("password", password)])
-            .await
+        self.call(
+            fns::Login::PATH,
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     pub async fn setup_owner(&self, email: &str) -> Response {
         self.call(
-            "setup_owner",
+            fns::SetupOwner::PATH,
             &[
                 ("name", "Olivia Owner"),
                 ("email", email),
@@ -517,7 +528,7 @@ impl Browser<'_> {
 
     /// The signed-in user's email, as the server sees this browser.
     pub async fn whoami(&self) -> Option<String> {
-        let response = self.call("current_user", &[]).await;
+        let response = self.call(fns::CurrentUser::PATH, &[]).await;
         assert_eq!(response.status(), StatusCode::OK);
         let user: serde_json::Value = response.json().await.unwrap();
         user.get("email")
