@@ -183,7 +183,7 @@ pub fn ContentPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || item.get().map(|result| match result {
                 Ok((item, viewer, quote, tiers, chapters, files)) => view! { <ContentDetails item viewer quote tiers chapters files/> }.into_any(),
-                Err(crate::error::AppError::NotFound) => {
+                Err(crate::error::AppError(domain::error::Answer::NotFound)) => {
                     set_page_status(404);
                     view! { <crate::ui::NotFound/> }.into_any()
                 }

@@ -3,52 +3,31 @@
 //! Clients only ever see these messages. Unexpected failures become `Internal`, whose
 //! message is generic; the details go to the log on the server.
 
+use domain::error::Answer;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+/// A server function's error: one of `domain::error::Answer` (the one list of answers, with
+/// their messages and statuses), in its JSON shape (`{"Validation": "..."}`, `"Forbidden"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum AppError {
-    /// Input that does not pass validation; the message names the field.
-    #[error("{0}")]
-    Validation(String),
-    #[error("Invalid email or password.")]
-    InvalidCredentials,
-    #[error("Please log in to continue.")]
-    Unauthorized,
-    #[error("You do not have permission to do that.")]
-    Forbidden,
-    #[error("Not found.")]
-    NotFound,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("This link is invalid or has expired.")]
-    InvalidToken,
-    #[error("Too many attempts. Please try again later.")]
-    RateLimited,
-    #[error("The server is busy. Please try again in a moment.")]
-    Busy,
-    #[error("Something went wrong. Please try again.")]
-    Internal,
-}
+#[serde(transparent)]
+#[error(transparent)]
+pub struct AppError(pub Answer);
 
 impl AppError {
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::Validation(message.into())
+        Self(Answer::validation(message))
     }
 
     pub fn status_code(&self) -> u16 {
-        match self {
-            Self::Validation(_) => 400,
-            Self::InvalidCredentials | Self::Unauthorized => 401,
-            Self::Forbidden => 403,
-            Self::NotFound => 404,
-            Self::Conflict(_) => 409,
-            Self::InvalidToken => 400,
-            Self::RateLimited => 429,
-            Self::Busy => 503,
-            Self::Internal => 500,
-        }
+        self.0.status_code()
+    }
+}
+
+impl From<Answer> for AppError {
+    fn from(answer: Answer) -> Self {
+        Self(answer)
     }
 }
 
@@ -59,12 +38,12 @@ impl FromServerFnError for AppError {
         let error = match value {
             // The request did not carry the arguments the function takes.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                Self::Validation("The form was incomplete or malformed.".into())
+                Self::validation("The form was incomplete or malformed.")
             }
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
-                Self::Validation("Could not reach the server. Check your connection.".into())
+                Self::validation("Could not reach the server. Check your connection.")
             }
-            _ => Self::Internal,
+            _ => Self(Answer::Internal),
         };
         // On the server this runs when a request's arguments do not parse: a 400, not a 500.
         #[cfg(feature = "ssr")]
@@ -75,7 +54,7 @@ impl FromServerFnError for AppError {
 
 impl From<domain::Invalid> for AppError {
     fn from(invalid: domain::Invalid) -> Self {
-        Self::Validation(invalid.0)
+        Self(invalid.into())
     }
 }
 
@@ -87,24 +66,8 @@ mod ssr {
     /// with the request's span (and so its request id).
     impl From<backend::Error> for AppError {
         fn from(error: backend::Error) -> Self {
-            use backend::Error as E;
             error.log();
-            match error {
-                E::Validation(message) => Self::Validation(message),
-                E::InvalidCredentials => Self::InvalidCredentials,
-                E::Unauthorized => Self::Unauthorized,
-                E::Forbidden => Self::Forbidden,
-                E::NotFound => Self::NotFound,
-                E::Conflict(message) => Self::Conflict(message),
-                E::InvalidToken => Self::InvalidToken,
-                E::RateLimited => Self::RateLimited,
-                E::Busy => Self::Busy,
-                E::Database(_)
-                | E::Session(_)
-                | E::Storage(_)
-                | E::Unprocessable(_)
-                | E::Internal { .. } => Self::Internal,
-            }
+            Self(error.answer())
         }
     }
 }

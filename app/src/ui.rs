@@ -204,7 +204,7 @@ pub fn NotFound() -> impl IntoView {
 /// Shown for a server function error while loading a page's data.
 #[component]
 pub fn LoadError(error: AppError) -> impl IntoView {
-    let login = matches!(error, AppError::Unauthorized);
+    let login = matches!(error, AppError(domain::error::Answer::Unauthorized));
     view! {
         <p class="alert alert-error" role="alert">{error.to_string()}</p>
         {login.then(|| view! { <p><a href="/login">"Log in"</a></p> })}

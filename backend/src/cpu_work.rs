@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use crate::error::{internal, Error};
+use crate::error::{internal, Answer, Error};
 
 /// How long a job may wait for its turn before the caller is told to come back later.
 const MAX_WAIT: Duration = Duration::from_secs(15);
@@ -56,7 +56,7 @@ impl CpuWork {
         }
     }
 
-    /// Runs `job` on the blocking pool once a slot is free. `Error::Busy` when the queue is
+    /// Runs `job` on the blocking pool once a slot is free. `Error::Answer(Answer::Busy)` when the queue is
     /// full or the wait is too long.
     pub async fn run<T, F>(&self, job: F) -> Result<T, Error>
     where
@@ -67,7 +67,7 @@ impl CpuWork {
             if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
                 self.waiting.fetch_sub(1, Ordering::SeqCst);
                 tracing::warn!(pool = self.name, "CPU work queue full; request refused");
-                return Err(Error::Busy);
+                return Err(Error::Answer(Answer::Busy));
             }
             let _slot = WaitingSlot(&self.waiting);
             match tokio::time::timeout(MAX_WAIT, self.running.acquire()).await {
@@ -78,7 +78,7 @@ impl CpuWork {
                         pool = self.name,
                         "CPU work waited too long; request refused"
                     );
-                    return Err(Error::Busy);
+                    return Err(Error::Answer(Answer::Busy));
                 }
             }
         };
@@ -127,7 +127,10 @@ mod tests {
             tokio::task::yield_now().await;
         }
         // ...and the next is refused without waiting.
-        assert!(matches!(work.run(|| ()).await, Err(Error::Busy)));
+        assert!(matches!(
+            work.run(|| ()).await,
+            Err(Error::Answer(Answer::Busy))
+        ));
         for _ in 0..2 {
             release.send(()).unwrap();
         }

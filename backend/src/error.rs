@@ -1,12 +1,13 @@
 //! The backend's error: what went wrong, with its cause chain.
 //!
-//! The variants above `Database` are answers for the client (a message naming the field, a
-//! missing permission); the rest are faults whose chain is logged where the error leaves the
+//! `Answer` is an answer for the client (`domain::error::Answer`: the one list of them, with
+//! their messages); the rest are faults whose chain is logged where the error leaves the
 //! backend (a plain handler's response here, or `AppError` at the server-function boundary),
 //! and the client only reads "Something went wrong".
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+pub use domain::error::Answer;
 
 /// What a `Busy` answer tells the client to wait, in seconds.
 pub const BUSY_RETRY_AFTER_SECS: &str = "5";
@@ -15,26 +16,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Input that does not pass validation; the message names the field.
-    #[error("{0}")]
-    Validation(String),
-    #[error("Invalid email or password.")]
-    InvalidCredentials,
-    #[error("Please log in to continue.")]
-    Unauthorized,
-    #[error("You do not have permission to do that.")]
-    Forbidden,
-    #[error("Not found.")]
-    NotFound,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("This link is invalid or has expired.")]
-    InvalidToken,
-    #[error("Too many attempts. Please try again later.")]
-    RateLimited,
-    /// The server is at its limit for this kind of work; the client may retry shortly.
-    #[error("The server is busy. Please try again in a moment.")]
-    Busy,
+    /// An answer for the client (a message naming the field, a missing permission).
+    #[error(transparent)]
+    Answer(#[from] Answer),
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("session store error")]
@@ -56,7 +40,7 @@ pub enum Error {
 
 impl From<domain::Invalid> for Error {
     fn from(invalid: domain::Invalid) -> Self {
-        Self::Validation(invalid.0)
+        Self::Answer(invalid.into())
     }
 }
 
@@ -73,32 +57,29 @@ pub fn internal(
 
 impl Error {
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::Validation(message.into())
+        Self::Answer(Answer::validation(message))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Answer(Answer::conflict(message))
     }
 
     /// A fault rather than an answer for the client.
     pub fn is_fault(&self) -> bool {
-        matches!(
-            self,
-            Self::Database(_)
-                | Self::Session(_)
-                | Self::Storage(_)
-                | Self::Unprocessable(_)
-                | Self::Internal { .. }
-        )
+        !matches!(self, Self::Answer(_))
+    }
+
+    /// What the client is told: the answer, or `Internal` for a fault.
+    pub fn answer(&self) -> Answer {
+        match self {
+            Self::Answer(answer) => answer.clone(),
+            _ => Answer::Internal,
+        }
     }
 
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Validation(_) | Self::InvalidToken => StatusCode::BAD_REQUEST,
-            Self::InvalidCredentials | Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.answer().status_code())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The whole cause chain on one line, for the log.
@@ -123,19 +104,7 @@ impl Error {
     /// The error as the client reads it, in the JSON shape of the server functions' errors:
     /// `{"Validation": "..."}` or `"Forbidden"`.
     pub fn client_json(&self) -> serde_json::Value {
-        use serde_json::json;
-        match self {
-            Self::Validation(message) => json!({ "Validation": message }),
-            Self::Conflict(message) => json!({ "Conflict": message }),
-            Self::InvalidCredentials => json!("InvalidCredentials"),
-            Self::Unauthorized => json!("Unauthorized"),
-            Self::Forbidden => json!("Forbidden"),
-            Self::NotFound => json!("NotFound"),
-            Self::InvalidToken => json!("InvalidToken"),
-            Self::RateLimited => json!("RateLimited"),
-            Self::Busy => json!("Busy"),
-            _ => json!("Internal"),
-        }
+        serde_json::to_value(self.answer()).unwrap_or_else(|_| serde_json::json!("Internal"))
     }
 }
 
@@ -144,7 +113,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
         let mut response = (self.status(), axum::Json(self.client_json())).into_response();
-        if matches!(self, Self::Busy) {
+        if matches!(self, Self::Answer(Answer::Busy)) {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from_static(BUSY_RETRY_AFTER_SECS),
@@ -175,6 +144,6 @@ mod tests {
             serde_json::json!({ "Validation": "Title is required." })
         );
         assert_eq!(error.status(), StatusCode::BAD_REQUEST);
-        assert!(!Error::Forbidden.is_fault());
+        assert!(!Error::from(Answer::Forbidden).is_fault());
     }
 }

@@ -17,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use axum::response::IntoResponse;
 
-use crate::error::{internal, Error};
+use crate::error::{internal, Answer, Error};
 
 /// Where players fetch segments from (`MEDIA_DELIVERY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +154,9 @@ impl MediaStorage {
         let path = Path::from(key);
         let size = match self.store.head(&path).await {
             Ok(meta) => meta.size,
-            Err(object_store::Error::NotFound { .. }) => return Err(Error::NotFound),
+            Err(object_store::Error::NotFound { .. }) => {
+                return Err(Error::Answer(Answer::NotFound))
+            }
             Err(e) => return Err(internal("storage head failed", e)),
         };
         let builder = axum::response::Response::builder()
@@ -187,7 +189,9 @@ impl MediaStorage {
             };
             let result = match self.store.get_opts(&path, options).await {
                 Ok(result) => result,
-                Err(object_store::Error::NotFound { .. }) => return Err(Error::NotFound),
+                Err(object_store::Error::NotFound { .. }) => {
+                    return Err(Error::Answer(Answer::NotFound))
+                }
                 Err(e) => return Err(internal("storage read failed", e)),
             };
             Body::from_stream(result.into_stream())

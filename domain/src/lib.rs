@@ -17,6 +17,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod downloads;
 pub mod email;
+pub mod error;
 pub mod jobs;
 pub mod library;
 pub mod media;

@@ -71,7 +71,7 @@ pub async fn enforce(State(ctx): State<AppContext>, request: Request, next: Next
 }
 
 fn too_many_requests(path: &str, wants_html: bool) -> Response {
-    let message = AppError::RateLimited.to_string();
+    let message = AppError(domain::error::Answer::RateLimited).to_string();
     if wants_html {
         let body = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts</title>\
@@ -86,7 +86,8 @@ fn too_many_requests(path: &str, wants_html: bool) -> Response {
             .into_response();
     }
     // Shaped like a server function error, so the page shows the message.
-    let body = serde_json::to_string(&AppError::RateLimited).unwrap_or_default();
+    let body =
+        serde_json::to_string(&AppError(domain::error::Answer::RateLimited)).unwrap_or_default();
     let mut response = (
         StatusCode::TOO_MANY_REQUESTS,
         [(header::CONTENT_TYPE, "application/json")],

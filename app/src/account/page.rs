@@ -18,7 +18,7 @@ pub fn AccountPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || auth.user.get().map(|result| match result {
                 Ok(Some(user)) => view! { <AccountForms user/> }.into_any(),
-                Ok(None) => view! { <LoadError error=crate::error::AppError::Unauthorized/> }.into_any(),
+                Ok(None) => view! { <LoadError error=crate::error::AppError(domain::error::Answer::Unauthorized)/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>

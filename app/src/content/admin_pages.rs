@@ -101,7 +101,7 @@ pub fn EditContentPage() -> impl IntoView {
     let detail = Resource::new(id, |id| async move {
         match id {
             Some(id) => load_content(id).await,
-            None => Err(crate::error::AppError::NotFound),
+            None => Err(crate::error::AppError(domain::error::Answer::NotFound)),
         }
     });
     view! {

@@ -104,7 +104,7 @@ pub fn CustomerPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => load_customer(id).await,
-                None => Err(AppError::NotFound),
+                None => Err(AppError(domain::error::Answer::NotFound)),
             }
         },
     );

@@ -30,11 +30,11 @@ pub async fn resend_email(id: uuid::Uuid) -> Result<(), AppError> {
             call.caller.owner()?;
             match outbox::resend(&call.state.pool, id).await? {
                 outbox::Resent::Queued => Ok(()),
-                outbox::Resent::NotResendable => Err(Error::Conflict(
-                    "Only failed or sent emails can be sent again.".into(),
+                outbox::Resent::NotResendable => Err(Error::conflict(
+                    "Only failed or sent emails can be sent again.",
                 )),
-                outbox::Resent::OneTimeLink => Err(Error::Conflict(
-                    "This email carried a one-time link, which is never sent twice: the customer can ask for a new one.".into(),
+                outbox::Resent::OneTimeLink => Err(Error::conflict(
+                    "This email carried a one-time link, which is never sent twice: the customer can ask for a new one.",
                 )),
             }
         }

@@ -473,7 +473,7 @@ mod browser {
                     .ok()
                     .flatten()
                     .and_then(|body| serde_json::from_str::<AppError>(&body).ok())
-                    .unwrap_or(AppError::Internal),
+                    .unwrap_or(AppError(domain::error::Answer::Internal)),
             )),
         }
     }

@@ -25,7 +25,7 @@ pub fn WatchPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || info.get().map(|result| match result {
                 Ok(info) => view! { <Player info/> }.into_any(),
-                Err(AppError::Forbidden) | Err(AppError::NotFound) => {
+                Err(AppError(domain::error::Answer::Forbidden)) | Err(AppError(domain::error::Answer::NotFound)) => {
                     view! { <Redirect path=paths::content(&slug())/> }.into_any()
                 }
                 Err(error) => view! { <LoadError error/> }.into_any(),

@@ -72,7 +72,7 @@ pub fn ReceiptPage() -> impl IntoView {
     let receipt = Resource::new(id, |id| async move {
         match id {
             Some(id) => purchase_receipt(id).await,
-            None => Err(crate::error::AppError::NotFound),
+            None => Err(crate::error::AppError(domain::error::Answer::NotFound)),
         }
     });
     view! {

@@ -101,7 +101,7 @@ pub async fn quote_discount(content_id: Uuid, code: String) -> Result<Quote, App
             let mut conn = call.state.pool.acquire().await?;
             let item = pricing::published(&mut conn, content_id)
                 .await?
-                .ok_or(backend::Error::NotFound)?;
+                .ok_or(backend::Error::Answer(backend::error::Answer::NotFound))?;
             pricing::quote(&mut conn, &item, &code)
                 .await?
                 .map_err(|refusal| backend::Error::validation(refusal.message()))

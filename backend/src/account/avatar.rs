@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::session;
 use crate::byte_range;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::image_upload::{read_image, sniff, Refusal};
 use crate::images;
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub async fn upload(
 ) -> Result<Response, Error> {
     let user = session::current_user(&state.pool, &session)
         .await?
-        .ok_or(Error::Unauthorized)?;
+        .ok_or(Error::Answer(Answer::Unauthorized))?;
     let (image, _) = match read_image(form, "avatar", MAX_AVATAR_BYTES, sniff).await {
         Ok(image) => image,
         Err(refusal) => return Ok(back(refusal.code())),

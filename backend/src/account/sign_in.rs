@@ -16,7 +16,7 @@ use crate::auth::users::{self, NewUser, UserRecord};
 use crate::auth::{Caller, SignedIn};
 use crate::email::context::EmailContext;
 use crate::email::{outbox, templates};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::keys::LinkKey;
 use crate::rate_limit;
 use crate::settings::service::email_context;
@@ -37,7 +37,7 @@ pub async fn owner_exists(state: &AppState) -> Result<bool, Error> {
 /// Creates the one owner account (first-run setup and the `create-owner` command).
 pub async fn create_owner(pool: &PgPool, account: &NewAccount) -> Result<UserRecord, Error> {
     if users::owner_exists(pool).await? {
-        return Err(Error::Conflict("Setup is already complete.".into()));
+        return Err(Error::conflict("Setup is already complete."));
     }
     let password_hash = hash_password(account.password.expose().to_string()).await?;
     // The unique index on the owner role settles a race between two setups.
@@ -65,8 +65,8 @@ fn check_setup_token(first_run: &FirstRun, given: Option<&str>) -> Result<(), Er
     use subtle::ConstantTimeEq;
     match first_run {
         FirstRun::Open => Ok(()),
-        FirstRun::Closed => Err(Error::Conflict(
-            "Setup on the web is off: create the owner with `server create-owner`.".into(),
+        FirstRun::Closed => Err(Error::conflict(
+            "Setup on the web is off: create the owner with `server create-owner`.",
         )),
         FirstRun::Token(token) => {
             let given = given.unwrap_or_default().trim();
@@ -236,7 +236,7 @@ fn check_login_password(input: &str) -> Result<(), Error> {
         return Err(Error::validation("Password is required."));
     }
     if input.chars().count() > MAX_PASSWORD_LEN {
-        return Err(Error::InvalidCredentials);
+        return Err(Error::Answer(Answer::InvalidCredentials));
     }
     Ok(())
 }
@@ -255,7 +255,7 @@ pub async fn login(
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
     let user = match (verify_password(password, stored_hash).await?, user) {
         (true, Some(user)) => user,
-        _ => return Err(Error::InvalidCredentials),
+        _ => return Err(Error::Answer(Answer::InvalidCredentials)),
     };
     session::sign_in(session, &user, remember.is_some()).await?;
     tracing::info!(user_id = %user.id, "signed in");
@@ -275,10 +275,10 @@ pub async fn verify_email(
 ) -> Result<Option<String>, Error> {
     let mut tx = state.pool.begin().await?;
     let consumed = tokens::consume(&mut tx, &token, TokenPurpose::VerifyEmail).await?;
-    let email = consumed.email.ok_or(Error::InvalidToken)?;
+    let email = consumed.email.ok_or(Error::Answer(Answer::InvalidToken))?;
     if !users::mark_verified(&mut tx, consumed.user_id, &email).await? {
         // The user changed their address after this link was sent.
-        return Err(Error::InvalidToken);
+        return Err(Error::Answer(Answer::InvalidToken));
     }
     tx.commit().await?;
     tracing::info!(user_id = %consumed.user_id, "email verified");
@@ -352,7 +352,7 @@ pub async fn reset_password(
     let consumed = tokens::consume(&mut tx, &token, TokenPurpose::ResetPassword).await?;
     let user = users::find_by_id(&mut *tx, consumed.user_id)
         .await?
-        .ok_or(Error::InvalidToken)?;
+        .ok_or(Error::Answer(Answer::InvalidToken))?;
     // Bumping the epoch ends every session of the user, this one included.
     users::set_password(&mut tx, user.id, &password_hash).await?;
     // The link arrived by email, which proves the address.
@@ -390,7 +390,7 @@ mod tests {
         assert!(check_setup_token(&FirstRun::Open, None).is_ok());
         assert!(matches!(
             check_setup_token(&FirstRun::Closed, Some("anything")),
-            Err(Error::Conflict(_))
+            Err(Error::Answer(Answer::Conflict(_)))
         ));
         let first_run = FirstRun::Token("a-long-one-time-token".into());
         assert!(check_setup_token(&first_run, Some("a-long-one-time-token")).is_ok());
@@ -399,7 +399,7 @@ mod tests {
             assert!(
                 matches!(
                     check_setup_token(&first_run, wrong),
-                    Err(Error::Validation(_))
+                    Err(Error::Answer(Answer::Validation(_)))
                 ),
                 "{wrong:?}"
             );

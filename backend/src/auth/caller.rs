@@ -10,7 +10,7 @@ use tower_sessions::Session;
 
 use super::session;
 use super::users::UserRecord;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 
 /// Anyone: a visitor, or a signed-in user.
 #[derive(Debug, Clone)]
@@ -30,14 +30,16 @@ impl Caller {
 
     /// A signed-in user, or `Unauthorized`.
     pub fn signed_in(self) -> Result<SignedIn, Error> {
-        self.0.map(SignedIn).ok_or(Error::Unauthorized)
+        self.0
+            .map(SignedIn)
+            .ok_or(Error::Answer(Answer::Unauthorized))
     }
 
     /// The owner, or `Unauthorized` / `Forbidden`.
     pub fn owner(self) -> Result<Owner, Error> {
         let user = self.signed_in()?.0;
         if !user.view().is_owner() {
-            return Err(Error::Forbidden);
+            return Err(Error::Answer(Answer::Forbidden));
         }
         Ok(Owner(user))
     }

@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::keys::LinkKey;
 
 pub use domain::email::TOKEN_SLOT;
@@ -96,7 +96,7 @@ pub async fn check(
     raw: &str,
     purpose: TokenPurpose,
 ) -> Result<ConsumedToken, Error> {
-    let (id, secret) = parse(raw).ok_or(Error::InvalidToken)?;
+    let (id, secret) = parse(raw).ok_or(Error::Answer(Answer::InvalidToken))?;
     let row = sqlx::query_as!(
         TokenRow,
         r#"SELECT user_id, secret_hash, email, expires_at, used_at
@@ -106,7 +106,8 @@ pub async fn check(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    row.ok_or(Error::InvalidToken)?.accept(&secret)
+    row.ok_or(Error::Answer(Answer::InvalidToken))?
+        .accept(&secret)
 }
 
 /// Uses a token up. Unknown, malformed, expired, used or wrong-purpose tokens all give
@@ -116,7 +117,7 @@ pub async fn consume(
     raw: &str,
     purpose: TokenPurpose,
 ) -> Result<ConsumedToken, Error> {
-    let (id, secret) = parse(raw).ok_or(Error::InvalidToken)?;
+    let (id, secret) = parse(raw).ok_or(Error::Answer(Answer::InvalidToken))?;
     let row = sqlx::query_as!(
         TokenRow,
         r#"SELECT user_id, secret_hash, email, expires_at, used_at
@@ -126,7 +127,9 @@ pub async fn consume(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let consumed = row.ok_or(Error::InvalidToken)?.accept(&secret)?;
+    let consumed = row
+        .ok_or(Error::Answer(Answer::InvalidToken))?
+        .accept(&secret)?;
     sqlx::query!("UPDATE user_tokens SET used_at = now() WHERE id = $1", id)
         .execute(&mut *conn)
         .await?;
@@ -158,7 +161,7 @@ impl TokenRow {
         let secret_matches: bool = secret_hash(secret).ct_eq(&self.secret_hash).into();
         if !secret_matches || self.used_at.is_some() || self.expires_at <= OffsetDateTime::now_utc()
         {
-            return Err(Error::InvalidToken);
+            return Err(Error::Answer(Answer::InvalidToken));
         }
         Ok(ConsumedToken {
             user_id: self.user_id,

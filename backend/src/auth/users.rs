@@ -122,10 +122,10 @@ pub async fn insert(conn: &mut PgConnection, user: NewUser<'_>) -> Result<UserRe
     match result {
         Ok(record) => Ok(record),
         Err(sqlx::Error::Database(e)) if e.constraint() == Some("users_email_key") => Err(
-            Error::Conflict("An account with this email already exists.".into()),
+            Error::conflict("An account with this email already exists."),
         ),
         Err(sqlx::Error::Database(e)) if e.constraint() == Some("users_single_owner") => {
-            Err(Error::Conflict("Setup is already complete.".into()))
+            Err(Error::conflict("Setup is already complete."))
         }
         Err(e) => Err(e.into()),
     }
@@ -190,7 +190,7 @@ pub async fn set_email(conn: &mut PgConnection, id: Uuid, email: &Email) -> Resu
             Ok(())
         }
         Err(sqlx::Error::Database(e)) if e.constraint() == Some("users_email_key") => Err(
-            Error::Conflict("An account with this email already exists.".into()),
+            Error::conflict("An account with this email already exists."),
         ),
         Err(e) => Err(e.into()),
     }

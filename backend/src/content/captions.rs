@@ -16,7 +16,7 @@ use crate::access::{self, Target};
 use crate::auth::caller::owner_of_session;
 use crate::auth::Owner;
 use crate::content::owned;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::media::hls::TokenQuery;
 use crate::media::playback_token;
 use crate::state::AppState;
@@ -174,7 +174,7 @@ pub async fn remove(
     .execute(&state.pool)
     .await?;
     if removed.rows_affected() == 0 {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::auth::Owner;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::state::AppState;
 use domain::content::{Category, CategoryName};
 
@@ -25,7 +25,7 @@ pub async fn list(db: impl PgExecutor<'_>) -> Result<Vec<Category>, Error> {
 
 fn taken(name: &CategoryName) -> impl FnOnce(sqlx::Error) -> Error + '_ {
     move |error| match &error {
-        sqlx::Error::Database(e) if e.constraint() == Some("categories_pkey") => Error::Conflict(
+        sqlx::Error::Database(e) if e.constraint() == Some("categories_pkey") => Error::conflict(
             format!("There is already a category named {}.", name.as_str()),
         ),
         _ => error.into(),
@@ -84,7 +84,7 @@ pub async fn rename(
     .await
     .map_err(taken(to))?;
     if renamed.rows_affected() == 0 {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     Ok(())
 }
@@ -99,7 +99,7 @@ pub async fn shift(state: &AppState, _owner: &Owner, name: &str, up: bool) -> Re
     let at = order
         .iter()
         .position(|n| n == name)
-        .ok_or(Error::NotFound)?;
+        .ok_or(Error::Answer(Answer::NotFound))?;
     let other = if up { at.checked_sub(1) } else { Some(at + 1) };
     let Some(other) = other.filter(|&i| i < order.len()) else {
         return Ok(());
@@ -129,7 +129,7 @@ pub async fn delete(state: &AppState, _owner: &Owner, name: &str) -> Result<(), 
         .execute(&state.pool)
         .await?;
     if deleted.rows_affected() == 0 {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Owner};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::state::AppState;
 use domain::chapters::{parse_chapters, Chapter};
 
@@ -22,7 +22,7 @@ pub async fn save(state: &AppState, owner: &Owner, content: Uuid, text: &str) ->
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if let (Some(duration), Some(last)) = (item.duration, chapters.last()) {
         if f64::from(last.start_seconds) >= duration {
             return Err(Error::validation(format!(
@@ -77,7 +77,7 @@ pub async fn for_page(
     .fetch_one(&state.pool)
     .await?;
     if !visible {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     of(&state.pool, content).await
 }

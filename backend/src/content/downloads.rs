@@ -20,7 +20,7 @@ use crate::auth::caller::owner_of_session;
 use crate::auth::{session, Caller, Owner};
 use crate::byte_range;
 use crate::content::owned;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::long_request::LongRequest;
 use crate::media::hls::TokenQuery;
 use crate::media::playback_token;
@@ -254,7 +254,7 @@ pub async fn remove(
     .fetch_optional(&state.pool)
     .await?;
     if removed.is_none() {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     state.storage.delete(&key(content, download)).await?;
     Ok(())
@@ -278,15 +278,15 @@ pub async fn open(
     .fetch_one(&state.pool)
     .await?;
     if !access::may_play(&state.pool, user.id, Target::Content(content)).await? {
-        return Err(Error::Forbidden);
+        return Err(Error::Answer(Answer::Forbidden));
     }
     if !exists {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     // A download link is a token like any other: it starts a rental and ends with the access.
     let lifetime = access::token_lifetime(&state.pool, user.id, content, LINK_LIFETIME)
         .await?
-        .ok_or(Error::Forbidden)?;
+        .ok_or(Error::Answer(Answer::Forbidden))?;
     let token = playback_token::issue_download(&state.playback_key, download, user.id, lifetime);
     Ok(Redirect::to(&paths::download_file(download, &token)).into_response())
 }

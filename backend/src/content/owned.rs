@@ -4,7 +4,7 @@
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use crate::error::Error;
+use crate::error::{Answer, Error};
 
 pub async fn check(executor: impl PgExecutor<'_>, owner: Uuid, content: Uuid) -> Result<(), Error> {
     sqlx::query_scalar!(
@@ -14,7 +14,7 @@ pub async fn check(executor: impl PgExecutor<'_>, owner: Uuid, content: Uuid) ->
     )
     .fetch_optional(executor)
     .await?
-    .ok_or(Error::NotFound)
+    .ok_or(Error::Answer(Answer::NotFound))
     .map(drop)
 }
 
@@ -28,6 +28,6 @@ pub async fn lock(conn: &mut PgConnection, owner: Uuid, content: Uuid) -> Result
     )
     .fetch_optional(conn)
     .await?
-    .ok_or(Error::NotFound)
+    .ok_or(Error::Answer(Answer::NotFound))
     .map(drop)
 }

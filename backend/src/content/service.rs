@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::access::{self, CatalogChange, Target};
 use crate::auth::{Caller, Owner};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::query::{clean_filter, search_pattern};
 use crate::state::AppState;
 use domain::content::{
@@ -165,13 +165,13 @@ async fn choose_slug(
             return Ok(candidate);
         }
     }
-    Err(Error::Conflict("Choose a slug for this item.".into()))
+    Err(Error::conflict("Choose a slug for this item."))
 }
 
 fn slug_conflict(error: sqlx::Error) -> Error {
     match &error {
         sqlx::Error::Database(e) if e.constraint() == Some("content_slug_key") => {
-            Error::Conflict("This slug is already used by another item.".into())
+            Error::conflict("This slug is already used by another item.")
         }
         _ => error.into(),
     }
@@ -258,7 +258,7 @@ pub async fn set_published(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if published {
         publishable(&mut tx, owner, id, item.media_id, item.is_bundle).await?;
     }
@@ -308,7 +308,7 @@ pub async fn delete(state: &AppState, owner: &Owner, id: Uuid) -> Result<(), Err
     .execute(&mut *tx)
     .await?;
     if result.rows_affected() == 0 {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     access::catalog_changed(&mut tx, CatalogChange::Unpublished(id)).await?;
     tx.commit().await?;
@@ -359,7 +359,7 @@ pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<Content
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(Error::NotFound)
+    .ok_or(Error::Answer(Answer::NotFound))
 }
 
 /// Published items, newest first; `query` searches title and description.
@@ -421,7 +421,7 @@ pub async fn by_slug(
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     let viewer = match user {
         None => Viewer::Anonymous,
         Some(user) if user.view().is_owner() => Viewer::Owner,

@@ -1,7 +1,7 @@
 use uuid::Uuid;
 
 use crate::auth::Owner;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::purchases::service::{admin_rows, PurchaseFilter};
 use crate::query::clean_filter;
 use crate::state::AppState;
@@ -80,7 +80,7 @@ pub async fn detail(state: &AppState, _owner: &Owner, id: Uuid) -> Result<Custom
     let customer = rows(&state.pool, None, Some(id), 1, 0)
         .await?
         .pop()
-        .ok_or(Error::NotFound)?;
+        .ok_or(Error::Answer(Answer::NotFound))?;
     let purchases = admin_rows(
         &state.pool,
         PurchaseFilter {

@@ -36,13 +36,13 @@ pub async fn retry(state: &AppState, _owner: &Owner, id: i64) -> Result<(), Erro
     .map_err(|error| match &error {
         // A job of the same key is already waiting: this one is not needed again.
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            Error::Conflict("The same work is already waiting to run.".into())
+            Error::conflict("The same work is already waiting to run.")
         }
         _ => error.into(),
     })?;
     if retried.rows_affected() == 0 {
-        return Err(Error::Conflict(
-            "Only a failed job can be retried; this one has run again or is gone.".into(),
+        return Err(Error::conflict(
+            "Only a failed job can be retried; this one has run again or is gone.",
         ));
     }
     Ok(())

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::jobs;
 use crate::auth::Owner;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::state::AppState;
 use crate::storage::keys;
 
@@ -32,9 +32,9 @@ pub async fn retry_media(state: &AppState, owner: &Owner, media: Uuid) -> Result
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if status != MediaStatus::Failed {
-        return Err(Error::Conflict("Only failed media can be retried.".into()));
+        return Err(Error::conflict("Only failed media can be retried."));
     }
     let mut tx = state.pool.begin().await?;
     jobs::enqueue(&mut tx, media).await?;
@@ -54,7 +54,7 @@ pub async fn delete_media(state: &AppState, owner: &Owner, media: Uuid) -> Resul
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     let processing = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM jobs
                           WHERE unique_key = $1 AND status IN ('queued', 'running')) AS "busy!""#,
@@ -63,8 +63,8 @@ pub async fn delete_media(state: &AppState, owner: &Owner, media: Uuid) -> Resul
     .fetch_one(&mut *tx)
     .await?;
     if processing {
-        return Err(Error::Conflict(
-            "This media is being processed: delete it once it is ready or has failed.".into(),
+        return Err(Error::conflict(
+            "This media is being processed: delete it once it is ready or has failed.",
         ));
     }
     let used_by = sqlx::query_scalar!(
@@ -78,7 +78,7 @@ pub async fn delete_media(state: &AppState, owner: &Owner, media: Uuid) -> Resul
     .fetch_all(&mut *tx)
     .await?;
     if !used_by.is_empty() {
-        return Err(Error::Conflict(format!(
+        return Err(Error::conflict(format!(
             "Used by {}: unpublish it (or give it other media) first. Customers who have it keep playing it.",
             used_by.join(", ")
         )));

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::jobs;
 use crate::auth::caller::owner_of_session;
 use crate::auth::Owner;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::long_request::LongRequest;
 use crate::rate_limit;
 use crate::state::AppState;
@@ -47,7 +47,7 @@ pub async fn start_upload(
     let kind = check_upload(&filename, size_bytes)?;
     let decision = rate_limit::hit(&state.pool, rate_limit::UPLOAD, &owner.id.to_string()).await?;
     if !decision.allowed {
-        return Err(Error::RateLimited);
+        return Err(Error::Answer(Answer::RateLimited));
     }
     let media_id = Uuid::new_v4();
     let content_type: String = content_type.chars().take(100).collect();
@@ -110,12 +110,12 @@ async fn uploading(state: &AppState, owner: Uuid, media: Uuid) -> Result<Uploadi
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if row.owner_id != owner {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     if row.status != MediaStatus::Uploading {
-        return Err(Error::Conflict("This upload is already complete.".into()));
+        return Err(Error::conflict("This upload is already complete."));
     }
     Ok(Uploading {
         size_bytes: row.size_bytes,

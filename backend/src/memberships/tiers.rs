@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use crate::auth::{Caller, Owner};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::state::AppState;
 use domain::memberships::{
     FlaggedMembership, Interval, MembershipView, NewTier, Pricing, SubscriptionStatus, TierView,
@@ -27,7 +27,7 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?;
     if count >= MAX_TIERS {
-        return Err(Error::Conflict(format!(
+        return Err(Error::conflict(format!(
             "You sell {MAX_TIERS} tiers: retire one before adding more."
         )));
     }
@@ -44,7 +44,7 @@ pub async fn create(
     .await
     .map_err(|error| match &error {
         sqlx::Error::Database(e) if e.constraint() == Some("membership_tiers_name") => {
-            Error::Conflict("A tier with this name is on sale already.".into())
+            Error::conflict("A tier with this name is on sale already.")
         }
         _ => error.into(),
     })?;
@@ -137,7 +137,7 @@ pub async fn retire(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Er
     .await?
     .rows_affected();
     if retired == 0 {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     Ok(())
 }

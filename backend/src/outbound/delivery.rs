@@ -176,8 +176,8 @@ pub async fn resend(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Er
     .await?
     .rows_affected();
     if queued == 0 {
-        return Err(Error::Conflict(
-            "This delivery is still being sent; wait for it to finish.".into(),
+        return Err(Error::conflict(
+            "This delivery is still being sent; wait for it to finish.",
         ));
     }
     queue(&mut tx, id).await?;

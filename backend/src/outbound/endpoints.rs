@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use crate::auth::Owner;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::keys::LinkKey;
 use crate::state::AppState;
 use domain::outbound::{EndpointView, RevealedSecret};
@@ -118,7 +118,7 @@ pub async fn roll_secret(
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     Ok(RevealedSecret {
         endpoint_id: id,
         url: row.url,
@@ -133,7 +133,7 @@ pub async fn remove(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Er
         .await?
         .rows_affected();
     if removed == 0 {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use sqlx::{PgConnection, PgPool};
 use super::checkout::{self, open_window_secs, Begun, Gate, Looked, Open, Sale};
 use crate::access;
 use crate::client_ip::ClientIp;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::purchases::store;
 use crate::selling::discounts::{self, Lock};
 use crate::selling::pricing::{self, Asked};
@@ -73,7 +73,7 @@ pub async fn start(
     let mut conn = state.pool.acquire().await?;
     let item = pricing::published(&mut conn, form.content_id)
         .await?
-        .ok_or(Error::NotFound)?;
+        .ok_or(Error::Answer(Answer::NotFound))?;
     drop(conn);
     let user = match checkout::customer(&state, &session, &paths::content(&item.slug)).await? {
         Gate::Customer(user) => user,
@@ -87,7 +87,9 @@ pub async fn start(
     {
         let client = client.map(|Extension(ClientIp(ip))| ip);
         match discounts::count_try(&state.pool, client, code).await {
-            Err(Error::RateLimited) => return Ok(back_with(&item.slug, "code_tries", &form)),
+            Err(Error::Answer(Answer::RateLimited)) => {
+                return Ok(back_with(&item.slug, "code_tries", &form))
+            }
             other => other?,
         }
     }

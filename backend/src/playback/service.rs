@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::access::{self, Target};
 use crate::auth::SignedIn;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::media::playback_token;
 use crate::state::AppState;
 use domain::playback::{resume_position, CaptionSource, PlaybackGrant, WatchInfo, COMPLETED_AT};
@@ -41,9 +41,9 @@ async fn playable(
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if !access::may_play(pool, user, Target::Content(item.content_id)).await? {
-        return Err(Error::Forbidden);
+        return Err(Error::Answer(Answer::Forbidden));
     }
     Ok(item)
 }
@@ -52,9 +52,7 @@ impl Playable {
     fn ready_media(&self) -> Result<Uuid, Error> {
         match (self.media_id, self.media_status) {
             (Some(media), Some(MediaStatus::Ready)) => Ok(media),
-            _ => Err(Error::Conflict(
-                "This item is not ready to play yet.".into(),
-            )),
+            _ => Err(Error::conflict("This item is not ready to play yet.")),
         }
     }
 }
@@ -74,7 +72,7 @@ async fn grant(
         state.playback_token_lifetime,
     )
     .await?
-    .ok_or(Error::Forbidden)?;
+    .ok_or(Error::Answer(Answer::Forbidden))?;
     Ok(PlaybackGrant {
         token: playback_token::issue(&state.playback_key, media, user.id, lifetime),
         lifetime_seconds: lifetime.whole_seconds().unsigned_abs(),
@@ -171,7 +169,7 @@ pub async fn save_progress(
 pub async fn may_watch(pool: &sqlx::PgPool, user: Uuid, slug: &str) -> Result<bool, Error> {
     match playable(pool, user, Some(slug), None).await {
         Ok(_) => Ok(true),
-        Err(Error::Forbidden) | Err(Error::NotFound) => Ok(false),
+        Err(Error::Answer(Answer::Forbidden)) | Err(Error::Answer(Answer::NotFound)) => Ok(false),
         Err(error) => Err(error),
     }
 }

@@ -19,7 +19,7 @@ use super::store;
 use crate::access;
 use crate::email::outbox;
 use crate::email::templates::{self, PurchaseFacts};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::outbound::events;
 use crate::settings::service::email_context;
 use crate::state::PublicUrl;
@@ -234,13 +234,13 @@ pub async fn refund_by_owner(
     )
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if let Some(payment) = &payment {
         payment_facts::lock(conn, payment).await?;
     }
     let mut purchase = lock(conn, PurchaseKey::Id(purchase_id))
         .await?
-        .ok_or_else(|| Error::Conflict("Only completed, paid purchases can be refunded.".into()))?;
+        .ok_or_else(|| Error::conflict("Only completed, paid purchases can be refunded."))?;
     let refusal = match purchase.status {
         PurchaseStatus::Refunded => Some("This purchase has already been refunded."),
         PurchaseStatus::Disputed | PurchaseStatus::DisputeLost => Some(
@@ -250,11 +250,11 @@ pub async fn refund_by_owner(
         _ => Some("Only completed, paid purchases can be refunded."),
     };
     if let Some(refusal) = refusal {
-        return Err(Error::Conflict(refusal.into()));
+        return Err(Error::conflict(refusal));
     }
     let Some(payment) = purchase.payment_intent.clone() else {
-        return Err(Error::Conflict(
-            "Only completed, paid purchases can be refunded.".into(),
+        return Err(Error::conflict(
+            "Only completed, paid purchases can be refunded.",
         ));
     };
     let refund_id = gateway.refund(&payment, purchase.id).await?;

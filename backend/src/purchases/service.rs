@@ -6,7 +6,7 @@ use super::fulfilment;
 use super::store::{self, Complimentary};
 use crate::access;
 use crate::auth::{Owner, SignedIn};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::query::clean_filter;
 use crate::state::AppState;
 use domain::auth::Email;
@@ -35,7 +35,7 @@ pub async fn confirm(
         )
         .fetch_optional(&state.pool)
     };
-    let found = find().await?.ok_or(Error::NotFound)?;
+    let found = find().await?.ok_or(Error::Answer(Answer::NotFound))?;
     if found.status != PurchaseStatus::Pending {
         return Ok(found);
     }
@@ -45,7 +45,7 @@ pub async fn confirm(
         fulfilment::complete(&mut tx, &state.public_url, &facts).await?;
         tx.commit().await?;
     }
-    find().await?.ok_or(Error::NotFound)
+    find().await?.ok_or(Error::Answer(Answer::NotFound))
 }
 
 /// The caller's purchases, newest first.
@@ -88,7 +88,7 @@ pub async fn receipt(state: &AppState, user: &SignedIn, id: Uuid) -> Result<Purc
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(Error::NotFound)
+    .ok_or(Error::Answer(Answer::NotFound))
 }
 
 /// What the owner's purchase list is narrowed to.
@@ -221,8 +221,8 @@ pub async fn grant(
         return Err(Error::validation("Item: choose an item to grant."));
     }
     if access::lock(&mut tx, customer, content_id).await? {
-        return Err(Error::Conflict(
-            "This customer already has access to that item.".into(),
+        return Err(Error::conflict(
+            "This customer already has access to that item.",
         ));
     }
     store::record_complimentary(&mut tx, customer, content_id, Complimentary::Grant).await?;
@@ -244,7 +244,7 @@ pub async fn revoke_grant(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     store::revoke_grant(&mut tx, purchase_id, grant.user_id, grant.content_id).await?;
     tx.commit().await?;
     Ok(())
@@ -267,7 +267,7 @@ pub async fn get_free_access(
     )
     .fetch_optional(&state.pool)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if price != 0 {
         return Err(Error::validation("This item is not free."));
     }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::access::{self, CatalogChange};
 use crate::auth::{Caller, Owner};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::state::AppState;
 use domain::selling::{BundleContents, BundleEntry};
 
@@ -56,7 +56,7 @@ pub async fn save_items(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     if item.media_id.is_some() {
         return Err(Error::validation(
             "A bundle has no media of its own: save the item without media first.",

@@ -13,7 +13,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::auth::Owner;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::rate_limit;
 use crate::state::AppState;
 use domain::selling::{CodeRefusal, Discount, DiscountCode, DiscountView};
@@ -79,7 +79,7 @@ pub async fn create(state: &AppState, _owner: &Owner, new: NewDiscount) -> Resul
         .fetch_one(&mut *tx)
         .await?;
     if count >= MAX_CODES {
-        return Err(Error::Conflict(format!(
+        return Err(Error::conflict(format!(
             "You have {MAX_CODES} codes: delete some before adding more."
         )));
     }
@@ -101,7 +101,7 @@ pub async fn create(state: &AppState, _owner: &Owner, new: NewDiscount) -> Resul
     .await
     .map_err(|error| match &error {
         sqlx::Error::Database(e) if e.constraint() == Some("discount_codes_code_key") => {
-            Error::Conflict("This code already exists.".into())
+            Error::conflict("This code already exists.")
         }
         _ => error.into(),
     })?
@@ -167,7 +167,7 @@ pub async fn delete(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Er
         .await?
         .rows_affected();
     if deleted == 0 {
-        return Err(Error::NotFound);
+        return Err(Error::Answer(Answer::NotFound));
     }
     Ok(())
 }
@@ -187,7 +187,7 @@ pub async fn count_try(
         (rate_limit::DISCOUNT_CODE_TRIED, code),
     ] {
         if !rate_limit::hit(pool, rule, &key).await?.allowed {
-            return Err(Error::RateLimited);
+            return Err(Error::Answer(Answer::RateLimited));
         }
     }
     Ok(())

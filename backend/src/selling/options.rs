@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use crate::auth::Owner;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::state::AppState;
 use domain::selling::{self, RentalTerms, SellingOptions};
 
@@ -54,7 +54,7 @@ pub async fn save(
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or(Error::NotFound)?;
+    .ok_or(Error::Answer(Answer::NotFound))?;
     let options = parse(item.price_cents, form)?;
     let rental = options.rental;
     if item.is_bundle && rental.is_some() {

@@ -7,7 +7,7 @@ use sqlx::PgExecutor;
 use crate::auth::Owner;
 use crate::email::context::EmailContext;
 use crate::email::templates::{self, Brand};
-use crate::error::Error;
+use crate::error::{Answer, Error};
 use crate::state::AppState;
 use crate::state::PublicUrl;
 use domain::auth::Email;
@@ -227,7 +227,7 @@ pub async fn legal(db: impl PgExecutor<'_>, kind: &str) -> Result<String, Error>
     match kind {
         "terms" => Ok(settings.terms_text),
         "privacy" => Ok(settings.privacy_text),
-        _ => Err(Error::NotFound),
+        _ => Err(Error::Answer(Answer::NotFound)),
     }
 }
 
