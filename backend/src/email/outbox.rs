@@ -49,9 +49,11 @@ async fn insert(
         return Ok(None);
     }
     let id = Uuid::new_v4();
+    // `next_attempt_at` out of reach: an old release's worker, still running during a
+    // rollout, leaves the email to its job.
     let written = sqlx::query!(
-        r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html, link_token_id, dedupe_key)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        r#"INSERT INTO email_outbox (id, kind, to_address, subject, body_text, body_html, link_token_id, dedupe_key, next_attempt_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'infinity')
            ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"#,
         id,
         email.kind.as_str(),
@@ -159,7 +161,7 @@ pub async fn resend(pool: &PgPool, id: Uuid) -> Result<Resent, Error> {
         r#"WITH target AS (SELECT id, link_token_id IS NOT NULL AS one_time_link, status
                            FROM email_outbox WHERE id = $1 FOR UPDATE),
                 queued AS (UPDATE email_outbox e SET status = 'pending', attempts = 0,
-                                  last_error = NULL, sent_at = NULL
+                                  last_error = NULL, sent_at = NULL, next_attempt_at = 'infinity'
                            FROM target t
                            WHERE e.id = t.id AND NOT t.one_time_link AND t.status IN ('failed', 'sent')
                            RETURNING e.id)

@@ -168,7 +168,8 @@ pub async fn log(state: &AppState, _owner: &Owner) -> Result<Vec<DeliveryView>, 
 pub async fn resend(state: &AppState, _owner: &Owner, id: Uuid) -> Result<(), Error> {
     let mut tx = state.pool.begin().await?;
     let queued = sqlx::query!(
-        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, last_error = NULL
+        "UPDATE webhook_deliveries
+         SET status = 'pending', attempts = 0, last_error = NULL, next_attempt_at = 'infinity'
          WHERE id = $1 AND status IN ('delivered', 'failed')",
         id
     )

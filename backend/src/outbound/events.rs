@@ -20,9 +20,11 @@ pub async fn publish(conn: &mut PgConnection, kind: EventType, data: Value) -> R
         "data": data,
     })
     .to_string();
+    // `next_attempt_at` out of reach: an old release's worker, still running during a
+    // rollout, leaves the delivery to its job.
     let deliveries = sqlx::query_scalar!(
-        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload)
-         SELECT gen_random_uuid(), id, $1, $2, $3 FROM webhook_endpoints
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, next_attempt_at)
+         SELECT gen_random_uuid(), id, $1, $2, $3, 'infinity' FROM webhook_endpoints
          RETURNING id",
         event_id,
         kind.as_str(),
