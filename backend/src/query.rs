@@ -19,3 +19,26 @@ pub fn search_pattern(query: Option<String>) -> Option<String> {
         )
     })
 }
+
+/// Which rows of a list: at most `limit`, from `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Window {
+    /// Every row (an export).
+    pub const ALL: Window = Window {
+        limit: i64::MAX,
+        offset: 0,
+    };
+
+    /// Page `page` (from 1) of `size` rows.
+    pub fn page(page: i64, size: i64) -> Self {
+        Self {
+            limit: size,
+            offset: (page - 1) * size,
+        }
+    }
+}

@@ -43,15 +43,12 @@ pub async fn change_password(
     respond(
         async {
             let call = guard::call().await?;
-            service::change_password(
-                &call.state,
-                &call.session,
-                &call.caller.signed_in()?,
-                current_password,
-                password,
-                confirm_password,
-            )
-            .await
+            let user = call.caller.signed_in()?;
+            let change = service::PasswordChange {
+                current: current_password,
+                new: domain::auth::NewPassword::parse_confirmed(&password, &confirm_password)?,
+            };
+            service::change_password(&call.state, &call.session, &user, change).await
         }
         .await,
     )

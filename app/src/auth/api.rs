@@ -7,7 +7,11 @@ use super::types::UserView;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    crate::auth::guard, crate::error::respond, backend::account::sign_in as service, domain::paths,
+    crate::auth::guard,
+    crate::error::respond,
+    backend::account::sign_in as service,
+    domain::auth::{Email, NewAccount},
+    domain::paths,
 };
 
 #[server(endpoint = "current_user")]
@@ -82,15 +86,8 @@ pub async fn register(
     respond(
         async {
             let call = guard::call().await?;
-            service::register(
-                &call.state,
-                &call.session,
-                name,
-                email,
-                password,
-                confirm_password,
-            )
-            .await?;
+            let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
+            service::register(&call.state, &call.session, &account).await?;
             leptos_axum::redirect(domain::auth::Role::Customer.home_path());
             Ok::<_, backend::Error>(())
         }
@@ -108,15 +105,13 @@ pub async fn login(
     respond(
         async {
             let call = guard::call().await?;
-            let target = service::login(
-                &call.state,
-                &call.session,
-                email,
+            let form = service::LogIn {
+                email: Email::parse(&email)?,
                 password,
-                remember,
+                remember: remember.is_some(),
                 redirect,
-            )
-            .await?;
+            };
+            let target = service::login(&call.state, &call.session, form).await?;
             leptos_axum::redirect(&target);
             Ok::<_, backend::Error>(())
         }

@@ -42,8 +42,12 @@ pub async fn save_content(
                 media_id: &media_id,
             })?;
             let call = guard::call().await?;
-            let publish = intent.as_deref() == Some("publish");
-            let id = service::save(&call.state, &call.caller.owner()?, id, input, publish).await?;
+            let edit = service::ContentEdit {
+                id,
+                input,
+                publish: intent.as_deref() == Some("publish"),
+            };
+            let id = service::save(&call.state, &call.caller.owner()?, edit).await?;
             leptos_axum::redirect(&paths::admin_content(id));
             Ok::<_, backend::Error>(id)
         }
@@ -131,7 +135,13 @@ pub async fn catalog(
     respond(
         async {
             let call = guard::call().await?;
-            service::catalog(&call.state, q, tag, category, page).await
+            let query = service::CatalogQuery {
+                q,
+                tag,
+                category,
+                page,
+            };
+            service::catalog(&call.state, query).await
         }
         .await,
     )

@@ -17,15 +17,13 @@ pub async fn load_library(
     respond(
         async {
             let call = guard::call().await?;
-            service::library(
-                &call.state,
-                &call.caller.signed_in()?,
+            let query = service::LibraryQuery {
                 q,
                 tag,
-                LibrarySort::parse(sort.as_deref()),
+                sort: LibrarySort::parse(sort.as_deref()),
                 open,
-            )
-            .await
+            };
+            service::library(&call.state, &call.caller.signed_in()?, query).await
         }
         .await,
     )

@@ -21,14 +21,9 @@ pub async fn start_upload(
     respond(
         async {
             let call = guard::call().await?;
-            upload::start_upload(
-                &call.state,
-                &call.caller.owner()?,
-                filename,
-                size_bytes,
-                content_type,
-            )
-            .await
+            let owner = call.caller.owner()?;
+            let upload = upload::NewUpload::parse(&filename, size_bytes, &content_type)?;
+            upload::start_upload(&call.state, &owner, upload).await
         }
         .await,
     )

@@ -39,8 +39,11 @@ pub async fn create_tier(
             let call = guard::call().await?;
             let owner = call.caller.owner()?;
             let tier = NewTier::parse(&name, &description, &monthly_price, &yearly_price)?;
-            let items = chosen_items(&items)?;
-            tiers::create(&call.state, &owner, tier, all_items.is_some(), items)
+            let unlocks = match all_items {
+                Some(_) => tiers::Unlocks::Everything,
+                None => tiers::Unlocks::Items(chosen_items(&items)?),
+            };
+            tiers::create(&call.state, &owner, tier, unlocks)
                 .await
                 .map(|_| ())
         }

@@ -40,8 +40,13 @@ pub async fn create_discount(
         async {
             let call = guard::call().await?;
             let owner = call.caller.owner()?;
-            let new =
-                discounts::NewDiscount::parse(&code, &amount_off, &expires_on, &max_uses, &items)?;
+            let new = discounts::NewDiscount::parse(discounts::DiscountForm {
+                code: &code,
+                amount_off: &amount_off,
+                expires_on: &expires_on,
+                max_uses: &max_uses,
+                items: &items,
+            })?;
             discounts::create(&call.state, &owner, new)
                 .await
                 .map(|_| ())

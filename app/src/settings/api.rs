@@ -102,14 +102,9 @@ pub async fn save_storefront(
     respond(
         async {
             let call = guard::call().await?;
-            service::save_storefront(
-                &call.state,
-                &call.caller.owner()?,
-                &social_links,
-                &terms_text,
-                &privacy_text,
-            )
-            .await
+            let owner = call.caller.owner()?;
+            let storefront = service::Storefront::parse(&social_links, &terms_text, &privacy_text)?;
+            service::save_storefront(&call.state, &owner, &storefront).await
         }
         .await,
     )

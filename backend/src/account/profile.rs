@@ -1,6 +1,6 @@
 //! Profile changes by the signed-in user.
 
-use super::sign_in::{queue_password_changed, queue_verification};
+use super::sign_in::{queue_password_changed, queue_verification, AddressToVerify};
 use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session;
 use crate::auth::users::{self, UserRecord};
@@ -44,17 +44,16 @@ pub async fn change_email(
     let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_verification(
         &mut tx,
-        &state.link_key,
-        &state.public_url,
+        state,
         &emails,
-        user,
-        email.as_str(),
+        AddressToVerify {
+            user,
+            email: email.as_str(),
+        },
     )
     .await?;
     let notice = templates::email_changed(
-        &emails.brand,
-        &user.email,
-        &user.name,
+        emails.addressed(&user.email, &user.name),
         email.as_str(),
         &state.public_url.link(paths::FORGOT_PASSWORD),
     );
@@ -64,17 +63,24 @@ pub async fn change_email(
     Ok(())
 }
 
+/// A change of password: the current one, checked, and the new one, parsed.
+pub struct PasswordChange {
+    pub current: String,
+    pub new: NewPassword,
+}
+
 /// Changes the password and ends every other session of the user.
 pub async fn change_password(
     state: &AppState,
     session: &Session,
     user: &SignedIn,
-    current_password: String,
-    password: String,
-    confirm_password: String,
+    change: PasswordChange,
 ) -> Result<(), Error> {
-    check_current_password(user, current_password).await?;
-    let password = NewPassword::parse_confirmed(&password, &confirm_password)?;
+    let PasswordChange {
+        current,
+        new: password,
+    } = change;
+    check_current_password(user, current).await?;
     let password_hash = hash_password(password.expose().to_string()).await?;
     let mut tx = state.pool.begin().await?;
     let epoch = users::set_password(&mut tx, user.id, &password_hash).await?;

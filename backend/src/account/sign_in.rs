@@ -11,13 +11,12 @@ use tower_sessions::Session;
 
 use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session;
-use crate::auth::tokens::{self, TokenPurpose};
+use crate::auth::tokens::{self, NewToken, TokenPurpose};
 use crate::auth::users::{self, NewUser, UserRecord};
 use crate::auth::{Caller, SignedIn};
 use crate::email::context::EmailContext;
 use crate::email::{outbox, templates};
 use crate::error::{Answer, Error};
-use crate::keys::LinkKey;
 use crate::rate_limit;
 use crate::settings::service::email_context;
 use crate::state::{AppState, FirstRun, PublicUrl};
@@ -124,13 +123,9 @@ async fn answer_no_sooner(started: Instant) {
 pub async fn register(
     state: &AppState,
     session: &Session,
-    name: String,
-    email: String,
-    password: String,
-    confirm_password: String,
+    account: &NewAccount,
 ) -> Result<(), Error> {
     let started = Instant::now();
-    let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
     let password_hash = hash_password(account.password.expose().to_string()).await?;
 
     let mut tx = state.pool.begin().await?;
@@ -155,17 +150,16 @@ pub async fn register(
     .await?;
     queue_verification(
         &mut tx,
-        &state.link_key,
-        &state.public_url,
+        state,
         &emails,
-        &user,
-        &user.email,
+        AddressToVerify {
+            user: &user,
+            email: &user.email,
+        },
     )
     .await?;
     let welcome = templates::welcome(
-        &emails.brand,
-        &user.email,
-        &user.name,
+        emails.addressed(&user.email, &user.name),
         &state.public_url.link(paths::LIBRARY),
         &emails.welcome_text,
     );
@@ -196,9 +190,7 @@ async fn tell_account_exists(
         return Ok(());
     }
     let notice = templates::account_exists(
-        &emails.brand,
-        &existing.email,
-        &existing.name,
+        emails.addressed(&existing.email, &existing.name),
         &state.public_url.link(paths::LOGIN),
         &state.public_url.link(paths::FORGOT_PASSWORD),
     );
@@ -206,26 +198,26 @@ async fn tell_account_exists(
     Ok(())
 }
 
-/// Issues a verification token for `email` and writes the email to the outbox.
+/// An address to verify: the user's own, or the one they are changing to.
+pub(crate) struct AddressToVerify<'a> {
+    pub user: &'a UserRecord,
+    pub email: &'a str,
+}
+
+/// Issues a verification token for the address and writes the email to the outbox.
 pub(crate) async fn queue_verification(
     conn: &mut sqlx::PgConnection,
-    link_key: &LinkKey,
-    public_url: &PublicUrl,
+    state: &AppState,
     emails: &EmailContext,
-    user: &UserRecord,
-    email: &str,
+    address: AddressToVerify<'_>,
 ) -> Result<(), Error> {
-    let token = tokens::issue(
-        conn,
-        link_key,
-        user.id,
-        TokenPurpose::VerifyEmail,
-        Some(email),
-    )
-    .await?;
-    let link = public_url.link(&paths::verify_email(tokens::TOKEN_SLOT));
-    let message =
-        templates::verify_email(&emails.brand, email, &user.name, &link).with_one_time_link(token);
+    let AddressToVerify { user, email } = address;
+    let token = tokens::issue(conn, &state.link_key, user.id, NewToken::VerifyEmail(email)).await?;
+    let link = state
+        .public_url
+        .link(&paths::verify_email(tokens::TOKEN_SLOT));
+    let message = templates::verify_email(emails.addressed(email, &user.name), &link)
+        .with_one_time_link(token);
     outbox::enqueue(conn, emails, &message).await?;
     Ok(())
 }
@@ -241,15 +233,24 @@ fn check_login_password(input: &str) -> Result<(), Error> {
     Ok(())
 }
 
-pub async fn login(
-    state: &AppState,
-    session: &Session,
-    email: String,
-    password: String,
-    remember: Option<String>,
-    redirect: Option<String>,
-) -> Result<String, Error> {
-    let email = Email::parse(&email)?;
+/// A login form, its address parsed.
+pub struct LogIn {
+    pub email: Email,
+    pub password: String,
+    /// "Remember me": the session outlives the browser.
+    pub remember: bool,
+    /// The page that asked for the login.
+    pub redirect: Option<String>,
+}
+
+/// Signs the user in; where their browser goes next.
+pub async fn login(state: &AppState, session: &Session, form: LogIn) -> Result<String, Error> {
+    let LogIn {
+        email,
+        password,
+        remember,
+        redirect,
+    } = form;
     check_login_password(&password)?;
     let user = users::find_by_email(&state.pool, &email).await?;
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
@@ -257,7 +258,7 @@ pub async fn login(
         (true, Some(user)) => user,
         _ => return Err(Error::Answer(Answer::InvalidCredentials)),
     };
-    session::sign_in(session, &user, remember.is_some()).await?;
+    session::sign_in(session, &user, remember).await?;
     tracing::info!(user_id = %user.id, "signed in");
     // Where the browser goes next: the page that asked for the login, or the role's home.
     Ok(safe_redirect(redirect.as_deref()).unwrap_or_else(|| user.role().home_path().to_string()))
@@ -293,11 +294,12 @@ pub async fn resend_verification(state: &AppState, user: &SignedIn) -> Result<()
     let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_verification(
         &mut tx,
-        &state.link_key,
-        &state.public_url,
+        state,
         &emails,
-        user,
-        &user.email,
+        AddressToVerify {
+            user,
+            email: &user.email,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -311,19 +313,13 @@ pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Erro
     let email = Email::parse(&email)?;
     if let Some(user) = users::find_by_email(&state.pool, &email).await? {
         let mut tx = state.pool.begin().await?;
-        let token = tokens::issue(
-            &mut tx,
-            &state.link_key,
-            user.id,
-            TokenPurpose::ResetPassword,
-            None,
-        )
-        .await?;
+        let token =
+            tokens::issue(&mut tx, &state.link_key, user.id, NewToken::ResetPassword).await?;
         let link = state
             .public_url
             .link(&paths::reset_password(tokens::TOKEN_SLOT));
         let emails = email_context(&mut *tx, &state.public_url).await?;
-        let message = templates::password_reset(&emails.brand, &user.email, &user.name, &link)
+        let message = templates::password_reset(emails.addressed(&user.email, &user.name), &link)
             .with_one_time_link(token);
         outbox::enqueue(&mut tx, &emails, &message).await?;
         tx.commit().await?;
@@ -372,9 +368,7 @@ pub(crate) async fn queue_password_changed(
     user: &UserRecord,
 ) -> Result<(), Error> {
     let message = templates::password_changed(
-        &emails.brand,
-        &user.email,
-        &user.name,
+        emails.addressed(&user.email, &user.name),
         &public_url.link(paths::FORGOT_PASSWORD),
     );
     outbox::enqueue(conn, emails, &message).await?;

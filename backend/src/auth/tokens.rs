@@ -54,6 +54,13 @@ fn secret_hash(secret: &[u8]) -> Vec<u8> {
     Sha256::digest(secret).to_vec()
 }
 
+/// A token to issue: a verification always names the address it verifies.
+#[derive(Debug, Clone, Copy)]
+pub enum NewToken<'a> {
+    VerifyEmail(&'a str),
+    ResetPassword,
+}
+
 /// Creates a token and returns its id: the link carries [`TOKEN_SLOT`] and the delivery
 /// worker fills in `LinkKey::token(id)`. Earlier unused tokens of the same purpose stop
 /// working, so only the latest link is valid.
@@ -61,9 +68,12 @@ pub async fn issue(
     conn: &mut PgConnection,
     key: &LinkKey,
     user_id: Uuid,
-    purpose: TokenPurpose,
-    email: Option<&str>,
+    token: NewToken<'_>,
 ) -> Result<Uuid, Error> {
+    let (purpose, email) = match token {
+        NewToken::VerifyEmail(email) => (TokenPurpose::VerifyEmail, Some(email)),
+        NewToken::ResetPassword => (TokenPurpose::ResetPassword, None),
+    };
     let id = Uuid::new_v4();
     let expires_at = OffsetDateTime::now_utc() + purpose.lifetime();
 

@@ -179,13 +179,16 @@ fn slug_conflict(error: sqlx::Error) -> Error {
 
 /// Creates (no `id`) or updates an item; `publish` also publishes it, which needs a ready
 /// media item. Returns the item's id.
-pub async fn save(
-    state: &AppState,
-    owner: &Owner,
-    id: Option<Uuid>,
-    input: ContentInput,
-    publish: bool,
-) -> Result<Uuid, Error> {
+/// What the item form sends: the item (`None` to create one), its fields parsed, and
+/// whether "Publish" was the button pressed.
+pub struct ContentEdit {
+    pub id: Option<Uuid>,
+    pub input: ContentInput,
+    pub publish: bool,
+}
+
+pub async fn save(state: &AppState, owner: &Owner, edit: ContentEdit) -> Result<Uuid, Error> {
+    let ContentEdit { id, input, publish } = edit;
     let mut tx = state.pool.begin().await?;
     if let Some(media) = input.media_id {
         media_ready(&mut tx, owner.id, media).await?;
@@ -363,14 +366,23 @@ pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<Content
 }
 
 /// Published items, newest first; `query` searches title and description.
-pub async fn catalog(
-    state: &AppState,
-    query: Option<String>,
-    tag: Option<String>,
-    category: Option<String>,
-    page: i64,
-) -> Result<Vec<CatalogItem>, Error> {
-    let pattern = search_pattern(query);
+/// What the catalog page asks for: a search, a tag, a category and a page.
+#[derive(Debug, Default)]
+pub struct CatalogQuery {
+    pub q: Option<String>,
+    pub tag: Option<String>,
+    pub category: Option<String>,
+    pub page: i64,
+}
+
+pub async fn catalog(state: &AppState, query: CatalogQuery) -> Result<Vec<CatalogItem>, Error> {
+    let CatalogQuery {
+        q,
+        tag,
+        category,
+        page,
+    } = query;
+    let pattern = search_pattern(q);
     let tag = clean_filter(tag).map(|t| t.to_lowercase());
     let offset = page.clamp(0, 10_000) * PAGE_SIZE;
     Ok(sqlx::query_as!(

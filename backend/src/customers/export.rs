@@ -5,10 +5,11 @@ use axum::response::Response;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::service::{rows, search_term};
+use super::service::{rows, search_term, Customers};
 use crate::auth::caller::owner_of_session;
 use crate::csv;
 use crate::error::Error;
+use crate::query::Window;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -23,7 +24,12 @@ pub async fn customers_csv(
 ) -> Result<Response, Error> {
     owner_of_session(&state.pool, &session).await?;
     let term = search_term(query.q);
-    let customers = rows(&state.pool, term.as_deref(), None, i64::MAX, 0).await?;
+    let customers = rows(
+        &state.pool,
+        Customers::Matching(term.as_deref()),
+        Window::ALL,
+    )
+    .await?;
     let mut body = csv::row(&[
         "Email",
         "Name",

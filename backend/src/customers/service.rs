@@ -3,7 +3,7 @@ use uuid::Uuid;
 use crate::auth::Owner;
 use crate::error::{Answer, Error};
 use crate::purchases::service::{admin_rows, PurchaseFilter};
-use crate::query::clean_filter;
+use crate::query::{clean_filter, Window};
 use crate::state::AppState;
 use domain::customers::{CustomerDetail, CustomerList, CustomerRow, OwnedItem, PAGE_SIZE};
 
@@ -12,15 +12,25 @@ pub fn search_term(query: Option<String>) -> Option<String> {
     clean_filter(query).map(|q| q.to_lowercase())
 }
 
-/// Customers matching `query` (email or name) and, if given, with the id `only`; `limit`
-/// from `offset`, newest first.
+/// Which customers a list shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Customers<'a> {
+    /// Those whose email or name holds the search term (every one without a term).
+    Matching(Option<&'a str>),
+    /// One customer.
+    One(Uuid),
+}
+
+/// The `which` customers in `window`, newest first.
 pub async fn rows(
     db: &sqlx::PgPool,
-    query: Option<&str>,
-    only: Option<Uuid>,
-    limit: i64,
-    offset: i64,
+    which: Customers<'_>,
+    window: Window,
 ) -> Result<Vec<CustomerRow>, Error> {
+    let (query, only) = match which {
+        Customers::Matching(query) => (query, None),
+        Customers::One(id) => (None, Some(id)),
+    };
     Ok(sqlx::query_as!(
         CustomerRow,
         r#"SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL AS "verified!",
@@ -35,8 +45,8 @@ pub async fn rows(
            ORDER BY u.created_at DESC, u.id
            LIMIT $2 OFFSET $3"#,
         query,
-        limit,
-        offset,
+        window.limit,
+        window.offset,
         only
     )
     .fetch_all(db)
@@ -62,10 +72,8 @@ pub async fn list(
     let page = page.unwrap_or(1).clamp(1, pages);
     let rows = rows(
         &state.pool,
-        query.as_deref(),
-        None,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
+        Customers::Matching(query.as_deref()),
+        Window::page(page, PAGE_SIZE),
     )
     .await?;
     Ok(CustomerList {
@@ -77,7 +85,7 @@ pub async fn list(
 }
 
 pub async fn detail(state: &AppState, _owner: &Owner, id: Uuid) -> Result<CustomerDetail, Error> {
-    let customer = rows(&state.pool, None, Some(id), 1, 0)
+    let customer = rows(&state.pool, Customers::One(id), Window::page(1, 1))
         .await?
         .pop()
         .ok_or(Error::Answer(Answer::NotFound))?;

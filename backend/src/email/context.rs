@@ -2,7 +2,7 @@
 //! the owner's wording, and which emails are switched on. The settings build it
 //! (`settings::service::email_context`); templates and the outbox only read it.
 
-use super::templates::{Brand, EmailKind};
+use super::templates::{Addressee, Brand, EmailKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailContext {
@@ -18,6 +18,15 @@ pub struct EmailContext {
 }
 
 impl EmailContext {
+    /// An email to `to`, greeting `name`, under the brand.
+    pub fn addressed<'a>(&'a self, to: &'a str, name: &'a str) -> Addressee<'a> {
+        Addressee {
+            brand: &self.brand,
+            to,
+            name,
+        }
+    }
+
     /// Whether emails of `kind` go out. Verification and password emails always do.
     pub fn sends(&self, kind: EmailKind) -> bool {
         match kind {

@@ -77,6 +77,23 @@ pub fn escape_html(text: &str) -> String {
 /// Who the emails come from: the platform's name, its logo (an absolute URL) if any, its
 /// colour (the button and the top rule), and the business behind it with its contact
 /// address, under the signature.
+/// Who an email goes to, and under which brand.
+#[derive(Clone, Copy)]
+pub struct Addressee<'a> {
+    pub brand: &'a Brand,
+    pub to: &'a str,
+    /// Their name, for the greeting.
+    pub name: &'a str,
+}
+
+/// What an email telling the owner of a customer's payment names and links to.
+#[derive(Clone, Copy)]
+pub struct OwnerNotice<'a> {
+    /// The customer, as the owner knows them (name and address).
+    pub customer: &'a str,
+    pub purchases_url: &'a str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Brand {
     pub name: String,
@@ -216,13 +233,8 @@ pub fn fill(text: &str, default: &str, values: &[(&str, &str)]) -> String {
 }
 
 /// `intro`: the owner's welcome text (empty for the default).
-pub fn welcome(
-    brand: &Brand,
-    to: &str,
-    name: &str,
-    library_url: &str,
-    intro: &str,
-) -> OutgoingEmail {
+pub fn welcome(addressee: Addressee<'_>, library_url: &str, intro: &str) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
     let intro = fill(
         intro,
         DEFAULT_WELCOME,
@@ -237,7 +249,8 @@ pub fn welcome(
     .into_email(EmailKind::Welcome, to, format!("Welcome to {}", brand.name))
 }
 
-pub fn verify_email(brand: &Brand, to: &str, name: &str, link: &str) -> OutgoingEmail {
+pub fn verify_email(addressee: Addressee<'_>, link: &str) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
     Message {
         greeting_name: name,
         paragraphs: &[
@@ -253,7 +266,8 @@ pub fn verify_email(brand: &Brand, to: &str, name: &str, link: &str) -> Outgoing
     )
 }
 
-pub fn password_reset(brand: &Brand, to: &str, name: &str, link: &str) -> OutgoingEmail {
+pub fn password_reset(addressee: Addressee<'_>, link: &str) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
     Message {
         greeting_name: name,
         paragraphs: &[
@@ -266,7 +280,8 @@ pub fn password_reset(brand: &Brand, to: &str, name: &str, link: &str) -> Outgoi
     .into_email(EmailKind::PasswordReset, to, format!("Reset your {} password", brand.name))
 }
 
-pub fn password_changed(brand: &Brand, to: &str, name: &str, forgot_url: &str) -> OutgoingEmail {
+pub fn password_changed(addressee: Addressee<'_>, forgot_url: &str) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
     Message {
         greeting_name: name,
         paragraphs: &[
@@ -281,13 +296,17 @@ pub fn password_changed(brand: &Brand, to: &str, name: &str, forgot_url: &str) -
 
 /// Sent to the old address when the account's email address changes, so that the owner of
 /// the old address learns of a change they did not make.
+/// Sent to the old address (`addressee.to`).
 pub fn email_changed(
-    brand: &Brand,
-    old_address: &str,
-    name: &str,
+    addressee: Addressee<'_>,
     new_address: &str,
     forgot_url: &str,
 ) -> OutgoingEmail {
+    let Addressee {
+        brand,
+        to: old_address,
+        name,
+    } = addressee;
     let notice = format!(
         "The email address of your account was just changed from {old_address} to {new_address}."
     );
@@ -311,12 +330,11 @@ pub fn email_changed(
 /// answers as for a new account (so it tells nobody which addresses have one), and the
 /// address's owner learns what happened here.
 pub fn account_exists(
-    brand: &Brand,
-    to: &str,
-    name: &str,
+    addressee: Addressee<'_>,
     login_url: &str,
     forgot_url: &str,
 ) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
     let forgot = format!("Forgot your password? Reset it here: {forgot_url}");
     Message {
         greeting_name: name,
@@ -370,13 +388,12 @@ impl PurchaseFacts<'_> {
 
 /// `intro`: the owner's receipt text (empty for the default).
 pub fn purchase_receipt(
-    brand: &Brand,
-    to: &str,
-    name: &str,
+    addressee: Addressee<'_>,
     purchase: &PurchaseFacts<'_>,
     receipt_url: &str,
     intro: &str,
 ) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
     let bought = fill(
         intro,
         DEFAULT_RECEIPT,
@@ -412,13 +429,19 @@ pub fn purchase_receipt(
 }
 
 pub fn sale_notification(
-    brand: &Brand,
-    to: &str,
-    owner_name: &str,
-    customer: &str,
+    owner: Addressee<'_>,
+    notice: OwnerNotice<'_>,
     purchase: &PurchaseFacts<'_>,
-    purchases_url: &str,
 ) -> OutgoingEmail {
+    let Addressee {
+        brand,
+        to,
+        name: owner_name,
+    } = owner;
+    let OwnerNotice {
+        customer,
+        purchases_url,
+    } = notice;
     let sold = format!(
         "{customer} bought \"{}\" for {}.",
         purchase.title, purchase.amount
@@ -438,13 +461,12 @@ pub fn sale_notification(
 }
 
 pub fn refund_confirmation(
-    brand: &Brand,
-    to: &str,
-    name: &str,
+    addressee: Addressee<'_>,
     purchase: &PurchaseFacts<'_>,
     reason: &str,
     purchases_url: &str,
 ) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
     let refunded = format!(
         "Your purchase of \"{}\" ({}) has been refunded. The money goes back to your card within 5 to 10 days.",
         purchase.title, purchase.amount
@@ -465,14 +487,20 @@ pub fn refund_confirmation(
 
 /// What the owner is told of a dispute: opened (`outcome` None), won or lost.
 pub fn dispute_notification(
-    brand: &Brand,
-    to: &str,
-    owner_name: &str,
-    customer: &str,
+    owner: Addressee<'_>,
+    notice: OwnerNotice<'_>,
     purchase: &PurchaseFacts<'_>,
     outcome: Option<bool>,
-    purchases_url: &str,
 ) -> OutgoingEmail {
+    let Addressee {
+        brand,
+        to,
+        name: owner_name,
+    } = owner;
+    let OwnerNotice {
+        customer,
+        purchases_url,
+    } = notice;
     let (subject, what) = match outcome {
         None => (
             format!("Dispute opened: {}", purchase.title),
@@ -519,14 +547,20 @@ pub enum MembershipPaymentChange {
 /// The owner is told that a membership payment was refunded or disputed: the membership
 /// itself goes on as Stripe's subscription says.
 pub fn membership_payment_notification(
-    brand: &Brand,
-    to: &str,
-    owner_name: &str,
-    customer: &str,
+    owner: Addressee<'_>,
+    notice: OwnerNotice<'_>,
     payment: &PurchaseFacts<'_>,
     change: MembershipPaymentChange,
-    purchases_url: &str,
 ) -> OutgoingEmail {
+    let Addressee {
+        brand,
+        to,
+        name: owner_name,
+    } = owner;
+    let OwnerNotice {
+        customer,
+        purchases_url,
+    } = notice;
     let (subject, what) = match change {
         MembershipPaymentChange::Refunded => (
             format!("Membership payment refunded: {}", payment.title),
@@ -574,9 +608,11 @@ mod tests {
     #[test]
     fn names_are_escaped_in_html_but_kept_in_text() {
         let email = welcome(
-            &Brand::named("Codex"),
-            "a@example.com",
-            "<b>Ada</b> & co",
+            Addressee {
+                brand: &Brand::named("Codex"),
+                to: "a@example.com",
+                name: "<b>Ada</b> & co",
+            },
             "http://x/library",
             "",
         );
@@ -588,7 +624,14 @@ mod tests {
     #[test]
     fn links_appear_in_both_parts() {
         let link = "http://127.0.0.1:3000/verify-email?token=abc.def";
-        let email = verify_email(&Brand::named("Codex"), "a@example.com", "Ada", link);
+        let email = verify_email(
+            Addressee {
+                brand: &Brand::named("Codex"),
+                to: "a@example.com",
+                name: "Ada",
+            },
+            link,
+        );
         assert!(email.text.contains(link));
         assert!(email.html.contains(&format!("href=\"{link}\"")));
         assert_eq!(email.kind.as_str(), "verify_email");
@@ -601,9 +644,11 @@ mod tests {
             ..Brand::named("Film Club")
         };
         let email = welcome(
-            &brand,
-            "a@example.com",
-            "Ada",
+            Addressee {
+                brand: &brand,
+                to: "a@example.com",
+                name: "Ada",
+            },
             "http://x/library",
             "Hello {name} <3, enjoy {platform}.",
         );
@@ -612,7 +657,15 @@ mod tests {
         assert!(email
             .html
             .contains("<img src=\"https://films.example.com/site/logo?v=1\""));
-        let default = welcome(&brand, "a@example.com", "Ada", "http://x/library", "  ");
+        let default = welcome(
+            Addressee {
+                brand: &brand,
+                to: "a@example.com",
+                name: "Ada",
+            },
+            "http://x/library",
+            "  ",
+        );
         assert!(default.text.contains("Welcome to Film Club!"));
     }
 
@@ -625,9 +678,11 @@ mod tests {
             ..Brand::named("Film Club")
         };
         let email = verify_email(
-            &brand,
-            "a@example.com",
-            "Ada",
+            Addressee {
+                brand: &brand,
+                to: "a@example.com",
+                name: "Ada",
+            },
             "http://x/verify-email?token=t",
         );
         // A light colour gets dark text on the button.
@@ -636,7 +691,14 @@ mod tests {
         let footer = "Film Club Ltd · Questions? Write to hello@films.example.com";
         assert!(email.html.contains(footer));
         assert!(email.text.ends_with(&format!("{footer}\n")));
-        let plain = verify_email(&Brand::named("Codex"), "a@example.com", "Ada", "http://x");
+        let plain = verify_email(
+            Addressee {
+                brand: &Brand::named("Codex"),
+                to: "a@example.com",
+                name: "Ada",
+            },
+            "http://x",
+        );
         assert!(!plain.text.contains("Questions?"));
     }
 }

@@ -115,15 +115,21 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
     capped.mul_f64(rand::thread_rng().gen_range(0.75..=1.25))
 }
 
-/// Job `id` failed with `error`: queued again after `retry_in`, or kept as failed once it
-/// has had its attempts.
+/// Why a run failed, and when the job may run again.
+pub struct Failure<'a> {
+    pub error: &'a str,
+    pub retry_in: Duration,
+}
+
+/// `job` failed: queued again after the failure's `retry_in`, or kept as failed once it has
+/// had its attempts.
 pub async fn fail(
     pool: &PgPool,
     job: &Claimed,
     runner: &str,
-    error: &str,
-    retry_in: Duration,
+    failure: Failure<'_>,
 ) -> Result<(), Error> {
+    let Failure { error, retry_in } = failure;
     let error: String = error.chars().take(2000).collect();
     sqlx::query!(
         "UPDATE jobs

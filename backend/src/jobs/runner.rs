@@ -152,7 +152,11 @@ impl Runner {
                 }
                 let first_retry = kind.and_then(|k| k.first_retry).unwrap_or(self.backoff);
                 let wait = queue::backoff(first_retry, job.attempts);
-                queue::fail(pool, &job, &self.name, &error, wait).await?;
+                let failure = queue::Failure {
+                    error: &error,
+                    retry_in: wait,
+                };
+                queue::fail(pool, &job, &self.name, failure).await?;
             }
         }
         Ok(true)

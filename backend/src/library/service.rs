@@ -19,13 +19,20 @@ pub struct Owned {
     pub watched_at: Option<OffsetDateTime>,
 }
 
+/// What the library page asks for: a search of titles, a tag, an order, and the slug of the
+/// entry a receipt link opens.
+#[derive(Debug, Default)]
+pub struct LibraryQuery {
+    pub q: Option<String>,
+    pub tag: Option<String>,
+    pub sort: LibrarySort,
+    pub open: Option<String>,
+}
+
 pub async fn library(
     state: &AppState,
     user: &SignedIn,
-    q: Option<String>,
-    tag: Option<String>,
-    sort: LibrarySort,
-    open: Option<String>,
+    query: LibraryQuery,
 ) -> Result<Library, Error> {
     // Deleted items stay: buyers keep access to them.
     let rows = sqlx::query!(
@@ -53,7 +60,7 @@ pub async fn library(
     .fetch_all(&state.pool)
     .await?;
     // A bundle's receipt opens the items it holds.
-    let open: Vec<String> = match open {
+    let open: Vec<String> = match &query.open {
         Some(slug) => sqlx::query_scalar!(
             r#"SELECT item.slug FROM content c JOIN bundle_items b ON b.bundle_id = c.id
                JOIN content item ON item.id = b.item_id
@@ -94,19 +101,13 @@ pub async fn library(
             watched_at: r.watched_at,
         })
         .collect();
-    Ok(arrange(owned, q, tag, sort, open))
+    Ok(arrange(owned, &query, open))
 }
 
 /// Builds the page from everything the caller owns: the row of started items, the tags,
-/// the items that match `q` (in the title, any case) and `tag`, in `sort` order, and the
-/// items with a slug in `open` (a receipt link's).
-pub fn arrange(
-    mut owned: Vec<Owned>,
-    q: Option<String>,
-    tag: Option<String>,
-    sort: LibrarySort,
-    open: Vec<String>,
-) -> Library {
+/// the items that match the query's `q` (in the title, any case) and `tag`, in its `sort`
+/// order, and the items with a slug in `open` (a receipt link's, with a bundle's items).
+pub fn arrange(mut owned: Vec<Owned>, query: &LibraryQuery, open: Vec<String>) -> Library {
     let total = owned.len();
     let opened = owned
         .iter()
@@ -125,14 +126,14 @@ pub fn arrange(
         .map(|o| o.item.clone())
         .collect();
 
-    let q = clean_filter(q).map(|q| q.to_lowercase());
-    let tag = clean_filter(tag).map(|t| t.to_lowercase());
+    let q = clean_filter(query.q.clone()).map(|q| q.to_lowercase());
+    let tag = clean_filter(query.tag.clone()).map(|t| t.to_lowercase());
     owned.retain(|o| {
         q.as_ref()
             .is_none_or(|q| o.item.title.to_lowercase().contains(q))
             && tag.as_ref().is_none_or(|t| o.item.tags.contains(t))
     });
-    match sort {
+    match query.sort {
         LibrarySort::Added => owned.sort_by_key(|o| std::cmp::Reverse(o.added_at)),
         LibrarySort::Title => {
             owned.sort_by_cached_key(|o| o.item.title.to_lowercase());
@@ -202,9 +203,18 @@ mod tests {
         ]
     }
 
+    fn query(q: Option<String>, tag: Option<String>, sort: LibrarySort) -> LibraryQuery {
+        LibraryQuery {
+            q,
+            tag,
+            sort,
+            open: None,
+        }
+    }
+
     #[test]
     fn newest_first_by_default_and_every_tag_once() {
-        let library = arrange(sample(), None, None, LibrarySort::Added, vec![]);
+        let library = arrange(sample(), &query(None, None, LibrarySort::Added), vec![]);
         assert_eq!(
             titles(&library.items),
             ["Alpha intro", "beta Course", "Gamma talk", "Delta outro"]
@@ -215,12 +225,12 @@ mod tests {
 
     #[test]
     fn sorts_by_title_ignoring_case_and_by_duration() {
-        let by_title = arrange(sample(), None, None, LibrarySort::Title, vec![]);
+        let by_title = arrange(sample(), &query(None, None, LibrarySort::Title), vec![]);
         assert_eq!(
             titles(&by_title.items),
             ["Alpha intro", "beta Course", "Delta outro", "Gamma talk"]
         );
-        let by_duration = arrange(sample(), None, None, LibrarySort::Duration, vec![]);
+        let by_duration = arrange(sample(), &query(None, None, LibrarySort::Duration), vec![]);
         assert_eq!(
             titles(&by_duration.items),
             ["Gamma talk", "Alpha intro", "Delta outro", "beta Course"]
@@ -231,9 +241,7 @@ mod tests {
     fn a_receipt_link_opens_its_items_whatever_the_filter() {
         let opened = arrange(
             sample(),
-            Some("beta".into()),
-            None,
-            LibrarySort::Added,
+            &query(Some("beta".into()), None, LibrarySort::Added),
             vec!["alpha-intro".into(), "not-owned".into()],
         );
         assert_eq!(titles(&opened.opened), ["Alpha intro"]);
@@ -243,17 +251,13 @@ mod tests {
     fn searches_titles_and_filters_by_tag() {
         let found = arrange(
             sample(),
-            Some(" COURSE ".into()),
-            None,
-            LibrarySort::Added,
+            &query(Some(" COURSE ".into()), None, LibrarySort::Added),
             vec![],
         );
         assert_eq!(titles(&found.items), ["beta Course"]);
         let tagged = arrange(
             sample(),
-            None,
-            Some("Intro".into()),
-            LibrarySort::Title,
+            &query(None, Some("Intro".into()), LibrarySort::Title),
             vec![],
         );
         assert_eq!(titles(&tagged.items), ["Alpha intro", "Delta outro"]);
@@ -264,7 +268,7 @@ mod tests {
 
     #[test]
     fn continue_watching_holds_started_items_most_recent_first() {
-        let library = arrange(sample(), None, None, LibrarySort::Added, vec![]);
+        let library = arrange(sample(), &query(None, None, LibrarySort::Added), vec![]);
         assert_eq!(
             titles(&library.continue_watching),
             ["Gamma talk", "Alpha intro"]

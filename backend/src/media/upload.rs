@@ -24,33 +24,57 @@ use crate::rate_limit;
 use crate::state::AppState;
 use crate::storage::keys;
 use domain::media::{
-    check_upload, part_count, part_size, received_parts, MediaStatus, UploadTicket, CHUNK_SIZE,
+    check_upload, part_count, part_size, received_parts, MediaKind, MediaStatus, UploadTicket,
+    CHUNK_SIZE,
 };
 
 /// Hours without a part after which an unfinished upload is removed.
 pub const ABANDONED_AFTER_HOURS: i32 = 24;
 
+/// An upload the owner is starting, checked: its file's name, size, kind and type.
+pub struct NewUpload {
+    pub filename: String,
+    pub size_bytes: u64,
+    pub kind: MediaKind,
+    /// As the browser gave it, at most 100 characters.
+    pub content_type: String,
+}
+
+impl NewUpload {
+    pub fn parse(filename: &str, size_bytes: u64, content_type: &str) -> Result<Self, Error> {
+        let filename = filename.trim().to_string();
+        if filename.is_empty()
+            || filename.chars().count() > 255
+            || filename.chars().any(char::is_control)
+        {
+            return Err(Error::validation("The file name is not valid."));
+        }
+        let kind = check_upload(&filename, size_bytes)?;
+        Ok(Self {
+            filename,
+            size_bytes,
+            kind,
+            content_type: content_type.chars().take(100).collect(),
+        })
+    }
+}
+
 pub async fn start_upload(
     state: &AppState,
     owner: &Owner,
-    filename: String,
-    size_bytes: u64,
-    content_type: String,
+    upload: NewUpload,
 ) -> Result<UploadTicket, Error> {
-    let filename = filename.trim().to_string();
-    if filename.is_empty()
-        || filename.chars().count() > 255
-        || filename.chars().any(char::is_control)
-    {
-        return Err(Error::validation("The file name is not valid."));
-    }
-    let kind = check_upload(&filename, size_bytes)?;
+    let NewUpload {
+        filename,
+        size_bytes,
+        kind,
+        content_type,
+    } = upload;
     let decision = rate_limit::hit(&state.pool, rate_limit::UPLOAD, &owner.id.to_string()).await?;
     if !decision.allowed {
         return Err(Error::Answer(Answer::RateLimited));
     }
     let media_id = Uuid::new_v4();
-    let content_type: String = content_type.chars().take(100).collect();
     sqlx::query!(
         r#"INSERT INTO media (id, owner_id, kind, original_filename, content_type, size_bytes)
            VALUES ($1, $2, $3, $4, $5, $6)"#,

@@ -142,14 +142,15 @@ pub async fn settle(
     };
     let purchases_url = public_url.link("/admin/purchases");
     for (what, change) in changes {
+        let notice = templates::OwnerNotice {
+            customer: &payment.email,
+            purchases_url: &purchases_url,
+        };
         let email = templates::membership_payment_notification(
-            &emails.brand,
-            &owner.email,
-            &owner.name,
-            &payment.email,
+            emails.addressed(&owner.email, &owner.name),
+            notice,
             &about,
             change,
-            &purchases_url,
         );
         let key = format!("{what}:{}", payment.invoice_id);
         outbox::enqueue_once(conn, &emails, &email, &key).await?;

@@ -68,21 +68,27 @@ pub async fn apply(
     Ok(Some(state.status))
 }
 
-/// Records a checkout of `tier` by `customer`, waiting for Stripe's subscription; its id.
+/// What a membership is sold as: a tier, billed each month or year at a price.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    pub tier: Uuid,
+    pub interval: Interval,
+    pub amount_cents: i32,
+}
+
+/// Records a checkout of `plan` by `customer`, waiting for Stripe's subscription; its id.
 pub async fn start_checkout(
     conn: &mut PgConnection,
     customer: Uuid,
-    tier: Uuid,
-    interval: Interval,
-    amount_cents: i32,
+    plan: &Plan,
 ) -> Result<Uuid, Error> {
     Ok(sqlx::query_scalar!(
         "INSERT INTO subscriptions (user_id, tier_id, billing_interval, amount_cents)
          VALUES ($1, $2, $3, $4) RETURNING id",
         customer,
-        tier,
-        interval.as_str(),
-        amount_cents
+        plan.tier,
+        plan.interval.as_str(),
+        plan.amount_cents
     )
     .fetch_one(conn)
     .await?)

@@ -13,13 +13,20 @@ use domain::memberships::{
 pub const MAX_TIERS: i64 = 20;
 
 /// Creates a tier unlocking every item, or the chosen items (and bundles' items).
+/// What a tier unlocks: every item (the "Every item" box), or the items chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unlocks {
+    Everything,
+    Items(Vec<Uuid>),
+}
+
 pub async fn create(
     state: &AppState,
     _owner: &Owner,
     tier: NewTier,
-    all_items: bool,
-    items: Vec<Uuid>,
+    unlocks: Unlocks,
 ) -> Result<Uuid, Error> {
+    let all_items = unlocks == Unlocks::Everything;
     let mut tx = state.pool.begin().await?;
     let count = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM membership_tiers WHERE retired_at IS NULL"#
@@ -48,7 +55,7 @@ pub async fn create(
         }
         _ => error.into(),
     })?;
-    set_items(&mut tx, id, all_items, &items).await?;
+    set_items(&mut tx, id, &unlocks).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -57,20 +64,23 @@ pub async fn create(
 async fn set_items(
     conn: &mut sqlx::PgConnection,
     tier: Uuid,
-    all_items: bool,
-    items: &[Uuid],
+    unlocks: &Unlocks,
 ) -> Result<(), Error> {
-    if !all_items && items.is_empty() {
-        return Err(Error::validation(
-            "Choose the items this tier unlocks, or every item.",
-        ));
-    }
+    let items = match unlocks {
+        Unlocks::Everything => None,
+        Unlocks::Items(items) if items.is_empty() => {
+            return Err(Error::validation(
+                "Choose the items this tier unlocks, or every item.",
+            ))
+        }
+        Unlocks::Items(items) => Some(items),
+    };
     sqlx::query!("DELETE FROM membership_tier_items WHERE tier_id = $1", tier)
         .execute(&mut *conn)
         .await?;
-    if all_items {
+    let Some(items) = items else {
         return Ok(());
-    }
+    };
     let inserted = sqlx::query!(
         "INSERT INTO membership_tier_items (tier_id, content_id)
          SELECT $1, id FROM content WHERE id = ANY($2) AND deleted_at IS NULL",

@@ -13,7 +13,7 @@ use super::checkout::{self, open_window_secs, Begun, Gate, Looked, Open, Sale};
 use crate::access;
 use crate::error::Error;
 use crate::memberships::portal::back;
-use crate::memberships::store;
+use crate::memberships::store::{self, Plan};
 use crate::state::AppState;
 use crate::stripe::gateway::{Sells, SessionRequest};
 use domain::memberships::Interval;
@@ -74,9 +74,11 @@ pub async fn checkout(
         state: &state,
         customer: user.id,
         email: &user.email,
-        tier: form.tier_id,
-        interval,
-        amount_cents,
+        plan: Plan {
+            tier: form.tier_id,
+            interval,
+            amount_cents,
+        },
         title: format!(
             "{name} membership ({})",
             interval.adjective().to_lowercase()
@@ -94,9 +96,7 @@ struct MembershipSale<'a> {
     state: &'a AppState,
     customer: Uuid,
     email: &'a str,
-    tier: Uuid,
-    interval: Interval,
-    amount_cents: i32,
+    plan: Plan,
     title: String,
 }
 
@@ -114,9 +114,9 @@ impl Sale for MembershipSale<'_> {
                AND (stripe_checkout_url IS NOT NULL OR created_at > now() - interval '1 minute')
              ORDER BY created_at DESC LIMIT 1",
             self.customer,
-            self.tier,
-            self.interval.as_str(),
-            self.amount_cents,
+            self.plan.tier,
+            self.plan.interval.as_str(),
+            self.plan.amount_cents,
             open_window_secs()
         )
         .fetch_optional(tx)
@@ -138,14 +138,7 @@ impl Sale for MembershipSale<'_> {
     }
 
     async fn record(&self, tx: &mut PgConnection) -> Result<Uuid, Error> {
-        store::start_checkout(
-            tx,
-            self.customer,
-            self.tier,
-            self.interval,
-            self.amount_cents,
-        )
-        .await
+        store::start_checkout(tx, self.customer, &self.plan).await
     }
 
     fn request(&self, id: Uuid, automatic_tax: bool) -> SessionRequest<'_> {
@@ -153,10 +146,10 @@ impl Sale for MembershipSale<'_> {
         SessionRequest {
             sells: Sells::Membership {
                 id,
-                interval: self.interval,
+                interval: self.plan.interval,
             },
             title: &self.title,
-            amount_cents: i64::from(self.amount_cents),
+            amount_cents: i64::from(self.plan.amount_cents),
             customer_email: self.email,
             success_url: public_url.link("/memberships/welcome?session_id={CHECKOUT_SESSION_ID}"),
             cancel_url: public_url.link(&format!("{}?checkout=cancelled", paths::PRICING)),

@@ -18,11 +18,11 @@ use domain::purchases::{card_label, DisputeState, PaymentFacts, PurchaseKind, Pu
 use super::store;
 use crate::access;
 use crate::email::outbox;
-use crate::email::templates::{self, PurchaseFacts};
+use crate::email::templates::{self, OwnerNotice, PurchaseFacts};
 use crate::error::{Answer, Error};
 use crate::outbound::events;
 use crate::settings::service::email_context;
-use crate::state::PublicUrl;
+use crate::state::{AppState, PublicUrl};
 use crate::stripe::events::{ChargeFacts, DisputeFacts};
 use crate::stripe::payment_facts::{self, StripePayment};
 use crate::stripe::session::SessionFacts;
@@ -218,16 +218,54 @@ async fn settle_payment(
     }
 }
 
-/// The owner's refund: Stripe refunds the payment (once, whatever the retries), then the
-/// refund is recorded and settled in the transaction that holds the payment's lock, so
-/// Stripe's own `charge.refunded` waits and then changes nothing.
+/// The owner's refund, with no lock held while Stripe answers: the purchase is checked and
+/// the owner's reason noted on it (a `charge.refunded` arriving meanwhile settles it with
+/// that reason), Stripe refunds the payment (once, whatever the retries: the refund's
+/// idempotency key is the purchase), then the refund is recorded and settled under the
+/// payment's lock. Running it again, or Stripe's own event, changes nothing more.
 pub async fn refund_by_owner(
-    conn: &mut PgConnection,
-    public_url: &PublicUrl,
-    gateway: &crate::stripe::gateway::Gateway,
+    state: &AppState,
     purchase_id: Uuid,
     reason: &str,
 ) -> Result<(), Error> {
+    let mut tx = state.pool.begin().await?;
+    let purchase = lock_refundable(&mut tx, purchase_id).await?;
+    let Some(payment) = purchase.payment_intent.clone() else {
+        return Err(Error::conflict(NOT_REFUNDABLE));
+    };
+    store::note_refund_reason(&mut tx, purchase.id, reason).await?;
+    tx.commit().await?;
+
+    let refund_id = match state.payments.refund(&payment, purchase.id).await {
+        Ok(refund_id) => refund_id,
+        Err(error) => {
+            store::forget_refund_reason(&state.pool, purchase.id).await?;
+            return Err(error);
+        }
+    };
+
+    let mut tx = state.pool.begin().await?;
+    payment_facts::lock(&mut tx, &payment).await?;
+    let mut purchase = lock(&mut tx, PurchaseKey::Id(purchase_id))
+        .await?
+        .ok_or(Error::Answer(Answer::NotFound))?;
+    store::record_owner_refund(&mut tx, purchase.id, reason, &refund_id).await?;
+    payment_facts::record_full_refund(
+        &mut tx,
+        &payment,
+        i64::from(purchase.amount_cents) + i64::from(purchase.tax_cents),
+    )
+    .await?;
+    purchase.refund_reason = Some(reason.to_string());
+    settle(&mut tx, &state.public_url, purchase).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const NOT_REFUNDABLE: &str = "Only completed, paid purchases can be refunded.";
+
+/// The purchase, locked (after its payment's facts), if the owner may refund it.
+async fn lock_refundable(conn: &mut PgConnection, purchase_id: Uuid) -> Result<Locked, Error> {
     let payment = sqlx::query_scalar!(
         "SELECT stripe_payment_intent_id FROM purchases WHERE id = $1",
         purchase_id
@@ -238,36 +276,21 @@ pub async fn refund_by_owner(
     if let Some(payment) = &payment {
         payment_facts::lock(conn, payment).await?;
     }
-    let mut purchase = lock(conn, PurchaseKey::Id(purchase_id))
+    let purchase = lock(conn, PurchaseKey::Id(purchase_id))
         .await?
-        .ok_or_else(|| Error::conflict("Only completed, paid purchases can be refunded."))?;
+        .ok_or_else(|| Error::conflict(NOT_REFUNDABLE))?;
     let refusal = match purchase.status {
         PurchaseStatus::Refunded => Some("This purchase has already been refunded."),
         PurchaseStatus::Disputed | PurchaseStatus::DisputeLost => Some(
             "This payment is disputed: the bank decides. Answer the dispute in your Stripe dashboard.",
         ),
         PurchaseStatus::Completed if purchase.amount_cents > 0 => None,
-        _ => Some("Only completed, paid purchases can be refunded."),
+        _ => Some(NOT_REFUNDABLE),
     };
-    if let Some(refusal) = refusal {
-        return Err(Error::conflict(refusal));
+    match refusal {
+        Some(refusal) => Err(Error::conflict(refusal)),
+        None => Ok(purchase),
     }
-    let Some(payment) = purchase.payment_intent.clone() else {
-        return Err(Error::conflict(
-            "Only completed, paid purchases can be refunded.",
-        ));
-    };
-    let refund_id = gateway.refund(&payment, purchase.id).await?;
-    store::record_owner_refund(conn, purchase.id, reason, &refund_id).await?;
-    payment_facts::record_full_refund(
-        conn,
-        &payment,
-        i64::from(purchase.amount_cents) + i64::from(purchase.tax_cents),
-    )
-    .await?;
-    purchase.refund_reason = Some(reason.to_string());
-    settle(conn, public_url, purchase).await?;
-    Ok(())
 }
 
 /// Derives the purchase's status from every fact known, makes access match, and writes the
@@ -391,23 +414,22 @@ async fn notify(
     let key = |what: &str| format!("{what}:{}", purchase.id);
     let purchases_url = public_url.link("/admin/purchases");
     let receipt = templates::purchase_receipt(
-        &emails.brand,
-        &purchase.email,
-        &purchase.name,
+        emails.addressed(&purchase.email, &purchase.name),
         &about,
         &public_url.link(&domain::paths::receipt_link(purchase.id)),
         &emails.receipt_text,
     );
     outbox::enqueue_once(conn, &emails, &receipt, &key("receipt")).await?;
     let owner = crate::auth::users::owner_contact(&mut *conn).await?;
+    let notice = OwnerNotice {
+        customer: &purchase.email,
+        purchases_url: &purchases_url,
+    };
     if let Some(owner) = &owner {
         let sale = templates::sale_notification(
-            &emails.brand,
-            &owner.email,
-            &owner.name,
-            &purchase.email,
+            emails.addressed(&owner.email, &owner.name),
+            notice,
             &about,
-            &purchases_url,
         );
         outbox::enqueue_once(conn, &emails, &sale, &key("sale")).await?;
     }
@@ -417,9 +439,7 @@ async fn notify(
             .as_deref()
             .unwrap_or(store::REFUNDED_IN_STRIPE);
         let refund = templates::refund_confirmation(
-            &emails.brand,
-            &purchase.email,
-            &purchase.name,
+            emails.addressed(&purchase.email, &purchase.name),
             &about,
             reason,
             &public_url.link("/account/purchases"),
@@ -429,13 +449,10 @@ async fn notify(
     if let (Some(dispute), Some(owner)) = (stripe.dispute, &owner) {
         let tell = |outcome: Option<bool>| {
             templates::dispute_notification(
-                &emails.brand,
-                &owner.email,
-                &owner.name,
-                &purchase.email,
+                emails.addressed(&owner.email, &owner.name),
+                notice,
                 &about,
                 outcome,
-                &purchases_url,
             )
         };
         outbox::enqueue_once(conn, &emails, &tell(None), &key("dispute_opened")).await?;

@@ -182,17 +182,7 @@ pub async fn refund(
             "Reason: at most {MAX_REASON_CHARS} characters."
         )));
     }
-    let mut tx = state.pool.begin().await?;
-    fulfilment::refund_by_owner(
-        &mut tx,
-        &state.public_url,
-        &state.payments,
-        purchase_id,
-        reason,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    fulfilment::refund_by_owner(state, purchase_id, reason).await
 }
 
 /// The owner gives an item to a customer, free of charge.

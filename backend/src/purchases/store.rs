@@ -3,7 +3,7 @@
 
 use domain::access::AccessReason;
 use domain::purchases::{PurchaseKind, PurchaseStatus};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::access;
@@ -161,6 +161,36 @@ pub async fn flag_mismatch(conn: &mut PgConnection, id: Uuid) -> Result<(), Erro
         PurchaseStatus::Failed.as_str()
     )
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The owner asked Stripe to refund purchase `id`, for `reason`: kept, so that the refund's
+/// own event, if it comes first, settles the purchase with the owner's reason.
+pub async fn note_refund_reason(
+    conn: &mut PgConnection,
+    id: Uuid,
+    reason: &str,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "UPDATE purchases SET refund_reason = $2, updated_at = now() WHERE id = $1",
+        id,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stripe did not refund purchase `id`: the reason noted for it goes, unless the purchase
+/// was refunded meanwhile.
+pub async fn forget_refund_reason(db: impl PgExecutor<'_>, id: Uuid) -> Result<(), Error> {
+    sqlx::query!(
+        "UPDATE purchases SET refund_reason = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'completed' AND stripe_refund_id IS NULL",
+        id
+    )
+    .execute(db)
     .await?;
     Ok(())
 }

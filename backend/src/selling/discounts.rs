@@ -33,14 +33,25 @@ pub struct NewDiscount {
     pub items: Vec<Uuid>,
 }
 
+/// The discount form's fields, as typed.
+pub struct DiscountForm<'a> {
+    pub code: &'a str,
+    pub amount_off: &'a str,
+    pub expires_on: &'a str,
+    pub max_uses: &'a str,
+    /// The ids of the items it applies to (none: every item).
+    pub items: &'a [String],
+}
+
 impl NewDiscount {
-    pub fn parse(
-        code: &str,
-        amount_off: &str,
-        expires_on: &str,
-        max_uses: &str,
-        items: &[String],
-    ) -> Result<Self, Error> {
+    pub fn parse(form: DiscountForm<'_>) -> Result<Self, Error> {
+        let DiscountForm {
+            code,
+            amount_off,
+            expires_on,
+            max_uses,
+            items,
+        } = form;
         let expires_on = match expires_on.trim() {
             "" => None,
             text => {

@@ -191,22 +191,40 @@ pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Resul
 }
 
 /// The storefront's footer: social links (one per line) and the legal texts.
+/// The storefront form, parsed: the footer's social links and the legal texts.
+pub struct Storefront {
+    pub social_links: Vec<String>,
+    pub terms_text: String,
+    pub privacy_text: String,
+}
+
+impl Storefront {
+    /// The form's fields: links one per line, texts as their textareas send them.
+    pub fn parse(social_links: &str, terms_text: &str, privacy_text: &str) -> Result<Self, Error> {
+        Ok(Self {
+            social_links: parse_social_links(social_links)?
+                .into_iter()
+                .map(|link| link.as_str().to_string())
+                .collect(),
+            terms_text: legal_text("Terms of sale", terms_text)?,
+            privacy_text: legal_text("Privacy policy", privacy_text)?,
+        })
+    }
+}
+
 pub async fn save_storefront(
     state: &AppState,
     _owner: &Owner,
-    social_links: &str,
-    terms_text: &str,
-    privacy_text: &str,
+    storefront: &Storefront,
 ) -> Result<(), Error> {
-    let links: Vec<String> = parse_social_links(social_links)?
-        .into_iter()
-        .map(|link| link.as_str().to_string())
-        .collect();
-    let terms_text = legal_text("Terms of sale", terms_text)?;
-    let privacy_text = legal_text("Privacy policy", privacy_text)?;
+    let Storefront {
+        social_links: links,
+        terms_text,
+        privacy_text,
+    } = storefront;
     sqlx::query!(
         "UPDATE site_settings SET social_links = $1, terms_text = $2, privacy_text = $3, updated_at = now()",
-        &links,
+        links,
         terms_text,
         privacy_text
     )
@@ -239,19 +257,12 @@ pub async fn preview(
     text: String,
 ) -> Result<EmailPreview, Error> {
     let text = paragraph("Text", &text, MAX_TEXT_CHARS)?;
-    let brand = email_context(&state.pool, &state.public_url).await?.brand;
+    let context = email_context(&state.pool, &state.public_url).await?;
+    let alex = context.addressed("alex@example.com", "Alex");
     let email = match kind.as_str() {
-        "welcome" => templates::welcome(
-            &brand,
-            "alex@example.com",
-            "Alex",
-            &state.public_url.link(paths::LIBRARY),
-            &text,
-        ),
+        "welcome" => templates::welcome(alex, &state.public_url.link(paths::LIBRARY), &text),
         "receipt" => templates::purchase_receipt(
-            &brand,
-            "alex@example.com",
-            "Alex",
+            alex,
             &templates::PurchaseFacts {
                 title: "Sample film",
                 amount: "$12.34",

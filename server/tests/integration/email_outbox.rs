@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use backend::email::delivery::DeliverEmail;
 use backend::email::outbox;
-use backend::email::templates::{welcome, Brand};
+use backend::email::templates::welcome;
 use backend::jobs::Runner;
 use backend::mail::{Mailer, Transport};
 use backend::settings::service::email_context;
@@ -46,13 +46,8 @@ async fn queue(pool: &PgPool, n: usize) {
     let public_url = PublicUrl::new("http://x");
     let emails = email_context(&mut *tx, &public_url).await.unwrap();
     for i in 0..n {
-        let email = welcome(
-            &Brand::named("Codex"),
-            &format!("user{i}@example.com"),
-            "User",
-            "http://x/library",
-            "",
-        );
+        let to = format!("user{i}@example.com");
+        let email = welcome(emails.addressed(&to, "User"), "http://x/library", "");
         outbox::enqueue(&mut tx, &emails, &email).await.unwrap();
     }
     tx.commit().await.unwrap();
