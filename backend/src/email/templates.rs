@@ -94,6 +94,18 @@ pub struct OwnerNotice<'a> {
     pub purchases_url: &'a str,
 }
 
+impl<'a> OwnerNotice<'a> {
+    /// The owner's message: `paragraphs`, then a link to their purchases.
+    fn message(self, owner: Addressee<'a>, paragraphs: &'a [&'a str]) -> Message<'a> {
+        Message {
+            greeting_name: owner.name,
+            paragraphs,
+            action: Some(("See your purchases", self.purchases_url)),
+            brand: owner.brand,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Brand {
     pub name: String,
@@ -433,29 +445,15 @@ pub fn sale_notification(
     notice: OwnerNotice<'_>,
     purchase: &PurchaseFacts<'_>,
 ) -> OutgoingEmail {
-    let Addressee {
-        brand,
-        to,
-        name: owner_name,
-    } = owner;
-    let OwnerNotice {
-        customer,
-        purchases_url,
-    } = notice;
+    let customer = notice.customer;
     let sold = format!(
         "{customer} bought \"{}\" for {}.",
         purchase.title, purchase.amount
     );
     let details = format!("Date: {} · Payment: {}", purchase.date, purchase.payment_id);
-    Message {
-        greeting_name: owner_name,
-        paragraphs: &[&sold, &details],
-        action: Some(("See your purchases", purchases_url)),
-        brand,
-    }
-    .into_email(
+    notice.message(owner, &[&sold, &details]).into_email(
         EmailKind::SaleNotification,
-        to,
+        owner.to,
         format!("New sale: {}", purchase.title),
     )
 }
@@ -492,15 +490,7 @@ pub fn dispute_notification(
     purchase: &PurchaseFacts<'_>,
     outcome: Option<bool>,
 ) -> OutgoingEmail {
-    let Addressee {
-        brand,
-        to,
-        name: owner_name,
-    } = owner;
-    let OwnerNotice {
-        customer,
-        purchases_url,
-    } = notice;
+    let customer = notice.customer;
     let (subject, what) = match outcome {
         None => (
             format!("Dispute opened: {}", purchase.title),
@@ -525,13 +515,11 @@ pub fn dispute_notification(
         ),
     };
     let details = purchase.details();
-    Message {
-        greeting_name: owner_name,
-        paragraphs: &[&what, &details],
-        action: Some(("See your purchases", purchases_url)),
-        brand,
-    }
-    .into_email(EmailKind::DisputeNotification, to, subject)
+    notice.message(owner, &[&what, &details]).into_email(
+        EmailKind::DisputeNotification,
+        owner.to,
+        subject,
+    )
 }
 
 /// What happened to a membership's payment, for the owner.
@@ -552,15 +540,7 @@ pub fn membership_payment_notification(
     payment: &PurchaseFacts<'_>,
     change: MembershipPaymentChange,
 ) -> OutgoingEmail {
-    let Addressee {
-        brand,
-        to,
-        name: owner_name,
-    } = owner;
-    let OwnerNotice {
-        customer,
-        purchases_url,
-    } = notice;
+    let customer = notice.customer;
     let (subject, what) = match change {
         MembershipPaymentChange::Refunded => (
             format!("Membership payment refunded: {}", payment.title),
@@ -592,13 +572,11 @@ pub fn membership_payment_notification(
         ),
     };
     let details = payment.details();
-    Message {
-        greeting_name: owner_name,
-        paragraphs: &[&what, &details],
-        action: Some(("See your purchases", purchases_url)),
-        brand,
-    }
-    .into_email(EmailKind::MembershipPaymentNotification, to, subject)
+    notice.message(owner, &[&what, &details]).into_email(
+        EmailKind::MembershipPaymentNotification,
+        owner.to,
+        subject,
+    )
 }
 
 #[cfg(test)]
