@@ -2,7 +2,7 @@
 //! pictures' headers. None panics on any input, and each keeps its promise.
 #![no_main]
 use backend::byte_range::{answer, RangeAnswer};
-use backend::content::cover_image::sniff;
+use backend::image_upload::sniff;
 use backend::csv;
 use backend::images;
 use backend::media::hls::safe_path;

@@ -2,8 +2,8 @@
 //! accepted without panicking, a made-up signature never verifies, and a signed body of any
 //! shape reads as an event, an unreadable one, or nothing we act on.
 #![no_main]
-use backend::purchases::events::{Envelope, StripeEvent};
-use backend::purchases::signature::{header, verify};
+use backend::stripe::events::{Envelope, StripeEvent};
+use backend::stripe::signature::{header, verify};
 use libfuzzer_sys::fuzz_target;
 
 const SECRET: &str = "whsec_fuzzing";
