@@ -1,7 +1,7 @@
 //! Who is signed in: the user id and session epoch kept in the tower-sessions record.
 //!
 //! A password reset or change bumps `users.session_epoch`; a session carrying an older
-//! epoch is flushed on its next use, which ends every session of that user at once.
+//! epoch loses its sign-in on its next use, which ends every session of that user at once.
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -83,7 +83,9 @@ pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<Use
     match users::find_by_id(pool, auth.user_id).await? {
         Some(user) if user.session_epoch == auth.epoch => Ok(Some(user)),
         _ => {
-            session.flush().await?;
+            // Not `flush`: a page streams after the session layer saved the record, and a
+            // flush then would take the session's id from under that save (a 500).
+            session.remove::<SessionAuth>(AUTH_KEY).await?;
             Ok(None)
         }
     }

@@ -357,6 +357,12 @@ async fn forgot_password_answers_the_same_and_reset_ends_every_session(pool: PgP
     first.register("Ada", "ada@example.com").await;
     let second = app.browser();
     second.login("ada@example.com", PASSWORD).await;
+    let mut stale = Vec::new();
+    for _ in 0..3 {
+        let browser = app.browser();
+        browser.login("ada@example.com", PASSWORD).await;
+        stale.push(browser);
+    }
 
     let anonymous = app.browser();
     let known = anonymous
@@ -396,6 +402,13 @@ async fn forgot_password_answers_the_same_and_reset_ends_every_session(pool: PgP
 
     assert_eq!(first.whoami().await, None, "the reset ends every session");
     assert_eq!(second.whoami().await, None);
+    // A page opened with a session the reset ended renders as a visitor's, even while the
+    // session is being dropped as the page streams.
+    for (browser, path) in stale.iter().zip(["/login?reset=1", "/", "/login"]) {
+        let page = browser.get(path).await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        assert!(page.text().await.unwrap().contains("Log in"), "{path}");
+    }
     assert!(app
         .last_email("ada@example.com", "password_changed")
         .await
