@@ -135,16 +135,16 @@ pub async fn name_pages(
             .and_then(|accept| accept.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
     if wants_page {
-        match backend::settings::service::load(&state.pool).await {
+        match backend::settings::service::current(&state).await {
             Ok(settings) => {
                 request.extensions_mut().insert(SiteIdentity {
                     logo_url: settings.logo_url(),
                     has_terms: !settings.terms_text.is_empty(),
                     has_privacy: !settings.privacy_text.is_empty(),
-                    platform_name: settings.platform_name,
-                    business_name: settings.business_name,
-                    contact_email: settings.contact_email,
-                    social_links: settings.social_links,
+                    platform_name: settings.platform_name.clone(),
+                    business_name: settings.business_name.clone(),
+                    contact_email: settings.contact_email.clone(),
+                    social_links: settings.social_links.clone(),
                 });
             }
             // The page still renders (with the default name); its own queries report the fault.
@@ -157,11 +157,11 @@ pub async fn name_pages(
 #[server(endpoint = "site_info")]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
     let state = crate::state::app_state()?;
-    let settings = backend::settings::service::load(&state.pool).await?;
+    let settings = backend::settings::service::current(&state).await?;
     let colour = HexColour::parse(&settings.primary_color)?;
     Ok::<_, AppError>(SiteInfo {
         logo_url: settings.logo_url(),
-        platform_name: settings.platform_name,
+        platform_name: settings.platform_name.clone(),
         primary_color: colour.as_str().to_string(),
         test_mode: state.payments.test_mode,
     })

@@ -10,6 +10,7 @@ pub mod access;
 pub mod account;
 pub mod auth;
 pub mod byte_range;
+pub mod cached;
 pub mod client_ip;
 pub mod content;
 pub mod cpu_work;

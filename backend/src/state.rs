@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 
+use crate::cached::Cached;
 use crate::keys::LinkKey;
 use crate::mail::Transport;
 use crate::storage::MediaStorage;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// How emails leave (`SMTP_URL`, or files in `MAIL_FOLDER`); `None` when SMTP is
     /// misconfigured, and emails wait in the outbox.
     pub mail: Option<Arc<Transport>>,
+    /// The site's settings, read once and kept until they change (`settings::service`).
+    pub settings: Arc<Cached<domain::settings::Settings>>,
 }
 
 /// Who may create the owner account through `/setup` while there is none.

@@ -134,22 +134,25 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         SegmentDelivery::Proxied => None,
     };
     let (gateway, checkout_origin) = payments(&config)?;
+    let app = AppState {
+        pool,
+        public_url: Arc::new(PublicUrl::new(config.public_url.clone())),
+        storage,
+        playback_key: playback_key(&config.session_secret),
+        playback_token_lifetime: config.playback_token_lifetime,
+        segment_delivery: config.segment_delivery,
+        payments: Arc::new(gateway),
+        first_run: first_run(&config),
+        link_key: backend::keys::LinkKey::from_secret(&config.session_secret),
+        web_targets: WebTargets::new(TargetPolicy {
+            allow_private: config.outbound_allow_private,
+        })?,
+        mail: mail_transport(&config).map(Arc::new),
+        settings: Arc::default(),
+    };
+    tokio::spawn(backend::settings::service::follow_changes(app.clone()));
     Ok(AppContext {
-        app: AppState {
-            pool,
-            public_url: Arc::new(PublicUrl::new(config.public_url.clone())),
-            storage,
-            playback_key: playback_key(&config.session_secret),
-            playback_token_lifetime: config.playback_token_lifetime,
-            segment_delivery: config.segment_delivery,
-            payments: Arc::new(gateway),
-            first_run: first_run(&config),
-            link_key: backend::keys::LinkKey::from_secret(&config.session_secret),
-            web_targets: WebTargets::new(TargetPolicy {
-                allow_private: config.outbound_allow_private,
-            })?,
-            mail: mail_transport(&config).map(Arc::new),
-        },
+        app,
         leptos_options: leptos_options(&config),
         checkout_origin,
         media_origin,

@@ -116,7 +116,7 @@ pub async fn legal_text(kind: String) -> Result<String, AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            service::legal(&call.state.pool, &kind).await
+            service::legal(&call.state, &kind).await
         }
         .await,
     )

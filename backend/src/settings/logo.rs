@@ -75,14 +75,12 @@ pub async fn upload(
     )
     .execute(&state.pool)
     .await?;
+    state.settings.forget();
     Ok(Redirect::to("/admin/settings?logo=saved").into_response())
 }
 
 pub async fn serve(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
-    let Some(kind) = sqlx::query_scalar!("SELECT logo_type FROM site_settings")
-        .fetch_one(&state.pool)
-        .await?
-    else {
+    let Some(kind) = super::service::current(&state).await?.logo_type.clone() else {
         return Ok(axum::http::StatusCode::NOT_FOUND.into_response());
     };
     let mut response = state

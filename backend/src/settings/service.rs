@@ -1,5 +1,8 @@
-//! Reading and saving the settings. They are read from the database on every use (one row
-//! by primary key), so a change shows on every app server at once.
+//! Reading and saving the settings. Pages and emails read them from memory
+//! ([`current`]); every change forgets that copy, here at once and on every other app
+//! server through the `site_settings_changed` notification (a trigger on the table).
+
+use std::sync::Arc;
 
 use domain::paths;
 use sqlx::PgExecutor;
@@ -17,6 +20,20 @@ const MAX_NAME_CHARS: usize = 80;
 const MAX_BUSINESS_CHARS: usize = 120;
 const MAX_TEXT_CHARS: usize = 1000;
 
+/// The channel the table's trigger notifies on every change.
+const CHANGED_CHANNEL: &str = "site_settings_changed";
+
+/// The settings, from memory when they have not changed since they were last read.
+pub async fn current(state: &AppState) -> Result<Arc<Settings>, Error> {
+    state.settings.get_or_load(|| load(&state.pool)).await
+}
+
+/// Keeps `state.settings` in step with changes made by any process (spawn it once).
+pub async fn follow_changes(state: AppState) {
+    crate::cached::listen(state.pool.clone(), CHANGED_CHANNEL, state.settings.clone()).await
+}
+
+/// The settings as the database has them now (in a transaction: as it sees them).
 pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
     Ok(sqlx::query_as!(
         Settings,
@@ -187,6 +204,7 @@ pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Resul
     )
     .execute(&state.pool)
     .await?;
+    state.settings.forget();
     Ok(())
 }
 
@@ -230,6 +248,7 @@ pub async fn save_storefront(
     )
     .execute(&state.pool)
     .await?;
+    state.settings.forget();
     Ok(())
 }
 
@@ -240,11 +259,11 @@ fn legal_text(label: &str, value: &str) -> Result<String, Error> {
 
 /// The terms of sale or the privacy policy (`kind`: `terms` or `privacy`), '' when the
 /// owner has written none.
-pub async fn legal(db: impl PgExecutor<'_>, kind: &str) -> Result<String, Error> {
-    let settings = load(db).await?;
+pub async fn legal(state: &AppState, kind: &str) -> Result<String, Error> {
+    let settings = current(state).await?;
     match kind {
-        "terms" => Ok(settings.terms_text),
-        "privacy" => Ok(settings.privacy_text),
+        "terms" => Ok(settings.terms_text.clone()),
+        "privacy" => Ok(settings.privacy_text.clone()),
         _ => Err(Error::Answer(Answer::NotFound)),
     }
 }

@@ -271,3 +271,72 @@ async fn emails_carry_the_owners_colour_business_and_contact(pool: PgPool) {
     .unwrap();
     assert!(html.contains("border-top:4px solid #7C3AED"), "{html}");
 }
+
+/// The page's `application-name`: the platform name as the page was rendered with it.
+async fn platform_name_on(visitor: &Browser<'_>) -> String {
+    let page = visitor.get("/").await.text().await.unwrap();
+    let start = page
+        .find(r#"<meta name="application-name" content=""#)
+        .unwrap()
+        + 39;
+    page[start..start + page[start..].find('"').unwrap()].to_string()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn pages_keep_the_settings_until_any_app_server_changes_them(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let visitor = app.browser();
+    // This app server listens for changes to the settings on a connection of its own.
+    let listening = "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND query LIKE 'LISTEN%site_settings_changed%'";
+    for _ in 0..100 {
+        if app.count(listening).await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.count(listening).await, 1, "the listener is connected");
+    assert_eq!(platform_name_on(&visitor).await, "Codex");
+
+    // A write that announces nothing (triggers off) is not seen: pages read from memory.
+    let mut quiet = pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *quiet)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE site_settings SET platform_name = 'Unannounced'")
+        .execute(&mut *quiet)
+        .await
+        .unwrap();
+    assert_eq!(platform_name_on(&visitor).await, "Codex");
+
+    // Another app server's change (any write to the table) reaches this one's pages.
+    sqlx::query("UPDATE site_settings SET platform_name = 'Film Club'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = platform_name_on(&visitor).await;
+        if seen == "Film Club" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "Film Club");
+
+    // The owner's own change shows on the very next page.
+    let owner = app.owner().await;
+    owner
+        .call_json(
+            fns::SaveSettings::PATH,
+            &[
+                ("platform_name", "Cinema Nine"),
+                ("primary_color", "#2563eb"),
+                ("contact_email", "hello@example.com"),
+                ("timezone", "UTC"),
+            ],
+        )
+        .await;
+    assert_eq!(platform_name_on(&visitor).await, "Cinema Nine");
+}
