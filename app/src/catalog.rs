@@ -18,7 +18,7 @@ use crate::selling::api::quote_discount;
 use crate::selling::bundle_contents::BundleContentsList;
 use crate::selling::offers::Offers;
 use crate::selling::Quote;
-use crate::ui::{set_page_status, urlencode, LoadError};
+use crate::ui::{set_page_status, urlencode, LoadError, PageHead};
 use domain::chapters::Chapter;
 use domain::content::{grid_thumbnail_srcset, price_label, GRID_THUMBNAIL_SIZES};
 use domain::downloads::Download;
@@ -60,7 +60,7 @@ pub fn CatalogPage() -> impl IntoView {
     });
     let current_q = move || query.read().get("q").unwrap_or_default();
     view! {
-        <Title text="Catalog"/>
+        <PageHead title="Catalog" description="Films and audio to buy, rent or stream with a membership."/>
         <section class="catalog-head">
             <h1>"Catalog"</h1>
             <form method="get" action="/" class="search" role="search">

@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos_meta::{Meta, Title};
 
 use crate::error::AppError;
 use domain::media::MAX_IMAGE_SIDE;
 
-/// The error of the last run of `action`, if it failed.
 /// True once the page is hydrated: a button that needs the client (its answer is shown
 /// only once) is disabled until then, so a click before hydration is never lost.
 pub fn hydrated() -> Signal<bool> {
@@ -16,6 +16,7 @@ pub fn hydrated() -> Signal<bool> {
     ready.into()
 }
 
+/// The error of the last run of `action`, if it failed.
 pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
@@ -193,6 +194,7 @@ pub fn set_page_status(code: u16) {
 pub fn NotFound() -> impl IntoView {
     set_page_status(404);
     view! {
+        <PageHead title="Page not found" description="The page you asked for does not exist."/>
         <section class="card">
             <h1>"Page not found"</h1>
             <p>"The page you asked for does not exist."</p>
@@ -222,4 +224,17 @@ pub fn urlencode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A page's title (the site's name is added after it) and its description, the line a
+/// search result shows under the title. Both are in the head the server sends.
+#[component]
+pub fn PageHead(
+    #[prop(into)] title: TextProp,
+    #[prop(into)] description: TextProp,
+) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <Meta name="description" content=description/>
+    }
 }

@@ -1,19 +1,19 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{my_avatar, ChangeEmail, ChangePassword, UpdateName};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
 use crate::ui::{
-    action_error, action_succeeded, Field, FormAlert, FormNotice, LoadError, UploadOutcome,
+    action_error, action_succeeded, Field, FormAlert, FormNotice, LoadError, PageHead,
+    UploadOutcome,
 };
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
     view! {
-        <Title text="Your account"/>
+        <PageHead title="Your account" description="Your name, email address, password and avatar."/>
         <h1>"Your account"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || auth.user.get().map(|result| match result {

@@ -1,10 +1,9 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{verify_email, ResendVerification};
 use super::context::use_auth;
-use crate::ui::{action_error, action_succeeded, FormAlert, FormCard, FormNotice};
+use crate::ui::{action_error, action_succeeded, FormAlert, FormCard, FormNotice, PageHead};
 
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
@@ -13,7 +12,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let token = move || query.read().get("token").unwrap_or_default();
     let outcome = Resource::new(token, verify_email);
     view! {
-        <Title text="Verify your email"/>
+        <PageHead title="Verify your email" description="Confirm your email address to finish creating your account."/>
         <FormCard title="Verify your email">
             <Suspense fallback=|| view! { <p>"Checking your link…"</p> }>
                 {move || outcome.get().map(|result| match result {

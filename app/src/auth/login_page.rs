@@ -1,10 +1,9 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::Login;
 use super::context::use_auth;
-use crate::ui::{action_error, Field, FormAlert, FormCard};
+use crate::ui::{action_error, Field, FormAlert, FormCard, PageHead};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -14,7 +13,7 @@ pub fn LoginPage() -> impl IntoView {
     let redirect = move || query.read().get("redirect").unwrap_or_default();
     let after_reset = move || query.read().get("reset").is_some();
     view! {
-        <Title text="Log in"/>
+        <PageHead title="Log in" description="Log in to watch what you bought and pick up where you left off."/>
         <FormCard title="Log in">
             {move || after_reset().then(|| view! {
                 <p class="alert alert-success" role="status">

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{ForgotPassword, ResetPassword};
-use crate::ui::{action_error, Field, FormAlert, FormCard};
+use crate::ui::{action_error, Field, FormAlert, FormCard, PageHead};
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
@@ -11,7 +10,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
     view! {
-        <Title text="Forgot your password?"/>
+        <PageHead title="Forgot your password?" description="Get an email with a link to set a new password."/>
         <FormCard title="Forgot your password?">
             {move || sent().then(|| view! {
                 <p class="alert alert-success" role="status">
@@ -34,7 +33,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     view! {
-        <Title text="Set a new password"/>
+        <PageHead title="Set a new password" description="Choose a new password for your account."/>
         <FormCard title="Set a new password">
             <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <FormAlert error=action_error(action)/>

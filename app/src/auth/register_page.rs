@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{setup_needs_token, Register, SetupOwner};
 use super::context::use_auth;
-use crate::ui::{action_error, Field, FormAlert, FormCard};
+use crate::ui::{action_error, Field, FormAlert, FormCard, PageHead};
 
 /// Name, email and a confirmed password: the fields of both registration and first-run setup.
 #[component]
@@ -22,7 +21,7 @@ pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
     use_auth().refresh_after(register);
     view! {
-        <Title text="Create your account"/>
+        <PageHead title="Create your account" description="Create an account to buy, stream and keep films and audio."/>
         <FormCard title="Create your account">
             <ActionForm action=register attr:class="form" attr:novalidate=true>
                 <FormAlert error=action_error(register)/>
@@ -40,7 +39,7 @@ pub fn SetupPage() -> impl IntoView {
     use_auth().refresh_after(setup);
     let needs_token = Resource::new(|| (), |_| setup_needs_token());
     view! {
-        <Title text="Set up your platform"/>
+        <PageHead title="Set up your platform" description="Create the owner account of this platform."/>
         <FormCard title="Set up your platform">
             <p>"Create the owner account. You will use it to upload media, set prices and see your sales."</p>
             <ActionForm action=setup attr:class="form" attr:novalidate=true>

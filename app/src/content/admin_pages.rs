@@ -2,7 +2,6 @@
 
 use domain::paths;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
@@ -18,7 +17,7 @@ use crate::media::api::list_media;
 use crate::media::types::MediaStatus;
 use crate::selling::bundle_section::BundleSection;
 use crate::selling::options_section::SellingOptionsSection;
-use crate::ui::{action_error, Field, FormAlert, LoadError, StatusFilter, UploadOutcome};
+use crate::ui::{action_error, Field, FormAlert, LoadError, PageHead, StatusFilter, UploadOutcome};
 
 #[component]
 pub fn ContentListPage() -> impl IntoView {
@@ -26,7 +25,7 @@ pub fn ContentListPage() -> impl IntoView {
     let status = move || query.read().get("status");
     let items = Resource::new(status, list_content);
     view! {
-        <Title text="Content"/>
+        <PageHead title="Content" description="Everything on sale: drafts, scheduled and published items."/>
         <div class="page-heading">
             <h1>"Content"</h1>
             <a class="button button-primary" href="/admin/content/new">"New content"</a>
@@ -83,7 +82,7 @@ fn ContentTable(list: Vec<ContentSummary>) -> impl IntoView {
 #[component]
 pub fn NewContentPage() -> impl IntoView {
     view! {
-        <Title text="New content"/>
+        <PageHead title="New content" description="Create a new item to sell."/>
         <h1>"New content"</h1>
         <ContentForm detail=None/>
     }
@@ -105,7 +104,7 @@ pub fn EditContentPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Edit content"/>
+        <PageHead title="Edit content" description="Edit an item: its text, price, media and publishing."/>
         <h1>"Edit content"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || detail.get().map(|result| match result {

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
@@ -9,7 +8,7 @@ use crate::error::AppError;
 use crate::purchases::admin_page::GrantForm;
 use crate::purchases::api::GrantAccess;
 use crate::purchases::PurchaseKind;
-use crate::ui::{urlencode, LoadError};
+use crate::ui::{urlencode, LoadError, PageHead};
 use domain::content::price_label;
 use domain::money::signed_label as money;
 
@@ -27,7 +26,7 @@ pub fn CustomersPage() -> impl IntoView {
         _ => "/admin/customers.csv".to_string(),
     };
     view! {
-        <Title text="Customers"/>
+        <PageHead title="Customers" description="The people who bought or subscribed, and what each spent."/>
         <h1>"Customers"</h1>
         <form method="get" action="/admin/customers" class="search-form" role="search">
             <label for="customer-search">"Search customers"</label>
@@ -109,7 +108,7 @@ pub fn CustomerPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Customer"/>
+        <PageHead title="Customer" description="One customer: purchases, memberships and activity."/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
                 Ok(detail) => view! { <CustomerDetails detail grant/> }.into_any(),

@@ -1,11 +1,10 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::load_dashboard;
 use super::chart::RevenueChart;
 use super::Dashboard;
 use crate::purchases::PurchaseStatus;
-use crate::ui::LoadError;
+use crate::ui::{LoadError, PageHead};
 use domain::content::price_label;
 use domain::dashboard::{ReconciliationRun, Sales};
 // Revenue can pass $999.99 and can be negative in a month.
@@ -15,7 +14,7 @@ use domain::money::signed_label as money;
 pub fn AdminDashboardPage() -> impl IntoView {
     let dashboard = Resource::new(|| (), |_| load_dashboard());
     view! {
-        <Title text="Dashboard"/>
+        <PageHead title="Dashboard" description="Revenue, sales and customers at a glance."/>
         <h1>"Dashboard"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || dashboard.get().map(|result| match result {

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{list_outbox, ResendEmail};
 use super::OutboxEntry;
-use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError};
+use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError, PageHead};
 use domain::email::TOKEN_SLOT;
 
 #[component]
@@ -11,7 +10,7 @@ pub fn EmailsPage() -> impl IntoView {
     let resend = ServerAction::<ResendEmail>::new();
     let emails = Resource::new(move || resend.version().get(), |_| list_outbox());
     view! {
-        <Title text="Emails"/>
+        <PageHead title="Emails" description="The emails sent and waiting, and their wording."/>
         <h1>"Emails"</h1>
         <p class="hint">"Every email the platform sends is written here first, then delivered by the mail worker."</p>
         <FormAlert error=action_error(resend)/>

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{background_jobs, RetryJob};
-use crate::ui::{action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError};
+use crate::ui::{
+    action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError, PageHead,
+};
 use domain::jobs::{JobStatus, JobView};
 
 #[component]
@@ -11,7 +12,7 @@ pub fn JobsPage() -> impl IntoView {
     let jobs = Resource::new(move || retry.version().get(), |_| background_jobs());
     let ready = hydrated();
     view! {
-        <Title text="Background work"/>
+        <PageHead title="Background work" description="Background work: media encodes, emails and deliveries, and what failed."/>
         <h1>"Background work"</h1>
         <p class="hint">"Work the site does on its own: periodic clean-ups and checks with Stripe. Failed work is retried by itself a few times, then kept here with its error."</p>
         <FormAlert error=action_error(retry)/>

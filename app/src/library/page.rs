@@ -3,14 +3,13 @@
 
 use domain::paths;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::load_library;
 use super::{Library, LibraryItem, LibrarySort};
 use crate::content::types::{grid_thumbnail_srcset, thumbnail_url, GRID_THUMBNAIL_SIZES};
 use crate::media::page::format_duration;
-use crate::ui::LoadError;
+use crate::ui::{LoadError, PageHead};
 
 #[component]
 pub fn LibraryPage() -> impl IntoView {
@@ -24,7 +23,7 @@ pub fn LibraryPage() -> impl IntoView {
     });
     let other_account = move || query.read().get("receipt").as_deref() == Some("other-account");
     view! {
-        <Title text="Your library"/>
+        <PageHead title="Your library" description="Everything you bought or unlocked, ready to watch or listen."/>
         <h1>"Your library"</h1>
         {move || other_account().then(|| view! {
             <p class="alert alert-error" role="alert">

@@ -2,12 +2,11 @@
 //! processing status, which updates by itself until everything is ready or failed.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{list_media, DeleteMedia, RetryMedia};
 use super::types::{MediaStatus, MediaView};
 use super::upload_form::UploadForm;
-use crate::ui::{action_error, hydrated, FormAlert, LoadError};
+use crate::ui::{action_error, hydrated, FormAlert, LoadError, PageHead};
 
 #[component]
 pub fn MediaPage() -> impl IntoView {
@@ -45,7 +44,7 @@ pub fn MediaPage() -> impl IntoView {
     }
 
     view! {
-        <Title text="Media"/>
+        <PageHead title="Media" description="Uploaded video and audio files and their encoding."/>
         <h1>"Media"</h1>
         <UploadForm on_uploaded=Callback::new(move |_| refresh.update(|n| *n += 1))/>
         <FormAlert error=action_error(retry)/>

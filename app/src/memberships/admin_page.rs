@@ -1,12 +1,13 @@
 //! `/admin/memberships`: the owner's tiers (new tier, the list with members, retire).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{flagged_memberships, list_tiers, CreateTier, RetireTier};
 use super::{FlaggedMembership, TierView};
 use crate::selling::item_choice::ItemChoice;
-use crate::ui::{action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError};
+use crate::ui::{
+    action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError, PageHead,
+};
 
 #[component]
 pub fn MembershipsPage() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn MembershipsPage() -> impl IntoView {
     let flagged = Resource::new(|| (), |_| flagged_memberships());
     let ready = hydrated();
     view! {
-        <Title text="Memberships"/>
+        <PageHead title="Memberships" description="Membership tiers, their prices and their members."/>
         <h1>"Memberships"</h1>
         <Transition fallback=|| ()>
             {move || flagged.get().map(|result| match result {

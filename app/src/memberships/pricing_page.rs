@@ -3,12 +3,11 @@
 //! with "Manage membership" (Stripe's customer portal).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::load_pricing;
 use super::{checkout_message, price_per, Interval, MembershipView, Pricing, TierView};
-use crate::ui::LoadError;
+use crate::ui::{LoadError, PageHead};
 
 #[component]
 pub fn PricingPage() -> impl IntoView {
@@ -26,7 +25,7 @@ pub fn PricingPage() -> impl IntoView {
         Some(view! { <p role="alert" class="alert">{message}</p> }.into_any())
     };
     view! {
-        <Title text="Memberships"/>
+        <PageHead title="Memberships" description="Membership plans and what each one unlocks."/>
         <h1>"Memberships"</h1>
         {notice}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

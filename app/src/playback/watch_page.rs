@@ -5,7 +5,6 @@
 use domain::paths;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
 
@@ -13,7 +12,7 @@ use super::api::{load_watch, RenewPlayback, SaveProgress};
 use super::WatchInfo;
 use crate::content::chapters::ChapterList;
 use crate::error::AppError;
-use crate::ui::LoadError;
+use crate::ui::{LoadError, PageHead};
 use domain::chapters::Chapter;
 
 #[component]
@@ -42,7 +41,7 @@ fn Player(info: WatchInfo) -> impl IntoView {
     let renew_url = <RenewPlayback as ServerFn>::PATH;
     let has_captions = !is_audio && !info.captions.is_empty();
     view! {
-        <Title text=info.title.clone()/>
+        <PageHead title=info.title.clone() description=format!("Watch or listen to {}.", info.title)/>
         <section class="watch">
             <h1>{info.title.clone()}</h1>
             <div

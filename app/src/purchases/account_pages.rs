@@ -3,20 +3,19 @@
 use domain::paths;
 use domain::selling::Offer;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use super::api::{my_purchases, purchase_receipt};
 use super::PurchaseView;
-use crate::ui::LoadError;
+use crate::ui::{LoadError, PageHead};
 use domain::content::price_label;
 
 #[component]
 pub fn PurchasesPage() -> impl IntoView {
     let purchases = Resource::new(|| (), |_| my_purchases());
     view! {
-        <Title text="Purchases"/>
+        <PageHead title="Purchases" description="What you bought, with receipts."/>
         <h1>"Purchases"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || purchases.get().map(|result| match result {
@@ -76,7 +75,7 @@ pub fn ReceiptPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Receipt"/>
+        <PageHead title="Receipt" description="The receipt of a purchase."/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || receipt.get().map(|result| match result {
                 Ok(purchase) => view! { <Receipt purchase/> }.into_any(),

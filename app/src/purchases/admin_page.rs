@@ -2,7 +2,6 @@
 //! id; refunds (with a reason and a confirmation), complimentary grants and their revocation.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{admin_purchases, GrantAccess, RefundPurchase, RevokeGrant};
@@ -10,7 +9,7 @@ use super::{AdminPurchase, PurchaseKind};
 use crate::content::api::list_content;
 use crate::memberships::payments_table::MembershipPayments;
 use crate::ui::{
-    action_error, action_succeeded, urlencode, Field, FormAlert, FormNotice, LoadError,
+    action_error, action_succeeded, urlencode, Field, FormAlert, FormNotice, LoadError, PageHead,
     StatusFilter,
 };
 use domain::content::price_label;
@@ -40,7 +39,7 @@ pub fn AdminPurchasesPage() -> impl IntoView {
         |(status, search, from, to, ..)| admin_purchases(status, search, from, to),
     );
     view! {
-        <Title text="Purchases"/>
+        <PageHead title="Purchases" description="Every sale, refund and dispute, searchable and exportable."/>
         <h1>"Purchases"</h1>
         <StatusFilter path="/admin/purchases" options=&[
             ("", "All"), ("completed", "Completed"), ("pending", "Pending"),

@@ -6,12 +6,12 @@ use domain::paths;
 use leptos::prelude::*;
 
 use super::PurchaseStatus;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::use_query_map;
 
 use super::api::confirm_checkout;
 use super::CheckoutState;
-use crate::ui::LoadError;
+use crate::ui::{LoadError, PageHead};
 
 /// Seconds between looks while the payment is processing.
 const REFRESH_SECS: &str = "2";
@@ -22,7 +22,7 @@ pub fn CheckoutSuccessPage() -> impl IntoView {
     let session_id = move || query.read().get("session_id").unwrap_or_default();
     let state = Resource::new(session_id, confirm_checkout);
     view! {
-        <Title text="Thank you"/>
+        <PageHead title="Thank you" description="Your payment is being confirmed; your purchase is in your library."/>
         <section class="card narrow">
             <Suspense fallback=|| view! { <p>"Confirming your payment…"</p> }>
                 {move || state.get().map(|result| match result {

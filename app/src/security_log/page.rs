@@ -1,15 +1,14 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::list_security_log;
-use crate::ui::LoadError;
+use crate::ui::{LoadError, PageHead};
 use domain::security::{SecurityEvent, SecurityEventKind};
 
 #[component]
 pub fn SecurityLogPage() -> impl IntoView {
     let events = Resource::new(|| (), |_| list_security_log());
     view! {
-        <Title text="Security log"/>
+        <PageHead title="Security log" description="Sign-ins, refusals and every change made by the owner."/>
         <h1>"Security log"</h1>
         <p class="hint">"Failed logins, refused requests and every change made as the owner, newest first (kept 90 days)."</p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

@@ -1,12 +1,13 @@
 //! `/admin/discounts`: the owner's discount codes (new code, the list with uses, delete).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{list_discounts, CreateDiscount, DeleteDiscount};
 use super::item_choice::ItemChoice;
 use super::DiscountView;
-use crate::ui::{action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError};
+use crate::ui::{
+    action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError, PageHead,
+};
 
 #[component]
 pub fn DiscountsPage() -> impl IntoView {
@@ -18,7 +19,7 @@ pub fn DiscountsPage() -> impl IntoView {
     );
     let ready = hydrated();
     view! {
-        <Title text="Discount codes"/>
+        <PageHead title="Discount codes" description="Discount codes, their limits and their use."/>
         <h1>"Discount codes"</h1>
         <section class="card" aria-labelledby="new-code-heading">
             <h2 id="new-code-heading">"New discount code"</h2>

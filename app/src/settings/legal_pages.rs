@@ -2,26 +2,25 @@
 //! in the settings (plain text; a blank line starts a paragraph). 404 until written.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::legal_text;
-use crate::ui::{set_page_status, LoadError};
+use crate::ui::{set_page_status, LoadError, PageHead};
 
 #[component]
 pub fn TermsPage() -> impl IntoView {
-    view! { <LegalPage kind="terms" title="Terms of sale"/> }
+    view! { <LegalPage kind="terms" title="Terms of sale" description="The terms on which this platform sells, refunds and streams."/> }
 }
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
-    view! { <LegalPage kind="privacy" title="Privacy policy"/> }
+    view! { <LegalPage kind="privacy" title="Privacy policy" description="How this platform uses and keeps your personal data."/> }
 }
 
 #[component]
-fn LegalPage(kind: &'static str, title: &'static str) -> impl IntoView {
+fn LegalPage(kind: &'static str, title: &'static str, description: &'static str) -> impl IntoView {
     let text = Resource::new(|| (), move |_| legal_text(kind.to_string()));
     view! {
-        <Title text=title/>
+        <PageHead title=title description/>
         <article class="card legal">
             <h1>{title}</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -3,14 +3,15 @@
 //! webhook endpoints.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::{get_settings, list_timezones, preview_email, SaveSettings};
 use super::storefront_form::StorefrontForm;
 use super::types::{HexColour, Palette, DEFAULT_PRIMARY};
 use super::Settings;
 use crate::content::categories::CategoriesSection;
-use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice, LoadError, UploadOutcome};
+use crate::ui::{
+    action_error, action_succeeded, FormAlert, FormNotice, LoadError, PageHead, UploadOutcome,
+};
 use crate::webhooks::section::WebhooksSection;
 
 #[component]
@@ -18,7 +19,7 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_settings());
     let timezones = Resource::new(|| (), |_| list_timezones());
     view! {
-        <Title text="Settings"/>
+        <PageHead title="Settings" description="The platform name, colours, logo, emails and storefront."/>
         <h1>"Settings"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Some(match (settings.get()?, timezones.get()?) {
