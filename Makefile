@@ -87,6 +87,7 @@ release:
 	rm -rf target/release-bundle && mkdir -p target/release-bundle
 	cp target/release/server target/release-bundle/server
 	cp -r target/site-release target/release-bundle/site
+	@scripts/wasm-size.sh target/release-bundle/site
 
 lint:
 	cargo fmt --all -- --check

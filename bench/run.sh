@@ -5,10 +5,12 @@
 #      "first playable": the time from "upload complete" until the lowest rung (and the
 #      thumbnails) can be stored and played, less the storage copy;
 #   2. requests per second and p99 latency under concurrent load (wrk) of the catalog page
-#      and of one HLS segment (token checked), next to nginx serving the same segment file;
+#      (a visitor's and the owner's) and an item page, each next to nginx serving the same
+#      bytes, and of one HLS segment (token checked), next to nginx serving the same file;
 #   3. the same segment with the media in an S3 bucket (moto's server): through Codex
 #      (MEDIA_DELIVERY=proxied) and straight from the bucket by its presigned URL
-#      (MEDIA_DELIVERY=signed-urls), with the rendition playlist each way.
+#      (MEDIA_DELIVERY=signed-urls), with the rendition playlist each way;
+#   4. the WebAssembly and JavaScript a browser downloads (scripts/wasm-size.sh).
 # Runs the optimised build (make release), one server per setting, each on its own database
 # (codex_bench, codex_bench_s3_proxied, codex_bench_s3_signed).
 # Usage: bench/run.sh        BENCH_SECONDS=15 BENCH_CONNECTIONS=32 to change the load.
@@ -125,7 +127,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   sendfile on;
-  types { video/mp2t ts; application/vnd.apple.mpegurl m3u8; }
+  types { video/mp2t ts; application/vnd.apple.mpegurl m3u8; text/html html; }
   server { listen 127.0.0.1:$nginx_port; root $work/media; }
 }
 CONF
@@ -133,20 +135,33 @@ CONF
 chmod go+rx "$work" && chmod -R go+rX "$work/media"
 nginx -c "$work/nginx.conf"
 
-# wrk's summary: requests per second and the 99th percentile latency.
+# wrk's summary: requests per second and the 99th percentile latency; any further arguments
+# go to wrk (a cookie header, say).
 load() {
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$1" |
+  local url="$1"
+  shift
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url" |
     awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
          END { printf "%10.0f req/s   p99 %8s%s\n", rps, p99, (bad ? "   NON-2xx: " bad : "") }'
 }
 
 size="$(stat -c %s "$work/media$segment_path")"
+# The same pages as bytes for nginx, and the owner's session cookie for signed-in pages.
+item_path=/content/sample-test-pattern-in-motion
+curl -fs "$base/" -o "$work/media/catalog.html"
+curl -fs "$base$item_path" -o "$work/media/item.html"
+chmod go+r "$work/media/catalog.html" "$work/media/item.html"
+session_cookie="$(awk '(/^#HttpOnly_/ || !/^#/) && NF >= 7 { print $6 "=" $7 }' "$work/jar-$port" | head -1)"
 segments="$(curl -fs "$s3_signed_rendition_url" | grep -vc '^#')"
 echo
 echo "Codex benchmarks ($(nproc) cores, wrk: 2 threads, $connections connections, ${seconds} s each)"
 echo "$transcode"
 echo "$transcode_audio"
-printf '%-44s %s\n' "catalog page (/)" "$(load "$base/")"
+printf '%-44s %s\n' "catalog page (/), visitor" "$(load "$base/")"
+printf '%-44s %s\n' "catalog page, nginx (same bytes)" "$(load "http://127.0.0.1:$nginx_port/catalog.html")"
+printf '%-44s %s\n' "catalog page, signed in" "$(load "$base/" -H "Cookie: $session_cookie")"
+printf '%-44s %s\n' "item page, visitor" "$(load "$base$item_path")"
+printf '%-44s %s\n' "item page, nginx (same bytes)" "$(load "http://127.0.0.1:$nginx_port/item.html")"
 printf '%-44s %s\n' "HLS segment, Codex ($((size / 1024)) KB)" "$(load "$local_segment_url")"
 printf '%-44s %s\n' "HLS segment, nginx (same file)" "$(load "http://127.0.0.1:$nginx_port$segment_path")"
 printf '%-44s %s\n' "rendition playlist, Codex" "$(load "$local_rendition_url")"
@@ -155,3 +170,5 @@ printf '%-44s %s\n' "HLS segment, Codex from the bucket" "$(load "$s3_proxied_se
 printf '%-44s %s\n' "HLS segment, presigned URL (no Codex)" "$(load "$s3_signed_segment_url")"
 printf '%-44s %s\n' "rendition playlist, Codex (proxied)" "$(load "$s3_proxied_rendition_url")"
 printf '%-44s %s\n' "rendition playlist, Codex ($segments signed URLs)" "$(load "$s3_signed_rendition_url")"
+echo "What a browser downloads before a page works (one bundle for every route; goal: 350 KB gzipped of wasm)"
+scripts/wasm-size.sh target/release-bundle/site
