@@ -400,3 +400,52 @@ pub mod keys {
         format!("media/{media}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    /// A local file larger than a read block, served whole and in a range that crosses blocks.
+    #[tokio::test]
+    async fn local_files_are_served_whole_and_in_ranges_across_read_blocks() {
+        let folder = tempfile::tempdir().unwrap();
+        let storage = MediaStorage::local(folder.path()).unwrap();
+        let file: Vec<u8> = (0..1_300_000u32).map(|i| (i % 251) as u8).collect();
+        storage
+            .put_bytes("m/segment.ts", Bytes::from(file.clone()))
+            .await
+            .unwrap();
+        let body = |response: axum::response::Response| async move {
+            axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap()
+        };
+
+        let whole = storage
+            .respond("m/segment.ts", "video/mp2t", "private", None)
+            .await;
+        assert_eq!(whole.status(), StatusCode::OK);
+        assert_eq!(body(whole).await, file);
+
+        let part = storage
+            .respond(
+                "m/segment.ts",
+                "video/mp2t",
+                "private",
+                Some("bytes=500000-1100000"),
+            )
+            .await;
+        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(
+            part.headers()["content-range"],
+            "bytes 500000-1100000/1300000"
+        );
+        assert_eq!(body(part).await, file[500_000..=1_100_000]);
+
+        let missing = storage
+            .respond("m/other.ts", "video/mp2t", "private", None)
+            .await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    }
+}
