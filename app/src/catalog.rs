@@ -218,7 +218,10 @@ fn ContentDetails(
     /// The item's files, when the viewer may download them.
     files: Vec<Download>,
 ) -> impl IntoView {
-    let summary: String = item.description.chars().take(160).collect();
+    let summary: String = match item.description.trim() {
+        "" => format!("Watch or listen to {}.", item.title),
+        text => text.chars().take(160).collect(),
+    };
     let thumb = thumbnail(&item);
     let rental = item.rental();
     view! {

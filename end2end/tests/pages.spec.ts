@@ -13,11 +13,25 @@ const SIZES = [DESKTOP, ...PHONES];
 /** Shares the selling specs' media item (uploads are limited to 10 an hour). */
 const MEDIA = "selling.mp4";
 
-/** The tops of the header's account links and buttons: one value when they sit on one line. */
-async function accountNavLines(page: Page): Promise<number> {
+/** The header's account links and buttons, line by line: an item starts a new line when it
+ * sits wholly below the items before it (items of a line overlap vertically, whatever their heights). */
+async function accountNavLines(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const items = Array.from(document.querySelectorAll(".account-nav > *")) as HTMLElement[];
-    return new Set(items.map((item) => Math.round(item.getBoundingClientRect().top + item.offsetHeight / 2))).size;
+    const boxes = items
+      .map((item) => ({ box: item.getBoundingClientRect(), name: item.textContent?.trim() || item.tagName }))
+      .sort((a, b) => a.box.top - b.box.top);
+    const lines: { bottom: number; names: string[] }[] = [];
+    for (const { box, name } of boxes) {
+      const line = lines[lines.length - 1];
+      if (line && box.top < line.bottom - 1) {
+        line.names.push(name);
+        line.bottom = Math.max(line.bottom, box.bottom);
+      } else {
+        lines.push({ bottom: box.bottom, names: [name] });
+      }
+    }
+    return lines.map((line) => line.names.join(", "));
   });
 }
 
@@ -44,7 +58,8 @@ async function expectGoodAtEverySize(page: Page, name: string) {
     if (size !== DESKTOP) {
       const { overflow, culprits } = await sidewaysOverflow(page);
       expect.soft(overflow, `${where} scrolls sideways: ${culprits.join(", ")}`).toBeLessThanOrEqual(0);
-      expect.soft(await accountNavLines(page), `${where}: the header's links wrap`).toBe(1);
+      const lines = await accountNavLines(page);
+      expect.soft(lines.length, `${where}: the header's links wrap: ${lines.join(" | ")}`).toBe(1);
     }
   }
 }
