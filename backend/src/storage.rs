@@ -34,23 +34,50 @@ pub enum SegmentDelivery {
 /// Files larger than this are written in parts, so they never sit in memory whole.
 const PART_SIZE: usize = 8 * 1024 * 1024;
 
-/// How much of a local file one blocking read takes while it is served: a 2 MB segment
-/// in a few reads (object_store's own stream reads 8 KiB per blocking task).
+/// A range of a local file up to this size is read in one blocking call (an HLS segment is
+/// a few MB); a longer one (a download) is streamed in blocks of [`LOCAL_READ_BLOCK`].
+/// object_store's own stream takes one blocking task per 8 KiB.
+const LOCAL_READ_WHOLE: u64 = 8 * 1024 * 1024;
 const LOCAL_READ_BLOCK: usize = 512 * 1024;
 
-/// The bytes `range` of a local file the store opened, read in large blocks.
-fn local_file_body(file: std::fs::File, range: Range<u64>) -> axum::body::Body {
+/// The bytes `range` of a local file the store opened.
+async fn local_file_body(
+    mut file: std::fs::File,
+    range: Range<u64>,
+) -> Result<axum::body::Body, Error> {
+    use std::io::{Read, Seek};
+    let length = range.end - range.start;
+    if length <= LOCAL_READ_WHOLE {
+        let bytes = tokio::task::spawn_blocking(move || {
+            let mut bytes = vec![0; length as usize];
+            file.seek(SeekFrom::Start(range.start))?;
+            file.read_exact(&mut bytes)?;
+            Ok::<_, std::io::Error>(bytes)
+        })
+        .await
+        .map_err(|e| internal("reading a file", e))?
+        .map_err(|e| internal("reading a file", e))?;
+        return Ok(axum::body::Body::from(bytes));
+    }
     let body = futures::stream::once(async move {
         let mut file = tokio::fs::File::from_std(file);
         file.set_max_buf_size(LOCAL_READ_BLOCK);
         file.seek(SeekFrom::Start(range.start)).await?;
         Ok::<_, std::io::Error>(ReaderStream::with_capacity(
-            file.take(range.end - range.start),
+            file.take(length),
             LOCAL_READ_BLOCK,
         ))
     })
     .try_flatten();
-    axum::body::Body::from_stream(body)
+    Ok(axum::body::Body::from_stream(body))
+}
+
+/// A failed read: 404 when the object is not there.
+fn read_failed(error: object_store::Error) -> Error {
+    match error {
+        object_store::Error::NotFound { .. } => Error::Answer(Answer::NotFound),
+        error => internal("storage read failed", error),
+    }
 }
 
 #[derive(Clone)]
@@ -58,6 +85,8 @@ pub struct MediaStorage {
     store: Arc<dyn ObjectStore>,
     /// The same store, when it can sign URLs that fetch without credentials (S3).
     signer: Option<Arc<dyn Signer>>,
+    /// Whether it is a folder on this machine (its reads are files).
+    local: bool,
 }
 
 impl std::fmt::Debug for MediaStorage {
@@ -88,6 +117,7 @@ impl MediaStorage {
             return Ok(Self {
                 store: store.clone(),
                 signer: Some(store),
+                local: false,
             });
         }
         Self::local(value)
@@ -102,6 +132,7 @@ impl MediaStorage {
         Ok(Self {
             store: Arc::new(store),
             signer: None,
+            local: true,
         })
     }
 
@@ -174,25 +205,28 @@ impl MediaStorage {
         use axum::http::{header, StatusCode};
 
         let path = Path::from(key);
-        let size = match self.store.head(&path).await {
-            Ok(meta) => meta.size,
-            Err(object_store::Error::NotFound { .. }) => {
-                return Err(Error::Answer(Answer::NotFound))
+        // A local file is opened once, and its size comes with it; an object in a bucket is
+        // asked for its size first, so that only the range asked for is fetched.
+        let (size, local_file) = if self.local {
+            let opened = self.store.get(&path).await.map_err(read_failed)?;
+            match opened.payload {
+                GetResultPayload::File(file, _) => (opened.meta.size, Some(file)),
+                GetResultPayload::Stream(_) => (opened.meta.size, None),
             }
-            Err(e) => return Err(internal("storage head failed", e)),
+        } else {
+            (self.store.head(&path).await.map_err(read_failed)?.size, None)
         };
         let builder = axum::response::Response::builder()
             .header(header::CONTENT_TYPE, content_type)
             .header(header::CACHE_CONTROL, cache_control)
             .header(header::ACCEPT_RANGES, "bytes");
-        let (builder, get_range, length) = match answer(range, size) {
-            RangeAnswer::Whole => (builder.status(StatusCode::OK), None, size),
+        let (builder, bytes) = match answer(range, size) {
+            RangeAnswer::Whole => (builder.status(StatusCode::OK), 0..size),
             RangeAnswer::Part { start, end } => (
                 builder
                     .status(StatusCode::PARTIAL_CONTENT)
                     .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{size}")),
-                Some(object_store::GetRange::Bounded(start..end + 1)),
-                end + 1 - start,
+                start..end + 1,
             ),
             RangeAnswer::Unsatisfiable => {
                 return builder
@@ -202,23 +236,21 @@ impl MediaStorage {
                     .map_err(|e| internal("building a response", e));
             }
         };
-        let body = if length == 0 {
-            Body::empty()
-        } else {
-            let options = object_store::GetOptions {
-                range: get_range,
-                ..Default::default()
-            };
-            let result = match self.store.get_opts(&path, options).await {
-                Ok(result) => result,
-                Err(object_store::Error::NotFound { .. }) => {
-                    return Err(Error::Answer(Answer::NotFound))
-                }
-                Err(e) => return Err(internal("storage read failed", e)),
-            };
-            match result.payload {
-                GetResultPayload::File(file, _) => local_file_body(file, result.range),
-                GetResultPayload::Stream(stream) => Body::from_stream(stream),
+        let length = bytes.end - bytes.start;
+        let body = match local_file {
+            _ if length == 0 => Body::empty(),
+            Some(file) => local_file_body(file, bytes).await?,
+            None => {
+                let options = object_store::GetOptions {
+                    range: Some(object_store::GetRange::Bounded(bytes)),
+                    ..Default::default()
+                };
+                let result = self
+                    .store
+                    .get_opts(&path, options)
+                    .await
+                    .map_err(read_failed)?;
+                Body::from_stream(result.into_stream())
             }
         };
         builder
