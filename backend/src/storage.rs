@@ -214,7 +214,10 @@ impl MediaStorage {
                 GetResultPayload::Stream(_) => (opened.meta.size, None),
             }
         } else {
-            (self.store.head(&path).await.map_err(read_failed)?.size, None)
+            (
+                self.store.head(&path).await.map_err(read_failed)?.size,
+                None,
+            )
         };
         let builder = axum::response::Response::builder()
             .header(header::CONTENT_TYPE, content_type)
@@ -438,12 +441,14 @@ mod tests {
     use super::*;
     use axum::http::StatusCode;
 
-    /// A local file larger than a read block, served whole and in a range that crosses blocks.
+    /// A local file served whole and in ranges: short ranges in one read, long ones streamed
+    /// in blocks.
     #[tokio::test]
-    async fn local_files_are_served_whole_and_in_ranges_across_read_blocks() {
+    async fn local_files_are_served_whole_and_in_ranges() {
         let folder = tempfile::tempdir().unwrap();
         let storage = MediaStorage::local(folder.path()).unwrap();
-        let file: Vec<u8> = (0..1_300_000u32).map(|i| (i % 251) as u8).collect();
+        let size = LOCAL_READ_WHOLE as u32 + 700_000;
+        let file: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         storage
             .put_bytes("m/segment.ts", Bytes::from(file.clone()))
             .await
@@ -458,22 +463,25 @@ mod tests {
             .respond("m/segment.ts", "video/mp2t", "private", None)
             .await;
         assert_eq!(whole.status(), StatusCode::OK);
+        assert_eq!(whole.headers()["content-length"], size.to_string());
         assert_eq!(body(whole).await, file);
 
-        let part = storage
-            .respond(
-                "m/segment.ts",
-                "video/mp2t",
-                "private",
-                Some("bytes=500000-1100000"),
-            )
-            .await;
-        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
-        assert_eq!(
-            part.headers()["content-range"],
-            "bytes 500000-1100000/1300000"
-        );
-        assert_eq!(body(part).await, file[500_000..=1_100_000]);
+        for (start, end) in [(500_000, 1_100_000), (100, size as usize - 2)] {
+            let part = storage
+                .respond(
+                    "m/segment.ts",
+                    "video/mp2t",
+                    "private",
+                    Some(&format!("bytes={start}-{end}")),
+                )
+                .await;
+            assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+            assert_eq!(
+                part.headers()["content-range"],
+                format!("bytes {start}-{end}/{size}")
+            );
+            assert_eq!(body(part).await, file[start..=end]);
+        }
 
         let missing = storage
             .respond("m/other.ts", "video/mp2t", "private", None)
