@@ -50,6 +50,8 @@ test("a customer applies a discount code and pays the reduced price", async ({ b
 });
 
 test("a customer buys a bundle and watches two of its items", async ({ browser, page }, testInfo) => {
+  // Two items published, a bundle made, bought and both played: over a minute on a busy machine.
+  test.setTimeout(120_000);
   const stamp = Date.now();
   const first = `Bundle part one ${stamp}`;
   const second = `Bundle part two ${stamp}`;
