@@ -34,7 +34,6 @@ pub mod playback;
 pub mod purchases;
 pub mod query;
 pub mod rate_limit;
-pub mod routes;
 pub mod security_log;
 pub mod selling;
 pub mod settings;

@@ -17,8 +17,8 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::client_ip::ClientIp;
-use crate::request_limits::is_long_upload;
 use crate::security::is_state_changing;
+use crate::surface::Rules;
 use crate::AppContext;
 
 /// Form fields worth keeping in the log: what was acted on, and why.
@@ -58,7 +58,7 @@ async fn form_detail(request: Request) -> (Request, String) {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|n| n <= MAX_READ_FORM);
-    if !is_form || !small || is_long_upload(request.uri().path()) {
+    if !is_form || !small || Rules::of(&request).long_upload {
         return (request, String::new());
     }
     let (parts, body) = request.into_parts();

@@ -1,7 +1,7 @@
 //! What one request may cost the server: how many are served at once (more get 503 at
 //! once, never a queue), how long a request may take, and how long its body may stall.
-//! `/health` and `/ready` are never refused, so a load balancer can tell a busy server
-//! from a dead one. The owner's upload parts and files for buyers may take as long as their
+//! The probes (`/health`, `/ready`: `surface::Rules::probe`) are never refused, so a load
+//! balancer can tell a busy server from a dead one. The owner's upload parts and files for buyers may take as long as their
 //! body keeps arriving, once their handler knows the caller (`LongRequest`): a part is
 //! 8 MiB, a minute's worth on a slow uplink, and its size is checked before it is read; a
 //! file for buyers is at most 100 MB.
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use backend::long_request::LongRequest;
 use tokio::sync::Semaphore;
 
+use crate::surface::Rules;
 use crate::AppContext;
 
 /// A request body that sends nothing for this long is cut off.
@@ -29,18 +30,6 @@ impl InFlight {
     pub fn new(max: usize) -> Self {
         Self(Arc::new(Semaphore::new(max.max(1))))
     }
-}
-
-fn is_probe(path: &str) -> bool {
-    matches!(path, "/health" | "/ready")
-}
-
-/// Upload paths: parts, and an item's file for buyers (up to 100 MB). Nothing before their
-/// handler reads their bodies (see `audit`); the handler checks the caller first, and only
-/// the owner's may then outlast the request timeout (`LongRequest`).
-pub fn is_long_upload(path: &str) -> bool {
-    path.starts_with("/media/uploads/")
-        || (path.starts_with("/admin/content/") && path.ends_with("/downloads"))
 }
 
 /// Answers 408 when a request takes longer than `REQUEST_TIMEOUT_SECS`, unless its handler
@@ -69,7 +58,7 @@ pub async fn limit_concurrency(
     request: Request,
     next: Next,
 ) -> Response {
-    if is_probe(request.uri().path()) {
+    if Rules::of(&request).probe {
         return next.run(request).await;
     }
     let Ok(permit) = ctx.in_flight.0.clone().try_acquire_owned() else {

@@ -31,7 +31,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::security::CspNonce;
 use crate::{
-    client_ip, ops, page_guard, rate_limit_layer, request_limits, security, session_keys,
+    client_ip, page_guard, rate_limit_layer, request_limits, security, session_keys, surface,
     AppContext,
 };
 
@@ -91,15 +91,16 @@ pub fn build(ctx: AppContext) -> Router {
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
     });
 
-    Router::new()
-        .route("/health", get(ops::health))
-        .route("/ready", get(ops::ready))
-        .route("/metrics", get(ops::metrics))
+    let plain = surface::PLAIN_ROUTES
+        .iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.method_router())
+        });
+    plain
         .route(
             "/api/{*fn_name}",
             get(server_fn_handler).post(server_fn_handler),
         )
-        .merge(backend::routes::routes().with_state(ctx.app.clone()))
         .leptos_routes_with_context(&ctx, routes, leptos_context(ctx.app.clone()), {
             let options = options.clone();
             move || shell(options.clone())

@@ -1,14 +1,238 @@
-//! The HTTP surface in one place: which pages are guarded and how, and which server
-//! functions are rate-limited. The page components are routed in `app::App`; the plain
-//! handlers in `backend::routes`; the middleware that applies these tables is
-//! `page_guard` and `rate_limit_layer`.
+//! The HTTP surface in one table: every plain route with its handler, body limit and
+//! whether it is a probe or a long upload; which pages are guarded and how; which server
+//! functions are rate-limited (keyed by each function's `PATH`). The page components are
+//! routed in `app::App` and server functions under `/api/`; `router` builds the plain
+//! routes from this table, and the middleware (`request_limits`, `audit`, `page_guard`,
+//! `rate_limit_layer`) reads its rules here, by the route the request matched.
 
 use app::account::api::{ChangeEmail, ChangePassword, UpdateName};
 use app::auth::api::{
     ForgotPassword, Login, Register, ResendVerification, ResetPassword, SetupOwner,
 };
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::routing::{get, post, put, MethodRouter};
 use backend::rate_limit::{self, Rule};
+use backend::{
+    account, content, customers, media, memberships, payments, purchases, selling, settings,
+};
 use leptos::server_fn::ServerFn;
+
+use crate::{ops, AppContext};
+
+/// What the layers around a plain route must know of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// The largest body its handler reads whole (axum's default, 2 MB, when `None`).
+    pub body_limit: Option<usize>,
+    /// A load balancer's probe: never refused for being busy.
+    pub probe: bool,
+    /// An upload its handler streams (parts, files for buyers): nothing before the handler
+    /// reads its body, and once the handler knows the caller is the owner it may outlast
+    /// the request timeout (`LongRequest`).
+    pub long_upload: bool,
+}
+
+impl Rules {
+    const PLAIN: Rules = Rules {
+        body_limit: None,
+        probe: false,
+        long_upload: false,
+    };
+    const PROBE: Rules = Rules {
+        probe: true,
+        ..Rules::PLAIN
+    };
+    const LONG_UPLOAD: Rules = Rules {
+        long_upload: true,
+        ..Rules::PLAIN
+    };
+    const fn body_limit(limit: usize) -> Rules {
+        Rules {
+            body_limit: Some(limit),
+            ..Rules::PLAIN
+        }
+    }
+
+    /// The rules of the route `request` matched; pages, server functions and unknown paths
+    /// have the plain ones.
+    pub fn of(request: &Request) -> Rules {
+        request
+            .extensions()
+            .get::<MatchedPath>()
+            .and_then(|matched| rules_for(matched.as_str()))
+            .unwrap_or(Rules::PLAIN)
+    }
+}
+
+/// A plain route: axum's path pattern, its rules, and its handlers.
+pub struct PlainRoute {
+    pub path: &'static str,
+    pub rules: Rules,
+    pub handlers: fn() -> MethodRouter<AppContext>,
+}
+
+/// Every route that is neither a page nor a server function.
+pub const PLAIN_ROUTES: &[PlainRoute] = &[
+    PlainRoute {
+        path: "/health",
+        rules: Rules::PROBE,
+        handlers: || get(ops::health),
+    },
+    PlainRoute {
+        path: "/ready",
+        rules: Rules::PROBE,
+        handlers: || get(ops::ready),
+    },
+    PlainRoute {
+        path: "/metrics",
+        rules: Rules::PLAIN,
+        handlers: || get(ops::metrics),
+    },
+    PlainRoute {
+        path: "/media/{id}/thumbnail.jpg",
+        rules: Rules::PLAIN,
+        handlers: || get(media::frame_thumbnail::thumbnail),
+    },
+    PlainRoute {
+        path: "/media/{id}/thumbnail-480.jpg",
+        rules: Rules::PLAIN,
+        handlers: || get(media::frame_thumbnail::small_thumbnail),
+    },
+    PlainRoute {
+        path: "/media/{id}/hls/{*path}",
+        rules: Rules::PLAIN,
+        handlers: || get(media::hls::serve),
+    },
+    // Reads no more than the part's own size, once the caller and the upload are checked.
+    PlainRoute {
+        path: "/media/uploads/{id}/parts/{index}",
+        rules: Rules::LONG_UPLOAD,
+        handlers: || put(media::upload::put_part),
+    },
+    PlainRoute {
+        path: "/content/{id}/thumbnail",
+        rules: Rules::PLAIN,
+        handlers: || get(content::cover_image::serve),
+    },
+    PlainRoute {
+        path: "/content/{id}/captions/{file}",
+        rules: Rules::PLAIN,
+        handlers: || get(content::captions::serve),
+    },
+    PlainRoute {
+        path: "/content/{id}/downloads/{file}",
+        rules: Rules::PLAIN,
+        handlers: || get(content::downloads::open),
+    },
+    PlainRoute {
+        path: "/downloads/{file}",
+        rules: Rules::PLAIN,
+        handlers: || get(content::downloads::serve),
+    },
+    // Streamed to a temporary file as it arrives, never held in memory.
+    PlainRoute {
+        path: "/admin/content/{id}/downloads",
+        rules: Rules {
+            body_limit: Some(content::downloads::DOWNLOADS_BODY_LIMIT),
+            ..Rules::LONG_UPLOAD
+        },
+        handlers: || post(content::downloads::upload),
+    },
+    PlainRoute {
+        path: "/admin/content/{id}/captions",
+        rules: Rules::body_limit(content::captions::CAPTIONS_BODY_LIMIT),
+        handlers: || post(content::captions::upload),
+    },
+    PlainRoute {
+        path: "/admin/content/{id}/thumbnail",
+        rules: Rules::body_limit(content::cover_image::THUMBNAIL_BODY_LIMIT),
+        handlers: || post(content::cover_image::upload),
+    },
+    PlainRoute {
+        path: "/webhooks/stripe",
+        rules: Rules::PLAIN,
+        handlers: || post(payments::webhook::receive),
+    },
+    PlainRoute {
+        path: "/checkout/start",
+        rules: Rules::PLAIN,
+        handlers: || post(payments::buy::start),
+    },
+    PlainRoute {
+        path: "/memberships/checkout",
+        rules: Rules::PLAIN,
+        handlers: || post(payments::subscribe::checkout),
+    },
+    PlainRoute {
+        path: "/memberships/welcome",
+        rules: Rules::PLAIN,
+        handlers: || get(memberships::portal::welcome),
+    },
+    PlainRoute {
+        path: "/memberships/portal",
+        rules: Rules::PLAIN,
+        handlers: || post(memberships::portal::portal),
+    },
+    PlainRoute {
+        path: "/memberships/return",
+        rules: Rules::PLAIN,
+        handlers: || get(memberships::portal::portal_return),
+    },
+    PlainRoute {
+        path: "/receipt/{purchase}",
+        rules: Rules::PLAIN,
+        handlers: || get(selling::receipt_link::open),
+    },
+    PlainRoute {
+        path: "/admin/purchases.csv",
+        rules: Rules::PLAIN,
+        handlers: || get(purchases::export::purchases_csv),
+    },
+    PlainRoute {
+        path: "/admin/customers.csv",
+        rules: Rules::PLAIN,
+        handlers: || get(customers::export::customers_csv),
+    },
+    PlainRoute {
+        path: "/site/logo",
+        rules: Rules::PLAIN,
+        handlers: || get(settings::logo::serve),
+    },
+    PlainRoute {
+        path: "/admin/settings/logo",
+        rules: Rules::body_limit(settings::logo::LOGO_BODY_LIMIT),
+        handlers: || post(settings::logo::upload),
+    },
+    PlainRoute {
+        path: "/account/avatar",
+        rules: Rules::body_limit(account::avatar::AVATAR_BODY_LIMIT),
+        handlers: || post(account::avatar::upload),
+    },
+    PlainRoute {
+        path: "/account/avatar/{user}",
+        rules: Rules::PLAIN,
+        handlers: || get(account::avatar::serve),
+    },
+];
+
+impl PlainRoute {
+    /// The route's handlers with its body limit applied.
+    pub fn method_router(&self) -> MethodRouter<AppContext> {
+        let handlers = (self.handlers)();
+        match self.rules.body_limit {
+            Some(limit) => handlers.layer(DefaultBodyLimit::max(limit)),
+            None => handlers,
+        }
+    }
+}
+
+/// The rules of the plain route whose pattern is `path`.
+fn rules_for(path: &str) -> Option<Rules> {
+    PLAIN_ROUTES
+        .iter()
+        .find(|route| route.path == path)
+        .map(|route| route.rules)
+}
 
 /// Who may open a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +316,31 @@ pub fn limit_for(path: &str) -> Option<(Rule, Scope)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_routes_are_listed_once() {
+        let mut paths: Vec<_> = PLAIN_ROUTES.iter().map(|route| route.path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), PLAIN_ROUTES.len());
+    }
+
+    #[test]
+    fn rules_follow_the_matched_route() {
+        assert_eq!(rules_for("/health").map(|r| r.probe), Some(true));
+        assert_eq!(rules_for("/metrics").map(|r| r.probe), Some(false));
+        let part = rules_for("/media/uploads/{id}/parts/{index}").unwrap();
+        assert!(part.long_upload);
+        let downloads = rules_for("/admin/content/{id}/downloads").unwrap();
+        assert!(downloads.long_upload);
+        assert_eq!(
+            downloads.body_limit,
+            Some(content::downloads::DOWNLOADS_BODY_LIMIT)
+        );
+        let captions = rules_for("/admin/content/{id}/captions").unwrap();
+        assert!(!captions.long_upload);
+        assert_eq!(rules_for("/admin/content/{id}"), None);
+    }
 
     #[test]
     fn guards_by_path() {

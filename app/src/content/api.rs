@@ -1,8 +1,5 @@
 //! Server functions of content management (owner only) and of the catalog (anyone).
 
-// The content form posts its fields as the server function's arguments.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -17,35 +14,48 @@ use {
     domain::paths,
 };
 
-/// Creates (empty `id`) or updates an item; `intent=publish` also publishes it.
+/// The content form's fields as posted: an item without `id` is new, and the button
+/// pressed is the `intent` (`publish` also publishes the item).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ContentFields {
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    pub title: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub price: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub media_id: String,
+    #[serde(default)]
+    pub intent: Option<String>,
+}
+
+/// Creates (no `id`) or updates an item; `intent=publish` also publishes it.
 #[server(endpoint = "save_content")]
-pub async fn save_content(
-    #[server(default)] id: Option<Uuid>,
-    title: String,
-    #[server(default)] slug: String,
-    #[server(default)] description: String,
-    #[server(default)] price: String,
-    #[server(default)] category: String,
-    #[server(default)] tags: String,
-    #[server(default)] media_id: String,
-    #[server(default)] intent: Option<String>,
-) -> Result<Uuid, AppError> {
+pub async fn save_content(#[server(flatten)] fields: ContentFields) -> Result<Uuid, AppError> {
     respond(
         async {
             let input = ContentInput::parse(ContentForm {
-                title: &title,
-                slug: &slug,
-                description: &description,
-                price: &price,
-                category: &category,
-                tags: &tags,
-                media_id: &media_id,
+                title: &fields.title,
+                slug: &fields.slug,
+                description: &fields.description,
+                price: &fields.price,
+                category: &fields.category,
+                tags: &fields.tags,
+                media_id: &fields.media_id,
             })?;
             let call = guard::call().await?;
             let edit = service::ContentEdit {
-                id,
+                id: fields.id,
                 input,
-                publish: intent.as_deref() == Some("publish"),
+                publish: fields.intent.as_deref() == Some("publish"),
             };
             let id = service::save(&call.state, &call.caller.owner()?, edit).await?;
             leptos_axum::redirect(&paths::admin_content(id));

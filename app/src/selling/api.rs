@@ -1,9 +1,6 @@
 //! The selling server functions: the owner's discount codes and selling options, and the
 //! quote a code makes on an item's page (anyone).
 
-// The selling options form posts its fields as the server function's arguments.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 use uuid::Uuid;
 

@@ -1,6 +1,4 @@
 //! The settings server functions (owner only).
-// One argument per form field.
-#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 
@@ -37,44 +35,64 @@ pub async fn list_timezones() -> Result<Vec<String>, AppError> {
     )
 }
 
-/// Checkboxes are sent only when ticked.
+/// The settings form's fields as posted; checkboxes are sent only when ticked.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SettingsFields {
+    pub platform_name: String,
+    pub primary_color: String,
+    #[serde(default)]
+    pub contact_email: String,
+    #[serde(default)]
+    pub business_name: String,
+    pub timezone: String,
+    #[serde(default)]
+    pub email_from_name: String,
+    #[serde(default)]
+    pub email_reply_to: String,
+    #[serde(default)]
+    pub send_welcome: Option<String>,
+    #[serde(default)]
+    pub send_receipt: Option<String>,
+    #[serde(default)]
+    pub send_sale_notification: Option<String>,
+    #[serde(default)]
+    pub send_refund: Option<String>,
+    #[serde(default)]
+    pub automatic_tax: Option<String>,
+    #[serde(default)]
+    pub welcome_text: String,
+    #[serde(default)]
+    pub receipt_text: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<SettingsFields> for SettingsForm {
+    fn from(fields: SettingsFields) -> Self {
+        SettingsForm {
+            platform_name: fields.platform_name,
+            primary_color: fields.primary_color,
+            contact_email: fields.contact_email,
+            business_name: fields.business_name,
+            timezone: fields.timezone,
+            email_from_name: fields.email_from_name,
+            email_reply_to: fields.email_reply_to,
+            send_welcome: fields.send_welcome.is_some(),
+            send_receipt: fields.send_receipt.is_some(),
+            send_sale_notification: fields.send_sale_notification.is_some(),
+            send_refund: fields.send_refund.is_some(),
+            automatic_tax: fields.automatic_tax.is_some(),
+            welcome_text: fields.welcome_text,
+            receipt_text: fields.receipt_text,
+        }
+    }
+}
+
 #[server(endpoint = "save_settings")]
-pub async fn save_settings(
-    platform_name: String,
-    primary_color: String,
-    #[server(default)] contact_email: String,
-    #[server(default)] business_name: String,
-    timezone: String,
-    #[server(default)] email_from_name: String,
-    #[server(default)] email_reply_to: String,
-    #[server(default)] send_welcome: Option<String>,
-    #[server(default)] send_receipt: Option<String>,
-    #[server(default)] send_sale_notification: Option<String>,
-    #[server(default)] send_refund: Option<String>,
-    #[server(default)] automatic_tax: Option<String>,
-    #[server(default)] welcome_text: String,
-    #[server(default)] receipt_text: String,
-) -> Result<(), AppError> {
+pub async fn save_settings(#[server(flatten)] fields: SettingsFields) -> Result<(), AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            let form = SettingsForm {
-                platform_name,
-                primary_color,
-                contact_email,
-                business_name,
-                timezone,
-                email_from_name,
-                email_reply_to,
-                send_welcome: send_welcome.is_some(),
-                send_receipt: send_receipt.is_some(),
-                send_sale_notification: send_sale_notification.is_some(),
-                send_refund: send_refund.is_some(),
-                automatic_tax: automatic_tax.is_some(),
-                welcome_text,
-                receipt_text,
-            };
-            service::save(&call.state, &call.caller.owner()?, form).await
+            service::save(&call.state, &call.caller.owner()?, fields.into()).await
         }
         .await,
     )
