@@ -36,8 +36,9 @@ const PART_SIZE: usize = 8 * 1024 * 1024;
 
 /// A range of a local file up to this size is read in one blocking call (an HLS segment is
 /// a few MB); a longer one (a download) is streamed in blocks of [`LOCAL_READ_BLOCK`].
-/// object_store's own stream takes one blocking task per 8 KiB.
-const LOCAL_READ_WHOLE: u64 = 8 * 1024 * 1024;
+/// object_store's own stream takes one blocking task per 8 KiB. The size bounds the memory
+/// of reads in flight: at `MAX_CONCURRENT_REQUESTS` (512) segments, 2 GiB.
+const LOCAL_READ_WHOLE: u64 = 4 * 1024 * 1024;
 const LOCAL_READ_BLOCK: usize = 512 * 1024;
 
 /// The bytes `range` of a local file the store opened.

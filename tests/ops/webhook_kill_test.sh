@@ -18,7 +18,9 @@ cleanup() {
 trap cleanup EXIT
 
 STANDIN_BIN="${STANDIN_BIN:-$PWD/target/debug/stripe-standin}"
-[ -x "$STANDIN_BIN" ] || cargo build -q -p stripe-standin
+# With the server's flags (Makefile) and features (`-p server`), so that its crates are reused.
+[ -x "$STANDIN_BIN" ] ||
+  RUSTFLAGS="${LEPTOS_DEBUG_RUSTFLAGS-}" cargo build -q -p server -p stripe-standin --bin stripe-standin
 create_migrated_db "$db"
 
 STANDIN_ADDR="127.0.0.1:$standin_port" STRIPE_WEBHOOK_URL="http://127.0.0.1:$port/webhooks/stripe" \
