@@ -753,14 +753,28 @@ async fn trickling_upload_bodies_without_a_session_take_no_slots(pool: PgPool) {
             tokio::spawn(async move { request.send().await.map(|r| r.status()) })
         })
         .collect();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Each body takes 60 s to arrive: an answer within 55 s of the start (whatever else
+    // the machine is doing) was given without waiting for it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(55);
+    // Once the burst is refused (how soon depends on how busy the machine is, never on the
+    // bodies, which take 60 s), the catalog answers while every body is still trickling.
+    let refused_by = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let catalog = client.get(app.url("/")).send().await.unwrap();
+        if catalog.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < refused_by,
+            "the trickling bodies still hold the server's slots: {}",
+            catalog.status()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     for _ in 0..5 {
         let catalog = client.get(app.url("/")).send().await.unwrap();
         assert_eq!(catalog.status(), StatusCode::OK);
     }
-    // Each body takes 60 s to arrive: an answer within 55 s of the start (whatever else
-    // the machine is doing) was given without waiting for it.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(53);
     for trickle in trickles {
         let answered = tokio::time::timeout_at(deadline, trickle)
             .await

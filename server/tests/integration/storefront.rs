@@ -190,7 +190,13 @@ async fn the_footer_links_social_profiles_and_the_legal_pages(pool: PgPool) {
         )
         .await;
     // Without the hydration markers a debug build (`--cfg erase_components`) puts in.
-    let home = visitor.get("/").await.text().await.unwrap().replace("<!>", "");
+    let home = visitor
+        .get("/")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .replace("<!>", "");
     let footer = &home[home.find("<footer").expect("a footer")..];
     assert!(
         footer.contains(r#"<a href="https://www.youtube.com/@filmclub" rel="me">YouTube</a>"#),
