@@ -53,7 +53,7 @@ pub enum FirstRun {
 
 /// The site's public base URL, for links that leave the site (emails, Stripe's return
 /// pages).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicUrl {
     /// Without a trailing slash, e.g. `https://videos.example.com`.
     base: String,

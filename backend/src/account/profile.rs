@@ -39,9 +39,9 @@ pub async fn change_email(
     if email.as_str() == user.email.to_lowercase() {
         return Err(Error::validation("That is already your email address."));
     }
+    let emails = email_context(state).await?;
     let mut tx = state.pool.begin().await?;
     users::set_email(&mut tx, user.id, &email).await?;
-    let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_verification(
         &mut tx,
         state,
@@ -82,9 +82,9 @@ pub async fn change_password(
     } = change;
     check_current_password(user, current).await?;
     let password_hash = hash_password(password.expose().to_string()).await?;
+    let emails = email_context(state).await?;
     let mut tx = state.pool.begin().await?;
     let epoch = users::set_password(&mut tx, user.id, &password_hash).await?;
-    let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_password_changed(&mut tx, &state.public_url, &emails, user).await?;
     tx.commit().await?;
     session::adopt_epoch(session, user.id, epoch).await?;

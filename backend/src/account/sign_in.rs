@@ -128,8 +128,8 @@ pub async fn register(
     let started = Instant::now();
     let password_hash = hash_password(account.password.expose().to_string()).await?;
 
+    let emails = email_context(state).await?;
     let mut tx = state.pool.begin().await?;
-    let emails = email_context(&mut *tx, &state.public_url).await?;
     if let Some(existing) = users::find_by_email(&mut *tx, &account.email).await? {
         tell_account_exists(state, &mut tx, &emails, &existing).await?;
         tx.commit().await?;
@@ -290,8 +290,8 @@ pub async fn resend_verification(state: &AppState, user: &SignedIn) -> Result<()
     if user.email_verified_at.is_some() {
         return Ok(());
     }
+    let emails = email_context(state).await?;
     let mut tx = state.pool.begin().await?;
-    let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_verification(
         &mut tx,
         state,
@@ -312,13 +312,13 @@ pub async fn forgot_password(state: &AppState, email: String) -> Result<(), Erro
     let started = Instant::now();
     let email = Email::parse(&email)?;
     if let Some(user) = users::find_by_email(&state.pool, &email).await? {
+        let emails = email_context(state).await?;
         let mut tx = state.pool.begin().await?;
         let token =
             tokens::issue(&mut tx, &state.link_key, user.id, NewToken::ResetPassword).await?;
         let link = state
             .public_url
             .link(&paths::reset_password(tokens::TOKEN_SLOT));
-        let emails = email_context(&mut *tx, &state.public_url).await?;
         let message = templates::password_reset(emails.addressed(&user.email, &user.name), &link)
             .with_one_time_link(token);
         outbox::enqueue(&mut tx, &emails, &message).await?;
@@ -344,6 +344,7 @@ pub async fn reset_password(
     .await?;
     let password_hash = hash_password(password.expose().to_string()).await?;
 
+    let emails = email_context(state).await?;
     let mut tx = state.pool.begin().await?;
     let consumed = tokens::consume(&mut tx, &token, TokenPurpose::ResetPassword).await?;
     let user = users::find_by_id(&mut *tx, consumed.user_id)
@@ -353,7 +354,6 @@ pub async fn reset_password(
     users::set_password(&mut tx, user.id, &password_hash).await?;
     // The link arrived by email, which proves the address.
     users::mark_verified(&mut tx, user.id, &user.email).await?;
-    let emails = email_context(&mut *tx, &state.public_url).await?;
     queue_password_changed(&mut tx, &state.public_url, &emails, &user).await?;
     tx.commit().await?;
 

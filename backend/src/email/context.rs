@@ -1,8 +1,11 @@
 //! What every email of one action needs from the owner's settings, read once: the brand,
-//! the owner's wording, and which emails are switched on. The settings build it
+//! the owner's wording, which emails are switched on, and where their links point. The settings build it
 //! (`settings::service::email_context`); templates and the outbox only read it.
 
+use std::sync::Arc;
+
 use super::templates::{Addressee, Brand, EmailKind};
+use crate::state::PublicUrl;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailContext {
@@ -15,9 +18,16 @@ pub struct EmailContext {
     pub send_receipt: bool,
     pub send_sale_notification: bool,
     pub send_refund: bool,
+    /// Where the emails' links point.
+    pub links: Arc<PublicUrl>,
 }
 
 impl EmailContext {
+    /// `path_and_query` as an absolute link of the site.
+    pub fn link(&self, path_and_query: &str) -> String {
+        self.links.link(path_and_query)
+    }
+
     /// An email to `to`, greeting `name`, under the brand.
     pub fn addressed<'a>(&'a self, to: &'a str, name: &'a str) -> Addressee<'a> {
         Addressee {
@@ -59,6 +69,7 @@ mod tests {
             send_receipt: false,
             send_sale_notification: false,
             send_refund: false,
+            links: Arc::new(PublicUrl::new("https://videos.example.com")),
         };
         assert!(!all_off.sends(EmailKind::Welcome));
         assert!(!all_off.sends(EmailKind::RefundConfirmation));

@@ -6,11 +6,11 @@
 use sqlx::PgConnection;
 
 use crate::auth::Owner;
+use crate::email::context::EmailContext;
 use crate::email::outbox;
 use crate::email::templates::{self, MembershipPaymentChange, PurchaseFacts};
 use crate::error::Error;
-use crate::settings::service::email_context;
-use crate::state::{AppState, PublicUrl};
+use crate::state::AppState;
 use crate::stripe::events::{InvoiceFacts, InvoicePaymentFacts};
 use crate::stripe::payment_facts;
 use domain::memberships::{MembershipPaymentStatus, MembershipPaymentView};
@@ -79,7 +79,7 @@ pub async fn link(conn: &mut PgConnection, paid: &InvoicePaymentFacts) -> Result
 /// (`payment_facts::lock`).
 pub async fn settle(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     payment_intent: &str,
 ) -> Result<bool, Error> {
     let Some(payment) = sqlx::query!(
@@ -127,7 +127,6 @@ pub async fn settle(
     let (Some(owner), false) = (owner, changes.is_empty()) else {
         return Ok(true);
     };
-    let emails = email_context(&mut *conn, public_url).await?;
     let title = format!("{} membership", payment.tier_name);
     let amount = signed_label(payment.amount_paid_cents);
     let method = card_label(payment.card_brand.as_deref(), payment.card_last4.as_deref());
@@ -140,7 +139,7 @@ pub async fn settle(
         tax: None,
         stripe_receipt_url: payment.receipt_url.as_deref(),
     };
-    let purchases_url = public_url.link("/admin/purchases");
+    let purchases_url = emails.link("/admin/purchases");
     for (what, change) in changes {
         let notice = templates::OwnerNotice {
             customer: &payment.email,
@@ -153,7 +152,7 @@ pub async fn settle(
             change,
         );
         let key = format!("{what}:{}", payment.invoice_id);
-        outbox::enqueue_once(conn, &emails, &email, &key).await?;
+        outbox::enqueue_once(conn, emails, &email, &key).await?;
     }
     tracing::info!(invoice = %payment.invoice_id, payment = payment_intent, "membership payment settled");
     Ok(true)
@@ -163,11 +162,11 @@ pub async fn settle(
 /// refund or dispute that came first) reaches the owner now.
 pub async fn settle_recorded(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     payment_intent: &str,
 ) -> Result<(), Error> {
     payment_facts::lock(conn, payment_intent).await?;
-    settle(conn, public_url, payment_intent).await?;
+    settle(conn, emails, payment_intent).await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use super::webhook::{self, Handled};
 use crate::access;
 use crate::error::Error;
 use crate::purchases::fulfilment::{self, Outcome};
+use crate::settings::service::email_context;
 use crate::state::AppState;
 use crate::stripe::events::{Envelope, HANDLED_TYPES};
 use crate::stripe::session::SessionFacts;
@@ -178,8 +179,9 @@ async fn repair(state: &AppState) -> Result<Figures, Error> {
         if !session.paid {
             continue;
         }
+        let emails = email_context(state).await?;
         let mut tx = state.pool.begin().await?;
-        let outcome = fulfilment::complete(&mut tx, &state.public_url, &session).await?;
+        let outcome = fulfilment::complete(&mut tx, &emails, &session).await?;
         tx.commit().await?;
         figures.count(outcome);
     }

@@ -15,12 +15,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use crate::client_ip::ClientIp;
+use crate::email::context::EmailContext;
 use crate::error::Error;
 use crate::memberships::payments as membership_payments;
 use crate::memberships::store as memberships;
 use crate::purchases::fulfilment::{self, Outcome};
 use crate::rate_limit;
-use crate::state::{AppState, PublicUrl};
+use crate::settings::service::email_context;
+use crate::state::AppState;
 use crate::stripe::events::{Envelope, InvoiceFacts, StripeEvent};
 use crate::stripe::signature;
 use domain::memberships::SubscriptionStatus;
@@ -113,7 +115,6 @@ pub enum Handled {
 /// A subscription's event is applied from the subscription as Stripe has it now, read before
 /// the transaction: if Stripe cannot be reached the event fails (500) and is retried.
 pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<Handled, Error> {
-    let public_url: &PublicUrl = &state.public_url;
     let event = match StripeEvent::read(envelope) {
         Ok(StripeEvent::Ignored) => return Ok(Handled::Ignored),
         Ok(event) => event,
@@ -134,6 +135,8 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
         },
         _ => None,
     };
+    // Read before the transaction: on a miss of the kept settings it takes a connection.
+    let emails = &email_context(state).await?;
     let mut tx = state.pool.begin().await?;
     let first = sqlx::query!(
         "INSERT INTO stripe_events (id, type) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
@@ -149,23 +152,21 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
         return Ok(Handled::Repeat);
     }
     let outcome = match &event {
-        StripeEvent::SessionPaid(session) => {
-            fulfilment::complete(&mut tx, public_url, session).await?
-        }
+        StripeEvent::SessionPaid(session) => fulfilment::complete(&mut tx, emails, session).await?,
         StripeEvent::SessionEnded { session_id, reason } => {
-            fulfilment::fail(&mut tx, public_url, session_id, reason).await?
+            fulfilment::fail(&mut tx, emails, session_id, reason).await?
         }
         StripeEvent::Charge(charge) => {
-            let outcome = fulfilment::charge_changed(&mut tx, public_url, charge).await?;
-            membership_payment(&mut tx, public_url, outcome, &charge.payment_intent).await?
+            let outcome = fulfilment::charge_changed(&mut tx, emails, charge).await?;
+            membership_payment(&mut tx, emails, outcome, &charge.payment_intent).await?
         }
         StripeEvent::Dispute(dispute) => {
-            let outcome = fulfilment::dispute_changed(&mut tx, public_url, dispute).await?;
-            membership_payment(&mut tx, public_url, outcome, &dispute.payment_intent).await?
+            let outcome = fulfilment::dispute_changed(&mut tx, emails, dispute).await?;
+            membership_payment(&mut tx, emails, outcome, &dispute.payment_intent).await?
         }
         StripeEvent::InvoicePayment(paid) => {
             membership_payments::link(&mut tx, paid).await?;
-            membership_payments::settle_recorded(&mut tx, public_url, &paid.payment_intent).await?;
+            membership_payments::settle_recorded(&mut tx, emails, &paid.payment_intent).await?;
             Outcome::AlreadyDone
         }
         StripeEvent::Subscription(id) => match &subscription {
@@ -174,7 +175,7 @@ pub async fn record_and_apply(state: &AppState, envelope: &Envelope) -> Result<H
                 if let Some(invoice) = InvoiceFacts::of_paid_invoice(envelope, id) {
                     let payment = membership_payments::record_invoice(&mut tx, &invoice).await?;
                     if let Some(payment) = payment {
-                        membership_payments::settle_recorded(&mut tx, public_url, &payment).await?;
+                        membership_payments::settle_recorded(&mut tx, emails, &payment).await?;
                     }
                 }
                 return finish(
@@ -201,12 +202,12 @@ async fn finish(
 /// A charge or dispute of no purchase may be a membership's payment: its owner is told.
 async fn membership_payment(
     conn: &mut sqlx::PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     outcome: Outcome,
     payment_intent: &str,
 ) -> Result<Outcome, Error> {
     if outcome == Outcome::Unknown
-        && membership_payments::settle(conn, public_url, payment_intent).await?
+        && membership_payments::settle(conn, emails, payment_intent).await?
     {
         return Ok(Outcome::AlreadyDone);
     }

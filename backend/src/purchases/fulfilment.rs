@@ -17,12 +17,13 @@ use domain::purchases::{card_label, DisputeState, PaymentFacts, PurchaseKind, Pu
 
 use super::store;
 use crate::access;
+use crate::email::context::EmailContext;
 use crate::email::outbox;
 use crate::email::templates::{self, OwnerNotice, PurchaseFacts};
 use crate::error::{Answer, Error};
 use crate::outbound::events;
 use crate::settings::service::email_context;
-use crate::state::{AppState, PublicUrl};
+use crate::state::AppState;
 use crate::stripe::events::{ChargeFacts, DisputeFacts};
 use crate::stripe::payment_facts::{self, StripePayment};
 use crate::stripe::session::SessionFacts;
@@ -110,7 +111,7 @@ fn today() -> String {
 /// A paid session: the purchase is paid (if the payment matches it), then settled.
 pub async fn complete(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     session: &SessionFacts,
 ) -> Result<Outcome, Error> {
     if !session.paid {
@@ -124,7 +125,7 @@ pub async fn complete(
         return Ok(Outcome::Unknown);
     };
     if purchase.paid {
-        return settle(conn, public_url, purchase).await;
+        return settle(conn, emails, purchase).await;
     }
     // The price is compared before tax: Stripe Tax adds its tax on top.
     let tax = session.amount_tax.unwrap_or(0);
@@ -158,14 +159,14 @@ pub async fn complete(
     purchase.failed = false;
     purchase.tax_cents = tax_cents;
     purchase.payment_intent = session.payment_intent.clone();
-    settle(conn, public_url, purchase).await
+    settle(conn, emails, purchase).await
 }
 
 /// An expired session or a failed asynchronous payment: remembered, and the purchase fails
 /// unless it is paid (a payment wins over an expiry, in either order).
 pub async fn fail(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     session_id: &str,
     reason: &str,
 ) -> Result<Outcome, Error> {
@@ -177,14 +178,14 @@ pub async fn fail(
     }
     store::record_failure(conn, purchase.id, reason).await?;
     purchase.failed = true;
-    settle(conn, public_url, purchase).await
+    settle(conn, emails, purchase).await
 }
 
 /// `charge.succeeded` / `charge.refunded`: the charge's card and refunds are remembered for
 /// its payment; a full refund ends the purchase, now or when its payment arrives.
 pub async fn charge_changed(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     charge: &ChargeFacts,
 ) -> Result<Outcome, Error> {
     payment_facts::lock(conn, &charge.payment_intent).await?;
@@ -192,28 +193,28 @@ pub async fn charge_changed(
     if charge.amount_refunded > 0 && !charge.fully_refunded {
         tracing::warn!(payment = %charge.payment_intent, "partial refund in Stripe; access kept");
     }
-    settle_payment(conn, public_url, &charge.payment_intent).await
+    settle_payment(conn, emails, &charge.payment_intent).await
 }
 
 /// `charge.dispute.*`: an open dispute suspends access, a won one restores it, a lost one
 /// ends it; the owner is told of each.
 pub async fn dispute_changed(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     dispute: &DisputeFacts,
 ) -> Result<Outcome, Error> {
     let known = payment_facts::lock(conn, &dispute.payment_intent).await?;
     payment_facts::record_dispute(conn, known.dispute, dispute).await?;
-    settle_payment(conn, public_url, &dispute.payment_intent).await
+    settle_payment(conn, emails, &dispute.payment_intent).await
 }
 
 async fn settle_payment(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     payment_intent: &str,
 ) -> Result<Outcome, Error> {
     match lock(conn, PurchaseKey::Payment(payment_intent)).await? {
-        Some(purchase) => settle(conn, public_url, purchase).await,
+        Some(purchase) => settle(conn, emails, purchase).await,
         None => Ok(Outcome::Unknown),
     }
 }
@@ -244,6 +245,7 @@ pub async fn refund_by_owner(
         }
     };
 
+    let emails = email_context(state).await?;
     let mut tx = state.pool.begin().await?;
     payment_facts::lock(&mut tx, &payment).await?;
     let mut purchase = lock(&mut tx, PurchaseKey::Id(purchase_id))
@@ -257,7 +259,7 @@ pub async fn refund_by_owner(
     )
     .await?;
     purchase.refund_reason = Some(reason.to_string());
-    settle(&mut tx, &state.public_url, purchase).await?;
+    settle(&mut tx, &emails, purchase).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -297,7 +299,7 @@ async fn lock_refundable(conn: &mut PgConnection, purchase_id: Uuid) -> Result<L
 /// emails the facts call for (each once). Running it again changes nothing.
 async fn settle(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     purchase: Locked,
 ) -> Result<Outcome, Error> {
     let stripe = match &purchase.payment_intent {
@@ -320,7 +322,7 @@ async fn settle(
         access::sync_purchased(conn, purchase.user_id, purchase.content_id).await?;
     }
     if facts.paid {
-        notify(conn, public_url, &purchase, status, &stripe).await?;
+        notify(conn, emails, &purchase, status, &stripe).await?;
     }
     announce(conn, &purchase, status, &stripe).await?;
     Ok(if status == purchase.status {
@@ -391,12 +393,11 @@ async fn announce(
 /// confirmation, dispute opened and closed. Each has its key, so it is written once.
 async fn notify(
     conn: &mut PgConnection,
-    public_url: &PublicUrl,
+    emails: &EmailContext,
     purchase: &Locked,
     status: PurchaseStatus,
     stripe: &StripePayment,
 ) -> Result<(), Error> {
-    let emails = email_context(&mut *conn, public_url).await?;
     let amount = domain::content::price_label(purchase.amount_cents);
     let tax = (purchase.tax_cents > 0).then(|| domain::content::price_label(purchase.tax_cents));
     let date = today();
@@ -412,14 +413,14 @@ async fn notify(
         stripe_receipt_url: stripe.receipt_url.as_deref(),
     };
     let key = |what: &str| format!("{what}:{}", purchase.id);
-    let purchases_url = public_url.link("/admin/purchases");
+    let purchases_url = emails.link("/admin/purchases");
     let receipt = templates::purchase_receipt(
         emails.addressed(&purchase.email, &purchase.name),
         &about,
-        &public_url.link(&domain::paths::receipt_link(purchase.id)),
+        &emails.link(&domain::paths::receipt_link(purchase.id)),
         &emails.receipt_text,
     );
-    outbox::enqueue_once(conn, &emails, &receipt, &key("receipt")).await?;
+    outbox::enqueue_once(conn, emails, &receipt, &key("receipt")).await?;
     let owner = crate::auth::users::owner_contact(&mut *conn).await?;
     let notice = OwnerNotice {
         customer: &purchase.email,
@@ -431,7 +432,7 @@ async fn notify(
             notice,
             &about,
         );
-        outbox::enqueue_once(conn, &emails, &sale, &key("sale")).await?;
+        outbox::enqueue_once(conn, emails, &sale, &key("sale")).await?;
     }
     if status == PurchaseStatus::Refunded {
         let reason = purchase
@@ -442,9 +443,9 @@ async fn notify(
             emails.addressed(&purchase.email, &purchase.name),
             &about,
             reason,
-            &public_url.link("/account/purchases"),
+            &emails.link("/account/purchases"),
         );
-        outbox::enqueue_once(conn, &emails, &refund, &key("refund")).await?;
+        outbox::enqueue_once(conn, emails, &refund, &key("refund")).await?;
     }
     if let (Some(dispute), Some(owner)) = (stripe.dispute, &owner) {
         let tell = |outcome: Option<bool>| {
@@ -455,14 +456,14 @@ async fn notify(
                 outcome,
             )
         };
-        outbox::enqueue_once(conn, &emails, &tell(None), &key("dispute_opened")).await?;
+        outbox::enqueue_once(conn, emails, &tell(None), &key("dispute_opened")).await?;
         let closed = match dispute {
             DisputeState::Open => None,
             DisputeState::Won => Some(true),
             DisputeState::Lost => Some(false),
         };
         if let Some(won) = closed {
-            outbox::enqueue_once(conn, &emails, &tell(Some(won)), &key("dispute_closed")).await?;
+            outbox::enqueue_once(conn, emails, &tell(Some(won)), &key("dispute_closed")).await?;
         }
     }
     Ok(())

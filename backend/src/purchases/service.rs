@@ -8,6 +8,7 @@ use crate::access;
 use crate::auth::{Owner, SignedIn};
 use crate::error::{Answer, Error};
 use crate::query::clean_filter;
+use crate::settings::service::email_context;
 use crate::state::AppState;
 use domain::auth::Email;
 use domain::purchases::{AdminPurchase, CheckoutState, PurchaseKind, PurchaseStatus, PurchaseView};
@@ -41,8 +42,9 @@ pub async fn confirm(
     }
     let facts = state.payments.retrieve_session(&session_id).await?;
     if facts.paid {
+        let emails = email_context(state).await?;
         let mut tx = state.pool.begin().await?;
-        fulfilment::complete(&mut tx, &state.public_url, &facts).await?;
+        fulfilment::complete(&mut tx, &emails, &facts).await?;
         tx.commit().await?;
     }
     find().await?.ok_or(Error::Answer(Answer::NotFound))

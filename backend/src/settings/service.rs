@@ -11,8 +11,7 @@ use crate::auth::Owner;
 use crate::email::context::EmailContext;
 use crate::email::templates::{self, Brand};
 use crate::error::{Answer, Error};
-use crate::state::AppState;
-use crate::state::PublicUrl;
+use crate::state::{AppState, PublicUrl};
 use domain::auth::Email;
 use domain::settings::{parse_social_links, EmailPreview, HexColour, Settings, MAX_LEGAL_CHARS};
 
@@ -48,26 +47,30 @@ pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
     .await?)
 }
 
-/// What the emails of one action need from the settings, in one read of the row.
-pub async fn email_context(
-    db: impl PgExecutor<'_>,
-    public_url: &PublicUrl,
-) -> Result<EmailContext, Error> {
-    let settings = load(db).await?;
+/// What the emails of one action need from the settings (the kept ones, see [`current`]),
+/// and where their links point. Call it before a transaction, not inside one: when the
+/// settings are not kept it reads them on a connection of its own.
+pub async fn email_context(state: &AppState) -> Result<EmailContext, Error> {
+    emails_of(&*current(state).await?, state.public_url.clone())
+}
+
+/// What the emails need of `settings`, with links to `public_url`.
+pub fn emails_of(settings: &Settings, public_url: Arc<PublicUrl>) -> Result<EmailContext, Error> {
     Ok(EmailContext {
         brand: Brand {
             logo_url: settings.logo_url().map(|path| public_url.link(&path)),
             colour: HexColour::parse(&settings.primary_color)?,
-            name: settings.platform_name,
-            business: settings.business_name,
-            contact_email: settings.contact_email,
+            name: settings.platform_name.clone(),
+            business: settings.business_name.clone(),
+            contact_email: settings.contact_email.clone(),
         },
-        welcome_text: settings.welcome_text,
-        receipt_text: settings.receipt_text,
+        welcome_text: settings.welcome_text.clone(),
+        receipt_text: settings.receipt_text.clone(),
         send_welcome: settings.send_welcome,
         send_receipt: settings.send_receipt,
         send_sale_notification: settings.send_sale_notification,
         send_refund: settings.send_refund,
+        links: public_url,
     })
 }
 
@@ -276,7 +279,7 @@ pub async fn preview(
     text: String,
 ) -> Result<EmailPreview, Error> {
     let text = paragraph("Text", &text, MAX_TEXT_CHARS)?;
-    let context = email_context(&state.pool, &state.public_url).await?;
+    let context = email_context(state).await?;
     let alex = context.addressed("alex@example.com", "Alex");
     let email = match kind.as_str() {
         "welcome" => templates::welcome(alex, &state.public_url.link(paths::LIBRARY), &text),

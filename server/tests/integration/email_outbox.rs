@@ -8,7 +8,7 @@ use backend::email::outbox;
 use backend::email::templates::welcome;
 use backend::jobs::Runner;
 use backend::mail::{Mailer, Transport};
-use backend::settings::service::email_context;
+use backend::settings::service::{emails_of, load as load_settings};
 use backend::PublicUrl;
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -43,8 +43,8 @@ async fn deliver_due(pool: &PgPool, runner: &Runner) -> i64 {
 
 async fn queue(pool: &PgPool, n: usize) {
     let mut tx = pool.begin().await.unwrap();
-    let public_url = PublicUrl::new("http://x");
-    let emails = email_context(&mut *tx, &public_url).await.unwrap();
+    let settings = load_settings(&mut *tx).await.unwrap();
+    let emails = emails_of(&settings, Arc::new(PublicUrl::new("http://x"))).unwrap();
     for i in 0..n {
         let to = format!("user{i}@example.com");
         let email = welcome(emails.addressed(&to, "User"), "http://x/library", "");
