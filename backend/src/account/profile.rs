@@ -85,7 +85,7 @@ pub async fn change_password(
     let emails = email_context(state).await?;
     let mut tx = state.pool.begin().await?;
     let epoch = users::set_password(&mut tx, user.id, &password_hash).await?;
-    queue_password_changed(&mut tx, &state.public_url, &emails, user).await?;
+    queue_password_changed(&mut tx, &emails, user).await?;
     tx.commit().await?;
     session::adopt_epoch(session, user.id, epoch).await?;
     tracing::info!(user_id = %user.id, "password changed");

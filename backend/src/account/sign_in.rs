@@ -19,7 +19,7 @@ use crate::email::{outbox, templates};
 use crate::error::{Answer, Error};
 use crate::rate_limit;
 use crate::settings::service::email_context;
-use crate::state::{AppState, FirstRun, PublicUrl};
+use crate::state::{AppState, FirstRun};
 use domain::auth::{
     safe_redirect, Email, NewAccount, NewPassword, Role, UserView, MAX_PASSWORD_LEN,
 };
@@ -354,7 +354,7 @@ pub async fn reset_password(
     users::set_password(&mut tx, user.id, &password_hash).await?;
     // The link arrived by email, which proves the address.
     users::mark_verified(&mut tx, user.id, &user.email).await?;
-    queue_password_changed(&mut tx, &state.public_url, &emails, &user).await?;
+    queue_password_changed(&mut tx, &emails, &user).await?;
     tx.commit().await?;
 
     tracing::info!(user_id = %user.id, "password reset");
@@ -363,13 +363,12 @@ pub async fn reset_password(
 
 pub(crate) async fn queue_password_changed(
     conn: &mut sqlx::PgConnection,
-    public_url: &PublicUrl,
     emails: &EmailContext,
     user: &UserRecord,
 ) -> Result<(), Error> {
     let message = templates::password_changed(
         emails.addressed(&user.email, &user.name),
-        &public_url.link(paths::FORGOT_PASSWORD),
+        &emails.link(paths::FORGOT_PASSWORD),
     );
     outbox::enqueue(conn, emails, &message).await?;
     Ok(())
