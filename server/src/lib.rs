@@ -9,6 +9,7 @@ pub mod database;
 pub mod http_server;
 pub mod metrics;
 pub mod ops;
+pub mod page_cache;
 pub mod page_guard;
 pub mod rate_limit_layer;
 pub mod request_limits;
@@ -43,6 +44,8 @@ pub struct AppContext {
     pub in_flight: request_limits::InFlight,
     /// The `Host` values this server answers to (`security::known_hosts`).
     pub known_hosts: Arc<[String]>,
+    /// Visitors' pages, kept rendered.
+    pub pages: Arc<page_cache::PageCache>,
 }
 
 impl FromRef<AppContext> for LeptosOptions {

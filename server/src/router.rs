@@ -31,8 +31,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::security::CspNonce;
 use crate::{
-    client_ip, page_guard, rate_limit_layer, request_limits, security, session_keys, surface,
-    AppContext,
+    client_ip, page_cache, page_guard, rate_limit_layer, request_limits, security, session_keys,
+    surface, AppContext,
 };
 
 pub use crate::config::SESSION_COOKIE;
@@ -152,6 +152,10 @@ pub fn build(ctx: AppContext) -> Router {
                 .layer(from_fn_with_state(
                     ctx.clone(),
                     session_keys::accept_previous_secret,
+                ))
+                .layer(from_fn_with_state(
+                    ctx.clone(),
+                    page_cache::serve_kept_pages,
                 ))
                 .layer(session_layer)
                 .layer(from_fn_with_state(ctx.clone(), crate::audit::audit))

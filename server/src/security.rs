@@ -38,7 +38,6 @@ pub async fn security_headers(
     let signed_in = carries_session(request.headers(), ctx.config.session_cookie_name());
 
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
     // hls.js transmuxes in a worker it creates from a blob: URL.
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
@@ -47,8 +46,11 @@ pub async fn security_headers(
          connect-src 'self'{media_origin}; font-src 'self'; object-src 'none'; base-uri 'self'; \
          form-action {form_action}; frame-ancestors 'none'"
     );
-    // A route that sets a stricter policy of its own (the SVG logo) keeps it.
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    // A route that sets a stricter policy of its own (the SVG logo) keeps it. A `304` keeps
+    // the policy the browser stored with the page, whose nonce is the one in that page.
+    let not_modified = response.status() == StatusCode::NOT_MODIFIED;
+    let headers = response.headers_mut();
+    if !not_modified && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         if let Ok(value) = HeaderValue::from_str(&csp) {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
@@ -90,7 +92,7 @@ const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), paym
      interest-cohort=(), browsing-topics=(), fullscreen=(self), picture-in-picture=(self)";
 
 /// Whether the request carries a session cookie (a signed-in person, most likely).
-fn carries_session(headers: &axum::http::HeaderMap, cookie_name: &str) -> bool {
+pub(crate) fn carries_session(headers: &axum::http::HeaderMap, cookie_name: &str) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()

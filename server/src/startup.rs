@@ -16,6 +16,7 @@ use sqlx::PgPool;
 
 use crate::config::{AppEnv, Config, Payments, STANDIN_SECRET_KEY, STANDIN_WEBHOOK_SECRET};
 use crate::metrics::Metrics;
+use crate::page_cache::{self, PageCache};
 use crate::AppContext;
 
 /// The playback token key: derived from the session secret, so rotating one rotates both.
@@ -150,7 +151,10 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         mail: mail_transport(&config).map(Arc::new),
         settings: Arc::default(),
     };
-    tokio::spawn(backend::settings::service::follow_changes(app.clone()));
+    let pages = Arc::new(PageCache::default());
+    let mut followers = page_cache::followers(&pages);
+    followers.push(backend::settings::service::follower(&app));
+    tokio::spawn(backend::cached::listen(app.pool.clone(), followers));
     Ok(AppContext {
         app,
         leptos_options: leptos_options(&config),
@@ -161,5 +165,6 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         known_hosts: crate::security::known_hosts(&config.public_url, config.site_addr).into(),
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),
+        pages,
     })
 }

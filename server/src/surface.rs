@@ -255,6 +255,20 @@ const GUARDED_PAGES: [(&str, Guard); 6] = [
     ("/setup", Guard::SetupOnly),
 ];
 
+/// Whether the page at `path` with `query` is kept rendered for visitors (`page_cache`): the
+/// catalog and the items' pages are the same for everyone without a session, until the
+/// catalog or the settings change. A discount code (`?code=`) is quoted with the item, and
+/// its uses and expiry are not the catalog's: such a page is rendered every time.
+pub fn kept_for_visitors(path: &str, query: Option<&str>) -> bool {
+    let item = path
+        .strip_prefix("/content/")
+        .is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
+    let quotes_a_code = query.is_some_and(|query| {
+        url::form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == "code")
+    });
+    (path == "/" || item) && !quotes_a_code
+}
+
 /// Whom a limit counts: the client's IP address, or that and the signed-in account too
 /// (so that many addresses cannot take turns at one account).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -353,6 +367,19 @@ mod tests {
         assert_eq!(guard_for("/setup/x"), None);
         assert_eq!(guard_for("/"), None);
         assert_eq!(guard_for("/login"), None);
+    }
+
+    #[test]
+    fn visitors_catalog_and_item_pages_are_kept() {
+        assert!(kept_for_visitors("/", None));
+        assert!(kept_for_visitors("/", Some("q=film&page=2")));
+        assert!(kept_for_visitors("/content/a-film", None));
+        assert!(!kept_for_visitors("/content/a-film", Some("code=SPRING")));
+        assert!(!kept_for_visitors("/content/a-film", Some("x=1&code=")));
+        assert!(!kept_for_visitors("/content/", None));
+        assert!(!kept_for_visitors("/content/a/b", None));
+        assert!(!kept_for_visitors("/library", None));
+        assert!(!kept_for_visitors("/pricing", None));
     }
 
     #[test]

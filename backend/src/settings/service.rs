@@ -20,16 +20,17 @@ const MAX_BUSINESS_CHARS: usize = 120;
 const MAX_TEXT_CHARS: usize = 1000;
 
 /// The channel the table's trigger notifies on every change.
-const CHANGED_CHANNEL: &str = "site_settings_changed";
+pub const CHANGED_CHANNEL: &str = "site_settings_changed";
 
 /// The settings, from memory when they have not changed since they were last read.
 pub async fn current(state: &AppState) -> Result<Arc<Settings>, Error> {
     state.settings.get_or_load(|| load(&state.pool)).await
 }
 
-/// Keeps `state.settings` in step with changes made by any process (spawn it once).
-pub async fn follow_changes(state: AppState) {
-    crate::cached::listen(state.pool.clone(), CHANGED_CHANNEL, state.settings.clone()).await
+/// Keeps `state.settings` in step with changes made by any process (given to
+/// [`crate::cached::listen`]).
+pub fn follower(state: &AppState) -> crate::cached::Follower {
+    (CHANGED_CHANNEL, state.settings.clone())
 }
 
 /// The settings as the database has them now (in a transaction: as it sees them).

@@ -279,9 +279,10 @@ async fn emails_carry_the_owners_colour_business_and_contact(pool: PgPool) {
     assert!(html.contains("border-top:4px solid #7C3AED"), "{html}");
 }
 
-/// The page's `application-name`: the platform name as the page was rendered with it.
+/// The page's `application-name`: the platform name as the page was rendered with it (on
+/// the login page, which no cache keeps).
 async fn platform_name_on(visitor: &Browser<'_>) -> String {
-    let page = visitor.get("/").await.text().await.unwrap();
+    let page = visitor.get("/login").await.text().await.unwrap();
     let start = page
         .find(r#"<meta name="application-name" content=""#)
         .unwrap()
@@ -293,16 +294,7 @@ async fn platform_name_on(visitor: &Browser<'_>) -> String {
 async fn pages_keep_the_settings_until_any_app_server_changes_them(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     let visitor = app.browser();
-    // This app server listens for changes to the settings on a connection of its own.
-    let listening = "SELECT count(*) FROM pg_stat_activity
-                     WHERE datname = current_database() AND query LIKE 'LISTEN%site_settings_changed%'";
-    for _ in 0..100 {
-        if app.count(listening).await == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(app.count(listening).await, 1, "the listener is connected");
+    app.wait_until_listening().await;
     assert_eq!(platform_name_on(&visitor).await, "Codex");
 
     // A write that announces nothing (triggers off) is not seen: pages read from memory.
@@ -346,4 +338,162 @@ async fn pages_keep_the_settings_until_any_app_server_changes_them(pool: PgPool)
         )
         .await;
     assert_eq!(platform_name_on(&visitor).await, "Cinema Nine");
+}
+
+/// What a visitor's request for `path` got: the status, whether it came from the kept pages
+/// (`x-page-cache`), its `ETag`, the nonce of its CSP and its body.
+struct Visit {
+    status: StatusCode,
+    cache: Option<String>,
+    etag: Option<String>,
+    csp_nonce: Option<String>,
+    body: String,
+}
+
+async fn visit(browser: &Browser<'_>, path: &str, headers: &[(&str, &str)]) -> Visit {
+    let response = browser.get_with(path, headers).await;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let csp_nonce = header("content-security-policy").map(|csp| {
+        let start = csp.find("'nonce-").unwrap() + 7;
+        csp[start..start + csp[start..].find('\'').unwrap()].to_string()
+    });
+    Visit {
+        status: response.status(),
+        cache: header("x-page-cache"),
+        etag: header("etag"),
+        csp_nonce,
+        body: response.text().await.unwrap(),
+    }
+}
+
+/// Visits `path` until the visit satisfies `done` (changes reach the kept pages through a
+/// notification, a moment after the commit); the last visit.
+async fn visit_until(browser: &Browser<'_>, path: &str, done: impl Fn(&Visit) -> bool) -> Visit {
+    let mut last = visit(browser, path, &[]).await;
+    for _ in 0..100 {
+        if done(&last) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        last = visit(browser, path, &[]).await;
+    }
+    last
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn visitors_pages_are_kept_with_their_own_nonce_until_the_catalog_changes(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let owner = app.owner().await;
+    let visitor = app.browser();
+    app.wait_until_listening().await;
+    let (id, media_id) = app
+        .publish_ready_item(&owner, "First Light", &[("price", "9.00")])
+        .await;
+
+    // The first visit renders the page, the next come from memory, each with its own nonce.
+    let first = visit_until(&visitor, "/", |v| v.cache.as_deref() == Some("hit")).await;
+    assert_eq!(first.cache.as_deref(), Some("hit"), "the page is kept");
+    let second = visit(&visitor, "/", &[]).await;
+    assert_eq!(second.cache.as_deref(), Some("hit"));
+    assert!(second.body.contains("First Light"));
+    for page in [&first, &second] {
+        let nonce = page.csp_nonce.as_deref().unwrap();
+        assert!(
+            page.body.contains(&format!("nonce=\"{nonce}\"")),
+            "the page's scripts carry the policy's nonce"
+        );
+    }
+    assert_ne!(first.csp_nonce, second.csp_nonce);
+    assert_eq!(first.etag, second.etag);
+
+    // A browser that has the page is told so, and keeps the policy it has.
+    let etag = second.etag.clone().unwrap();
+    let again = visit(&visitor, "/", &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    assert_eq!(again.csp_nonce, None);
+
+    // A write that announces nothing (triggers off) is not seen: the page comes from memory.
+    let mut quiet = pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *quiet)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE content SET title = 'Unannounced'")
+        .execute(&mut *quiet)
+        .await
+        .unwrap();
+    assert!(visit(&visitor, "/", &[]).await.body.contains("First Light"));
+
+    // The owner's edit reaches the kept page, and its tag changes with it.
+    let response = owner
+        .call(
+            fns::SaveContent::PATH,
+            &[
+                ("id", id.as_str()),
+                ("title", "Second Light"),
+                ("slug", "first-light"),
+                ("price", "9.00"),
+                ("media_id", media_id.as_str()),
+                ("intent", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let edited = visit_until(&visitor, "/", |v| v.body.contains("Second Light")).await;
+    assert!(edited.body.contains("Second Light"), "{}", edited.body);
+    let stale = visit(&visitor, "/", &[("if-none-match", &etag)]).await;
+    assert_eq!(stale.status, StatusCode::OK);
+    assert_ne!(stale.etag.as_deref(), Some(etag.as_str()));
+
+    // The item's page too; with a discount code it is quoted afresh every time.
+    let item = visit_until(&visitor, "/content/first-light", |v| {
+        v.cache.as_deref() == Some("hit")
+    })
+    .await;
+    assert_eq!(item.cache.as_deref(), Some("hit"));
+    assert!(item.body.contains("Second Light"));
+    for _ in 0..2 {
+        let quoted = visit(&visitor, "/content/first-light?code=SPRING", &[]).await;
+        assert_eq!(quoted.cache, None);
+    }
+
+    // Another app server's change (a plain write to a table the pages read) reaches it too.
+    sqlx::query("UPDATE content SET description = 'Now with a description.'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let described = visit_until(&visitor, "/content/first-light", |v| {
+        v.body.contains("Now with a description.")
+    })
+    .await;
+    assert!(described.body.contains("Now with a description."));
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_signed_in_person_never_gets_a_visitors_kept_page(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let owner = app.owner().await;
+    let customer = app.verified_customer("ada@example.com").await;
+    let visitor = app.browser();
+    app.wait_until_listening().await;
+    app.publish_ready_item(&owner, "First Light", &[]).await;
+    let kept = visit_until(&visitor, "/", |v| v.cache.as_deref() == Some("hit")).await;
+    assert_eq!(kept.cache.as_deref(), Some("hit"));
+
+    for (person, name) in [(&customer, "ada@example.com"), (&owner, "owner")] {
+        let etag = kept.etag.clone().unwrap();
+        let response = person.get_with("/", &[("if-none-match", &etag)]).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        assert_eq!(response.headers().get("x-page-cache"), None, "{name}");
+        assert_eq!(response.headers()["cache-control"], "private, no-store");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Log out"), "{name}: a signed-in page");
+        assert!(!kept.body.contains("Log out"), "the visitor's page is not");
+    }
 }

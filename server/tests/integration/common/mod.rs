@@ -281,6 +281,20 @@ impl TestApp {
         }
     }
 
+    /// Waits (up to 10 s) until this app server's listener for changes is connected: until
+    /// then it keeps nothing in memory (`backend::cached::listen`).
+    pub async fn wait_until_listening(&self) {
+        let listening = "SELECT count(*) FROM pg_stat_activity
+                         WHERE datname = current_database() AND query LIKE 'LISTEN%catalog_changed%'";
+        for _ in 0..100 {
+            if self.count(listening).await == 1 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the app server's listener for changes did not connect");
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&self.pool)
@@ -332,12 +346,18 @@ impl Browser<'_> {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        let response = self
+        self.get_with(path, &[]).await
+    }
+
+    /// A page, with more request headers (`If-None-Match`, say).
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = self
             .request(reqwest::Method::GET, path)
-            .header(ACCEPT, "text/html")
-            .send()
-            .await
-            .unwrap();
+            .header(ACCEPT, "text/html");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
         self.remember_cookie(&response).await;
         response
     }
