@@ -16,6 +16,7 @@
 
 use domain::access::AccessReason;
 use domain::purchases::PurchaseKind;
+use domain::selling::Offer;
 use sqlx::{PgConnection, PgExecutor};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -271,6 +272,24 @@ pub async fn record_bundle_items(
     Ok(())
 }
 
+/// Makes the ground a purchase of `offer` gives (bought or rented) match the purchases of
+/// `user` for `content`, as [`sync_purchased`] does for both: a purchase to keep an item
+/// changes nothing of its rentals, and a rental nothing of what is bought.
+pub async fn sync_purchase(
+    conn: &mut PgConnection,
+    user: Uuid,
+    content: Uuid,
+    offer: Offer,
+) -> Result<(), Error> {
+    match offer {
+        Offer::Buy => sync(conn, user, content, AccessReason::Purchased).await,
+        Offer::Rent => {
+            lock_customer(conn, user).await?;
+            sync_rented(conn, user, content).await
+        }
+    }
+}
+
 /// Makes the "purchased" and "rented" grounds of `user` for `content` (and, for a bundle,
 /// for each item sold with it) match their purchases: bought while one of their purchases to
 /// keep it (or a bundle sold with it) is completed, so a refunded purchase and a later
@@ -302,35 +321,31 @@ pub async fn sync(
         AccessReason::Member => return sync_member(conn, user).await,
     };
     lock_customer(conn, user).await?;
-    let mut targets = vec![content];
-    targets.extend(
-        sqlx::query_scalar!(
-            "SELECT DISTINCT i.item_id FROM purchase_items i JOIN purchases p ON p.id = i.purchase_id
-             WHERE p.user_id = $1 AND p.content_id = $2 ORDER BY i.item_id",
-            user,
-            content
-        )
-        .fetch_all(&mut *conn)
-        .await?,
-    );
+    // The item itself first, then what the customer's purchases of it (a bundle) hold.
+    let targets = sqlx::query!(
+        r#"SELECT t.item AS "item!",
+                  EXISTS (SELECT 1 FROM purchases p
+                          WHERE p.user_id = $1 AND p.kind = $3 AND p.offer = 'buy'
+                            AND p.status = 'completed'
+                            AND (p.content_id = t.item
+                                 OR EXISTS (SELECT 1 FROM purchase_items i
+                                            WHERE i.purchase_id = p.id AND i.item_id = t.item))) AS "held!"
+           FROM (SELECT $2::uuid AS item
+                 UNION
+                 SELECT i.item_id FROM purchase_items i JOIN purchases p ON p.id = i.purchase_id
+                 WHERE p.user_id = $1 AND p.content_id = $2) t
+           ORDER BY t.item <> $2, t.item"#,
+        user,
+        content,
+        kind.as_str()
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     for target in targets {
-        let held = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM purchases p
-                              WHERE p.user_id = $1 AND p.kind = $3 AND p.offer = 'buy'
-                                AND p.status = 'completed'
-                                AND (p.content_id = $2
-                                     OR EXISTS (SELECT 1 FROM purchase_items i
-                                                WHERE i.purchase_id = p.id AND i.item_id = $2))) AS "held!""#,
-            user,
-            target,
-            kind.as_str()
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        if held {
-            grant(conn, user, target, reason).await?;
+        if target.held {
+            grant(conn, user, target.item, reason).await?;
         } else {
-            revoke(conn, user, target, reason).await?;
+            revoke(conn, user, target.item, reason).await?;
         }
     }
     Ok(())

@@ -155,21 +155,6 @@ pub async fn hit(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<D
     })
 }
 
-/// Whether `subject` has used up `rule` in its current window, without counting a request.
-pub async fn exhausted(db: impl PgExecutor<'_>, rule: Rule, subject: &str) -> Result<bool, Error> {
-    let bucket = format!("{}:{}", rule.name, subject);
-    Ok(sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM rate_limits
-                          WHERE bucket = $1 AND hits >= $2
-                            AND window_start > now() - make_interval(secs => $3::bigint)) AS "exhausted!""#,
-        bucket,
-        rule.limit,
-        rule.window_secs
-    )
-    .fetch_one(db)
-    .await?)
-}
-
 impl Decision {
     /// The decision of two limits on one request (per IP and per account): refused if
     /// either refuses, and reporting the one closer to its end.

@@ -2,8 +2,8 @@
 //! the previous endpoint secret, 300 s tolerance), the event id recorded in the transaction
 //! that handles the event, so a second delivery is acknowledged and ignored.
 //!
-//! Answers: 400 only when the signature is missing or wrong (and 429 once an address has been
-//! refused too often); a correctly signed event is always acknowledged (200), even one of a
+//! Answers: 400 only when the signature is missing or wrong (429 once an address has been
+//! refused too often: only refusals are counted, after the check); a correctly signed event is always acknowledged (200), even one of a
 //! type or a shape Codex does not use (logged), since Stripe disables an endpoint that keeps
 //! failing; 500 when the database fails or Stripe cannot be asked, so Stripe retries (the
 //! cause is logged).
@@ -41,30 +41,30 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let client = client.map(|Extension(ClientIp(ip))| ip.to_string());
-    let refused_before = match &client {
-        Some(ip) => rate_limit::exhausted(&state.pool, rate_limit::WEBHOOK_REFUSED, ip).await,
-        None => Ok(false),
-    };
-    match refused_before {
-        Ok(false) => {}
-        Ok(true) => return answer(StatusCode::TOO_MANY_REQUESTS, "too many refused deliveries"),
-        Err(_) => return answer(StatusCode::INTERNAL_SERVER_ERROR, "try again"),
-    }
     let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let secrets = state.payments.webhook_secrets();
+    // The signature is checked first: it costs less than asking the database, and a
+    // correctly signed delivery is never limited. Only refusals are counted.
     if let Err(error) = signature::verify(header, &body, &secrets, now()) {
         tracing::warn!(%error, "webhook: signature refused");
-        if let Some(ip) = &client {
-            if let Err(error) = rate_limit::hit(&state.pool, rate_limit::WEBHOOK_REFUSED, ip).await
-            {
-                tracing::warn!(?error, "webhook: refusal not counted");
+        let Some(Extension(ClientIp(ip))) = client else {
+            return answer(StatusCode::BAD_REQUEST, "invalid signature");
+        };
+        return match rate_limit::hit(&state.pool, rate_limit::WEBHOOK_REFUSED, &ip.to_string())
+            .await
+        {
+            Ok(decision) if !decision.allowed => {
+                answer(StatusCode::TOO_MANY_REQUESTS, "too many refused deliveries")
             }
-        }
-        return answer(StatusCode::BAD_REQUEST, "invalid signature");
+            Ok(_) => answer(StatusCode::BAD_REQUEST, "invalid signature"),
+            Err(error) => {
+                tracing::warn!(?error, "webhook: refusal not counted");
+                answer(StatusCode::BAD_REQUEST, "invalid signature")
+            }
+        };
     }
     let envelope: Envelope = match serde_json::from_slice(&body) {
         Ok(envelope) => envelope,

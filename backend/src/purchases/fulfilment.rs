@@ -117,15 +117,16 @@ pub async fn complete(
     if !session.paid {
         return Ok(Outcome::AlreadyDone);
     }
-    if let Some(payment) = &session.payment_intent {
-        payment_facts::lock(conn, payment).await?;
-    }
+    let known = match &session.payment_intent {
+        Some(payment) => Some(payment_facts::lock(conn, payment).await?),
+        None => None,
+    };
     let Some(mut purchase) = lock(conn, PurchaseKey::Session(&session.session_id)).await? else {
         tracing::warn!(session = %session.session_id, "paid session without a purchase");
         return Ok(Outcome::Unknown);
     };
     if purchase.paid {
-        return settle(conn, emails, purchase).await;
+        return settle(conn, emails, purchase, known).await;
     }
     // The price is compared before tax: Stripe Tax adds its tax on top.
     let tax = session.amount_tax.unwrap_or(0);
@@ -159,7 +160,7 @@ pub async fn complete(
     purchase.failed = false;
     purchase.tax_cents = tax_cents;
     purchase.payment_intent = session.payment_intent.clone();
-    settle(conn, emails, purchase).await
+    settle(conn, emails, purchase, known).await
 }
 
 /// An expired session or a failed asynchronous payment: remembered, and the purchase fails
@@ -178,7 +179,7 @@ pub async fn fail(
     }
     store::record_failure(conn, purchase.id, reason).await?;
     purchase.failed = true;
-    settle(conn, emails, purchase).await
+    settle(conn, emails, purchase, None).await
 }
 
 /// `charge.succeeded` / `charge.refunded`: the charge's card and refunds are remembered for
@@ -189,11 +190,11 @@ pub async fn charge_changed(
     charge: &ChargeFacts,
 ) -> Result<Outcome, Error> {
     payment_facts::lock(conn, &charge.payment_intent).await?;
-    payment_facts::record_charge(conn, charge).await?;
+    let known = payment_facts::record_charge(conn, charge).await?;
     if charge.amount_refunded > 0 && !charge.fully_refunded {
         tracing::warn!(payment = %charge.payment_intent, "partial refund in Stripe; access kept");
     }
-    settle_payment(conn, emails, &charge.payment_intent).await
+    settle_payment(conn, emails, known).await
 }
 
 /// `charge.dispute.*`: an open dispute suspends access, a won one restores it, a lost one
@@ -203,18 +204,19 @@ pub async fn dispute_changed(
     emails: &EmailContext,
     dispute: &DisputeFacts,
 ) -> Result<Outcome, Error> {
-    let known = payment_facts::lock(conn, &dispute.payment_intent).await?;
-    payment_facts::record_dispute(conn, known.dispute, dispute).await?;
-    settle_payment(conn, emails, &dispute.payment_intent).await
+    let before = payment_facts::lock(conn, &dispute.payment_intent).await?;
+    let known = payment_facts::record_dispute(conn, before.dispute, dispute).await?;
+    settle_payment(conn, emails, known).await
 }
 
+/// Settles the purchase of a payment whose facts (`known`) were just recorded under its lock.
 async fn settle_payment(
     conn: &mut PgConnection,
     emails: &EmailContext,
-    payment_intent: &str,
+    known: StripePayment,
 ) -> Result<Outcome, Error> {
-    match lock(conn, PurchaseKey::Payment(payment_intent)).await? {
-        Some(purchase) => settle(conn, emails, purchase).await,
+    match lock(conn, PurchaseKey::Payment(&known.payment_intent)).await? {
+        Some(purchase) => settle(conn, emails, purchase, Some(known)).await,
         None => Ok(Outcome::Unknown),
     }
 }
@@ -252,14 +254,14 @@ pub async fn refund_by_owner(
         .await?
         .ok_or(Error::Answer(Answer::NotFound))?;
     store::record_owner_refund(&mut tx, purchase.id, reason, &refund_id).await?;
-    payment_facts::record_full_refund(
+    let known = payment_facts::record_full_refund(
         &mut tx,
         &payment,
         i64::from(purchase.amount_cents) + i64::from(purchase.tax_cents),
     )
     .await?;
     purchase.refund_reason = Some(reason.to_string());
-    settle(&mut tx, &emails, purchase).await?;
+    settle(&mut tx, &emails, purchase, Some(known)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -296,17 +298,20 @@ async fn lock_refundable(conn: &mut PgConnection, purchase_id: Uuid) -> Result<L
 }
 
 /// Derives the purchase's status from every fact known, makes access match, and writes the
-/// emails the facts call for (each once). Running it again changes nothing.
+/// emails the facts call for (each once). Running it again changes nothing. `known`: the
+/// facts of a payment as its lock or a write under it returned them (read again otherwise).
 async fn settle(
     conn: &mut PgConnection,
     emails: &EmailContext,
     purchase: Locked,
+    known: Option<StripePayment>,
 ) -> Result<Outcome, Error> {
-    let stripe = match &purchase.payment_intent {
-        Some(payment) => payment_facts::read(&mut *conn, payment)
+    let stripe = match (&purchase.payment_intent, known) {
+        (Some(payment), Some(known)) if known.payment_intent == *payment => known,
+        (Some(payment), _) => payment_facts::read(&mut *conn, payment)
             .await?
             .unwrap_or_default(),
-        None => StripePayment::default(),
+        (None, _) => StripePayment::default(),
     };
     let facts = PaymentFacts {
         paid: purchase.paid,
@@ -319,7 +324,7 @@ async fn settle(
         store::set_status(conn, purchase.id, status).await?;
     }
     if purchase.kind == PurchaseKind::Checkout {
-        access::sync_purchased(conn, purchase.user_id, purchase.content_id).await?;
+        access::sync_purchase(conn, purchase.user_id, purchase.content_id, purchase.offer).await?;
     }
     if facts.paid {
         notify(conn, emails, &purchase, status, &stripe).await?;
@@ -347,13 +352,7 @@ async fn announce(
     if status == purchase.status {
         return Ok(());
     }
-    let was_paid = matches!(
-        purchase.status,
-        PurchaseStatus::Completed
-            | PurchaseStatus::Refunded
-            | PurchaseStatus::Disputed
-            | PurchaseStatus::DisputeLost
-    );
+    let was_paid = was_paid(purchase.status);
     let data = |status: PurchaseStatus| {
         serde_json::json!({
             "purchase_id": purchase.id,
@@ -389,8 +388,20 @@ async fn announce(
     Ok(())
 }
 
-/// The emails a paid purchase's facts call for: receipt and sale notification, refund
-/// confirmation, dispute opened and closed. Each has its key, so it is written once.
+/// Whether a purchase in `status` was paid for (whatever happened since).
+fn was_paid(status: PurchaseStatus) -> bool {
+    matches!(
+        status,
+        PurchaseStatus::Completed
+            | PurchaseStatus::Refunded
+            | PurchaseStatus::Disputed
+            | PurchaseStatus::DisputeLost
+    )
+}
+
+/// The emails a paid purchase's facts call for: receipt and sale notification (when it is
+/// first paid, in the transaction that records it), refund confirmation, dispute opened and
+/// closed. Each has its key, so it is written once; nothing is rendered when none is due.
 async fn notify(
     conn: &mut PgConnection,
     emails: &EmailContext,
@@ -398,6 +409,11 @@ async fn notify(
     status: PurchaseStatus,
     stripe: &StripePayment,
 ) -> Result<(), Error> {
+    let first_paid = !was_paid(purchase.status);
+    let refunded = status == PurchaseStatus::Refunded;
+    if !first_paid && !refunded && stripe.dispute.is_none() {
+        return Ok(());
+    }
     let amount = domain::content::price_label(purchase.amount_cents);
     let tax = (purchase.tax_cents > 0).then(|| domain::content::price_label(purchase.tax_cents));
     let date = today();
@@ -414,27 +430,33 @@ async fn notify(
     };
     let key = |what: &str| format!("{what}:{}", purchase.id);
     let purchases_url = emails.link("/admin/purchases");
-    let receipt = templates::purchase_receipt(
-        emails.addressed(&purchase.email, &purchase.name),
-        &about,
-        &emails.link(&domain::paths::receipt_link(purchase.id)),
-        &emails.receipt_text,
-    );
-    outbox::enqueue_once(conn, emails, &receipt, &key("receipt")).await?;
-    let owner = crate::auth::users::owner_contact(&mut *conn).await?;
     let notice = OwnerNotice {
         customer: &purchase.email,
         purchases_url: &purchases_url,
     };
-    if let Some(owner) = &owner {
-        let sale = templates::sale_notification(
-            emails.addressed(&owner.email, &owner.name),
-            notice,
+    let owner = if first_paid || stripe.dispute.is_some() {
+        crate::auth::users::owner_contact(&mut *conn).await?
+    } else {
+        None
+    };
+    if first_paid {
+        let receipt = templates::purchase_receipt(
+            emails.addressed(&purchase.email, &purchase.name),
             &about,
+            &emails.link(&domain::paths::receipt_link(purchase.id)),
+            &emails.receipt_text,
         );
-        outbox::enqueue_once(conn, emails, &sale, &key("sale")).await?;
+        outbox::enqueue_once(conn, emails, &receipt, &key("receipt")).await?;
+        if let Some(owner) = &owner {
+            let sale = templates::sale_notification(
+                emails.addressed(&owner.email, &owner.name),
+                notice,
+                &about,
+            );
+            outbox::enqueue_once(conn, emails, &sale, &key("sale")).await?;
+        }
     }
-    if status == PurchaseStatus::Refunded {
+    if refunded {
         let reason = purchase
             .refund_reason
             .as_deref()

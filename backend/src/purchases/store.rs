@@ -49,7 +49,7 @@ pub async fn record_free_checkout(
     .await?;
     match priced.offer {
         Offer::Buy => access::sync(conn, user, content, AccessReason::Free).await,
-        Offer::Rent => access::sync_purchased(conn, user, content).await,
+        Offer::Rent => access::sync_purchase(conn, user, content, Offer::Rent).await,
     }
 }
 

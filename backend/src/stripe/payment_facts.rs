@@ -14,6 +14,7 @@ use domain::purchases::DisputeState;
 /// The facts of one payment as they stand.
 #[derive(Debug, Clone, Default)]
 pub struct StripePayment {
+    pub payment_intent: String,
     pub amount_refunded_cents: i64,
     pub fully_refunded: bool,
     pub dispute_id: Option<String>,
@@ -30,7 +31,7 @@ pub async fn lock(conn: &mut PgConnection, payment_intent: &str) -> Result<Strip
         StripePayment,
         r#"INSERT INTO stripe_payments (payment_intent_id) VALUES ($1)
            ON CONFLICT (payment_intent_id) DO UPDATE SET payment_intent_id = EXCLUDED.payment_intent_id
-           RETURNING amount_refunded_cents, fully_refunded, dispute_id,
+           RETURNING payment_intent_id AS payment_intent, amount_refunded_cents, fully_refunded, dispute_id,
                      dispute_status AS "dispute: DisputeState", dispute_reason,
                      card_brand, card_last4, receipt_url"#,
         payment_intent
@@ -40,10 +41,14 @@ pub async fn lock(conn: &mut PgConnection, payment_intent: &str) -> Result<Strip
 }
 
 /// A charge as Stripe now reports it. Refunds only grow: an older event read late cannot
-/// undo a refund; card details fill in once.
-pub async fn record_charge(conn: &mut PgConnection, charge: &ChargeFacts) -> Result<(), Error> {
-    sqlx::query!(
-        "UPDATE stripe_payments
+/// undo a refund; card details fill in once. The payment's facts after it (its row is locked).
+pub async fn record_charge(
+    conn: &mut PgConnection,
+    charge: &ChargeFacts,
+) -> Result<StripePayment, Error> {
+    Ok(sqlx::query_as!(
+        StripePayment,
+        r#"UPDATE stripe_payments
          SET charge_id = COALESCE(charge_id, $2),
              amount_refunded_cents = GREATEST(amount_refunded_cents, $3),
              fully_refunded = fully_refunded OR $4,
@@ -51,7 +56,10 @@ pub async fn record_charge(conn: &mut PgConnection, charge: &ChargeFacts) -> Res
              card_last4 = COALESCE($6, card_last4),
              receipt_url = COALESCE($7, receipt_url),
              updated_at = now()
-         WHERE payment_intent_id = $1",
+         WHERE payment_intent_id = $1
+         RETURNING payment_intent_id AS payment_intent, amount_refunded_cents, fully_refunded, dispute_id,
+                   dispute_status AS "dispute: DisputeState", dispute_reason,
+                   card_brand, card_last4, receipt_url"#,
         charge.payment_intent,
         charge.charge_id,
         charge.amount_refunded,
@@ -60,51 +68,58 @@ pub async fn record_charge(conn: &mut PgConnection, charge: &ChargeFacts) -> Res
         charge.card_last4,
         charge.receipt_url
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await?)
 }
 
-/// A full refund Codex made itself (the owner's Refund), before Stripe's event says so.
+/// A full refund Codex made itself (the owner's Refund), before Stripe's event says so. The
+/// payment's facts after it (its row is locked).
 pub async fn record_full_refund(
     conn: &mut PgConnection,
     payment_intent: &str,
     amount_cents: i64,
-) -> Result<(), Error> {
-    sqlx::query!(
-        "UPDATE stripe_payments
+) -> Result<StripePayment, Error> {
+    Ok(sqlx::query_as!(
+        StripePayment,
+        r#"UPDATE stripe_payments
          SET amount_refunded_cents = GREATEST(amount_refunded_cents, $2), fully_refunded = true,
              updated_at = now()
-         WHERE payment_intent_id = $1",
+         WHERE payment_intent_id = $1
+         RETURNING payment_intent_id AS payment_intent, amount_refunded_cents, fully_refunded, dispute_id,
+                   dispute_status AS "dispute: DisputeState", dispute_reason,
+                   card_brand, card_last4, receipt_url"#,
         payment_intent,
         amount_cents
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await?)
 }
 
-/// A dispute event: its state after `current` (a closed dispute stays closed).
+/// A dispute event: its state after `current` (a closed dispute stays closed). The
+/// payment's facts after it (its row is locked).
 pub async fn record_dispute(
     conn: &mut PgConnection,
     current: Option<DisputeState>,
     dispute: &DisputeFacts,
-) -> Result<(), Error> {
+) -> Result<StripePayment, Error> {
     let state = DisputeState::then(current, dispute.state);
-    sqlx::query!(
-        "UPDATE stripe_payments
+    Ok(sqlx::query_as!(
+        StripePayment,
+        r#"UPDATE stripe_payments
          SET dispute_id = $2, dispute_status = $3, dispute_reason = COALESCE($4, dispute_reason),
              dispute_amount_cents = $5, updated_at = now()
-         WHERE payment_intent_id = $1",
+         WHERE payment_intent_id = $1
+         RETURNING payment_intent_id AS payment_intent, amount_refunded_cents, fully_refunded, dispute_id,
+                   dispute_status AS "dispute: DisputeState", dispute_reason,
+                   card_brand, card_last4, receipt_url"#,
         dispute.payment_intent,
         dispute.dispute_id,
         state.as_str(),
         dispute.reason,
         dispute.amount
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await?)
 }
 
 /// The facts of a payment without locking them (receipts).
@@ -114,7 +129,7 @@ pub async fn read(
 ) -> Result<Option<StripePayment>, Error> {
     Ok(sqlx::query_as!(
         StripePayment,
-        r#"SELECT amount_refunded_cents, fully_refunded, dispute_id,
+        r#"SELECT payment_intent_id AS payment_intent, amount_refunded_cents, fully_refunded, dispute_id,
                   dispute_status AS "dispute: DisputeState", dispute_reason,
                   card_brand, card_last4, receipt_url
            FROM stripe_payments WHERE payment_intent_id = $1"#,
