@@ -135,14 +135,30 @@ CONF
 chmod go+rx "$work" && chmod -R go+rX "$work/media"
 nginx -c "$work/nginx.conf"
 
-# wrk's summary: requests per second and the 99th percentile latency; any further arguments
-# go to wrk (a cookie header, say).
+# wrk's figures for one URL: "<requests per second> <99th percentile latency>"; any further
+# arguments go to wrk (a cookie header, say). Non-2xx answers make the run fail.
 load() {
   local url="$1"
   shift
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url" |
     awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
-         END { printf "%10.0f req/s   p99 %8s%s\n", rps, p99, (bad ? "   NON-2xx: " bad : "") }'
+         END { if (bad) { print "NON-2xx answers: " bad > "/dev/stderr"; exit 1 } printf "%.0f %s\n", rps, p99 }'
+}
+
+# One figure: its label, then "<req/s> <p99>" (from `load`); with a reference figure and a
+# goal (the least share of the reference), the share and whether the goal is met.
+row() {
+  local label="$1" figures="$2" reference="${3:-}" goal="${4:-}"
+  local rps="${figures%% *}" p99="${figures#* }"
+  printf '%-44s %10s req/s   p99 %8s' "$label" "$rps" "$p99"
+  if [ -n "$reference" ]; then
+    awk -v rps="$rps" -v ref="${reference%% *}" -v goal="$goal" 'BEGIN {
+      share = rps / ref
+      printf "   %5.2fx of the reference", share
+      if (goal != "") printf "   goal >= %sx: %s", goal, (share >= goal ? "met" : "NOT met")
+    }'
+  fi
+  echo
 }
 
 size="$(stat -c %s "$work/media$segment_path")"
@@ -157,18 +173,23 @@ echo
 echo "Codex benchmarks ($(nproc) cores, wrk: 2 threads, $connections connections, ${seconds} s each)"
 echo "$transcode"
 echo "$transcode_audio"
-printf '%-44s %s\n' "catalog page (/), visitor" "$(load "$base/")"
-printf '%-44s %s\n' "catalog page, nginx (same bytes)" "$(load "http://127.0.0.1:$nginx_port/catalog.html")"
-printf '%-44s %s\n' "catalog page, signed in" "$(load "$base/" -H "Cookie: $session_cookie")"
-printf '%-44s %s\n' "item page, visitor" "$(load "$base$item_path")"
-printf '%-44s %s\n' "item page, nginx (same bytes)" "$(load "http://127.0.0.1:$nginx_port/item.html")"
-printf '%-44s %s\n' "HLS segment, Codex ($((size / 1024)) KB)" "$(load "$local_segment_url")"
-printf '%-44s %s\n' "HLS segment, nginx (same file)" "$(load "http://127.0.0.1:$nginx_port$segment_path")"
-printf '%-44s %s\n' "rendition playlist, Codex" "$(load "$local_rendition_url")"
+catalog_nginx="$(load "http://127.0.0.1:$nginx_port/catalog.html")"
+item_nginx="$(load "http://127.0.0.1:$nginx_port/item.html")"
+segment_nginx="$(load "http://127.0.0.1:$nginx_port$segment_path")"
+row "catalog page, nginx (same bytes)" "$catalog_nginx"
+row "catalog page (/), visitor" "$(load "$base/")" "$catalog_nginx" 0.25
+row "catalog page, signed in" "$(load "$base/" -H "Cookie: $session_cookie")" "$catalog_nginx"
+row "item page, nginx (same bytes)" "$item_nginx"
+row "item page, visitor" "$(load "$base$item_path")" "$item_nginx" 0.25
+row "HLS segment, nginx (same file)" "$segment_nginx"
+row "HLS segment, Codex ($((size / 1024)) KB)" "$(load "$local_segment_url")" "$segment_nginx" 0.8
+row "rendition playlist, Codex" "$(load "$local_rendition_url")"
 echo "Media in an S3 bucket (moto's server, Python: a floor, not S3's figure)"
-printf '%-44s %s\n' "HLS segment, Codex from the bucket" "$(load "$s3_proxied_segment_url")"
-printf '%-44s %s\n' "HLS segment, presigned URL (no Codex)" "$(load "$s3_signed_segment_url")"
-printf '%-44s %s\n' "rendition playlist, Codex (proxied)" "$(load "$s3_proxied_rendition_url")"
-printf '%-44s %s\n' "rendition playlist, Codex ($segments signed URLs)" "$(load "$s3_signed_rendition_url")"
+signed_segment="$(load "$s3_signed_segment_url")"
+row "HLS segment, presigned URL (no Codex)" "$signed_segment"
+row "HLS segment, Codex from the bucket" "$(load "$s3_proxied_segment_url")" "$signed_segment"
+row "rendition playlist, Codex (proxied)" "$(load "$s3_proxied_rendition_url")"
+row "rendition playlist, Codex ($segments signed URLs)" "$(load "$s3_signed_rendition_url")"
+echo "The signed-in catalog's goal is 10,000 req/s; webhooks: bench/webhooks.sh (goal 1,000 events/s)"
 echo "What a browser downloads before a page works (one bundle for every route; goal: 350 KB gzipped of wasm)"
 scripts/wasm-size.sh target/release-bundle/site

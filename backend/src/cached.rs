@@ -4,10 +4,11 @@
 //! connected (not started yet, or its connection lost) nothing is kept and values are read
 //! every time, so a missed notification can never leave a stale value behind.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
@@ -115,6 +116,114 @@ impl<T: Send + Sync> Forgets for Cached<T> {
     }
 }
 
+/// Values by key (rendered pages, query results): at most `capacity` of them, the least
+/// recently used making room, each kept `keep_for` at most.
+pub struct KeptMap<V> {
+    entries: RwLock<HashMap<String, Kept<V>>>,
+    freshness: Freshness,
+    /// Counts uses, to tell which value was used least recently.
+    clock: AtomicU64,
+    capacity: usize,
+    keep_for: Duration,
+}
+
+struct Kept<V> {
+    value: Arc<V>,
+    kept_at: Instant,
+    last_used: AtomicU64,
+}
+
+impl<V> KeptMap<V> {
+    pub fn new(capacity: usize, keep_for: Duration) -> Self {
+        Self {
+            entries: RwLock::default(),
+            freshness: Freshness::default(),
+            clock: AtomicU64::new(0),
+            capacity,
+            keep_for,
+        }
+    }
+
+    /// The value kept under `key`, if any (and not too old).
+    pub fn get(&self, key: &str) -> Option<Arc<V>> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let kept = entries
+            .get(key)
+            .filter(|kept| kept.kept_at.elapsed() < self.keep_for)?;
+        let now = self.clock.fetch_add(1, Ordering::Relaxed);
+        kept.last_used.store(now, Ordering::Relaxed);
+        Some(kept.value.clone())
+    }
+
+    /// Taken before reading a value to keep: `None` when it may not be kept.
+    pub fn mark(&self) -> Option<u64> {
+        self.freshness.mark()
+    }
+
+    /// Keeps `value` under `key`, unless a change came since `mark` was taken.
+    pub fn keep(&self, key: String, value: Arc<V>, mark: u64) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if !self.freshness.unchanged_since(mark) {
+            return;
+        }
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            entries.retain(|_, kept| kept.kept_at.elapsed() < self.keep_for);
+            let least_recent = entries
+                .iter()
+                .min_by_key(|(_, kept)| kept.last_used.load(Ordering::Relaxed))
+                .map(|(key, _)| key.clone());
+            if let (true, Some(least_recent)) = (entries.len() >= self.capacity, least_recent) {
+                entries.remove(&least_recent);
+            }
+        }
+        let now = self.clock.fetch_add(1, Ordering::Relaxed);
+        let kept = Kept {
+            value,
+            kept_at: Instant::now(),
+            last_used: AtomicU64::new(now),
+        };
+        entries.insert(key, kept);
+    }
+
+    /// The value kept under `key`, or `load`'s (kept while changes are heard of).
+    pub async fn get_or_load<E, F, Fut>(&self, key: &str, load: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(key) {
+            return Ok(value);
+        }
+        let mark = self.mark();
+        let value = Arc::new(load().await?);
+        if let Some(mark) = mark {
+            self.keep(key.to_string(), value.clone(), mark);
+        }
+        Ok(value)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<V: Send + Sync> Forgets for KeptMap<V> {
+    fn forget(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.freshness.changed();
+        entries.clear();
+    }
+
+    fn set_listening(&self, listening: bool) {
+        self.freshness.set_listening(listening);
+        self.forget();
+    }
+}
+
 /// Who forgets what on which notification channel.
 pub type Follower = (&'static str, Arc<dyn Forgets>);
 
@@ -200,5 +309,52 @@ mod tests {
             .unwrap();
         assert_eq!(*read, 1, "the reader still gets what it read");
         assert_eq!(*cached.get_or_load(|| load(2)).await.unwrap(), 2);
+    }
+
+    #[test]
+    fn kept_values_last_until_a_change_or_their_time() {
+        let map = KeptMap::new(10, Duration::from_secs(60));
+        assert_eq!(map.mark(), None, "not listening yet");
+        map.set_listening(true);
+        let mark = map.mark().unwrap();
+        map.keep("/".into(), Arc::new(1), mark);
+        assert_eq!(map.get("/").as_deref(), Some(&1));
+        map.forget();
+        assert_eq!(map.get("/"), None);
+
+        // Read before a change, kept after it: not kept.
+        let before = map.mark().unwrap();
+        map.forget();
+        map.keep("/".into(), Arc::new(1), before);
+        assert_eq!(map.get("/"), None);
+
+        let brief = KeptMap::new(10, Duration::ZERO);
+        brief.set_listening(true);
+        brief.keep("/".into(), Arc::new(1), brief.mark().unwrap());
+        assert_eq!(brief.get("/"), None, "too old");
+    }
+
+    #[test]
+    fn the_least_recently_used_value_makes_room() {
+        let map = KeptMap::new(3, Duration::from_secs(60));
+        map.set_listening(true);
+        for key in ["a", "b", "c"] {
+            map.keep(key.into(), Arc::new(key), map.mark().unwrap());
+        }
+        assert!(map.get("a").is_some());
+        map.keep("d".into(), Arc::new("d"), map.mark().unwrap());
+        assert_eq!(map.len(), 3);
+        assert!(map.get("a").is_some(), "used recently");
+        assert!(map.get("b").is_none(), "used least recently");
+        assert!(map.get("c").is_some() && map.get("d").is_some());
+    }
+
+    #[tokio::test]
+    async fn a_map_loads_what_it_does_not_keep() {
+        let map = KeptMap::new(3, Duration::from_secs(60));
+        map.set_listening(true);
+        assert_eq!(*map.get_or_load("k", || load(1)).await.unwrap(), 1);
+        assert_eq!(*map.get_or_load("k", || load(2)).await.unwrap(), 1);
+        assert_eq!(*map.get_or_load("j", || load(3)).await.unwrap(), 3);
     }
 }

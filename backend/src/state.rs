@@ -38,6 +38,8 @@ pub struct AppState {
     pub mail: Option<Arc<Transport>>,
     /// The site's settings, read once and kept until they change (`settings::service`).
     pub settings: Arc<Cached<domain::settings::Settings>>,
+    /// The catalog's pages of results, kept until the catalog changes (`content::service`).
+    pub catalog: Arc<crate::content::service::KeptCatalog>,
 }
 
 /// Who may create the owner account through `/setup` while there is none.

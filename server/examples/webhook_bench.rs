@@ -17,6 +17,8 @@ use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
 const PRICE_CENTS: i32 = 1299;
+/// Issue 29's goal: signed events fulfilled per second, exactly once.
+const GOAL_EVENTS_PER_SECOND: f64 = 1000.0;
 
 fn arg(index: usize, default: usize) -> usize {
     std::env::args()
@@ -180,9 +182,10 @@ async fn main() -> anyhow::Result<()> {
     let total = events * copies;
     println!(
         "webhooks: {events} distinct events x {copies} deliveries = {total} signed POSTs, {concurrency} in flight: \
-         {wall:.2} s, {:.0} deliveries/s, {:.0} events fulfilled/s, {failures} non-2xx",
+         {wall:.2} s, {:.0} deliveries/s, {:.0} events fulfilled/s (goal {GOAL_EVENTS_PER_SECOND}: {}), {failures} non-2xx",
         total as f64 / wall,
-        completed as f64 / wall
+        completed as f64 / wall,
+        if completed as f64 / wall >= GOAL_EVENTS_PER_SECOND { "met" } else { "NOT met" }
     );
     let exact = completed == events as i64 && access == events as i64 && receipts == events as i64;
     println!(

@@ -9,25 +9,21 @@
 //! cookie never meets this cache, and a response that sets a cookie or is not a plain
 //! `200` page is never kept.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use backend::cached::{Follower, Forgets, Freshness};
+use backend::cached::{Follower, KeptMap};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::security::{carries_session, CspNonce};
 use crate::{surface, AppContext};
 
-/// The channel the catalog's tables notify on every change (migration 20261214000001).
-const CATALOG_CHANGED: &str = "catalog_changed";
 /// How long a page is kept even when nothing is heard of a change.
 const KEEP_FOR: Duration = Duration::from_secs(60);
 /// How many pages are kept; the least recently served goes first.
@@ -41,80 +37,29 @@ pub const CACHE_HEADER: HeaderName = HeaderName::from_static("x-page-cache");
 const CACHE_CONTROL: HeaderValue = HeaderValue::from_static("private, no-cache");
 
 /// The kept pages, by path and query.
-#[derive(Default)]
-pub struct PageCache {
-    pages: RwLock<HashMap<String, Arc<Page>>>,
-    freshness: Freshness,
-    /// Counts visits, to tell which page was served least recently.
-    clock: AtomicU64,
+pub type PageCache = KeptMap<Page>;
+
+/// An empty page cache, sized for a catalog's pages and searches.
+pub fn page_cache() -> PageCache {
+    KeptMap::new(MAX_PAGES, KEEP_FOR)
 }
 
 /// What [`backend::cached::listen`] must tell the page cache of.
 pub fn followers(pages: &Arc<PageCache>) -> Vec<Follower> {
     vec![
-        (CATALOG_CHANGED, pages.clone()),
+        (
+            backend::content::service::CATALOG_CHANGED_CHANNEL,
+            pages.clone(),
+        ),
         (backend::settings::service::CHANGED_CHANNEL, pages.clone()),
     ]
 }
 
-impl PageCache {
-    fn get(&self, key: &str) -> Option<Arc<Page>> {
-        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
-        let page = pages.get(key).filter(|page| page.is_fresh())?;
-        let now = self.clock.fetch_add(1, Ordering::Relaxed);
-        page.last_served.store(now, Ordering::Relaxed);
-        Some(page.clone())
-    }
-
-    /// Keeps `page`, unless a change came since `mark` was taken (before it was rendered).
-    fn keep(&self, key: String, page: Arc<Page>, mark: u64) {
-        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
-        if !self.freshness.unchanged_since(mark) {
-            return;
-        }
-        if pages.len() >= MAX_PAGES && !pages.contains_key(&key) {
-            pages.retain(|_, page| page.is_fresh());
-            let least_recent = pages
-                .iter()
-                .min_by_key(|(_, page)| page.last_served.load(Ordering::Relaxed))
-                .map(|(key, _)| key.clone());
-            if let (true, Some(least_recent)) = (pages.len() >= MAX_PAGES, least_recent) {
-                pages.remove(&least_recent);
-            }
-        }
-        page.last_served.store(
-            self.clock.fetch_add(1, Ordering::Relaxed),
-            Ordering::Relaxed,
-        );
-        pages.insert(key, page);
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.pages.read().unwrap().len()
-    }
-}
-
-impl Forgets for PageCache {
-    fn forget(&self) {
-        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
-        self.freshness.changed();
-        pages.clear();
-    }
-
-    fn set_listening(&self, listening: bool) {
-        self.freshness.set_listening(listening);
-        self.forget();
-    }
-}
-
 /// A rendered page, cut where the render's nonce stood.
-struct Page {
+pub struct Page {
     headers: HeaderMap,
     parts: Vec<Bytes>,
     etag: HeaderValue,
-    kept_at: Instant,
-    last_served: AtomicU64,
 }
 
 impl Page {
@@ -157,13 +102,7 @@ impl Page {
             etag: etag_of(&cut),
             headers,
             parts: cut,
-            kept_at: Instant::now(),
-            last_served: AtomicU64::new(0),
         })
-    }
-
-    fn is_fresh(&self) -> bool {
-        self.kept_at.elapsed() < KEEP_FOR
     }
 
     /// The page for one request: `304` when its `If-None-Match` names this page, otherwise
@@ -269,7 +208,7 @@ pub async fn serve_kept_pages(
     if let Some(page) = ctx.pages.get(&key) {
         return page.answer(if_none_match.as_ref(), &nonce, true);
     }
-    let mark = ctx.pages.freshness.mark();
+    let mark = ctx.pages.mark();
     let response = next.run(request).await;
     match Page::of(response, &nonce).await {
         Ok(page) => {
@@ -382,40 +321,5 @@ mod tests {
         let body = Body::from_stream(futures::stream::iter(chunks));
         let passed = futures::executor::block_on(read_whole(body, MAX_PAGE_BYTES)).unwrap_err();
         assert_eq!(body_of(Response::new(passed)), long);
-    }
-
-    #[test]
-    fn pages_are_kept_only_while_changes_are_heard_of() {
-        let cache = PageCache::default();
-        assert_eq!(cache.freshness.mark(), None, "not listening yet");
-        cache.set_listening(true);
-        let mark = cache.freshness.mark().unwrap();
-        cache.keep("/".into(), Arc::new(page("a", "n")), mark);
-        assert!(cache.get("/").is_some());
-        cache.forget();
-        assert!(cache.get("/").is_none());
-
-        // Rendered before a change, kept after it: not kept.
-        let before = cache.freshness.mark().unwrap();
-        cache.forget();
-        cache.keep("/".into(), Arc::new(page("a", "n")), before);
-        assert!(cache.get("/").is_none());
-    }
-
-    #[test]
-    fn the_least_recently_served_page_makes_room() {
-        let cache = PageCache::default();
-        cache.set_listening(true);
-        for i in 0..MAX_PAGES {
-            let mark = cache.freshness.mark().unwrap();
-            cache.keep(format!("/?page={i}"), Arc::new(page("a", "n")), mark);
-        }
-        assert!(cache.get("/?page=0").is_some());
-        let mark = cache.freshness.mark().unwrap();
-        cache.keep("/?q=new".into(), Arc::new(page("b", "n")), mark);
-        assert_eq!(cache.len(), MAX_PAGES);
-        assert!(cache.get("/?page=0").is_some(), "served recently");
-        assert!(cache.get("/?page=1").is_none(), "served least recently");
-        assert!(cache.get("/?q=new").is_some());
     }
 }

@@ -16,7 +16,7 @@ use sqlx::PgPool;
 
 use crate::config::{AppEnv, Config, Payments, STANDIN_SECRET_KEY, STANDIN_WEBHOOK_SECRET};
 use crate::metrics::Metrics;
-use crate::page_cache::{self, PageCache};
+use crate::page_cache;
 use crate::AppContext;
 
 /// The playback token key: derived from the session secret, so rotating one rotates both.
@@ -150,10 +150,12 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         })?,
         mail: mail_transport(&config).map(Arc::new),
         settings: Arc::default(),
+        catalog: Arc::new(backend::content::service::kept_catalog()),
     };
-    let pages = Arc::new(PageCache::default());
+    let pages = Arc::new(page_cache::page_cache());
     let mut followers = page_cache::followers(&pages);
     followers.push(backend::settings::service::follower(&app));
+    followers.push(backend::content::service::follower(&app));
     tokio::spawn(backend::cached::listen(app.pool.clone(), followers));
     Ok(AppContext {
         app,

@@ -151,7 +151,9 @@ pub async fn catalog(
                 category,
                 page,
             };
-            service::catalog(&call.state, query).await
+            service::catalog(&call.state, query)
+                .await
+                .map(std::sync::Arc::unwrap_or_clone)
         }
         .await,
     )

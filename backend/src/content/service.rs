@@ -1,10 +1,13 @@
 //! The owner's content management and the catalog queries.
 
-use sqlx::PgConnection;
+use std::sync::Arc;
+
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::access::{self, CatalogChange, Target};
 use crate::auth::{Caller, Owner};
+use crate::cached::{Follower, KeptMap};
 use crate::error::{Answer, Error};
 use crate::query::{clean_filter, search_pattern};
 use crate::state::AppState;
@@ -367,6 +370,22 @@ pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<Content
 
 /// Published items, newest first; `query` searches title and description.
 /// What the catalog page asks for: a search, a tag, a category and a page.
+/// The channel the catalog's tables notify on every change (a trigger on each table the
+/// catalog and the items' pages read: migration 20261214000001).
+pub const CATALOG_CHANGED_CHANNEL: &str = "catalog_changed";
+/// The catalog's pages of results kept in memory: the catalog and its searches.
+pub type KeptCatalog = KeptMap<Vec<CatalogItem>>;
+
+pub fn kept_catalog() -> KeptCatalog {
+    KeptMap::new(256, std::time::Duration::from_secs(60))
+}
+
+/// Keeps `state.catalog` in step with changes made by any process (given to
+/// [`crate::cached::listen`]).
+pub fn follower(state: &AppState) -> Follower {
+    (CATALOG_CHANGED_CHANNEL, state.catalog.clone())
+}
+
 #[derive(Debug, Default)]
 pub struct CatalogQuery {
     pub q: Option<String>,
@@ -375,7 +394,12 @@ pub struct CatalogQuery {
     pub page: i64,
 }
 
-pub async fn catalog(state: &AppState, query: CatalogQuery) -> Result<Vec<CatalogItem>, Error> {
+/// A page of the catalog's published items; the same for everyone, so it is kept in memory
+/// until the catalog changes.
+pub async fn catalog(
+    state: &AppState,
+    query: CatalogQuery,
+) -> Result<Arc<Vec<CatalogItem>>, Error> {
     let CatalogQuery {
         q,
         tag,
@@ -384,7 +408,24 @@ pub async fn catalog(state: &AppState, query: CatalogQuery) -> Result<Vec<Catalo
     } = query;
     let pattern = search_pattern(q);
     let tag = clean_filter(tag).map(|t| t.to_lowercase());
+    let category = clean_filter(category);
     let offset = page.clamp(0, 10_000) * PAGE_SIZE;
+    let key = format!("{pattern:?} {tag:?} {category:?} {offset}");
+    state
+        .catalog
+        .get_or_load(&key, || async {
+            published(&state.pool, pattern, tag, category, offset).await
+        })
+        .await
+}
+
+async fn published(
+    pool: &PgPool,
+    pattern: Option<String>,
+    tag: Option<String>,
+    category: Option<String>,
+    offset: i64,
+) -> Result<Vec<CatalogItem>, Error> {
     Ok(sqlx::query_as!(
         CatalogItem,
         r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
@@ -402,11 +443,11 @@ pub async fn catalog(state: &AppState, query: CatalogQuery) -> Result<Vec<Catalo
            LIMIT $4 OFFSET $5"#,
         pattern,
         tag,
-        clean_filter(category),
+        category,
         PAGE_SIZE,
         offset
     )
-    .fetch_all(&state.pool)
+    .fetch_all(pool)
     .await?)
 }
 
