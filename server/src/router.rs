@@ -41,6 +41,7 @@ pub use crate::config::SESSION_COOKIE;
 fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(state.clone());
+        provide_context(app::auth::guard::RequestCaller::default());
         let nonce = use_context::<axum::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
         if let Some(CspNonce(nonce)) = nonce {

@@ -2,8 +2,12 @@
 //! starts from [`call`], and the backend operation it runs takes the checked caller
 //! (`call.caller.owner()?`, `call.caller.signed_in()?`) as a value.
 
+use std::sync::Arc;
+
 use backend::auth::Caller;
 use backend::{AppState, Error};
+use leptos::prelude::use_context;
+use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
 /// What a server function call brings: the state, the session and who is calling.
@@ -13,12 +17,24 @@ pub struct Call {
     pub caller: Caller,
 }
 
+/// Who is calling, found once per request: a page's render calls several server functions
+/// (the header's, the page's), and each would otherwise look the caller up again. The
+/// server provides one per request (page or server function call).
+#[derive(Clone, Default)]
+pub struct RequestCaller(Arc<OnceCell<Caller>>);
+
 pub async fn call() -> Result<Call, Error> {
     let state = crate::state::app_state()?;
     let session: Session = leptos_axum::extract()
         .await
         .map_err(|e| backend::error::internal("session missing from request", e.to_string()))?;
-    let caller = Caller::of_session(&state.pool, &session).await?;
+    let caller = match use_context::<RequestCaller>() {
+        Some(RequestCaller(once)) => once
+            .get_or_try_init(|| Caller::of_session(&state.pool, &session))
+            .await?
+            .clone(),
+        None => Caller::of_session(&state.pool, &session).await?,
+    };
     Ok(Call {
         state,
         session,

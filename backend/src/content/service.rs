@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::access::{self, CatalogChange, Target};
 use crate::auth::{Caller, Owner};
-use crate::cached::{Follower, KeptMap};
+use crate::cached::{Follower, Forgets as _, KeptMap};
 use crate::error::{Answer, Error};
 use crate::query::{clean_filter, search_pattern};
 use crate::state::AppState;
@@ -246,6 +246,8 @@ pub async fn save(state: &AppState, owner: &Owner, edit: ContentEdit) -> Result<
         access::catalog_changed(&mut tx, CatalogChange::Created(id)).await?;
     }
     tx.commit().await?;
+    // This server at once; the others when they hear `catalog_changed`.
+    state.catalog.forget();
     Ok(id)
 }
 
@@ -285,6 +287,8 @@ pub async fn set_published(
     };
     access::catalog_changed(&mut tx, change).await?;
     tx.commit().await?;
+    // This server at once; the others when they hear `catalog_changed`.
+    state.catalog.forget();
     Ok(())
 }
 
@@ -318,6 +322,8 @@ pub async fn delete(state: &AppState, owner: &Owner, id: Uuid) -> Result<(), Err
     }
     access::catalog_changed(&mut tx, CatalogChange::Unpublished(id)).await?;
     tx.commit().await?;
+    // This server at once; the others when they hear `catalog_changed`.
+    state.catalog.forget();
     Ok(())
 }
 
