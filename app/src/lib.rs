@@ -112,9 +112,10 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main id="main" class="container page">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=CatalogPage/>
-                    // Async where the head, the status or the signed-in user depend on what the page
-                    // loads: out-of-order streaming would send them before it is known.
+                    // Pages that show data render in `SsrMode::Async`: complete before any script runs (out
+                    // of order, the data would come in templates only a script puts in place), and with
+                    // the head, the status and the signed-in user known before anything is sent.
+                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async/>
                     <Route path=path!("/content/:slug") view=ContentPage ssr=SsrMode::Async/>
                     <Route path=path!("/watch/:slug") view=WatchPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage/>
@@ -123,13 +124,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/library") view=LibraryPage/>
-                    <Route path=path!("/pricing") view=PricingPage/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/library") view=LibraryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/pricing") view=PricingPage ssr=SsrMode::Async/>
                     <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/purchases") view=PurchasesPage/>
-                    <Route path=path!("/account/purchases/:id") view=ReceiptPage/>
+                    <Route path=path!("/account/purchases") view=PurchasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/purchases/:id") view=ReceiptPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/success") view=CheckoutSuccessPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=AdminDashboardPage/>

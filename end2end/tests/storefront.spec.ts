@@ -1,5 +1,6 @@
 import {
-  ensureCategory, expect, generatedVideo, newClient, open, ownerPage, publishItem, saveStorefront, test,
+  ensureCategory, expect, generatedVideo, newClient, open, openItem, ownerPage, payOnCheckout, publishItem,
+  randomClientIp, saveStorefront, test, verifiedCustomer,
 } from "./helpers";
 
 /** Shares the selling specs' media item (uploads are limited to 10 an hour). */
@@ -69,4 +70,40 @@ test("the footer links the owner's profiles, terms and privacy policy", async ({
   await visitor.getByRole("navigation", { name: "Policies" }).getByRole("link", { name: "Privacy policy" }).click();
   await expect(visitor.getByText("We keep your email address")).toBeVisible();
   await visitor.context().close();
+});
+
+test("the catalog, an item, the library and the account show their data before any script runs", async ({ browser, page }, testInfo) => {
+  test.setTimeout(120_000);
+  const title = `Scriptless film ${Date.now()}`;
+  await publishItem(browser, generatedVideo(testInfo.outputPath(MEDIA)), { title, price: "3.00" }, { reuseMedia: true });
+  await verifiedCustomer(browser, page, "Scriptless-buyer");
+  await openItem(page, title);
+  await page.getByRole("button", { name: "Buy now" }).click();
+  await payOnCheckout(page, "$3.00");
+
+  // The buyer's session, in a browser that runs no script at all.
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+    extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() },
+  });
+  const plain = await context.newPage();
+  const visitor = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { "X-Forwarded-For": randomClientIp() } });
+  const stranger = await visitor.newPage();
+  for (const [who, path, shows] of [
+    [stranger, `/?q=${encodeURIComponent(title)}`, stranger.getByRole("link", { name: title })],
+    [stranger, "/", stranger.getByRole("link", { name: title })],
+    [plain, "/", plain.getByRole("link", { name: title })],
+    [plain, "/library", plain.getByRole("link", { name: title }).first()],
+    [plain, "/account/purchases", plain.getByText(title).first()],
+  ] as const) {
+    await who.goto(path);
+    await expect(shows, `${path} shows its data`).toBeVisible();
+    await expect(who.getByText("Loading…"), `${path} waits for no script`).toHaveCount(0);
+  }
+  await stranger.getByRole("link", { name: title }).click();
+  await expect(stranger.getByRole("heading", { name: title })).toBeVisible();
+  await expect(stranger.getByText("Loading…")).toHaveCount(0);
+  await context.close();
+  await visitor.close();
 });
