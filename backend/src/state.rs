@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 
-use crate::cached::Cached;
+use crate::cached::{Cached, KeptMap};
 use crate::keys::LinkKey;
 use crate::mail::Transport;
 use crate::storage::MediaStorage;
@@ -39,7 +39,7 @@ pub struct AppState {
     /// The site's settings, read once and kept until they change (`settings::service`).
     pub settings: Arc<Cached<domain::settings::Settings>>,
     /// The catalog's pages of results, kept until the catalog changes (`content::service`).
-    pub catalog: Arc<crate::content::service::KeptCatalog>,
+    pub catalog: Arc<KeptMap<Vec<domain::content::CatalogItem>>>,
 }
 
 /// Who may create the owner account through `/setup` while there is none.

@@ -294,8 +294,8 @@ mod tests {
             futures::executor::block_on(Page::of(response, "n")).is_ok()
         };
         let html = (header::CONTENT_TYPE, "text/html");
-        assert!(with(StatusCode::OK, &[html.clone()]));
-        assert!(!with(StatusCode::NOT_FOUND, &[html.clone()]));
+        assert!(with(StatusCode::OK, std::slice::from_ref(&html)));
+        assert!(!with(StatusCode::NOT_FOUND, std::slice::from_ref(&html)));
         assert!(!with(
             StatusCode::OK,
             &[(header::CONTENT_TYPE, "application/json")]

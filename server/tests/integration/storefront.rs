@@ -290,6 +290,17 @@ async fn platform_name_on(visitor: &Browser<'_>) -> String {
     page[start..start + page[start..].find('"').unwrap()].to_string()
 }
 
+/// Runs `sql` with the triggers off: a write that announces nothing.
+async fn write_unannounced(pool: &PgPool, sql: &str) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn pages_keep_the_settings_until_any_app_server_changes_them(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
@@ -298,15 +309,11 @@ async fn pages_keep_the_settings_until_any_app_server_changes_them(pool: PgPool)
     assert_eq!(platform_name_on(&visitor).await, "Codex");
 
     // A write that announces nothing (triggers off) is not seen: pages read from memory.
-    let mut quiet = pool.acquire().await.unwrap();
-    sqlx::query("SET session_replication_role = replica")
-        .execute(&mut *quiet)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE site_settings SET platform_name = 'Unannounced'")
-        .execute(&mut *quiet)
-        .await
-        .unwrap();
+    write_unannounced(
+        &pool,
+        "UPDATE site_settings SET platform_name = 'Unannounced'",
+    )
+    .await;
     assert_eq!(platform_name_on(&visitor).await, "Codex");
 
     // Another app server's change (any write to the table) reaches this one's pages.
@@ -419,15 +426,7 @@ async fn visitors_pages_are_kept_with_their_own_nonce_until_the_catalog_changes(
     assert_eq!(again.csp_nonce, None);
 
     // A write that announces nothing (triggers off) is not seen: the page comes from memory.
-    let mut quiet = pool.acquire().await.unwrap();
-    sqlx::query("SET session_replication_role = replica")
-        .execute(&mut *quiet)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE content SET title = 'Unannounced'")
-        .execute(&mut *quiet)
-        .await
-        .unwrap();
+    write_unannounced(&pool, "UPDATE content SET title = 'Unannounced'").await;
     assert!(visit(&visitor, "/", &[]).await.body.contains("First Light"));
 
     // The owner's edit reaches the kept page, and its tag changes with it.
