@@ -27,7 +27,7 @@ pub trait Forgets: Send + Sync {
 
 /// Whether a value read now may be kept, and whether a change came while it was read.
 #[derive(Default)]
-pub struct Freshness {
+struct Freshness {
     /// Moves on every change, so a read that began before a change is not kept.
     generation: AtomicU64,
     listening: AtomicBool,
@@ -35,40 +35,34 @@ pub struct Freshness {
 
 impl Freshness {
     /// Taken before a read: `None` when what is read may not be kept (changes are not heard of).
-    pub fn mark(&self) -> Option<u64> {
+    fn mark(&self) -> Option<u64> {
         self.listening
             .load(Ordering::Acquire)
             .then(|| self.generation.load(Ordering::Acquire))
     }
 
     /// Whether no change came since `mark` was taken.
-    pub fn unchanged_since(&self, mark: u64) -> bool {
+    fn unchanged_since(&self, mark: u64) -> bool {
         self.generation.load(Ordering::Acquire) == mark
     }
 
     /// A change came: reads begun before it are not kept. Call it while holding the lock
     /// that the keeping takes, so that no read is kept between the change and the forgetting.
-    pub fn changed(&self) {
+    fn changed(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
-    pub fn set_listening(&self, listening: bool) {
+    fn set_listening(&self, listening: bool) {
         self.listening.store(listening, Ordering::Release);
     }
 }
 
-/// One value (the settings, say).
-pub struct Cached<T> {
-    value: RwLock<Option<Arc<T>>>,
-    freshness: Freshness,
-}
+/// One value (the settings, say): a [`KeptMap`] of one, kept until it changes.
+pub struct Cached<T>(KeptMap<T>);
 
 impl<T> Default for Cached<T> {
     fn default() -> Self {
-        Self {
-            value: RwLock::new(None),
-            freshness: Freshness::default(),
-        }
+        Self(KeptMap::new(1, Duration::MAX))
     }
 }
 
@@ -79,40 +73,22 @@ impl<T> Cached<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        if let Some(value) = self.kept() {
-            return Ok(value);
-        }
-        let mark = self.freshness.mark();
-        let value = Arc::new(load().await?);
-        if let Some(mark) = mark {
-            let mut slot = self.value.write().unwrap_or_else(|e| e.into_inner());
-            if self.freshness.unchanged_since(mark) {
-                *slot = Some(value.clone());
-            }
-        }
-        Ok(value)
+        self.0.get_or_load("", load).await
     }
 
     /// Drops the kept value: the next read loads it again.
     pub fn forget(&self) {
-        let mut slot = self.value.write().unwrap_or_else(|e| e.into_inner());
-        self.freshness.changed();
-        *slot = None;
-    }
-
-    fn kept(&self) -> Option<Arc<T>> {
-        self.value.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0.forget();
     }
 }
 
 impl<T: Send + Sync> Forgets for Cached<T> {
     fn forget(&self) {
-        Cached::forget(self);
+        self.0.forget();
     }
 
     fn set_listening(&self, listening: bool) {
-        self.freshness.set_listening(listening);
-        self.forget();
+        self.0.set_listening(listening);
     }
 }
 
@@ -202,20 +178,22 @@ impl<V> KeptMap<V> {
         Ok(value)
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
+    /// Drops every kept value: the next reads load them again.
+    pub fn forget(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.freshness.changed();
+        entries.clear();
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
 
 impl<V: Send + Sync> Forgets for KeptMap<V> {
     fn forget(&self) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        self.freshness.changed();
-        entries.clear();
+        KeptMap::forget(self);
     }
 
     fn set_listening(&self, listening: bool) {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::access::{self, CatalogChange, Target};
 use crate::auth::{Caller, Owner};
-use crate::cached::{Follower, Forgets as _, KeptMap};
+use crate::cached::{Follower, KeptMap};
 use crate::error::{Answer, Error};
 use crate::query::{clean_filter, search_pattern};
 use crate::state::AppState;
