@@ -374,8 +374,6 @@ pub async fn detail(state: &AppState, owner: &Owner, id: Uuid) -> Result<Content
     .ok_or(Error::Answer(Answer::NotFound))
 }
 
-/// Published items, newest first; `query` searches title and description.
-/// What the catalog page asks for: a search, a tag, a category and a page.
 /// The channel the catalog's tables notify on every change (a trigger on each table the
 /// catalog and the items' pages read: migration 20261214000001).
 pub const CATALOG_CHANGED_CHANNEL: &str = "catalog_changed";
@@ -392,6 +390,7 @@ pub fn follower(state: &AppState) -> Follower {
     (CATALOG_CHANGED_CHANNEL, state.catalog.clone())
 }
 
+/// What the catalog page asks for: a search, a tag, a category and a page.
 #[derive(Debug, Default)]
 pub struct CatalogQuery {
     pub q: Option<String>,
@@ -400,8 +399,8 @@ pub struct CatalogQuery {
     pub page: i64,
 }
 
-/// A page of the catalog's published items; the same for everyone, so it is kept in memory
-/// until the catalog changes.
+/// A page of the catalog's published items, newest first (`q` searches title and
+/// description); the same for everyone, so it is kept in memory until the catalog changes.
 pub async fn catalog(
     state: &AppState,
     query: CatalogQuery,

@@ -3,9 +3,9 @@
 //! that handles the event, so a second delivery is acknowledged and ignored.
 //!
 //! Answers: 400 only when the signature is missing or wrong (429 once an address has been
-//! refused too often: only refusals are counted, after the check); a correctly signed event is always acknowledged (200), even one of a
-//! type or a shape Codex does not use (logged), since Stripe disables an endpoint that keeps
-//! failing; 500 when the database fails or Stripe cannot be asked, so Stripe retries (the
+//! refused too often: only refusals are counted, after the check); a correctly signed event
+//! is always acknowledged (200), even one of a type or a shape Codex does not use (logged),
+//! since Stripe disables an endpoint that keeps failing; 500 when the database fails or Stripe cannot be asked, so Stripe retries (the
 //! cause is logged).
 
 use axum::body::Bytes;

@@ -66,6 +66,21 @@ struct Locked {
     discount_code: Option<String>,
 }
 
+impl Locked {
+    /// Whether this settle records the payment for the first time: paid now, and its status
+    /// before was not one of a paid purchase (whatever happened since).
+    fn first_paid(&self) -> bool {
+        let was_paid = matches!(
+            self.status,
+            PurchaseStatus::Completed
+                | PurchaseStatus::Refunded
+                | PurchaseStatus::Disputed
+                | PurchaseStatus::DisputeLost
+        );
+        self.paid && !was_paid
+    }
+}
+
 /// The purchase to lock: by its id, its Checkout Session or its payment.
 #[derive(Clone, Copy)]
 enum PurchaseKey<'a> {
@@ -352,7 +367,6 @@ async fn announce(
     if status == purchase.status {
         return Ok(());
     }
-    let was_paid = was_paid(purchase.status);
     let data = |status: PurchaseStatus| {
         serde_json::json!({
             "purchase_id": purchase.id,
@@ -369,7 +383,7 @@ async fn announce(
             "discount_code": purchase.discount_code,
         })
     };
-    if purchase.paid && !was_paid {
+    if purchase.first_paid() {
         events::publish(conn, EventType::Sale, data(status)).await?;
     }
     if status == PurchaseStatus::Refunded {
@@ -388,17 +402,6 @@ async fn announce(
     Ok(())
 }
 
-/// Whether a purchase in `status` was paid for (whatever happened since).
-fn was_paid(status: PurchaseStatus) -> bool {
-    matches!(
-        status,
-        PurchaseStatus::Completed
-            | PurchaseStatus::Refunded
-            | PurchaseStatus::Disputed
-            | PurchaseStatus::DisputeLost
-    )
-}
-
 /// The emails a paid purchase's facts call for: receipt and sale notification (when it is
 /// first paid, in the transaction that records it), refund confirmation, dispute opened and
 /// closed. Each has its key, so it is written once; nothing is rendered when none is due.
@@ -409,7 +412,7 @@ async fn notify(
     status: PurchaseStatus,
     stripe: &StripePayment,
 ) -> Result<(), Error> {
-    let first_paid = !was_paid(purchase.status);
+    let first_paid = purchase.first_paid();
     let refunded = status == PurchaseStatus::Refunded;
     if !first_paid && !refunded && stripe.dispute.is_none() {
         return Ok(());
