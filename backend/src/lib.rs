@@ -39,6 +39,7 @@ pub mod selling;
 pub mod settings;
 pub mod state;
 pub mod storage;
+pub mod storefront;
 pub mod stripe;
 pub mod web_targets;
 

@@ -424,6 +424,8 @@ pub struct CatalogItem {
     pub rental_viewing_hours: i32,
     /// Holds several items (`domain::selling::BundleContents`), no media of its own.
     pub is_bundle: bool,
+    /// A membership tier on sale unlocks it.
+    pub in_membership: bool,
 }
 
 impl CatalogItem {
@@ -443,6 +445,84 @@ impl CatalogItem {
             (false, price) => price_label(price),
         }
     }
+}
+
+/// The catalog's orders (`?sort=`): newest first unless asked otherwise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CatalogSort {
+    #[default]
+    Newest,
+    /// Most bought first.
+    Popular,
+    PriceLow,
+    PriceHigh,
+}
+
+impl CatalogSort {
+    pub const ALL: [Self; 4] = [Self::Newest, Self::Popular, Self::PriceLow, Self::PriceHigh];
+
+    /// The value of `?sort=`; anything unknown is the default order.
+    pub fn from_query(value: Option<&str>) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|sort| Some(sort.as_query()) == value)
+            .unwrap_or_default()
+    }
+
+    pub fn as_query(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Popular => "popular",
+            Self::PriceLow => "price",
+            Self::PriceHigh => "price-desc",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Newest => "Newest",
+            Self::Popular => "Most popular",
+            Self::PriceLow => "Price: low to high",
+            Self::PriceHigh => "Price: high to low",
+        }
+    }
+}
+
+/// The top of the catalog: who sells here, what they feature, and rows of what there is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShopWindow {
+    pub creator: Option<Creator>,
+    /// Plain text, '' when not written.
+    pub introduction: String,
+    pub featured: Option<CatalogItem>,
+    /// The newest items (empty when the catalog is small enough to see at once).
+    pub newest: Vec<CatalogItem>,
+    pub bundles: Vec<CatalogItem>,
+    pub memberships: Vec<crate::memberships::TierView>,
+}
+
+/// The one who sells on this platform, as the storefront shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Creator {
+    pub name: String,
+    /// The address of their picture, when they uploaded one.
+    pub picture: Option<String>,
+}
+
+/// What the item page says besides the offers: the description (Markdown made into safe
+/// HTML on the server), who made it, and what else to look at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemAbout {
+    pub description_html: String,
+    /// The description's text on one line, for search engines and link previews.
+    pub summary: String,
+    pub creator: Option<Creator>,
+    /// The names of its captions' languages.
+    pub captions: Vec<String>,
+    /// How many files come with it.
+    pub downloads: i64,
+    /// Published items of the same category or bundle, newest first.
+    pub related: Vec<CatalogItem>,
 }
 
 /// What a visitor may do with an item.

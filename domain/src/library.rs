@@ -85,18 +85,39 @@ impl RentalLeft {
     }
 }
 
+/// How much of an item has been watched, in whole percent.
+pub fn percent_watched(position: Option<f64>, duration: Option<f64>, completed: bool) -> u8 {
+    if completed {
+        return 100;
+    }
+    match (position, duration) {
+        (Some(position), Some(duration)) if duration > 0.0 => {
+            (position / duration * 100.0).clamp(0.0, 100.0).floor() as u8
+        }
+        _ => 0,
+    }
+}
+
+/// `Completed`, `40% watched`, or `Not started` (never played).
+pub fn progress_label(percent: u8, started: bool) -> String {
+    match percent {
+        100 => "Completed".to_string(),
+        0 if !started => "Not started".to_string(),
+        n => format!("{n}% watched"),
+    }
+}
+
+/// How far the caller got in an item, for the catalog's cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemProgress {
+    pub content_id: uuid::Uuid,
+    pub percent: u8,
+}
+
 impl LibraryItem {
     /// How much has been watched, in whole percent.
     pub fn percent_watched(&self) -> u8 {
-        if self.completed {
-            return 100;
-        }
-        match (self.position_seconds, self.duration_seconds) {
-            (Some(position), Some(duration)) if duration > 0.0 => {
-                (position / duration * 100.0).clamp(0.0, 100.0).floor() as u8
-            }
-            _ => 0,
-        }
+        percent_watched(self.position_seconds, self.duration_seconds, self.completed)
     }
 
     /// Started, and playback would resume part-way (not completed, not in the last 5 %).

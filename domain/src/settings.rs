@@ -144,6 +144,8 @@ pub const MAX_SOCIAL_LINKS: usize = 6;
 const MAX_LINK_LEN: usize = 200;
 /// The terms of sale and the privacy policy, each.
 pub const MAX_LEGAL_CHARS: usize = 20_000;
+/// The creator's introduction above the catalog.
+pub const MAX_INTRODUCTION_CHARS: usize = 500;
 
 /// A link to the owner's profile elsewhere: an `https://` address with a host name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +252,10 @@ pub struct Settings {
     /// Plain text shown at `/terms` and `/privacy`; '' when not written.
     pub terms_text: String,
     pub privacy_text: String,
+    /// A few plain sentences by the creator above the catalog; '' when not written.
+    pub introduction: String,
+    /// The item the catalog features, while it is published.
+    pub featured_content_id: Option<uuid::Uuid>,
     /// Unix seconds of the last change: the logo URL carries it, so browsers never show an
     /// old logo.
     pub version: i64,

@@ -40,18 +40,41 @@ test("the README's screenshots", async ({ browser, page }) => {
     await expect(visitor.locator(".catalog-card")).toHaveCount(3, { timeout: 1_000 });
   }).toPass({ timeout: 300_000 });
 
-  // A customer buys the paid sample and gets a free one.
+  // The shop window: an introduction and a featured item; the paid sample also rents, and
+  // a launch code takes 20 % off.
+  await saveStorefront(owner, {
+    introduction: "Short films and field recordings from the far north, made with one camera and a lot of patience.",
+    featured: "Sample: Colour bars",
+  });
+  await open(owner, "/admin/content");
+  await owner.getByRole("link", { name: "Sample: Colour bars", exact: true }).click();
+  const options = owner.getByRole("region", { name: "Selling options" });
+  await options.getByLabel("Rental price").fill("1.99");
+  await options.getByRole("button", { name: "Save selling options" }).click();
+  await expect(options.getByRole("status")).toContainText("Selling options saved.");
+  await open(owner, "/admin/discounts");
+  await owner.getByLabel("Code", { exact: true }).fill("LAUNCH");
+  await owner.getByLabel("Amount off").fill("20%");
+  await owner.getByRole("button", { name: "Create code" }).click();
+  await expect(owner.getByRole("status")).toContainText("Discount code created.");
+
+  // A customer applies the code, buys the paid sample and gets a free one.
   const email = uniqueEmail("viewer");
   await register(visitor, "Vera Viewer", email);
   await open(visitor, await linkFromMail(email, "/verify-email?token="));
   await open(visitor, "/");
-  await visitor.getByRole("link", { name: "Sample: Colour bars" }).click();
+  await visitor.getByRole("link", { name: "Sample: Colour bars" }).first().click();
   await expect(visitor.getByRole("heading", { name: "Sample: Colour bars" })).toBeVisible();
+  await visitor.getByText("Have a code?").click();
+  await visitor.getByLabel("Discount code").fill("LAUNCH");
+  await visitor.getByRole("button", { name: "Apply" }).click();
+  await expect(visitor.getByRole("status")).toContainText("Code LAUNCH applied");
   await shot(visitor, "item");
+  const itemUrl = visitor.url();
   await visitor.getByRole("button", { name: "Buy now" }).click();
-  await payOnCheckout(visitor, "$4.99");
+  await payOnCheckout(visitor, "$3.99");
   await open(visitor, "/");
-  await visitor.getByRole("link", { name: "Sample: Tuning tone" }).click();
+  await visitor.getByRole("link", { name: "Sample: Tuning tone" }).first().click();
   await visitor.getByRole("button", { name: "Get access" }).click();
   await expect(visitor.getByRole("link", { name: "Watch" })).toBeVisible();
 
@@ -79,4 +102,6 @@ test("the README's screenshots", async ({ browser, page }) => {
   const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })).newPage();
   await open(phone, "/");
   await shot(phone, "catalog-phone");
+  await open(phone, new URL(itemUrl).pathname + new URL(itemUrl).search);
+  await shot(phone, "item-phone");
 });

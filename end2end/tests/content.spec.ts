@@ -44,7 +44,7 @@ test("the owner publishes a free item; a customer finds it by search and gets ac
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByRole("link", { name: title }).click();
   await expect(page.getByRole("heading", { name: title })).toBeVisible();
-  await expect(page.getByText("Free", { exact: true })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Buy" }).getByText("Free", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Get access" }).click();
   await expect(page.getByRole("link", { name: "Watch" })).toBeVisible();
 

@@ -172,7 +172,7 @@ export async function uploadMedia(owner: Page, file: string): Promise<void> {
 export async function publishItem(
   browser: Browser,
   file: string,
-  item: { title: string; price: string; tags?: string; category?: string },
+  item: { title: string; price: string; tags?: string; category?: string; description?: string },
   { reuseMedia = false } = {},
 ): Promise<void> {
   const owner = await ownerPage(browser);
@@ -188,6 +188,7 @@ export async function publishItem(
   await owner.getByLabel("Title").fill(item.title);
   await owner.getByLabel("Price").fill(item.price);
   if (item.tags) await owner.getByLabel("Tags").fill(item.tags);
+  if (item.description) await owner.getByLabel("Description").fill(item.description);
   if (item.category) {
     await expect(owner.getByLabel("Category").locator(`option[value="${item.category}"]`)).toBeAttached();
     await owner.getByLabel("Category").selectOption(item.category);
@@ -209,9 +210,15 @@ export async function ensureCategory(owner: Page, name: string) {
   await expect(owner.getByLabel(`Name of ${name}`, { exact: true })).toBeVisible();
 }
 
-/** As the owner: saves the storefront card of the settings (social links one per line). */
-export async function saveStorefront(owner: Page, fields: { social?: string; terms?: string; privacy?: string }) {
+/** As the owner: saves the storefront card of the settings (social links one per line;
+ * `featured` is an item's title). */
+export async function saveStorefront(
+  owner: Page,
+  fields: { introduction?: string; featured?: string; social?: string; terms?: string; privacy?: string },
+) {
   await open(owner, "/admin/settings");
+  if (fields.introduction !== undefined) await owner.getByLabel("Introduction").fill(fields.introduction);
+  if (fields.featured !== undefined) await owner.getByLabel("Featured item").selectOption({ label: fields.featured });
   if (fields.social !== undefined) await owner.getByLabel("Social links").fill(fields.social);
   if (fields.terms !== undefined) await owner.getByLabel("Terms of sale").fill(fields.terms);
   if (fields.privacy !== undefined) await owner.getByLabel("Privacy policy").fill(fields.privacy);

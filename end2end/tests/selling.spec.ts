@@ -32,13 +32,14 @@ test("a customer applies a discount code and pays the reduced price", async ({ b
 
   await verifiedCustomer(browser, page, "Bargain");
   await openItem(page, title);
+  await page.getByText("Have a code?").click();
   await page.getByLabel("Discount code").fill("nope-code");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByRole("alert")).toContainText("This discount code is not valid for this item.");
   await page.getByLabel("Discount code").fill(code.toLowerCase());
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByRole("status")).toContainText(`Code ${code} applied: 25% off.`);
-  await expect(page.locator(".offer .price")).toContainText("$7.50");
+  await expect(page.locator(".buy-price")).toContainText("$7.50");
   await page.getByRole("button", { name: "Buy now" }).click();
   await payOnCheckout(page, "$7.50");
 
@@ -115,7 +116,7 @@ test("a customer rents an item and the library shows the time left", async ({ br
 
   await verifiedCustomer(browser, page, "Renter");
   await openItem(page, title);
-  await expect(page.getByText("or rent for $2.99")).toBeVisible();
+  await expect(page.locator(".offer-row", { hasText: "Rent for $2.99" })).toBeVisible();
   await page.getByRole("button", { name: "Rent" }).click();
   await payOnCheckout(page, "$2.99");
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::types::{CatalogItem, ContentDetail, ContentSummary, Viewer};
+use super::types::{CatalogItem, ContentDetail, ContentSummary, ItemAbout, ShopWindow, Viewer};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
@@ -11,6 +11,7 @@ use {
     crate::error::respond,
     backend::content::service::{self, ContentForm, ContentInput},
     backend::content::{captions, chapters, downloads},
+    domain::content::CatalogSort,
     domain::paths,
 };
 
@@ -141,6 +142,7 @@ pub async fn catalog(
     #[server(default)] tag: Option<String>,
     #[server(default)] category: Option<String>,
     #[server(default)] page: i64,
+    #[server(default)] sort: Option<String>,
 ) -> Result<Vec<CatalogItem>, AppError> {
     respond(
         async {
@@ -150,6 +152,8 @@ pub async fn catalog(
                 tag,
                 category,
                 page,
+                sort: CatalogSort::from_query(sort.as_deref()),
+                ..service::CatalogQuery::default()
             };
             service::catalog(&call.state, query)
                 .await
@@ -159,12 +163,27 @@ pub async fn catalog(
     )
 }
 
-#[server(endpoint = "content_by_slug")]
-pub async fn content_by_slug(slug: String) -> Result<(CatalogItem, Viewer), AppError> {
+/// The top of the catalog: the creator, the featured item, rows of the newest items,
+/// bundles and memberships (anyone).
+#[server(endpoint = "load_shop_window")]
+pub async fn load_shop_window() -> Result<ShopWindow, AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            service::by_slug(&call.state, &call.caller, slug).await
+            backend::storefront::shop_window::shop_window(&call.state).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "content_by_slug")]
+pub async fn content_by_slug(slug: String) -> Result<(CatalogItem, Viewer, ItemAbout), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            let (item, viewer) = service::by_slug(&call.state, &call.caller, slug).await?;
+            let about = backend::storefront::about::about(&call.state, &item).await?;
+            Ok::<_, backend::error::Error>((item, viewer, about))
         }
         .await,
     )

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::Library;
+use super::{ItemProgress, Library};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {super::LibrarySort, crate::auth::guard, crate::error::respond, backend::library::service};
@@ -24,6 +24,22 @@ pub async fn load_library(
                 open,
             };
             service::library(&call.state, &call.caller.signed_in()?, query).await
+        }
+        .await,
+    )
+}
+
+/// How far the caller got in the items they started, for the catalog's cards; nothing for
+/// a visitor.
+#[server(endpoint = "my_progress")]
+pub async fn my_progress() -> Result<Vec<ItemProgress>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            match call.caller.signed_in() {
+                Ok(user) => service::progress_of(&call.state, &user).await,
+                Err(_) => Ok(Vec::new()),
+            }
         }
         .await,
     )

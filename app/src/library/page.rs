@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::api::load_library;
-use super::{Library, LibraryItem, LibrarySort};
+use super::{progress_label, Library, LibraryItem, LibrarySort};
 use crate::content::types::{grid_thumbnail_srcset, thumbnail_url, GRID_THUMBNAIL_SIZES};
 use crate::media::page::format_duration;
 use crate::ui::{LoadError, PageHead};
@@ -119,16 +119,23 @@ fn LibraryView(
     }
 }
 
+/// How much of an item has been watched, as a bar with its words.
+#[component]
+pub fn WatchedBar(title: String, percent: u8, label: String) -> impl IntoView {
+    view! {
+        <div class="card-progress">
+            <progress max="100" value=percent.to_string() aria-label=format!("Progress of {title}")></progress>
+            <span class="hint">{label}</span>
+        </div>
+    }
+}
+
 /// Links to the player load the page in full (its script runs on load, see `watch_page`).
 #[component]
 fn LibraryCard(item: LibraryItem) -> impl IntoView {
     let href = paths::watch(&item.slug);
     let percent = item.percent_watched();
-    let progress = match percent {
-        100 => "Completed".to_string(),
-        0 if item.position_seconds.is_none() => "Not started".to_string(),
-        n => format!("{n}% watched"),
-    };
+    let progress = progress_label(percent, item.position_seconds.is_some());
     view! {
         <li class="card catalog-card library-card">
             <a href=href.clone() rel="external" class="thumb" tabindex="-1" aria-hidden="true">
@@ -146,10 +153,7 @@ fn LibraryCard(item: LibraryItem) -> impl IntoView {
                 <span>{format!("Added {}", item.added_on)}</span>
             </p>
             {item.rental.map(|left| view! { <p class="rental-left">{left.label()}</p> })}
-            <div class="card-progress">
-                <progress max="100" value=percent.to_string() aria-label=format!("Progress of {}", item.title)></progress>
-                <span class="hint">{progress}</span>
-            </div>
+            <WatchedBar title=item.title.clone() percent label=progress/>
         </li>
     }
 }

@@ -1,8 +1,11 @@
-//! The item page's offers: "Watch" for those who may play it, else "Get access" (free),
-//! "Buy now" (with "Your price" for pay what you want) and "Rent", and the "Discount code"
-//! form. Every one is a plain form (a POST to `/checkout/start`, a GET back to this page
-//! with `?code=`), so none loses a click before the page hydrates. Prices shown come from
-//! the server (`quote_discount`), which computes the same figure the checkout charges.
+//! The item page's buy box: the price, the primary action ("Watch" for those who may play
+//! it, else "Get access" (free) or "Buy now", with "Your price" for pay what you want), the
+//! other offers as rows of their own ("Rent" with its terms, the memberships that include
+//! it), a collapsed "Have a code?" holding the "Discount code" form, and what the buyer
+//! gets. Every action is a plain form (a POST to `/checkout/start`, a GET back to this page
+//! with `?code=`) and the code's `<details>` opens without a script, so none loses a click
+//! before the page hydrates. Prices shown come from the server (`quote_discount`), which
+//! computes the same figure the checkout charges.
 
 use domain::paths;
 use leptos::prelude::*;
@@ -16,11 +19,15 @@ use crate::ui::{action_error, FormAlert};
 use domain::content::price_label;
 
 #[component]
-pub fn Offers(
+pub fn BuyBox(
     item: CatalogItem,
     viewer: Viewer,
     /// What the page's `?code=` makes of the prices (`None`: no code typed).
     quote: Option<Result<Quote, AppError>>,
+    /// The membership tiers that unlock it, when the viewer cannot keep it yet.
+    tiers: Vec<String>,
+    /// What comes with it, one short line each (`1:20:00 of video`, `12 chapters`).
+    includes: Vec<String>,
 ) -> AnyView {
     let query = use_query_map();
     let typed_code = move || query.read().get("code").filter(|c| !c.trim().is_empty());
@@ -35,11 +42,22 @@ pub fn Offers(
     let minimum = item.price_cents;
     let item_for_forms = item.clone();
     let applied: Option<Quote> = quote.clone().and_then(Result::ok);
+    let kept_from_start = matches!(viewer, Viewer::HasAccess | Viewer::Owner);
+    let price = (!kept_from_start).then(|| {
+        let after_code = applied
+            .as_ref()
+            .and_then(|q| q.buy_cents)
+            .filter(|_| !item.pay_what_you_want);
+        match after_code {
+            Some(after) => price_with_code(item.price_cents, Some(after)),
+            None => view! { <span class="price">{item.price_text()}</span> }.into_any(),
+        }
+    });
     let forms = move || {
         let applied: Option<Quote> = applied.clone();
         let may_play =
             matches!(viewer, Viewer::HasAccess | Viewer::Owner | Viewer::Renting) || got.get();
-        let keeps = matches!(viewer, Viewer::HasAccess | Viewer::Owner) || got.get();
+        let keeps = kept_from_start || got.get();
         let watch_button = may_play.then(|| match is_bundle {
             // A bundle plays nothing itself: its items are in the library.
             true => view! { <a class="button button-primary" href=library_entry.clone()>"Open in library"</a> }.into_any(),
@@ -59,21 +77,49 @@ pub fn Offers(
             .map(|terms| rent_form(&item_for_forms, viewer, terms, applied.as_ref()));
         view! { {watch_button} {buying} {renting} }
     };
-    let code_form = codes_apply.then(|| {
+    let memberships = (!tiers.is_empty() && viewer != Viewer::Renting).then(|| {
         view! {
-            <form method="get" action=paths::content(&slug) class="inline-form discount-form">
-                <label for="discount-code">"Discount code"</label>
-                // The attribute, not the property: a code typed before the page hydrates is
-                // kept (hydration setting the property would put the last code back).
-                <input id="discount-code" name="code" maxlength="32" autocomplete="off"
-                    value=move || typed_code().unwrap_or_default()/>
-                <button type="submit" class="button">"Apply"</button>
-            </form>
+            <p class="offer-row membership-offer">
+                <span class="offer-terms">{format!("Included in the {} membership.", tiers.join(" and "))}</span>
+                <a class="button" href=paths::PRICING>"See memberships"</a>
+            </p>
+        }
+    });
+    let code_form = (codes_apply && !kept_from_start).then(|| {
+        view! {
+            // Open when a code was typed, so its answer and the field are in view.
+            <details class="code-box" open=move || typed_code().is_some()>
+                <summary>"Have a code?"</summary>
+                <form method="get" action=paths::content(&slug) class="code-form">
+                    <label for="discount-code">"Discount code"</label>
+                    <div class="code-row">
+                        // The attribute, not the property: a code typed before the page
+                        // hydrates is kept (hydration setting the property would put the
+                        // last code back).
+                        <input id="discount-code" name="code" maxlength="32" autocomplete="off"
+                            value=move || typed_code().unwrap_or_default()/>
+                        <button type="submit" class="button">"Apply"</button>
+                    </div>
+                </form>
+            </details>
+        }
+    });
+    // On a phone, once the buy box scrolls away, a bar at the bottom brings it back (CSS
+    // alone shows it: a scroll-driven animation on the box's view timeline).
+    let bar = (!kept_from_start && viewer != Viewer::Unverified).then(|| {
+        view! {
+            <div class="buy-bar">
+                <span class="price">{item.price_text()}</span>
+                <a class="button button-primary" href="#buy">"Buying options"</a>
+            </div>
         }
     });
     view! {
-        <div class="offers">
-            {forms}
+        {bar}
+        <section class="card buy-box" id="buy" aria-label="Buy">
+            {price.map(|price| view! { <p class="buy-price">{price}</p> })}
+            <div class="offers">{forms}</div>
+            {memberships}
             <FormAlert error=action_error(get_access)/>
             {quote.map(|result| match result {
                 Ok(q) => view! {
@@ -83,7 +129,12 @@ pub fn Offers(
             })}
             {code_form}
             <CheckoutMessage minimum/>
-        </div>
+            {(!includes.is_empty()).then(|| view! {
+                <ul class="includes" aria-label="What you get">
+                    {includes.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                </ul>
+            })}
+        </section>
     }
     // Erased here, or the item page's view type is too deep for the compiler.
     .into_any()
@@ -118,7 +169,7 @@ fn buy_form(
         (_, true) => {
             let id = item.id.to_string();
             view! {
-            <ActionForm action=get_access attr:class="inline-form">
+            <ActionForm action=get_access attr:class="offer">
                 <input type="hidden" name="content_id" value=id/>
                 <button type="submit" class="button button-primary">"Get access"</button>
             </ActionForm>
@@ -142,19 +193,13 @@ fn buy_form(
                     </div>
                 }
             });
-            // The price is at the top of the page; here only what a code makes of it.
-            let price = applied
-                .and_then(|q| q.buy_cents)
-                .filter(|_| !item.pay_what_you_want)
-                .map(|after| price_with_code(item.price_cents, Some(after)));
             view! {
                 // A plain form: the server prices the checkout and sends the browser to it.
-                <form method="post" action="/checkout/start" class="inline-form offer">
+                <form method="post" action="/checkout/start" class="offer">
                     <input type="hidden" name="content_id" value=item.id.to_string()/>
                     <input type="hidden" name="offer" value="buy"/>
                     {code.map(|code| view! { <input type="hidden" name="discount_code" value=code/> })}
                     {your_price}
-                    {price}
                     <button type="submit" class="button button-primary">"Buy now"</button>
                 </form>
             }
@@ -175,7 +220,10 @@ fn rent_form(
         Viewer::Anonymous => {
             let login = paths::login_then(&paths::content(&item.slug));
             view! {
-                <p class="offer">{price}" · "{summary}" "<a class="button" href=login>"Rent"</a></p>
+                <p class="offer-row">
+                    <span class="offer-terms"><span>"Rent for "{price}</span><span class="hint">{summary}</span></span>
+                    <a class="button" href=login>"Rent"</a>
+                </p>
             }
             .into_any()
         }
@@ -185,12 +233,11 @@ fn rent_form(
                 .filter(|q| q.rent_cents.is_some())
                 .map(|q| q.code.clone());
             view! {
-                <form method="post" action="/checkout/start" class="inline-form offer">
+                <form method="post" action="/checkout/start" class="offer-row">
                     <input type="hidden" name="content_id" value=item.id.to_string()/>
                     <input type="hidden" name="offer" value="rent"/>
                     {code.map(|code| view! { <input type="hidden" name="discount_code" value=code/> })}
-                    {price}
-                    <span class="hint">{summary}</span>
+                    <span class="offer-terms"><span>"Rent for "{price}</span><span class="hint">{summary}</span></span>
                     <button type="submit" class="button">"Rent"</button>
                 </form>
             }

@@ -110,9 +110,12 @@ pub async fn preview_email(kind: String, text: String) -> Result<EmailPreview, A
     )
 }
 
-/// The footer's social links (one per line) and the legal texts.
+/// The creator's introduction and featured item above the catalog, the footer's social
+/// links (one per line) and the legal texts.
 #[server(endpoint = "save_storefront")]
 pub async fn save_storefront(
+    #[server(default)] introduction: String,
+    #[server(default)] featured: String,
     #[server(default)] social_links: String,
     #[server(default)] terms_text: String,
     #[server(default)] privacy_text: String,
@@ -121,7 +124,13 @@ pub async fn save_storefront(
         async {
             let call = guard::call().await?;
             let owner = call.caller.owner()?;
-            let storefront = service::Storefront::parse(&social_links, &terms_text, &privacy_text)?;
+            let storefront = service::Storefront::parse(service::StorefrontForm {
+                introduction: &introduction,
+                featured: &featured,
+                social_links: &social_links,
+                terms_text: &terms_text,
+                privacy_text: &privacy_text,
+            })?;
             service::save_storefront(&call.state, &owner, &storefront).await
         }
         .await,

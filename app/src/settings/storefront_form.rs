@@ -1,20 +1,43 @@
-//! The settings' "Storefront" card: the footer's social links and the texts of `/terms`
-//! and `/privacy`.
+//! The settings' "Storefront" card: the creator's introduction and the featured item above
+//! the catalog, the footer's social links and the texts of `/terms` and `/privacy`.
 
 use leptos::prelude::*;
 
 use super::api::SaveStorefront;
-use super::types::{MAX_LEGAL_CHARS, MAX_SOCIAL_LINKS};
+use super::types::{MAX_INTRODUCTION_CHARS, MAX_LEGAL_CHARS, MAX_SOCIAL_LINKS};
 use super::Settings;
+use crate::content::api::list_content;
 use crate::ui::{action_error, action_succeeded, FormAlert, FormNotice};
 
 #[component]
 pub fn StorefrontForm(settings: Settings) -> impl IntoView {
     let save = ServerAction::<SaveStorefront>::new();
     let max_legal = MAX_LEGAL_CHARS.to_string();
+    let featured = settings.featured_content_id;
+    let published = Resource::new(|| (), |_| list_content(Some("published".to_string())));
     view! {
         <ActionForm action=save attr:class="form card">
             <h2>"Storefront"</h2>
+            <div class="field">
+                <label for="settings-introduction">"Introduction"</label>
+                <textarea id="settings-introduction" name="introduction" rows="3" maxlength=MAX_INTRODUCTION_CHARS.to_string()
+                    aria-describedby="introduction-hint">{settings.introduction.clone()}</textarea>
+                <p class="hint" id="introduction-hint">"A few words about you and what you make, shown with your name and picture above the catalog."</p>
+            </div>
+            <Suspense fallback=|| ()>
+                {move || published.get().and_then(Result::ok).map(|items| view! {
+                    <div class="field">
+                        <label for="settings-featured">"Featured item"</label>
+                        <select id="settings-featured" name="featured" aria-describedby="featured-hint">
+                            <option value="" selected=featured.is_none()>"None"</option>
+                            {items.into_iter().map(|item| view! {
+                                <option value=item.id.to_string() selected=featured == Some(item.id)>{item.title}</option>
+                            }).collect_view()}
+                        </select>
+                        <p class="hint" id="featured-hint">"One of your published items, shown large at the top of the catalog."</p>
+                    </div>
+                })}
+            </Suspense>
             <div class="field">
                 <label for="settings-social_links">"Social links"</label>
                 <textarea id="settings-social_links" name="social_links" rows="3" maxlength="1300"

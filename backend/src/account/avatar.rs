@@ -1,7 +1,7 @@
 //! Avatars: `POST /account/avatar` (the signed-in user, a plain multipart form) resizes the
 //! image on the server to a 256 px square JPEG (`images::square_jpeg`);
-//! `GET /account/avatar/{user}` serves it to
-//! its owner and to the platform's owner.
+//! `GET /account/avatar/{user}` serves it to its owner and to the platform's owner; the
+//! platform owner's own picture is the creator's, shown on the storefront to everyone.
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,6 +16,7 @@ use crate::error::{Answer, Error};
 use crate::image_upload::{read_image, sniff, Refusal};
 use crate::images;
 use crate::state::AppState;
+use domain::content::Creator;
 
 pub const MAX_AVATAR_BYTES: usize = 5 * 1024 * 1024;
 pub const AVATAR_BODY_LIMIT: usize = MAX_AVATAR_BYTES + 64 * 1024;
@@ -67,11 +68,13 @@ pub async fn serve(
     Path(user): Path<Uuid>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let Some(viewer) = session::current_user(&state.pool, &session).await? else {
-        return Ok(StatusCode::UNAUTHORIZED.into_response());
-    };
-    if viewer.id != user && !viewer.view().is_owner() {
-        return Ok(StatusCode::NOT_FOUND.into_response());
+    if !is_owner(&state, user).await? {
+        let Some(viewer) = session::current_user(&state.pool, &session).await? else {
+            return Ok(StatusCode::UNAUTHORIZED.into_response());
+        };
+        if viewer.id != user && !viewer.view().is_owner() {
+            return Ok(StatusCode::NOT_FOUND.into_response());
+        }
     }
     Ok(state
         .storage
@@ -84,6 +87,15 @@ pub async fn serve(
         .await)
 }
 
+async fn is_owner(state: &AppState, user: Uuid) -> Result<bool, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'owner') AS "owner!""#,
+        user
+    )
+    .fetch_one(&state.pool)
+    .await?)
+}
+
 /// The caller's avatar URL (with its version, so a new one shows at once), if any.
 pub async fn url_of(state: &AppState, user: Uuid) -> Result<Option<String>, Error> {
     let updated = sqlx::query_scalar!(
@@ -92,5 +104,24 @@ pub async fn url_of(state: &AppState, user: Uuid) -> Result<Option<String>, Erro
     )
     .fetch_one(&state.pool)
     .await?;
-    Ok(updated.map(|v| format!("/account/avatar/{user}?v={v}")))
+    Ok(updated.map(|version| url(user, version)))
+}
+
+/// The address of a user's avatar at a version (its upload time).
+pub fn url(user: Uuid, version: i64) -> String {
+    format!("/account/avatar/{user}?v={version}")
+}
+
+/// The creator shown on the storefront: the platform owner's name and picture.
+pub async fn creator(state: &AppState) -> Result<Option<Creator>, Error> {
+    let owner = sqlx::query!(
+        r#"SELECT id, name, extract(epoch FROM avatar_updated_at)::bigint AS "version"
+           FROM users WHERE role = 'owner'"#
+    )
+    .fetch_optional(&state.pool)
+    .await?;
+    Ok(owner.map(|owner| Creator {
+        name: owner.name,
+        picture: owner.version.map(|version| url(owner.id, version)),
+    }))
 }

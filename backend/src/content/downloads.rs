@@ -118,7 +118,8 @@ async fn receive_field(mut field: Field<'_>) -> Result<Result<Received, BadDownl
     }))
 }
 
-async fn count(executor: impl PgExecutor<'_>, content: Uuid) -> Result<i64, Error> {
+/// How many files come with `content` (the item page tells everyone; only buyers see them).
+pub async fn count(executor: impl PgExecutor<'_>, content: Uuid) -> Result<i64, Error> {
     Ok(sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM downloads WHERE content_id = $1"#,
         content

@@ -5,6 +5,7 @@ pub mod captions;
 pub mod categories;
 pub mod chapters;
 pub mod cover_image;
+pub mod description;
 pub mod downloads;
 pub mod owned;
 pub mod samples;

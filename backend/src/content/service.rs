@@ -12,8 +12,8 @@ use crate::error::{Answer, Error};
 use crate::query::{clean_filter, search_pattern};
 use crate::state::AppState;
 use domain::content::{
-    CatalogItem, CategoryName, ContentDetail, ContentStatus, ContentSummary, Price, Slug, Tags,
-    Viewer,
+    CatalogItem, CatalogSort, CategoryName, ContentDetail, ContentStatus, ContentSummary, Price,
+    Slug, Tags, Viewer,
 };
 use domain::media::MediaStatus;
 
@@ -390,13 +390,22 @@ pub fn follower(state: &AppState) -> Follower {
     (CATALOG_CHANGED_CHANNEL, state.catalog.clone())
 }
 
-/// What the catalog page asks for: a search, a tag, a category and a page.
+/// What the catalog page asks for: a search, a tag, a category and a page; or what the
+/// item page asks for: the items related to one.
 #[derive(Debug, Default)]
 pub struct CatalogQuery {
     pub q: Option<String>,
     pub tag: Option<String>,
     pub category: Option<String>,
     pub page: i64,
+    /// Only items of this item's category, the bundles that hold it, the other items of
+    /// those bundles (published ones) and its own contents (never the item itself).
+    pub related_to: Option<Uuid>,
+    /// Only bundles.
+    pub bundles_only: bool,
+    /// Only this item (when published).
+    pub only: Option<Uuid>,
+    pub sort: CatalogSort,
 }
 
 /// A page of the catalog's published items, newest first (`q` searches title and
@@ -410,27 +419,42 @@ pub async fn catalog(
         tag,
         category,
         page,
+        related_to,
+        bundles_only,
+        only,
+        sort,
     } = query;
-    let pattern = search_pattern(q);
-    let tag = clean_filter(tag).map(|t| t.to_lowercase());
-    let category = clean_filter(category);
-    let offset = page.clamp(0, 10_000) * PAGE_SIZE;
-    let key = format!("{pattern:?} {tag:?} {category:?} {offset}");
+    let filters = Filters {
+        pattern: search_pattern(q),
+        tag: clean_filter(tag).map(|t| t.to_lowercase()),
+        category: clean_filter(category),
+        related_to,
+        bundles_only,
+        only,
+        sort,
+        offset: page.clamp(0, 10_000) * PAGE_SIZE,
+    };
+    let key = format!("{filters:?}");
     state
         .catalog
-        .get_or_load(&key, || async {
-            published(&state.pool, pattern, tag, category, offset).await
-        })
+        .get_or_load(&key, || published(&state.pool, filters))
         .await
 }
 
-async fn published(
-    pool: &PgPool,
+/// A catalog query made clean, and the key of its page in memory.
+#[derive(Debug)]
+struct Filters {
     pattern: Option<String>,
     tag: Option<String>,
     category: Option<String>,
+    related_to: Option<Uuid>,
+    bundles_only: bool,
+    only: Option<Uuid>,
+    sort: CatalogSort,
     offset: i64,
-) -> Result<Vec<CatalogItem>, Error> {
+}
+
+async fn published(pool: &PgPool, filters: Filters) -> Result<Vec<CatalogItem>, Error> {
     Ok(sqlx::query_as!(
         CatalogItem,
         r#"SELECT c.id, c.slug, c.title, c.description, c.price_cents, c.category, c.tags,
@@ -438,19 +462,42 @@ async fn published(
                   COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
                   c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", c.pay_what_you_want,
                   c.suggested_price_cents, c.rental_price_cents, c.rental_window_days,
-                  c.rental_viewing_hours, c.is_bundle
+                  c.rental_viewing_hours, c.is_bundle,
+                  EXISTS (SELECT 1 FROM tier_unlocks u JOIN membership_tiers t ON t.id = u.tier_id
+                          WHERE u.content_id = c.id AND t.retired_at IS NULL) AS "in_membership!"
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.status = 'published' AND c.deleted_at IS NULL
              AND ($1::text IS NULL OR c.title ILIKE $1 OR c.description ILIKE $1)
              AND ($2::text IS NULL OR $2 = ANY (c.tags))
              AND ($3::text IS NULL OR c.category = $3)
-           ORDER BY c.published_at DESC NULLS LAST, c.id
+             AND ($6::uuid IS NULL OR (c.id <> $6 AND (
+                   c.category = (SELECT r.category FROM content r WHERE r.id = $6)
+                   OR c.id IN (SELECT b.bundle_id FROM bundle_items b WHERE b.item_id = $6)
+                   OR c.id IN (SELECT b.item_id FROM bundle_items b WHERE b.bundle_id = $6)
+                   OR c.id IN (SELECT o.item_id FROM bundle_items b
+                               JOIN bundle_items o ON o.bundle_id = b.bundle_id
+                               JOIN content held ON held.id = b.bundle_id
+                               WHERE b.item_id = $6 AND held.status = 'published'
+                                 AND held.deleted_at IS NULL))))
+             AND (NOT $7 OR c.is_bundle)
+             AND ($9::uuid IS NULL OR c.id = $9)
+           ORDER BY
+             CASE WHEN $8 = 'popular' THEN
+               (SELECT count(*) FROM purchases p WHERE p.content_id = c.id AND p.status = 'completed')
+             END DESC NULLS LAST,
+             CASE WHEN $8 = 'price' THEN c.price_cents END ASC NULLS LAST,
+             CASE WHEN $8 = 'price-desc' THEN c.price_cents END DESC NULLS LAST,
+             c.published_at DESC NULLS LAST, c.id
            LIMIT $4 OFFSET $5"#,
-        pattern,
-        tag,
-        category,
+        filters.pattern,
+        filters.tag,
+        filters.category,
         PAGE_SIZE,
-        offset
+        filters.offset,
+        filters.related_to,
+        filters.bundles_only,
+        filters.sort.as_query(),
+        filters.only
     )
     .fetch_all(pool)
     .await?)
@@ -470,7 +517,9 @@ pub async fn by_slug(
                   COALESCE(m.has_thumbnail, false) AS "has_thumbnail!",
                   c.thumbnail_type IS NOT NULL AS "custom_thumbnail!", c.pay_what_you_want,
                   c.suggested_price_cents, c.rental_price_cents, c.rental_window_days,
-                  c.rental_viewing_hours, c.is_bundle
+                  c.rental_viewing_hours, c.is_bundle,
+                  EXISTS (SELECT 1 FROM tier_unlocks u JOIN membership_tiers t ON t.id = u.tier_id
+                          WHERE u.content_id = c.id AND t.retired_at IS NULL) AS "in_membership!"
            FROM content c LEFT JOIN media m ON m.id = c.media_id
            WHERE c.slug = $1 AND c.deleted_at IS NULL
              AND (c.status = 'published' OR c.owner_id = $2)"#,

@@ -7,7 +7,9 @@ use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::query::clean_filter;
 use crate::state::AppState;
-use domain::library::{Library, LibraryItem, LibrarySort, RentalLeft};
+use domain::library::{
+    percent_watched, ItemProgress, Library, LibraryItem, LibrarySort, RentalLeft,
+};
 
 /// How many items the "Continue watching" row shows.
 pub const CONTINUE_WATCHING_LIMIT: usize = 6;
@@ -27,6 +29,37 @@ pub struct LibraryQuery {
     pub tag: Option<String>,
     pub sort: LibrarySort,
     pub open: Option<String>,
+}
+
+/// How many items' progress the catalog's cards know of (the most recently watched).
+pub const PROGRESS_LIMIT: i64 = 500;
+
+/// How far the caller got in each item they started, most recently watched first.
+pub async fn progress_of(state: &AppState, user: &SignedIn) -> Result<Vec<ItemProgress>, Error> {
+    let rows = sqlx::query!(
+        r#"SELECT p.content_id, p.position_seconds, p.completed,
+                  m.duration_seconds AS "duration_seconds?"
+           FROM playback_progress p
+           JOIN content c ON c.id = p.content_id
+           LEFT JOIN media m ON m.id = c.media_id
+           WHERE p.user_id = $1
+           ORDER BY p.updated_at DESC LIMIT $2"#,
+        user.id,
+        PROGRESS_LIMIT
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ItemProgress {
+            content_id: row.content_id,
+            percent: percent_watched(
+                Some(row.position_seconds),
+                row.duration_seconds,
+                row.completed,
+            ),
+        })
+        .collect())
 }
 
 pub async fn library(

@@ -98,6 +98,11 @@ async fn set_items(
 
 /// Tiers on sale, oldest first, with their items and (when `count_members`, for the owner)
 /// their current members; 0 otherwise.
+/// The tiers on sale, as the catalog's row of memberships shows them.
+pub async fn for_storefront(state: &AppState) -> Result<Vec<TierView>, Error> {
+    on_sale(state, false).await
+}
+
 async fn on_sale(state: &AppState, count_members: bool) -> Result<Vec<TierView>, Error> {
     let rows = sqlx::query!(
         r#"SELECT t.id, t.name, t.description, t.monthly_price_cents, t.yearly_price_cents,
@@ -212,18 +217,13 @@ pub async fn flagged(state: &AppState, _owner: &Owner) -> Result<Vec<FlaggedMemb
     .await?)
 }
 
-/// The names of the tiers on sale that unlock `content` (every item, the item itself, or a
-/// bundle holding it), for the item page.
+/// The names of the tiers on sale that unlock `content` (the rule is the `tier_unlocks`
+/// view's), for the item page.
 pub async fn unlocking(state: &AppState, content: Uuid) -> Result<Vec<String>, Error> {
     Ok(sqlx::query_scalar!(
         "SELECT t.name FROM membership_tiers t
          WHERE t.retired_at IS NULL
-           AND (t.all_items
-                OR EXISTS (SELECT 1 FROM membership_tier_items i
-                           WHERE i.tier_id = t.id
-                             AND (i.content_id = $1
-                                  OR i.content_id IN (SELECT bundle_id FROM bundle_items
-                                                      WHERE item_id = $1))))
+           AND EXISTS (SELECT 1 FROM tier_unlocks u WHERE u.tier_id = t.id AND u.content_id = $1)
          ORDER BY t.created_at, t.name LIMIT $2",
         content,
         MAX_TIERS

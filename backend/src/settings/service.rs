@@ -13,7 +13,10 @@ use crate::email::templates::{self, Brand};
 use crate::error::{Answer, Error};
 use crate::state::{AppState, PublicUrl};
 use domain::auth::Email;
-use domain::settings::{parse_social_links, EmailPreview, HexColour, Settings, MAX_LEGAL_CHARS};
+use domain::settings::{
+    parse_social_links, EmailPreview, HexColour, Settings, MAX_INTRODUCTION_CHARS, MAX_LEGAL_CHARS,
+};
+use uuid::Uuid;
 
 const MAX_NAME_CHARS: usize = 80;
 const MAX_BUSINESS_CHARS: usize = 120;
@@ -40,7 +43,7 @@ pub async fn load(db: impl PgExecutor<'_>) -> Result<Settings, Error> {
         r#"SELECT platform_name, primary_color, contact_email, business_name, timezone,
                   email_from_name, email_reply_to, send_welcome, send_receipt,
                   send_sale_notification, send_refund, automatic_tax, logo_type, welcome_text, receipt_text,
-                  social_links, terms_text, privacy_text,
+                  social_links, terms_text, privacy_text, introduction, featured_content_id,
                   extract(epoch FROM updated_at)::bigint AS "version!"
            FROM site_settings"#
     )
@@ -212,24 +215,43 @@ pub async fn save(state: &AppState, _owner: &Owner, form: SettingsForm) -> Resul
     Ok(())
 }
 
-/// The storefront's footer: social links (one per line) and the legal texts.
-/// The storefront form, parsed: the footer's social links and the legal texts.
+/// The storefront form, parsed: the creator's introduction and featured item above the
+/// catalog, the footer's social links and the legal texts.
 pub struct Storefront {
+    pub introduction: String,
+    pub featured: Option<Uuid>,
     pub social_links: Vec<String>,
     pub terms_text: String,
     pub privacy_text: String,
 }
 
+/// The storefront form's fields as posted.
+pub struct StorefrontForm<'a> {
+    pub introduction: &'a str,
+    /// An item's id, or '' for none.
+    pub featured: &'a str,
+    /// One link per line.
+    pub social_links: &'a str,
+    pub terms_text: &'a str,
+    pub privacy_text: &'a str,
+}
+
 impl Storefront {
     /// The form's fields: links one per line, texts as their textareas send them.
-    pub fn parse(social_links: &str, terms_text: &str, privacy_text: &str) -> Result<Self, Error> {
+    pub fn parse(form: StorefrontForm<'_>) -> Result<Self, Error> {
+        let featured = match form.featured.trim() {
+            "" => None,
+            id => Some(Uuid::parse_str(id).map_err(|_| not_featurable())?),
+        };
         Ok(Self {
-            social_links: parse_social_links(social_links)?
+            introduction: lines("Introduction", form.introduction, MAX_INTRODUCTION_CHARS)?,
+            featured,
+            social_links: parse_social_links(form.social_links)?
                 .into_iter()
                 .map(|link| link.as_str().to_string())
                 .collect(),
-            terms_text: legal_text("Terms of sale", terms_text)?,
-            privacy_text: legal_text("Privacy policy", privacy_text)?,
+            terms_text: lines("Terms of sale", form.terms_text, MAX_LEGAL_CHARS)?,
+            privacy_text: lines("Privacy policy", form.privacy_text, MAX_LEGAL_CHARS)?,
         })
     }
 }
@@ -240,25 +262,41 @@ pub async fn save_storefront(
     storefront: &Storefront,
 ) -> Result<(), Error> {
     let Storefront {
+        introduction,
+        featured,
         social_links: links,
         terms_text,
         privacy_text,
     } = storefront;
-    sqlx::query!(
-        "UPDATE site_settings SET social_links = $1, terms_text = $2, privacy_text = $3, updated_at = now()",
+    // Only a published item is featured; the catalog checks again when it shows it.
+    let saved = sqlx::query!(
+        "UPDATE site_settings SET introduction = $1, featured_content_id = $2, social_links = $3,
+                terms_text = $4, privacy_text = $5, updated_at = now()
+         WHERE $2::uuid IS NULL
+            OR EXISTS (SELECT 1 FROM content WHERE id = $2 AND status = 'published' AND deleted_at IS NULL)",
+        introduction,
+        *featured,
         links,
         terms_text,
         privacy_text
     )
     .execute(&state.pool)
     .await?;
+    if saved.rows_affected() == 0 {
+        return Err(not_featurable());
+    }
     state.settings.forget();
     Ok(())
 }
 
-/// A legal text as the form sends it (a textarea's lines end in CRLF), stored with `\n`.
-fn legal_text(label: &str, value: &str) -> Result<String, Error> {
-    Ok(paragraph(label, value, MAX_LEGAL_CHARS)?.replace("\r\n", "\n"))
+/// A text of several lines as the form sends it (a textarea's lines end in CRLF), stored
+/// with `\n`.
+fn lines(label: &str, value: &str, max: usize) -> Result<String, Error> {
+    Ok(paragraph(label, value, max)?.replace("\r\n", "\n"))
+}
+
+fn not_featurable() -> Error {
+    Error::validation("Featured item: choose one of your published items.")
 }
 
 /// The terms of sale or the privacy policy (`kind`: `terms` or `privacy`), '' when the

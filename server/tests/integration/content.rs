@@ -139,7 +139,7 @@ async fn drafts_stay_private_and_publishing_needs_ready_media(pool: PgPool) {
     .await;
     assert_eq!(published.status(), StatusCode::OK);
     assert_eq!(catalog(&visitor, &[]).await, ["intro-to-rust-part-1"]);
-    let (item, viewer): (Value, Value) = visitor
+    let (item, viewer, _): (Value, Value, Value) = visitor
         .call(
             fns::ContentBySlug::PATH,
             &[("slug", "intro-to-rust-part-1")],
@@ -352,7 +352,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
 
     let unverified = app.browser();
     unverified.register("Bob", "bob@example.com").await;
-    let (_, viewer): (Value, Value) = unverified
+    let (_, viewer, _): (Value, Value, Value) = unverified
         .call(fns::ContentBySlug::PATH, &[("slug", "free-talk")])
         .await
         .json()
@@ -372,7 +372,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
     );
 
     let customer = app.verified_customer("ada@example.com").await;
-    let (_, viewer): (Value, Value) = customer
+    let (_, viewer, _): (Value, Value, Value) = customer
         .call(fns::ContentBySlug::PATH, &[("slug", "free-talk")])
         .await
         .json()
@@ -394,7 +394,7 @@ async fn free_items_are_got_by_verified_customers_only(pool: PgPool) {
         StatusCode::OK,
         "idempotent"
     );
-    let (_, viewer): (Value, Value) = customer
+    let (_, viewer, _): (Value, Value, Value) = customer
         .call(fns::ContentBySlug::PATH, &[("slug", "free-talk")])
         .await
         .json()

@@ -26,4 +26,5 @@ mod playback;
 mod s3_storage;
 mod security;
 mod selling;
+mod shop_window;
 mod storefront;

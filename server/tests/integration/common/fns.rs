@@ -10,8 +10,8 @@ pub use app::auth::api::{
 };
 pub use app::content::api::{
     Catalog, ChaptersOf, ContentBySlug, ContentOwnerCount, DeleteContent, DownloadsOf,
-    GetFreeAccess, ListCaptions, ListContent, ListDownloads, LoadContent, PublishContent,
-    RemoveCaptions, RemoveDownload, SaveChapters, SaveContent, UnpublishContent,
+    GetFreeAccess, ListCaptions, ListContent, ListDownloads, LoadContent, LoadShopWindow,
+    PublishContent, RemoveCaptions, RemoveDownload, SaveChapters, SaveContent, UnpublishContent,
 };
 pub use app::content::categories::{
     AddCategory, DeleteCategory, ListCategories, MoveCategory, RenameCategory,
