@@ -171,7 +171,7 @@ mod tests {
         assert!(!d.html.contains("<div"), "{}", d.html);
         assert!(
             d.html
-                .ends_with("<p>&lt;div onclick=&quot;x&quot;&gt;block&lt;/div&gt;</p>\n"),
+                .ends_with("<p>&lt;div onclick=\"x\"&gt;block&lt;/div&gt;</p>\n"),
             "{}",
             d.html
         );
