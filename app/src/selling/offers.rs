@@ -43,15 +43,13 @@ pub fn BuyBox(
     let item_for_forms = item.clone();
     let applied: Option<Quote> = quote.clone().and_then(Result::ok);
     let kept_from_start = matches!(viewer, Viewer::HasAccess | Viewer::Owner);
-    let price = (!kept_from_start).then(|| {
-        let after_code = applied
-            .as_ref()
-            .and_then(|q| q.buy_cents)
-            .filter(|_| !item.pay_what_you_want);
-        match after_code {
-            Some(after) => price_with_code(item.price_cents, Some(after)),
-            None => view! { <span class="price">{item.price_text()}</span> }.into_any(),
-        }
+    let after_code = applied
+        .as_ref()
+        .and_then(|q| q.buy_cents)
+        .filter(|_| !item.pay_what_you_want);
+    let price = (!kept_from_start).then(|| match after_code {
+        Some(after) => price_with_code(item.price_cents, Some(after)),
+        None => view! { <span class="price">{item.price_text()}</span> }.into_any(),
     });
     let forms = move || {
         let applied: Option<Quote> = applied.clone();
@@ -109,7 +107,7 @@ pub fn BuyBox(
     let bar = (!kept_from_start && viewer != Viewer::Unverified).then(|| {
         view! {
             <div class="buy-bar">
-                <span class="price">{item.price_text()}</span>
+                <span class="price">{after_code.map(price_label).unwrap_or_else(|| item.price_text())}</span>
                 <a class="button button-primary" href="#buy">"Buying options"</a>
             </div>
         }
