@@ -2,7 +2,10 @@ import { join } from "node:path";
 
 import type { Page } from "@playwright/test";
 
-import { expect, linkFromMail, open, OWNER, payOnCheckout, register, saveStorefront, test, uniqueEmail } from "../tests/helpers";
+import {
+  createDiscountCode, expect, linkFromMail, open, OWNER, payOnCheckout, register, saveStorefront, setRentalPrice, test,
+  uniqueEmail,
+} from "../tests/helpers";
 
 // A made-up creator with the sample content: what a new owner sees after setup.
 const SHOTS = process.env.SHOTS_DIR ?? join(__dirname, "..", "..", "docs", "screenshots");
@@ -49,17 +52,8 @@ test("the README's screenshots", async ({ browser, page }) => {
     introduction: "Short films and field recordings from the far north, made with one camera and a lot of patience.",
     featured: "Sample: Colour bars",
   });
-  await open(owner, "/admin/content");
-  await owner.getByRole("link", { name: "Sample: Colour bars", exact: true }).click();
-  const options = owner.getByRole("region", { name: "Selling options" });
-  await options.getByLabel("Rental price").fill("1.99");
-  await options.getByRole("button", { name: "Save selling options" }).click();
-  await expect(options.getByRole("status")).toContainText("Selling options saved.");
-  await open(owner, "/admin/discounts");
-  await owner.getByLabel("Code", { exact: true }).fill("LAUNCH");
-  await owner.getByLabel("Amount off").fill("20%");
-  await owner.getByRole("button", { name: "Create code" }).click();
-  await expect(owner.getByRole("status")).toContainText("Discount code created.");
+  await setRentalPrice(owner, "Sample: Colour bars", "1.99");
+  await createDiscountCode(owner, "LAUNCH", "20%");
 
   // A customer applies the code, buys the paid sample and gets a free one.
   const email = uniqueEmail("viewer");

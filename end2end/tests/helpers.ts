@@ -199,6 +199,39 @@ export async function publishItem(
   await owner.context().close();
 }
 
+/** As the owner: opens the editor of the item titled `title`. */
+export async function openEditor(owner: Page, title: string) {
+  await open(owner, "/admin/content");
+  await owner.getByRole("link", { name: title, exact: true }).click();
+  await expect(owner.getByRole("heading", { name: "Edit content" })).toBeVisible();
+}
+
+/** As the owner: the item titled `title` also rents, at `price`. */
+export async function setRentalPrice(owner: Page, title: string, price: string) {
+  await openEditor(owner, title);
+  const options = owner.getByRole("region", { name: "Selling options" });
+  await options.getByLabel("Rental price").fill(price);
+  await options.getByRole("button", { name: "Save selling options" }).click();
+  await expect(options.getByRole("status")).toContainText("Selling options saved.");
+}
+
+/** As the owner: creates the discount code `code` (`amount`: `20%` or `5.00`) for the items
+ * titled in `items` (every item when none), with an optional usage limit. */
+export async function createDiscountCode(
+  owner: Page,
+  code: string,
+  amount: string,
+  { items = [] as string[], limit = "" } = {},
+) {
+  await open(owner, "/admin/discounts");
+  await owner.getByLabel("Code", { exact: true }).fill(code);
+  await owner.getByLabel("Amount off").fill(amount);
+  if (limit) await owner.getByLabel("Usage limit").fill(limit);
+  for (const title of items) await owner.getByLabel(title).check();
+  await owner.getByRole("button", { name: "Create code" }).click();
+  await expect(owner.getByRole("status")).toContainText("Discount code created.");
+}
+
 /** As the owner: adds the category `name` in the settings unless it exists. */
 export async function ensureCategory(owner: Page, name: string) {
   await open(owner, "/admin/settings");

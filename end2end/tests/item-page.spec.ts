@@ -1,7 +1,8 @@
 import type { Browser, Page } from "@playwright/test";
 
 import {
-  expect, generatedVideo, newClient, open, openItem, ownerPage, publishItem, randomClientIp, test,
+  createDiscountCode, expect, generatedVideo, newClient, open, openItem, ownerPage, publishItem, randomClientIp,
+  setRentalPrice, test,
 } from "./helpers";
 
 /** Shares the selling specs' media item (uploads are limited to 10 an hour). */
@@ -11,18 +12,8 @@ const SIZES = [{ width: 320, height: 640 }, { width: 390, height: 844 }, { width
 /** As the owner: the item gets a rental price and a 20 % code. */
 async function addRentalAndCode(browser: Browser, title: string, code: string) {
   const owner = await ownerPage(browser);
-  await open(owner, "/admin/content");
-  await owner.getByRole("link", { name: title, exact: true }).click();
-  const options = owner.getByRole("region", { name: "Selling options" });
-  await options.getByLabel("Rental price").fill("2.99");
-  await options.getByRole("button", { name: "Save selling options" }).click();
-  await expect(options.getByRole("status")).toContainText("Selling options saved.");
-  await open(owner, "/admin/discounts");
-  await owner.getByLabel("Code", { exact: true }).fill(code);
-  await owner.getByLabel("Amount off").fill("20%");
-  await owner.getByLabel(title).check();
-  await owner.getByRole("button", { name: "Create code" }).click();
-  await expect(owner.getByRole("status")).toContainText("Discount code created.");
+  await setRentalPrice(owner, title, "2.99");
+  await createDiscountCode(owner, code, "20%", { items: [title] });
   await owner.context().close();
 }
 

@@ -1,17 +1,10 @@
 import {
-  test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem, payOnCheckout,
+  test, expect, open, publishItem, generatedVideo, ownerPage, verifiedCustomer, openItem, payOnCheckout, openEditor,
+  setRentalPrice, createDiscountCode,
 } from "./helpers";
-import type { Page } from "@playwright/test";
 
 /** The items of these tests share one media item (uploads are limited to 10 an hour). */
 const MEDIA = "selling.mp4";
-
-/** As the owner: opens the editor of the item titled `title`. */
-async function openEditor(owner: Page, title: string) {
-  await open(owner, "/admin/content");
-  await owner.getByRole("link", { name: title, exact: true }).click();
-  await expect(owner.getByRole("heading", { name: "Edit content" })).toBeVisible();
-}
 
 test("a customer applies a discount code and pays the reduced price", async ({ browser, page }, testInfo) => {
   const title = `Discounted film ${Date.now()}`;
@@ -19,13 +12,7 @@ test("a customer applies a discount code and pays the reduced price", async ({ b
   await publishItem(browser, generatedVideo(testInfo.outputPath(MEDIA)), { title, price: "10.00" }, { reuseMedia: true });
 
   const owner = await ownerPage(browser);
-  await open(owner, "/admin/discounts");
-  await owner.getByLabel("Code", { exact: true }).fill(code);
-  await owner.getByLabel("Amount off").fill("25%");
-  await owner.getByLabel("Usage limit").fill("5");
-  await owner.getByLabel(title).check();
-  await owner.getByRole("button", { name: "Create code" }).click();
-  await expect(owner.getByRole("status")).toContainText("Discount code created.");
+  await createDiscountCode(owner, code, "25%", { items: [title], limit: "5" });
   const row = owner.getByRole("table", { name: "Discount codes" }).getByRole("row", { name: new RegExp(code) });
   await expect(row).toContainText("25% off");
   await expect(row).toContainText("0 of 5");
@@ -107,11 +94,7 @@ test("a customer rents an item and the library shows the time left", async ({ br
   const title = `Rentable film ${Date.now()}`;
   await publishItem(browser, generatedVideo(testInfo.outputPath(MEDIA)), { title, price: "20.00" }, { reuseMedia: true });
   const owner = await ownerPage(browser);
-  await openEditor(owner, title);
-  const options = owner.getByRole("region", { name: "Selling options" });
-  await options.getByLabel("Rental price").fill("2.99");
-  await options.getByRole("button", { name: "Save selling options" }).click();
-  await expect(options.getByRole("status")).toContainText("Selling options saved.");
+  await setRentalPrice(owner, title, "2.99");
   await owner.context().close();
 
   await verifiedCustomer(browser, page, "Renter");
