@@ -102,7 +102,7 @@ test("the catalog, an item, the library and the account show their data before a
     await expect(shows, `${path} shows its data`).toBeVisible();
     await expect(who.getByText("Loading…"), `${path} waits for no script`).toHaveCount(0);
   }
-  await stranger.getByRole("link", { name: title }).click();
+  await stranger.getByRole("link", { name: title }).first().click();
   await expect(stranger.getByRole("heading", { name: title })).toBeVisible();
   await expect(stranger.getByText("Loading…")).toHaveCount(0);
   await context.close();
