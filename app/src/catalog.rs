@@ -163,6 +163,7 @@ fn creator_intro(window: ShopWindow) -> Option<impl IntoView> {
 fn Shelves(window: ShopWindow, progress: Vec<ItemProgress>) -> impl IntoView {
     let ShopWindow {
         featured,
+        featured_summary,
         newest,
         bundles,
         memberships,
@@ -186,7 +187,7 @@ fn Shelves(window: ShopWindow, progress: Vec<ItemProgress>) -> impl IntoView {
         })
     };
     view! {
-        {featured.map(|item| view! { <FeaturedItem item/> })}
+        {featured.map(|item| view! { <FeaturedItem item summary=featured_summary/> })}
         {row("new-heading", "New", newest)}
         {row("bundles-heading", "Bundles", bundles)}
         {(!memberships.is_empty()).then(|| view! {
@@ -206,11 +207,10 @@ fn Shelves(window: ShopWindow, progress: Vec<ItemProgress>) -> impl IntoView {
     }
 }
 
-/// The owner's featured item, large, with its price and the start of its description.
+/// The owner's featured item, large, with its price and its description's summary.
 #[component]
-fn FeaturedItem(item: CatalogItem) -> impl IntoView {
+fn FeaturedItem(item: CatalogItem, summary: String) -> impl IntoView {
     let href = paths::content(&item.slug);
-    let summary: String = item.description.chars().take(200).collect();
     view! {
         <section class="card featured" aria-labelledby="featured-heading">
             <a href=href.clone() class="featured-media" tabindex="-1" aria-hidden="true">

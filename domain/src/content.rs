@@ -495,6 +495,8 @@ pub struct ShopWindow {
     /// Plain text, '' when not written.
     pub introduction: String,
     pub featured: Option<CatalogItem>,
+    /// The featured item's description as one line of plain text (the Markdown read, not shown).
+    pub featured_summary: String,
     /// The newest items (empty when the catalog is small enough to see at once).
     pub newest: Vec<CatalogItem>,
     pub bundles: Vec<CatalogItem>,

@@ -5,6 +5,7 @@
 use domain::content::{CatalogItem, ShopWindow};
 
 use crate::account::avatar;
+use crate::content::description;
 use crate::content::service::{catalog, CatalogQuery};
 use crate::error::Error;
 use crate::memberships::tiers;
@@ -42,6 +43,10 @@ pub async fn shop_window(state: &AppState) -> Result<ShopWindow, Error> {
     Ok(ShopWindow {
         creator,
         introduction: settings.introduction.clone(),
+        featured_summary: featured
+            .as_ref()
+            .map(|item| description::render(&item.description).summary)
+            .unwrap_or_default(),
         featured,
         // The grid below starts with the newest too: a row of them is worth it only when
         // the grid is longer than two rows.

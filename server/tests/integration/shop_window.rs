@@ -29,7 +29,9 @@ async fn item_page(browser: &Browser<'_>, slug: &str) -> (Value, Value, Value) {
 async fn the_featured_item_and_the_introduction_are_saved_and_shown(pool: PgPool) {
     let app = spawn_app(pool).await;
     let owner = app.owner().await;
-    let (headliner, _) = app.publish_ready_item(&owner, "Headliner", &[]).await;
+    let (headliner, _) = app
+        .publish_ready_item(&owner, "Headliner", &[("description", "A **bold** story.")])
+        .await;
     let (secret, _) = app.draft_ready_item(&owner, "Secret", &[]).await;
 
     let (status, body) = error_of(
@@ -68,6 +70,10 @@ async fn the_featured_item_and_the_introduction_are_saved_and_shown(pool: PgPool
     let window = visitor.call_json(fns::LoadShopWindow::PATH, &[]).await;
     assert_eq!(window["featured"]["title"], "Headliner");
     assert_eq!(
+        window["featured_summary"], "A bold story.",
+        "its Markdown read, not shown"
+    );
+    assert_eq!(
         window["introduction"],
         "I make films about light.\nNew ones monthly."
     );
@@ -88,6 +94,10 @@ async fn the_featured_item_and_the_introduction_are_saved_and_shown(pool: PgPool
         home.contains(r#"id="featured-heading""#),
         "the featured item is on the page"
     );
+    let featured = &home[home.find(r#"class="card featured""#).unwrap()..];
+    let featured = &featured[..featured.find("</section>").unwrap()];
+    assert!(featured.contains("A bold story."), "{featured}");
+    assert!(!featured.contains("**bold**"), "no Markdown shown as typed");
 
     // Unpublished, it is featured no more.
     owner
