@@ -4,6 +4,13 @@
 // keyboard shortcuts (listed under "Keyboard shortcuts", `?` opens
 // them), chapter buttons that seek, and position saving every 15 s, on pause and on leave.
 //
+// Each play is a viewing session (an id made here): every 15 s while it changes, and when
+// the page goes away, the player reports with `navigator.sendBeacon` what it has seen so
+// far: the ranges of the media played (the element's own `played`), the time from pressing
+// play to the first frame, stalls after it, quality switches, and whether playback failed or
+// the viewer left before the first frame. Totals, not increments: a lost report loses
+// nothing and a repeated one adds nothing.
+//
 // Playback tokens are short-lived: the player renews its token at half its life and puts the
 // current one in every URL it loads. A 403 (a token that expired while the tab slept) gets
 // one renewal and one more try; a second one with the renewed token, or a refused renewal,
@@ -25,7 +32,9 @@ function start(root) {
   const quality = root.querySelector("#player-quality");
   const message = root.querySelector(".player-message");
   let hls = null;
+  const telemetry = viewingReports(root, media);
   const tokens = playbackTokens(root, (text) => {
+    telemetry.failed();
     message.textContent = text;
     media.pause();
     if (hls) hls.stopLoad();
@@ -55,6 +64,7 @@ function start(root) {
     let renewedForRefusal = false;
     const reload = () => setTimeout(() => { if (!tokens.stopped()) hls.startLoad(media.currentTime); }, 0);
     hls.on(window.Hls.Events.FRAG_LOADED, () => { renewedForRefusal = false; });
+    hls.on(window.Hls.Events.LEVEL_SWITCHED, () => telemetry.switched());
     hls.on(window.Hls.Events.ERROR, (_event, data) => {
       if (data.response?.code === 403) {
         const used = tokenOf(data.networkDetails?.responseURL || data.response?.url || "");
@@ -419,6 +429,71 @@ function setupChapters(media) {
     for (const button of chapters) if (parseFloat(button.dataset.seek) <= media.currentTime) current = button;
     chapters.forEach((button) => button.toggleAttribute("aria-current", button === current));
   });
+}
+
+/** The viewing session's reports (see the top of this file). */
+function viewingReports(root, media) {
+  const url = root.dataset.beacon;
+  const report = {
+    session: crypto.randomUUID ? crypto.randomUUID() : fallbackUuid(),
+    content_id: root.dataset.content,
+    watched: [],
+    startup_ms: null,
+    stall_ms: 0,
+    stalls: 0,
+    switches: 0,
+    failed: false,
+    exited_before_start: false,
+  };
+  let asked = null;
+  let stalledAt = null;
+  let levels = 0;
+  let sent = "";
+  const now = () => performance.now();
+  media.addEventListener("play", () => { if (asked === null) asked = now(); });
+  media.addEventListener("playing", () => {
+    if (report.startup_ms === null && asked !== null) report.startup_ms = Math.round(now() - asked);
+    if (stalledAt !== null) {
+      report.stall_ms += Math.round(now() - stalledAt);
+      stalledAt = null;
+    }
+  });
+  // A wait after the first frame that no seek caused is a stall.
+  media.addEventListener("waiting", () => {
+    if (report.startup_ms !== null && !media.seeking && stalledAt === null) {
+      stalledAt = now();
+      report.stalls += 1;
+    }
+  });
+  media.addEventListener("seeking", () => { stalledAt = null; });
+  const send = (leaving) => {
+    if (!url || asked === null) return;
+    const played = media.played;
+    report.watched = [];
+    for (let i = 0; i < played.length && i < 200; i++) report.watched.push([played.start(i), played.end(i)]);
+    report.exited_before_start = leaving && report.startup_ms === null;
+    const body = JSON.stringify(report);
+    if (body === sent) return;
+    sent = body;
+    navigator.sendBeacon(url, new Blob([body], { type: "text/plain;charset=UTF-8" }));
+  };
+  setInterval(() => send(false), 15000);
+  media.addEventListener("pause", () => send(false));
+  window.addEventListener("pagehide", () => send(true));
+  return {
+    failed: () => { report.failed = true; send(false); },
+    // The first level hls.js picks is not a switch.
+    switched: () => { levels += 1; if (levels > 1) report.switches += 1; },
+    send,
+  };
+}
+
+function fallbackUuid() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function setupProgress(media, progressUrl, contentId) {

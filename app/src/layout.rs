@@ -160,6 +160,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/media">"Media"</A>
                     <A href="/admin/purchases">"Purchases"</A>
                     <A href="/admin/customers">"Customers"</A>
+                    <A href="/admin/analytics">"Analytics"</A>
                     <A href="/admin/discounts">"Discounts"</A>
                     <A href="/admin/memberships">"Memberships"</A>
                     <A href="/admin/settings">"Settings"</A>

@@ -5,6 +5,7 @@
 //! which does the work. Types both sides use come from the `domain` crate.
 
 pub mod account;
+pub mod analytics;
 pub mod auth;
 pub mod branding;
 pub mod catalog;
@@ -36,6 +37,7 @@ use leptos_router::path;
 use leptos_router::SsrMode;
 
 use account::page::AccountPage;
+use analytics::pages::{AnalyticsPage, ItemAnalyticsPage};
 use auth::context::provide_auth;
 use auth::email_verification_page::VerifyEmailPage;
 use auth::login_page::LoginPage;
@@ -147,6 +149,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("memberships") view=MembershipsPage/>
                         <Route path=path!("customers") view=CustomersPage/>
                         <Route path=path!("customers/:id") view=CustomerPage/>
+                        <Route path=path!("analytics") view=AnalyticsPage/>
+                        <Route path=path!("analytics/:id") view=ItemAnalyticsPage/>
                     </ParentRoute>
                 </Routes>
             </main>

@@ -7,6 +7,7 @@
 //! takes one cannot be reached without that check.
 
 pub mod access;
+pub mod analytics;
 pub mod account;
 pub mod auth;
 pub mod byte_range;
@@ -34,6 +35,7 @@ pub mod playback;
 pub mod purchases;
 pub mod query;
 pub mod rate_limit;
+pub mod revenue;
 pub mod security_log;
 pub mod selling;
 pub mod settings;

@@ -40,6 +40,8 @@ pub struct AppState {
     pub settings: Arc<Cached<domain::settings::Settings>>,
     /// The catalog's pages of results, kept until the catalog changes (`content::service`).
     pub catalog: Arc<KeptMap<Vec<domain::content::CatalogItem>>>,
+    /// Page views waiting for their batch, the day's salt, viewers' beacon counts.
+    pub analytics: Arc<crate::analytics::Analytics>,
 }
 
 /// Who may create the owner account through `/setup` while there is none.

@@ -9,6 +9,7 @@
 //! - [`paths`]: every internal URL.
 
 pub mod access;
+pub mod analytics;
 pub mod auth;
 pub mod captions;
 pub mod chapters;

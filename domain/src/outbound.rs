@@ -18,15 +18,18 @@ pub enum EventType {
     AccessGranted,
     /// A customer lost access on one ground (a refund, a dispute, a revoked grant).
     AccessRevoked,
+    /// A viewer reached the end of an item (once per viewing session).
+    ViewingCompleted,
 }
 
 impl EventType {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Sale,
         Self::Refund,
         Self::Dispute,
         Self::AccessGranted,
         Self::AccessRevoked,
+        Self::ViewingCompleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl EventType {
             Self::Dispute => "dispute",
             Self::AccessGranted => "access_granted",
             Self::AccessRevoked => "access_revoked",
+            Self::ViewingCompleted => "viewing.completed",
         }
     }
 }

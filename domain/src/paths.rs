@@ -7,6 +7,11 @@ pub const LIBRARY: &str = "/library";
 pub const PRICING: &str = "/pricing";
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_CONTENT: &str = "/admin/content";
+pub const ADMIN_ANALYTICS: &str = "/admin/analytics";
+/// Where the player posts its viewing reports (`navigator.sendBeacon`).
+pub const VIEWING_BEACON: &str = "/analytics/viewing";
+/// The analytics tables as CSV: `?table=days|items|retention|sources` and the period.
+pub const ANALYTICS_CSV: &str = "/admin/analytics/export.csv";
 pub const LOGIN: &str = "/login";
 pub const FORGOT_PASSWORD: &str = "/forgot-password";
 /// Where "Send reset link" lands, whether or not the address has an account.
@@ -21,6 +26,11 @@ pub fn content(slug: &str) -> String {
 /// The player of an item.
 pub fn watch(slug: &str) -> String {
     format!("/watch/{slug}")
+}
+
+/// An item's audience figures.
+pub fn admin_analytics_item(id: Uuid) -> String {
+    format!("/admin/analytics/{id}")
 }
 
 /// The owner's editor of an item.

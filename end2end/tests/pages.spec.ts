@@ -143,11 +143,15 @@ test("every page is accessible, described, and fits desktop and phones from 320 
     "/admin/emails",
     "/admin/security",
     "/admin/jobs",
+    "/admin/analytics",
   ]);
   await open(owner, "/admin/content");
   await owner.getByRole("link", { name: title, exact: true }).click();
   await expect(owner.getByRole("heading", { name: "Edit content" })).toBeVisible();
   await expectGoodAtEverySize(owner, "the content editor");
+  await owner.getByRole("region", { name: "Last 30 days" }).getByRole("link", { name: "Analytics" }).click();
+  await expect(owner.getByRole("heading", { name: `Analytics: ${title}` })).toBeVisible();
+  await expectGoodAtEverySize(owner, "an item's analytics");
   await open(owner, `/admin/customers?q=${encodeURIComponent(email)}`);
   await owner.getByRole("link", { name: email }).click();
   await expect(owner.getByRole("heading", { name: "Purchases" })).toBeVisible();

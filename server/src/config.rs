@@ -99,6 +99,11 @@ pub struct Config {
     pub job_lease: std::time::Duration,
     /// How long a playback token lives; the open player renews it at half its life.
     pub playback_token_lifetime: time::Duration,
+    /// `ANALYTICS_RAW_DAYS`: how long raw viewing reports and page views are kept (the
+    /// daily rollups stay).
+    pub analytics_raw_days: i32,
+    /// `ANALYTICS_ROLLUP_SECS`: how often the analytics rollup runs (default 5 minutes).
+    pub analytics_rollup_every: std::time::Duration,
     pub log_json: bool,
     pub payments: Payments,
     /// `GET /metrics` needs `Authorization: Bearer <token>` when set; production without
@@ -164,6 +169,8 @@ impl fmt::Debug for Config {
             .field("outbound_allow_private", &self.outbound_allow_private)
             .field("job_lease", &self.job_lease)
             .field("playback_token_lifetime", &self.playback_token_lifetime)
+            .field("analytics_raw_days", &self.analytics_raw_days)
+            .field("analytics_rollup_every", &self.analytics_rollup_every)
             .field(
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
@@ -351,6 +358,10 @@ impl Config {
             job_lease: std::time::Duration::from_secs(number("JOB_LEASE_SECS", 60)?.max(3)),
             playback_token_lifetime: time::Duration::seconds(
                 number("PLAYBACK_TOKEN_SECS", 900)?.min(86_400) as i64,
+            ),
+            analytics_raw_days: number("ANALYTICS_RAW_DAYS", 30)?.min(3650) as i32,
+            analytics_rollup_every: std::time::Duration::from_secs(
+                number("ANALYTICS_ROLLUP_SECS", 300)?.max(5),
             ),
             run_workers: lookup("RUN_WORKERS")
                 .map(|v| v != "false" && v != "0")

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod ops;
 pub mod page_cache;
 pub mod page_guard;
+pub mod page_views;
 pub mod rate_limit_layer;
 pub mod request_limits;
 pub mod router;

@@ -187,7 +187,9 @@ fn key_of(request: &Request, session_cookie: &str) -> Option<String> {
     let uri = request.uri();
     let kept = request.method() == Method::GET
         && surface::kept_for_visitors(uri.path(), uri.query())
-        && !carries_session(request.headers(), session_cookie);
+        && !carries_session(request.headers(), session_cookie)
+        // A landing from elsewhere goes on to keep its source in a session.
+        && crate::page_views::landing(request).is_none();
     let key = uri.path_and_query()?.as_str();
     (kept && key.len() <= MAX_KEY_BYTES).then(|| key.to_string())
 }

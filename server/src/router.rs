@@ -31,7 +31,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::security::CspNonce;
 use crate::{
-    client_ip, page_cache, page_guard, rate_limit_layer, request_limits, security, session_keys,
+    client_ip, page_cache, page_guard, page_views, rate_limit_layer, request_limits, security, session_keys,
     surface, AppContext,
 };
 
@@ -154,11 +154,13 @@ pub fn build(ctx: AppContext) -> Router {
                     ctx.clone(),
                     session_keys::accept_previous_secret,
                 ))
+                .layer(from_fn_with_state(ctx.clone(), page_views::count))
                 .layer(from_fn_with_state(
                     ctx.clone(),
                     page_cache::serve_kept_pages,
                 ))
                 .layer(session_layer)
+                .layer(axum::middleware::from_fn(page_views::keep_landing))
                 .layer(from_fn_with_state(ctx.clone(), crate::audit::audit))
                 .layer(from_fn_with_state(ctx.clone(), rate_limit_layer::enforce))
                 .layer(from_fn_with_state(ctx.clone(), page_guard::guard_pages))

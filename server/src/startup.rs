@@ -151,7 +151,12 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         mail: mail_transport(&config).map(Arc::new),
         settings: Arc::default(),
         catalog: Arc::new(backend::content::service::kept_catalog()),
+        analytics: Arc::new(backend::analytics::Analytics::new(config.analytics_raw_days)),
     };
+    tokio::spawn(backend::analytics::traffic::flush_every(
+        app.clone(),
+        std::time::Duration::from_secs(5),
+    ));
     let pages = Arc::new(page_cache::page_cache());
     let mut followers = page_cache::followers(&pages);
     followers.push(backend::settings::service::follower(&app));

@@ -13,7 +13,8 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post, put, MethodRouter};
 use backend::rate_limit::{self, Rule};
 use backend::{
-    account, content, customers, media, memberships, payments, purchases, selling, settings,
+    account, analytics, content, customers, media, memberships, payments, purchases, selling,
+    settings,
 };
 use leptos::server_fn::ServerFn;
 
@@ -192,6 +193,16 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/admin/customers.csv",
         rules: Rules::PLAIN,
         handlers: || get(customers::export::customers_csv),
+    },
+    PlainRoute {
+        path: "/analytics/viewing",
+        rules: Rules::body_limit(analytics::viewing::BEACON_BODY_LIMIT),
+        handlers: || post(analytics::viewing::receive),
+    },
+    PlainRoute {
+        path: "/admin/analytics/export.csv",
+        rules: Rules::PLAIN,
+        handlers: || get(analytics::export::analytics_csv),
     },
     PlainRoute {
         path: "/site/logo",

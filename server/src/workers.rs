@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use backend::analytics::rollup::RollUpAnalytics;
 use backend::content::samples::SeedSamples;
 use backend::email::delivery::DeliverEmail;
 use backend::jobs::{Job, PruneFinishedJobs, Runner};
@@ -59,6 +60,7 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
     let mut general = runner("general")
         .register::<DeliverWebhook>()
         .every::<DailyReconciliation>(HOURLY)
+        .every::<RollUpAnalytics>(config.analytics_rollup_every)
         .every::<DeleteExpiredSessions>(HOURLY)
         .every::<RemoveAbandonedUploads>(HOURLY)
         .every::<PruneRateLimits>(HOURLY)

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
+use crate::analytics::pages::ItemHeadline;
 use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
@@ -109,6 +110,7 @@ pub fn EditContentPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
                 Ok(detail) => view! {
+                    <ItemHeadline id=detail.id/>
                     <ContentForm detail=Some(detail.clone())/>
                     <ThumbnailForm detail=detail.clone()/>
                     <SellingOptionsSection detail=detail.clone()/>

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::api::{list_customers, load_customer};
 use super::{CustomerDetail, CustomerList};
+use crate::analytics::pages::CustomerWatched;
 use crate::error::AppError;
 use crate::purchases::admin_page::GrantForm;
 use crate::purchases::api::GrantAccess;
@@ -169,6 +170,7 @@ fn CustomerDetails(detail: CustomerDetail, grant: ServerAction<GrantAccess>) -> 
                 }.into_any()
             }}
         </section>
+        <CustomerWatched id=c.id/>
         <GrantForm grant customer=c.email.clone()/>
     }
 }

@@ -12,10 +12,15 @@ const RIGHT: f64 = 8.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 44.0;
 
-/// A round top for the axis: 1, 2 or 5 times a power of ten, at least `value` and at least
-/// $10, so that its half, the middle tick, is a whole number of dollars too.
+/// A round top for the money axis: 1, 2 or 5 times a power of ten, at least `value` and at
+/// least $10, so that its half, the middle tick, is a whole number of dollars too.
 pub fn nice_ceiling(value: i64) -> i64 {
-    let value = value.max(1000);
+    nice_top(value, 1000)
+}
+
+/// A round top for an axis: 1, 2 or 5 times a power of ten, at least `value` and `least`.
+pub fn nice_top(value: i64, least: i64) -> i64 {
+    let value = value.max(least);
     let mut step = 1;
     loop {
         for m in [1, 2, 5] {
@@ -52,51 +57,98 @@ pub fn short_date(day: &str) -> String {
     format!("{} {date}", MONTHS[(month.clamp(1, 12)) - 1])
 }
 
+/// One bar per day: what the chart says, how a value reads, and the least top of its axis
+/// (its half, the middle tick, must read as a whole value too).
+pub struct DayBars {
+    /// The chart's title, which names it for assistive technology too.
+    pub title: String,
+    /// The value axis' title.
+    pub axis: &'static str,
+    /// `(YYYY-MM-DD, value)`, oldest first.
+    pub points: Vec<(String, i64)>,
+    pub label: fn(i64) -> String,
+    pub least_top: i64,
+}
+
+/// The revenue of each day, as the dashboard and analytics show it.
 #[component]
-pub fn RevenueChart(days: Vec<DayRevenue>) -> impl IntoView {
-    let top = nice_ceiling(days.iter().map(|d| d.cents).max().unwrap_or(0));
+pub fn RevenueChart(
+    days: Vec<DayRevenue>,
+    #[prop(into, default = "Revenue per day, last 30 days".into())] title: String,
+) -> impl IntoView {
+    let bars = DayBars {
+        title,
+        axis: "Revenue (USD)",
+        points: days.into_iter().map(|d| (d.day, d.cents)).collect(),
+        label: dollars,
+        least_top: 1000,
+    };
+    view! { <DayBarChart bars/> }
+}
+
+#[component]
+pub fn DayBarChart(bars: DayBars) -> impl IntoView {
+    let DayBars {
+        title,
+        axis,
+        points,
+        label,
+        least_top,
+    } = bars;
+    let top = nice_top(points.iter().map(|p| p.1).max().unwrap_or(0), least_top);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
-    let slot = plot_w / days.len().max(1) as f64;
-    let y = move |cents: i64| TOP + plot_h - (cents.max(0) as f64 / top as f64) * plot_h;
+    let slot = plot_w / points.len().max(1) as f64;
+    let y = move |value: i64| TOP + plot_h - (value.max(0) as f64 / top as f64) * plot_h;
     let ticks = [0, top / 2, top];
-    let count = days.len();
+    let count = points.len();
+    // About six dates under the axis, and values over the bars while they fit.
+    let date_every = count.div_ceil(6).max(5);
+    let show_values = count <= 31;
+    let title_id = format!(
+        "chart-{}",
+        title
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+    );
     view! {
         <figure class="chart">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="revenue-chart-title" class="revenue-chart">
-                <title id="revenue-chart-title">"Revenue per day, last 30 days"</title>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=title_id.clone() class="revenue-chart">
+                <title id=title_id.clone()>{title.clone()}</title>
                 {ticks.into_iter().map(|t| view! {
                     <line x1=LEFT x2=WIDTH - RIGHT y1=y(t) y2=y(t) class="grid"/>
-                    <text x=LEFT - 6.0 y=y(t) + 4.0 text-anchor="end" class="tick">{dollars(t)}</text>
+                    <text x=LEFT - 6.0 y=y(t) + 4.0 text-anchor="end" class="tick">{label(t)}</text>
                 }).collect_view()}
-                {days.iter().enumerate().map(|(i, d)| {
+                {points.iter().enumerate().map(|(i, (day, value))| {
                     let x = LEFT + i as f64 * slot;
-                    let bar_y = y(d.cents);
-                    let label_every = i.is_multiple_of(5) || i + 1 == count;
+                    let bar_y = y(*value);
+                    let dated = i.is_multiple_of(date_every) || i + 1 == count;
                     view! {
                         <rect x=x + slot * 0.15 y=bar_y width=slot * 0.7 height=(TOP + plot_h - bar_y).max(0.0) class="bar">
-                            <title>{format!("{}: {}", short_date(&d.day), dollars(d.cents))}</title>
+                            <title>{format!("{}: {}", short_date(day), label(*value))}</title>
                         </rect>
-                        {(d.cents != 0).then(|| view! {
-                            <text x=x + slot / 2.0 y=bar_y - 4.0 text-anchor="middle" class="value">{dollars(d.cents)}</text>
+                        {(show_values && *value != 0).then(|| view! {
+                            <text x=x + slot / 2.0 y=bar_y - 4.0 text-anchor="middle" class="value">{label(*value)}</text>
                         })}
-                        {label_every.then(|| view! {
-                            <text x=x + slot / 2.0 y=TOP + plot_h + 16.0 text-anchor="middle" class="tick">{short_date(&d.day)}</text>
+                        {dated.then(|| view! {
+                            <text x=x + slot / 2.0 y=TOP + plot_h + 16.0 text-anchor="middle" class="tick">{short_date(day)}</text>
                         })}
                     }
                 }).collect_view()}
                 <line x1=LEFT x2=WIDTH - RIGHT y1=TOP + plot_h y2=TOP + plot_h class="axis"/>
                 <text x=LEFT + plot_w / 2.0 y=HEIGHT - 4.0 text-anchor="middle" class="axis-title">"Day"</text>
                 <text x=14 y=TOP + plot_h / 2.0 text-anchor="middle" class="axis-title"
-                    transform=format!("rotate(-90 14 {})", TOP + plot_h / 2.0)>"Revenue (USD)"</text>
+                    transform=format!("rotate(-90 14 {})", TOP + plot_h / 2.0)>{axis}</text>
             </svg>
             <figcaption class="visually-hidden">
                 <table>
-                    <caption>"Revenue per day"</caption>
+                    <caption>{title}</caption>
                     // Explicit sections: the browser adds a <tbody> that hydration would not expect.
-                    <thead><tr><th scope="col">"Day"</th><th scope="col">"Revenue"</th></tr></thead>
+                    <thead><tr><th scope="col">"Day"</th><th scope="col">{axis}</th></tr></thead>
                     <tbody>
-                        {days.iter().map(|d| view! { <tr><td>{d.day.clone()}</td><td>{dollars(d.cents)}</td></tr> }).collect_view()}
+                        {points.iter().map(|(day, value)| view! { <tr><td>{day.clone()}</td><td>{label(*value)}</td></tr> }).collect_view()}
                     </tbody>
                 </table>
             </figcaption>

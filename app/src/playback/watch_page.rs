@@ -52,6 +52,7 @@ fn Player(info: WatchInfo) -> impl IntoView {
                 data-content=info.content_id.to_string()
                 data-progress=progress_url
                 data-renew=renew_url
+                data-beacon=paths::VIEWING_BEACON
                 data-token-lifetime=info.token_lifetime_seconds.to_string()
             >
                 {if is_audio {

@@ -2,7 +2,7 @@ use crate::auth::Owner;
 use crate::error::Error;
 use crate::payments::reconcile;
 use crate::state::AppState;
-use domain::dashboard::{Dashboard, DayRevenue, RecentPurchase, Sales, TopItem};
+use domain::dashboard::{Dashboard, RecentPurchase, Sales, TopItem};
 use domain::purchases::PurchaseStatus;
 
 pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> {
@@ -52,26 +52,13 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
     )
     .fetch_all(pool)
     .await?;
-    let daily = sqlx::query_as!(
-        DayRevenue,
-        r#"WITH days AS (
-               SELECT generate_series((now() AT TIME ZONE $1)::date - 29, (now() AT TIME ZONE $1)::date, interval '1 day')::date AS day
-           ),
-           moves AS (
-               SELECT (completed_at AT TIME ZONE $1)::date AS day, amount_cents::bigint AS cents
-               FROM purchases WHERE status IN ('completed', 'refunded', 'disputed', 'dispute_lost') AND completed_at IS NOT NULL
-               UNION ALL
-               SELECT (ended_at AT TIME ZONE $1)::date, -amount_cents::bigint
-               FROM purchases WHERE status IN ('refunded', 'dispute_lost') AND ended_at IS NOT NULL
-               UNION ALL
-               SELECT (paid_at AT TIME ZONE $1)::date, net_cents FROM membership_revenue
-           )
-           SELECT to_char(d.day, 'YYYY-MM-DD') AS "day!", COALESCE(sum(m.cents), 0)::bigint AS "cents!"
-           FROM days d LEFT JOIN moves m ON m.day = d.day
-           GROUP BY d.day ORDER BY d.day"#,
-        timezone
+    let (today, _) = crate::revenue::today(pool).await?;
+    let daily = crate::revenue::by_day(
+        pool,
+        &timezone,
+        (today - time::Duration::days(29), today),
+        None,
     )
-    .fetch_all(pool)
     .await?;
     let sales = sqlx::query!(
         r#"WITH paid AS (

@@ -124,7 +124,9 @@ pub async fn start(
         Offer::Buy => item.title.clone(),
         Offer::Rent => format!("Rental: {}", item.title),
     };
+    let source = crate::analytics::traffic::landing_of(&session).await?;
     let sale = ItemSale {
+        source: source.as_deref(),
         state: &state,
         customer: user.id,
         email: &user.email,
@@ -141,6 +143,8 @@ pub async fn start(
 
 /// A checkout of an item: a pending purchase at its price.
 struct ItemSale<'a> {
+    /// Where the buyer first came from (their session's landing).
+    source: Option<&'a str>,
     state: &'a AppState,
     customer: Uuid,
     email: &'a str,
@@ -189,7 +193,9 @@ impl Sale for ItemSale<'_> {
     }
 
     async fn record(&self, tx: &mut PgConnection) -> Result<Uuid, Error> {
-        store::start_checkout(tx, self.customer, self.item.id, self.priced).await
+        let id = store::start_checkout(tx, self.customer, self.item.id, self.priced).await?;
+        crate::analytics::traffic::remember_checkout_source(tx, id, self.source).await?;
+        Ok(id)
     }
 
     fn request(&self, id: Uuid, automatic_tax: bool) -> SessionRequest<'_> {

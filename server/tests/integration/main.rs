@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod admin;
+mod analytics;
 mod captions;
 mod cli;
 mod content;

@@ -462,6 +462,16 @@ impl Browser<'_> {
             .await
     }
 
+    /// Posts `body` as it is, as `navigator.sendBeacon` does with a string.
+    pub async fn post_text(&self, path: &str, body: String) -> Response {
+        self.request(reqwest::Method::POST, path)
+            .header(reqwest::header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Posts a plain HTML form (`application/x-www-form-urlencoded`).
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
         let response = self
