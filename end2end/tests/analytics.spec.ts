@@ -4,10 +4,10 @@ test("a customer plays and seeks; the owner sees the view, the minutes, the rete
   const title = `Watched talk ${Date.now()}`;
   await publishItem(browser, generatedVideo(testInfo.outputPath("analytics.mp4"), 20), { title, price: "0" });
 
-  await verifiedCustomer(browser, page, "Watcher");
+  await verifiedCustomer(browser, page, "Viewer");
   await openItem(page, title);
   await page.getByRole("button", { name: "Get access" }).click();
-  await page.getByRole("link", { name: "Watch" }).click();
+  await page.getByRole("link", { name: "Watch", exact: true }).click();
   await expect(page.locator("[data-player][data-ready]")).toBeAttached();
   const video = page.locator("video#player-media");
   const position = () => video.evaluate((v: HTMLVideoElement) => v.currentTime);

@@ -359,7 +359,7 @@ impl Config {
             playback_token_lifetime: time::Duration::seconds(
                 number("PLAYBACK_TOKEN_SECS", 900)?.min(86_400) as i64,
             ),
-            analytics_raw_days: number("ANALYTICS_RAW_DAYS", 30)?.min(3650) as i32,
+            analytics_raw_days: number("ANALYTICS_RAW_DAYS", 30)?.clamp(2, 3650) as i32,
             analytics_rollup_every: std::time::Duration::from_secs(
                 number("ANALYTICS_ROLLUP_SECS", 300)?.max(5),
             ),

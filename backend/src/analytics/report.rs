@@ -111,7 +111,7 @@ async fn item_figures(
                   COALESCE(sum(d.page_views), 0)::bigint AS "page_views!"
            FROM content c
            LEFT JOIN analytics_item_days d ON d.content_id = c.id AND d.day BETWEEN $1 AND $2
-           WHERE $3::uuid IS NULL OR c.id = $3
+           WHERE ($3::uuid IS NULL AND c.deleted_at IS NULL) OR c.id = $3
            GROUP BY c.id, c.title
            ORDER BY lower(c.title)"#,
         days.0,

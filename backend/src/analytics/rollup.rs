@@ -56,7 +56,8 @@ async fn fold_open_days(state: &AppState) -> Result<Vec<Date>, Error> {
     )
     .fetch_one(pool)
     .await?;
-    let oldest = span.today - time::Duration::days(i64::from(state.analytics.raw_days));
+    // The oldest day whose raw events are all still kept (pruning goes by the hour).
+    let oldest = span.today - time::Duration::days(i64::from(state.analytics.raw_days) - 1);
     let from = span
         .last
         .map_or(span.today, |last| last - time::Duration::days(1))
