@@ -7,8 +7,8 @@
 //! takes one cannot be reached without that check.
 
 pub mod access;
-pub mod analytics;
 pub mod account;
+pub mod analytics;
 pub mod auth;
 pub mod byte_range;
 pub mod cached;
@@ -22,6 +22,7 @@ pub mod email;
 pub mod error;
 pub mod image_upload;
 pub mod images;
+pub mod in_memory;
 pub mod jobs;
 pub mod keys;
 pub mod library;
@@ -46,4 +47,4 @@ pub mod stripe;
 pub mod web_targets;
 
 pub use error::{Error, Result};
-pub use state::{AppState, FirstRun, PublicUrl};
+pub use state::{AppState, Audience, FirstRun, PublicUrl};

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use sqlx::PgPool;
 
 use crate::cached::{Cached, KeptMap};
+use crate::in_memory::{Batch, DayValue, PerMinute};
 use crate::keys::LinkKey;
 use crate::mail::Transport;
 use crate::storage::MediaStorage;
@@ -40,8 +41,35 @@ pub struct AppState {
     pub settings: Arc<Cached<domain::settings::Settings>>,
     /// The catalog's pages of results, kept until the catalog changes (`content::service`).
     pub catalog: Arc<KeptMap<Vec<domain::content::CatalogItem>>>,
-    /// Page views waiting for their batch, the day's salt, viewers' beacon counts.
-    pub analytics: Arc<crate::analytics::Analytics>,
+    /// What this server keeps for audience analytics (`analytics`).
+    pub audience: Arc<Audience>,
+}
+
+/// Audience analytics in an app server's memory: page views waiting for their batch, the
+/// viewers' reports this minute, the day's visitor salt; and how long raw events are kept.
+pub struct Audience {
+    /// `ANALYTICS_RAW_DAYS`.
+    pub raw_days: i32,
+    pub page_views: Batch<domain::analytics::PageView>,
+    pub reports: PerMinute<uuid::Uuid>,
+    pub salt: DayValue<Vec<u8>>,
+}
+
+impl Audience {
+    /// Page views a server holds at most between batches (a flood beyond is dropped).
+    const MAX_PENDING_VIEWS: usize = 100_000;
+    /// Reports one viewer may send a minute (one every 15 s per open player, one more as
+    /// the page goes away).
+    const REPORTS_PER_MINUTE: u32 = 30;
+
+    pub fn new(raw_days: i32) -> Self {
+        Self {
+            raw_days,
+            page_views: Batch::new(Self::MAX_PENDING_VIEWS),
+            reports: PerMinute::new(Self::REPORTS_PER_MINUTE),
+            salt: DayValue::default(),
+        }
+    }
 }
 
 /// Who may create the owner account through `/setup` while there is none.

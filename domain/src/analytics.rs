@@ -82,7 +82,10 @@ impl Beacon {
                 return Err(Invalid::new("A watched range is outside the item."));
             }
             let limit = duration.ceil() as i32;
-            let (start, end) = ((start.floor() as i32).min(limit), (end.ceil() as i32).min(limit));
+            let (start, end) = (
+                (start.floor() as i32).min(limit),
+                (end.ceil() as i32).min(limit),
+            );
             if end > start {
                 ranges.push((start, end));
             }
@@ -217,7 +220,8 @@ impl ItemDay {
         let seconds = covered(&session.watched);
         self.watch_seconds += seconds;
         if duration > 0.0 {
-            self.watched_permille += ((seconds as f64 / duration) * 1000.0).round().min(1000.0) as i64;
+            self.watched_permille +=
+                ((seconds as f64 / duration) * 1000.0).round().min(1000.0) as i64;
         }
         self.completions += i32::from(session.completed(duration));
         if let Some(ms) = session.startup_ms {
@@ -267,6 +271,35 @@ pub fn startup_percentile(histogram: &[i32], share: f64) -> Option<i32> {
         }
     }
     None
+}
+
+/// A storefront page whose views are counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Catalog,
+    Item(String),
+}
+
+impl Page {
+    /// The counted page at `path`: the catalog, or an item's page.
+    pub fn at(path: &str) -> Option<Page> {
+        if path == "/" {
+            return Some(Page::Catalog);
+        }
+        let slug = path.strip_prefix("/content/")?;
+        (!slug.is_empty() && !slug.contains('/')).then(|| Page::Item(slug.to_string()))
+    }
+}
+
+/// A page view a server counted and has not written yet. The address lives here only until
+/// the batch is hashed (`backend::analytics::traffic`).
+#[derive(Debug, Clone)]
+pub struct PageView {
+    pub at: time::OffsetDateTime,
+    pub page: Page,
+    pub ip: std::net::IpAddr,
+    pub user_agent: String,
+    pub source: Option<String>,
 }
 
 /// Where a visitor came from, as a report groups it: `source / medium / campaign` from UTM
@@ -327,8 +360,9 @@ impl Period {
         match preset.unwrap_or("30") {
             "custom" => {
                 let parse = |value: Option<&str>, name: &str| {
-                    time::Date::parse(value.unwrap_or("").trim(), &format)
-                        .map_err(|_| Invalid::new(format!("{name}: use a date such as 2026-11-03.")))
+                    time::Date::parse(value.unwrap_or("").trim(), &format).map_err(|_| {
+                        Invalid::new(format!("{name}: use a date such as 2026-11-03."))
+                    })
                 };
                 let (from, to) = (parse(from, "From")?, parse(to, "To")?);
                 if from > to {
@@ -337,7 +371,11 @@ impl Period {
                 if (to - from).whole_days() >= MAX_PERIOD_DAYS {
                     return Err(Invalid::new("Pick at most two years."));
                 }
-                Ok(Period { from: show(from), to: show(to), preset: "custom".into() })
+                Ok(Period {
+                    from: show(from),
+                    to: show(to),
+                    preset: "custom".into(),
+                })
             }
             preset => {
                 let days = match preset {
@@ -442,7 +480,7 @@ impl ItemSort {
 
     pub fn apply(self, items: &mut [ItemFigures]) {
         match self {
-            Self::Title => items.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase())),
+            Self::Title => items.sort_by_key(|i| i.title.to_lowercase()),
             Self::Views => items.sort_by_key(|i| std::cmp::Reverse(i.views)),
             Self::Minutes => items.sort_by_key(|i| std::cmp::Reverse(i.watch_seconds)),
             Self::Watched => items.sort_by_key(|i| std::cmp::Reverse(i.average_watched_permille)),
@@ -587,7 +625,10 @@ mod tests {
         assert_eq!(session.startup_ms, Some(420));
         let mut day = ItemDay::default();
         day.add(&session, 60.0);
-        assert_eq!((day.views, day.watch_seconds, day.watched_permille), (1, 30, 500));
+        assert_eq!(
+            (day.views, day.watch_seconds, day.watched_permille),
+            (1, 30, 500)
+        );
         assert_eq!(day.completions, 0);
         assert_eq!(day.retention[0], 1);
         assert_eq!(day.retention[49], 1);
@@ -597,7 +638,11 @@ mod tests {
     #[test]
     fn completion_is_reaching_the_last_five_percent() {
         let mut session = SessionFold::default();
-        session.add(&beacon(vec![[0.0, 10.0], [95.0, 100.0]]).check(100.0).unwrap());
+        session.add(
+            &beacon(vec![[0.0, 10.0], [95.0, 100.0]])
+                .check(100.0)
+                .unwrap(),
+        );
         assert!(session.completed(100.0));
         let mut early = SessionFold::default();
         early.add(&beacon(vec![[0.0, 90.0]]).check(100.0).unwrap());
@@ -631,28 +676,75 @@ mod tests {
     #[test]
     fn sources_prefer_utm_tags_then_the_referrer() {
         assert_eq!(
-            source_label(Some("Newsletter"), Some("email"), None, Some("mail.example"), "shop.test"),
+            source_label(
+                Some("Newsletter"),
+                Some("email"),
+                None,
+                Some("mail.example"),
+                "shop.test"
+            ),
             Some("newsletter / email".into())
         );
         assert_eq!(
             source_label(None, None, None, Some("www.youtube.com"), "shop.test"),
             Some("youtube.com".into())
         );
-        assert_eq!(source_label(None, None, None, Some("shop.test"), "shop.test"), None);
-        assert_eq!(source_label(Some("  "), None, None, None, "shop.test"), None);
+        assert_eq!(
+            source_label(None, None, None, Some("shop.test"), "shop.test"),
+            None
+        );
+        assert_eq!(
+            source_label(Some("  "), None, None, None, "shop.test"),
+            None
+        );
     }
 
     #[test]
     fn periods_end_today_or_are_chosen() {
         let today = time::macros::date!(2026 - 12 - 07);
         let week = Period::parse(Some("7"), None, None, today).unwrap();
-        assert_eq!((week.from.as_str(), week.to.as_str()), ("2026-12-01", "2026-12-07"));
-        assert_eq!(Period::parse(Some("nonsense"), None, None, today).unwrap().preset, "30");
-        let custom = Period::parse(Some("custom"), Some("2026-01-01"), Some("2026-01-31"), today).unwrap();
+        assert_eq!(
+            (week.from.as_str(), week.to.as_str()),
+            ("2026-12-01", "2026-12-07")
+        );
+        assert_eq!(
+            Period::parse(Some("nonsense"), None, None, today)
+                .unwrap()
+                .preset,
+            "30"
+        );
+        let custom = Period::parse(
+            Some("custom"),
+            Some("2026-01-01"),
+            Some("2026-01-31"),
+            today,
+        )
+        .unwrap();
         assert_eq!(custom.query(), "range=custom&from=2026-01-01&to=2026-01-31");
-        assert!(Period::parse(Some("custom"), Some("2026-02-01"), Some("2026-01-31"), today).is_err());
-        assert!(Period::parse(Some("custom"), Some("2020-01-01"), Some("2026-01-31"), today).is_err());
+        assert!(Period::parse(
+            Some("custom"),
+            Some("2026-02-01"),
+            Some("2026-01-31"),
+            today
+        )
+        .is_err());
+        assert!(Period::parse(
+            Some("custom"),
+            Some("2020-01-01"),
+            Some("2026-01-31"),
+            today
+        )
+        .is_err());
         assert!(Period::parse(Some("custom"), Some("soon"), Some("2026-01-31"), today).is_err());
+    }
+
+    #[test]
+    fn only_the_storefront_pages_count() {
+        assert_eq!(Page::at("/"), Some(Page::Catalog));
+        assert_eq!(Page::at("/content/intro"), Some(Page::Item("intro".into())));
+        assert_eq!(Page::at("/content/"), None);
+        assert_eq!(Page::at("/content/a/b"), None);
+        assert_eq!(Page::at("/library"), None);
     }
 
     #[test]

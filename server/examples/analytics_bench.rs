@@ -41,14 +41,22 @@ async fn main() -> anyhow::Result<()> {
     let raw = arg(3, 1_000_000) as i64;
     let admin_url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".into());
-    let admin = PgPoolOptions::new().max_connections(1).connect(&admin_url).await?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await?;
     sqlx::query("DROP DATABASE IF EXISTS codex_bench_analytics WITH (FORCE)")
         .execute(&admin)
         .await?;
-    sqlx::query("CREATE DATABASE codex_bench_analytics").execute(&admin).await?;
+    sqlx::query("CREATE DATABASE codex_bench_analytics")
+        .execute(&admin)
+        .await?;
     let mut url = url::Url::parse(&admin_url)?;
     url.set_path("/codex_bench_analytics");
-    let pool = PgPoolOptions::new().max_connections(20).connect(url.as_str()).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(20)
+        .connect(url.as_str())
+        .await?;
     server::database::migrate(&pool).await?;
 
     // The owner, 50 free ten-minute items, and the viewers (one password hash for all).
@@ -103,7 +111,11 @@ async fn main() -> anyhow::Result<()> {
     let state = context.app.clone();
     let router = server::router::build(context);
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
     });
     let base = format!("http://{addr}");
 
@@ -208,8 +220,12 @@ async fn main() -> anyhow::Result<()> {
     )
     .execute(&pool)
     .await?;
-    sqlx::query("UPDATE site_settings SET timezone = 'Europe/Paris'").execute(&pool).await?;
-    let beacons: i64 = sqlx::query_scalar("SELECT count(*) FROM viewing_beacons").fetch_one(&pool).await?;
+    sqlx::query("UPDATE site_settings SET timezone = 'Europe/Paris'")
+        .execute(&pool)
+        .await?;
+    let beacons: i64 = sqlx::query_scalar("SELECT count(*) FROM viewing_beacons")
+        .fetch_one(&pool)
+        .await?;
     println!(
         "seeded {beacons} raw reports in {sessions} sessions in {:.1} s",
         seeded.elapsed().as_secs_f64()
@@ -243,14 +259,26 @@ async fn main() -> anyhow::Result<()> {
         .error_for_status()?;
     let mut timings = Vec::new();
     for (name, path, form) in [
-        ("overview, 30 days", "/api/load_analytics", vec![("range", "30".to_string())]),
-        ("overview, 90 days", "/api/load_analytics", vec![("range", "90".to_string())]),
+        (
+            "overview, 30 days",
+            "/api/load_analytics",
+            vec![("range", "30".to_string())],
+        ),
+        (
+            "overview, 90 days",
+            "/api/load_analytics",
+            vec![("range", "90".to_string())],
+        ),
         (
             "overview, two years",
             "/api/load_analytics",
             vec![
                 ("range", "custom".to_string()),
-                ("from", (time::OffsetDateTime::now_utc().date() - time::Duration::days(729)).to_string()),
+                (
+                    "from",
+                    (time::OffsetDateTime::now_utc().date() - time::Duration::days(729))
+                        .to_string(),
+                ),
                 ("to", time::OffsetDateTime::now_utc().date().to_string()),
             ],
         ),

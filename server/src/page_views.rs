@@ -6,13 +6,14 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use backend::analytics::traffic::{self, Page, PendingView};
+use backend::analytics::traffic;
 use backend::client_ip::ClientIp;
+use domain::analytics::{Page, PageView};
 use tower_sessions::Session;
 
 use crate::AppContext;
 
-fn header_of<'a>(request: &'a Request, name: header::HeaderName) -> Option<&'a str> {
+fn header_of(request: &Request, name: header::HeaderName) -> Option<&str> {
     request.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -46,13 +47,16 @@ pub async fn count(State(ctx): State<AppContext>, request: Request, next: Next) 
     let source = landing(&request);
     let response = next.run(request).await;
     if response.status() == StatusCode::OK {
-        ctx.app.analytics.page_views.record(PendingView {
-            at: time::OffsetDateTime::now_utc(),
-            page,
-            ip,
-            user_agent,
-            source,
-        });
+        traffic::record(
+            &ctx.app,
+            PageView {
+                at: time::OffsetDateTime::now_utc(),
+                page,
+                ip,
+                user_agent,
+                source,
+            },
+        );
     }
     response
 }
@@ -63,7 +67,9 @@ pub async fn keep_landing(request: Request, next: Next) -> Response {
     if !browser {
         return next.run(request).await;
     }
-    if let (Some(source), Some(session)) = (landing(&request), request.extensions().get::<Session>()) {
+    if let (Some(source), Some(session)) =
+        (landing(&request), request.extensions().get::<Session>())
+    {
         if let Err(error) = traffic::keep_landing(session, source).await {
             tracing::warn!(%error, "landing source not kept");
         }

@@ -31,8 +31,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::security::CspNonce;
 use crate::{
-    client_ip, page_cache, page_guard, page_views, rate_limit_layer, request_limits, security, session_keys,
-    surface, AppContext,
+    client_ip, page_cache, page_guard, page_views, rate_limit_layer, request_limits, security,
+    session_keys, surface, AppContext,
 };
 
 pub use crate::config::SESSION_COOKIE;

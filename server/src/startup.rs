@@ -151,7 +151,7 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         mail: mail_transport(&config).map(Arc::new),
         settings: Arc::default(),
         catalog: Arc::new(backend::content::service::kept_catalog()),
-        analytics: Arc::new(backend::analytics::Analytics::new(config.analytics_raw_days)),
+        audience: Arc::new(backend::Audience::new(config.analytics_raw_days)),
     };
     tokio::spawn(backend::analytics::traffic::flush_every(
         app.clone(),

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::api::{load_analytics, load_item_analytics, RefreshAnalytics};
 use super::retention_chart::RetentionChart;
 use super::{
-    basis_points_label, minutes_label, permille_label, ItemFigures, ItemReport, ItemSort,
-    Overview, Period, Quality,
+    basis_points_label, minutes_label, permille_label, ItemFigures, ItemReport, ItemSort, Overview,
+    Period, Quality,
 };
 use crate::dashboard::chart::{DayBarChart, DayBars, RevenueChart};
 use crate::dashboard::DayRevenue;
@@ -49,7 +49,9 @@ pub fn AnalyticsPage() -> impl IntoView {
 /// Chooses the period: 7, 30 or 90 days, or from–to.
 #[component]
 fn PeriodForm(action: String, period: Option<Period>) -> impl IntoView {
-    let preset = period.as_ref().map_or("30".to_string(), |p| p.preset.clone());
+    let preset = period
+        .as_ref()
+        .map_or("30".to_string(), |p| p.preset.clone());
     let (from, to) = period.map_or((String::new(), String::new()), |p| (p.from, p.to));
     view! {
         <form method="get" action=action class="period-form">
@@ -80,11 +82,15 @@ fn OverviewFigures(overview: Overview, sort: Option<String>) -> impl IntoView {
     let sort = ItemSort::parse(sort.as_deref().unwrap_or(""));
     let views: i64 = overview.days.iter().map(|d| d.views).sum();
     let seconds: i64 = overview.days.iter().map(|d| d.watch_seconds).sum();
-    let page_views = overview.catalog_views + overview.items.iter().map(|i| i.page_views).sum::<i64>();
+    let page_views =
+        overview.catalog_views + overview.items.iter().map(|i| i.page_views).sum::<i64>();
     let days = overview.days.clone();
     let revenue_days: Vec<DayRevenue> = days
         .iter()
-        .map(|d| DayRevenue { day: d.day.clone(), cents: d.revenue_cents })
+        .map(|d| DayRevenue {
+            day: d.day.clone(),
+            cents: d.revenue_cents,
+        })
         .collect();
     let views_bars = DayBars {
         title: "Views per day".into(),
@@ -96,7 +102,10 @@ fn OverviewFigures(overview: Overview, sort: Option<String>) -> impl IntoView {
     let minutes_bars = DayBars {
         title: "Minutes watched per day".into(),
         axis: "Minutes",
-        points: days.iter().map(|d| (d.day.clone(), d.watch_seconds / 60)).collect(),
+        points: days
+            .iter()
+            .map(|d| (d.day.clone(), d.watch_seconds / 60))
+            .collect(),
         label: |n| n.to_string(),
         least_top: 10,
     };
@@ -202,7 +211,12 @@ fn ItemsTable(items: Vec<ItemFigures>, period: String, sort: ItemSort) -> impl I
 #[component]
 pub fn ItemAnalyticsPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<Uuid>().ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<Uuid>().ok())
+    };
     let asked = asked();
     let report = Resource::new(
         move || (id(), asked()),
@@ -290,7 +304,11 @@ fn ItemReportView(report: ItemReport) -> impl IntoView {
 
 #[component]
 fn QualityFigures(quality: Quality) -> impl IntoView {
-    let ms = |value: Option<i32>| value.map_or("–".to_string(), |ms| format!("{:.1} s", f64::from(ms) / 1000.0));
+    let ms = |value: Option<i32>| {
+        value.map_or("–".to_string(), |ms| {
+            format!("{:.1} s", f64::from(ms) / 1000.0)
+        })
+    };
     view! {
         <dl class="figures-list">
             <div><dt>"Startup time (median)"</dt><dd data-figure="startup-p50">{format!("≤ {}", ms(quality.startup_p50_ms))}</dd></div>

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
 
-use crate::analytics::pages::ItemHeadline;
 use super::api::{
     content_owner_count, list_content, load_content, DeleteContent, SaveContent, UnpublishContent,
 };
@@ -14,6 +13,7 @@ use super::categories::CategorySelect;
 use super::chapters::ChaptersSection;
 use super::downloads::DownloadsSection;
 use super::types::{price_label, thumbnail_url, ContentDetail, ContentStatus, ContentSummary};
+use crate::analytics::pages::ItemHeadline;
 use crate::media::api::list_media;
 use crate::media::types::MediaStatus;
 use crate::selling::bundle_section::BundleSection;

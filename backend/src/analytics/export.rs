@@ -60,7 +60,11 @@ pub async fn analytics_csv(
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, Error> {
     let owner = owner_of_session(&state.pool, &session).await?;
-    let item = || query.item.ok_or_else(|| Error::validation("Choose an item."));
+    let item = || {
+        query
+            .item
+            .ok_or_else(|| Error::validation("Choose an item."))
+    };
     let (name, body) = match query.table.as_str() {
         "days" => {
             let overview = report::overview(&state, &owner, &query.asked).await?;
@@ -87,12 +91,17 @@ pub async fn analytics_csv(
             let report = report::item_report(&state, &owner, item()?, &query.asked).await?;
             let mut body = csv::row(&["Point of the item", "Still watching"]);
             for (bucket, permille) in report.retention_permille.iter().enumerate() {
-                body.push_str(&csv::row(&[format!("{bucket}%"), permille_label(*permille)]));
+                body.push_str(&csv::row(&[
+                    format!("{bucket}%"),
+                    permille_label(*permille),
+                ]));
             }
             ("analytics-retention.csv", body)
         }
         "quality" => {
-            let q = report::item_report(&state, &owner, item()?, &query.asked).await?.quality;
+            let q = report::item_report(&state, &owner, item()?, &query.asked)
+                .await?
+                .quality;
             let ms = |v: Option<i32>| v.map_or(String::new(), |v| v.to_string());
             let mut body = csv::row(&["Figure", "Value"]);
             for (name, value) in [
@@ -100,7 +109,10 @@ pub async fn analytics_csv(
                 ("Startup p75 (ms)", ms(q.startup_p75_ms)),
                 ("Startup p95 (ms)", ms(q.startup_p95_ms)),
                 ("Rebuffering", basis_points_label(q.rebuffer_basis_points)),
-                ("Playback failures", basis_points_label(q.failure_basis_points)),
+                (
+                    "Playback failures",
+                    basis_points_label(q.failure_basis_points),
+                ),
                 ("Exits before start", q.exits_before_start.to_string()),
                 ("Sessions", q.sessions.to_string()),
             ] {

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use domain::analytics::{
-    startup_percentile, DayFigures, ItemFigures, ItemReport, ItemSort, Overview, Period,
-    Quality, SourceFigures, Watched, RETENTION_BUCKETS, STARTUP_BUCKETS,
+    startup_percentile, DayFigures, ItemFigures, ItemReport, ItemSort, Overview, Period, Quality,
+    SourceFigures, Watched, RETENTION_BUCKETS, STARTUP_BUCKETS,
 };
 use sqlx::PgPool;
 use time::Date;
@@ -212,7 +212,8 @@ pub async fn item_report(
             *sum += n;
         }
     }
-    let share = |part: i64, whole: i64, scale: i64| if whole > 0 { part * scale / whole } else { 0 };
+    let share =
+        |part: i64, whole: i64, scale: i64| if whole > 0 { part * scale / whole } else { 0 };
     let duration_seconds = sqlx::query_scalar!(
         r#"SELECT m.duration_seconds AS "duration?" FROM content c JOIN media m ON m.id = c.media_id WHERE c.id = $1"#,
         id
@@ -296,7 +297,11 @@ async fn sources(
 }
 
 /// What `customer` watched, most recent first (their page in `/admin/customers`).
-pub async fn watched_by(pool: &PgPool, _owner: &Owner, customer: Uuid) -> Result<Vec<Watched>, Error> {
+pub async fn watched_by(
+    pool: &PgPool,
+    _owner: &Owner,
+    customer: Uuid,
+) -> Result<Vec<Watched>, Error> {
     Ok(sqlx::query_as!(
         Watched,
         r#"SELECT c.title, sum(v.watch_seconds)::bigint AS "watch_seconds!",

@@ -35,7 +35,7 @@ const PASS_LOCK: i64 = 0x616e_616c_7974;
 /// Writes this server's waiting page views, then folds every day not final yet; the days
 /// folded.
 pub async fn pass(state: &AppState) -> Result<Vec<Date>, Error> {
-    state.analytics.page_views.flush(&state.pool).await?;
+    super::traffic::flush(state).await?;
     let mut lock = state.pool.acquire().await?;
     sqlx::query!("SELECT pg_advisory_lock($1)", PASS_LOCK)
         .execute(&mut *lock)
@@ -57,7 +57,7 @@ async fn fold_open_days(state: &AppState) -> Result<Vec<Date>, Error> {
     .fetch_one(pool)
     .await?;
     // The oldest day whose raw events are all still kept (pruning goes by the hour).
-    let oldest = span.today - time::Duration::days(i64::from(state.analytics.raw_days) - 1);
+    let oldest = span.today - time::Duration::days(i64::from(state.audience.raw_days) - 1);
     let from = span
         .last
         .map_or(span.today, |last| last - time::Duration::days(1))
@@ -74,13 +74,13 @@ async fn fold_open_days(state: &AppState) -> Result<Vec<Date>, Error> {
     }
     sqlx::query!(
         "DELETE FROM viewing_sessions WHERE started_at < now() - make_interval(days => $1)",
-        state.analytics.raw_days
+        state.audience.raw_days
     )
     .execute(pool)
     .await?;
     sqlx::query!(
         "DELETE FROM page_views WHERE viewed_at < now() - make_interval(days => $1)",
-        state.analytics.raw_days
+        state.audience.raw_days
     )
     .execute(pool)
     .await?;
@@ -149,11 +149,21 @@ async fn fold_day(tx: &mut PgConnection, day: Date) -> Result<(), Error> {
         while let Some(row) = rows.try_next().await? {
             if current.as_ref().map(|c| c.0) != Some(row.id) {
                 finish(current.take());
-                current = Some((row.id, row.user_id, row.content_id, SessionFold::default(), row.received_at));
+                current = Some((
+                    row.id,
+                    row.user_id,
+                    row.content_id,
+                    SessionFold::default(),
+                    row.received_at,
+                ));
             }
             let session = current.as_mut().expect("set above");
             session.3.add(&CheckedBeacon {
-                watched: row.watched.chunks_exact(2).map(|pair| (pair[0], pair[1])).collect(),
+                watched: row
+                    .watched
+                    .chunks_exact(2)
+                    .map(|pair| (pair[0], pair[1]))
+                    .collect(),
                 startup_ms: row.startup_ms,
                 stall_ms: row.stall_ms,
                 stalls: row.stalls,

@@ -10,11 +10,11 @@
 //! (`remember_checkout_source`), so each sale knows where its buyer came from.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use sqlx::{PgConnection, PgPool};
-use time::{Date, OffsetDateTime};
+use domain::analytics::{Page, PageView};
+use sqlx::PgConnection;
+use time::Date;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -24,43 +24,27 @@ use crate::state::AppState;
 
 /// The session key of the landing's source.
 const LANDING_SOURCE: &str = "analytics.landing_source";
-/// Views waiting for their batch; past this, a server under a flood drops the rest.
-const MAX_PENDING: usize = 100_000;
-
-/// A storefront page a view is counted for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Page {
-    Catalog,
-    Item(String),
-}
-
-impl Page {
-    /// The counted page at `path`: the catalog, or an item's page.
-    pub fn at(path: &str) -> Option<Page> {
-        if path == "/" {
-            return Some(Page::Catalog);
-        }
-        let slug = path.strip_prefix("/content/")?;
-        (!slug.is_empty() && !slug.contains('/')).then(|| Page::Item(slug.to_string()))
-    }
-}
-
-/// A view not written yet. The address lives here only until the batch is hashed.
-#[derive(Debug, Clone)]
-pub struct PendingView {
-    pub at: OffsetDateTime,
-    pub page: Page,
-    pub ip: IpAddr,
-    pub user_agent: String,
-    pub source: Option<String>,
-}
 
 /// Crawlers, monitors, previews and scripts: not visitors. A request without a browser's
 /// name is not one either.
 pub fn is_bot(user_agent: &str) -> bool {
     const MARKS: [&str; 16] = [
-        "bot", "crawl", "spider", "slurp", "headless", "lighthouse", "preview", "monitor",
-        "curl", "wget", "python", "java/", "go-http", "httpclient", "okhttp", "facebookexternal",
+        "bot",
+        "crawl",
+        "spider",
+        "slurp",
+        "headless",
+        "lighthouse",
+        "preview",
+        "monitor",
+        "curl",
+        "wget",
+        "python",
+        "java/",
+        "go-http",
+        "httpclient",
+        "okhttp",
+        "facebookexternal",
     ];
     let agent = user_agent.to_ascii_lowercase();
     !agent.starts_with("mozilla/") || MARKS.iter().any(|mark| agent.contains(mark))
@@ -68,7 +52,11 @@ pub fn is_bot(user_agent: &str) -> bool {
 
 /// Where a request to `own_host` landed from: its UTM tags, else the referring site's domain;
 /// `None` for a direct visit or a move within the site.
-pub fn landing_source(query: Option<&str>, referer: Option<&str>, own_host: &str) -> Option<String> {
+pub fn landing_source(
+    query: Option<&str>,
+    referer: Option<&str>,
+    own_host: &str,
+) -> Option<String> {
     let mut utm = [None, None, None];
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         let slot = match name.as_ref() {
@@ -122,99 +110,85 @@ pub async fn remember_checkout_source(
     Ok(())
 }
 
-/// The views an app server has counted and not written yet.
-#[derive(Default)]
-pub struct PageViews {
-    pending: Mutex<Vec<PendingView>>,
-    salt: Mutex<Option<(Date, Vec<u8>)>>,
+/// Counts a page view, to be written with the next batch.
+pub fn record(state: &AppState, view: PageView) {
+    state.audience.page_views.push(view);
 }
 
-impl PageViews {
-    pub fn record(&self, view: PendingView) {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if pending.len() < MAX_PENDING {
-            pending.push(view);
-        }
+/// Writes this server's waiting page views in one statement; how many.
+pub async fn flush(state: &AppState) -> Result<usize, Error> {
+    let views = state.audience.page_views.take();
+    if views.is_empty() {
+        return Ok(0);
     }
-
-    /// Writes the waiting views in one statement; how many.
-    pub async fn flush(&self, pool: &PgPool) -> Result<usize, Error> {
-        let views = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
-        if views.is_empty() {
-            return Ok(0);
-        }
-        let today = sqlx::query_scalar!(
-            r#"SELECT (now() AT TIME ZONE timezone)::date AS "day!" FROM site_settings"#
-        )
-        .fetch_one(pool)
-        .await?;
-        let salt = self.salt_of(pool, today).await?;
-        let slugs: Vec<String> = views
-            .iter()
-            .filter_map(|v| match &v.page {
-                Page::Item(slug) => Some(slug.clone()),
-                Page::Catalog => None,
-            })
-            .collect();
-        let items: std::collections::HashMap<String, Uuid> = sqlx::query!(
-            "SELECT id, slug FROM content WHERE slug = ANY($1)",
-            &slugs
-        )
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|row| (row.slug, row.id))
+    let pool = &state.pool;
+    let today = sqlx::query_scalar!(
+        r#"SELECT (now() AT TIME ZONE timezone)::date AS "day!" FROM site_settings"#
+    )
+    .fetch_one(pool)
+    .await?;
+    let salt = salt_of(state, today).await?;
+    let slugs: Vec<String> = views
+        .iter()
+        .filter_map(|v| match &v.page {
+            Page::Item(slug) => Some(slug.clone()),
+            Page::Catalog => None,
+        })
         .collect();
-        let (mut at, mut content, mut visitor, mut source) = (vec![], vec![], vec![], vec![]);
-        for view in &views {
-            let item = match &view.page {
-                Page::Catalog => None,
-                Page::Item(slug) => match items.get(slug) {
-                    Some(id) => Some(*id),
-                    None => continue,
-                },
-            };
-            at.push(view.at);
-            content.push(item);
-            visitor.push(visitor_hash(&salt, view.ip, &view.user_agent));
-            source.push(view.source.clone());
-        }
-        let written = at.len();
-        sqlx::query!(
-            "INSERT INTO page_views (day, viewed_at, content_id, visitor, source)
-             SELECT $1, * FROM unnest($2::timestamptz[], $3::uuid[], $4::bytea[], $5::text[])",
-            today,
-            &at,
-            &content as &[Option<Uuid>],
-            &visitor,
-            &source as &[Option<String>]
-        )
-        .execute(pool)
-        .await?;
-        Ok(written)
+    let items: std::collections::HashMap<String, Uuid> =
+        sqlx::query!("SELECT id, slug FROM content WHERE slug = ANY($1)", &slugs)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| (row.slug, row.id))
+            .collect();
+    let (mut at, mut content, mut visitor, mut source) = (vec![], vec![], vec![], vec![]);
+    for view in &views {
+        let item = match &view.page {
+            Page::Catalog => None,
+            Page::Item(slug) => match items.get(slug) {
+                Some(id) => Some(*id),
+                None => continue,
+            },
+        };
+        at.push(view.at);
+        content.push(item);
+        visitor.push(visitor_hash(&salt, view.ip, &view.user_agent));
+        source.push(view.source.clone());
     }
+    let written = at.len();
+    sqlx::query!(
+        "INSERT INTO page_views (day, viewed_at, content_id, visitor, source)
+         SELECT $1, * FROM unnest($2::timestamptz[], $3::uuid[], $4::bytea[], $5::text[])",
+        today,
+        &at,
+        &content as &[Option<Uuid>],
+        &visitor,
+        &source as &[Option<String>]
+    )
+    .execute(pool)
+    .await?;
+    Ok(written)
+}
 
-    /// The salt of `day`, made by whichever server needs it first.
-    async fn salt_of(&self, pool: &PgPool, day: Date) -> Result<Vec<u8>, Error> {
-        if let Some((kept_day, salt)) = &*self.salt.lock().unwrap_or_else(|e| e.into_inner()) {
-            if *kept_day == day {
-                return Ok(salt.clone());
-            }
-        }
-        let fresh: [u8; 32] = rand::random();
-        sqlx::query!(
-            "INSERT INTO visitor_salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
-            day,
-            &fresh[..]
-        )
-        .execute(pool)
-        .await?;
-        let salt = sqlx::query_scalar!("SELECT salt FROM visitor_salts WHERE day = $1", day)
-            .fetch_one(pool)
-            .await?;
-        *self.salt.lock().unwrap_or_else(|e| e.into_inner()) = Some((day, salt.clone()));
-        Ok(salt)
+/// The salt of `day`, made by whichever server needs it first.
+async fn salt_of(state: &AppState, day: Date) -> Result<Vec<u8>, Error> {
+    if let Some(salt) = state.audience.salt.get(day) {
+        return Ok(salt);
     }
+    let fresh: [u8; 32] = rand::random();
+    sqlx::query!(
+        "INSERT INTO visitor_salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
+        day,
+        &fresh[..]
+    )
+    .execute(&state.pool)
+    .await?;
+    let salt = sqlx::query_scalar!("SELECT salt FROM visitor_salts WHERE day = $1", day)
+        .fetch_one(&state.pool)
+        .await?;
+    state.audience.salt.keep(day, salt.clone());
+    Ok(salt)
 }
 
 /// The visitor's hash for the day: 16 bytes of an HMAC of address and browser.
@@ -229,7 +203,7 @@ pub async fn flush_every(state: AppState, every: Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(error) = state.analytics.page_views.flush(&state.pool).await {
+        if let Err(error) = flush(&state).await {
             tracing::warn!(%error, "page views not written; they are dropped");
         }
     }
@@ -240,20 +214,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_storefront_pages_count() {
-        assert_eq!(Page::at("/"), Some(Page::Catalog));
-        assert_eq!(Page::at("/content/intro"), Some(Page::Item("intro".into())));
-        assert_eq!(Page::at("/content/"), None);
-        assert_eq!(Page::at("/content/a/b"), None);
-        assert_eq!(Page::at("/library"), None);
-    }
-
-    #[test]
     fn bots_are_not_visitors() {
         let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
         assert!(!is_bot(chrome));
-        assert!(is_bot("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"));
-        assert!(is_bot("Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/126.0"));
+        assert!(is_bot(
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+        ));
+        assert!(is_bot(
+            "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/126.0"
+        ));
         assert!(is_bot("curl/8.0"));
         assert!(is_bot(""));
     }
@@ -261,15 +230,25 @@ mod tests {
     #[test]
     fn a_landing_knows_its_source() {
         assert_eq!(
-            landing_source(Some("utm_source=newsletter&utm_medium=email"), None, "shop.test"),
+            landing_source(
+                Some("utm_source=newsletter&utm_medium=email"),
+                None,
+                "shop.test"
+            ),
             Some("newsletter / email".into())
         );
         assert_eq!(
             landing_source(None, Some("https://www.youtube.com/watch?v=1"), "shop.test"),
             Some("youtube.com".into())
         );
-        assert_eq!(landing_source(None, Some("http://shop.test/library"), "shop.test"), None);
-        assert_eq!(landing_source(Some("q=x"), Some("not a url"), "shop.test"), None);
+        assert_eq!(
+            landing_source(None, Some("http://shop.test/library"), "shop.test"),
+            None
+        );
+        assert_eq!(
+            landing_source(Some("q=x"), Some("not a url"), "shop.test"),
+            None
+        );
     }
 
     #[test]

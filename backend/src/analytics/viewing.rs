@@ -28,7 +28,9 @@ pub async fn receive(
     session: Session,
     body: Bytes,
 ) -> Result<StatusCode, Error> {
-    let viewer = Caller::of_session(&state.pool, &session).await?.signed_in()?;
+    let viewer = Caller::of_session(&state.pool, &session)
+        .await?
+        .signed_in()?;
     let beacon: Beacon = serde_json::from_slice(&body)
         .map_err(|_| Error::validation("That viewing report could not be read."))?;
     record(&state, &viewer, &beacon).await?;
@@ -37,7 +39,7 @@ pub async fn receive(
 
 /// Stores one report of `viewer`'s session; refuses one they may not send.
 pub async fn record(state: &AppState, viewer: &SignedIn, beacon: &Beacon) -> Result<(), Error> {
-    if !state.analytics.beacon_allowed(viewer.id) {
+    if !state.audience.reports.allow(viewer.id) {
         return Err(Error::Answer(Answer::RateLimited));
     }
     if !access::may_play(&state.pool, viewer.id, Target::Content(beacon.content_id)).await? {

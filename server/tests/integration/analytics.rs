@@ -67,8 +67,18 @@ async fn one_sessions_beacons_give_exact_minutes_ranges_completion_and_startup(p
         beacon(session, &content, json!([[0.0, 15.2]]), None),
         beacon(session, &content, json!([[0.0, 30.0]]), Some(800)),
         beacon(session, &content, json!([[0.0, 30.0]]), Some(800)),
-        beacon(session, &content, json!([[0.0, 30.0], [60.0, 100.0]]), Some(800)),
-        beacon(session, &content, json!([[0.0, 30.0], [60.0, 100.0]]), Some(800)),
+        beacon(
+            session,
+            &content,
+            json!([[0.0, 30.0], [60.0, 100.0]]),
+            Some(800),
+        ),
+        beacon(
+            session,
+            &content,
+            json!([[0.0, 30.0], [60.0, 100.0]]),
+            Some(800),
+        ),
         beacon(session, &content, json!([[0.0, 14.0]]), Some(800)),
     ];
     for report in reports {
@@ -85,11 +95,20 @@ async fn one_sessions_beacons_give_exact_minutes_ranges_completion_and_startup(p
     assert_eq!(figures["completions"], 1);
     let retention = report["retention_permille"].as_array().unwrap();
     assert_eq!(retention.len(), 100);
-    assert_eq!((&retention[10], &retention[29]), (&json!(1000), &json!(1000)));
+    assert_eq!(
+        (&retention[10], &retention[29]),
+        (&json!(1000), &json!(1000))
+    );
     assert_eq!((&retention[30], &retention[59]), (&json!(0), &json!(0)));
-    assert_eq!((&retention[60], &retention[99]), (&json!(1000), &json!(1000)));
+    assert_eq!(
+        (&retention[60], &retention[99]),
+        (&json!(1000), &json!(1000))
+    );
     let quality = &report["quality"];
-    assert_eq!(quality["startup_p50_ms"], 1000, "800 ms is in the ≤ 1 s bucket");
+    assert_eq!(
+        quality["startup_p50_ms"], 1000,
+        "800 ms is in the ≤ 1 s bucket"
+    );
     assert_eq!(quality["sessions"], 1);
     // 400 ms stalled over 70 s watched and 0.4 s stalled: 0.568 %, in whole hundredths.
     assert_eq!(quality["rebuffer_basis_points"], 56);
@@ -152,7 +171,12 @@ async fn forged_absurd_and_owner_beacons_count_nothing(pool: PgPool) {
     for absurd in [
         beacon(Uuid::new_v4(), &content, json!([[0.0, 5000.0]]), Some(500)),
         beacon(Uuid::new_v4(), &content, json!([[-3.0, 10.0]]), Some(500)),
-        beacon(Uuid::new_v4(), &content, json!([[0.0, 10.0]]), Some(99_000_000)),
+        beacon(
+            Uuid::new_v4(),
+            &content,
+            json!([[0.0, 10.0]]),
+            Some(99_000_000),
+        ),
         "{\"session\": 1}".to_string(),
     ] {
         assert_eq!(send(&viewer, absurd).await, StatusCode::BAD_REQUEST);
@@ -160,7 +184,11 @@ async fn forged_absurd_and_owner_beacons_count_nothing(pool: PgPool) {
     // Someone else's session id.
     let session = Uuid::new_v4();
     assert_eq!(
-        send(&viewer, beacon(session, &content, json!([[0.0, 10.0]]), Some(500))).await,
+        send(
+            &viewer,
+            beacon(session, &content, json!([[0.0, 10.0]]), Some(500))
+        )
+        .await,
         StatusCode::NO_CONTENT
     );
     let other = app.verified_customer("bob@example.com").await;
@@ -168,22 +196,37 @@ async fn forged_absurd_and_owner_beacons_count_nothing(pool: PgPool) {
         .call(fns::GetFreeAccess::PATH, &[("content_id", &content)])
         .await;
     assert_eq!(
-        send(&other, beacon(session, &content, json!([[0.0, 90.0]]), Some(500))).await,
+        send(
+            &other,
+            beacon(session, &content, json!([[0.0, 90.0]]), Some(500))
+        )
+        .await,
         StatusCode::BAD_REQUEST
     );
     // Visitors cannot report; the owner's own plays are answered and not kept.
     assert_eq!(
-        send(&app.browser(), beacon(Uuid::new_v4(), &content, json!([]), None)).await,
+        send(
+            &app.browser(),
+            beacon(Uuid::new_v4(), &content, json!([]), None)
+        )
+        .await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        send(&owner, beacon(Uuid::new_v4(), &content, json!([[0.0, 100.0]]), Some(100))).await,
+        send(
+            &owner,
+            beacon(Uuid::new_v4(), &content, json!([[0.0, 100.0]]), Some(100))
+        )
+        .await,
         StatusCode::NO_CONTENT
     );
     assert_eq!(app.count("SELECT count(*) FROM viewing_sessions").await, 1);
     refresh(&owner).await;
     let figures = &item_report(&owner, &content).await["figures"];
-    assert_eq!((&figures["views"], &figures["watch_seconds"]), (&json!(1), &json!(10)));
+    assert_eq!(
+        (&figures["views"], &figures["watch_seconds"]),
+        (&json!(1), &json!(10))
+    );
     let paid_figures = &item_report(&owner, &paid).await["figures"];
     assert_eq!(paid_figures["views"], 0);
 
@@ -222,7 +265,10 @@ async fn a_visit_from_the_newsletter_that_buys_shows_under_its_source(pool: PgPo
     app.browser()
         .get_with(
             "/content/paid-film",
-            &[("user-agent", BROWSER), ("referer", "https://www.youtube.com/watch?v=1")],
+            &[
+                ("user-agent", BROWSER),
+                ("referer", "https://www.youtube.com/watch?v=1"),
+            ],
         )
         .await;
     refresh(&owner).await;
@@ -243,7 +289,10 @@ async fn a_visit_from_the_newsletter_that_buys_shows_under_its_source(pool: PgPo
         .call_json(fns::LoadAnalytics::PATH, &[("range", "30")])
         .await;
     assert_eq!(overview["catalog_views"], 1);
-    assert_eq!(overview["visitors"], 2, "two browsers, the crawler not counted");
+    assert_eq!(
+        overview["visitors"], 2,
+        "two browsers, the crawler not counted"
+    );
     // No address is stored: the visitor is a 16-byte hash.
     assert_eq!(
         app.count("SELECT count(*) FROM page_views WHERE octet_length(visitor) <> 16")

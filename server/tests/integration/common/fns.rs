@@ -3,10 +3,10 @@
 
 pub use leptos::server_fn::ServerFn;
 
+pub use app::account::api::{ChangeEmail, ChangePassword, MyAvatar, UpdateName};
 pub use app::analytics::api::{
     CustomerWatched, ItemHeadline, LoadAnalytics, LoadItemAnalytics, RefreshAnalytics,
 };
-pub use app::account::api::{ChangeEmail, ChangePassword, MyAvatar, UpdateName};
 pub use app::auth::api::{
     CurrentUser, ForgotPassword, Login, Logout, Register, ResendVerification, ResetPassword,
     SetupOwner, VerifyEmail,
