@@ -50,22 +50,11 @@ pub struct Beacon {
     pub exited_before_start: bool,
 }
 
-/// A beacon that passed [`Beacon::check`]: whole seconds, merged, within the media.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedBeacon {
-    pub watched: Vec<(i32, i32)>,
-    pub startup_ms: Option<i32>,
-    pub stall_ms: i32,
-    pub stalls: i32,
-    pub switches: i32,
-    pub failed: bool,
-    pub exited_before_start: bool,
-}
-
 impl Beacon {
     /// Refuses what no player sends (ranges outside the media, negative or absurd figures)
-    /// and merges the ranges, in whole seconds, clamped to `duration`.
-    pub fn check(&self, duration: f64) -> Result<CheckedBeacon, Invalid> {
+    /// and merges the ranges, in whole seconds, clamped to `duration`: the session as this
+    /// report tells it.
+    pub fn check(&self, duration: f64) -> Result<SessionFold, Invalid> {
         if !(duration.is_finite() && duration > 0.0) {
             return Err(Invalid::new("This item has no length to watch."));
         }
@@ -97,7 +86,7 @@ impl Beacon {
                 Ok(value as i32)
             }
         };
-        Ok(CheckedBeacon {
+        Ok(SessionFold {
             watched: merge(ranges),
             startup_ms: self
                 .startup_ms
@@ -130,7 +119,8 @@ pub fn covered(ranges: &[(i32, i32)]) -> i64 {
     ranges.iter().map(|(s, e)| i64::from(e - s)).sum()
 }
 
-/// A viewing session, folded from its beacons in any order.
+/// A viewing session's totals: as one report tells them (whole seconds, merged, within the
+/// media), or folded from all its reports in any order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionFold {
     pub watched: Vec<(i32, i32)>,
@@ -143,7 +133,7 @@ pub struct SessionFold {
 }
 
 impl SessionFold {
-    pub fn add(&mut self, beacon: &CheckedBeacon) {
+    pub fn add(&mut self, beacon: &SessionFold) {
         let mut ranges = std::mem::take(&mut self.watched);
         ranges.extend_from_slice(&beacon.watched);
         self.watched = merge(ranges);

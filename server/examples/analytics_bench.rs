@@ -45,19 +45,7 @@ async fn main() -> anyhow::Result<()> {
         .max_connections(1)
         .connect(&admin_url)
         .await?;
-    sqlx::query("DROP DATABASE IF EXISTS codex_bench_analytics WITH (FORCE)")
-        .execute(&admin)
-        .await?;
-    sqlx::query("CREATE DATABASE codex_bench_analytics")
-        .execute(&admin)
-        .await?;
-    let mut url = url::Url::parse(&admin_url)?;
-    url.set_path("/codex_bench_analytics");
-    let pool = PgPoolOptions::new()
-        .max_connections(20)
-        .connect(url.as_str())
-        .await?;
-    server::database::migrate(&pool).await?;
+    let pool = server::database::fresh(&admin_url, "codex_bench_analytics").await?;
 
     // The owner, 50 free ten-minute items, and the viewers (one password hash for all).
     let hash = backend::auth::password::hash_password(PASSWORD.into()).await?;

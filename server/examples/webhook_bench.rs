@@ -58,19 +58,7 @@ async fn main() -> anyhow::Result<()> {
         .max_connections(1)
         .connect(&admin_url)
         .await?;
-    sqlx::query("DROP DATABASE IF EXISTS codex_bench_webhooks WITH (FORCE)")
-        .execute(&admin)
-        .await?;
-    sqlx::query("CREATE DATABASE codex_bench_webhooks")
-        .execute(&admin)
-        .await?;
-    let mut url = url::Url::parse(&admin_url)?;
-    url.set_path("/codex_bench_webhooks");
-    let pool = PgPoolOptions::new()
-        .max_connections(20)
-        .connect(url.as_str())
-        .await?;
-    server::database::migrate(&pool).await?;
+    let pool = server::database::fresh(&admin_url, "codex_bench_webhooks").await?;
 
     // An owner, one $12.99 item, and one pending purchase (with its session) per event.
     sqlx::query(

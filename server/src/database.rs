@@ -56,6 +56,23 @@ pub async fn create_if_missing(database_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A new, migrated database `name` on the server of `admin_url` (a benchmark's: one left
+/// from an earlier run is dropped first).
+pub async fn fresh(admin_url: &str, name: &str) -> anyhow::Result<PgPool> {
+    let mut url = url::Url::parse(admin_url)?;
+    url.set_path(&format!("/{name}"));
+    if Postgres::database_exists(url.as_str()).await? {
+        Postgres::force_drop_database(url.as_str()).await?;
+    }
+    Postgres::create_database(url.as_str()).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(20)
+        .connect(url.as_str())
+        .await?;
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;
     Ok(())

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::permille_label;
+use crate::dashboard::chart::ChartTable;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 240.0;
@@ -57,17 +58,11 @@ pub fn RetentionChart(permille: Vec<i64>, duration: Option<f64>) -> impl IntoVie
                 <line x1=LEFT x2=WIDTH - RIGHT y1=TOP + plot_h y2=TOP + plot_h class="axis"/>
                 <text x=LEFT + plot_w / 2.0 y=HEIGHT - 4.0 text-anchor="middle" class="axis-title">"Point of the item"</text>
             </svg>
-            <figcaption class="visually-hidden">
-                <table>
-                    <caption>"Retention"</caption>
-                    <thead><tr><th scope="col">"Point of the item"</th><th scope="col">"Still watching"</th></tr></thead>
-                    <tbody>
-                        {permille.iter().enumerate().step_by(5).map(|(b, p)| view! {
-                            <tr><td>{at_label(b, duration)}</td><td>{permille_label(*p)}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </figcaption>
+            <ChartTable
+                caption="Retention"
+                columns=["Point of the item", "Still watching"]
+                rows=permille.iter().enumerate().step_by(5).map(|(b, p)| (at_label(b, duration), permille_label(*p))).collect()
+            />
         </figure>
     }
 }

@@ -142,17 +142,33 @@ pub fn DayBarChart(bars: DayBars) -> impl IntoView {
                 <text x=14 y=TOP + plot_h / 2.0 text-anchor="middle" class="axis-title"
                     transform=format!("rotate(-90 14 {})", TOP + plot_h / 2.0)>{axis}</text>
             </svg>
-            <figcaption class="visually-hidden">
-                <table>
-                    <caption>{title}</caption>
-                    // Explicit sections: the browser adds a <tbody> that hydration would not expect.
-                    <thead><tr><th scope="col">"Day"</th><th scope="col">{axis}</th></tr></thead>
-                    <tbody>
-                        {points.iter().map(|(day, value)| view! { <tr><td>{day.clone()}</td><td>{label(*value)}</td></tr> }).collect_view()}
-                    </tbody>
-                </table>
-            </figcaption>
+            <ChartTable
+                caption=title
+                columns=["Day", axis]
+                rows=points.iter().map(|(day, value)| (day.clone(), label(*value))).collect()
+            />
         </figure>
+    }
+}
+
+/// A chart's figures as a table, for those who do not see the chart (visually hidden).
+#[component]
+pub fn ChartTable(
+    #[prop(into)] caption: String,
+    columns: [&'static str; 2],
+    rows: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
+        <figcaption class="visually-hidden">
+            <table>
+                <caption>{caption}</caption>
+                // Explicit sections: the browser adds a <tbody> that hydration would not expect.
+                <thead><tr><th scope="col">{columns[0]}</th><th scope="col">{columns[1]}</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(at, value)| view! { <tr><td>{at}</td><td>{value}</td></tr> }).collect_view()}
+                </tbody>
+            </table>
+        </figcaption>
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use domain::analytics::{CheckedBeacon, ItemDay, SessionFold};
+use domain::analytics::{ItemDay, SessionFold};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -158,7 +158,7 @@ async fn fold_day(tx: &mut PgConnection, day: Date) -> Result<(), Error> {
                 ));
             }
             let session = current.as_mut().expect("set above");
-            session.3.add(&CheckedBeacon {
+            session.3.add(&SessionFold {
                 watched: row
                     .watched
                     .chunks_exact(2)

@@ -6,7 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::analytics::{Beacon, SessionFold};
+use domain::analytics::Beacon;
 use domain::outbound::EventType;
 use serde_json::json;
 use tower_sessions::Session;
@@ -101,9 +101,7 @@ pub async fn record(state: &AppState, viewer: &SignedIn, beacon: &Beacon) -> Res
     )
     .execute(&mut *tx)
     .await?;
-    let mut fold = SessionFold::default();
-    fold.add(&checked);
-    if fold.completed(duration) {
+    if checked.completed(duration) {
         let first = sqlx::query_scalar!(
             "UPDATE viewing_sessions SET completed_at = now() WHERE id = $1 AND completed_at IS NULL RETURNING id",
             beacon.session
