@@ -2,6 +2,10 @@
 //! endpoints and background workers. The pages live in the `app` crate and the work in
 //! the `backend` crate; this crate wires them together.
 
+// The pages' view types are deep: an optimised build without `erase_components` needs more
+// than the default 128 levels to lay out the catalog's.
+#![recursion_limit = "256"]
+
 pub mod audit;
 pub mod client_ip;
 pub mod config;

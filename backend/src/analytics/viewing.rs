@@ -60,37 +60,28 @@ pub async fn record(state: &AppState, viewer: &SignedIn, beacon: &Beacon) -> Res
     let checked = beacon
         .check(duration)
         .map_err(|invalid| Error::validation(invalid.0))?;
-    let mut tx = state.pool.begin().await?;
-    sqlx::query!(
-        "INSERT INTO viewing_sessions (id, user_id, content_id, day)
-         SELECT $1, $2, $3, (now() AT TIME ZONE timezone)::date FROM site_settings
-         ON CONFLICT (id) DO NOTHING",
-        beacon.session,
-        viewer.id,
-        beacon.content_id
-    )
-    .execute(&mut *tx)
-    .await?;
-    let open = sqlx::query_scalar!(
-        r#"SELECT started_at > now() - make_interval(hours => $4) AS "open!" FROM viewing_sessions
-           WHERE id = $1 AND user_id = $2 AND content_id = $3"#,
+    // One statement: the session is made by its first report, and a report is kept only
+    // for a session of this viewer and item that is still open.
+    let watched: Vec<i32> = checked.watched.iter().flat_map(|&(s, e)| [s, e]).collect();
+    let kept = sqlx::query_scalar!(
+        "WITH made AS (
+             INSERT INTO viewing_sessions (id, user_id, content_id, day)
+             SELECT $1, $2, $3, (now() AT TIME ZONE timezone)::date FROM site_settings
+             ON CONFLICT (id) DO NOTHING
+             RETURNING id),
+         open AS (
+             SELECT id FROM made
+             UNION ALL
+             SELECT id FROM viewing_sessions
+             WHERE id = $1 AND user_id = $2 AND content_id = $3
+               AND started_at > now() - make_interval(hours => $4))
+         INSERT INTO viewing_beacons (session_id, watched, startup_ms, stall_ms, stalls, switches, failed, exited_before_start)
+         SELECT id, $5, $6, $7, $8, $9, $10, $11 FROM open LIMIT 1
+         RETURNING id",
         beacon.session,
         viewer.id,
         beacon.content_id,
-        SESSION_HOURS
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    match open {
-        None => return Err(Error::validation("That viewing session is someone else's.")),
-        Some(false) => return Err(Error::validation("That viewing session has ended.")),
-        Some(true) => {}
-    }
-    let watched: Vec<i32> = checked.watched.iter().flat_map(|&(s, e)| [s, e]).collect();
-    sqlx::query!(
-        "INSERT INTO viewing_beacons (session_id, watched, startup_ms, stall_ms, stalls, switches, failed, exited_before_start)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        beacon.session,
+        SESSION_HOURS,
         &watched,
         checked.startup_ms,
         checked.stall_ms,
@@ -99,9 +90,15 @@ pub async fn record(state: &AppState, viewer: &SignedIn, beacon: &Beacon) -> Res
         checked.failed,
         checked.exited_before_start
     )
-    .execute(&mut *tx)
+    .fetch_optional(&state.pool)
     .await?;
+    if kept.is_none() {
+        return Err(Error::validation(
+            "That viewing session is someone else's, or has ended.",
+        ));
+    }
     if checked.completed(duration) {
+        let mut tx = state.pool.begin().await?;
         let first = sqlx::query_scalar!(
             "UPDATE viewing_sessions SET completed_at = now() WHERE id = $1 AND completed_at IS NULL RETURNING id",
             beacon.session
@@ -117,7 +114,7 @@ pub async fn record(state: &AppState, viewer: &SignedIn, beacon: &Beacon) -> Res
             });
             events::publish(&mut tx, EventType::ViewingCompleted, data).await?;
         }
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(())
 }
