@@ -63,35 +63,43 @@ pub async fn record(state: &AppState, viewer: &SignedIn, beacon: &Beacon) -> Res
     // One statement: the session is made by its first report, and a report is kept only
     // for a session of this viewer and item that is still open.
     let watched: Vec<i32> = checked.watched.iter().flat_map(|&(s, e)| [s, e]).collect();
-    let kept = sqlx::query_scalar!(
-        "WITH made AS (
-             INSERT INTO viewing_sessions (id, user_id, content_id, day)
-             SELECT $1, $2, $3, (now() AT TIME ZONE timezone)::date FROM site_settings
-             ON CONFLICT (id) DO NOTHING
-             RETURNING id),
-         open AS (
-             SELECT id FROM made
-             UNION ALL
-             SELECT id FROM viewing_sessions
-             WHERE id = $1 AND user_id = $2 AND content_id = $3
-               AND started_at > now() - make_interval(hours => $4))
-         INSERT INTO viewing_beacons (session_id, watched, startup_ms, stall_ms, stalls, switches, failed, exited_before_start)
-         SELECT id, $5, $6, $7, $8, $9, $10, $11 FROM open LIMIT 1
-         RETURNING id",
-        beacon.session,
-        viewer.id,
-        beacon.content_id,
-        SESSION_HOURS,
-        &watched,
-        checked.startup_ms,
-        checked.stall_ms,
-        checked.stalls,
-        checked.switches,
-        checked.failed,
-        checked.exited_before_start
-    )
-    .fetch_optional(&state.pool)
-    .await?;
+    // Two reports of a new session at once: the second's statement may not see the first's
+    // session yet, and looks again.
+    let mut kept = None;
+    for _ in 0..2 {
+        kept = sqlx::query_scalar!(
+            "WITH made AS (
+                 INSERT INTO viewing_sessions (id, user_id, content_id, day)
+                 SELECT $1, $2, $3, (now() AT TIME ZONE timezone)::date FROM site_settings
+                 ON CONFLICT (id) DO NOTHING
+                 RETURNING id),
+             open AS (
+                 SELECT id FROM made
+                 UNION ALL
+                 SELECT id FROM viewing_sessions
+                 WHERE id = $1 AND user_id = $2 AND content_id = $3
+                   AND started_at > now() - make_interval(hours => $4))
+             INSERT INTO viewing_beacons (session_id, watched, startup_ms, stall_ms, stalls, switches, failed, exited_before_start)
+             SELECT id, $5, $6, $7, $8, $9, $10, $11 FROM open LIMIT 1
+             RETURNING id",
+            beacon.session,
+            viewer.id,
+            beacon.content_id,
+            SESSION_HOURS,
+            &watched,
+            checked.startup_ms,
+            checked.stall_ms,
+            checked.stalls,
+            checked.switches,
+            checked.failed,
+            checked.exited_before_start
+        )
+        .fetch_optional(&state.pool)
+        .await?;
+        if kept.is_some() {
+            break;
+        }
+    }
     if kept.is_none() {
         return Err(Error::validation(
             "That viewing session is someone else's, or has ended.",
