@@ -32,18 +32,15 @@ pub async fn count(State(ctx): State<AppContext>, request: Request, next: Next) 
     let page = (request.method() == Method::GET)
         .then(|| Page::at(request.uri().path()))
         .flatten();
-    let user_agent = header_of(&request, header::USER_AGENT)
-        .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect::<String>();
     let (Some(page), Some(ClientIp(ip))) = (page, request.extensions().get::<ClientIp>().copied())
     else {
         return next.run(request).await;
     };
-    if traffic::is_bot(&user_agent) {
+    let user_agent = header_of(&request, header::USER_AGENT).unwrap_or_default();
+    if traffic::is_bot(user_agent) {
         return next.run(request).await;
     }
+    let user_agent: String = user_agent.chars().take(300).collect();
     let source = landing(&request);
     let response = next.run(request).await;
     if response.status() == StatusCode::OK {

@@ -122,11 +122,7 @@ pub async fn flush(state: &AppState) -> Result<usize, Error> {
         return Ok(0);
     }
     let pool = &state.pool;
-    let today = sqlx::query_scalar!(
-        r#"SELECT (now() AT TIME ZONE timezone)::date AS "day!" FROM site_settings"#
-    )
-    .fetch_one(pool)
-    .await?;
+    let (today, _) = crate::revenue::today(pool).await?;
     let salt = salt_of(state, today).await?;
     let slugs: Vec<String> = views
         .iter()

@@ -7,9 +7,7 @@ use domain::purchases::PurchaseStatus;
 
 pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> {
     let pool = &state.pool;
-    let timezone = sqlx::query_scalar!("SELECT timezone FROM site_settings")
-        .fetch_one(pool)
-        .await?;
+    let (today, timezone) = crate::revenue::today(pool).await?;
     let totals = sqlx::query!(
         r#"WITH month AS (
                SELECT date_trunc('month', now() AT TIME ZONE $1) AT TIME ZONE $1 AS start
@@ -52,7 +50,6 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
     )
     .fetch_all(pool)
     .await?;
-    let (today, _) = crate::revenue::today(pool).await?;
     let daily = crate::revenue::by_day(
         pool,
         &timezone,
