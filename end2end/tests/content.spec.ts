@@ -67,7 +67,7 @@ test("visitors are asked to log in before getting an item", async ({ browser, pa
 
 test("a customer watches an item, resumes where they left off, and finds it in the library", async ({ browser, page }, testInfo) => {
   const title = `Resumable lecture ${Date.now()}`;
-  await publishItem(browser, generatedVideo(testInfo.outputPath("lecture.mp4"), 20), { title, price: "0", tags: "lectures" });
+  await publishItem(browser, generatedVideo(testInfo.outputPath("lecture.mp4"), 20), { title, price: "0", tags: "lectures" }, { reuseMedia: true });
 
   const email = uniqueEmail("viewer");
   await register(page, "Viewer", email);

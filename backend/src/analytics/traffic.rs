@@ -67,15 +67,20 @@ pub fn landing_source(
         };
         utm[slot] = Some(value.into_owned());
     }
-    let referrer_host = referer
-        .and_then(|r| url::Url::parse(r).ok())
-        .and_then(|u| u.host_str().map(str::to_string));
+    let host_of = |url: &str| {
+        url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
+    let referrer_host = referer.and_then(host_of);
+    // The request's `Host` may carry a port (`127.0.0.1:3000`); a referrer's host does not.
+    let own_host = host_of(&format!("http://{own_host}/")).unwrap_or_default();
     domain::analytics::source_label(
         utm[0].as_deref(),
         utm[1].as_deref(),
         utm[2].as_deref(),
         referrer_host.as_deref(),
-        own_host,
+        &own_host,
     )
 }
 
