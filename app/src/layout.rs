@@ -164,7 +164,8 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/discounts">"Discounts"</A>
                     <A href="/admin/memberships">"Memberships"</A>
                     <A href="/admin/settings">"Settings"</A>
-                    <A href="/admin/emails">"Emails"</A>
+                    <A href="/admin/emails" exact=true>"Emails"</A>
+                    <A href="/admin/emails/broadcasts">"Broadcasts"</A>
                     <A href="/admin/security">"Security log"</A>
                     <A href="/admin/jobs">"Background work"</A>
                 </nav>

@@ -17,6 +17,7 @@ pub mod error;
 pub mod jobs;
 pub mod layout;
 pub mod library;
+pub mod marketing;
 pub mod media;
 pub mod memberships;
 pub mod playback;
@@ -133,6 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/purchases") view=PurchasesPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/purchases/:id") view=ReceiptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/email/preferences") view=marketing::preferences_page::PreferencesPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/success") view=CheckoutSuccessPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=AdminDashboardPage/>
@@ -141,6 +143,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("content/:id") view=EditContentPage/>
                         <Route path=path!("media") view=MediaPage/>
                         <Route path=path!("emails") view=EmailsPage/>
+                        <Route path=path!("emails/broadcasts") view=marketing::broadcasts_page::BroadcastsPage/>
+                        <Route path=path!("emails/broadcasts/:id") view=marketing::broadcast_page::BroadcastPage/>
                         <Route path=path!("security") view=SecurityLogPage/>
                         <Route path=path!("jobs") view=JobsPage/>
                         <Route path=path!("purchases") view=AdminPurchasesPage/>

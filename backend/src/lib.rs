@@ -28,6 +28,7 @@ pub mod keys;
 pub mod library;
 pub mod long_request;
 pub mod mail;
+pub mod marketing;
 pub mod media;
 pub mod memberships;
 pub mod outbound;

@@ -22,6 +22,17 @@ pub async fn today(db: impl PgExecutor<'_>) -> Result<(Date, String), Error> {
     Ok((row.today, row.timezone))
 }
 
+/// The revenue of the purchases abandoned checkout emails brought back.
+pub async fn recovered_by_email(db: impl PgExecutor<'_>) -> Result<i64, Error> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT COALESCE(sum(cents), 0)::bigint AS "cents!" FROM revenue_moves
+           WHERE purchase_id IN (SELECT recovered_purchase_id FROM marketing_emails
+                                 WHERE recovered_purchase_id IS NOT NULL)"#
+    )
+    .fetch_one(db)
+    .await?)
+}
+
 /// Each day from `from` to `to` with its revenue (of item `content` alone when given, else
 /// of everything, memberships included), oldest first.
 pub async fn by_day(

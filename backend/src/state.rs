@@ -37,6 +37,8 @@ pub struct AppState {
     /// How emails leave (`SMTP_URL`, or files in `MAIL_FOLDER`); `None` when SMTP is
     /// misconfigured, and emails wait in the outbox.
     pub mail: Option<Arc<Transport>>,
+    /// Marketing emails sent a minute at most (`EMAIL_SEND_RATE`).
+    pub email_send_rate: u32,
     /// The site's settings, read once and kept until they change (`settings::service`).
     pub settings: Arc<Cached<domain::settings::Settings>>,
     /// The catalog's pages of results, kept until the catalog changes (`content::service`).

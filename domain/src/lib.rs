@@ -21,6 +21,7 @@ pub mod email;
 pub mod error;
 pub mod jobs;
 pub mod library;
+pub mod marketing;
 pub mod media;
 pub mod memberships;
 pub mod money;

@@ -112,6 +112,27 @@ pub fn reset_password(token: &str) -> String {
     format!("/reset-password?token={token}")
 }
 
+/// The marketing email preferences page, opened from an email's signed link.
+pub const EMAIL_PREFERENCES: &str = "/email/preferences";
+/// Where a mail client posts one-click unsubscribes (RFC 8058).
+pub const EMAIL_UNSUBSCRIBE: &str = "/email/unsubscribe";
+pub const ADMIN_BROADCASTS: &str = "/admin/emails/broadcasts";
+
+/// One broadcast's page.
+pub fn admin_broadcast(id: Uuid) -> String {
+    format!("{ADMIN_BROADCASTS}/{id}")
+}
+
+/// The preferences page for the person of `token`.
+pub fn email_preferences(token: &str) -> String {
+    format!("{EMAIL_PREFERENCES}?token={token}")
+}
+
+/// The one-click unsubscribe link of one marketing email to the person of `token`.
+pub fn email_unsubscribe(token: &str, email: Uuid) -> String {
+    format!("{EMAIL_UNSUBSCRIBE}?token={token}&email={}", email.simple())
+}
+
 /// Encodes a query value as `application/x-www-form-urlencoded` does (the `url` crate's
 /// `form_urlencoded::byte_serialize`): letters, digits and `*-._` stay, a space is `+`.
 fn encode_component(text: &str) -> String {

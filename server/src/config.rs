@@ -102,6 +102,8 @@ pub struct Config {
     /// `ANALYTICS_RAW_DAYS`: how long raw viewing reports and page views are kept (the
     /// daily rollups stay).
     pub analytics_raw_days: i32,
+    /// `EMAIL_SEND_RATE`: marketing emails sent a minute at most (600).
+    pub email_send_rate: u32,
     /// `ANALYTICS_ROLLUP_SECS`: how often the analytics rollup runs (default 5 minutes).
     pub analytics_rollup_every: std::time::Duration,
     pub log_json: bool,
@@ -170,6 +172,7 @@ impl fmt::Debug for Config {
             .field("job_lease", &self.job_lease)
             .field("playback_token_lifetime", &self.playback_token_lifetime)
             .field("analytics_raw_days", &self.analytics_raw_days)
+            .field("email_send_rate", &self.email_send_rate)
             .field("analytics_rollup_every", &self.analytics_rollup_every)
             .field(
                 "metrics_token",
@@ -360,6 +363,7 @@ impl Config {
                 number("PLAYBACK_TOKEN_SECS", 900)?.min(86_400) as i64,
             ),
             analytics_raw_days: number("ANALYTICS_RAW_DAYS", 30)?.clamp(2, 3650) as i32,
+            email_send_rate: number("EMAIL_SEND_RATE", 600)?.clamp(1, 1_000_000) as u32,
             analytics_rollup_every: std::time::Duration::from_secs(
                 number("ANALYTICS_ROLLUP_SECS", 300)?.max(5),
             ),

@@ -149,6 +149,7 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
             allow_private: config.outbound_allow_private,
         })?,
         mail: mail_transport(&config).map(Arc::new),
+        email_send_rate: config.email_send_rate,
         settings: Arc::default(),
         catalog: Arc::new(backend::content::service::kept_catalog()),
         audience: Arc::new(backend::Audience::new(config.analytics_raw_days)),

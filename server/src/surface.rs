@@ -13,8 +13,8 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post, put, MethodRouter};
 use backend::rate_limit::{self, Rule};
 use backend::{
-    account, analytics, content, customers, media, memberships, payments, purchases, selling,
-    settings,
+    account, analytics, content, customers, marketing, media, memberships, payments, purchases,
+    selling, settings,
 };
 use leptos::server_fn::ServerFn;
 
@@ -203,6 +203,12 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/admin/analytics/export.csv",
         rules: Rules::PLAIN,
         handlers: || get(analytics::export::analytics_csv),
+    },
+    // RFC 8058's one-click unsubscribe: its body is `List-Unsubscribe=One-Click`.
+    PlainRoute {
+        path: "/email/unsubscribe",
+        rules: Rules::body_limit(1024),
+        handlers: || post(marketing::unsubscribe::one_click),
     },
     PlainRoute {
         path: "/site/logo",

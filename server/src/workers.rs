@@ -6,6 +6,8 @@ use backend::analytics::rollup::RollUpAnalytics;
 use backend::content::samples::SeedSamples;
 use backend::email::delivery::DeliverEmail;
 use backend::jobs::{Job, PruneFinishedJobs, Runner};
+use backend::marketing::broadcasts::QueueBroadcasts;
+use backend::marketing::sending::SendMarketingEmails;
 use backend::media::processing::ProcessMedia;
 use backend::media::upload::RemoveAbandonedUploads;
 use backend::outbound::delivery::DeliverWebhook;
@@ -20,6 +22,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::AppContext;
 
 const HOURLY: Duration = Duration::from_secs(3600);
+/// How often the marketing runner looks for broadcasts and automation emails come due.
+const MARKETING_ROUND: Duration = Duration::from_secs(30);
 
 /// The periodic job that deletes expired sessions from the session store.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -69,6 +73,12 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
     if ctx.app.mail.is_some() {
         general = general.register::<DeliverEmail>();
     }
+    // Marketing email apart too: a broadcast to thousands, sent at EMAIL_SEND_RATE, never
+    // holds up a receipt.
+    let marketing = runner("marketing")
+        .every::<SendMarketingEmails>(MARKETING_ROUND)
+        .every::<QueueBroadcasts>(MARKETING_ROUND);
+    tasks.push(tokio::spawn(marketing.run()));
     tasks.push(tokio::spawn(media.run()));
     tasks.push(tokio::spawn(general.run()));
     tasks

@@ -67,6 +67,10 @@ fn AccountForms(user: UserView) -> impl IntoView {
                 </ActionForm>
             </section>
             <section class="card">
+                <h2>"News and new releases"</h2>
+                <p>"Choose which marketing emails you get, or unsubscribe: "<a href=domain::paths::EMAIL_PREFERENCES>"Email preferences"</a></p>
+            </section>
+            <section class="card">
                 <h2>"Password"</h2>
                 <ActionForm action=change_password attr:class="form" attr:novalidate=true>
                     <FormAlert error=action_error(change_password)/>

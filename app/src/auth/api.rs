@@ -82,12 +82,13 @@ pub async fn register(
     email: String,
     password: String,
     confirm_password: String,
+    #[server(default)] news: Option<String>,
 ) -> Result<(), AppError> {
     respond(
         async {
             let call = guard::call().await?;
             let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
-            service::register(&call.state, &call.session, &account).await?;
+            service::register(&call.state, &call.session, &account, news.is_some()).await?;
             leptos_axum::redirect(domain::auth::Role::Customer.home_path());
             Ok::<_, backend::Error>(())
         }

@@ -26,6 +26,7 @@ pub fn RegisterPage() -> impl IntoView {
             <ActionForm action=register attr:class="form" attr:novalidate=true>
                 <FormAlert error=action_error(register)/>
                 <AccountFields/>
+                <crate::marketing::consent::NewsConsent/>
                 <button type="submit" class="button button-primary">"Create account"</button>
             </ActionForm>
             <p>"Already have an account? " <a href="/login">"Log in"</a></p>

@@ -198,6 +198,7 @@ fn buy_form(
                     <input type="hidden" name="offer" value="buy"/>
                     {code.map(|code| view! { <input type="hidden" name="discount_code" value=code/> })}
                     {your_price}
+                    <crate::marketing::consent::NewsConsent id="buy-news"/>
                     <button type="submit" class="button button-primary">"Buy now"</button>
                 </form>
             }

@@ -119,11 +119,13 @@ async fn answer_no_sooner(started: Instant) {
 
 /// Registers a customer and signs them in. An address that already has an account gets
 /// the same answer (its owner is emailed instead, and nobody is signed in), so that the
-/// page tells nobody which addresses have accounts.
+/// page tells nobody which addresses have accounts. `news`: they ticked "Send me news and
+/// new releases" (an existing account's choices are not changed by it).
 pub async fn register(
     state: &AppState,
     session: &Session,
     account: &NewAccount,
+    news: bool,
 ) -> Result<(), Error> {
     let started = Instant::now();
     let password_hash = hash_password(account.password.expose().to_string()).await?;
@@ -148,6 +150,9 @@ pub async fn register(
         },
     )
     .await?;
+    if news {
+        crate::marketing::consent::opt_in(&mut tx, user.id).await?;
+    }
     queue_verification(
         &mut tx,
         state,

@@ -50,7 +50,8 @@ impl EmailContext {
             | EmailKind::EmailChanged
             | EmailKind::AccountExists
             | EmailKind::DisputeNotification
-            | EmailKind::MembershipPaymentNotification => true,
+            | EmailKind::MembershipPaymentNotification
+            | EmailKind::BroadcastTest => true,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub use super::outbox::DeliverEmail;
 use super::outbox::{self, DueEmail};
+use super::suppression;
 use crate::error::Error;
 use crate::jobs::Job;
 use crate::keys::LinkKey;
@@ -26,7 +27,18 @@ fn fill<'a>(email: &'a DueEmail, key: &LinkKey) -> Letter<'a> {
         subject: &email.subject,
         text,
         html,
+        unsubscribe: None,
     }
+}
+
+/// Who emails come from, as the owner set it now.
+pub async fn sender(db: impl sqlx::PgExecutor<'_>) -> Result<Sender, Error> {
+    Ok(sqlx::query_as!(
+        Sender,
+        "SELECT email_from_name AS from_name, email_reply_to AS reply_to FROM site_settings"
+    )
+    .fetch_one(db)
+    .await?)
 }
 
 impl Job for DeliverEmail {
@@ -43,18 +55,18 @@ impl Job for DeliverEmail {
         let Some(email) = outbox::start_attempt(&state.pool, self.email).await? else {
             return Ok(());
         };
-        let sender = sqlx::query_as!(
-            Sender,
-            "SELECT email_from_name AS from_name, email_reply_to AS reply_to FROM site_settings"
-        )
-        .fetch_one(&state.pool)
-        .await?;
+        let sender = sender(&state.pool).await?;
         let filled = fill(&email, &state.link_key);
-        transport
-            .send(&filled, &sender)
-            .await
-            .map_err(Error::Unprocessable)?;
-        outbox::mark_sent(&state.pool, email.id).await
+        match transport.send(&filled, &sender).await {
+            Ok(()) => outbox::mark_sent(&state.pool, email.id).await,
+            // A hard bounce: trying again cannot help, and marketing email stops too.
+            Err(refused) if refused.permanent => {
+                tracing::warn!(email_id = %email.id, error = %refused.reason, "email bounced");
+                suppression::hard_bounce(&state.pool, &email.to_address, &refused.reason).await?;
+                outbox::mark_attempt_failed(&state.pool, email.id, &refused.reason, false).await
+            }
+            Err(refused) => Err(Error::Unprocessable(refused.reason)),
+        }
     }
 
     async fn failed(&self, state: &AppState, error: &str, retrying: bool) -> Result<(), Error> {

@@ -3,4 +3,5 @@
 pub mod context;
 pub mod delivery;
 pub mod outbox;
+pub mod suppression;
 pub mod templates;

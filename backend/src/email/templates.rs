@@ -38,6 +38,8 @@ pub enum EmailKind {
     RefundConfirmation,
     DisputeNotification,
     MembershipPaymentNotification,
+    /// A broadcast as its recipients will get it, sent to the owner alone.
+    BroadcastTest,
 }
 
 impl EmailKind {
@@ -54,6 +56,7 @@ impl EmailKind {
             Self::RefundConfirmation => "refund_confirmation",
             Self::DisputeNotification => "dispute_notification",
             Self::MembershipPaymentNotification => "membership_payment_notification",
+            Self::BroadcastTest => "broadcast_test",
         }
     }
 }
@@ -129,7 +132,7 @@ impl Brand {
     }
 
     /// "Business · write to contact", or what of it there is.
-    fn footer(&self) -> Option<String> {
+    pub fn footer(&self) -> Option<String> {
         let contact = (!self.contact_email.is_empty())
             .then(|| format!("Questions? Write to {}", self.contact_email));
         let parts: Vec<String> = [
@@ -141,6 +144,45 @@ impl Brand {
         .collect();
         (!parts.is_empty()).then(|| parts.join(" · "))
     }
+}
+
+/// `inner` (HTML) in the brand's frame: its logo or name above, its signature and footer
+/// below, then `footer_html` (a marketing email's links). Tables and inline styles: what
+/// mail clients render alike.
+pub fn framed(brand: &Brand, inner: &str, footer_html: Option<&str>) -> String {
+    let palette = Palette::of(&brand.colour);
+    let colour = palette.primary.as_str();
+    let mut out = format!(
+        "<!doctype html><html><body style=\"margin:0;padding:0;background:#f3f4f6\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f3f4f6\"><tr><td align=\"center\" style=\"padding:24px 12px\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-top:4px solid {colour};border-radius:8px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#111827\">\
+         <tr><td style=\"padding:28px 28px 8px\">"
+    );
+    match &brand.logo_url {
+        Some(logo) => out.push_str(&format!(
+            "<p style=\"margin:0 0 16px\"><img src=\"{}\" alt=\"{}\" height=\"40\" style=\"display:block;height:40px;width:auto;border:0\"></p>",
+            escape_html(logo),
+            escape_html(&brand.name)
+        )),
+        None => out.push_str(&format!(
+            "<p style=\"margin:0 0 16px;font-size:20px;font-weight:700\">{}</p>",
+            escape_html(&brand.name)
+        )),
+    }
+    out.push_str(inner);
+    out.push_str(&format!(
+        "<p>— {}</p></td></tr></table>",
+        escape_html(&brand.name)
+    ));
+    let small = "<p style=\"margin:16px 0 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#4b5563\">";
+    if let Some(footer) = brand.footer() {
+        out.push_str(&format!("{small}{}</p>", escape_html(&footer)));
+    }
+    if let Some(links) = footer_html {
+        out.push_str(&format!("{small}{links}</p>"));
+    }
+    out.push_str("</td></tr></table></body></html>");
+    out
 }
 
 /// Paragraphs of text and an optional call-to-action link, in both formats.
@@ -168,51 +210,22 @@ impl Message<'_> {
         out
     }
 
-    /// Tables and inline styles: what mail clients render alike.
     fn html(&self) -> String {
         let palette = Palette::of(&self.brand.colour);
-        let colour = palette.primary.as_str();
-        let mut out = format!(
-            "<!doctype html><html><body style=\"margin:0;padding:0;background:#f3f4f6\">\
-             <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f3f4f6\"><tr><td align=\"center\" style=\"padding:24px 12px\">\
-             <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-top:4px solid {colour};border-radius:8px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#111827\">\
-             <tr><td style=\"padding:28px 28px 8px\">"
-        );
-        match &self.brand.logo_url {
-            Some(logo) => out.push_str(&format!(
-                "<p style=\"margin:0 0 16px\"><img src=\"{}\" alt=\"{}\" height=\"40\" style=\"display:block;height:40px;width:auto;border:0\"></p>",
-                escape_html(logo),
-                escape_html(&self.brand.name)
-            )),
-            None => out.push_str(&format!(
-                "<p style=\"margin:0 0 16px;font-size:20px;font-weight:700\">{}</p>",
-                escape_html(&self.brand.name)
-            )),
-        }
-        out.push_str(&format!("<p>Hi {},</p>", escape_html(self.greeting_name)));
+        let mut inner = format!("<p>Hi {},</p>", escape_html(self.greeting_name));
         for p in self.paragraphs {
-            out.push_str(&format!("<p>{}</p>", escape_html(p)));
+            inner.push_str(&format!("<p>{}</p>", escape_html(p)));
         }
         if let Some((label, url)) = self.action {
-            out.push_str(&format!(
-                "<p style=\"margin:24px 0\"><a href=\"{}\" style=\"display:inline-block;background:{colour};color:{};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600\">{}</a></p>",
+            inner.push_str(&format!(
+                "<p style=\"margin:24px 0\"><a href=\"{}\" style=\"display:inline-block;background:{};color:{};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600\">{}</a></p>",
                 escape_html(url),
+                palette.primary.as_str(),
                 palette.on_primary.as_str(),
                 escape_html(label)
             ));
         }
-        out.push_str(&format!(
-            "<p>— {}</p></td></tr></table>",
-            escape_html(&self.brand.name)
-        ));
-        if let Some(footer) = self.brand.footer() {
-            out.push_str(&format!(
-                "<p style=\"margin:16px 0 0;font-family:Helvetica,Arial,sans-serif;font-size:13px;color:#4b5563\">{}</p>",
-                escape_html(&footer)
-            ));
-        }
-        out.push_str("</td></tr></table></body></html>");
-        out
+        framed(self.brand, &inner, None)
     }
 
     fn into_email(self, kind: EmailKind, to: &str, subject: String) -> OutgoingEmail {

@@ -36,6 +36,9 @@ pub struct StartForm {
     /// The customer's price of a pay-what-you-want item.
     #[serde(default)]
     pub your_price: Option<String>,
+    /// "Send me news and new releases", ticked.
+    #[serde(default)]
+    pub news: Option<String>,
 }
 
 fn back(slug: &str, reason: &str) -> Response {
@@ -108,6 +111,9 @@ pub async fn start(
     };
     if owned {
         return Ok(back(&item.slug, "owned"));
+    }
+    if form.news.is_some() {
+        crate::marketing::consent::opt_in(&mut tx, user.id).await?;
     }
     // A limited code's row stays locked from here to the commit: its uses are counted and
     // this checkout recorded with no other checkout for the code in between.

@@ -193,6 +193,10 @@ pub async fn fail(
         return Ok(Outcome::AlreadyDone);
     }
     store::record_failure(conn, purchase.id, reason).await?;
+    if reason == "expired" {
+        crate::marketing::abandoned::checkout_expired(conn, purchase.user_id, purchase.content_id)
+            .await?;
+    }
     purchase.failed = true;
     settle(conn, emails, purchase, None).await
 }
@@ -343,6 +347,10 @@ async fn settle(
     }
     if facts.paid {
         notify(conn, emails, &purchase, status, &stripe).await?;
+    }
+    if purchase.first_paid() {
+        crate::marketing::abandoned::paid(conn, purchase.id, purchase.user_id, purchase.content_id)
+            .await?;
     }
     announce(conn, &purchase, status, &stripe).await?;
     Ok(if status == purchase.status {

@@ -7,24 +7,17 @@ use backend::email::delivery::DeliverEmail;
 use backend::email::outbox;
 use backend::email::templates::welcome;
 use backend::jobs::Runner;
-use backend::mail::{Mailer, Transport};
 use backend::settings::service::{emails_of, load as load_settings};
 use backend::PublicUrl;
 use sqlx::PgPool;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
+use crate::common::smtp::{smtp_sink, with_smtp, SinkMode};
 use crate::common::spawn_app;
 
 /// A runner of email deliveries for an app whose emails go to the SMTP server at `url`.
 async fn smtp_runner(pool: &PgPool, url: &str) -> (crate::common::TestApp, Runner) {
     let app = spawn_app(pool.clone()).await;
-    let mailer = Mailer::new(url, "Codex <no-reply@codex.test>").unwrap();
-    let state = backend::AppState {
-        mail: Some(Arc::new(Transport::Smtp(Box::new(mailer)))),
-        ..app.state.clone()
-    };
+    let state = with_smtp(&app.state, url);
     (app, Runner::new(state).register::<DeliverEmail>())
 }
 
@@ -53,62 +46,10 @@ async fn queue(pool: &PgPool, n: usize) {
     tx.commit().await.unwrap();
 }
 
-/// A minimal SMTP server: accepts every message (or refuses every recipient) and reports
-/// each message's data.
-async fn smtp_sink(accept: bool) -> (String, mpsc::UnboundedReceiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (sender, receiver) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        loop {
-            let (socket, _) = listener.accept().await.unwrap();
-            let sender = sender.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
-                let mut data: Option<String> = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(body) = data.as_mut() {
-                        if line == "." {
-                            sender.send(data.take().unwrap()).unwrap();
-                            write.write_all(b"250 queued\r\n").await.unwrap();
-                        } else {
-                            body.push_str(&line);
-                            body.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("")
-                        .to_ascii_uppercase();
-                    let reply: &[u8] = match verb.as_str() {
-                        "EHLO" | "HELO" => b"250 sink\r\n",
-                        "RCPT" if !accept => b"550 no such mailbox\r\n",
-                        "DATA" => {
-                            data = Some(String::new());
-                            b"354 go ahead\r\n"
-                        }
-                        "QUIT" => {
-                            let _ = write.write_all(b"221 bye\r\n").await;
-                            break;
-                        }
-                        _ => b"250 ok\r\n",
-                    };
-                    write.write_all(reply).await.unwrap();
-                }
-            });
-        }
-    });
-    (format!("smtp://{addr}"), receiver)
-}
-
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn concurrent_workers_never_claim_the_same_email(pool: PgPool) {
     queue(&pool, 20).await;
-    let (url, mut received) = smtp_sink(true).await;
+    let (url, mut received) = smtp_sink(SinkMode::default()).await;
     let (_app, first) = smtp_runner(&pool, &url).await;
     let (_app2, second) = smtp_runner(&pool, &url).await;
     let work = |runner: Runner| async move {
@@ -138,7 +79,7 @@ async fn concurrent_workers_never_claim_the_same_email(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn due_emails_are_delivered_over_smtp_once(pool: PgPool) {
     queue(&pool, 3).await;
-    let (url, mut received) = smtp_sink(true).await;
+    let (url, mut received) = smtp_sink(SinkMode::default()).await;
     let (_app, mailer) = smtp_runner(&pool, &url).await;
 
     assert_eq!(deliver_due(&pool, &mailer).await, 3);
@@ -166,7 +107,11 @@ async fn due_emails_are_delivered_over_smtp_once(pool: PgPool) {
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
 async fn refused_emails_are_retried_with_backoff_then_marked_failed(pool: PgPool) {
     queue(&pool, 1).await;
-    let (url, _received) = smtp_sink(false).await;
+    let (url, _received) = smtp_sink(SinkMode {
+        refuse_all: Some("451 4.3.0 try again later"),
+        ..SinkMode::default()
+    })
+    .await;
     let (_app, mailer) = smtp_runner(&pool, &url).await;
 
     assert_eq!(deliver_due(&pool, &mailer).await, 0);
@@ -178,7 +123,7 @@ async fn refused_emails_are_retried_with_backoff_then_marked_failed(pool: PgPool
     .await
     .unwrap();
     assert_eq!((status.as_str(), attempts), ("pending", 1));
-    assert!(error.unwrap().contains("550"));
+    assert!(error.unwrap().contains("451"));
     assert!(
         (20.0..=38.0).contains(&wait),
         "first retry after about 30 s (a quarter either way), got {wait}"

@@ -16,6 +16,7 @@ mod email_outbox;
 mod hardening;
 mod jobs;
 mod library;
+mod marketing;
 mod media_processing;
 mod media_upload;
 mod memberships;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fns;
+pub mod smtp;
 
 use fns::ServerFn as _;
 use std::net::SocketAddr;
@@ -171,8 +172,13 @@ impl TestApp {
 
     /// A browser signed in as a new customer whose email address is verified.
     pub async fn verified_customer(&self, email: &str) -> Browser<'_> {
+        self.verified_customer_with(email, &[]).await
+    }
+
+    /// `verified_customer`, registered with `extra` fields too (`("news", "on")`).
+    pub async fn verified_customer_with(&self, email: &str, extra: &[(&str, &str)]) -> Browser<'_> {
         let customer = self.browser();
-        customer.register("Customer", email).await;
+        customer.register_with("Customer", email, extra).await;
         let token = self.token_from_email(email, "verify_email").await;
         assert_eq!(
             customer
@@ -523,16 +529,19 @@ impl Browser<'_> {
     }
 
     pub async fn register(&self, name: &str, email: &str) -> Response {
-        self.call(
-            fns::Register::PATH,
-            &[
-                ("name", name),
-                ("email", email),
-                ("password", PASSWORD),
-                ("confirm_password", PASSWORD),
-            ],
-        )
-        .await
+        self.register_with(name, email, &[]).await
+    }
+
+    /// Registers with `extra` fields of the form too.
+    pub async fn register_with(&self, name: &str, email: &str, extra: &[(&str, &str)]) -> Response {
+        let mut form = vec![
+            ("name", name),
+            ("email", email),
+            ("password", PASSWORD),
+            ("confirm_password", PASSWORD),
+        ];
+        form.extend_from_slice(extra);
+        self.call(fns::Register::PATH, &form).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
