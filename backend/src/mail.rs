@@ -47,13 +47,13 @@ impl Mailer {
         if let Ok(reply_to) = sender.reply_to.parse() {
             builder = builder.reply_to(reply_to);
         }
-        builder = builder.message_id(Some(message_id(email.id, &self.from.email.to_string())));
+        builder = builder.message_id(Some(message_id(email.id, self.from.email.as_ref())));
         if let Some(unsubscribe) = &email.unsubscribe {
             let mailto = sender
                 .reply_to
                 .parse::<lettre::Address>()
                 .unwrap_or(self.from.email.clone());
-            for (name, value) in unsubscribe.headers(&mailto.to_string()) {
+            for (name, value) in unsubscribe.headers(mailto.as_ref()) {
                 builder = builder.raw_header(HeaderValue::new(
                     HeaderName::new_from_ascii_str(name),
                     value,

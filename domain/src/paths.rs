@@ -128,6 +128,12 @@ pub fn email_preferences(token: &str) -> String {
     format!("{EMAIL_PREFERENCES}?token={token}")
 }
 
+/// The preferences page as linked from one marketing email (an unsubscribe there counts
+/// against that email).
+pub fn email_preferences_from(token: &str, email: Uuid) -> String {
+    format!("{}&email={}", email_preferences(token), email.simple())
+}
+
 /// The one-click unsubscribe link of one marketing email to the person of `token`.
 pub fn email_unsubscribe(token: &str, email: Uuid) -> String {
     format!("{EMAIL_UNSUBSCRIBE}?token={token}&email={}", email.simple())

@@ -127,7 +127,7 @@ test("every page is accessible, described, and fits desktop and phones from 320 
   await page.getByRole("link", { name: "Watch" }).click();
   await expect(page.locator("[data-player][data-ready]")).toBeAttached();
   await expectGoodAtEverySize(page, "the watch page");
-  await checkPages(page, ["/library", "/account", "/account/purchases"]);
+  await checkPages(page, ["/library", "/account", "/account/purchases", "/email/preferences"]);
 
   const owner = await ownerPage(browser);
   await checkPages(owner, [
@@ -141,6 +141,7 @@ test("every page is accessible, described, and fits desktop and phones from 320 
     "/admin/memberships",
     "/admin/settings",
     "/admin/emails",
+    "/admin/emails/broadcasts",
     "/admin/security",
     "/admin/jobs",
     "/admin/analytics",

@@ -58,12 +58,18 @@ pub async fn save_email_preferences(
     )
 }
 
+/// `email`: the marketing email whose link opened the page, counted as the one unsubscribed
+/// from.
 #[server(endpoint = "unsubscribe")]
-pub async fn unsubscribe(#[server(default)] token: Option<String>) -> Result<(), AppError> {
+pub async fn unsubscribe(
+    #[server(default)] token: Option<String>,
+    #[server(default)] email: Option<String>,
+) -> Result<(), AppError> {
     respond(
         async {
             let (call, person) = person(token).await?;
-            consent::unsubscribe(&call.state.pool, person, None).await
+            let email = email.as_deref().and_then(|id| Uuid::try_parse(id).ok());
+            consent::unsubscribe(&call.state.pool, person, email).await
         }
         .await,
     )

@@ -14,6 +14,7 @@ use crate::ui::{action_error, action_succeeded, FormAlert, FormCard, FormNotice,
 pub fn PreferencesPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
+    let email = move || query.read().get("email").unwrap_or_default();
     let save = ServerAction::<SaveEmailPreferences>::new();
     let unsubscribe = ServerAction::<Unsubscribe>::new();
     let preferences = Resource::new(
@@ -29,7 +30,7 @@ pub fn PreferencesPage() -> impl IntoView {
             <FormAlert error=action_error(unsubscribe)/>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || preferences.get().map(|result| match result {
-                    Ok(preferences) => view! { <PreferencesForms preferences token=token() save unsubscribe/> }.into_any(),
+                    Ok(preferences) => view! { <PreferencesForms preferences token=token() email=email() save unsubscribe/> }.into_any(),
                     Err(error) => view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }.into_any(),
                 })}
             </Suspense>
@@ -41,6 +42,8 @@ pub fn PreferencesPage() -> impl IntoView {
 fn PreferencesForms(
     preferences: Preferences,
     token: String,
+    /// The email whose link opened the page.
+    email: String,
     save: ServerAction<SaveEmailPreferences>,
     unsubscribe: ServerAction<Unsubscribe>,
 ) -> impl IntoView {
@@ -67,6 +70,7 @@ fn PreferencesForms(
         {subscribed.then(move || view! {
             <ActionForm action=unsubscribe attr:class="form">
                 <input type="hidden" name="token" value=unsubscribe_token/>
+                <input type="hidden" name="email" value=email/>
                 <p class="hint">"Receipts and account emails are not marketing: they still come."</p>
                 <button type="submit" class="button">"Unsubscribe"</button>
             </ActionForm>

@@ -120,12 +120,10 @@ impl Run<'_> {
         if !person.consents {
             return Ok(Outcome::Skipped("no longer consents"));
         }
+        let token = links::token(&self.state.link_key, due.user_id);
         let preferences = self
             .context
-            .link(&domain::paths::email_preferences(&links::token(
-                &self.state.link_key,
-                due.user_id,
-            )));
+            .link(&domain::paths::email_preferences_from(&token, due.id));
         let composed = match (due.broadcast_id, due.content_id) {
             (Some(broadcast), _) => {
                 let (subject, body) = self.broadcast(broadcast).await?;
@@ -144,10 +142,9 @@ impl Run<'_> {
             }
             (None, None) => return Ok(Outcome::Skipped("nothing to send")),
         };
-        let one_click = self.context.link(&domain::paths::email_unsubscribe(
-            &links::token(&self.state.link_key, due.user_id),
-            due.id,
-        ));
+        let one_click = self
+            .context
+            .link(&domain::paths::email_unsubscribe(&token, due.id));
         Ok(self.deliver(due, &person.email, composed, one_click).await)
     }
 

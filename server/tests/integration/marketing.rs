@@ -534,10 +534,7 @@ async fn an_abandoned_checkout_gets_one_email_and_none_once_bought(pool: PgPool)
     // Alice comes back and buys: recovered, with its revenue counted as revenue is.
     let purchase = bought(&app, &alice, &shop.item).await;
     send_due(&smtp).await;
-    assert!(
-        received(&mut sink).is_empty(),
-        "nothing more is sent"
-    );
+    assert!(received(&mut sink).is_empty(), "nothing more is sent");
     let overview: Value = shop
         .owner
         .call_json(fns::BroadcastsOverview::PATH, &[])
