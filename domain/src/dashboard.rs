@@ -17,6 +17,8 @@ pub struct Dashboard {
     /// Customers with a current membership, and their monthly recurring revenue.
     pub active_members: i64,
     pub mrr_cents: i64,
+    /// Marketing email: customers who may get it, and checkouts its emails recovered.
+    pub audience: crate::marketing::Audience,
     pub top_content: Vec<TopItem>,
     pub recent: Vec<RecentPurchase>,
     /// The last 30 days, oldest first.

@@ -171,6 +171,7 @@ fn CustomerDetails(detail: CustomerDetail, grant: ServerAction<GrantAccess>) -> 
             }}
         </section>
         <CustomerWatched id=c.id/>
+        <crate::marketing::customer_emails::CustomerEmails id=c.id/>
         <GrantForm grant customer=c.email.clone()/>
     }
 }

@@ -35,6 +35,8 @@ fn Figures(d: Dashboard) -> impl IntoView {
             <div class="stat card"><span class="stat-label">"Purchases"</span><span class="stat-value" data-figure="purchases">{d.completed_purchases}</span></div>
             <div class="stat card"><span class="stat-label">"Active members"</span><span class="stat-value" data-figure="members">{d.active_members}</span></div>
             <div class="stat card"><span class="stat-label">"MRR"</span><span class="stat-value" data-figure="mrr">{money(d.mrr_cents)}</span></div>
+            <div class="stat card"><span class="stat-label">"Subscribers"</span><span class="stat-value" data-figure="subscribers">{d.audience.subscribers}</span></div>
+            <div class="stat card"><span class="stat-label">"Recovered checkouts"</span><span class="stat-value" data-figure="recovered">{d.audience.recovered_checkouts}</span></div>
         </section>
         <p class="hint">{format!("Net of refunds and lost disputes. Days and months in {}.", d.timezone)}</p>
         <SalesFigures sales=d.sales/>

@@ -75,6 +75,28 @@ pub async fn unsubscribe(
     )
 }
 
+/// A customer's consent and marketing emails, for the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerEmailsView {
+    pub preferences: Preferences,
+    pub sends: Vec<super::SendLogEntry>,
+}
+
+#[server(endpoint = "customer_emails")]
+pub async fn customer_emails(id: Uuid) -> Result<CustomerEmailsView, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            let owner = call.caller.clone().owner()?;
+            Ok::<_, Error>(CustomerEmailsView {
+                preferences: consent::preferences(&call.state.pool, id).await?,
+                sends: consent::send_log(&call.state.pool, &owner, id).await?,
+            })
+        }
+        .await,
+    )
+}
+
 /// What the broadcasts page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BroadcastsData {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod broadcast_page;
 pub mod broadcasts_page;
 pub mod consent;
+pub mod customer_emails;
 pub mod preferences_page;
 
 pub use domain::marketing::*;

@@ -92,7 +92,12 @@ pub async fn load(state: &AppState, _owner: &Owner) -> Result<Dashboard, Error> 
     };
     let reconciliation = reconcile::latest(pool).await?;
     let (active_members, mrr_cents) = crate::memberships::stats::members_and_mrr(pool).await?;
+    let audience = domain::marketing::Audience {
+        subscribers: crate::marketing::consent::subscribers(pool).await?,
+        recovered_checkouts: crate::marketing::abandoned::settings(pool).await?.recovered,
+    };
     Ok(Dashboard {
+        audience,
         active_members,
         mrr_cents,
         sales,

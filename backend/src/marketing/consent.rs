@@ -6,9 +6,10 @@
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::auth::Owner;
 use crate::email::suppression;
 use crate::error::{Answer, Error};
-use domain::marketing::Preferences;
+use domain::marketing::{Preferences, SendLogEntry};
 
 /// `user` ticked "Send me news and new releases" (registering, or on the way to checkout).
 pub async fn opt_in(conn: &mut PgConnection, user: Uuid) -> Result<(), Error> {
@@ -92,5 +93,26 @@ pub async fn subscribers(pool: &PgPool) -> Result<i64, Error> {
                                          UNION SELECT user_id FROM marketing_audience('releases')) a"#
     )
     .fetch_one(pool)
+    .await?)
+}
+
+/// The marketing emails queued for `user`, newest first (at most 100), for the owner.
+pub async fn send_log(
+    pool: &PgPool,
+    _owner: &Owner,
+    user: Uuid,
+) -> Result<Vec<SendLogEntry>, Error> {
+    Ok(sqlx::query_as!(
+        SendLogEntry,
+        r#"SELECT COALESCE(b.subject, 'Abandoned checkout: ' || c.title, 'Abandoned checkout') AS "what!",
+                  m.status, m.note, COALESCE(m.sent_at, m.due_at) AS "at!"
+           FROM marketing_emails m
+           LEFT JOIN broadcasts b ON b.id = m.broadcast_id
+           LEFT JOIN content c ON c.id = m.content_id
+           WHERE m.user_id = $1
+           ORDER BY m.created_at DESC LIMIT 100"#,
+        user
+    )
+    .fetch_all(pool)
     .await?)
 }

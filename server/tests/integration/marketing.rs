@@ -269,6 +269,26 @@ async fn a_broadcast_reaches_exactly_its_consenting_segment_once(pool: PgPool) {
         StatusCode::CONFLICT,
         "a sent broadcast keeps its figures"
     );
+
+    // The owner sees it on Alice's customer page, and the subscribers on the dashboard.
+    let alice_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'alice@example.com'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let emails = shop
+        .owner
+        .call_json(fns::CustomerEmails::PATH, &[("id", &alice_id.to_string())])
+        .await;
+    assert_eq!(emails["preferences"]["news"], true);
+    assert_eq!(emails["sends"][0]["what"], "A new film is out");
+    assert_eq!(emails["sends"][0]["status"], "sent");
+    let dashboard = shop.owner.call_json(fns::LoadDashboard::PATH, &[]).await;
+    assert_eq!(dashboard["audience"]["subscribers"], 2, "alice and bob");
+    let peeking = alice
+        .call(fns::CustomerEmails::PATH, &[("id", &alice_id.to_string())])
+        .await;
+    assert_eq!(peeking.status(), StatusCode::FORBIDDEN);
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
