@@ -48,6 +48,21 @@ CREATE TABLE abandoned_checkout_settings (
 );
 INSERT INTO abandoned_checkout_settings DEFAULT VALUES;
 
+-- The owner's automated sequences: each step an email `delay_days` after its reason (welcome:
+-- the address verified; after_purchase: item `content_id` first paid; win_back: a membership
+-- ended). Up to 5 steps per sequence.
+CREATE TABLE automation_steps (
+    id            UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+    automation    TEXT NOT NULL CHECK (automation IN ('welcome', 'after_purchase', 'win_back')),
+    content_id    UUID REFERENCES content (id) ON DELETE CASCADE,
+    delay_days    INTEGER NOT NULL CHECK (delay_days BETWEEN 0 AND 365),
+    subject       TEXT NOT NULL CHECK (char_length(subject) BETWEEN 1 AND 200),
+    body_markdown TEXT NOT NULL CHECK (char_length(body_markdown) BETWEEN 1 AND 50000),
+    created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CHECK ((automation = 'after_purchase') = (content_id IS NOT NULL))
+);
+CREATE INDEX automation_steps_kind ON automation_steps (automation, content_id);
+
 -- One marketing email to one person: a broadcast's recipient, or an automation's email. The
 -- unique keys make queueing idempotent; `status` moves pending → sending → a final state
 -- once, and a row found `sending` after a crash is never sent again (`unknown`): mailed at
@@ -56,7 +71,9 @@ CREATE TABLE marketing_emails (
     id                    UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     broadcast_id          UUID REFERENCES broadcasts (id) ON DELETE CASCADE,
     -- 'abandoned_checkout' for the automation's emails.
-    automation            TEXT CHECK (automation IN ('abandoned_checkout')),
+    automation            TEXT CHECK (automation IN ('abandoned_checkout', 'welcome', 'after_purchase', 'win_back')),
+    -- The step of a sequence it is (none for the abandoned checkout email).
+    step_id               UUID REFERENCES automation_steps (id) ON DELETE CASCADE,
     content_id            UUID REFERENCES content (id) ON DELETE CASCADE,
     user_id               UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     category              TEXT NOT NULL CHECK (category IN ('news', 'releases')),
@@ -76,8 +93,11 @@ CREATE TABLE marketing_emails (
     created_at            TIMESTAMPTZ NOT NULL DEFAULT now(),
     CHECK ((broadcast_id IS NULL) <> (automation IS NULL)),
     UNIQUE (broadcast_id, user_id),
-    UNIQUE (automation, user_id, content_id)
+    UNIQUE (step_id, user_id)
 );
+-- The abandoned checkout email: once per customer and item, ever.
+CREATE UNIQUE INDEX marketing_emails_abandoned ON marketing_emails (user_id, content_id)
+    WHERE automation = 'abandoned_checkout';
 CREATE INDEX marketing_emails_due ON marketing_emails (due_at) WHERE status = 'pending';
 CREATE INDEX marketing_emails_sending ON marketing_emails (id) WHERE status = 'sending';
 CREATE INDEX marketing_emails_user ON marketing_emails (user_id, created_at DESC);

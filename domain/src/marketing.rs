@@ -231,6 +231,104 @@ pub struct AbandonedCheckout {
     pub recovered_cents: i64,
 }
 
+/// The owner's automated sequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Automation {
+    /// After the customer verifies their address.
+    Welcome,
+    /// After an item's purchase is first paid.
+    AfterPurchase,
+    /// After a membership ends.
+    WinBack,
+}
+
+/// Steps a sequence may have.
+pub const MAX_STEPS: i64 = 5;
+
+impl Automation {
+    pub const ALL: [Automation; 3] = [Self::Welcome, Self::AfterPurchase, Self::WinBack];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Welcome => "welcome",
+            Self::AfterPurchase => "after_purchase",
+            Self::WinBack => "win_back",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == value)
+            .ok_or_else(|| Invalid::new("Choose a sequence."))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Welcome => "Welcome (after the address is verified)",
+            Self::AfterPurchase => "After a purchase of an item",
+            Self::WinBack => "Win-back (after a membership ends)",
+        }
+    }
+}
+
+/// A step the owner adds to a sequence, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStep {
+    pub automation: Automation,
+    /// The item, for an after-purchase sequence.
+    pub content_id: Option<Uuid>,
+    pub delay_days: i32,
+    pub subject: String,
+    pub body_markdown: String,
+}
+
+impl NewStep {
+    pub fn parse(
+        automation: &str,
+        content_id: Option<Uuid>,
+        delay_days: &str,
+        subject: &str,
+        body_markdown: &str,
+    ) -> Result<Self, Invalid> {
+        let automation = Automation::parse(automation)?;
+        let content_id = match automation {
+            Automation::AfterPurchase => Some(
+                content_id.ok_or_else(|| Invalid::new("Choose the item whose buyers get it."))?,
+            ),
+            _ => None,
+        };
+        let delay_days = delay_days
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|d| (0..=365).contains(d))
+            .ok_or_else(|| Invalid::new("Days after must be a whole number from 0 to 365."))?;
+        // The same checks as a broadcast's subject and message.
+        let text = BroadcastDraft::parse(subject, body_markdown, "news", Segment::Everyone)?;
+        Ok(Self {
+            automation,
+            content_id,
+            delay_days,
+            subject: text.subject,
+            body_markdown: text.body_markdown,
+        })
+    }
+}
+
+/// A step as the owner's list shows it, with how many it has mailed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    pub id: Uuid,
+    pub automation: Automation,
+    pub item: Option<String>,
+    pub delay_days: i32,
+    pub subject: String,
+    pub sent: i64,
+    pub stopped: i64,
+}
+
 /// What the dashboard shows of marketing email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Audience {
@@ -271,6 +369,22 @@ mod tests {
         let json = serde_json::to_value(&segment).unwrap();
         assert_eq!(json["kind"], "members");
         assert_eq!(serde_json::from_value::<Segment>(json).unwrap(), segment);
+    }
+
+    #[test]
+    fn a_step_names_its_item_only_after_a_purchase() {
+        let item = Uuid::nil();
+        let step = NewStep::parse("after_purchase", Some(item), "3", "Hi", "Body").unwrap();
+        assert_eq!((step.content_id, step.delay_days), (Some(item), 3));
+        assert!(NewStep::parse("after_purchase", None, "3", "Hi", "Body").is_err());
+        assert_eq!(
+            NewStep::parse("welcome", Some(item), "0", "Hi", "Body")
+                .unwrap()
+                .content_id,
+            None
+        );
+        assert!(NewStep::parse("welcome", None, "366", "Hi", "Body").is_err());
+        assert!(NewStep::parse("sometime", None, "1", "Hi", "Body").is_err());
     }
 
     #[test]

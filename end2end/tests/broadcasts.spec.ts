@@ -28,8 +28,8 @@ test("the owner writes, previews, tests and sends a broadcast to one item's buye
   await expect(owner.getByRole("heading", { name: "Broadcasts", exact: true })).toBeVisible();
   await owner.getByRole("link", { name: "New broadcast" }).click();
   const subject = `News about ${title}`;
-  await owner.getByLabel("Subject").fill(subject);
-  await owner.getByLabel("Message").fill("# A new chapter\n\nThank you for watching **the film**.");
+  await owner.getByLabel("Subject", { exact: true }).fill(subject);
+  await owner.getByLabel("Message", { exact: true }).fill("# A new chapter\n\nThank you for watching **the film**.");
   await owner.getByLabel("Segment").selectOption("buyers");
   await owner.getByLabel(title, { exact: true }).check();
   await owner.getByRole("button", { name: "Save draft" }).click();

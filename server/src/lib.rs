@@ -21,6 +21,7 @@ pub mod request_limits;
 pub mod router;
 pub mod security;
 pub mod session_keys;
+pub mod smtp_sink;
 pub mod startup;
 pub mod surface;
 pub mod telemetry;

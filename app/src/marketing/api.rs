@@ -5,15 +5,15 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{AbandonedCheckout, Broadcast, BroadcastSummary, Preferences};
+use super::{AbandonedCheckout, Broadcast, BroadcastSummary, Preferences, StepView};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     crate::{auth::guard, error::respond},
-    backend::marketing::{abandoned, broadcasts, consent, links},
+    backend::marketing::{abandoned, automations, broadcasts, consent, links},
     backend::Error,
     domain::error::Answer,
-    domain::marketing::{BroadcastDraft, Segment},
+    domain::marketing::{BroadcastDraft, NewStep, Segment},
 };
 
 /// Whose preferences: the person of `token` (an email's link), else the one signed in.
@@ -102,6 +102,8 @@ pub async fn customer_emails(id: Uuid) -> Result<CustomerEmailsView, AppError> {
 pub struct BroadcastsData {
     pub broadcasts: Vec<BroadcastSummary>,
     pub abandoned: AbandonedCheckout,
+    /// The welcome, after-purchase and win-back sequences' emails.
+    pub steps: Vec<StepView>,
     /// Customers who may get marketing email now.
     pub subscribers: i64,
 }
@@ -111,13 +113,14 @@ pub async fn broadcasts_overview() -> Result<BroadcastsData, AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            call.caller.clone().owner()?;
+            let owner = call.caller.clone().owner()?;
             let pool = &call.state.pool;
             let mut abandoned = abandoned::settings(pool).await?;
             abandoned.recovered_cents = backend::revenue::recovered_by_email(pool).await?;
             Ok::<_, Error>(BroadcastsData {
                 broadcasts: broadcasts::list(pool).await?,
                 abandoned,
+                steps: automations::steps(pool, &owner).await?,
                 subscribers: consent::subscribers(pool).await?,
             })
         }
@@ -260,6 +263,43 @@ pub async fn save_abandoned_checkout(
                 &discount_code,
             )
             .await
+        }
+        .await,
+    )
+}
+
+/// Adds an email to a sequence (`content_id`: the item, for an after-purchase sequence).
+#[server(endpoint = "add_automation_step")]
+pub async fn add_automation_step(
+    automation: String,
+    #[server(default)] content_id: Option<String>,
+    delay_days: String,
+    subject: String,
+    body: String,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            let owner = call.caller.clone().owner()?;
+            let content = content_id
+                .as_deref()
+                .and_then(|id| Uuid::try_parse(id).ok());
+            let step = NewStep::parse(&automation, content, &delay_days, &subject, &body)?;
+            automations::add_step(&call.state.pool, &owner, &step)
+                .await
+                .map(|_| ())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "delete_automation_step")]
+pub async fn delete_automation_step(id: Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            let owner = call.caller.clone().owner()?;
+            automations::delete_step(&call.state.pool, &owner, id).await
         }
         .await,
     )

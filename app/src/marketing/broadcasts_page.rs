@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 
 use super::api::{
-    broadcasts_overview, categories, BroadcastsData, CreateBroadcast, SaveAbandonedCheckout,
+    broadcasts_overview, categories, AddAutomationStep, BroadcastsData, CreateBroadcast,
+    DeleteAutomationStep, SaveAbandonedCheckout,
 };
-use super::{AbandonedCheckout, BroadcastSummary};
+use super::{AbandonedCheckout, Automation, BroadcastSummary, StepView};
+use crate::content::api::list_content;
 use crate::memberships::api::list_tiers;
 use crate::selling::item_choice::ItemChoice;
 use crate::ui::{
@@ -17,8 +19,16 @@ use domain::content::price_label;
 #[component]
 pub fn BroadcastsPage() -> impl IntoView {
     let save_abandoned = ServerAction::<SaveAbandonedCheckout>::new();
+    let add_step = ServerAction::<AddAutomationStep>::new();
+    let delete_step = ServerAction::<DeleteAutomationStep>::new();
     let overview = Resource::new(
-        move || save_abandoned.version().get(),
+        move || {
+            (
+                save_abandoned.version().get(),
+                add_step.version().get(),
+                delete_step.version().get(),
+            )
+        },
         |_| broadcasts_overview(),
     );
     view! {
@@ -27,11 +37,12 @@ pub fn BroadcastsPage() -> impl IntoView {
         <p><a class="button button-primary" href="#new-broadcast">"New broadcast"</a></p>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || overview.get().map(|result| match result {
-                Ok(overview) => view! { <Overview overview save_abandoned/> }.into_any(),
+                Ok(overview) => view! { <Overview overview save_abandoned delete_step/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
         <ComposeForm/>
+        <StepForm add=add_step/>
     }
 }
 
@@ -39,10 +50,12 @@ pub fn BroadcastsPage() -> impl IntoView {
 fn Overview(
     overview: BroadcastsData,
     save_abandoned: ServerAction<SaveAbandonedCheckout>,
+    delete_step: ServerAction<DeleteAutomationStep>,
 ) -> impl IntoView {
     let BroadcastsData {
         broadcasts,
         abandoned,
+        steps,
         subscribers,
     } = overview;
     view! {
@@ -56,6 +69,96 @@ fn Overview(
             view! { <BroadcastTable list=broadcasts/> }.into_any()
         }}
         <AbandonedCheckoutForm settings=abandoned save=save_abandoned/>
+        <StepTable steps delete=delete_step/>
+    }
+}
+
+#[component]
+fn StepTable(steps: Vec<StepView>, delete: ServerAction<DeleteAutomationStep>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="sequences-heading">
+            <h2 id="sequences-heading">"Sequences"</h2>
+            <p class="hint">"Emails that follow a customer's step: verifying their address, buying an item, a membership ending. Each goes once per person, only to those who asked for news, and stops when its reason goes away (the item refunded, a member again)."</p>
+            <FormAlert error=action_error(delete)/>
+            {if steps.is_empty() {
+                view! { <p class="empty">"No sequence emails yet. Add one below."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap" tabindex="0">
+                        <table class="table" aria-label="Sequence emails">
+                            <thead><tr>
+                                <th scope="col">"Sequence"</th><th scope="col">"Item"</th><th scope="col">"Days after"</th>
+                                <th scope="col">"Subject"</th><th scope="col">"Sent"</th><th scope="col">"Stopped"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {steps.into_iter().map(|step| view! {
+                                    <tr>
+                                        <td data-label="Sequence">{step.automation.label()}</td>
+                                        <td data-label="Item">{step.item.unwrap_or_default()}</td>
+                                        <td data-label="Days after">{step.delay_days}</td>
+                                        <td data-label="Subject">{step.subject}</td>
+                                        <td data-label="Sent">{step.sent}</td>
+                                        <td data-label="Stopped">{step.stopped}</td>
+                                        <td>
+                                            <ActionForm action=delete attr:class="inline-form">
+                                                <input type="hidden" name="id" value=step.id.to_string()/>
+                                                <button type="submit" class="button button-small">"Delete"</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn StepForm(add: ServerAction<AddAutomationStep>) -> impl IntoView {
+    let items = Resource::new(|| (), |_| list_content(None));
+    let ready = hydrated();
+    view! {
+        <section class="card" aria-labelledby="new-step-heading">
+            <h2 id="new-step-heading">"New sequence email"</h2>
+            <ActionForm action=add attr:class="form">
+                <div class="field">
+                    <label for="step-automation">"Sequence"</label>
+                    <select id="step-automation" name="automation">
+                        {Automation::ALL.into_iter().map(|a| view! { <option value=a.as_str()>{a.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="step-item">"Item (after a purchase)"</label>
+                    <select id="step-item" name="content_id">
+                        <option value="">"—"</option>
+                        <Suspense>
+                            {move || items.get().map(|result| result.unwrap_or_default().into_iter().map(|item| view! {
+                                <option value=item.id.to_string()>{item.title}</option>
+                            }).collect_view())}
+                        </Suspense>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="step-delay">"Days after"</label>
+                    <input id="step-delay" name="delay_days" type="number" min="0" max="365" required value="1"/>
+                </div>
+                <div class="field">
+                    <label for="step-subject">"Email subject"</label>
+                    <input id="step-subject" name="subject" required maxlength="200" autocomplete="off"/>
+                </div>
+                <div class="field">
+                    <label for="step-body">"Email message"</label>
+                    <textarea id="step-body" name="body" required rows="6" maxlength="50000"></textarea>
+                </div>
+                <FormAlert error=action_error(add)/>
+                <FormNotice show=action_succeeded(add) message="Sequence email added."/>
+                <button type="submit" class="button" disabled=move || !ready.get()>"Add email"</button>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -286,6 +286,8 @@ pub async fn verify_email(
         // The user changed their address after this link was sent.
         return Err(Error::Answer(Answer::InvalidToken));
     }
+    let welcome = domain::marketing::Automation::Welcome;
+    crate::marketing::automations::enrol(&mut tx, welcome, consumed.user_id, None).await?;
     tx.commit().await?;
     tracing::info!(user_id = %consumed.user_id, "email verified");
     session::take_after_verify(session).await

@@ -5,6 +5,7 @@
 //! Transactional email is `email`'s and never depends on any of this.
 
 pub mod abandoned;
+pub mod automations;
 pub mod broadcasts;
 pub mod compose;
 pub mod consent;

@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::compose::{compose, Body, Composed};
-use super::{abandoned, links};
+use super::{abandoned, automations, links};
 use crate::access::{self, Target};
 use crate::email::context::EmailContext;
 use crate::email::delivery;
@@ -60,7 +60,7 @@ impl Job for SendMarketingEmails {
             transport,
             sender: &sender,
             context: &context,
-            broadcasts: HashMap::new(),
+            texts: HashMap::new(),
         };
         let pace = Duration::from_secs_f64(60.0 / f64::from(state.email_send_rate.max(1)));
         let mut next = tokio::time::Instant::now();
@@ -79,6 +79,8 @@ pub struct Due {
     id: Uuid,
     user_id: Uuid,
     broadcast_id: Option<Uuid>,
+    automation: Option<String>,
+    step_id: Option<Uuid>,
     content_id: Option<Uuid>,
     category: String,
     attempts: i32,
@@ -97,8 +99,8 @@ struct Run<'a> {
     transport: &'a Transport,
     sender: &'a Sender,
     context: &'a EmailContext,
-    /// Each broadcast's subject and body, rendered once per run.
-    broadcasts: HashMap<Uuid, (String, Body)>,
+    /// Each broadcast's and sequence step's subject and body, rendered once per run.
+    texts: HashMap<Uuid, (String, Body)>,
 }
 
 impl Run<'_> {
@@ -124,12 +126,19 @@ impl Run<'_> {
         let preferences = self
             .context
             .link(&domain::paths::email_preferences_from(&token, due.id));
-        let composed = match (due.broadcast_id, due.content_id) {
-            (Some(broadcast), _) => {
-                let (subject, body) = self.broadcast(broadcast).await?;
+        let composed = match (due.broadcast_id, due.step_id, due.content_id) {
+            (Some(broadcast), _, _) => {
+                let (subject, body) = self.text(Text::Broadcast(broadcast)).await?;
                 compose(self.context, &subject, &body, &preferences)
             }
-            (None, Some(content)) => {
+            (None, Some(step), _) => {
+                if let Some(why) = self.stopped(due).await? {
+                    return Ok(Outcome::Skipped(why));
+                }
+                let (subject, body) = self.text(Text::Step(step)).await?;
+                compose(self.context, &subject, &body, &preferences)
+            }
+            (None, None, Some(content)) => {
                 if access::may_play(pool, due.user_id, Target::Content(content)).await? {
                     return Ok(Outcome::Skipped("bought it already"));
                 }
@@ -140,7 +149,7 @@ impl Run<'_> {
                     None => return Ok(Outcome::Skipped("the item is no longer on sale")),
                 }
             }
-            (None, None) => return Ok(Outcome::Skipped("nothing to send")),
+            (None, None, None) => return Ok(Outcome::Skipped("nothing to send")),
         };
         let one_click = self
             .context
@@ -175,20 +184,66 @@ impl Run<'_> {
         }
     }
 
-    async fn broadcast(&mut self, id: Uuid) -> Result<(String, Body), Error> {
-        if let Some(rendered) = self.broadcasts.get(&id) {
+    /// Why a sequence's email no longer goes: its reason went away.
+    async fn stopped(&self, due: &Due) -> Result<Option<&'static str>, Error> {
+        let pool = &self.state.pool;
+        Ok(match (due.automation.as_deref(), due.content_id) {
+            (Some("after_purchase"), Some(content))
+                if !access::may_play(pool, due.user_id, Target::Content(content)).await? =>
+            {
+                Some("no longer has the item")
+            }
+            (Some("win_back"), _) if automations::is_member(pool, due.user_id).await? => {
+                Some("a member again")
+            }
+            _ => None,
+        })
+    }
+
+    async fn text(&mut self, text: Text) -> Result<(String, Body), Error> {
+        let id = match text {
+            Text::Broadcast(id) | Text::Step(id) => id,
+        };
+        if let Some(rendered) = self.texts.get(&id) {
             return Ok(rendered.clone());
         }
-        let row = sqlx::query!(
-            "SELECT subject, body_markdown FROM broadcasts WHERE id = $1",
-            id
-        )
-        .fetch_one(&self.state.pool)
-        .await?;
+        let row = match text {
+            Text::Broadcast(id) => {
+                sqlx::query_as!(
+                    Written,
+                    "SELECT subject, body_markdown FROM broadcasts WHERE id = $1",
+                    id
+                )
+                .fetch_one(&self.state.pool)
+                .await?
+            }
+            Text::Step(id) => {
+                sqlx::query_as!(
+                    Written,
+                    "SELECT subject, body_markdown FROM automation_steps WHERE id = $1",
+                    id
+                )
+                .fetch_one(&self.state.pool)
+                .await?
+            }
+        };
         let rendered = (row.subject, Body::of_markdown(&row.body_markdown));
-        self.broadcasts.insert(id, rendered.clone());
+        self.texts.insert(id, rendered.clone());
         Ok(rendered)
     }
+}
+
+/// Whose words an email carries.
+#[derive(Clone, Copy)]
+enum Text {
+    Broadcast(Uuid),
+    Step(Uuid),
+}
+
+/// A subject and Markdown body as the owner wrote them.
+struct Written {
+    subject: String,
+    body_markdown: String,
 }
 
 /// Rows a dead sender left mid-email: it may or may not have gone, so it never goes again.
@@ -217,7 +272,7 @@ async fn claim(pool: &PgPool) -> Result<Option<Due>, Error> {
            WHERE id = (SELECT id FROM marketing_emails
                        WHERE status = 'pending' AND due_at <= now()
                        ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING id, user_id, broadcast_id, content_id, category, attempts"#
+           RETURNING id, user_id, broadcast_id, automation, step_id, content_id, category, attempts"#
     )
     .fetch_optional(pool)
     .await?)

@@ -24,7 +24,7 @@ pub async fn apply(
 ) -> Result<Option<SubscriptionStatus>, Error> {
     let state = facts.state;
     let found = sqlx::query!(
-        "SELECT id, user_id, amount_cents, billing_interval, access_until FROM subscriptions
+        "SELECT id, user_id, amount_cents, billing_interval, access_until, status FROM subscriptions
          WHERE stripe_subscription_id = $1 OR id = $2
          ORDER BY stripe_subscription_id = $1 DESC NULLS LAST LIMIT 1
          FOR UPDATE",
@@ -65,6 +65,10 @@ pub async fn apply(
     .execute(&mut *conn)
     .await?;
     access::sync_member(conn, row.user_id).await?;
+    if state.status == SubscriptionStatus::Canceled && row.status != state.status.as_str() {
+        let win_back = domain::marketing::Automation::WinBack;
+        crate::marketing::automations::enrol(conn, win_back, row.user_id, None).await?;
+    }
     Ok(Some(state.status))
 }
 

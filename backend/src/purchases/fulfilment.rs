@@ -351,6 +351,14 @@ async fn settle(
     if purchase.first_paid() {
         crate::marketing::abandoned::paid(conn, purchase.id, purchase.user_id, purchase.content_id)
             .await?;
+        let after = domain::marketing::Automation::AfterPurchase;
+        crate::marketing::automations::enrol(
+            conn,
+            after,
+            purchase.user_id,
+            Some(purchase.content_id),
+        )
+        .await?;
     }
     announce(conn, &purchase, status, &stripe).await?;
     Ok(if status == purchase.status {

@@ -609,3 +609,101 @@ async fn a_hard_bounced_receipt_suppresses_marketing_but_account_email_still_goe
         1
     );
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn sequences_follow_their_reason_and_stop_when_it_goes(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let shop = shop(&app).await;
+    let (url, mut sink) = smtp_sink(SinkMode::default()).await;
+    let smtp = with_smtp(&app.state, &url);
+    let step = |automation: &'static str, days: &'static str, subject: &'static str| {
+        let item = shop.item.clone();
+        let owner = &shop.owner;
+        async move {
+            owner
+                .call(
+                    fns::AddAutomationStep::PATH,
+                    &[
+                        ("automation", automation),
+                        ("content_id", &item),
+                        ("delay_days", days),
+                        ("subject", subject),
+                        ("body", "Hello **again**."),
+                    ],
+                )
+                .await
+                .status()
+        }
+    };
+    assert_eq!(step("welcome", "0", "Welcome aboard").await, StatusCode::OK);
+    assert_eq!(
+        step("after_purchase", "2", "How was the film?").await,
+        StatusCode::OK
+    );
+    for n in 2..=5 {
+        let status = step("after_purchase", "3", "More").await;
+        assert_eq!(status, StatusCode::OK, "step {n}");
+    }
+    assert_eq!(
+        step("after_purchase", "4", "Too many").await,
+        StatusCode::CONFLICT
+    );
+    let steps = shop
+        .owner
+        .call_json(fns::BroadcastsOverview::PATH, &[])
+        .await["steps"]
+        .clone();
+    assert_eq!(steps.as_array().unwrap().len(), 6);
+    let extra: Vec<String> = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["subject"] == "More")
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    for id in extra {
+        shop.owner
+            .call_json(fns::DeleteAutomationStep::PATH, &[("id", &id)])
+            .await;
+    }
+
+    // Verifying the address starts the welcome, for those who asked for news only.
+    let alice = app.verified_customer_with("alice@example.com", NEWS).await;
+    let bob = app.verified_customer_with("bob@example.com", NEWS).await;
+    let _carol = app.verified_customer("carol@example.com").await;
+    send_due(&smtp).await;
+    let mail = received(&mut sink);
+    let mut welcomed: Vec<&String> = mail.keys().collect();
+    welcomed.sort();
+    assert_eq!(welcomed, vec!["alice@example.com", "bob@example.com"]);
+    assert!(mail["alice@example.com"][0].contains("Subject: Welcome aboard"));
+
+    // Both buy; the after-purchase email is two days away. Bob is refunded meanwhile.
+    bought(&app, &alice, &shop.item).await;
+    let bobs = bought(&app, &bob, &shop.item).await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketing_emails WHERE automation = 'after_purchase' AND due_at > now() + interval '47 hours'").await,
+        2,
+        "one each"
+    );
+    let refund = shop
+        .owner
+        .call(
+            fns::RefundPurchase::PATH,
+            &[("purchase_id", &bobs), ("reason", "Changed his mind")],
+        )
+        .await;
+    assert_eq!(refund.status(), StatusCode::OK);
+    sqlx::query("UPDATE marketing_emails SET due_at = now()")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    send_due(&smtp).await;
+    let mail = received(&mut sink);
+    assert_eq!(mail.keys().collect::<Vec<_>>(), vec!["alice@example.com"]);
+    assert!(mail["alice@example.com"][0].contains("Subject: How was the film?"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketing_emails WHERE status = 'skipped' AND note = 'no longer has the item'").await,
+        1
+    );
+}

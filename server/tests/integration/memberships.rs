@@ -780,3 +780,67 @@ async fn a_membership_payment_refunded_or_disputed_reaches_the_owner_and_the_fig
         .contains(&("Refunded".into(), 500)));
     assert_eq!(app.count(TOLD).await, 4);
 }
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn an_ended_membership_starts_the_win_back_and_a_new_one_stops_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (owner, customer, _) = shop(&app).await;
+    customer
+        .call_json(fns::SaveEmailPreferences::PATH, &[("news", "on")])
+        .await;
+    let added = owner
+        .call(
+            fns::AddAutomationStep::PATH,
+            &[
+                ("automation", "win_back"),
+                ("delay_days", "7"),
+                ("subject", "We miss you"),
+                ("body", "Come back for **half** price."),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let tier = tier(&owner, &[("all_items", "on")]).await;
+    let (standin, subscription) = subscribe(&app, &customer, &tier, "month").await;
+    assert_eq!(app.count("SELECT count(*) FROM marketing_emails").await, 0);
+
+    helper(&standin, &subscription, "cancel").await;
+    once_status(&app, "canceled").await;
+    let win_back = "SELECT count(*) FROM marketing_emails
+                    WHERE automation = 'win_back' AND due_at > now() + interval '6 days'";
+    assert_eq!(app.wait_for_count(win_back, 1).await, 1);
+
+    // They subscribe again before it is due: it stops.
+    subscribe_again(&app, &customer, &tier).await;
+    sqlx::query("UPDATE marketing_emails SET due_at = now()")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    backend::marketing::sending::SendMarketingEmails::wake(&app.pool)
+        .await
+        .unwrap();
+    assert!(
+        app.run_job::<backend::marketing::sending::SendMarketingEmails>()
+            .await
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketing_emails WHERE status = 'skipped' AND note = 'a member again'")
+            .await,
+        1
+    );
+}
+
+/// A second "Subscribe" after the first membership ended, paid; waits until it is active.
+async fn subscribe_again(app: &TestApp, customer: &Browser<'_>, tier: &str) {
+    let response = customer
+        .post_form(
+            "/memberships/checkout",
+            &[("tier_id", tier), ("interval", "month")],
+        )
+        .await;
+    let checkout = location(&response);
+    assert!(checkout.contains("/pay/cs_"), "{checkout}");
+    pay(&checkout, PAYING_CARD).await;
+    let active = "SELECT count(*) FROM subscriptions WHERE status = 'active'";
+    assert_eq!(app.wait_for_count(active, 1).await, 1);
+}

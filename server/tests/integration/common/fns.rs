@@ -25,9 +25,9 @@ pub use app::email::api::{ListOutbox, ResendEmail};
 pub use app::jobs::api::{BackgroundJobs, RetryJob};
 pub use app::library::api::LoadLibrary;
 pub use app::marketing::api::{
-    BroadcastsOverview, CreateBroadcast, CustomerEmails, DeleteBroadcast, EmailPreferences,
-    LoadBroadcast, SaveAbandonedCheckout, SaveEmailPreferences, SendBroadcast, SendTestBroadcast,
-    Unsubscribe,
+    AddAutomationStep, BroadcastsOverview, CreateBroadcast, CustomerEmails, DeleteAutomationStep,
+    DeleteBroadcast, EmailPreferences, LoadBroadcast, SaveAbandonedCheckout, SaveEmailPreferences,
+    SendBroadcast, SendTestBroadcast, Unsubscribe,
 };
 pub use app::media::api::{
     CompleteUpload, DeleteMedia, ListMedia, ResumeUpload, RetryMedia, StartUpload,
