@@ -18,6 +18,13 @@ pub const LOGIN: Rule = Rule {
     limit: 5,
     window_secs: 15 * 60,
 };
+/// A broadcast's test goes to the owner's own address; the limit keeps a stuck button (or
+/// a stolen session) from filling their inbox and the mail provider's quota.
+pub const SEND_TEST_BROADCAST: Rule = Rule {
+    name: "send_test_broadcast",
+    limit: 20,
+    window_secs: 3600,
+};
 pub const REGISTER: Rule = Rule {
     name: "register",
     limit: 3,

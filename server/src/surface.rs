@@ -9,6 +9,7 @@ use app::account::api::{ChangeEmail, ChangePassword, UpdateName};
 use app::auth::api::{
     ForgotPassword, Login, Register, ResendVerification, ResetPassword, SetupOwner,
 };
+use app::marketing::api::SendTestBroadcast;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post, put, MethodRouter};
 use backend::rate_limit::{self, Rule};
@@ -297,7 +298,7 @@ pub enum Scope {
 /// The limits of server functions (DESIGN.md section 2, and every function that checks a
 /// password or a token), keyed by each function's own path, so renaming one cannot drop
 /// its limit.
-const LIMITED_FUNCTIONS: [(&str, Rule, Scope); 9] = [
+const LIMITED_FUNCTIONS: [(&str, Rule, Scope); 10] = [
     (Login::PATH, rate_limit::LOGIN, Scope::Ip),
     (Register::PATH, rate_limit::REGISTER, Scope::Ip),
     (ForgotPassword::PATH, rate_limit::FORGOT_PASSWORD, Scope::Ip),
@@ -321,6 +322,11 @@ const LIMITED_FUNCTIONS: [(&str, Rule, Scope); 9] = [
     (
         UpdateName::PATH,
         rate_limit::UPDATE_NAME,
+        Scope::IpAndAccount,
+    ),
+    (
+        SendTestBroadcast::PATH,
+        rate_limit::SEND_TEST_BROADCAST,
         Scope::IpAndAccount,
     ),
 ];

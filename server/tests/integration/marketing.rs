@@ -167,6 +167,22 @@ async fn a_broadcast_reaches_exactly_its_consenting_segment_once(pool: PgPool) {
         body.contains("Out now") && body.contains("Watch it here (https://example.com/film)."),
         "{body}"
     );
+    for _ in 1..20 {
+        let again = shop
+            .owner
+            .call(fns::SendTestBroadcast::PATH, &[("id", &everyone)])
+            .await;
+        assert_eq!(again.status(), StatusCode::OK);
+    }
+    let too_many = shop
+        .owner
+        .call(fns::SendTestBroadcast::PATH, &[("id", &everyone)])
+        .await;
+    assert_eq!(
+        too_many.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "20 tests an hour"
+    );
     shop.owner
         .call_json(fns::DeleteBroadcast::PATH, &[("id", &free_only)])
         .await;
