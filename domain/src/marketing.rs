@@ -327,6 +327,8 @@ pub struct StepView {
     pub subject: String,
     pub sent: i64,
     pub stopped: i64,
+    /// The email as its people get it (HTML under the brand).
+    pub preview_html: String,
 }
 
 /// What the dashboard shows of marketing email.

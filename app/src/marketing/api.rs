@@ -115,12 +115,13 @@ pub async fn broadcasts_overview() -> Result<BroadcastsData, AppError> {
             let call = guard::call().await?;
             let owner = call.caller.clone().owner()?;
             let pool = &call.state.pool;
+            let context = backend::settings::service::email_context(&call.state).await?;
             let mut abandoned = abandoned::settings(pool).await?;
             abandoned.recovered_cents = backend::revenue::recovered_by_email(pool).await?;
             Ok::<_, Error>(BroadcastsData {
                 broadcasts: broadcasts::list(pool).await?,
                 abandoned,
-                steps: automations::steps(pool, &owner).await?,
+                steps: automations::steps(pool, &owner, &context).await?,
                 subscribers: consent::subscribers(pool).await?,
             })
         }

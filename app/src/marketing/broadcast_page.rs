@@ -79,7 +79,7 @@ fn Broadcast(
         </dl>
         <section class="card" aria-labelledby="preview-heading">
             <h2 id="preview-heading">"Preview"</h2>
-            <iframe class="email-preview" title="Email preview" sandbox="" srcdoc=preview_html></iframe>
+            <iframe class="email-frame" title="Email preview" sandbox="" srcdoc=preview_html></iframe>
             <details>
                 <summary>"Text version"</summary>
                 <pre class="email-body">{preview_text}</pre>

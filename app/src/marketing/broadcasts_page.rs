@@ -97,7 +97,12 @@ fn StepTable(steps: Vec<StepView>, delete: ServerAction<DeleteAutomationStep>) -
                                         <td data-label="Sequence">{step.automation.label()}</td>
                                         <td data-label="Item">{step.item.unwrap_or_default()}</td>
                                         <td data-label="Days after">{step.delay_days}</td>
-                                        <td data-label="Subject">{step.subject}</td>
+                                        <td data-label="Subject">
+                                            <details>
+                                                <summary>{step.subject.clone()}</summary>
+                                                <iframe class="email-frame" title=format!("Preview: {}", step.subject) sandbox="" srcdoc=step.preview_html></iframe>
+                                            </details>
+                                        </td>
                                         <td data-label="Sent">{step.sent}</td>
                                         <td data-label="Stopped">{step.stopped}</td>
                                         <td>

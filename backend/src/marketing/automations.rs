@@ -8,14 +8,21 @@
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use super::compose::{compose, Body};
 use crate::auth::Owner;
+use crate::email::context::EmailContext;
 use crate::error::{Answer, Error};
 use domain::marketing::{Automation, NewStep, StepView, MAX_STEPS};
 
-/// Every step, by sequence, item and delay.
-pub async fn steps(pool: &PgPool, _owner: &Owner) -> Result<Vec<StepView>, Error> {
+/// Every step, by sequence, item and delay, each previewed under the brand.
+pub async fn steps(
+    pool: &PgPool,
+    _owner: &Owner,
+    context: &EmailContext,
+) -> Result<Vec<StepView>, Error> {
+    let preferences = context.link(domain::paths::EMAIL_PREFERENCES);
     let rows = sqlx::query!(
-        r#"SELECT s.id, s.automation, c.title AS "item?", s.delay_days, s.subject,
+        r#"SELECT s.id, s.automation, c.title AS "item?", s.delay_days, s.subject, s.body_markdown,
                   count(*) FILTER (WHERE m.status = 'sent') AS "sent!",
                   count(*) FILTER (WHERE m.status = 'skipped') AS "stopped!"
            FROM automation_steps s
@@ -28,7 +35,14 @@ pub async fn steps(pool: &PgPool, _owner: &Owner) -> Result<Vec<StepView>, Error
     .await?;
     rows.into_iter()
         .map(|r| {
+            let preview = compose(
+                context,
+                &r.subject,
+                &Body::of_markdown(&r.body_markdown),
+                &preferences,
+            );
             Ok(StepView {
+                preview_html: preview.html,
                 id: r.id,
                 automation: Automation::parse(&r.automation)?,
                 item: r.item,
