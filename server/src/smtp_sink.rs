@@ -26,6 +26,8 @@ pub async fn smtp_sink(mode: SinkMode) -> (String, mpsc::UnboundedReceiver<Strin
     tokio::spawn(async move {
         loop {
             let (socket, _) = listener.accept().await.unwrap();
+            // Replies go out at once, as a mail server's do (no waiting on the client's ACK).
+            let _ = socket.set_nodelay(true);
             let sender = sender.clone();
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();

@@ -4,13 +4,17 @@
 //!
 //! Each row is claimed (`sending`, committed) before its SMTP transaction and marked after,
 //! so a person is mailed at most once: a row found `sending` when a sender starts belongs
-//! to a sender that died mid-email and is kept as `unknown`, never sent again. Consent, the
+//! to a sender that died mid-email (at most [`IN_FLIGHT`] of them) and is kept as
+//! `unknown`, never sent again. Consent, the
 //! suppression list and the automation's reason are checked again just before sending;
 //! a person who withdrew meanwhile is `skipped`. A refused email is retried with backoff
 //! (a hard bounce is not: it suppresses the address).
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
+
+use futures::stream::{FuturesUnordered, StreamExt};
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -26,6 +30,8 @@ use crate::jobs::{self, Job};
 use crate::mail::{Letter, Refused, Sender, Transport, Unsubscribe};
 use crate::state::AppState;
 
+/// Emails in their SMTP transaction at once (and so, at most, left in doubt by a crash).
+pub const IN_FLIGHT: usize = 8;
 /// Tries before a refused email is kept as failed.
 const MAX_ATTEMPTS: i32 = 5;
 
@@ -55,20 +61,47 @@ impl Job for SendMarketingEmails {
         give_up_interrupted(&state.pool).await?;
         let context = crate::settings::service::email_context(state).await?;
         let sender = delivery::sender(&state.pool).await?;
-        let mut run = Run {
+        let run = Run {
             state,
             transport,
             sender: &sender,
             context: &context,
-            texts: HashMap::new(),
+            texts: Mutex::new(HashMap::new()),
         };
+        // One email starts every `pace`, up to IN_FLIGHT at once: an SMTP transaction is
+        // several round trips, so one at a time would hold the rate to a few a second.
         let pace = Duration::from_secs_f64(60.0 / f64::from(state.email_send_rate.max(1)));
+        let pool = &state.pool;
         let mut next = tokio::time::Instant::now();
-        while let Some(due) = claim(&state.pool).await? {
-            tokio::time::sleep_until(next).await;
+        let mut in_flight = FuturesUnordered::new();
+        let mut drained = false;
+        loop {
+            if drained || in_flight.len() >= IN_FLIGHT {
+                match in_flight.next().await {
+                    Some(done) => done?,
+                    None => break,
+                }
+                continue;
+            }
+            let due_at = next;
+            let claiming = async move {
+                tokio::time::sleep_until(due_at).await;
+                claim(pool).await
+            };
+            tokio::pin!(claiming);
+            // The sends are polled while a claim waits, so a claim waiting for a connection
+            // never stops a send from finishing and giving its own back.
+            let claimed = loop {
+                tokio::select! {
+                    claimed = &mut claiming => break claimed?,
+                    Some(done) = in_flight.next(), if !in_flight.is_empty() => done?,
+                }
+            };
             next = tokio::time::Instant::now().max(next) + pace;
-            let outcome = run.send(&due).await?;
-            record(&state.pool, &due, &outcome).await?;
+            match claimed {
+                Some(due) => in_flight.push(run.send_and_record(due)),
+                None => drained = true,
+            }
         }
         finish_broadcasts(&state.pool).await
     }
@@ -100,11 +133,16 @@ struct Run<'a> {
     sender: &'a Sender,
     context: &'a EmailContext,
     /// Each broadcast's and sequence step's subject and body, rendered once per run.
-    texts: HashMap<Uuid, (String, Body)>,
+    texts: Mutex<HashMap<Uuid, (String, Body)>>,
 }
 
 impl Run<'_> {
-    async fn send(&mut self, due: &Due) -> Result<Outcome, Error> {
+    async fn send_and_record(&self, due: Due) -> Result<(), Error> {
+        let outcome = self.send(&due).await?;
+        record(&self.state.pool, &due, &outcome).await
+    }
+
+    async fn send(&self, due: &Due) -> Result<Outcome, Error> {
         let pool = &self.state.pool;
         let person = sqlx::query!(
             r#"SELECT u.email, u.name,
@@ -200,12 +238,18 @@ impl Run<'_> {
         })
     }
 
-    async fn text(&mut self, text: Text) -> Result<(String, Body), Error> {
+    async fn text(&self, text: Text) -> Result<(String, Body), Error> {
         let id = match text {
             Text::Broadcast(id) | Text::Step(id) => id,
         };
-        if let Some(rendered) = self.texts.get(&id) {
-            return Ok(rendered.clone());
+        let kept = self
+            .texts
+            .lock()
+            .expect("the texts' lock")
+            .get(&id)
+            .cloned();
+        if let Some(rendered) = kept {
+            return Ok(rendered);
         }
         let row = match text {
             Text::Broadcast(id) => {
@@ -228,7 +272,10 @@ impl Run<'_> {
             }
         };
         let rendered = (row.subject, Body::of_markdown(&row.body_markdown));
-        self.texts.insert(id, rendered.clone());
+        self.texts
+            .lock()
+            .expect("the texts' lock")
+            .insert(id, rendered.clone());
         Ok(rendered)
     }
 }
