@@ -14,7 +14,9 @@
 // Playback tokens are short-lived: the player renews its token at half its life and puts the
 // current one in every URL it loads. A 403 (a token that expired while the tab slept) gets
 // one renewal and one more try; a second one with the renewed token, or a refused renewal,
-// stops playback with a message instead of retrying for ever.
+// stops playback with a message instead of retrying for ever. A renewal keeps the player's
+// stream lease too: when the customer stopped this device from another one, the renewal
+// is refused (409) with the message to show.
 const SPEED_KEY = "codex-player-speed";
 const CAPTIONS_KEY = "codex-player-captions";
 const SPEEDS = ["0.5", "1", "1.5", "2"];
@@ -149,6 +151,7 @@ function playbackTokens(root, onStopped) {
     if (stopped) return Promise.resolve(false);
     if (pending) return pending;
     const body = new URLSearchParams({ content_id: root.dataset.content });
+    if (root.dataset.lease) body.set("lease", root.dataset.lease);
     pending = fetch(root.dataset.renew, { method: "POST", body })
       .then(async (response) => {
         if (response.ok) {
@@ -159,7 +162,11 @@ function playbackTokens(root, onStopped) {
           renewed.forEach((listener) => listener());
           return true;
         }
-        if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        if (response.status === 409) {
+          // The stream was stopped from another device, or the account is at its limit:
+          // the server says which.
+          stop(await refusal(response, "Playback stopped. Reload the page to continue."));
+        } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
           stop("Playback stopped: you no longer have access to this item.");
         } else {
           timer = setTimeout(renew, 10_000);
@@ -180,6 +187,16 @@ function playbackTokens(root, onStopped) {
     master: () => withToken(source, token),
     onRenewed: (listener) => renewed.push(listener),
   };
+}
+
+/** The message of a refused server function call (`{"Conflict": "..."}`), or `fallback`. */
+async function refusal(response, fallback) {
+  try {
+    const answer = await response.json();
+    return (answer && typeof answer.Conflict === "string") ? answer.Conflict : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 function tokenOf(url) {

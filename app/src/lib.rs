@@ -25,6 +25,7 @@ pub mod purchases;
 pub mod security_log;
 pub mod selling;
 pub mod settings;
+pub mod streams;
 pub mod ui;
 pub mod webhooks;
 

@@ -44,6 +44,7 @@ pub mod settings;
 pub mod state;
 pub mod storage;
 pub mod storefront;
+pub mod streams;
 pub mod stripe;
 pub mod web_targets;
 

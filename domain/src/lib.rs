@@ -32,6 +32,7 @@ pub mod purchases;
 pub mod security;
 pub mod selling;
 pub mod settings;
+pub mod streams;
 
 /// A value a person typed that does not pass validation; the message names the field and
 /// is shown as it is.

@@ -332,6 +332,8 @@ pub struct TierView {
     /// Titles of the items it unlocks (empty with `all_items`).
     pub items: Vec<String>,
     pub active_members: i64,
+    /// The tier's own "Streams at once" for its members (`OFF`: the site's applies).
+    pub max_streams: crate::streams::StreamLimit,
 }
 
 impl TierView {

@@ -9,6 +9,8 @@ pub const COMPLETED_AT: f64 = 0.95;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WatchInfo {
     pub content_id: uuid::Uuid,
+    /// The stream lease the player renews with its token (none for the owner).
+    pub lease: Option<uuid::Uuid>,
     pub slug: String,
     pub title: String,
     pub kind: String,

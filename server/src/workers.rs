@@ -14,6 +14,7 @@ use backend::outbound::delivery::DeliverWebhook;
 use backend::payments::reconcile::DailyReconciliation;
 use backend::rate_limit::PruneRateLimits;
 use backend::security_log::PruneSecurityLog;
+use backend::streams::PruneStreamLeases;
 use backend::AppState;
 use tokio::task::JoinHandle;
 use tower_sessions::ExpiredDeletion;
@@ -69,7 +70,8 @@ pub fn spawn_all(ctx: &AppContext) -> Vec<JoinHandle<()>> {
         .every::<RemoveAbandonedUploads>(HOURLY)
         .every::<PruneRateLimits>(HOURLY)
         .every::<PruneSecurityLog>(HOURLY)
-        .every::<PruneFinishedJobs>(HOURLY);
+        .every::<PruneFinishedJobs>(HOURLY)
+        .every::<PruneStreamLeases>(HOURLY);
     if ctx.app.mail.is_some() {
         general = general.register::<DeliverEmail>();
     }

@@ -4,6 +4,7 @@ use super::api::{my_avatar, ChangeEmail, ChangePassword, UpdateName};
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
+use crate::streams::stream_list::AccountStreams;
 use crate::ui::{
     action_error, action_succeeded, Field, FormAlert, FormNotice, LoadError, PageHead,
     UploadOutcome,
@@ -66,6 +67,7 @@ fn AccountForms(user: UserView) -> impl IntoView {
                     <button type="submit" class="button">"Change email"</button>
                 </ActionForm>
             </section>
+            <AccountStreams/>
             <section class="card">
                 <h2>"News and new releases"</h2>
                 <p>"Choose which marketing emails you get, or unsubscribe: "<a href=domain::paths::EMAIL_PREFERENCES>"Email preferences"</a></p>

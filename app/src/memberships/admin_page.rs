@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::api::{flagged_memberships, list_tiers, CreateTier, RetireTier};
 use super::{FlaggedMembership, TierView};
 use crate::selling::item_choice::ItemChoice;
+use crate::streams::api::SaveTierStreams;
 use crate::ui::{
     action_error, action_succeeded, hydrated, FormAlert, FormNotice, LoadError, PageHead,
 };
@@ -110,23 +111,37 @@ fn TierTable(
     retire: ServerAction<RetireTier>,
     ready: Signal<bool>,
 ) -> impl IntoView {
+    let streams = ServerAction::<SaveTierStreams>::new();
     view! {
+        <FormAlert error=action_error(streams)/>
+        <FormNotice show=action_succeeded(streams) message="The tier's streams at once were saved."/>
         <div class="table-wrap" tabindex="0">
             <table class="table" aria-label="Tiers">
                 <thead><tr>
                     <th scope="col">"Tier"</th><th scope="col">"Price"</th><th scope="col">"Unlocks"</th>
-                    <th scope="col">"Members"</th>
+                    <th scope="col">"Members"</th><th scope="col">"Streams at once"</th>
                     <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr></thead>
                 <tbody>
                     {list.into_iter().map(|tier| {
                         let label = format!("Retire {}", tier.name);
+                        let streams_id = format!("tier-streams-{}", tier.id);
+                        let save_label = format!("Save streams at once for {}", tier.name);
                         view! {
                             <tr>
                                 <td data-label="Tier">{tier.name.clone()}</td>
                                 <td data-label="Price">{tier.prices()}</td>
                                 <td data-label="Unlocks">{tier.unlocks()}</td>
                                 <td data-label="Members">{tier.active_members}</td>
+                                <td data-label="Streams at once">
+                                    <ActionForm action=streams attr:class="inline-form">
+                                        <input type="hidden" name="tier" value=tier.id.to_string()/>
+                                        <label class="visually-hidden" for=streams_id.clone()>{format!("Streams at once for {}", tier.name)}</label>
+                                        <input id=streams_id name="streams" type="number" min="0" max="20" class="input-small"
+                                            value=tier.max_streams.field() placeholder="Site's"/>
+                                        <button type="submit" class="button button-small" aria-label=save_label disabled=move || !ready.get()>"Save"</button>
+                                    </ActionForm>
+                                </td>
                                 <td>
                                     <ActionForm action=retire attr:class="inline-form">
                                         <input type="hidden" name="id" value=tier.id.to_string()/>
@@ -139,6 +154,7 @@ fn TierTable(
                 </tbody>
             </table>
         </div>
-        <p class="hint">"A retired tier is no longer sold; its members keep it until they cancel."</p>
+        <p class="hint">"A retired tier is no longer sold; its members keep it until they cancel. \
+            Streams at once: how many devices a member may play on at once; blank for the limit in Settings."</p>
     }
 }

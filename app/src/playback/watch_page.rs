@@ -12,6 +12,8 @@ use super::api::{load_watch, RenewPlayback, SaveProgress};
 use super::WatchInfo;
 use crate::content::chapters::ChapterList;
 use crate::error::AppError;
+use crate::streams::stream_list::TooManyStreams;
+use crate::streams::WatchStart;
 use crate::ui::{LoadError, PageHead};
 use domain::chapters::Chapter;
 
@@ -23,7 +25,11 @@ pub fn WatchPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || info.get().map(|result| match result {
-                Ok(info) => view! { <Player info/> }.into_any(),
+                Ok(WatchStart::Play(info)) => view! { <Player info=*info/> }.into_any(),
+                Ok(WatchStart::TooManyStreams { limit, streams }) => view! {
+                    <PageHead title="Too many devices" description="Stop watching on another device to watch here."/>
+                    <TooManyStreams limit streams/>
+                }.into_any(),
                 Err(AppError(domain::error::Answer::Forbidden)) | Err(AppError(domain::error::Answer::NotFound)) => {
                     view! { <Redirect path=paths::content(&slug())/> }.into_any()
                 }
@@ -50,6 +56,7 @@ fn Player(info: WatchInfo) -> impl IntoView {
                 data-src=info.master_url.clone()
                 data-resume=info.resume_at.to_string()
                 data-content=info.content_id.to_string()
+                data-lease=info.lease.map(|lease| lease.to_string()).unwrap_or_default()
                 data-progress=progress_url
                 data-renew=renew_url
                 data-beacon=paths::VIEWING_BEACON

@@ -9,6 +9,7 @@ use super::storefront_form::StorefrontForm;
 use super::types::{HexColour, Palette, DEFAULT_PRIMARY};
 use super::Settings;
 use crate::content::categories::CategoriesSection;
+use crate::streams::limit_form::StreamLimitForm;
 use crate::ui::{
     action_error, action_succeeded, FormAlert, FormNotice, LoadError, PageHead, UploadOutcome,
 };
@@ -30,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <LogoForm logo/>
                         <CategoriesSection/>
                         <StorefrontForm settings/>
+                        <StreamLimitForm/>
                         <WebhooksSection/>
                     }.into_any()
                 }

@@ -106,7 +106,7 @@ pub async fn for_storefront(state: &AppState) -> Result<Vec<TierView>, Error> {
 async fn on_sale(state: &AppState, count_members: bool) -> Result<Vec<TierView>, Error> {
     let rows = sqlx::query!(
         r#"SELECT t.id, t.name, t.description, t.monthly_price_cents, t.yearly_price_cents,
-                  t.all_items,
+                  t.all_items, t.max_streams,
                   ARRAY(SELECT c.title FROM membership_tier_items i JOIN content c ON c.id = i.content_id
                         WHERE i.tier_id = t.id AND c.status = 'published' AND c.deleted_at IS NULL
                         ORDER BY c.title) AS "items!",
@@ -133,6 +133,7 @@ async fn on_sale(state: &AppState, count_members: bool) -> Result<Vec<TierView>,
             all_items: r.all_items,
             items: r.items,
             active_members: r.members,
+            max_streams: domain::streams::StreamLimit::from_db(r.max_streams),
         })
         .collect())
 }

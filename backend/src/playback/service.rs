@@ -7,7 +7,10 @@ use crate::auth::SignedIn;
 use crate::error::{Answer, Error};
 use crate::media::playback_token;
 use crate::state::AppState;
+use crate::streams::leases::{self, Device, Start};
+use domain::auth::Role;
 use domain::playback::{resume_position, CaptionSource, PlaybackGrant, WatchInfo, COMPLETED_AT};
+use domain::streams::WatchStart;
 
 struct Playable {
     content_id: Uuid,
@@ -79,13 +82,36 @@ async fn grant(
     })
 }
 
+/// The player for `slug` on `device`, or the account's open streams when it may not open
+/// one more (the owner's plays take no lease).
 pub async fn watch_info(
     state: &AppState,
     user: &SignedIn,
     slug: String,
-) -> Result<WatchInfo, Error> {
+    device: &Device,
+) -> Result<WatchStart, Error> {
     let item = playable(&state.pool, user.id, Some(&slug), None).await?;
     let media = item.ready_media()?;
+    // Before any token: a refused player must not start a rental's hours.
+    let lease = if user.role() == Role::Owner {
+        None
+    } else {
+        let mut conn = state.pool.acquire().await?;
+        match leases::start(
+            &mut conn,
+            user.id,
+            item.content_id,
+            device,
+            state.playback_token_lifetime,
+        )
+        .await?
+        {
+            Start::Lease(lease) => Some(lease),
+            Start::TooMany { limit, streams } => {
+                return Ok(WatchStart::TooManyStreams { limit, streams })
+            }
+        }
+    };
     let saved = sqlx::query_scalar!(
         "SELECT position_seconds FROM playback_progress WHERE user_id = $1 AND content_id = $2",
         user.id,
@@ -94,8 +120,9 @@ pub async fn watch_info(
     .fetch_optional(&state.pool)
     .await?;
     let grant = grant(state, user, &item, media).await?;
-    Ok(WatchInfo {
+    Ok(WatchStart::Play(Box::new(WatchInfo {
         content_id: item.content_id,
+        lease,
         slug: item.slug,
         title: item.title,
         kind: item.kind.unwrap_or_default(),
@@ -119,18 +146,39 @@ pub async fn watch_info(
                 label: track.label,
             })
             .collect(),
-    })
+    })))
 }
 
 /// A new token for an open player, while the caller still may play the item (a refund, a
-/// revoked gift or an ended rental stops the renewals).
+/// revoked gift or an ended rental stops the renewals) and its stream lease holds. A
+/// customer's player has a lease; without one (a page opened before leases existed) the
+/// renewal goes through only while no stream limit applies to the account.
 pub async fn renew_playback(
     state: &AppState,
     user: &SignedIn,
     content_id: Uuid,
+    lease: Option<Uuid>,
 ) -> Result<PlaybackGrant, Error> {
     let item = playable(&state.pool, user.id, None, Some(content_id)).await?;
     let media = item.ready_media()?;
+    if user.role() != Role::Owner {
+        let mut conn = state.pool.acquire().await?;
+        match lease {
+            Some(lease) => {
+                leases::renew(&mut conn, user.id, lease, state.playback_token_lifetime).await?
+            }
+            None if crate::streams::limit::of_user(&mut *conn, user.id)
+                .await?
+                .get()
+                .is_some() =>
+            {
+                return Err(Error::conflict(
+                    "Playback stopped: reload the page to go on watching.",
+                ))
+            }
+            None => {}
+        }
+    }
     grant(state, user, &item, media).await
 }
 

@@ -30,3 +30,4 @@ mod security;
 mod selling;
 mod shop_window;
 mod storefront;
+mod streams;

@@ -49,6 +49,9 @@ pub use app::selling::api::{
 pub use app::settings::api::{
     GetSettings, ListTimezones, PreviewEmail, SaveSettings, SaveStorefront,
 };
+pub use app::streams::api::{
+    GetStreamLimit, MyStreams, SaveStreamLimit, SaveTierStreams, StopStream,
+};
 pub use app::webhooks::api::{
     AddWebhookEndpoint, ListWebhookEndpoints, ResendWebhookDelivery, RollWebhookSecret,
     WebhookDeliveries,
