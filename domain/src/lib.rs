@@ -16,6 +16,7 @@ pub mod chapters;
 pub mod content;
 pub mod customers;
 pub mod dashboard;
+pub mod devices;
 pub mod downloads;
 pub mod email;
 pub mod error;

@@ -11,7 +11,7 @@ async function setStreamLimit(owner: Page, streams: string) {
   await expect(owner.getByRole("status").filter({ hasText: "Playback settings saved." })).toBeVisible();
 }
 
-test("a customer past the stream limit sees where they are watching, stops one there and watches here", async ({ browser, page }, testInfo) => {
+test("a customer past the stream limit sees where they are watching, stops one there, watches here and signs the other device out", async ({ browser, page }, testInfo) => {
   // Two devices, a media upload on a fresh instance and a player waiting for its renewal.
   test.setTimeout(120_000);
   const title = `Shared password ${Date.now()}`;
@@ -55,6 +55,14 @@ test("a customer past the stream limit sees where they are watching, stops one t
     const mine = other.getByRole("listitem").filter({ has: other.getByRole("button", { name: "Stop watching there" }) });
     await expect(mine).toHaveCount(1);
     await expect(mine).toContainText("(this device)");
+
+    // It lists where the account is signed in too, and signs the first device out.
+    const devices = other.locator("section", { has: other.getByRole("heading", { name: "Signed-in devices" }) });
+    await expect(devices.getByText("(this device)")).toBeVisible();
+    await devices.getByRole("button", { name: "Sign out there" }).click();
+    await expect(devices.getByRole("button", { name: "Sign out there" })).toHaveCount(0);
+    await page.goto("/account");
+    await expect(page).toHaveURL(/\/login/);
   } finally {
     await setStreamLimit(owner, "");
   }

@@ -26,7 +26,8 @@ const HOURLY: Duration = Duration::from_secs(3600);
 /// How often the marketing runner looks for broadcasts and automation emails come due.
 const MARKETING_ROUND: Duration = Duration::from_secs(30);
 
-/// The periodic job that deletes expired sessions from the session store.
+/// The periodic job that deletes expired sessions from the session store, and sign-ins a
+/// month after they ended.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct DeleteExpiredSessions;
 
@@ -37,7 +38,8 @@ impl Job for DeleteExpiredSessions {
         PostgresStore::new(state.pool.clone())
             .delete_expired()
             .await
-            .map_err(|e| backend::error::internal("deleting expired sessions", e))
+            .map_err(|e| backend::error::internal("deleting expired sessions", e))?;
+        backend::auth::sign_ins::prune(&state.pool).await
     }
 }
 

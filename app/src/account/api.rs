@@ -66,3 +66,33 @@ pub async fn my_avatar() -> Result<Option<String>, AppError> {
         .await,
     )
 }
+
+/// The caller's live sign-ins (devices), their own marked.
+#[server(endpoint = "my_sign_ins")]
+pub async fn my_sign_ins() -> Result<Vec<domain::devices::SignedInDevice>, AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            let user = call.caller.signed_in()?;
+            let this = backend::auth::session::sign_in_of(&call.session).await;
+            backend::auth::sign_ins::live(&call.state.pool, user.id, this).await
+        }
+        .await,
+    )
+}
+
+/// Signs one of the caller's devices out: its next request finds itself signed out, and
+/// its player stops at its next token renewal.
+#[server(endpoint = "sign_out_device")]
+pub async fn sign_out_device(id: uuid::Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let call = guard::call().await?;
+            let user = call.caller.signed_in()?;
+            backend::auth::sign_ins::end(&call.state.pool, user.id, id).await?;
+            tracing::info!(user_id = %user.id, sign_in = %id, "device signed out");
+            Ok::<_, backend::Error>(())
+        }
+        .await,
+    )
+}

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::api::{my_avatar, ChangeEmail, ChangePassword, UpdateName};
+use super::devices::SignedInDevices;
 use crate::auth::context::use_auth;
 use crate::auth::email_verification_page::ResendVerificationForm;
 use crate::auth::types::UserView;
@@ -67,6 +68,7 @@ fn AccountForms(user: UserView) -> impl IntoView {
                     <button type="submit" class="button">"Change email"</button>
                 </ActionForm>
             </section>
+            <SignedInDevices/>
             <AccountStreams/>
             <section class="card">
                 <h2>"News and new releases"</h2>

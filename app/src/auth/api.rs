@@ -68,7 +68,7 @@ pub async fn setup_owner(
                 confirm_password: &confirm_password,
                 with_samples: samples.is_some(),
             };
-            service::setup_owner(&call.state, &call.session, form).await?;
+            service::setup_owner(&call.state, &call.session, form, &guard::client().await).await?;
             leptos_axum::redirect(domain::auth::Role::Owner.home_path());
             Ok::<_, backend::Error>(())
         }
@@ -88,7 +88,14 @@ pub async fn register(
         async {
             let call = guard::call().await?;
             let account = NewAccount::parse(&name, &email, &password, &confirm_password)?;
-            service::register(&call.state, &call.session, &account, news.is_some()).await?;
+            service::register(
+                &call.state,
+                &call.session,
+                &account,
+                news.is_some(),
+                &guard::client().await,
+            )
+            .await?;
             leptos_axum::redirect(domain::auth::Role::Customer.home_path());
             Ok::<_, backend::Error>(())
         }
@@ -112,7 +119,8 @@ pub async fn login(
                 remember: remember.is_some(),
                 redirect,
             };
-            let target = service::login(&call.state, &call.session, form).await?;
+            let target =
+                service::login(&call.state, &call.session, form, &guard::client().await).await?;
             leptos_axum::redirect(&target);
             Ok::<_, backend::Error>(())
         }
@@ -125,7 +133,7 @@ pub async fn logout() -> Result<(), AppError> {
     respond(
         async {
             let call = guard::call().await?;
-            service::logout(&call.session).await?;
+            service::logout(&call.state, &call.session).await?;
             leptos_axum::redirect(paths::HOME);
             Ok::<_, backend::Error>(())
         }

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
+use backend::auth::sign_ins::Client;
 use backend::auth::Caller;
+use backend::client_ip::ClientIp;
 use backend::{AppState, Error};
 use leptos::prelude::use_context;
 use tokio::sync::OnceCell;
@@ -40,4 +42,22 @@ pub async fn call() -> Result<Call, Error> {
         session,
         caller,
     })
+}
+
+/// Where the request comes from: its user agent and the address the server resolved (for
+/// naming a sign-in's or a stream's device and network).
+pub async fn client() -> Client {
+    let headers: http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let user_agent = headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(512)
+        .collect();
+    let ip = leptos_axum::extract::<axum::Extension<ClientIp>>()
+        .await
+        .ok()
+        .map(|axum::Extension(ClientIp(ip))| ip);
+    Client { user_agent, ip }
 }

@@ -11,7 +11,6 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     crate::auth::guard,
-    backend::client_ip::ClientIp,
     backend::streams::{leases, limit, Device},
     domain::streams::StreamLimit,
 };
@@ -19,21 +18,13 @@ use {
 /// The device a server function is called from: its browser session, user agent and network.
 #[cfg(feature = "ssr")]
 pub async fn this_device(session: &tower_sessions::Session) -> Device {
-    let headers: http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
-    let user_agent = headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let ip = leptos_axum::extract::<axum::Extension<ClientIp>>()
-        .await
-        .ok()
-        .map(|axum::Extension(ClientIp(ip))| ip);
+    let client = guard::client().await;
     // A signed-in caller's session always has its id; a fresh one stands in otherwise.
     let session_id = session
         .id()
         .map(|id| id.to_string())
         .unwrap_or_else(|| Uuid::new_v4().to_string());
-    Device::new(&session_id, user_agent, ip)
+    Device::new(&session_id, &client)
 }
 
 /// The caller's open streams, one per device.

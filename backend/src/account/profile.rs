@@ -87,7 +87,7 @@ pub async fn change_password(
     let epoch = users::set_password(&mut tx, user.id, &password_hash).await?;
     queue_password_changed(&mut tx, &emails, user).await?;
     tx.commit().await?;
-    session::adopt_epoch(session, user.id, epoch).await?;
+    session::adopt_epoch(&state.pool, session, user.id, epoch).await?;
     tracing::info!(user_id = %user.id, "password changed");
     Ok(())
 }

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 
 use crate::auth::password::{hash_password, verify_password};
 use crate::auth::session;
+use crate::auth::sign_ins::Client;
 use crate::auth::tokens::{self, NewToken, TokenPurpose};
 use crate::auth::users::{self, NewUser, UserRecord};
 use crate::auth::{Caller, SignedIn};
@@ -96,12 +97,13 @@ pub async fn setup_owner(
     state: &AppState,
     session: &Session,
     form: OwnerSetup<'_>,
+    client: &Client,
 ) -> Result<(), Error> {
     check_setup_token(&state.first_run, form.setup_token)?;
     let account = NewAccount::parse(form.name, form.email, form.password, form.confirm_password)?;
     let with_samples = form.with_samples;
     let owner = create_owner(&state.pool, &account).await?;
-    session::sign_in(session, &owner, false).await?;
+    session::sign_in(&state.pool, session, &owner, false, client).await?;
     if with_samples {
         // Encoding takes a little while: a worker publishes them, and they appear when ready.
         crate::content::samples::request(&state.pool, owner.id).await?;
@@ -126,6 +128,7 @@ pub async fn register(
     session: &Session,
     account: &NewAccount,
     news: bool,
+    client: &Client,
 ) -> Result<(), Error> {
     let started = Instant::now();
     let password_hash = hash_password(account.password.expose().to_string()).await?;
@@ -172,7 +175,7 @@ pub async fn register(
     tx.commit().await?;
 
     tracing::info!(user_id = %user.id, "customer registered");
-    session::sign_in(session, &user, false).await?;
+    session::sign_in(&state.pool, session, &user, false, client).await?;
     answer_no_sooner(started).await;
     Ok(())
 }
@@ -249,7 +252,12 @@ pub struct LogIn {
 }
 
 /// Signs the user in; where their browser goes next.
-pub async fn login(state: &AppState, session: &Session, form: LogIn) -> Result<String, Error> {
+pub async fn login(
+    state: &AppState,
+    session: &Session,
+    form: LogIn,
+    client: &Client,
+) -> Result<String, Error> {
     let LogIn {
         email,
         password,
@@ -263,14 +271,14 @@ pub async fn login(state: &AppState, session: &Session, form: LogIn) -> Result<S
         (true, Some(user)) => user,
         _ => return Err(Error::Answer(Answer::InvalidCredentials)),
     };
-    session::sign_in(session, &user, remember).await?;
+    session::sign_in(&state.pool, session, &user, remember, client).await?;
     tracing::info!(user_id = %user.id, "signed in");
     // Where the browser goes next: the page that asked for the login, or the role's home.
     Ok(safe_redirect(redirect.as_deref()).unwrap_or_else(|| user.role().home_path().to_string()))
 }
 
-pub async fn logout(session: &Session) -> Result<(), Error> {
-    session::sign_out(session).await
+pub async fn logout(state: &AppState, session: &Session) -> Result<(), Error> {
+    session::sign_out(&state.pool, session).await
 }
 
 /// Returns the page the customer was on when they were asked to verify, if any.

@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod password;
 pub mod session;
+pub mod sign_ins;
 pub mod tokens;
 pub mod users;
 

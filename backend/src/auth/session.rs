@@ -1,7 +1,8 @@
-//! Who is signed in: the user id and session epoch kept in the tower-sessions record.
+//! Who is signed in: the user id, session epoch and sign-in kept in the tower-sessions record.
 //!
 //! A password reset or change bumps `users.session_epoch`; a session carrying an older
 //! epoch loses its sign-in on its next use, which ends every session of that user at once.
+//! A sign-in ended from another device (`sign_ins::end`) does the same for its session.
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -9,7 +10,8 @@ use time::{Duration, OffsetDateTime};
 use tower_sessions::{Expiry, Session};
 use uuid::Uuid;
 
-use super::users::{self, UserRecord};
+use super::sign_ins::{self, Client};
+use super::users::UserRecord;
 use crate::error::Error;
 
 const AUTH_KEY: &str = "auth";
@@ -23,10 +25,25 @@ pub const REMEMBER_ME_LIFETIME: Duration = Duration::days(30);
 struct SessionAuth {
     user_id: Uuid,
     epoch: i32,
+    /// Its row in `sign_ins`; sessions signed in before sign-ins were recorded have none.
+    #[serde(default)]
+    sign_in: Option<Uuid>,
 }
 
-/// Signs `user` in on this session, under a new session id.
-pub async fn sign_in(session: &Session, user: &UserRecord, remember: bool) -> Result<(), Error> {
+/// Signs `user` in on this session, under a new session id, as a new sign-in from `client`.
+pub async fn sign_in(
+    pool: &PgPool,
+    session: &Session,
+    user: &UserRecord,
+    remember: bool,
+    client: &Client,
+) -> Result<(), Error> {
+    let lifetime = if remember {
+        REMEMBER_ME_LIFETIME
+    } else {
+        SESSION_LIFETIME
+    };
+    let sign_in = sign_ins::record(pool, user, client, lifetime).await?;
     session.cycle_id().await?;
     session.clear().await;
     session
@@ -35,33 +52,64 @@ pub async fn sign_in(session: &Session, user: &UserRecord, remember: bool) -> Re
             SessionAuth {
                 user_id: user.id,
                 epoch: user.session_epoch,
+                sign_in: Some(sign_in),
             },
         )
         .await?;
-    let lifetime = if remember {
-        REMEMBER_ME_LIFETIME
-    } else {
-        SESSION_LIFETIME
-    };
     session.set_expiry(Some(Expiry::AtDateTime(
         OffsetDateTime::now_utc() + lifetime,
     )));
     Ok(())
 }
 
-/// Deletes the session record, so the cookie stops working even if it is replayed.
-pub async fn sign_out(session: &Session) -> Result<(), Error> {
+/// Deletes the session record, so the cookie stops working even if it is replayed, and
+/// ends its sign-in.
+pub async fn sign_out(pool: &PgPool, session: &Session) -> Result<(), Error> {
+    if let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? {
+        if let Some(sign_in) = auth.sign_in {
+            sign_ins::end(pool, auth.user_id, sign_in).await?;
+        }
+    }
     session.flush().await?;
     Ok(())
 }
 
 /// Keeps this session valid after the user's epoch moved (their own password change).
-pub async fn adopt_epoch(session: &Session, user_id: Uuid, epoch: i32) -> Result<(), Error> {
+pub async fn adopt_epoch(
+    pool: &PgPool,
+    session: &Session,
+    user_id: Uuid,
+    epoch: i32,
+) -> Result<(), Error> {
+    let sign_in = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await?
+        .and_then(|auth| auth.sign_in);
+    if let Some(sign_in) = sign_in {
+        sign_ins::adopt_epoch(pool, sign_in, epoch).await?;
+    }
     session
-        .insert(AUTH_KEY, SessionAuth { user_id, epoch })
+        .insert(
+            AUTH_KEY,
+            SessionAuth {
+                user_id,
+                epoch,
+                sign_in,
+            },
+        )
         .await?;
     session.cycle_id().await?;
     Ok(())
+}
+
+/// The sign-in this session holds, if it was recorded.
+pub async fn sign_in_of(session: &Session) -> Option<Uuid> {
+    session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|auth| auth.sign_in)
 }
 
 /// The user id a session claims, without checking it against the database: enough to key
@@ -80,7 +128,7 @@ pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<Use
     let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? else {
         return Ok(None);
     };
-    match users::find_by_id(pool, auth.user_id).await? {
+    match sign_ins::user_of(pool, auth.user_id, auth.sign_in).await? {
         Some(user) if user.session_epoch == auth.epoch => Ok(Some(user)),
         _ => {
             // Not `flush`: a page streams after the session layer saved the record, and a

@@ -3,16 +3,15 @@
 //! that device (`stop`). The limit counts devices, not tabs: one browser session is one
 //! device, so a reload or a second item in the same browser takes no second slot.
 
-use std::net::IpAddr;
-
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use time::Duration;
 use uuid::Uuid;
 
 use super::limit;
+use crate::auth::sign_ins::Client;
 use crate::error::{Answer, Error};
-use domain::streams::{device_label, network_of, ActiveStream};
+use domain::streams::ActiveStream;
 
 /// The device a player opens on: a one-way key of its browser session, named from its
 /// user agent, with its network (never its address).
@@ -25,11 +24,11 @@ pub struct Device {
 
 impl Device {
     /// `session_id`: the browser's session id (its hash is kept, never the id itself).
-    pub fn new(session_id: &str, user_agent: &str, ip: Option<IpAddr>) -> Self {
+    pub fn new(session_id: &str, client: &Client) -> Self {
         Self {
             key: Sha256::digest(format!("codex-device:{session_id}").as_bytes()).to_vec(),
-            label: device_label(user_agent),
-            network: ip.map(network_of).unwrap_or_else(|| "unknown".to_string()),
+            label: client.device(),
+            network: client.network(),
         }
     }
 

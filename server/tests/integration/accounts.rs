@@ -1,10 +1,10 @@
 //! The account flows over real HTTP against the real router and a fresh database.
 
 use crate::common::fns::{self, ServerFn as _};
-use crate::common::{error_of, spawn_app, PASSWORD};
+use crate::common::{error_of, spawn_app, Browser, PASSWORD};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -818,4 +818,98 @@ async fn forms_work_without_javascript(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()[LOCATION], "/library");
     assert_eq!(browser.whoami().await.as_deref(), Some("ada@example.com"));
+}
+
+/// The devices `browser`'s account is signed in on, as `/account` lists them.
+async fn signed_in_devices(browser: &Browser<'_>) -> Vec<Value> {
+    browser
+        .call_json(fns::MySignIns::PATH, &[])
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[sqlx::test(migrator = "server::database::MIGRATOR")]
+async fn a_customer_sees_where_they_are_signed_in_and_signs_a_device_out(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let laptop = app.verified_customer("ada@example.com").await;
+    let phone = app.browser();
+    let mut firefox = HeaderMap::new();
+    firefox.insert(
+        reqwest::header::USER_AGENT,
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
+            .parse()
+            .unwrap(),
+    );
+    let login = phone
+        .call_with(
+            fns::Login::PATH,
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+            firefox,
+        )
+        .await;
+    assert_eq!(login.status(), StatusCode::OK);
+
+    let devices = signed_in_devices(&laptop).await;
+    assert_eq!(devices.len(), 2, "{devices:?}");
+    let own: Vec<bool> = devices.iter().map(|d| d["this_device"] == true).collect();
+    assert_eq!(own.iter().filter(|own| **own).count(), 1, "{devices:?}");
+    let phone_entry = devices
+        .iter()
+        .find(|d| d["device"] == "Firefox on Linux")
+        .expect("the phone's sign-in, named from its user agent");
+    assert_eq!(phone_entry["this_device"], false);
+    assert!(phone_entry["network"].as_str().unwrap().ends_with(".0/24"));
+    assert_eq!(
+        app.count("SELECT count(*) FROM sign_ins WHERE network NOT LIKE '%.0/24'")
+            .await,
+        0,
+        "networks only, never an address"
+    );
+
+    // Nobody else can sign it out.
+    let phone_sign_in = phone_entry["id"].as_str().unwrap().to_string();
+    let stranger = app.verified_customer("bob@example.com").await;
+    let (status, _) = error_of(
+        stranger
+            .call(fns::SignOutDevice::PATH, &[("id", &phone_sign_in)])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(phone.whoami().await.as_deref(), Some("ada@example.com"));
+
+    // Signed out from the laptop, the phone's next request is signed out; the laptop stays.
+    let ended = laptop
+        .call(fns::SignOutDevice::PATH, &[("id", &phone_sign_in)])
+        .await;
+    assert_eq!(ended.status(), StatusCode::OK);
+    assert_eq!(phone.whoami().await, None);
+    assert_eq!(laptop.whoami().await.as_deref(), Some("ada@example.com"));
+    assert_eq!(signed_in_devices(&laptop).await.len(), 1);
+
+    // Logging out ends that sign-in; a password change ends every other one, not this one.
+    let tablet = app.browser();
+    tablet.login("ada@example.com", PASSWORD).await;
+    let desktop = app.browser();
+    desktop.login("ada@example.com", PASSWORD).await;
+    assert_eq!(signed_in_devices(&laptop).await.len(), 3);
+    tablet.call(fns::Logout::PATH, &[]).await;
+    assert_eq!(signed_in_devices(&laptop).await.len(), 2);
+    let changed = laptop
+        .call(
+            fns::ChangePassword::PATH,
+            &[
+                ("current_password", PASSWORD),
+                ("password", "Changed789x"),
+                ("confirm_password", "Changed789x"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let devices = signed_in_devices(&laptop).await;
+    assert_eq!(devices.len(), 1, "{devices:?}");
+    assert_eq!(devices[0]["this_device"], true);
+    assert_eq!(desktop.whoami().await, None);
 }

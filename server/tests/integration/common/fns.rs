@@ -3,7 +3,9 @@
 
 pub use leptos::server_fn::ServerFn;
 
-pub use app::account::api::{ChangeEmail, ChangePassword, MyAvatar, UpdateName};
+pub use app::account::api::{
+    ChangeEmail, ChangePassword, MyAvatar, MySignIns, SignOutDevice, UpdateName,
+};
 pub use app::analytics::api::{
     CustomerWatched, ItemHeadline, LoadAnalytics, LoadItemAnalytics, RefreshAnalytics,
 };
