@@ -21,6 +21,7 @@ pub mod marketing;
 pub mod media;
 pub mod memberships;
 pub mod playback;
+pub mod podcast;
 pub mod purchases;
 pub mod security_log;
 pub mod selling;

@@ -34,6 +34,7 @@ pub mod memberships;
 pub mod outbound;
 pub mod payments;
 pub mod playback;
+pub mod podcast;
 pub mod purchases;
 pub mod query;
 pub mod rate_limit;

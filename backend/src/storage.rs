@@ -431,6 +431,11 @@ pub mod keys {
         format!("media/{media}/thumbnail-480.jpg")
     }
 
+    /// An audio item's progressive rendition (AAC in M4A), the podcast feed's enclosure.
+    pub fn podcast(media: Uuid) -> String {
+        format!("media/{media}/podcast.m4a")
+    }
+
     /// Every object of the item: its parts, HLS, thumbnail.
     pub fn all(media: Uuid) -> String {
         format!("media/{media}")

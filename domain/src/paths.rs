@@ -114,6 +114,16 @@ pub fn reset_password(token: &str) -> String {
 
 /// The marketing email preferences page, opened from an email's signed link.
 pub const EMAIL_PREFERENCES: &str = "/email/preferences";
+
+/// A customer's private podcast feed (RSS); `token` names the feed and proves it.
+pub fn podcast_feed(token: &str) -> String {
+    format!("/feeds/{token}")
+}
+
+/// An episode's audio in a private feed, checked against the feed and the access.
+pub fn podcast_episode(token: &str, content: Uuid) -> String {
+    format!("/feeds/{token}/{content}.m4a")
+}
 /// Where a mail client posts one-click unsubscribes (RFC 8058).
 pub const EMAIL_UNSUBSCRIBE: &str = "/email/unsubscribe";
 pub const ADMIN_BROADCASTS: &str = "/admin/emails/broadcasts";

@@ -14,8 +14,8 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::routing::{get, post, put, MethodRouter};
 use backend::rate_limit::{self, Rule};
 use backend::{
-    account, analytics, content, customers, marketing, media, memberships, payments, purchases,
-    selling, settings,
+    account, analytics, content, customers, marketing, media, memberships, payments, podcast,
+    purchases, selling, settings,
 };
 use leptos::server_fn::ServerFn;
 
@@ -204,6 +204,17 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/admin/analytics/export.csv",
         rules: Rules::PLAIN,
         handlers: || get(analytics::export::analytics_csv),
+    },
+    // A customer's private podcast feed and its episodes: the URL is the credential.
+    PlainRoute {
+        path: "/feeds/{token}",
+        rules: Rules::PLAIN,
+        handlers: || get(podcast::routes::feed),
+    },
+    PlainRoute {
+        path: "/feeds/{token}/{file}",
+        rules: Rules::PLAIN,
+        handlers: || get(podcast::routes::episode),
     },
     // RFC 8058's one-click unsubscribe: its body is `List-Unsubscribe=One-Click`.
     PlainRoute {

@@ -9,6 +9,7 @@ use super::api::load_library;
 use super::{progress_label, Library, LibraryItem, LibrarySort};
 use crate::content::types::{grid_thumbnail_srcset, thumbnail_url, GRID_THUMBNAIL_SIZES};
 use crate::media::page::format_duration;
+use crate::podcast::feed_section::PodcastFeedSection;
 use crate::ui::{LoadError, PageHead};
 
 #[component]
@@ -45,6 +46,7 @@ pub fn LibraryPage() -> impl IntoView {
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Suspense>
+        <PodcastFeedSection/>
     }
 }
 

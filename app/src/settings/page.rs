@@ -9,6 +9,7 @@ use super::storefront_form::StorefrontForm;
 use super::types::{HexColour, Palette, DEFAULT_PRIMARY};
 use super::Settings;
 use crate::content::categories::CategoriesSection;
+use crate::podcast::networks_form::FeedNetworksForm;
 use crate::streams::limit_form::StreamLimitForm;
 use crate::ui::{
     action_error, action_succeeded, FormAlert, FormNotice, LoadError, PageHead, UploadOutcome,
@@ -32,6 +33,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <CategoriesSection/>
                         <StorefrontForm settings/>
                         <StreamLimitForm/>
+                        <FeedNetworksForm/>
                         <WebhooksSection/>
                     }.into_any()
                 }

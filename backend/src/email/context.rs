@@ -51,7 +51,8 @@ impl EmailContext {
             | EmailKind::AccountExists
             | EmailKind::DisputeNotification
             | EmailKind::MembershipPaymentNotification
-            | EmailKind::BroadcastTest => true,
+            | EmailKind::BroadcastTest
+            | EmailKind::PodcastFeedReset => true,
         }
     }
 }

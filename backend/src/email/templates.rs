@@ -40,6 +40,8 @@ pub enum EmailKind {
     MembershipPaymentNotification,
     /// A broadcast as its recipients will get it, sent to the owner alone.
     BroadcastTest,
+    /// A private podcast feed was reset because it was fetched from too many networks.
+    PodcastFeedReset,
 }
 
 impl EmailKind {
@@ -57,6 +59,7 @@ impl EmailKind {
             Self::DisputeNotification => "dispute_notification",
             Self::MembershipPaymentNotification => "membership_payment_notification",
             Self::BroadcastTest => "broadcast_test",
+            Self::PodcastFeedReset => "podcast_feed_reset",
         }
     }
 }
@@ -303,6 +306,28 @@ pub fn password_reset(addressee: Addressee<'_>, link: &str) -> OutgoingEmail {
         brand,
     }
     .into_email(EmailKind::PasswordReset, to, format!("Reset your {} password", brand.name))
+}
+
+/// The new link of a private feed reset for being shared (`link` holds the token slot).
+pub fn podcast_feed_reset(addressee: Addressee<'_>, link: &str, networks: i64) -> OutgoingEmail {
+    let Addressee { brand, to, name } = addressee;
+    let why = format!(
+        "Your private podcast feed was opened from {networks} different networks today, so we replaced its link: the old one no longer works."
+    );
+    Message {
+        greeting_name: name,
+        paragraphs: &[
+            &why,
+            "Add the new link to your podcast app (and keep it to yourself: it is yours alone).",
+        ],
+        action: Some(("Your new feed link", link)),
+        brand,
+    }
+    .into_email(
+        EmailKind::PodcastFeedReset,
+        to,
+        format!("Your {} podcast feed has a new link", brand.name),
+    )
 }
 
 pub fn password_changed(addressee: Addressee<'_>, forgot_url: &str) -> OutgoingEmail {

@@ -25,6 +25,8 @@ pub struct Processed {
     pub has_thumbnail: bool,
     /// Everything the item keeps in storage once stored (parts, HLS, thumbnail).
     pub stored_bytes: Option<i64>,
+    /// The size of an audio item's progressive rendition (its podcast enclosure).
+    pub podcast_bytes: Option<i64>,
 }
 
 /// Queues processing of an uploaded media item (once: while its job waits or runs, a
@@ -63,7 +65,8 @@ pub async fn mark_processing(pool: &PgPool, media: Uuid) -> Result<(), Error> {
 pub async fn mark_ready(pool: &PgPool, media: Uuid, done: &Processed) -> Result<(), Error> {
     sqlx::query!(
         r#"UPDATE media SET status = 'ready', error = NULL, duration_seconds = $2, width = $3, height = $4,
-               renditions = $5, has_thumbnail = $6, stored_bytes = $7, updated_at = now()
+               renditions = $5, has_thumbnail = $6, stored_bytes = $7,
+               podcast_bytes = COALESCE($8, podcast_bytes), updated_at = now()
            WHERE id = $1"#,
         media,
         done.duration_seconds,
@@ -71,7 +74,8 @@ pub async fn mark_ready(pool: &PgPool, media: Uuid, done: &Processed) -> Result<
         done.height,
         serde_json::to_value(&done.renditions).unwrap_or_default(),
         done.has_thumbnail,
-        done.stored_bytes
+        done.stored_bytes,
+        done.podcast_bytes
     )
     .execute(pool)
     .await?;

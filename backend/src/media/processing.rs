@@ -101,6 +101,8 @@ pub struct Encoded {
     /// `master.m3u8`, kept out of `hls` so that it is stored after the playlists it lists.
     pub master: PathBuf,
     pub thumbnail: Option<PathBuf>,
+    /// An audio item's progressive rendition (AAC in M4A), for podcast apps.
+    pub podcast: Option<PathBuf>,
 }
 
 /// The first playable version, and what is left to encode after it.
@@ -162,6 +164,7 @@ pub async fn encode_first(
                 renditions: transcode::renditions(&lowest),
                 has_thumbnail: true,
                 stored_bytes: None,
+                podcast_bytes: None,
             };
             let rest = if higher.is_empty() {
                 storyboard(input, &hls, probe.duration_seconds, limit).await;
@@ -184,6 +187,7 @@ pub async fn encode_first(
                     hls,
                     master,
                     thumbnail: Some(thumbnail),
+                    podcast: None,
                 },
                 rest,
             })
@@ -193,6 +197,12 @@ pub async fn encode_first(
                 return Err("this audio file has no audio stream".into());
             }
             encode_audio(input, work, &hls, limit).await?;
+            let podcast = work.join("podcast.m4a");
+            transcode::ffmpeg(&transcode::podcast_args(&hls, &podcast), limit).await?;
+            let podcast_bytes = tokio::fs::metadata(&podcast)
+                .await
+                .map_err(|e| format!("cannot read the podcast rendition: {e}"))?
+                .len() as i64;
             let renditions = transcode::AUDIO_RUNGS
                 .iter()
                 .map(|kbps| Rendition {
@@ -211,10 +221,12 @@ pub async fn encode_first(
                         renditions,
                         has_thumbnail: false,
                         stored_bytes: None,
+                        podcast_bytes: Some(podcast_bytes),
                     },
                     hls,
                     master,
                     thumbnail: None,
+                    podcast: Some(podcast),
                 },
                 rest: None,
             })
@@ -255,6 +267,7 @@ pub async fn encode_rest(rest: &Rest) -> Result<Encoded, String> {
         hls,
         master,
         thumbnail: None,
+        podcast: None,
     })
 }
 
@@ -333,6 +346,9 @@ pub async fn store(storage: &MediaStorage, media: Uuid, encoded: &Encoded) -> Re
         storage
             .put_file(&keys::small_thumbnail(media), &small_thumbnail(thumbnail))
             .await?;
+    }
+    if let Some(podcast) = &encoded.podcast {
+        storage.put_file(&keys::podcast(media), podcast).await?;
     }
     storage
         .put_folder(&keys::hls_prefix(media), &encoded.hls)

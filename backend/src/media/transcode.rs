@@ -307,6 +307,29 @@ pub fn waveform(raw: &[u8], bars: usize) -> Vec<f32> {
         .collect()
 }
 
+/// An audio item's progressive rendition for podcast apps: its top rung's AAC, copied out
+/// of the HLS segments into an M4A whose index comes first (so a player can start from any
+/// byte range).
+pub fn podcast_args(hls: &Path, out: &Path) -> Vec<String> {
+    let top = hls.join(format!("{}k", AUDIO_RUNGS[0])).join("index.m3u8");
+    vec![
+        "-y".into(),
+        "-v".into(),
+        "error".into(),
+        "-i".into(),
+        top.display().to_string(),
+        "-map".into(),
+        "0:a:0".into(),
+        "-c".into(),
+        "copy".into(),
+        "-bsf:a".into(),
+        "aac_adtstoasc".into(),
+        "-movflags".into(),
+        "+faststart".into(),
+        out.display().to_string(),
+    ]
+}
+
 fn hls_args(out: &Path, stream_map: &str) -> Vec<String> {
     vec![
         "-f".into(),

@@ -25,6 +25,7 @@ mod outbound_webhooks;
 mod payment_events;
 mod payments;
 mod playback;
+mod podcast;
 mod s3_storage;
 mod security;
 mod selling;

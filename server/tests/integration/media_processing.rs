@@ -340,6 +340,50 @@ async fn audio_becomes_two_loudness_normalised_rungs_and_a_waveform(pool: PgPool
     let level = peaks.iter().filter(|p| p.as_f64().unwrap() >= 0.8).count();
     assert!(level >= 700, "{waveform}");
     assert!(!f.storage.exists(&keys::thumbnail(id)).await.unwrap());
+
+    // The podcast rendition: the top rung's AAC in an M4A of the whole length, its size kept.
+    let podcast = f
+        .storage
+        .get_bytes(&keys::podcast(id))
+        .await
+        .unwrap()
+        .unwrap();
+    let kept: Option<i64> = sqlx::query_scalar("SELECT podcast_bytes FROM media WHERE id = $1")
+        .bind(id)
+        .fetch_one(&f.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, Some(podcast.len() as i64));
+    let m4a = work.path().join("podcast.m4a");
+    std::fs::write(&m4a, &podcast).unwrap();
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=format_name,duration:stream=codec_name",
+            "-of",
+            "default=nw=1",
+        ])
+        .arg(&m4a)
+        .output()
+        .unwrap();
+    let probe = String::from_utf8_lossy(&probe.stdout);
+    assert!(
+        probe.contains("codec_name=aac") && probe.contains("mp4"),
+        "{probe}"
+    );
+    let duration: f64 = probe
+        .lines()
+        .find_map(|l| l.strip_prefix("duration="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((7.5..=8.5).contains(&duration), "{duration}");
+    assert!(
+        (-17.0..=-15.0).contains(&measured_loudness(&m4a)),
+        "normalised as the rungs"
+    );
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
@@ -392,6 +436,7 @@ async fn a_job_failing_after_the_lowest_rung_plays_leaves_the_item_playing(pool:
         }],
         has_thumbnail: true,
         stored_bytes: None,
+        podcast_bytes: None,
     };
     jobs::mark_ready(&f.pool, id, &lowest).await.unwrap();
     assert_eq!(f.status(id).await.0, "ready");

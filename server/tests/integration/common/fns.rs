@@ -39,6 +39,7 @@ pub use app::memberships::api::{
     TiersForItem,
 };
 pub use app::playback::api::{LoadWatch, RenewPlayback, SaveProgress};
+pub use app::podcast::api::{GetFeedNetworks, MyPodcastFeed, ResetPodcastFeed, SaveFeedNetworks};
 pub use app::purchases::api::{
     AdminPurchases, ConfirmCheckout, GrantAccess, MyPurchases, PurchaseReceipt, RefundPurchase,
     RevokeGrant,
