@@ -9,12 +9,9 @@
 //! cargo run --release -p server --example analytics_bench -- [V viewers=400] [N in flight=32] [R raw=1000000]
 //! Uses (and recreates) the database `codex_bench_analytics` on DATABASE_URL's server.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use futures::stream::{self, StreamExt};
-use server::config::Config;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
@@ -81,31 +78,8 @@ async fn main() -> anyhow::Result<()> {
     .execute(&pool)
     .await?;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
     let media = tempfile::tempdir()?;
-    let site = addr.to_string();
-    let media_path = media.path().display().to_string();
-    let config = Config::from_lookup(|key| match key {
-        "APP_ENV" => Some("test".into()),
-        "LEPTOS_SITE_ADDR" => Some(site.clone()),
-        "RUN_WORKERS" => Some("false".into()),
-        "TRUSTED_PROXIES" => Some("127.0.0.1".into()),
-        "MEDIA_STORAGE" => Some(media_path.clone()),
-        _ => None,
-    })
-    .context("configuration")?;
-    let context = server::startup::context(config, pool.clone()).await?;
-    let state = context.app.clone();
-    let router = server::router::build(context);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    let base = format!("http://{addr}");
+    let (base, state) = server::startup::serve_for_bench(pool.clone(), media.path()).await?;
 
     // Each viewer signs in (from an address of their own) and takes the free item.
     let clients: Vec<reqwest::Client> = stream::iter(1..=viewers)

@@ -6,13 +6,11 @@
 //! cargo run --release -p server --example webhook_bench -- [M events] [N concurrent] [D copies]
 //! Uses (and recreates) the database `codex_bench_webhooks` on DATABASE_URL's server.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use futures::stream::{self, StreamExt};
-use server::config::{Config, STANDIN_WEBHOOK_SECRET};
+use server::config::STANDIN_WEBHOOK_SECRET;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
@@ -106,27 +104,8 @@ async fn main() -> anyhow::Result<()> {
         ));
     }
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
     let media = tempfile::tempdir()?;
-    let site = addr.to_string();
-    let media_path = media.path().display().to_string();
-    let config = Config::from_lookup(|key| match key {
-        "APP_ENV" => Some("test".into()),
-        "LEPTOS_SITE_ADDR" => Some(site.clone()),
-        "RUN_WORKERS" => Some("false".into()),
-        "MEDIA_STORAGE" => Some(media_path.clone()),
-        _ => None,
-    })
-    .context("configuration")?;
-    let router = server::router::build(server::startup::context(config, pool.clone()).await?);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    let (base, _) = server::startup::serve_for_bench(pool.clone(), media.path()).await?;
 
     // Every event `copies` times, shuffled by interleaving, signed at send time.
     let deliveries: Vec<Arc<String>> = payloads.into_iter().map(Arc::new).collect();
@@ -134,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         .flat_map(|_| deliveries.iter().cloned())
         .collect();
     let http = reqwest::Client::new();
-    let endpoint = format!("http://{addr}/webhooks/stripe");
+    let endpoint = format!("{base}/webhooks/stripe");
     let started = Instant::now();
     let failures = stream::iter(jobs)
         .map(|payload| {

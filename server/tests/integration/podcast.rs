@@ -84,6 +84,17 @@ async fn a_buyer_s_private_feed_lists_what_they_may_play_and_its_audio_plays_wit
         "the link itself is never stored"
     );
 
+    // The library offers it before any script runs: the link, Apple Podcasts, the reset.
+    let library = customer.get("/library").await.text().await.unwrap();
+    let without_scheme = url.split_once("://").unwrap().1;
+    for shown in [
+        "Private podcast feed",
+        &format!("podcast://{without_scheme}"),
+        "Reset feed link",
+    ] {
+        assert!(library.contains(shown), "{shown}");
+    }
+
     let channel = read_feed(&url, "198.51.100.7").await;
     let itunes = channel.itunes_ext().expect("Apple's podcast tags");
     assert_eq!(itunes.block.as_deref(), Some("yes"));
