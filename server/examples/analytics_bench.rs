@@ -12,6 +12,7 @@
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
+use server::bench::{arg, percentile};
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
 
@@ -19,17 +20,6 @@ const GOAL_REPORTS_PER_SECOND: f64 = 1000.0;
 const GOAL_PASS_SECONDS: f64 = 30.0;
 const GOAL_PAGE_MS: f64 = 200.0;
 const PASSWORD: &str = "bench-password-123";
-
-fn arg(index: usize, default: usize) -> usize {
-    std::env::args()
-        .nth(index)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[f64], share: f64) -> f64 {
-    sorted[((sorted.len() as f64 * share).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -79,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
 
     let media = tempfile::tempdir()?;
-    let (base, state) = server::startup::serve_for_bench(pool.clone(), media.path()).await?;
+    let (base, state) = server::bench::serve(pool.clone(), media.path()).await?;
 
     // Each viewer signs in (from an address of their own) and takes the free item.
     let clients: Vec<reqwest::Client> = stream::iter(1..=viewers)

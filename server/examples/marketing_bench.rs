@@ -19,17 +19,11 @@ use backend::mail::{Mailer, Transport};
 use backend::marketing::broadcasts::QueueBroadcasts;
 use backend::marketing::sending::SendMarketingEmails;
 use backend::AppState;
+use server::bench::arg;
 use server::config::Config;
 use server::smtp_sink::{smtp_sink, SinkMode};
 
 const GOAL_QUEUE_SECONDS: f64 = 10.0;
-
-fn arg(index: usize, default: usize) -> usize {
-    std::env::args()
-        .nth(index)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// This process's peak resident memory so far, in MB (Linux).
 fn peak_rss_mb() -> f64 {

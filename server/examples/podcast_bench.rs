@@ -8,20 +8,10 @@
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
+use server::bench::{arg, percentile};
 use uuid::Uuid;
 
 const GOAL_MS: f64 = 50.0;
-
-fn arg(index: usize, default: usize) -> usize {
-    std::env::args()
-        .nth(index)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[f64], share: f64) -> f64 {
-    sorted[((sorted.len() as f64 * share).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -65,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
 
     let media = tempfile::tempdir()?;
-    let (base, state) = server::startup::serve_for_bench(pool.clone(), media.path()).await?;
+    let (base, state) = server::bench::serve(pool.clone(), media.path()).await?;
     let url = format!(
         "{base}{}",
         domain::paths::podcast_feed(&state.link_key.token(feed))
@@ -120,7 +110,11 @@ async fn main() -> anyhow::Result<()> {
         "  one at a time: p50 {:.1} ms, p99 {:.1} ms (goal: under {GOAL_MS} ms: {})",
         percentile(&one, 0.5),
         percentile(&one, 0.99),
-        if percentile(&one, 0.99) < GOAL_MS { "met" } else { "NOT met" }
+        if percentile(&one, 0.99) < GOAL_MS {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
     println!(
         "  {concurrency} in flight: {:.0} feeds/s, p50 {:.1} ms, p99 {:.1} ms",

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::stream::{self, StreamExt};
+use server::bench::arg;
 use server::config::STANDIN_WEBHOOK_SECRET;
 use sqlx::postgres::PgPoolOptions;
 use uuid::Uuid;
@@ -17,13 +18,6 @@ use uuid::Uuid;
 const PRICE_CENTS: i32 = 1299;
 /// Issue 29's goal: signed events fulfilled per second, exactly once.
 const GOAL_EVENTS_PER_SECOND: f64 = 1000.0;
-
-fn arg(index: usize, default: usize) -> usize {
-    std::env::args()
-        .nth(index)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn completed_event(event: &str, session: &str, purchase: Uuid) -> String {
     serde_json::json!({
@@ -105,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let media = tempfile::tempdir()?;
-    let (base, _) = server::startup::serve_for_bench(pool.clone(), media.path()).await?;
+    let (base, _) = server::bench::serve(pool.clone(), media.path()).await?;
 
     // Every event `copies` times, shuffled by interleaving, signed at send time.
     let deliveries: Vec<Arc<String>> = payloads.into_iter().map(Arc::new).collect();

@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod audit;
+pub mod bench;
 pub mod client_ip;
 pub mod config;
 pub mod database;

@@ -176,36 +176,3 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         pages,
     })
 }
-
-/// A bench's Codex: the real router on a free local port over `pool`, without workers,
-/// with media in `media` and loopback trusted as a proxy (so a bench plays many clients
-/// through `X-Forwarded-For`). Its base URL and state.
-pub async fn serve_for_bench(
-    pool: PgPool,
-    media: &std::path::Path,
-) -> anyhow::Result<(String, AppState)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let site = addr.to_string();
-    let media_path = media.display().to_string();
-    let config = Config::from_lookup(|key| match key {
-        "APP_ENV" => Some("test".into()),
-        "LEPTOS_SITE_ADDR" => Some(site.clone()),
-        "RUN_WORKERS" => Some("false".into()),
-        "TRUSTED_PROXIES" => Some("127.0.0.1".into()),
-        "MEDIA_STORAGE" => Some(media_path.clone()),
-        _ => None,
-    })
-    .context("configuration")?;
-    let context = context(config, pool).await?;
-    let state = context.app.clone();
-    let router = crate::router::build(context);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
-    Ok((format!("http://{addr}"), state))
-}

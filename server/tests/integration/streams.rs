@@ -38,6 +38,13 @@ async fn renew(device: &Browser<'_>, content: &str, lease: &Value) -> (StatusCod
     .await
 }
 
+/// A renewal refused with the message the player shows, which says `why`.
+fn assert_stopped((status, error): (StatusCode, Value), why: &str) {
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+    let message = error["Conflict"].as_str().unwrap_or_default();
+    assert!(message.contains(why), "{error}");
+}
+
 async fn another_device<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let device = app.browser();
     assert_eq!(device.login(email, PASSWORD).await.status(), StatusCode::OK);
@@ -133,15 +140,8 @@ async fn one_device_too_many_sees_the_streams_and_stopping_one_lets_it_in(pool: 
     assert!(tablet_player["master_url"].is_string(), "{tablet_player}");
 
     // The laptop's next renewal ends its playback with the reason; the phone plays on.
-    let (status, error) = renew(&laptop, &content, &laptop_player["lease"]).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(
-        error["Conflict"]
-            .as_str()
-            .unwrap()
-            .contains("Stop watching there"),
-        "{error}"
-    );
+    let refused = renew(&laptop, &content, &laptop_player["lease"]).await;
+    assert_stopped(refused, "Stop watching there");
     let (status, grant) = renew(&phone, &content, &phone_player["lease"]).await;
     assert_eq!(status, StatusCode::OK, "{grant}");
     assert!(grant["token"].is_string());
@@ -215,15 +215,8 @@ async fn a_player_nobody_renews_frees_its_place_by_itself(pool: PgPool) {
     assert!(phone_player["master_url"].is_string(), "{phone_player}");
 
     // The laptop waking up finds the account at its limit.
-    let (status, error) = renew(&laptop, &content, &laptop_player["lease"]).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(
-        error["Conflict"]
-            .as_str()
-            .unwrap()
-            .contains("as many devices"),
-        "{error}"
-    );
+    let refused = renew(&laptop, &content, &laptop_player["lease"]).await;
+    assert_stopped(refused, "as many devices");
 }
 
 #[sqlx::test(migrator = "server::database::MIGRATOR")]
