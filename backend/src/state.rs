@@ -45,6 +45,9 @@ pub struct AppState {
     pub catalog: Arc<KeptMap<Vec<domain::content::CatalogItem>>>,
     /// What this server keeps for audience analytics (`analytics`).
     pub audience: Arc<Audience>,
+    /// Fetches of each private podcast feed this minute on this server (`podcast`): apps
+    /// poll about hourly, so a flood is refused before it reaches the database.
+    pub feed_fetches: Arc<PerMinute<uuid::Uuid>>,
 }
 
 /// Audience analytics in an app server's memory: page views waiting for their batch, the

@@ -153,6 +153,9 @@ pub async fn context(config: Config, pool: PgPool) -> anyhow::Result<AppContext>
         settings: Arc::default(),
         catalog: Arc::new(backend::content::service::kept_catalog()),
         audience: Arc::new(backend::Audience::new(config.analytics_raw_days)),
+        feed_fetches: Arc::new(backend::in_memory::PerMinute::new(
+            backend::podcast::routes::FETCHES_PER_MINUTE,
+        )),
     };
     tokio::spawn(backend::analytics::traffic::flush_every(
         app.clone(),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::sign_ins::{self, Client};
 use super::users::UserRecord;
-use crate::error::Error;
+use crate::error::{Answer, Error};
 
 const AUTH_KEY: &str = "auth";
 /// The page to go back to once the email address is verified (an item the customer tried
@@ -67,7 +67,11 @@ pub async fn sign_in(
 pub async fn sign_out(pool: &PgPool, session: &Session) -> Result<(), Error> {
     if let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await? {
         if let Some(sign_in) = auth.sign_in {
-            sign_ins::end(pool, auth.user_id, sign_in).await?;
+            // A sign-in already pruned has nothing left to end.
+            match sign_ins::end(pool, auth.user_id, sign_in).await {
+                Ok(()) | Err(Error::Answer(Answer::NotFound)) => {}
+                Err(error) => return Err(error),
+            }
         }
     }
     session.flush().await?;

@@ -1,6 +1,7 @@
 //! The feed's two plain routes: `GET /feeds/{token}` (the RSS document, counting the
 //! network it was fetched from) and `GET /feeds/{token}/{content}.m4a` (an episode's audio,
-//! with `Range`). Neither needs a session: a podcast app has only the URL.
+//! with `Range`). Neither needs a session: a podcast app has only the URL. A feed fetched
+//! more than `FETCHES_PER_MINUTE` times a minute gets 429.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -18,6 +19,9 @@ use crate::state::AppState;
 use crate::storage::keys;
 use domain::devices::network_of;
 
+/// Fetches of one feed a minute on one server before it answers 429.
+pub const FETCHES_PER_MINUTE: u32 = 30;
+
 pub async fn feed(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -26,6 +30,9 @@ pub async fn feed(
     let Some(feed) = feeds::find(&state.pool, &state.link_key, &token).await? else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
+    if !state.feed_fetches.allow(feed.id) {
+        return Ok(StatusCode::TOO_MANY_REQUESTS.into_response());
+    }
     let network = client
         .map(|Extension(ClientIp(ip))| network_of(ip))
         .unwrap_or_else(|| "unknown".to_string());

@@ -273,4 +273,14 @@ async fn a_feed_fetched_from_too_many_networks_in_a_day_is_reset_and_its_buyer_m
     assert!(!outbox.contains(token), "the outbox never holds the link");
     let log = owner.call_json(fns::ListSecurityLog::PATH, &[]).await;
     assert!(log.to_string().contains("private podcast feed"), "{log}");
+
+    // A flood of fetches of one feed is refused before it reaches the database.
+    let mut answered = std::collections::BTreeMap::new();
+    for _ in 0..40 {
+        *answered
+            .entry(fetch(&new_url, "203.0.113.5").await.status().as_u16())
+            .or_insert(0) += 1;
+    }
+    assert_eq!(answered.get(&200), Some(&29), "{answered:?}");
+    assert_eq!(answered.get(&429), Some(&11), "{answered:?}");
 }
